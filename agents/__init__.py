@@ -1,0 +1,1 @@
+"""The Faust shell: agents that move records between topics and call `pipeline` stage functions."""

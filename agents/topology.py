@@ -1,0 +1,157 @@
+"""The whole stream topology in one place.
+
+    articles.raw ──[clean]──▶ articles.clean ──[entities]──▶ articles.parsed ──[quotes]──▶ articles.enriched
+         │                        │  (spaCy parses here,          │
+         └────────────────────────┴── once per article) ──────────┴──▶ articles.deadletter
+
+Each agent reads one topic, calls one `pipeline.enrich` stage function and
+writes the next topic; anything it cannot process becomes a dead letter with a
+reason. Offsets advance only after the downstream send is acknowledged by the
+broker (each send is awaited before the event is acked), and every agent runs
+with concurrency 1 so acks stay in offset order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import faust
+
+from pipeline import codec
+from pipeline.config import Settings
+from pipeline.enrich import (
+    ParsedArticle,
+    clean_from_json,
+    clean_stage,
+    clean_to_json,
+    entities_stage,
+    quotes_stage,
+    stage_of,
+)
+from pipeline.errors import RejectedInput
+from pipeline.nlp import load_model
+
+
+def create_app(settings: Settings) -> faust.App:
+    """A Faust app wired with the three agents for the given settings."""
+    app = faust.App(
+        settings.app_id,
+        broker=[f"kafka://{hp}" for hp in settings.bootstrap_servers.split(",")],
+        broker_credentials=credentials(settings),
+        value_serializer="raw",
+        key_serializer="raw",
+        store="memory://",
+        topic_partitions=settings.partitions,
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+        web_enabled=True,
+        web_bind=settings.web_host,
+        web_host=settings.web_host,
+        web_port=settings.web_port,
+        web_in_thread=False,
+    )
+    t = settings.topics
+    topic = lambda name: app.topic(name, key_type=bytes, value_type=bytes, partitions=settings.partitions)  # noqa: E731
+    raw, clean, parsed, enriched, dead = (topic(n) for n in (t.raw, t.clean, t.parsed, t.enriched, t.deadletter))
+    # spaCy is synchronous: run it on one worker thread so the event loop keeps
+    # heartbeating while a batch parses.
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spacy")
+    nlp_ref: dict[str, Any] = {}
+
+    def nlp() -> Any:
+        if "nlp" not in nlp_ref:
+            nlp_ref["nlp"] = load_model(settings.model)
+        return nlp_ref["nlp"]
+
+    async def off_loop(fn: Callable[..., Any], *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(executor, fn, *args)
+
+    async def send_all(sends: Sequence[Awaitable[Any]]) -> None:
+        """Wait until the broker acknowledged every send of this step."""
+        futures = [await s for s in sends]
+        await asyncio.gather(*futures)
+
+    def to_dead(stage: str, exc: RejectedInput, payload: bytes | None, key: bytes | None) -> Awaitable[Any]:
+        letter = codec.dead_letter(stage, exc.reason, str(exc), payload, exc.article_id)
+        return dead.send(key=(letter.id or "").encode() or key, value=codec.dumps(letter),
+                         headers=codec.headers("deadletter"))
+
+    @app.agent(raw, name="clean", concurrency=1)
+    async def clean_agent(stream: faust.StreamT) -> None:
+        async for event in stream.events():
+            value, key = event.value, event.key
+            try:
+                article, timings = clean_stage(value, settings)
+                send = clean.send(key=article.id.encode(), value=clean_to_json(article, timings),
+                                  headers=codec.headers("clean"))
+            except RejectedInput as exc:
+                send = to_dead(stage_of(exc.reason), exc, value, key)
+            except Exception as exc:  # a bug must not stop the partition
+                send = to_dead("clean", RejectedInput("internal_error", repr(exc)), value, key)
+            await send_all([send])
+
+    @app.agent(clean, name="entities", concurrency=1)
+    async def entities_agent(stream: faust.StreamT) -> None:
+        async for events in stream.take_events(settings.batch_size, within=settings.batch_timeout_s):
+            batch, sends = [], []
+            for event in events:
+                try:
+                    batch.append(clean_from_json(event.value))
+                except Exception as exc:
+                    sends.append(to_dead("entities", RejectedInput("bad_internal_record", repr(exc)),
+                                         event.value, event.key))
+            results = await off_loop(entities_stage, nlp(), batch, settings.batch_size) if batch else []
+            for (article, _), result in zip(batch, results):
+                if isinstance(result, RejectedInput):
+                    sends.append(to_dead("entities", result, clean_to_json(article, {}), article.id.encode()))
+                else:
+                    sends.append(parsed.send(key=article.id.encode(), value=result.to_json(),
+                                             headers=codec.headers("parsed")))
+            await send_all(sends)
+
+    @app.agent(parsed, name="quotes", concurrency=1)
+    async def quotes_agent(stream: faust.StreamT) -> None:
+        async for events in stream.take_events(settings.batch_size, within=settings.batch_timeout_s):
+            outcomes = await off_loop(quotes_batch, nlp(), [e.value for e in events])
+            sends = []
+            for event, outcome in zip(events, outcomes):
+                if isinstance(outcome, RejectedInput):
+                    sends.append(to_dead("quotes", outcome, event.value, event.key))
+                else:
+                    sends.append(enriched.send(key=outcome.id.encode(), value=codec.dumps(outcome),
+                                               headers=codec.headers("enriched")))
+            await send_all(sends)
+
+    app.wirestream_settings = settings  # type: ignore[attr-defined]
+    return app
+
+
+def quotes_batch(nlp: Any, values: list[bytes]) -> list[Any]:
+    """Stage 3 over a batch of parsed records; a failure becomes that record's RejectedInput."""
+    out: list[Any] = []
+    for value in values:
+        try:
+            out.append(quotes_stage(nlp, ParsedArticle.from_json(value)))
+        except RejectedInput as exc:
+            out.append(exc)
+        except Exception as exc:
+            out.append(RejectedInput("bad_internal_record", repr(exc)))
+    return out
+
+
+def credentials(settings: Settings) -> Any:
+    """Faust credentials for SASL/TLS, or None for plaintext."""
+    import ssl
+
+    context = None
+    if settings.security_protocol in ("SSL", "SASL_SSL"):
+        context = ssl.create_default_context(cafile=settings.ssl_cafile)
+    if settings.sasl_mechanism:
+        return faust.SASLCredentials(
+            username=settings.sasl_username, password=settings.sasl_password,
+            mechanism=settings.sasl_mechanism, ssl_context=context,
+        )
+    return context

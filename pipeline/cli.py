@@ -1,0 +1,169 @@
+"""`wirestream`: a thin command line over the pipeline library."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from pipeline import __version__
+from pipeline.config import Settings
+
+
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+def write_line(data: bytes) -> None:
+    sys.stdout.buffer.write(data + b"\n")
+    sys.stdout.buffer.flush()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="wirestream")
+def main() -> None:
+    """Wirestream: clean, extract entities and attribute quotes in news-wire copy over Kafka.
+
+    Every command honours KAFKA_BOOTSTRAP_SERVERS (default 127.0.0.1:9092).
+    """
+
+
+# ── broker ───────────────────────────────────────────────────────────────────
+
+
+@main.group()
+def broker() -> None:
+    """Run a local single-node Apache Kafka broker (KRaft) from Maven Central jars."""
+
+
+def _local_broker(port: int | None, data: Path | None):
+    from pipeline.broker import LocalBroker
+
+    if port is None:
+        port = int(settings().bootstrap_servers.split(",")[0].rsplit(":", 1)[1])
+    return LocalBroker(port=port, data_dir=data)
+
+
+_port = click.option("--port", type=int, default=None, help="Listener port (default: from KAFKA_BOOTSTRAP_SERVERS).")
+_data = click.option("--data", type=click.Path(path_type=Path), default=None, help="Data folder.")
+
+
+@broker.command("start")
+@_port
+@_data
+def broker_start(port: int | None, data: Path | None) -> None:
+    """Start the broker (formats storage on first use) and wait until it accepts clients."""
+    b = _local_broker(port, data)
+    b.start()
+    click.echo(f"broker running at {b.bootstrap}")
+
+
+@broker.command("stop")
+@_port
+@_data
+def broker_stop(port: int | None, data: Path | None) -> None:
+    """Stop the broker."""
+    _local_broker(port, data).stop()
+    click.echo("broker stopped")
+
+
+@broker.command("status")
+@_port
+@_data
+def broker_status(port: int | None, data: Path | None) -> None:
+    """Say whether the broker runs, with its pid and port."""
+    status = _local_broker(port, data).status()
+    click.echo(" ".join(f"{k}={v}" for k, v in status.items()))
+    sys.exit(0 if status.get("running") else 1)
+
+
+# ── streaming ────────────────────────────────────────────────────────────────
+
+
+@main.command()
+@click.option("--web-port", type=int, default=None, help="Port for /metrics and /dashboard.")
+@click.option("--loglevel", default="warning", show_default=True)
+def worker(web_port: int | None, loglevel: str) -> None:
+    """Run the Faust worker with all agents (creates the topics it needs)."""
+    from dataclasses import replace
+
+    from agents.worker import run_worker
+
+    s = settings()
+    if web_port is not None:
+        s = replace(s, web_port=web_port)
+    sys.argv = [sys.argv[0]]  # Faust's own CLI must not see our options
+    run_worker(s, loglevel=loglevel)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--topic", default=None, help="Topic (default: articles.raw).")
+def publish(paths: tuple[str, ...], topic: str | None) -> None:
+    """Publish articles: .txt (headline on line 1), .json, .jsonl, folders, or - for JSON lines on stdin."""
+    from rich.progress import Progress
+
+    from pipeline.kafka_io import publish_values
+    from pipeline.sources import read_values
+
+    values = list(read_values(paths))
+    with Progress(transient=True, disable=not sys.stderr.isatty()) as progress:
+        task = progress.add_task("publishing", total=len(values))
+        sent = publish_values(settings(), values, topic, on_sent=lambda: progress.advance(task))
+    click.echo(f"published {sent} article(s) to {topic or settings().topics.raw}", err=True)
+
+
+@main.command()
+@click.option("--topic", default=None, help="Topic (default: articles.enriched).")
+@click.option("--from-beginning", is_flag=True, help="Start at the oldest record instead of new ones.")
+@click.option("--max", "max_records", type=int, default=None, help="Stop after N records.")
+@click.option("--timeout", type=float, default=None, help="Stop after this many idle seconds.")
+def tail(topic: str | None, from_beginning: bool, max_records: int | None, timeout: float | None) -> None:
+    """Print records from a topic as JSON lines."""
+    from pipeline.kafka_io import tail as tail_topic
+
+    s = settings()
+    for value in tail_topic(s, topic or s.topics.enriched, from_beginning, max_records, timeout):
+        write_line(value)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+def enrich(paths: tuple[str, ...]) -> None:
+    """Enrich articles without a broker: the same stages, enriched JSON lines to stdout.
+
+    Dead letters go to stderr as JSON lines; the exit code is 1 when any article failed.
+    """
+    from pipeline import codec
+    from pipeline.enrich import enrich_values
+    from pipeline.records import DeadLetter
+    from pipeline.sources import read_values
+
+    failed = 0
+    for record in enrich_values(read_values(paths), settings()):
+        if isinstance(record, DeadLetter):
+            failed += 1
+            sys.stderr.buffer.write(codec.dumps(record) + b"\n")
+        else:
+            write_line(codec.dumps(record))
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.option("--model", "show_model", is_flag=True, help="Print the spaCy model in use (last line).")
+def info(show_model: bool) -> None:
+    """Show version, configuration and the spaCy model."""
+    s = settings()
+    click.echo(f"wirestream {__version__}")
+    click.echo(f"bootstrap servers: {s.bootstrap_servers}")
+    click.echo(f"topics: {', '.join(s.topics.all())}")
+    from pipeline.nlp import load_model, model_label
+
+    nlp = load_model(s.model)
+    click.echo(f"pipes: {', '.join(nlp.pipe_names)}")
+    click.echo(model_label(nlp) if show_model else f"model: {model_label(nlp)}")
+
+
+if __name__ == "__main__":
+    main()

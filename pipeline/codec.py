@@ -1,0 +1,63 @@
+"""Bytes on the wire: orjson values, Kafka headers, content hashes and dead letters."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from datetime import datetime, timezone
+from typing import Any
+
+import orjson
+
+from pipeline.records import DeadLetter, to_dict
+
+CONTENT_TYPE = "application/json"
+SCHEMA_VERSIONS = {"raw": "1", "clean": "1", "parsed": "1", "enriched": "1", "deadletter": "1"}
+
+
+def dumps(obj: Any) -> bytes:
+    """orjson bytes for a record dataclass or plain JSON value."""
+    if hasattr(obj, "__dataclass_fields__"):
+        obj = to_dict(obj)
+    return orjson.dumps(obj)
+
+
+def loads(data: bytes | str) -> Any:
+    return orjson.loads(data)
+
+
+def headers(kind: str) -> list[tuple[str, bytes]]:
+    """Kafka headers every Wirestream record carries."""
+    return [
+        ("content-type", CONTENT_TYPE.encode()),
+        ("schema", f"wirestream.{kind}".encode()),
+        ("schema-version", SCHEMA_VERSIONS[kind].encode()),
+    ]
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def content_id(headline: str, body: str) -> str:
+    """Stable id for an article published without one: same text, same id."""
+    digest = hashlib.sha256(f"{headline}\n\n{body}".encode("utf-8", "surrogatepass")).hexdigest()
+    return f"sha256-{digest[:16]}"
+
+
+def content_hash(payload: dict[str, Any]) -> str:
+    """Hash of an enriched record's content (not its timings), so consumers can drop repeats."""
+    stable = {k: v for k, v in payload.items() if k != "processing"}
+    return "sha256:" + hashlib.sha256(orjson.dumps(stable, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def dead_letter(stage: str, reason: str, error: str, payload: bytes | str | None,
+                article_id: str | None = None) -> DeadLetter:
+    """A dead letter that keeps the original payload whole: text when UTF-8, else base64."""
+    raw = payload if isinstance(payload, bytes) else (payload or "").encode("utf-8", "surrogatepass")
+    try:
+        text, encoding = raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        text, encoding = base64.b64encode(raw).decode("ascii"), "base64"
+    return DeadLetter(stage=stage, reason=reason, error=error[:2000], payload=text,
+                      payload_encoding=encoding, failed_at=now_iso(), id=article_id)

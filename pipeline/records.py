@@ -1,0 +1,184 @@
+"""The data classes that flow between stages.
+
+Each stage takes and returns plain dataclasses; `to_dict`/`from_dict` give the
+JSON shape that `schemas/` describes, so the same objects travel through Kafka
+(via `pipeline.codec`) and through the broker-less `wirestream enrich`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Literal
+
+QuoteType = Literal["direct", "indirect", "mixed"]
+
+
+@dataclass(slots=True)
+class RawArticle:
+    """What a wire desk publishes to `articles.raw` (validated against the raw schema)."""
+
+    body: str
+    id: str | None = None
+    headline: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published_at: str | None = None
+    language: str | None = None
+
+
+@dataclass(slots=True)
+class Dateline:
+    places: list[str] = field(default_factory=list)
+    source: str | None = None
+    text: str = ""
+
+
+@dataclass(slots=True)
+class Credits:
+    """Bylines from the trailing credit line; these people are not in the story."""
+
+    reporting: list[str] = field(default_factory=list)
+    writing: list[str] = field(default_factory=list)
+    editing: list[str] = field(default_factory=list)
+
+    def names(self) -> list[str]:
+        return [*self.reporting, *self.writing, *self.editing]
+
+
+@dataclass(slots=True)
+class CleanArticle:
+    """Stage 1 output: plain text body with paragraphs, dateline and credits lifted out."""
+
+    id: str
+    headline: str
+    body: str
+    paragraphs: list[tuple[int, int]] = field(default_factory=list)
+    dateline: Dateline | None = None
+    credits: Credits = field(default_factory=Credits)
+    language: str = "en"
+    language_score: float | None = None
+    flags: list[str] = field(default_factory=list)
+    source: str | None = None
+    url: str | None = None
+    published_at: str | None = None
+
+
+@dataclass(slots=True)
+class Entity:
+    id: str
+    text: str
+    label: str
+    start: int
+    end: int
+    canonical: str
+    country_code: str | None = None
+
+
+@dataclass(slots=True)
+class EntityCluster:
+    """One real-world entity in the article, with how often it is mentioned."""
+
+    id: str
+    canonical: str
+    label: str
+    count: int
+    mentions: list[str] = field(default_factory=list)
+    country_code: str | None = None
+
+
+@dataclass(slots=True)
+class Speaker:
+    id: str | None = None
+    mention: str | None = None
+    name: str | None = None
+    title: str | None = None
+    entity_id: str | None = None
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass(slots=True)
+class Quote:
+    text: str
+    type: QuoteType
+    start: int
+    end: int
+    cue: str | None = None
+    cue_start: int | None = None
+    cue_end: int | None = None
+    speaker: Speaker = field(default_factory=Speaker)
+
+
+@dataclass(slots=True)
+class Processing:
+    pipeline_version: str
+    model: str
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    content_hash: str = ""
+    enriched_at: str = ""
+
+
+@dataclass(slots=True)
+class EnrichedRecord:
+    id: str
+    headline: str
+    body: str
+    dateline: Dateline | None
+    credits: Credits
+    language: str
+    flags: list[str]
+    paragraphs: list[tuple[int, int]]
+    entities: list[Entity]
+    entity_clusters: list[EntityCluster]
+    quotes: list[Quote]
+    processing: Processing
+    source: str | None = None
+    url: str | None = None
+    published_at: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_dict(self)
+
+
+@dataclass(slots=True)
+class DeadLetter:
+    """Why a message could not be enriched, with the original payload kept whole."""
+
+    stage: str
+    reason: str
+    error: str
+    payload: str
+    payload_encoding: Literal["utf-8", "base64"]
+    failed_at: str
+    id: str | None = None
+
+
+def to_dict(obj: Any) -> dict[str, Any]:
+    """JSON-ready dict of a record; tuples become lists."""
+    return asdict(obj)
+
+
+_NESTED = {
+    "dateline": Dateline,
+    "credits": Credits,
+    "speaker": Speaker,
+    "processing": Processing,
+}
+_LISTS = {"entities": Entity, "entity_clusters": EntityCluster, "quotes": Quote}
+
+
+def from_dict(cls: type, data: dict[str, Any]) -> Any:
+    """Rebuild a record (and its nested records) from its JSON dict; unknown keys are ignored."""
+    names = {f.name for f in fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in names:
+            continue
+        if key in _NESTED and isinstance(value, dict):
+            value = from_dict(_NESTED[key], value)
+        elif key in _LISTS and isinstance(value, list):
+            value = [from_dict(_LISTS[key], v) for v in value]
+        elif key == "paragraphs" and isinstance(value, list):
+            value = [tuple(p) for p in value]
+        kwargs[key] = value
+    return cls(**kwargs)
