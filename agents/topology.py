@@ -59,12 +59,6 @@ def create_app(settings: Settings) -> faust.App:
     # spaCy is synchronous: run it on one worker thread so the event loop keeps
     # heartbeating while a batch parses.
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spacy")
-    nlp_ref: dict[str, Any] = {}
-
-    def nlp() -> Any:
-        if "nlp" not in nlp_ref:
-            nlp_ref["nlp"] = load_model(settings.model)
-        return nlp_ref["nlp"]
 
     async def off_loop(fn: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(executor, fn, *args)
@@ -103,7 +97,7 @@ def create_app(settings: Settings) -> faust.App:
                 except Exception as exc:
                     sends.append(to_dead("entities", RejectedInput("bad_internal_record", repr(exc)),
                                          event.value, event.key))
-            results = await off_loop(entities_stage, nlp(), batch, settings.batch_size) if batch else []
+            results = await off_loop(entities_batch, settings, batch) if batch else []
             for (article, _), result in zip(batch, results):
                 if isinstance(result, RejectedInput):
                     sends.append(to_dead("entities", result, clean_to_json(article, {}), article.id.encode()))
@@ -115,7 +109,7 @@ def create_app(settings: Settings) -> faust.App:
     @app.agent(parsed, name="quotes", concurrency=1)
     async def quotes_agent(stream: faust.StreamT) -> None:
         async for events in stream.take_events(settings.batch_size, within=settings.batch_timeout_s):
-            outcomes = await off_loop(quotes_batch, nlp(), [e.value for e in events])
+            outcomes = await off_loop(quotes_batch, settings, [e.value for e in events])
             sends = []
             for event, outcome in zip(events, outcomes):
                 if isinstance(outcome, RejectedInput):
@@ -129,8 +123,14 @@ def create_app(settings: Settings) -> faust.App:
     return app
 
 
-def quotes_batch(nlp: Any, values: list[bytes]) -> list[Any]:
+def entities_batch(settings: Settings, batch: list[Any]) -> list[Any]:
+    """Stage 2 on the spaCy thread (the model loads there too, never on the event loop)."""
+    return entities_stage(load_model(settings.model), batch, settings.batch_size)
+
+
+def quotes_batch(settings: Settings, values: list[bytes]) -> list[Any]:
     """Stage 3 over a batch of parsed records; a failure becomes that record's RejectedInput."""
+    nlp = load_model(settings.model)
     out: list[Any] = []
     for value in values:
         try:

@@ -119,13 +119,26 @@ def publish(paths: tuple[str, ...], topic: str | None) -> None:
 @click.option("--from-beginning", is_flag=True, help="Start at the oldest record instead of new ones.")
 @click.option("--max", "max_records", type=int, default=None, help="Stop after N records.")
 @click.option("--timeout", type=float, default=None, help="Stop after this many idle seconds.")
-def tail(topic: str | None, from_beginning: bool, max_records: int | None, timeout: float | None) -> None:
-    """Print records from a topic as JSON lines."""
+@click.option("--pretty", is_flag=True, help="Readable panels instead of JSON lines.")
+def tail(topic: str | None, from_beginning: bool, max_records: int | None, timeout: float | None,
+         pretty: bool) -> None:
+    """Print records from a topic as JSON lines (or --pretty panels)."""
     from pipeline.kafka_io import tail as tail_topic
 
     s = settings()
+    console = None
+    if pretty:
+        from rich.console import Console
+
+        from pipeline.codec import loads
+        from pipeline.render import render
+
+        console = Console()
     for value in tail_topic(s, topic or s.topics.enriched, from_beginning, max_records, timeout):
-        write_line(value)
+        if console is not None:
+            console.print(render(loads(value)))
+        else:
+            write_line(value)
 
 
 @main.command()

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
-from kafka.errors import NoBrokersAvailable, TopicAlreadyExistsError
+from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from pipeline import codec
 from pipeline.config import Settings
@@ -20,9 +20,9 @@ def wait_for_broker(settings: Settings, timeout: float = 60.0) -> KafkaAdminClie
     while True:
         try:
             return KafkaAdminClient(client_id="wirestream-admin", **settings.kafka_python_options())
-        except NoBrokersAvailable:
+        except KafkaError:
             if time.monotonic() > deadline:
-                raise NoBrokersAvailable(
+                raise ConnectionError(
                     f"no Kafka broker answered at {settings.bootstrap_servers} within {timeout:.0f}s "
                     "(start one with `wirestream broker start`)"
                 ) from None

@@ -1,0 +1,53 @@
+# Wirestream — two commands on a fresh machine: `make demo` and `make test`.
+# Both rest on `make setup`, which is idempotent.
+
+SHELL := /bin/bash
+PY    := .venv/bin/python
+WS    := .venv/bin/wirestream
+APT_PACKAGES := kcat prometheus chromium
+STAMP := .venv/.wirestream-installed
+export KAFKA_BOOTSTRAP_SERVERS ?= 127.0.0.1:9092
+export WIRESTREAM_WEB_PORT ?= 6066
+
+.PHONY: setup system-packages venv jars test demo bench chaos clean stop
+
+setup: system-packages venv jars
+
+system-packages:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@command -v java >/dev/null || { echo "java not found: apt-get install openjdk-17-jre-headless"; exit 1; }
+	@command -v mvn >/dev/null || { echo "mvn not found: apt-get install maven"; exit 1; }
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv .venv
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+jars: venv
+	$(PY) -c "from pipeline.broker import ensure_jars; print('kafka jars:', ensure_jars())"
+
+test: setup
+	$(PY) -m pytest -q -rs
+
+demo: setup
+	@bash scripts/demo.sh
+
+bench: setup
+	$(PY) -m pipeline.bench
+
+chaos: setup
+	$(PY) -m pipeline.chaos
+
+stop:
+	-$(WS) broker stop
+
+clean: stop
+	rm -rf .wirestream .pytest_cache .hypothesis

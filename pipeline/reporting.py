@@ -1,0 +1,185 @@
+"""Reporting cues: which words introduce what someone said, and where its source and content sit.
+
+Lexicons are data (lemmas); the patterns read spaCy's dependency parse, so
+`X said (that) ...`, `..., X said.`, `..., said X` and `according to X, ...`
+all come out as (cue, source head, content tokens).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Span, Token
+
+# Verbs of saying: their complement clause is a quote (direct, mixed or indirect).
+SPEECH_VERBS = frozenset("""
+say tell add warn confirm deny write argue claim insist note state announce explain report
+acknowledge admit allege assert boast brag caution comment complain concede contend counter
+declare disclose emphasize emphasise estimate exclaim indicate inform lament maintain mention
+observe predict proclaim promise pledge quip joke recall reiterate remark repeat reply respond
+retort reveal scoff shout stress suggest swear testify tweet vow whisper yell ask concur
+""".split())
+
+# Verbs that attribute a quoted fragment but whose plain complement is a belief, not speech:
+# they yield direct/mixed quotes only.
+QUOTE_ONLY_VERBS = frozenset("""
+think believe call describe dub label brand term characterize cite criticize accuse praise
+urge blast slam attack decry mock denounce condemn feel hope fear worry promise vow
+""".split())
+
+# Continuation verbs that only attribute when a quote is adjacent ("he continued").
+QUOTE_ADJACENT_VERBS = frozenset("continue go add conclude begin".split())
+
+# Dependents after a verb that can carry a quoted fragment (`called him "a con"`,
+# `described it as "unhinged"`).
+OBJECT_DEPS = frozenset({"dobj", "oprd", "prep", "xcomp", "acomp", "attr", "dative", "ccomp"})
+
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
+CONTENT_DEPS = frozenset({"ccomp", "xcomp", "parataxis"})
+# Modifiers of a cue that are neither source nor content ("on Monday", "by phone").
+CUE_PARTICLES = frozenset({"prt", "neg", "aux", "auxpass"})
+
+
+@dataclass(slots=True)
+class Cue:
+    """One reporting cue found in the parse."""
+
+    token: Token
+    start: int  # char offsets of the cue words
+    end: int
+    source: Token | None  # head token of the source noun phrase
+    content: list[Token]  # content tokens (may be empty when the content is a separate quote)
+    objects: list[Token] = field(default_factory=list)  # `called it "a disaster"`: mixed only
+    mention: list[Token] | None = None  # the source's words when the parse cannot give them
+
+
+def is_speech_verb(token: Token) -> bool:
+    return token.pos_ in ("VERB", "AUX") and token.lemma_.lower() in SPEECH_VERBS
+
+
+def is_quote_verb(token: Token) -> bool:
+    """A verb that may attribute a quotation (direct or mixed)."""
+    lemma = token.lemma_.lower()
+    return token.pos_ in ("VERB", "AUX") and (lemma in SPEECH_VERBS or lemma in QUOTE_ONLY_VERBS)
+
+
+def subject_of(verb: Token) -> Token | None:
+    """The source of a cue: its subject, the agent of a passive, or the subject it shares."""
+    for child in verb.children:
+        if child.dep_ in SUBJECT_DEPS:
+            return child
+    for child in verb.children:
+        if child.dep_ == "agent":
+            objs = [g for g in child.children if g.dep_ == "pobj"]
+            if objs:
+                return objs[0]
+    if verb.dep_ == "relcl" and verb.head.pos_ in ("NOUN", "PROPN", "PRON"):
+        return verb.head
+    if verb.dep_ in ("conj", "xcomp", "advcl") and verb.head is not verb and verb.head.pos_ in ("VERB", "AUX"):
+        if verb.dep_ == "advcl" and not any(c.dep_ == "punct" for c in verb.children) and verb.tag_ != "VBG":
+            return None
+        return subject_of(verb.head)
+    return None
+
+
+def cue_extent(verb: Token) -> tuple[int, int]:
+    """Char span of the cue words: the verb with its auxiliaries, negation and particle."""
+    parts = [verb] + [c for c in verb.children if c.dep_ in CUE_PARTICLES and abs(c.i - verb.i) <= 3]
+    lo = min(p.i for p in parts)
+    hi = max(p.i for p in parts)
+    doc = verb.doc
+    return doc[lo].idx, doc[hi].idx + len(doc[hi].text)
+
+
+def complement_tokens(verb: Token) -> list[Token]:
+    """The clause a speech verb reports: its ccomp (or parataxis) subtree, minus nested cues'
+    own sources and trailing attributions."""
+    comps = [c for c in verb.children if c.dep_ in ("ccomp", "parataxis")]
+    if not comps:
+        comps = [c for c in verb.children if c.dep_ == "xcomp" and c.i > verb.i and verb.lemma_ not in ("say",)]
+    if not comps:
+        return []
+    comp = comps[0]
+    tokens = [t for t in comp.subtree]
+    return _without_nested_attribution(comp, tokens)
+
+
+def _without_nested_attribution(comp: Token, tokens: list[Token]) -> list[Token]:
+    """Drop clauses inside the content that start a new attribution ("..., although he said ...")."""
+    drop: set[int] = set()
+    for t in comp.children:
+        if t.dep_ == "conj" and _matrix_predicate(t):
+            drop.update(x.i for x in t.subtree)
+            drop.update(c.i for c in comp.children if c.dep_ == "cc" and c.i < t.i)
+    for t in tokens:
+        if t is comp or t.dep_ not in ("advcl", "conj"):
+            continue
+        if is_speech_verb(t) and subject_of_own(t) is not None:
+            drop.update(x.i for x in t.subtree)
+            for m in t.children:
+                if m.dep_ in ("mark", "cc"):
+                    drop.add(m.i)
+    kept = [t for t in tokens if t.i not in drop]
+    return _contiguous_around(kept, comp)
+
+
+def _matrix_predicate(verb: Token) -> bool:
+    """`confirmed that X but had little hope`: a finite, subjectless conjunct after "but"
+    belongs to the reporting clause, not to the report."""
+    finite = verb.tag_ in ("VBD", "VBZ", "VBP")
+    contrast = any(c.lower_ == "but" for c in verb.head.children if c.dep_ == "cc" and c.i < verb.i)
+    return finite and contrast and subject_of_own(verb) is None
+
+
+def subject_of_own(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ in SUBJECT_DEPS:
+            return child
+    return None
+
+
+def _contiguous_around(tokens: list[Token], anchor: Token) -> list[Token]:
+    """The unbroken run of token indices that contains the anchor."""
+    idx = sorted(t.i for t in tokens)
+    if anchor.i not in idx:
+        return []
+    pos = idx.index(anchor.i)
+    lo = hi = pos
+    while lo > 0 and idx[lo - 1] == idx[lo] - 1:
+        lo -= 1
+    while hi + 1 < len(idx) and idx[hi + 1] == idx[hi] + 1:
+        hi += 1
+    doc = anchor.doc
+    return [doc[i] for i in range(idx[lo], idx[hi] + 1)]
+
+
+def object_tokens(verb: Token) -> list[Token]:
+    """Everything the verb governs to its right, up to the end of its clause."""
+    rights = [c for c in verb.rights if c.dep_ in OBJECT_DEPS]
+    if not rights:
+        return []
+    doc = verb.doc
+    lo = rights[0].left_edge.i
+    hi = max(c.right_edge.i for c in rights)
+    return [doc[i] for i in range(lo, hi + 1)]
+
+
+def according_to_cues(sent: Span) -> list[Cue]:
+    """`according to X, ...` / `..., according to X.`: content is the clause the phrase modifies."""
+    out = []
+    for tok in sent:
+        if tok.lower_ != "according":
+            continue
+        to = next((c for c in tok.children if c.lower_ == "to"), None)
+        if to is None and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].lower_ == "to":
+            to = tok.doc[tok.i + 1]
+        if to is None:
+            continue
+        objs = [c for c in to.children if c.dep_ == "pobj"]
+        source = objs[0] if objs else None
+        phrase = set(x.i for x in tok.subtree) | {to.i} | set(x.i for x in to.subtree)
+        content = [t for t in sent if t.i not in phrase]
+        head = tok.head if tok.head is not tok else sent.root
+        content = _contiguous_around(content, head) if head.i not in phrase else content
+        out.append(Cue(tok, tok.idx, to.idx + len(to.text), source, content))
+    return out

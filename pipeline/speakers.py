@@ -1,0 +1,345 @@
+"""Who is speaking: the mention as written, and which person in the article it is.
+
+A small per-article registry stands in for coreference: names merge on their
+surname, definite descriptions ("the official") go back to the latest person
+described the same way, indefinite ones ("an official from X") introduce someone
+new, and pronouns go to the nearest compatible person, preferring subjects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from pipeline.records import Entity, EntityCluster, Speaker
+
+PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f"}
+PLURAL_PRONOUNS = frozenset({"they", "them", "their", "we", "us"})
+SPEAKER_PRONOUNS = frozenset(PRONOUN_GENDER) | PLURAL_PRONOUNS | {"it", "i", "you"}
+RELATIVE_PRONOUNS = frozenset({"who", "which", "that"})
+HONORIFIC_GENDER = {"mr": "m", "mr.": "m", "sir": "m", "mrs": "f", "mrs.": "f", "ms": "f", "ms.": "f",
+                    "miss": "f", "madam": "f", "dame": "f", "lady": "f"}
+GENDERED_NOUNS = {
+    "man": "m", "father": "m", "husband": "m", "son": "m", "brother": "m", "king": "m", "boy": "m",
+    "uncle": "m", "grandfather": "m", "nephew": "m", "businessman": "m",
+    "woman": "f", "mother": "f", "wife": "f", "daughter": "f", "sister": "f", "queen": "f",
+    "girl": "f", "aunt": "f", "grandmother": "f", "niece": "f", "actress": "f", "businesswoman": "f",
+}
+# A few frequent given names, so that "she" can skip a nearer man.
+GIVEN_NAME_GENDER = {
+    **dict.fromkeys("""hillary chelsea melania ivanka kellyanne nancy elizabeth angela theresa marine
+        sarah mary susan karen linda patricia jennifer maria lisa michelle barbara margaret anna laura
+        emily jessica ashley amanda donna carol ruth sharon deborah julie kelly rachel catherine
+        christine heather diane alicia loretta huma hope jill debbie kamala condoleezza madeleine
+        samantha jane ann anne helen kate claire emma olga tulsi nikki""".split(), "f"),
+    **dict.fromkeys("""donald barack bill mike michael john james robert david richard joseph thomas
+        charles christopher daniel paul mark george steven kevin brian edward ronald anthony jeff
+        jeffrey gary tim timothy jason ryan eric stephen larry scott frank raymond gregory joe
+        bernie ted marco chris rudy newt paul mitch harry jim tom vladimir recep tayyip mevlut
+        bashar francois emmanuel boris justin xi ben reince rex sean steve jared corey""".split(), "m"),
+}
+# Nouns that describe people (beyond the suffix rule in `is_person_noun`).
+PERSON_NOUNS = frozenset("""
+official source spokesman spokeswoman spokesperson aide adviser advisor minister president senator
+governor candidate nominee lawmaker diplomat fighter rebel commander leader chief expert analyst
+economist witness resident activist politician representative secretary ambassador envoy
+director manager chairman chairwoman judge lawyer attorney prosecutor officer soldier general
+colonel doctor professor scientist student teacher voter supporter critic member person people
+man woman official officials host anchor journalist reporter correspondent editor author
+executive strategist pollster consultant surrogate staffer campaign mayor congressman
+congresswoman delegate delegate emissary negotiator mediator militant insurgent activist
+""".split())
+_PERSON_SUFFIXES = ("er", "or", "ist", "ian", "man", "woman", "ant", "ent", "ee")
+_INDEFINITE = frozenset({"a", "an", "another", "one", "some", "several", "two", "three", "many"})
+_CUT_DEPS = frozenset({"relcl", "acl", "appos", "punct", "cc", "conj", "advcl"})
+
+
+@dataclass(slots=True)
+class Person:
+    """One speaker (or candidate speaker) of the article."""
+
+    key: int
+    name: str
+    named: bool
+    head: str  # lemma of the describing noun or the surname
+    surname: str | None = None
+    title: str | None = None
+    gender: str | None = None
+    plural: bool = False
+    entity_id: str | None = None
+    id: str | None = None
+    tokens: set[str] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class Mention:
+    """A noun phrase in the text that refers to a Person."""
+
+    start: int
+    end: int
+    text: str
+    person: Person
+    subject: bool
+    sent_start: int
+
+
+def mention_tokens(head: Token) -> list[Token]:
+    """The noun phrase of a source head, cut before commas, relative clauses and appositions."""
+    doc = head.doc
+    left = head.left_edge.i
+    right = head.i
+    for child in head.rights:
+        if child.dep_ in _CUT_DEPS or child.text in (",", "(", "—", "–"):
+            break
+        right = max(right, child.right_edge.i)
+    toks = [doc[i] for i in range(left, right + 1)]
+    cut = next((k for k, t in enumerate(toks) if t.i > head.i and t.text in (",", "(", "—")), None)
+    if cut is not None:
+        toks = toks[:cut]
+    while toks and (toks[0].is_punct or toks[0].is_space):
+        toks = toks[1:]
+    while toks and (toks[-1].is_punct or toks[-1].is_space):
+        toks = toks[:-1]
+    return toks or [head]
+
+
+def is_person_noun(token: Token) -> bool:
+    lemma = token.lemma_.lower()
+    if lemma in PERSON_NOUNS or lemma in GENDERED_NOUNS:
+        return True
+    return token.pos_ == "NOUN" and lemma.endswith(_PERSON_SUFFIXES) and len(lemma) > 4
+
+
+class SpeakerRegistry:
+    """Resolves mentions to persons for one article; every public method is total."""
+
+    def __init__(self, doc: Doc, entities: list[Entity], clusters: list[EntityCluster],
+                 text: str | None = None) -> None:
+        self.doc = doc
+        self.text = doc.text if text is None else text
+        self._sent_start = [0] * len(doc)
+        for sent in doc.sents:
+            for i in range(sent.start, sent.end):
+                self._sent_start[i] = sent.start_char
+        self._subjects = [t for t in doc if t.dep_ in ("nsubj", "nsubjpass") and t.pos_ == "NOUN"]
+        self.people: list[Person] = []
+        self.mentions: list[Mention] = []
+        self._person_ents = [e for e in doc.ents if e.label_ == "PERSON"]
+        self._org_ents = [e for e in doc.ents if e.label_ in ("ORG", "NORP", "GPE")]
+        self._clusters = clusters or []
+        self._entities = entities or []
+        self._next_id = 1
+        self._seen_until = 0
+
+    # ---- building the candidate list -------------------------------------------------
+    def observe_until(self, offset: int) -> None:
+        """Register people named or described before `offset` as pronoun antecedents."""
+        if offset <= self._seen_until:
+            return
+        for ent in self._person_ents:
+            if self._seen_until <= ent.start_char < offset:
+                phrase = mention_tokens(ent.root)
+                toks = phrase if phrase[0].i <= ent.start and phrase[-1].i >= ent.end - 1 else list(ent)
+                self._register(ent.root, toks, ent.root.dep_ in ("nsubj", "nsubjpass"))
+        for tok in self._subjects:
+            if self._seen_until <= tok.idx < offset and is_person_noun(tok):
+                self._register(tok, mention_tokens(tok), True)
+        self._seen_until = offset
+        self.mentions.sort(key=lambda m: m.start)
+
+    def _register(self, head: Token, toks: list[Token], subject: bool) -> Person | None:
+        if any(m.start == toks[0].idx for m in self.mentions):
+            return next(m.person for m in self.mentions if m.start == toks[0].idx)
+        person = self._resolve_nonpronoun(head, toks)
+        if person is not None:
+            self._add_mention(toks, person, subject)
+        return person
+
+    def _add_mention(self, toks: list[Token], person: Person, subject: bool) -> None:
+        start, end = toks[0].idx, toks[-1].idx + len(toks[-1].text)
+        self.mentions.append(Mention(start, end, self.text[start:end], person, subject,
+                                     self._sent_start[toks[0].i]))
+
+    # ---- resolution -------------------------------------------------------------------
+    def resolve(self, head: Token, toks: list[Token] | None = None) -> tuple[Person | None, list[Token]]:
+        """The person a source head refers to, and the tokens of its mention."""
+        if head.lower_ in RELATIVE_PRONOUNS and head.head.dep_ == "relcl" and head.head.head is not head:
+            person, _ = self.resolve(head.head.head)  # "an aide who said": the aide, written "who"
+            return person, [head]
+        toks = toks or mention_tokens(head)
+        self.observe_until(toks[0].idx)
+        if head.pos_ == "PRON" or head.lower_ in SPEAKER_PRONOUNS:
+            person = self._resolve_pronoun(head)
+        else:
+            person = self._register(head, toks, head.dep_ in ("nsubj", "nsubjpass"))
+        if person is not None and not any(m.start == toks[0].idx for m in self.mentions):
+            self._add_mention(toks, person, True)
+            self.mentions.sort(key=lambda m: m.start)
+        return person, toks
+
+    def _resolve_nonpronoun(self, head: Token, toks: list[Token]) -> Person | None:
+        known = self._known_surname(head)
+        if known is not None:
+            return known
+        name_span = self._name_in(toks)
+        if name_span is not None:
+            return self._named_person(name_span, toks)
+        return self._described_person(head, toks)
+
+    def _known_surname(self, head: Token) -> Person | None:
+        """A bare proper noun naming someone already met ("Cavusoglu"), whatever NER called it."""
+        if head.pos_ != "PROPN":
+            return None
+        word = _strip_possessive(head.lower_)
+        return next((p for p in reversed(self.people) if p.named and p.surname == word), None)
+
+    def _name_in(self, toks: list[Token]) -> Span | None:
+        """The person's name inside a mention: a PERSON entity, else a proper-noun head."""
+        lo, hi = toks[0].i, toks[-1].i + 1
+        ents = [e for e in self._person_ents if e.start >= lo and e.end <= hi]
+        if ents:
+            return max(ents, key=len)
+        head = max(toks, key=lambda t: t.i if t.head.i < lo or t.head.i >= hi or t.head is t else -1)
+        if head.pos_ == "PROPN" and not any(e.start <= head.i < e.end for e in self._org_ents):
+            start = head.i
+            while start - 1 >= lo and self.doc[start - 1].pos_ == "PROPN" and \
+                    self.doc[start - 1].lower_ not in HONORIFIC_GENDER:
+                start -= 1
+            return self.doc[start: head.i + 1]
+        return None
+
+    def _named_person(self, name: Span, toks: list[Token]) -> Person:
+        words = [t for t in name if t.pos_ == "PROPN" or t.is_alpha]
+        surname = (words[-1].text if words else name.text).lower().removesuffix("'s").removesuffix("’s")
+        tokens = {t.lower_ for t in name if t.is_alpha}
+        for person in reversed(self.people):
+            if person.named and (person.surname == surname or tokens and tokens <= person.tokens):
+                self._enrich(person, name, toks)
+                return person
+        person = Person(key=len(self.people), name=_strip_possessive(name.text), named=True, head=surname,
+                        surname=surname, tokens=tokens)
+        self.people.append(person)
+        self._enrich(person, name, toks)
+        return person
+
+    def _enrich(self, person: Person, name: Span, toks: list[Token]) -> None:
+        """Learn a fuller name, a title and a gender from this mention."""
+        text = _strip_possessive(name.text)
+        if len(text) > len(person.name) and text.lower().endswith(person.surname or ""):
+            person.name = text
+            person.tokens |= {t.lower_ for t in name if t.is_alpha}
+        title = _title_before(name, toks)
+        if title and not person.title:
+            person.title = title
+        for tok in list(toks) + [t for t in name]:
+            gender = HONORIFIC_GENDER.get(tok.lower_) or GENDERED_NOUNS.get(tok.lemma_.lower())
+            person.gender = person.gender or gender
+        first = name[0].lower_ if len(name) > 1 else None
+        if first and person.gender is None:
+            person.gender = GIVEN_NAME_GENDER.get(first)
+
+    def _described_person(self, head: Token, toks: list[Token]) -> Person | None:
+        lemma = head.lemma_.lower()
+        det = toks[0].lower_
+        plural = head.tag_ in ("NNS", "NNPS")
+        text = self.text[toks[0].idx: toks[-1].idx + len(toks[-1].text)]
+        if det not in _INDEFINITE:
+            for person in reversed(self.people):
+                if not person.named and person.head == lemma and person.plural == plural:
+                    return person
+                if person.named and person.title and person.title.lower().split()[-1] == lemma:
+                    return person
+        person = Person(key=len(self.people), name=text, named=False, head=lemma, plural=plural,
+                        gender=GENDERED_NOUNS.get(lemma) or _gender_by_suffix(lemma))
+        self.people.append(person)
+        return person
+
+    def _resolve_pronoun(self, pron: Token) -> Person | None:
+        """Nearest compatible person, preferring the subject of the closest sentence that has one."""
+        word = pron.lower_
+        gender = PRONOUN_GENDER.get(word)
+        plural = word in PLURAL_PRONOUNS
+        before = [m for m in self.mentions if m.end <= pron.idx]
+        by_sentence: dict[int, list[Mention]] = {}
+        for m in before:
+            by_sentence.setdefault(m.sent_start, []).append(m)
+        for sent_start in sorted(by_sentence, reverse=True)[:6]:
+            fits = [m for m in by_sentence[sent_start] if _compatible(m.person, gender, plural)]
+            if fits:
+                best = min(fits, key=lambda m: (not m.subject, m.start if m.sent_start != self._sent_start[pron.i] else -m.start))
+                person = best.person
+                if gender and person.gender is None and person.named:
+                    person.gender = gender
+                return person
+        return None
+
+    # ---- output -----------------------------------------------------------------------
+    def speaker(self, person: Person | None, toks: list[Token] | None) -> Speaker:
+        """The record for one quote's speaker; ids are stable per person within the article."""
+        mention = start = end = None
+        if toks:
+            start, end = toks[0].idx, toks[-1].idx + len(toks[-1].text)
+            mention = self.text[start:end]
+        if person is None:
+            return Speaker(mention=mention, start=start, end=end)
+        if person.id is None:
+            person.entity_id = self._cluster_id(person) if person.named else None
+            person.id = person.entity_id or self._new_id()
+        return Speaker(id=person.id, mention=mention, name=person.name, title=person.title,
+                       entity_id=person.entity_id, start=start, end=end)
+
+    def _new_id(self) -> str:
+        new = f"S{self._next_id}"
+        self._next_id += 1
+        return new
+
+    def _cluster_id(self, person: Person) -> str | None:
+        """The entity cluster for a named person, matched on the surname, robust to how
+        the entity stage clusters."""
+        best = None
+        for cluster in self._clusters:
+            names = [cluster.canonical, *cluster.mentions]
+            words = {w.lower().removesuffix("'s").removesuffix("’s") for n in names if n for w in n.split()}
+            if person.surname and person.surname in words:
+                score = (cluster.label == "PERSON", cluster.count, len(cluster.canonical or ""))
+                if best is None or score > best[0]:
+                    best = (score, cluster.id)
+        return best[1] if best else None
+
+
+def _compatible(person: Person, gender: str | None, plural: bool) -> bool:
+    if plural:
+        return person.plural or not person.named and person.head in ("campaign", "government", "group")
+    if person.plural:
+        return False
+    if gender and person.gender and person.gender != gender:
+        return False
+    return True
+
+
+def _gender_by_suffix(lemma: str) -> str | None:
+    if lemma.endswith("woman"):
+        return "f"
+    if lemma.endswith("man"):
+        return "m"
+    return None
+
+
+def _strip_possessive(text: str) -> str:
+    for suffix in ("'s", "’s"):
+        if text.endswith(suffix):
+            return text[: -len(suffix)]
+    return text
+
+
+def _title_before(name: Span, toks: list[Token]) -> str | None:
+    """Words describing the person before the name: "Turkish Foreign Minister" in
+    "Turkish Foreign Minister Mevlut Cavusoglu"."""
+    before = [t for t in toks if t.i < name.start]
+    while before and (before[0].dep_ in ("det", "poss") or before[0].is_punct):
+        before = before[1:]
+    before = [t for t in before if t.lower_ not in HONORIFIC_GENDER]
+    if not before:
+        return None
+    return before[0].doc[before[0].i: before[-1].i + 1].text
