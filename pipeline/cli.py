@@ -178,5 +178,34 @@ def info(show_model: bool) -> None:
     click.echo(model_label(nlp) if show_model else f"model: {model_label(nlp)}")
 
 
+@main.command(name="evaluate")
+@click.option("--polnear", "polnear_dir", required=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="PolNeAR folder (with data/<split>/text and data/<split>/attributions).")
+@click.option("--split", default="dev", show_default=True, help="Corpus split to score.")
+@click.option("--json", "json_path", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the full report as JSON to FILE.")
+@click.option("--no-textacy", is_flag=True, help="Skip the textacy baseline.")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar on stderr (default: when stderr is a terminal).")
+def evaluate_cmd(polnear_dir: Path, split: str, json_path: Path | None, no_textacy: bool,
+                 progress: bool | None) -> None:
+    """Score quote attribution on PolNeAR; textacy is measured alongside when installed."""
+    import json
+
+    from pipeline.evaluate import evaluate, format_table
+
+    systems = ("wirestream",) if no_textacy else ("wirestream", "textacy")
+    try:
+        report = evaluate(polnear_dir, split=split, systems=systems, settings=settings(),
+                          progress=sys.stderr.isatty() if progress is None else progress)
+    except (FileNotFoundError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(format_table(report))
+    if json_path is not None:
+        json_path.write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
+        click.echo(f"report written to {json_path}", err=True)
+
+
 if __name__ == "__main__":
     main()

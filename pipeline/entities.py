@@ -44,9 +44,9 @@ NAME_LABELS = frozenset(
 )
 PLACE_LABELS = frozenset({"GPE", "LOC"})
 
-# Tie-break for label votes: a name the model called a person as often as
-# anything else is kept a person (person names are the labels most often
-# scattered across ORG/GPE by the small model, the reverse is rarer).
+# Ties in a label vote go to the earlier label here. PERSON comes first because
+# the small model's commonest slip on an unfamiliar name is calling a person
+# ORG or GPE; a real place that ties still gets the gazetteer's second look.
 LABEL_PRIORITY: tuple[str, ...] = (
     "PERSON", "GPE", "ORG", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE",
 )
@@ -66,7 +66,8 @@ PLACE_EVIDENCE_NEEDED: dict[str, int] = {
     "ORG": 3, "PERSON": 3,
 }
 
-# Words that head an office or honorific before a person's name.
+# Words that end an office title or honorific before a person's name
+# ("state" and "affairs" close "Secretary of State", "Minister of Foreign Affairs").
 TITLE_HEADS = frozenset(
     {"president", "president-elect", "minister", "premier", "chancellor", "secretary", "spokesman",
      "spokeswoman", "spokesperson", "ambassador", "envoy", "king", "queen", "prince", "princess",
@@ -83,7 +84,7 @@ TITLE_MODIFIERS = frozenset(
      "defense", "interior", "finance", "economy", "trade", "energy", "health", "crown",
      "grand", "supreme", "first", "attorney", "lieutenant", "major", "rear", "home", "opposition",
      "army", "military", "police", "security", "national", "labor", "labour", "shadow", "white",
-     "house", "party", "executive", "managing", "us", "u.s.", "un", "u.n.", "eu"}
+     "house", "party", "executive", "managing", "us", "u.s", "un", "u.n", "eu"}
 )
 # Labels whose names may really begin with "The" ("The New York Times").
 TITLED_LABELS = frozenset({"ORG", "WORK_OF_ART", "FAC", "PRODUCT", "EVENT", "LAW"})
@@ -227,7 +228,8 @@ def _bare(token: Token) -> str:
 
 def _is_title_word(token: Token) -> bool:
     """A word that can sit inside a title: a head, a modifier, a lower-case link word or an adjective."""
-    return (_bare(token) in TITLE_HEADS or _bare(token) in TITLE_MODIFIERS or token.lower_ in TITLE_MODIFIERS
+    bare = _bare(token)
+    return (bare in TITLE_HEADS or bare in TITLE_MODIFIERS
             or token.is_lower or token.is_punct or token.tag_ == "JJ")
 
 
@@ -322,28 +324,33 @@ def _cluster(mentions: list[Mention], gazetteer: Gazetteer) -> list[Cluster]:
     """
     groups = _group(mentions)
     people = {key for key, group in groups.items() if _is_full_person_name(group)}
-    by_word: dict[str, list[str]] = {}
+    by_word: dict[str, list[tuple[str, ...]]] = {}
     for key in people:
         for word in set(groups[key][0].words):
-            by_word.setdefault(word, []).append(key)
-    home: dict[str, Cluster] = {}
+            by_word.setdefault(word, []).append(groups[key][0].words)
+    home: dict[tuple[str, ...], Cluster] = {}
     clusters: list[Cluster] = []
     for key in sorted(groups, key=lambda k: (-len(groups[k][0].words), groups[k][0].start)):
         group = groups[key]
-        words = group[0].words
-        candidates = {
-            id(home[p]): home[p]
-            for p in by_word.get(words[0], ())
-            if p in home and len(groups[p][0].words) > len(words) and _is_subsequence(words, groups[p][0].words)
-        }
+        candidates = _containing_people(group[0].words, by_word, home)
         if len(candidates) == 1 and _may_join_person(group, gazetteer):
-            target = next(iter(candidates.values()))
+            target = candidates[0]
         else:
             target = Cluster(person=key in people or len(candidates) > 1)
             clusters.append(target)
         target.mentions.extend(group)
-        home[key] = target
+        home[group[0].words] = target
     return clusters
+
+
+def _containing_people(words: tuple[str, ...], by_word: dict[str, list[tuple[str, ...]]],
+                       home: dict[tuple[str, ...], Cluster]) -> list[Cluster]:
+    """Distinct clusters of already placed, longer PERSON names that contain `words` in order."""
+    found: dict[int, Cluster] = {}
+    for name in by_word.get(words[0], ()):
+        if name in home and len(name) > len(words) and _is_subsequence(words, name):
+            found.setdefault(id(home[name]), home[name])
+    return list(found.values())
 
 
 # ── labels and places ──────────────────────────────────────────────────────────

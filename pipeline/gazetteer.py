@@ -4,7 +4,8 @@ The entity stage uses it to correct place names the statistical model
 mislabels (e.g. "Aleppo" tagged NORP) and to attach ISO alpha-2 country codes.
 Lookups are by a folded key (case, accents, apostrophes, hyphens and dots
 ignored), so "Sao Paulo" finds "São Paulo" and "Hamah" finds "Ḩamāh". The table
-is built once per process (`load_gazetteer`), ~0.5 s, and shared thereafter.
+is built once per process (`load_gazetteer`, about a second) and shared
+thereafter; a worker should call it at start-up so no article pays for it.
 """
 
 from __future__ import annotations

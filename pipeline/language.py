@@ -44,8 +44,7 @@ def detect_language(text: str) -> LanguageGuess:
     """ISO 639-1 code and probability of the text's language, marked unreliable when short."""
     sample = _sample(text)
     code, score = _identifier().classify(sample)
-    enough_text = sum(c.isalpha() for c in sample) >= MIN_LETTERS
-    reliable = enough_text and score >= MIN_SCORE and code not in _NO_LANGUAGE
+    reliable = score >= MIN_SCORE and code not in _NO_LANGUAGE and _has_letters(sample, MIN_LETTERS)
     return LanguageGuess(code=code, score=round(score, 4), reliable=reliable)
 
 
@@ -62,3 +61,13 @@ def _sample(text: str) -> str:
         return text
     cut = text.rfind(" ", SAMPLE_CHARS // 2, SAMPLE_CHARS)
     return text[: cut if cut > 0 else SAMPLE_CHARS]
+
+
+def _has_letters(text: str, count: int) -> bool:
+    """True once `count` letters have been seen (stops early: most bodies pass at once)."""
+    for char in text:
+        if char.isalpha():
+            count -= 1
+            if count <= 0:
+                return True
+    return False

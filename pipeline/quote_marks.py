@@ -13,6 +13,8 @@ OPENERS = frozenset("“„«")
 CLOSERS = frozenset("”»")
 AMBIGUOUS = frozenset('"')
 QUOTE_MARKS = OPENERS | CLOSERS | AMBIGUOUS
+# Two apostrophes stand for a double quote mark in some archives (NYT copy: ''Yes,'' he said).
+DOUBLE_APOSTROPHE = "''"
 # Characters after which a mark is an opener ("said: “...", "(“...").
 _OPEN_CONTEXT = frozenset(" \t\n([{—–-:/\u00a0")
 
@@ -24,18 +26,29 @@ class QuotedSpan:
     start: int
     end: int
     closed: bool = True
+    open_len: int = 1
+    close_len: int = 1
 
     @property
     def inner(self) -> tuple[int, int]:
         """Offsets of the words inside the marks."""
-        return self.start + 1, (self.end - 1 if self.closed else self.end)
+        return self.start + self.open_len, (self.end - self.close_len if self.closed else self.end)
 
 
-def _direction(text: str, i: int, inside: bool) -> str:
+def _mark_len(text: str, i: int) -> int:
+    """Length of the quote mark at i (0 when there is none)."""
+    if text[i] in QUOTE_MARKS:
+        return 1
+    if text.startswith(DOUBLE_APOSTROPHE, i) and not text.startswith("'", i + 2) and (i == 0 or text[i - 1] != "'"):
+        return 2
+    return 0
+
+
+def _direction(text: str, i: int, inside: bool, width: int = 1) -> str:
     """'open' or 'close' for the mark at i, judged from its neighbours, then from the state."""
-    ch = text[i]
+    ch = text[i] if width == 1 else '"'
     before = text[i - 1] if i > 0 else " "
-    after = text[i + 1] if i + 1 < len(text) else " "
+    after = text[i + width] if i + width < len(text) else " "
     opens_by_context = before in _OPEN_CONTEXT and not after.isspace()
     closes_by_context = not before.isspace() and (after.isspace() or not after.isalnum())
     if ch in OPENERS and not (inside and closes_by_context and not opens_by_context):
@@ -53,14 +66,19 @@ def _paragraph_spans(text: str, start: int, end: int) -> tuple[list[QuotedSpan],
     """Closed spans inside one paragraph, and the offset of a quote left open at its end."""
     spans: list[QuotedSpan] = []
     open_at: int | None = None
-    for i in range(start, end):
-        if text[i] not in QUOTE_MARKS:
+    open_len = 1
+    i = start
+    while i < end:
+        width = _mark_len(text, i)
+        if not width:
+            i += 1
             continue
-        if _direction(text, i, open_at is not None) == "open":
-            open_at = i  # a second opener while open: the first one was stray
+        if _direction(text, i, open_at is not None, width) == "open":
+            open_at, open_len = i, width  # a second opener while open: the first one was stray
         elif open_at is not None:
-            spans.append(QuotedSpan(open_at, i + 1))
+            spans.append(QuotedSpan(open_at, i + width, open_len=open_len, close_len=width))
             open_at = None
+        i += width
     return spans, open_at
 
 
@@ -69,7 +87,8 @@ def _starts_with_opener(text: str, start: int, end: int) -> int | None:
     i = start
     while i < end and text[i].isspace():
         i += 1
-    if i < end and text[i] in QUOTE_MARKS and _direction(text, i, False) == "open":
+    width = _mark_len(text, i) if i < end else 0
+    if width and _direction(text, i, False, width) == "open":
         return i
     return None
 
@@ -101,7 +120,17 @@ def find_quoted_spans(text: str, paragraphs: list[tuple[int, int]]) -> list[Quot
             out.append(QuotedSpan(open_at, _rstrip(text, p_end), closed=False))
     if carry is not None:
         out.append(QuotedSpan(carry, _rstrip(text, paras[-1][1]), closed=False))
-    return sorted((s for s in out if s.end > s.start + 1), key=lambda s: s.start)
+    return sorted((_with_mark_widths(text, s) for s in out if s.end > s.start + 1), key=lambda s: s.start)
+
+
+def _with_mark_widths(text: str, span: QuotedSpan) -> QuotedSpan:
+    span.open_len = _mark_len(text, span.start) or 1
+    if span.closed:
+        span.close_len = 2 if text.endswith(DOUBLE_APOSTROPHE, span.start, span.end) and \
+            span.end - span.start >= 4 else 1
+    if span.inner[0] > span.inner[1]:
+        span.open_len, span.close_len = 1, 0
+    return span
 
 
 def _rstrip(text: str, end: int) -> int:
