@@ -27,7 +27,7 @@ _ROLE_FIELDS = {
     "edited": "editing",
 }
 _ROLE = re.compile(
-    r"(?:additional\s+)?(?P<role>%s)\s+by\s+" % "|".join(_ROLE_FIELDS), re.IGNORECASE
+    rf"(?:additional\s+)?(?P<role>{'|'.join(_ROLE_FIELDS)})\s+by\s+", re.IGNORECASE
 )
 _CONTRIBUTING = re.compile(r"contributing(?:\s+reporting)?\s*:\s*(?P<names>.+)", re.IGNORECASE)
 _CONTRIBUTED = re.compile(
@@ -49,12 +49,14 @@ _BOILERPLATE = re.compile(
 # A parenthesised credit appended to the story's last paragraph instead of standing alone.
 _TRAILING_PARENTHESIS = re.compile(r"\s*\((?P<credit>[^()]+)\)\.?$")
 _NAME_SEPARATORS = re.compile(r"\s*(?:[,;&]|\band\b)\s*")
-_IN_PLACE = re.compile(r"\s+in\s+.*$")  # "Jim Finkle in Boston" -> "Jim Finkle"
 _NAME_PARTICLES = frozenset(
     "al bin binti da das de del della der di do dos du el ibn la le st ter van von y".split()
 )
 _MAX_NAME_WORDS = 6
-_ORGANISATION_WORDS = frozenset("Agency Bureau Media Network News Newspapers Press Service Staff Wire".split())
+_DIGIT = re.compile(r"\d")
+_ORGANISATION_WORDS = frozenset(
+    "Agency Bureau Media Network News Newspapers Press Service Staff Wire".split()
+)
 
 
 def is_boilerplate(paragraph: str) -> bool:
@@ -67,11 +69,12 @@ def parse_credit_line(paragraph: str) -> Credits | None:
     if len(paragraph) > MAX_CREDIT_CHARS:
         return None
     line = _unwrap(paragraph)
-    for pattern in (_CONTRIBUTING, _CONTRIBUTED):
-        match = pattern.fullmatch(line)
-        if match:
-            names = _split_names(match["names"])
-            return Credits(reporting=names) if names else None
+    if "contribut" in line.lower():
+        for pattern in (_CONTRIBUTING, _CONTRIBUTED):
+            match = pattern.fullmatch(line)
+            if match:
+                names = _split_names(match["names"])
+                return Credits(reporting=names) if names else None
     return _parse_role_segments(line)
 
 
@@ -114,11 +117,11 @@ def _unwrap(paragraph: str) -> str:
 
 def _parse_role_segments(line: str) -> Credits | None:
     """Parse "Reporting by A in X; Writing by B and C, Editing by D" segment by segment."""
-    roles = list(_ROLE.finditer(line))
-    if not roles or roles[0].start() != 0:
+    if _ROLE.match(line) is None:
         return None
+    roles = list(_ROLE.finditer(line))
     credits = Credits()
-    for role, following in zip(roles, [*roles[1:], None]):
+    for role, following in zip(roles, [*roles[1:], None], strict=True):
         names = _split_names(line[role.end() : following.start() if following else len(line)])
         if names is None:
             return None
@@ -130,7 +133,7 @@ def _split_names(text: str) -> list[str] | None:
     """Names from "A in Boston, B and C & D"; None if any part is not a person's name."""
     names: list[str] = []
     for item in _NAME_SEPARATORS.split(text.strip(" ,;.")):
-        name = _IN_PLACE.sub("", item).strip(" .")
+        name = item.split(" in ", 1)[0].strip(" .")  # "Jim Finkle in Boston" -> "Jim Finkle"
         if not name or _is_affiliation(name):
             continue
         if not _looks_like_name(name):
@@ -148,7 +151,7 @@ def _is_affiliation(item: str) -> bool:
 def _looks_like_name(item: str) -> bool:
     """A few capitalised words (particles such as "de" or "al-" allowed), no digits."""
     words = item.split()
-    if not 0 < len(words) <= _MAX_NAME_WORDS or any(c.isdigit() for c in item):
+    if not 0 < len(words) <= _MAX_NAME_WORDS or _DIGIT.search(item):
         return False
     return all(_is_name_word(word) for word in words)
 

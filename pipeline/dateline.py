@@ -55,7 +55,9 @@ def parse_dateline(paragraph: str) -> tuple[Dateline, str] | None:
         return None
     places = _place_list(match)
     text = paragraph[: match.end("dash")]
-    return Dateline(places=places, source=match["source"], text=text), paragraph[match.end():].strip()
+    return Dateline(places=places, source=match["source"], text=text), paragraph[
+        match.end() :
+    ].strip()
 
 
 def lift_dateline(paragraphs: list[str]) -> tuple[Dateline | None, list[str]]:
@@ -76,7 +78,7 @@ def _plausible(match: re.Match[str]) -> bool:
     if places is None:
         return agency if date is None else source is not None
     if _is_all_caps(places):
-        return _letters(places) >= 3 and places not in _NOT_PLACES
+        return _letters(places) >= 3 and _NOT_PLACES.isdisjoint(places.split())
     return agency and _is_mixed_case_place(places)
 
 

@@ -26,6 +26,7 @@ from spacy.tokens import Doc, Span, Token
 from pipeline.quote_marks import QuotedSpan, find_quoted_spans
 from pipeline.records import CleanArticle, Entity, EntityCluster, Quote, Speaker
 from pipeline.reporting import (
+    OBJECT_REPORT_VERBS,
     QUOTE_ADJACENT_VERBS,
     Cue,
     according_to_cues,
@@ -43,6 +44,7 @@ log = logging.getLogger(__name__)
 _EDGE_WORDS = frozenset({"and", "but", "or", "so", "because", "although", "while"})
 _GAP_DEPS = frozenset({"advmod", "aux", "neg", "punct", "npadvmod"})
 _MAX_CUE_GAP = 14
+_MIN_OBJECT_WORDS = 2
 _DASH_CREDIT = re.compile(r"[ \t\u00a0]*(?P<dash>[―—–]|--)[ \t\u00a0]*"
                           r"(?P<name>[A-Z][\w.'’-]*(?:[ \u00a0][A-Z][\w.'’-]*){0,4})[ \t\u00a0]*(?=\n|$)")  # tokens between a quote and the cue it is attributed to
 
@@ -335,9 +337,11 @@ def _object_attribution(spans: list[QuotedSpan], cue: Cue) -> Attribution | None
         return None
     start, end = bounds
     inside = [s for s in spans if start <= s.start and s.end <= end + 1]
-    if not inside:
-        return None
-    return Attribution(start, max(end, max(s.end for s in inside)), "mixed", cue)
+    if inside:
+        return Attribution(start, max(end, max(s.end for s in inside)), "mixed", cue)
+    if cue.token.lemma_.lower() in OBJECT_REPORT_VERBS and sum(t.is_alpha for t in cue.objects) >= _MIN_OBJECT_WORDS:
+        return Attribution(start, end, "indirect", cue)
+    return None
 
 
 def _trimmed(tokens: list[Token]) -> tuple[int, int] | None:

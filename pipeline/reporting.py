@@ -27,6 +27,18 @@ think believe call describe dub label brand term characterize cite criticize acc
 urge blast slam attack decry mock denounce condemn feel hope fear worry promise vow
 """.split())
 
+# Reporting verbs whose report can be a noun phrase or an infinitive rather than a clause
+# (`called for a repeal`, `urged voters to stay home`, `cited the figures`).
+OBJECT_REPORT_VERBS = frozenset("""
+call cite criticize criticise urge blast slam accuse praise warn acknowledge describe discuss
+question demand propose reject deny announce promise pledge vow mention condemn denounce dismiss
+blame thank challenge dispute tout refuse decline respond ask tell charge complain report
+reveal disclose recommend request note talk speak point mock attack threaten invite quote
+suggest predict claim admit concede reiterate repeat confirm reply tweet write
+""".split())
+# Prepositional phrases after a cue that say when or how it was said, not what.
+_SETTING_PREPS = frozenset({"on", "in", "at", "during", "after", "before", "by", "from", "via", "while", "since"})
+
 # Continuation verbs that only attribute when a quote is adjacent ("he continued").
 QUOTE_ADJACENT_VERBS = frozenset("continue go add conclude begin".split())
 
@@ -60,7 +72,8 @@ def is_speech_verb(token: Token) -> bool:
 def is_quote_verb(token: Token) -> bool:
     """A verb that may attribute a quotation (direct or mixed)."""
     lemma = token.lemma_.lower()
-    return token.pos_ in ("VERB", "AUX") and (lemma in SPEECH_VERBS or lemma in QUOTE_ONLY_VERBS)
+    return token.pos_ in ("VERB", "AUX") and (
+        lemma in SPEECH_VERBS or lemma in QUOTE_ONLY_VERBS or lemma in OBJECT_REPORT_VERBS)
 
 
 def subject_of(verb: Token) -> Token | None:
@@ -154,8 +167,13 @@ def _contiguous_around(tokens: list[Token], anchor: Token) -> list[Token]:
 
 
 def object_tokens(verb: Token) -> list[Token]:
-    """Everything the verb governs to its right, up to the end of its clause."""
+    """Everything the verb governs to its right, up to the end of its clause, less trailing
+    settings ("on Monday", "in a statement")."""
     rights = [c for c in verb.rights if c.dep_ in OBJECT_DEPS]
+    while rights and rights[-1].dep_ == "prep" and rights[-1].lower_ in _SETTING_PREPS and len(rights) > 1:
+        rights.pop()
+    if len(rights) == 1 and rights[0].dep_ == "prep" and rights[0].lower_ in _SETTING_PREPS:
+        return []
     if not rights:
         return []
     doc = verb.doc

@@ -54,7 +54,9 @@ def test_seed_article() -> None:
     headline, body = SEED.read_text(encoding="utf-8").split("\n\n", 1)
     article = clean_article(RawArticle(body=body, headline=headline, source="reuters"), "seed-1")
     assert article.id == "seed-1" and article.source == "reuters"
-    assert article.headline == "Turkey talking to Russia on ceasefire, evacuation from Syria's Aleppo"
+    assert (
+        article.headline == "Turkey talking to Russia on ceasefire, evacuation from Syria's Aleppo"
+    )
     assert article.dateline is not None
     assert article.dateline.places == ["ANKARA", "ISTANBUL"]
     assert article.dateline.source == "Reuters"
@@ -70,7 +72,11 @@ def test_seed_article() -> None:
     assert "Additional reporting" not in article.body
     assert len(article.paragraphs) == 12
     assert "“We’re seeing the most cruel form of savagery" in article.body  # curly quotes kept
-    assert article.language == "en" and article.language_score is not None and article.language_score > 0.9
+    assert (
+        article.language == "en"
+        and article.language_score is not None
+        and article.language_score > 0.9
+    )
     assert article.flags == []
     assert_well_formed(article)
 
@@ -79,7 +85,9 @@ def test_seed_article() -> None:
 
 
 def test_quote_marks_are_kept_as_written() -> None:
-    body = "“Curly stays curly,” she said. \"Straight stays straight,\" he replied. It’s the 'rule'."
+    body = (
+        "“Curly stays curly,” she said. \"Straight stays straight,\" he replied. It’s the 'rule'."
+    )
     assert clean(body).body == body
 
 
@@ -104,7 +112,10 @@ def test_mojibake_is_repaired_and_flagged() -> None:
 def test_clean_text_is_not_flagged_as_mojibake() -> None:
     article = clean("Prices rose – sharply – and “analysts” were surprised… again.\r\nSee below.")
     assert "mojibake_fixed" not in article.flags
-    assert article.body == "Prices rose – sharply – and “analysts” were surprised… again.\n\nSee below."
+    assert (
+        article.body
+        == "Prices rose – sharply – and “analysts” were surprised… again.\n\nSee below."
+    )
 
 
 def test_entities_in_plain_text_are_decoded() -> None:
@@ -112,7 +123,10 @@ def test_entities_in_plain_text_are_decoded() -> None:
 
 
 def test_lone_surrogates_are_replaced() -> None:
-    assert clean("The vote \ud800 passed \ud83d\ude00 easily.").body == "The vote \ufffd passed 😀 easily."
+    assert (
+        clean("The vote \ud800 passed \ud83d\ude00 easily.").body
+        == "The vote \ufffd passed 😀 easily."
+    )
 
 
 # --- paragraphs in plain text --------------------------------------------------
@@ -120,12 +134,21 @@ def test_lone_surrogates_are_replaced() -> None:
 
 def test_one_paragraph_per_line() -> None:
     article = clean("First paragraph here.\nSecond one follows.\nThird closes it.")
-    assert paragraph_texts(article) == ["First paragraph here.", "Second one follows.", "Third closes it."]
+    assert paragraph_texts(article) == [
+        "First paragraph here.",
+        "Second one follows.",
+        "Third closes it.",
+    ]
 
 
 def test_hard_wrapped_lines_are_joined() -> None:
-    article = clean("The council met on Monday and\nagreed to widen the road.\n\nWork starts in May.")
-    assert paragraph_texts(article) == ["The council met on Monday and agreed to widen the road.", "Work starts in May."]
+    article = clean(
+        "The council met on Monday and\nagreed to widen the road.\n\nWork starts in May."
+    )
+    assert paragraph_texts(article) == [
+        "The council met on Monday and agreed to widen the road.",
+        "Work starts in May.",
+    ]
 
 
 def test_split_and_join_paragraphs() -> None:
@@ -177,7 +200,9 @@ def test_literal_html_in_html_is_not_decoded_twice() -> None:
 
 
 def test_html_detection() -> None:
-    assert looks_like_html("<p>x</p>") and looks_like_html("a<br/>b") and looks_like_html("<!-- x -->")
+    assert (
+        looks_like_html("<p>x</p>") and looks_like_html("a<br/>b") and looks_like_html("<!-- x -->")
+    )
     assert not looks_like_html("If x < y and y > z then x < z.")
     assert not looks_like_html("Wire tag <Reuters> kept")
 
@@ -194,7 +219,9 @@ def test_html_dateline_and_credits() -> None:
 
 
 def test_headline_is_cleaned_like_the_body() -> None:
-    article = clean("The port reopened.", headline="  <b>Port&nbsp;reopens</b>\n after   donâ€™t strike ")
+    article = clean(
+        "The port reopened.", headline="  <b>Port&nbsp;reopens</b>\n after   donâ€™t strike "
+    )
     assert article.headline == "Port reopens after don’t strike"
     assert {"html_stripped", "mojibake_fixed"} <= set(article.flags)
     assert clean("The port reopened.").headline == ""
@@ -227,13 +254,24 @@ def test_normal_first_sentence_is_not_a_dateline() -> None:
 @pytest.mark.parametrize(
     ("credit_line", "expected"),
     [
-        ("Reporting by Omar Haddad in Amman; Editing by Lucy Fenn", Credits(reporting=["Omar Haddad"], editing=["Lucy Fenn"])),
-        ("(Reporting by Omar Haddad and Jo Park; Writing by Sara Holm)", Credits(reporting=["Omar Haddad", "Jo Park"], writing=["Sara Holm"])),
-        ("Writing by Ana Lima, Editing by Tom Reed & Mia Cho", Credits(writing=["Ana Lima"], editing=["Tom Reed", "Mia Cho"])),
+        (
+            "Reporting by Omar Haddad in Amman; Editing by Lucy Fenn",
+            Credits(reporting=["Omar Haddad"], editing=["Lucy Fenn"]),
+        ),
+        (
+            "(Reporting by Omar Haddad and Jo Park; Writing by Sara Holm)",
+            Credits(reporting=["Omar Haddad", "Jo Park"], writing=["Sara Holm"]),
+        ),
+        (
+            "Writing by Ana Lima, Editing by Tom Reed & Mia Cho",
+            Credits(writing=["Ana Lima"], editing=["Tom Reed", "Mia Cho"]),
+        ),
     ],
 )
 def test_credit_variants(credit_line: str, expected: Credits) -> None:
-    article = clean(f"The talks ended without a deal.\n\nBoth sides will meet again.\n\n{credit_line}")
+    article = clean(
+        f"The talks ended without a deal.\n\nBoth sides will meet again.\n\n{credit_line}"
+    )
     assert article.credits == expected
     assert article.body == "The talks ended without a deal.\n\nBoth sides will meet again."
 
@@ -301,7 +339,15 @@ def test_short_body_language_is_uncertain() -> None:
 
 @pytest.mark.parametrize(
     "body",
-    ["", "   \n\t \r\n ", "\u00a0\u200b", "<script>alert(1)</script>", "<p> </p><div>&nbsp;</div>", "<!-- only -->", "LONDON (Reuters) -"],
+    [
+        "",
+        "   \n\t \r\n ",
+        "\u00a0\u200b",
+        "<script>alert(1)</script>",
+        "<p> </p><div>&nbsp;</div>",
+        "<!-- only -->",
+        "LONDON (Reuters) -",
+    ],
 )
 def test_empty_bodies_are_rejected(body: str) -> None:
     with pytest.raises(RejectedInput) as caught:
@@ -340,16 +386,50 @@ FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCh
 any_char = st.one_of(st.characters(exclude_categories=()), st.integers(0xD800, 0xDFFF).map(chr))
 html_pieces = st.sampled_from(
     [
-        "<p>", "</p>", "<br>", "<br/>", "<div class='x'>", "</div>", "<b>", "</b>", "<script>", "</script>",
-        "<style>", "</style>", "<template>", "<noscript>", "<li>", "<table><tr><td>", "</td><td>",
-        "&amp;", "&nbsp;", "&#x2019;", "&bogus;", "<!--", "-->", "<", ">", "\n", "\r\n", " ", "\t",
-        "WASHINGTON (AP) — ", "Reporting by Ana Lima; Editing by Tom Reed", "donâ€™t", "“", "”",
+        "<p>",
+        "</p>",
+        "<br>",
+        "<br/>",
+        "<div class='x'>",
+        "</div>",
+        "<b>",
+        "</b>",
+        "<script>",
+        "</script>",
+        "<style>",
+        "</style>",
+        "<template>",
+        "<noscript>",
+        "<li>",
+        "<table><tr><td>",
+        "</td><td>",
+        "&amp;",
+        "&nbsp;",
+        "&#x2019;",
+        "&bogus;",
+        "<!--",
+        "-->",
+        "<",
+        ">",
+        "\n",
+        "\r\n",
+        " ",
+        "\t",
+        "WASHINGTON (AP) — ",
+        "Reporting by Ana Lima; Editing by Tom Reed",
+        "donâ€™t",
+        "“",
+        "”",
     ]
 )
-html_ish = st.lists(st.one_of(html_pieces, st.text(any_char, max_size=12)), max_size=40).map("".join)
+html_ish = st.lists(st.one_of(html_pieces, st.text(any_char, max_size=12)), max_size=40).map(
+    "".join
+)
 wire_ish = st.lists(
     st.one_of(
-        st.sampled_from(["\n", "\n\n", "ROME (Reuters) - ", "(Editing by Tom Reed)", "Contributing: Ana Lima"]),
+        st.sampled_from(
+            ["\n", "\n\n", "ROME (Reuters) - ", "(Editing by Tom Reed)", "Contributing: Ana Lima"]
+        ),
         st.text(st.characters(codec="utf-8"), max_size=30),
     ),
     max_size=20,
@@ -358,7 +438,9 @@ wire_ish = st.lists(
 
 def check_never_raises_unexpectedly(body: str, headline: str | None = None) -> None:
     try:
-        article = clean_article(RawArticle(body=body, headline=headline), "fuzz", max_body_bytes=4000)
+        article = clean_article(
+            RawArticle(body=body, headline=headline), "fuzz", max_body_bytes=4000
+        )
     except RejectedInput as rejected:
         assert rejected.reason in EXPECTED_REASONS, rejected
         return

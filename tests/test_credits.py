@@ -14,7 +14,11 @@ from pipeline.records import Credits
         (
             "Additional reporting by Ana Lima; Writing by Piet de Vries and Sara Holm, "
             "Editing by Tom Reed and Mia Cho",
-            Credits(reporting=["Ana Lima"], writing=["Piet de Vries", "Sara Holm"], editing=["Tom Reed", "Mia Cho"]),
+            Credits(
+                reporting=["Ana Lima"],
+                writing=["Piet de Vries", "Sara Holm"],
+                editing=["Tom Reed", "Mia Cho"],
+            ),
         ),
         (
             "Reporting by Omar Haddad in Amman; Editing by Lucy Fenn",
@@ -34,8 +38,14 @@ from pipeline.records import Credits
             Credits(reporting=["Ali Demir", "Can Yilmaz"], editing=["Eva Stone"]),
         ),
         ("Compiled by Lena Berg", Credits(writing=["Lena Berg"])),
-        ("Writing by Yusuf al-Amin; Editing by J.D. Marsh", Credits(writing=["Yusuf al-Amin"], editing=["J.D. Marsh"])),
-        ("Contributing: Ruth Ames, Paul Ng and Lee Cole.", Credits(reporting=["Ruth Ames", "Paul Ng", "Lee Cole"])),
+        (
+            "Writing by Yusuf al-Amin; Editing by J.D. Marsh",
+            Credits(writing=["Yusuf al-Amin"], editing=["J.D. Marsh"]),
+        ),
+        (
+            "Contributing: Ruth Ames, Paul Ng and Lee Cole.",
+            Credits(reporting=["Ruth Ames", "Paul Ng", "Lee Cole"]),
+        ),
         ("Contributing: Ruth Ames, WIRE DAILY.", Credits(reporting=["Ruth Ames"])),
         ("Ruth Ames contributed to this report.", Credits(reporting=["Ruth Ames"])),
         (
@@ -87,7 +97,10 @@ def test_lift_credits_keeps_prose_and_the_lead_paragraph() -> None:
 
 def test_credit_appended_to_the_last_paragraph_is_split_off() -> None:
     credits, kept = lift_credits(
-        ["The bridge reopened.", "Traffic was light, police said. (Reporting by Omar Haddad; Editing by Lucy Fenn)"]
+        [
+            "The bridge reopened.",
+            "Traffic was light, police said. (Reporting by Omar Haddad; Editing by Lucy Fenn)",
+        ]
     )
     assert kept == ["The bridge reopened.", "Traffic was light, police said."]
     assert credits == Credits(reporting=["Omar Haddad"], editing=["Lucy Fenn"])

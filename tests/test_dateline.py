@@ -18,7 +18,13 @@ from pipeline.records import Dateline
             "ANKARA/ISTANBUL (Reuters) -",
             "Officials met on Friday.",
         ),
-        ("WASHINGTON (AP) — The vote was delayed.", ["WASHINGTON"], "AP", "WASHINGTON (AP) —", "The vote was delayed."),
+        (
+            "WASHINGTON (AP) — The vote was delayed.",
+            ["WASHINGTON"],
+            "AP",
+            "WASHINGTON (AP) —",
+            "The vote was delayed.",
+        ),
         ("PARIS (AFP) - Trains ran late.", ["PARIS"], "AFP", "PARIS (AFP) -", "Trains ran late."),
         ("LYON (AFP) – Trains ran late.", ["LYON"], "AFP", "LYON (AFP) –", "Trains ran late."),
         (
@@ -35,9 +41,27 @@ from pipeline.records import Dateline
             "NEW YORK, March 3 (Reuters) -",
             "Stocks rose.",
         ),
-        ("Los Angeles (Reuters) - A studio closed.", ["Los Angeles"], "Reuters", "Los Angeles (Reuters) -", "A studio closed."),
-        ("Rio de Janeiro (AFP) – Rain fell.", ["Rio de Janeiro"], "AFP", "Rio de Janeiro (AFP) –", "Rain fell."),
-        ("SALEM, Ore. (AP) — Voters lined up.", ["SALEM, Ore."], "AP", "SALEM, Ore. (AP) —", "Voters lined up."),
+        (
+            "Los Angeles (Reuters) - A studio closed.",
+            ["Los Angeles"],
+            "Reuters",
+            "Los Angeles (Reuters) -",
+            "A studio closed.",
+        ),
+        (
+            "Rio de Janeiro (AFP) – Rain fell.",
+            ["Rio de Janeiro"],
+            "AFP",
+            "Rio de Janeiro (AFP) –",
+            "Rain fell.",
+        ),
+        (
+            "SALEM, Ore. (AP) — Voters lined up.",
+            ["SALEM, Ore."],
+            "AP",
+            "SALEM, Ore. (AP) —",
+            "Voters lined up.",
+        ),
         (
             "AMES, Iowa, Oct. 2 (UPI) — Farmers gathered.",
             ["AMES, Iowa"],
@@ -53,7 +77,9 @@ from pipeline.records import Dateline
         ("NAIROBI (Reuters) -", ["NAIROBI"], "Reuters", "NAIROBI (Reuters) -", ""),
     ],
 )
-def test_datelines_are_parsed(paragraph: str, places: list[str], source: str | None, text: str, rest: str) -> None:
+def test_datelines_are_parsed(
+    paragraph: str, places: list[str], source: str | None, text: str, rest: str
+) -> None:
     parsed = parse_dateline(paragraph)
     assert parsed is not None
     dateline, remainder = parsed
@@ -83,7 +109,9 @@ def test_ordinary_first_sentences_are_kept(paragraph: str) -> None:
 
 
 def test_lift_dateline_keeps_the_rest_of_the_paragraph() -> None:
-    dateline, paragraphs = lift_dateline(["MADRID (Reuters) - The court ruled.", "Second paragraph."])
+    dateline, paragraphs = lift_dateline(
+        ["MADRID (Reuters) - The court ruled.", "Second paragraph."]
+    )
     assert dateline is not None and dateline.places == ["MADRID"]
     assert paragraphs == ["The court ruled.", "Second paragraph."]
 
