@@ -26,9 +26,7 @@ _ROLE_FIELDS = {
     "editing": "editing",
     "edited": "editing",
 }
-_ROLE = re.compile(
-    rf"(?:additional\s+)?(?P<role>{'|'.join(_ROLE_FIELDS)})\s+by\s+", re.IGNORECASE
-)
+_ROLE = re.compile(rf"(?:additional\s+)?(?P<role>{'|'.join(_ROLE_FIELDS)})\s+by\s+", re.IGNORECASE)
 _CONTRIBUTING = re.compile(r"contributing(?:\s+reporting)?\s*:\s*(?P<names>.+)", re.IGNORECASE)
 _CONTRIBUTED = re.compile(
     r"(?:(?:the\s+)?(?:associated\s+press|ap|reuters|afp)\s+(?:staff\s+)?"

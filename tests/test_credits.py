@@ -29,8 +29,8 @@ from pipeline.records import Credits
             Credits(reporting=["Omar Haddad", "Jo Park"], editing=["Lucy Fenn"]),
         ),
         (
-            "(Reporting by Ines Roth; Additional reporting by Ken Obi in Lagos, and Rui Sousa in LISBON; "
-            "Editing by Dan Fry.)",
+            "(Reporting by Ines Roth; Additional reporting by Ken Obi in Lagos, "
+            "and Rui Sousa in LISBON; Editing by Dan Fry.)",
             Credits(reporting=["Ines Roth", "Ken Obi", "Rui Sousa"], editing=["Dan Fry"]),
         ),
         (
