@@ -33,6 +33,7 @@ import fcntl
 import hashlib
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -233,16 +234,33 @@ def ensure_jars(version: str = KAFKA_VERSION, *, quiet: bool = False) -> Path:
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that is free now, and whose neighbour (+1) is too.
 
-    The neighbour matters because the broker puts its controller on port+1 by
-    default; picking both free keeps the usual layout for tests.
+    Picked below the kernel's ephemeral range: a port the OS hands out with
+    bind(0) is also what any outgoing connection on the machine may take as
+    its local port, so a test that stops and restarts its broker on the same
+    port could find it taken in between. The neighbour matters because the
+    controller goes on port+1 by default.
     """
-    for _ in range(50):
+    low, high = 20000, _ephemeral_low() - 2
+    rng = random.SystemRandom()
+    if high > low:
+        for _ in range(200):
+            port = rng.randint(low, high)
+            if _port_free(port) and _port_free(port + 1):
+                return port
+    for _ in range(50):  # Odd kernel settings: fall back to what the OS offers.
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
             s.bind((HOST, 0))
             port = s.getsockname()[1]
-        if port < 65535 and _port_free(port) and _port_free(port + 1):
+        if port < 65535 and _port_free(port + 1):
             return port
     return port  # Extremely busy machine: the controller will get its own free port.
+
+
+def _ephemeral_low() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux default; macOS starts at 49152, so this stays clear of it too.
 
 
 def _port_free(port: int) -> bool:
@@ -407,13 +425,13 @@ class LocalBroker:
         to the constructor); a `listeners` override keeps the controller listener.
         `timeout` covers the broker's boot, not the one-time jar download.
         """
+        java = _java()  # Before touching the disk: a missing JDK is the commonest failure.
         with _locked(self.data_dir / ".lock"):
             pid = self._running_pid()
             if pid is not None:
                 self._say(f"already running (pid {pid}) on {self.bootstrap}; nothing to do")
                 return
             self._clear_stale_pid()
-            java = _java()
             props = self.properties(extra_properties)
             self._check_ports(props)
             lib = ensure_jars(self.version, quiet=self.quiet)
@@ -430,6 +448,9 @@ class LocalBroker:
 
     def stop(self, timeout: float = 30) -> None:
         """SIGTERM for a clean shutdown (so the next start skips log recovery), SIGKILL after `timeout`."""
+        if not self.data_dir.is_dir():
+            self._say(f"not running on {self.bootstrap} (no data dir {self.data_dir})")
+            return
         with _locked(self.data_dir / ".lock"):
             pid = self._running_pid()
             if pid is None:
@@ -447,6 +468,8 @@ class LocalBroker:
 
     def kill(self) -> None:
         """SIGKILL without a clean shutdown: for fault-injection tests of crash recovery."""
+        if not self.data_dir.is_dir():
+            return
         with _locked(self.data_dir / ".lock"):
             pid = self._running_pid()
             if pid is None:

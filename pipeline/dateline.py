@@ -53,11 +53,9 @@ def parse_dateline(paragraph: str) -> tuple[Dateline, str] | None:
     match = _DATELINE.match(paragraph, 0, MAX_DATELINE_CHARS)
     if match is None or not _plausible(match):
         return None
-    places = _place_list(match)
     text = paragraph[: match.end("dash")]
-    return Dateline(places=places, source=match["source"], text=text), paragraph[
-        match.end() :
-    ].strip()
+    dateline = Dateline(places=_place_list(match), source=match["source"], text=text)
+    return dateline, paragraph[match.end() :].strip()
 
 
 def lift_dateline(paragraphs: list[str]) -> tuple[Dateline | None, list[str]]:

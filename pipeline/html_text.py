@@ -65,7 +65,7 @@ def html_to_text(markup: str) -> HtmlText:
     tree = LexborHTMLParser(markup)
     had_script = tree.css_first("script") is not None
     tree.strip_tags(list(DROPPED_TAGS))
-    root = tree.body or tree.root
+    root = tree.body if tree.body is not None else tree.root  # no <body> in a frameset
     if root is None:
         return HtmlText("", had_script, structured=True)
     structured = root.css_first(_STRUCTURE_SELECTOR) is not None

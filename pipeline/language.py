@@ -1,7 +1,7 @@
 """Language identification of a cleaned body with py3langid's bundled model.
 
 Only a prefix of the body is classified: py3langid walks its automaton byte by
-byte in Python (about 1 µs a byte), and a few hundred characters of news prose
+byte in Python (about half a microsecond a byte), and a few hundred characters of news prose
 already give a near-certain answer.
 """
 

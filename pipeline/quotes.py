@@ -336,7 +336,7 @@ def _object_attribution(spans: list[QuotedSpan], cue: Cue) -> Attribution | None
     if bounds is None:
         return None
     start, end = bounds
-    inside = [s for s in spans if start <= s.start and s.end <= end + 1]
+    inside = [s for s in spans if start <= s.start < end]
     if inside:
         return Attribution(start, max(end, max(s.end for s in inside)), "mixed", cue)
     if cue.token.lemma_.lower() in OBJECT_REPORT_VERBS and sum(t.is_alpha for t in cue.objects) >= _MIN_OBJECT_WORDS:

@@ -36,6 +36,8 @@ blame thank challenge dispute tout refuse decline respond ask tell charge compla
 reveal disclose recommend request note talk speak point mock attack threaten invite quote
 suggest predict claim admit concede reiterate repeat confirm reply tweet write
 """.split())
+# Verbs whose "to X" names who was addressed, not what was said (`spoke to reporters`).
+ADDRESSEE_VERBS = frozenset("speak talk write explain say complain point".split())
 # Prepositional phrases after a cue that say when or how it was said, not what.
 _SETTING_PREPS = frozenset({"on", "in", "at", "during", "after", "before", "by", "from", "via", "while", "since"})
 
@@ -170,6 +172,8 @@ def object_tokens(verb: Token) -> list[Token]:
     """Everything the verb governs to its right, up to the end of its clause, less trailing
     settings ("on Monday", "in a statement")."""
     rights = [c for c in verb.rights if c.dep_ in OBJECT_DEPS]
+    if verb.lemma_.lower() in ADDRESSEE_VERBS:
+        rights = [c for c in rights if not (c.dep_ == "prep" and c.lower_ == "to")]
     while rights and rights[-1].dep_ == "prep" and rights[-1].lower_ in _SETTING_PREPS and len(rights) > 1:
         rights.pop()
     if len(rights) == 1 and rights[0].dep_ == "prep" and rights[0].lower_ in _SETTING_PREPS:
