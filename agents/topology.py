@@ -20,7 +20,8 @@ from typing import Any
 
 import faust
 
-from pipeline import codec
+from agents.web import register as register_monitoring
+from pipeline import codec, metrics
 from pipeline.config import Settings
 from pipeline.enrich import (
     ParsedArticle,
@@ -70,6 +71,7 @@ def create_app(settings: Settings) -> faust.App:
 
     def to_dead(stage: str, exc: RejectedInput, payload: bytes | None, key: bytes | None) -> Awaitable[Any]:
         letter = codec.dead_letter(stage, exc.reason, str(exc), payload, exc.article_id)
+        metrics.record_dead_letter(stage, exc.reason, str(exc), exc.article_id)
         return dead.send(key=(letter.id or "").encode() or key, value=codec.dumps(letter),
                          headers=codec.headers("deadletter"))
 
@@ -79,8 +81,10 @@ def create_app(settings: Settings) -> faust.App:
             value, key = event.value, event.key
             try:
                 article, timings = clean_stage(value, settings)
+                article.ingested_at = metrics.ingest_stamp(event.message.timestamp)
                 send = clean.send(key=article.id.encode(), value=clean_to_json(article, timings),
                                   headers=codec.headers("clean"))
+                metrics.record_stage("clean", "ok", metrics.stage_seconds(timings, "clean"))
             except RejectedInput as exc:
                 send = to_dead(stage_of(exc.reason), exc, value, key)
             except Exception as exc:  # a bug must not stop the partition
@@ -97,6 +101,7 @@ def create_app(settings: Settings) -> faust.App:
                 except Exception as exc:
                     sends.append(to_dead("entities", RejectedInput("bad_internal_record", repr(exc)),
                                          event.value, event.key))
+            metrics.record_batch("entities", len(events))
             results = await off_loop(entities_batch, settings, batch) if batch else []
             for (article, _), result in zip(batch, results):
                 if isinstance(result, RejectedInput):
@@ -104,11 +109,13 @@ def create_app(settings: Settings) -> faust.App:
                 else:
                     sends.append(parsed.send(key=article.id.encode(), value=result.to_json(),
                                              headers=codec.headers("parsed")))
+                    metrics.record_stage("entities", "ok", metrics.stage_seconds(result.timings, "parse", "entities"))
             await send_all(sends)
 
     @app.agent(parsed, name="quotes", concurrency=1)
     async def quotes_agent(stream: faust.StreamT) -> None:
         async for events in stream.take_events(settings.batch_size, within=settings.batch_timeout_s):
+            metrics.record_batch("quotes", len(events))
             outcomes = await off_loop(quotes_batch, settings, [e.value for e in events])
             sends = []
             for event, outcome in zip(events, outcomes):
@@ -117,8 +124,11 @@ def create_app(settings: Settings) -> faust.App:
                 else:
                     sends.append(enriched.send(key=outcome.id.encode(), value=codec.dumps(outcome),
                                                headers=codec.headers("enriched")))
+                    metrics.record_stage("quotes", "ok", metrics.stage_seconds(outcome.processing.timings_ms, "quotes"))
+                    metrics.record_enriched(outcome)
             await send_all(sends)
 
+    register_monitoring(app, settings)  # /metrics, /dashboard, /api/state, lag timer
     app.wirestream_settings = settings  # type: ignore[attr-defined]
     return app
 

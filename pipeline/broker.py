@@ -78,8 +78,9 @@ class BrokerError(RuntimeError):
 
 
 def _java() -> str:
-    """Path of a usable `java` (JAVA_HOME first, like Kafka's scripts), or a BrokerError saying what to install."""
+    """Path of a usable `java` (JAVA_HOME first, as Kafka's scripts do), else what to install."""
     home = os.environ.get("JAVA_HOME")
+    java: str | None = None
     if home and os.access(Path(home) / "bin" / "java", os.X_OK):
         java = str(Path(home) / "bin" / "java")
     else:
@@ -107,9 +108,7 @@ def _java_major(java: str) -> int | None:
     """Major version of `java` (cached: the probe costs a JVM start); None when unparseable."""
     if java not in _java_majors:
         try:
-            out = subprocess.run(
-                [java, "-version"], capture_output=True, text=True, timeout=30
-            )
+            out = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=30)
             m = re.search(r'version "(\d+)(?:\.(\d+))?', out.stderr + out.stdout)
         except (OSError, subprocess.SubprocessError):
             m = None
@@ -128,7 +127,7 @@ def _mvn() -> str:
         raise BrokerError(
             "Fetching the Kafka broker's jars needs Apache Maven, but `mvn` is not on PATH. "
             f"Install it with: {INSTALL_MAVEN} (Debian/Ubuntu; on macOS: brew install maven). "
-            "Alternatively point WIRESTREAM_KAFKA_HOME at a folder whose lib/ already holds the jars."
+            "Or point WIRESTREAM_KAFKA_HOME at a folder whose lib/ holds Kafka's jars."
         )
     return mvn
 
@@ -137,7 +136,7 @@ def _mvn() -> str:
 
 
 def kafka_home(version: str = KAFKA_VERSION) -> Path:
-    """The jar cache for `version`: WIRESTREAM_KAFKA_HOME, else ~/.cache/wirestream/kafka-<version>."""
+    """Jar cache for `version`: WIRESTREAM_KAFKA_HOME, else ~/.cache/wirestream/kafka-<version>."""
     env = os.environ.get("WIRESTREAM_KAFKA_HOME")
     if env:
         return Path(env).expanduser().resolve()
@@ -149,8 +148,8 @@ def _pom_text() -> str:
 
 
 def _log4j_text() -> str:
-    return resources.files("pipeline").joinpath("kafka/log4j2.properties").read_text(
-        encoding="utf-8"
+    return (
+        resources.files("pipeline").joinpath("kafka/log4j2.properties").read_text(encoding="utf-8")
     )
 
 
@@ -181,8 +180,14 @@ def ensure_jars(version: str = KAFKA_VERSION, *, quiet: bool = False) -> Path:
     marker = lib / _MARKER
 
     def complete() -> bool:
+        if not any(lib.glob("kafka_2.13-*.jar")):
+            return False
         try:
-            return marker.read_text().strip() == fingerprint and any(lib.glob("kafka_2.13-*.jar"))
+            return marker.read_text().strip() == fingerprint
+        except FileNotFoundError:
+            # Jars someone put in WIRESTREAM_KAFKA_HOME/lib by hand (e.g. a Kafka
+            # distribution's libs/): theirs to manage, use them as they are.
+            return bool(os.environ.get("WIRESTREAM_KAFKA_HOME"))
         except OSError:
             return False
 
@@ -203,14 +208,16 @@ def ensure_jars(version: str = KAFKA_VERSION, *, quiet: bool = False) -> Path:
             "-DincludeScope=runtime",
             f"-DoutputDirectory={scratch}",
         ]  # fmt: skip
-        _say(f"fetching Kafka {version} jars from Maven Central into {lib} (first start only)", quiet)
+        _say(
+            f"fetching Kafka {version} jars from Maven Central into {lib} (first start only)", quiet
+        )
         try:
             done = subprocess.run(
                 cmd, capture_output=True, text=True, timeout=_MAVEN_TIMEOUT_S, cwd=home
             )
         except subprocess.TimeoutExpired as exc:
             raise BrokerError(
-                f"Maven did not finish fetching the Kafka jars within {_MAVEN_TIMEOUT_S}s: {' '.join(cmd)}"
+                f"Maven did not fetch the Kafka jars within {_MAVEN_TIMEOUT_S}s: {' '.join(cmd)}"
             ) from exc
         jars = list(scratch.glob("kafka_2.13-*.jar")) if scratch.is_dir() else []
         if done.returncode != 0 or not jars:
@@ -414,9 +421,7 @@ class LocalBroker:
 
     # ---- public API
 
-    def start(
-        self, timeout: float = 90, extra_properties: Mapping[str, str] | None = None
-    ) -> None:
+    def start(self, timeout: float = 90, extra_properties: Mapping[str, str] | None = None) -> None:
         """Start the broker and return once clients can use it.
 
         No-op (with a message) when it is already running. Existing data is
@@ -447,7 +452,7 @@ class LocalBroker:
             )
 
     def stop(self, timeout: float = 30) -> None:
-        """SIGTERM for a clean shutdown (so the next start skips log recovery), SIGKILL after `timeout`."""
+        """SIGTERM for a clean shutdown (next start skips log recovery); SIGKILL after `timeout`."""
         if not self.data_dir.is_dir():
             self._say(f"not running on {self.bootstrap} (no data dir {self.data_dir})")
             return
@@ -623,7 +628,8 @@ class LocalBroker:
         if done.returncode != 0:
             raise BrokerError(
                 f"Formatting Kafka storage in {self.log_dirs} failed (exit {done.returncode}):\n"
-                f"{_tail_text(done.stdout + done.stderr, 30)}\n--- broker.log ---\n{_tail(self.log_file)}"
+                f"{_tail_text(done.stdout + done.stderr, 30)}\n"
+                f"--- broker.log ---\n{_tail(self.log_file)}"
             )
         state = {**self._read_state(), "cluster_id": cluster_id}
         (self.data_dir / _STATE_FILE).write_text(json.dumps(state, indent=2) + "\n")
@@ -676,7 +682,7 @@ class LocalBroker:
             return ""
 
     def _wait_ready(self, pid: int, props: Mapping[str, str], timeout: float) -> None:
-        """Wait for the port AND a real metadata round-trip; on failure stop the JVM and show why."""
+        """Wait for the port AND a real metadata round-trip; on failure kill the JVM, show why."""
         protocol = self._protocol_of_port(props)
         deadline = time.monotonic() + timeout
         last_error = "the port never accepted connections"

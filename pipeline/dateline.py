@@ -76,8 +76,16 @@ def _plausible(match: re.Match[str]) -> bool:
     if places is None:
         return agency if date is None else source is not None
     if _is_all_caps(places):
+        if source is None and date is None and _continues_sentence(match):
+            return False  # "NASA - the agency said": an acronym, not a place
         return _letters(places) >= 3 and _NOT_PLACES.isdisjoint(places.split())
     return agency and _is_mixed_case_place(places)
+
+
+def _continues_sentence(match: re.Match[str]) -> bool:
+    """True when lower-case text follows the dash, as after a parenthetical, not a dateline."""
+    following = match.string[match.end() : match.end() + 1]
+    return following.islower()
 
 
 def _place_list(match: re.Match[str]) -> list[str]:

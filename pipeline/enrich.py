@@ -156,7 +156,8 @@ def quotes_stage(nlp: Language, parsed: ParsedArticle) -> EnrichedRecord:
         credits=article.credits, language=article.language, flags=article.flags,
         paragraphs=article.paragraphs, entities=parsed.entities, entity_clusters=parsed.clusters,
         quotes=quotes, source=article.source, url=article.url, published_at=article.published_at,
-        processing=Processing(pipeline_version=__version__, model=model_label(nlp), timings_ms=timings),
+        processing=Processing(pipeline_version=__version__, model=model_label(nlp), timings_ms=timings,
+                              ingested_at=article.ingested_at),
     )
     return finalize(record)
 

@@ -45,6 +45,7 @@ _EDGE_WORDS = frozenset({"and", "but", "or", "so", "because", "although", "while
 _GAP_DEPS = frozenset({"advmod", "aux", "neg", "punct", "npadvmod"})
 _MAX_CUE_GAP = 14
 _MIN_OBJECT_WORDS = 2
+_MAX_SPLIT_GAP = 14  # words of cue (and a long apposition) between two parts of one quote
 _DASH_CREDIT = re.compile(r"[ \t\u00a0]*(?P<dash>[―—–]|--)[ \t\u00a0]*"
                           r"(?P<name>[A-Z][\w.'’-]*(?:[ \u00a0][A-Z][\w.'’-]*){0,4})[ \t\u00a0]*(?=\n|$)")  # tokens between a quote and the cue it is attributed to
 
@@ -260,7 +261,7 @@ def _is_split_continuation(doc: _Text, span: QuotedSpan, cue: Cue, nxt: QuotedSp
     between = doc.text[span.end: nxt.start]
     if "\n" in between or not between.rstrip().endswith((",", ":", ".")):
         return False
-    if len(between.split()) > _MAX_CUE_GAP:
+    if len(between.split()) > _MAX_SPLIT_GAP:
         return False
     others = [c for c in cues if c is not cue]
     return _cue_after(doc, nxt, others) is None and not any(

@@ -61,6 +61,7 @@ class CleanArticle:
     source: str | None = None
     url: str | None = None
     published_at: str | None = None
+    ingested_at: str | None = None  # when the raw message entered Kafka (its record timestamp)
 
 
 @dataclass(slots=True)
@@ -116,6 +117,7 @@ class Processing:
     timings_ms: dict[str, float] = field(default_factory=dict)
     content_hash: str = ""
     enriched_at: str = ""
+    ingested_at: str | None = None  # copied from the clean article: enriched_at - ingested_at = pipeline latency
 
 
 @dataclass(slots=True)

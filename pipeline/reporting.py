@@ -38,6 +38,7 @@ suggest predict claim admit concede reiterate repeat confirm reply tweet write
 """.split())
 # Verbs whose "to X" names who was addressed, not what was said (`spoke to reporters`).
 ADDRESSEE_VERBS = frozenset("speak talk write explain say complain point".split())
+_TOPIC_PREPS = frozenset({"about", "of", "on", "out"})
 # Prepositional phrases after a cue that say when or how it was said, not what.
 _SETTING_PREPS = frozenset({"on", "in", "at", "during", "after", "before", "by", "from", "via", "while", "since"})
 
@@ -173,7 +174,7 @@ def object_tokens(verb: Token) -> list[Token]:
     settings ("on Monday", "in a statement")."""
     rights = [c for c in verb.rights if c.dep_ in OBJECT_DEPS]
     if verb.lemma_.lower() in ADDRESSEE_VERBS:
-        rights = [c for c in rights if not (c.dep_ == "prep" and c.lower_ == "to")]
+        rights = [c for c in rights if c.dep_ != "prep" or c.lower_ in _TOPIC_PREPS]
     while rights and rights[-1].dep_ == "prep" and rights[-1].lower_ in _SETTING_PREPS and len(rights) > 1:
         rights.pop()
     if len(rights) == 1 and rights[0].dep_ == "prep" and rights[0].lower_ in _SETTING_PREPS:

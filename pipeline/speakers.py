@@ -52,6 +52,8 @@ congresswoman delegate delegate emissary negotiator mediator militant insurgent 
 """.split())
 _PERSON_SUFFIXES = ("er", "or", "ist", "ian", "man", "woman", "ant", "ent", "ee")
 _INDEFINITE = frozenset({"a", "an", "another", "one", "some", "several", "two", "three", "many"})
+_BREAKS = frozenset({",", "(", "—", "–", "―", "--", ";", ":"})
+_NOT_SOURCES = frozenset({"TIME", "DATE"})
 _CUT_DEPS = frozenset({"relcl", "acl", "appos", "punct", "cc", "conj", "advcl"})
 
 
@@ -67,6 +69,7 @@ class Person:
     title: str | None = None
     gender: str | None = None
     plural: bool = False
+    human: bool = True  # a person rather than an organisation, a document or a thing
     entity_id: str | None = None
     id: str | None = None
     tokens: set[str] = field(default_factory=set)
@@ -85,16 +88,21 @@ class Mention:
 
 
 def mention_tokens(head: Token) -> list[Token]:
-    """The noun phrase of a source head, cut before commas, relative clauses and appositions."""
+    """The noun phrase of a source head, cut before commas, relative clauses and appositions,
+    and after any line break or dash before it (datelines and timestamps are not the source)."""
     doc = head.doc
     left = head.left_edge.i
     right = head.i
     for child in head.rights:
-        if child.dep_ in _CUT_DEPS or child.text in (",", "(", "—", "–"):
+        if child.dep_ in _CUT_DEPS or child.text in _BREAKS:
             break
         right = max(right, child.right_edge.i)
+    for i in range(head.i - 1, left - 1, -1):
+        if doc[i].text in _BREAKS or "\n" in doc[i].text:
+            left = i + 1
+            break
     toks = [doc[i] for i in range(left, right + 1)]
-    cut = next((k for k, t in enumerate(toks) if t.i > head.i and t.text in (",", "(", "—")), None)
+    cut = next((k for k, t in enumerate(toks) if t.i > head.i and (t.text in _BREAKS or "\n" in t.text)), None)
     if cut is not None:
         toks = toks[:cut]
     while toks and (toks[0].is_punct or toks[0].is_space):
@@ -102,6 +110,20 @@ def mention_tokens(head: Token) -> list[Token]:
     while toks and (toks[-1].is_punct or toks[-1].is_space):
         toks = toks[:-1]
     return toks or [head]
+
+
+def _person_inside(head: Token) -> Token | None:
+    """`12:15 p.m. Donald Trump said`: the person the parser hung under a timestamp."""
+    below = {t.i for t in head.subtree}
+    for ent in head.doc.ents:
+        if ent.label_ == "PERSON" and ent.start > head.i and ent.end - 1 in below:
+            return ent[-1]
+    return None
+
+
+def is_source_like(head: Token) -> bool:
+    """Times and dates that the parser took for a subject are no one."""
+    return head.ent_type_ not in _NOT_SOURCES
 
 
 def is_person_noun(token: Token) -> bool:
@@ -164,6 +186,10 @@ class SpeakerRegistry:
     # ---- resolution -------------------------------------------------------------------
     def resolve(self, head: Token, toks: list[Token] | None = None) -> tuple[Person | None, list[Token]]:
         """The person a source head refers to, and the tokens of its mention."""
+        if not is_source_like(head):
+            head = _person_inside(head)
+            if head is None:
+                return None, []
         if head.lower_ in RELATIVE_PRONOUNS and head.head.dep_ == "relcl" and head.head.head is not head:
             person, _ = self.resolve(head.head.head)  # "an aide who said": the aide, written "who"
             return person, [head]
@@ -217,8 +243,9 @@ class SpeakerRegistry:
             if person.named and (person.surname == surname or tokens and tokens <= person.tokens):
                 self._enrich(person, name, toks)
                 return person
+        human = any(e.label_ == "PERSON" and e.start <= name.start < e.end for e in self._person_ents)
         person = Person(key=len(self.people), name=_strip_possessive(name.text), named=True, head=surname,
-                        surname=surname, tokens=tokens)
+                        surname=surname, tokens=tokens, human=human)
         self.people.append(person)
         self._enrich(person, name, toks)
         return person
@@ -251,7 +278,7 @@ class SpeakerRegistry:
                 if person.named and person.title and person.title.lower().split()[-1] == lemma:
                     return person
         person = Person(key=len(self.people), name=text, named=False, head=lemma, plural=plural,
-                        gender=GENDERED_NOUNS.get(lemma) or _gender_by_suffix(lemma))
+                        gender=GENDERED_NOUNS.get(lemma) or _gender_by_suffix(lemma), human=is_person_noun(head))
         self.people.append(person)
         return person
 
@@ -265,7 +292,7 @@ class SpeakerRegistry:
         for m in before:
             by_sentence.setdefault(m.sent_start, []).append(m)
         for sent_start in sorted(by_sentence, reverse=True)[:6]:
-            fits = [m for m in by_sentence[sent_start] if _compatible(m.person, gender, plural)]
+            fits = [m for m in by_sentence[sent_start] if _compatible(m.person, word, gender, plural)]
             if fits:
                 best = min(fits, key=lambda m: (not m.subject, m.start if m.sent_start != self._sent_start[pron.i] else -m.start))
                 person = best.person
@@ -308,14 +335,17 @@ class SpeakerRegistry:
         return best[1] if best else None
 
 
-def _compatible(person: Person, gender: str | None, plural: bool) -> bool:
+def _compatible(person: Person, word: str, gender: str | None, plural: bool) -> bool:
+    """Whether a pronoun can point at the person: number, then humanity, then gender."""
     if plural:
-        return person.plural or not person.named and person.head in ("campaign", "government", "group")
+        return person.plural or not person.human
     if person.plural:
         return False
-    if gender and person.gender and person.gender != gender:
+    if word == "it":
+        return not person.human
+    if not person.human:
         return False
-    return True
+    return not (gender and person.gender and person.gender != gender)
 
 
 def _gender_by_suffix(lemma: str) -> str | None:

@@ -19,9 +19,10 @@ from pipeline import broker as broker_mod
 from pipeline.broker import BrokerError, LocalBroker, free_port
 
 HAVE_JAVA = shutil.which("java") is not None
-HAVE_JARS_OR_MAVEN = shutil.which("mvn") is not None or (
-    broker_mod.kafka_home() / "lib" / ".wirestream-complete"
-).exists()
+HAVE_JARS_OR_MAVEN = (
+    shutil.which("mvn") is not None
+    or (broker_mod.kafka_home() / "lib" / ".wirestream-complete").exists()
+)
 
 
 # --------------------------------------------------------------------------- unit
@@ -30,7 +31,9 @@ HAVE_JARS_OR_MAVEN = shutil.which("mvn") is not None or (
 def _no_tools(monkeypatch: pytest.MonkeyPatch, *missing: str) -> None:
     real_which = shutil.which
     monkeypatch.setattr(
-        shutil, "which", lambda name, *a, **k: None if name in missing else real_which(name, *a, **k)
+        shutil,
+        "which",
+        lambda name, *a, **k: None if name in missing else real_which(name, *a, **k),
     )
     monkeypatch.delenv("JAVA_HOME", raising=False)
 
@@ -46,7 +49,9 @@ def test_missing_java_says_what_to_install(monkeypatch: pytest.MonkeyPatch, tmp_
     assert not (tmp_path / "b").exists()  # failed before touching the disk
 
 
-def test_missing_maven_says_what_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_missing_maven_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     _no_tools(monkeypatch, "mvn")
     monkeypatch.setenv("WIRESTREAM_KAFKA_HOME", str(tmp_path / "empty-cache"))
     with pytest.raises(BrokerError, match="apt-get install maven"):
@@ -163,7 +168,9 @@ def _consume_all(bootstrap: str, topic: str, timeout: float = 20.0) -> list[byte
         consumer.close()
 
 
-@pytest.mark.skipif(not HAVE_JAVA, reason="java not installed (apt-get install openjdk-17-jre-headless)")
+@pytest.mark.skipif(
+    not HAVE_JAVA, reason="java not installed (apt-get install openjdk-17-jre-headless)"
+)
 @pytest.mark.skipif(not HAVE_JARS_OR_MAVEN, reason="no cached Kafka jars and no mvn to fetch them")
 def test_real_broker_lifecycle(tmp_path: Path) -> None:
     from kafka import KafkaProducer

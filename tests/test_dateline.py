@@ -96,6 +96,7 @@ def test_datelines_are_parsed(
         "Shares in Acme (ACME.N) - the toolmaker - fell 3 percent.",
         "US - China talks resumed on Tuesday.",
         "EXCLUSIVE - The company plans to cut jobs.",
+        "NASA - the space agency - delayed the launch.",
         "NEW YORK-based lenders reported losses.",
         "SMITH--Anna, 88, died peacefully at home.",
         "The report (Reuters) said nothing new.",

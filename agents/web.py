@@ -1,0 +1,119 @@
+"""The worker's web port: `/metrics`, `/dashboard`, `/api/state`, and the lag refresher.
+
+* `/metrics` — Prometheus text format: the `wirestream_*` metrics of
+  `pipeline.metrics`, Faust's own sensors (`faust_*`) and the process
+  collectors (`process_*`, `python_*`), all from one registry per app.
+* `/api/state` — JSON snapshot of this worker for the page and `wirestream top`.
+* `/dashboard` — a static page (HTML, JS and CSS from `agents/static/`) that
+  polls `/api/state`; it is served with a Content-Security-Policy that allows
+  only those same-origin files, so no inline script can ever run in it.
+* a timer refreshing consumer lag for the partitions assigned to this worker,
+  with kafka-python on a thread of its own (never blocking the event loop).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from concurrent.futures import ThreadPoolExecutor
+from importlib import resources
+from typing import Any
+
+import faust
+from faust.sensors.prometheus import setup_prometheus_sensors
+from prometheus_client import CollectorRegistry, GCCollector, PlatformCollector, ProcessCollector
+from prometheus_client import disable_created_metrics
+
+from pipeline import __version__, metrics
+from pipeline.config import Settings
+
+log = logging.getLogger(__name__)
+
+LAG_INTERVAL_S = 3.0
+STATIC = {
+    "dashboard.html": "text/html; charset=utf-8",
+    "dashboard.js": "text/javascript; charset=utf-8",
+    "dashboard.css": "text/css; charset=utf-8",
+}
+# Only same-origin files: an injected <script> or inline handler could not run.
+PAGE_HEADERS = {
+    "Content-Security-Policy": ("default-src 'none'; script-src 'self'; style-src 'self'; "
+                                "connect-src 'self'; img-src 'self' data:; base-uri 'none'; "
+                                "form-action 'none'; frame-ancestors 'none'"),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+class _Forward:
+    """Lets the app's registry serve the module-level `wirestream_*` metrics too."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.registry = registry
+
+    def collect(self) -> Any:
+        return self.registry.collect()
+
+
+def static_file(name: str) -> bytes:
+    return resources.files("agents").joinpath("static", name).read_bytes()
+
+
+def metrics_registry() -> CollectorRegistry:
+    """A fresh registry per app: wirestream metrics plus process, platform and GC collectors."""
+    registry = CollectorRegistry()
+    registry.register(_Forward(metrics.REGISTRY))
+    ProcessCollector(registry=registry)
+    PlatformCollector(registry=registry)
+    GCCollector(registry=registry)
+    return registry
+
+
+def register(app: faust.App, settings: Settings) -> None:
+    """Add the monitoring views and the lag timer to `app`."""
+    disable_created_metrics()  # no `_created` series: Prometheus does not need them
+    setup_prometheus_sensors(app, pattern="/metrics", registry=metrics_registry(), name_prefix="faust")
+    metrics.set_build_info(settings.app_id)
+    worker = {"app_id": settings.app_id, "host": socket.gethostname(), "pid": os.getpid(),
+              "web_port": settings.web_port, "version": __version__}
+    t = settings.topics
+    sources = {t.raw, t.clean, t.parsed}
+    probe = metrics.LagProbe(settings, group_id=settings.app_id)
+    lag_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lag")
+
+    @app.timer(interval=LAG_INTERVAL_S, name="wirestream.lag")
+    async def refresh_lag() -> None:
+        try:
+            assigned = [(tp.topic, tp.partition) for tp in app.consumer.assignment() if tp.topic in sources]
+            lag = await asyncio.get_running_loop().run_in_executor(lag_thread, probe.measure, assigned)
+        except Exception as exc:  # the broker may be away for a while; try again next tick
+            log.debug("lag refresh failed: %r", exc)
+            metrics.lag_failed(exc)
+            return
+        metrics.publish_lag(lag)
+
+    @app.on_before_shutdown.connect
+    async def close_probe(app: faust.App, **kwargs: Any) -> None:
+        lag_thread.submit(probe.close)
+        lag_thread.shutdown(wait=False)
+
+    @app.page("/api/state")
+    async def api_state(self: faust.web.View, request: faust.web.Request) -> faust.web.Response:
+        state = metrics.LIVE.snapshot()
+        state["worker"] = worker
+        return self.json(state, headers={"Cache-Control": "no-store"})
+
+    @app.page("/dashboard")
+    async def dashboard(self: faust.web.View, request: faust.web.Request) -> faust.web.Response:
+        return self.bytes(static_file("dashboard.html"),
+                          headers={**PAGE_HEADERS, "Content-Type": STATIC["dashboard.html"]})
+
+    @app.page("/dashboard/{name}")
+    async def dashboard_asset(self: faust.web.View, request: faust.web.Request,
+                              name: str) -> faust.web.Response:
+        if name not in STATIC or name.endswith(".html"):
+            raise self.NotFound(f"no such file: {name}")
+        return self.bytes(static_file(name), headers={**PAGE_HEADERS, "Content-Type": STATIC[name]})
