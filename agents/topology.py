@@ -16,10 +16,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 import faust
 
+from agents import delivery
 from agents.web import register as register_monitoring
 from pipeline import codec, metrics
 from pipeline.config import Settings
@@ -48,52 +50,78 @@ def create_app(settings: Settings) -> faust.App:
         topic_partitions=settings.partitions,
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
+        # Delivery (docs/operations.md): a send that the broker has not acked
+        # within producer_request_timeout fails and is retried by
+        # agents/delivery.py; a worker that dies is noticed after
+        # broker_session_timeout and its partitions go to the next member.
+        processing_guarantee="at_least_once",
+        producer_request_timeout=settings.send_timeout_s,
+        broker_session_timeout=settings.session_timeout_s,
+        broker_heartbeat_interval=min(3.0, settings.session_timeout_s / 3),
+        broker_commit_interval=1.0,
         web_enabled=True,
         web_bind=settings.web_host,
         web_host=settings.web_host,
         web_port=settings.web_port,
         web_in_thread=False,
     )
+    delivery.harden(app)
     t = settings.topics
     topic = lambda name: app.topic(name, key_type=bytes, value_type=bytes, partitions=settings.partitions)  # noqa: E731
     raw, clean, parsed, enriched, dead = (topic(n) for n in (t.raw, t.clean, t.parsed, t.enriched, t.deadletter))
     # spaCy is synchronous: run it on one worker thread so the event loop keeps
     # heartbeating while a batch parses.
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spacy")
+    clean_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="clean")
 
     async def off_loop(fn: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(executor, fn, *args)
 
-    async def send_all(sends: Sequence[Awaitable[Any]]) -> None:
-        """Wait until the broker acknowledged every send of this step."""
-        futures = [await s for s in sends]
-        await asyncio.gather(*futures)
+    async def off_loop_clean(fn: Callable[..., Any], *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(clean_executor, fn, *args)
 
-    def to_dead(stage: str, exc: RejectedInput, payload: bytes | None, key: bytes | None) -> Awaitable[Any]:
+    async def send_all(sends: Sequence[Callable[[], Awaitable[Any]]]) -> None:
+        """Wait until the broker acknowledged every send of this step (retried with backoff).
+
+        Each item makes a fresh send, so a failed one can be sent again; the
+        caller acks its events only after this returns (agents/delivery.py).
+        """
+        await delivery.send_batch(sends)
+
+    def to_dead(stage: str, exc: RejectedInput, payload: bytes | None,
+                key: bytes | None) -> Callable[[], Awaitable[Any]]:
         letter = codec.dead_letter(stage, exc.reason, str(exc), payload, exc.article_id)
         metrics.record_dead_letter(stage, exc.reason, str(exc), exc.article_id)
-        return dead.send(key=(letter.id or "").encode() or key, value=codec.dumps(letter),
-                         headers=codec.headers("deadletter"))
+        return partial(dead.send, key=(letter.id or "").encode() or key, value=codec.dumps(letter),
+                       headers=codec.headers("deadletter"))
 
+    # Every agent reads batches with `noack_take` and acks them itself, in
+    # offset order, only after all of the batch's sends are confirmed: Faust's
+    # `take_events` and plain iteration ack in a `finally`, even for events an
+    # exception or a shutdown left unfinished (see agents/delivery.py).
     @app.agent(raw, name="clean", concurrency=1)
     async def clean_agent(stream: faust.StreamT) -> None:
-        async for event in stream.events():
-            value, key = event.value, event.key
-            try:
-                article, timings = clean_stage(value, settings)
+        async for events in stream.noack_take(settings.batch_size, within=settings.batch_timeout_s):
+            # Cleaning a body near the size limit takes a while: off the event loop too.
+            outcomes = await off_loop_clean(clean_batch, settings, [e.value for e in events])
+            sends = []
+            for event, outcome in zip(events, outcomes):
+                value, key = event.value, event.key
+                if isinstance(outcome, RejectedInput):
+                    stage = "clean" if outcome.reason == "internal_error" else stage_of(outcome.reason)
+                    sends.append(to_dead(stage, outcome, value, key))
+                    continue
+                article, timings = outcome
                 article.ingested_at = metrics.ingest_stamp(event.message.timestamp)
-                send = clean.send(key=article.id.encode(), value=clean_to_json(article, timings),
-                                  headers=codec.headers("clean"))
+                sends.append(partial(clean.send, key=article.id.encode(), value=clean_to_json(article, timings),
+                                     headers=codec.headers("clean")))
                 metrics.record_stage("clean", "ok", metrics.stage_seconds(timings, "clean"))
-            except RejectedInput as exc:
-                send = to_dead(stage_of(exc.reason), exc, value, key)
-            except Exception as exc:  # a bug must not stop the partition
-                send = to_dead("clean", RejectedInput("internal_error", repr(exc)), value, key)
-            await send_all([send])
+            await send_all(sends)
+            await delivery.ack_in_order(stream, events)
 
     @app.agent(clean, name="entities", concurrency=1)
     async def entities_agent(stream: faust.StreamT) -> None:
-        async for events in stream.take_events(settings.batch_size, within=settings.batch_timeout_s):
+        async for events in stream.noack_take(settings.batch_size, within=settings.batch_timeout_s):
             batch, sends = [], []
             for event in events:
                 try:
@@ -107,14 +135,15 @@ def create_app(settings: Settings) -> faust.App:
                 if isinstance(result, RejectedInput):
                     sends.append(to_dead("entities", result, clean_to_json(article, {}), article.id.encode()))
                 else:
-                    sends.append(parsed.send(key=article.id.encode(), value=result.to_json(),
-                                             headers=codec.headers("parsed")))
+                    sends.append(partial(parsed.send, key=article.id.encode(), value=result.to_json(),
+                                         headers=codec.headers("parsed")))
                     metrics.record_stage("entities", "ok", metrics.stage_seconds(result.timings, "parse", "entities"))
             await send_all(sends)
+            await delivery.ack_in_order(stream, events)
 
     @app.agent(parsed, name="quotes", concurrency=1)
     async def quotes_agent(stream: faust.StreamT) -> None:
-        async for events in stream.take_events(settings.batch_size, within=settings.batch_timeout_s):
+        async for events in stream.noack_take(settings.batch_size, within=settings.batch_timeout_s):
             metrics.record_batch("quotes", len(events))
             outcomes = await off_loop(quotes_batch, settings, [e.value for e in events])
             sends = []
@@ -122,15 +151,29 @@ def create_app(settings: Settings) -> faust.App:
                 if isinstance(outcome, RejectedInput):
                     sends.append(to_dead("quotes", outcome, event.value, event.key))
                 else:
-                    sends.append(enriched.send(key=outcome.id.encode(), value=codec.dumps(outcome),
-                                               headers=codec.headers("enriched")))
+                    sends.append(partial(enriched.send, key=outcome.id.encode(), value=codec.dumps(outcome),
+                                         headers=codec.headers("enriched")))
                     metrics.record_stage("quotes", "ok", metrics.stage_seconds(outcome.processing.timings_ms, "quotes"))
                     metrics.record_enriched(outcome)
             await send_all(sends)
+            await delivery.ack_in_order(stream, events)
 
     register_monitoring(app, settings)  # /metrics, /dashboard, /api/state, lag timer
     app.wirestream_settings = settings  # type: ignore[attr-defined]
     return app
+
+
+def clean_batch(settings: Settings, values: list[bytes | None]) -> list[Any]:
+    """Stage 1 over a batch: (article, timings) per value, or the RejectedInput that becomes its dead letter."""
+    out: list[Any] = []
+    for value in values:
+        try:
+            out.append(clean_stage(value, settings))
+        except RejectedInput as exc:
+            out.append(exc)
+        except Exception as exc:  # a bug must not stop the partition
+            out.append(RejectedInput("internal_error", repr(exc)))
+    return out
 
 
 def entities_batch(settings: Settings, batch: list[Any]) -> list[Any]:

@@ -24,7 +24,6 @@ from typing import Any
 import faust
 from faust.sensors.prometheus import setup_prometheus_sensors
 from prometheus_client import CollectorRegistry, GCCollector, PlatformCollector, ProcessCollector
-from prometheus_client import disable_created_metrics
 
 from pipeline import __version__, metrics
 from pipeline.config import Settings
@@ -74,7 +73,6 @@ def metrics_registry() -> CollectorRegistry:
 
 def register(app: faust.App, settings: Settings) -> None:
     """Add the monitoring views and the lag timer to `app`."""
-    disable_created_metrics()  # no `_created` series: Prometheus does not need them
     setup_prometheus_sensors(app, pattern="/metrics", registry=metrics_registry(), name_prefix="faust")
     metrics.set_build_info(settings.app_id)
     worker = {"app_id": settings.app_id, "host": socket.gethostname(), "pid": os.getpid(),

@@ -270,15 +270,20 @@ def _ephemeral_low() -> int:
         return 32768  # Linux default; macOS starts at 49152, so this stays clear of it too.
 
 
-def _port_free(port: int) -> bool:
-    """True when nothing listens on 127.0.0.1:port (we can bind it ourselves)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind((HOST, port))
-        except OSError:
+def _port_free(port: int, grace: float = 0.0) -> bool:
+    """True when nothing holds 127.0.0.1:port (we can bind it), retrying for `grace` seconds."""
+    deadline = time.monotonic() + grace
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind((HOST, port))
+                return True
+            except OSError:
+                pass
+        if time.monotonic() >= deadline:
             return False
-    return True
+        time.sleep(0.1)
 
 
 def _listening(port: int, timeout: float = 0.5) -> bool:
@@ -590,9 +595,13 @@ class LocalBroker:
             return {}
 
     def _check_ports(self, props: Mapping[str, str]) -> None:
-        """Fail fast and clearly when another program holds one of our ports."""
+        """Fail fast and clearly when another program holds one of our ports.
+
+        A few seconds' grace first: a JVM that was just killed can still hold its
+        sockets for a moment after its main thread is reported dead.
+        """
         for name, port in _listener_ports(props["listeners"]).items():
-            if not _port_free(port):
+            if not _port_free(port, grace=5.0):
                 raise BrokerError(
                     f"Cannot start Kafka on {HOST}:{port} ({name} listener): the port is in use "
                     f"by another process that is not this data dir's broker ({self.data_dir}). "
@@ -793,12 +802,19 @@ class LocalBroker:
             os.kill(pid, sig)
 
     def _wait_gone(self, pid: int, timeout: float) -> bool:
+        """Wait for the JVM to exit and let go of its client port.
+
+        The main thread turns zombie while the JVM's other threads may still be
+        exiting with the sockets open, so "dead" is only trusted once the port
+        can be bound again (bounded: the caller's restart re-checks anyway).
+        """
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not _alive(pid):
-                return True
+        while _alive(pid):
+            if time.monotonic() >= deadline:
+                return False
             time.sleep(0.1)
-        return not _alive(pid)
+        _port_free(self.port, grace=max(1.0, min(5.0, deadline - time.monotonic())))
+        return True
 
     def _say(self, message: str) -> None:
         _say(message, self.quiet)

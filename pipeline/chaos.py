@@ -203,45 +203,106 @@ def table(tally: Tally, title: str, extra: Sequence[tuple[str, str]] = ()) -> An
 
 def read_outcomes(settings: Settings) -> tuple[list[tuple[str, str | None]], list[tuple[str | None, str]]]:
     """(id, content_hash) of every enriched record and (id, reason) of every dead letter."""
+    t = settings.topics
+    values = read_topics(settings.bootstrap_servers, [t.enriched, t.deadletter])
     enriched = [(v.get("id"), (v.get("processing") or {}).get("content_hash"))
-                for v in map(orjson.loads, read_topic(settings, settings.topics.enriched))]
-    dead = [(v.get("id"), v.get("reason")) for v in map(orjson.loads, read_topic(settings, settings.topics.deadletter))]
+                for v in map(orjson.loads, values[t.enriched])]
+    dead = [(v.get("id"), v.get("reason")) for v in map(orjson.loads, values[t.deadletter])]
     return enriched, dead
 
 
-def read_topic(settings: Settings, topic: str, timeout: float = 60.0) -> list[bytes]:
-    """Every value currently in `topic`, read without a consumer group."""
-    from kafka import KafkaConsumer, TopicPartition
+# The harness talks to Kafka through aiokafka (the worker's own client), one
+# short-lived client per call with a hard timeout: a broker restart mid-call
+# then costs a retry, never a hung harness.
 
-    consumer = KafkaConsumer(group_id=None, enable_auto_commit=False, **settings.kafka_python_options())
+
+def _run(coro_fn: Any, *args: Any, timeout: float = 60.0, attempts: int = 5) -> Any:
+    import asyncio
+
+    last: BaseException | None = None
+    for attempt in range(attempts):
+        try:
+            return asyncio.run(asyncio.wait_for(coro_fn(*args), timeout))
+        except Exception as exc:  # broker restarting or briefly unreachable
+            last = exc
+            time.sleep(min(1.0 * 2 ** attempt, 8.0))
+    raise RuntimeError(f"Kafka call {coro_fn.__name__} failed {attempts} times: {last!r}") from last
+
+
+async def _read_topics(bootstrap: str, topics: list[str]) -> dict[str, list[bytes]]:
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    await consumer.start()
     try:
-        parts = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
-        if not parts:
-            return []
-        consumer.assign(parts)
-        consumer.seek_to_beginning(*parts)
-        ends = consumer.end_offsets(parts)
-        values: list[bytes] = []
-        deadline = time.monotonic() + timeout
-        while any(consumer.position(tp) < ends[tp] for tp in parts) and time.monotonic() < deadline:
-            for batch in consumer.poll(timeout_ms=1000).values():
-                values.extend(r.value for r in batch)
-        return values
+        await consumer.topics()  # full metadata, so partitions_for_topic knows every topic
+        tps = [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())]
+        out: dict[str, list[bytes]] = {t: [] for t in topics}
+        if not tps:
+            return out
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        ends = await consumer.end_offsets(tps)
+        pending = {tp for tp in tps if ends[tp] > 0}
+        while pending:
+            batches = await consumer.getmany(*pending, timeout_ms=1000, max_records=5000)
+            for tp, records in batches.items():
+                out[tp.topic].extend(r.value for r in records)
+            pending = {tp for tp in pending if await consumer.position(tp) < ends[tp]}
+        return out
     finally:
-        consumer.close()
+        await consumer.stop()
+
+
+async def _end_offsets_sum(bootstrap: str, topics: list[str]) -> int:
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    await consumer.start()
+    try:
+        await consumer.topics()
+        tps = [TopicPartition(t, p) for t in topics for p in (consumer.partitions_for_topic(t) or ())]
+        return sum((await consumer.end_offsets(tps)).values()) if tps else 0
+    finally:
+        await consumer.stop()
+
+
+async def _publish(bootstrap: str, topic: str, items: list[tuple[str, bytes]]) -> int:
+    from aiokafka import AIOKafkaProducer
+
+    from pipeline import codec
+
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True,
+                                linger_ms=5, request_timeout_ms=30000)
+    await producer.start()
+    try:
+        futures = [await producer.send(topic, value=v, key=k.encode(), headers=codec.headers("raw"))
+                   for k, v in items]
+        for f in futures:
+            await f
+        return len(futures)
+    finally:
+        await producer.stop()
+
+
+def read_topics(bootstrap: str, topics: list[str], timeout: float = 120.0) -> dict[str, list[bytes]]:
+    """Every value currently in each topic, read without a consumer group."""
+    return _run(_read_topics, bootstrap, topics, timeout=timeout)
 
 
 def output_count(settings: Settings) -> int:
     """Records in the two output topics (sum of end offsets): a cheap progress probe."""
-    from kafka import KafkaConsumer, TopicPartition
+    t = settings.topics
+    return _run(_end_offsets_sum, settings.bootstrap_servers, [t.enriched, t.deadletter], timeout=30)
 
-    consumer = KafkaConsumer(group_id=None, enable_auto_commit=False, **settings.kafka_python_options())
-    try:
-        parts = [TopicPartition(t, p) for t in (settings.topics.enriched, settings.topics.deadletter)
-                 for p in (consumer.partitions_for_topic(t) or [])]
-        return sum(consumer.end_offsets(parts).values()) if parts else 0
-    finally:
-        consumer.close()
+
+def publish(settings: Settings, items: list[tuple[str, bytes]], timeout: float = 120.0) -> int:
+    """Publish (id, value) pairs to the raw topic, keyed by id; returns how many the broker acknowledged.
+
+    A retry after a failure may publish some articles twice: the publisher is
+    at-least-once too, and the tally counts ids, not copies.
+    """
+    return _run(_publish, settings.bootstrap_servers, settings.topics.raw, items, timeout=timeout)
 
 
 def proc_memory_kb(pid: int) -> tuple[int, int]:
@@ -372,7 +433,7 @@ class ChaosReport:
 
 def run_chaos(cfg: ChaosConfig) -> ChaosReport:
     from pipeline.broker import LocalBroker, free_port
-    from pipeline.kafka_io import ensure_topics, publish_values
+    from pipeline.kafka_io import ensure_topics
 
     rng = random.Random(cfg.seed)
     run = f"chaos{cfg.seed}-{uuid.uuid4().hex[:6]}"
@@ -398,58 +459,58 @@ def run_chaos(cfg: ChaosConfig) -> ChaosReport:
         worker = WorkerProcess(worker_env(broker.bootstrap), data_dir / "worker.log")
         worker.start()
         note("worker_started")
-        size = max(1, -(-len(articles) // cfg.chunks))
-        chunks = [articles[i:i + size] for i in range(0, len(articles), size)]
         faults = ["kill"] * cfg.kills + ["term"] * cfg.term_restarts + ["broker"] * cfg.broker_restarts
-        # Publish the first chunk, then interleave the rest with the faults at random.
-        steps: list[Any] = [*chunks[1:], *faults]
-        rng.shuffle(steps)
-        steps.insert(0, chunks[0])
+        rng.shuffle(faults)
+        # One chunk of articles before each fault and one after the last, so
+        # every fault lands while there is a backlog being worked on.
+        n_chunks = max(cfg.chunks, len(faults) + 1)
+        size = max(1, -(-len(articles) // n_chunks))
+        chunks = [articles[i:i + size] for i in range(0, len(articles), size)]
+        steps: list[Any] = []
+        for i, chunk in enumerate(chunks):
+            steps.append(chunk)
+            if i < len(faults):
+                steps.append(faults[i])
+        steps.extend(faults[len(chunks):])
 
-        def publish(chunk: list[tuple[str, bytes, str]]) -> None:
-            for attempt in range(10):
-                try:
-                    publish_values(settings, [v for _, v, _ in chunk])
-                    break
-                except Exception as exc:  # broker still settling: publish the chunk again
-                    note("publish_retry", attempt=attempt, error=type(exc).__name__)
-                    time.sleep(2)
-            else:
-                raise RuntimeError("could not publish a chunk after 10 attempts")
+        base = [0]
+
+        def send_chunk(chunk: list[tuple[str, bytes, str]]) -> None:
+            base[0] = output_count(settings)
+            publish(settings, [(aid, value) for aid, value, _ in chunk])
             sent.extend(aid for aid, _, _ in chunk)
             note("published", count=len(chunk), total=len(sent))
 
-        def wait_progress(timeout: float = 120) -> None:
-            """Until the outputs grow: the worker is up and mid-stream, so a fault lands on live work."""
-            start = output_count(settings)
+        def wait_progress(timeout: float = 120) -> bool:
+            """Until the worker has started on the chunk just published, so the fault lands on live work."""
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
                 worker.check()
-                if output_count(settings) > start:
-                    return
-                time.sleep(0.5)
+                if output_count(settings) > base[0]:
+                    return True
+                time.sleep(0.2)
+            return False
 
         for step in steps:
             worker.check()
             if isinstance(step, list):
-                publish(step)
-                time.sleep(rng.uniform(0.5, 3.0))
+                send_chunk(step)
                 continue
-            wait_progress()
-            time.sleep(rng.uniform(0.0, 4.0))
+            busy = wait_progress()
+            time.sleep(rng.uniform(0.0, 1.5))
             if step == "kill":
                 worker.signal(signal.SIGKILL)
-                note("worker_sigkill")
+                note("worker_sigkill", mid_stream=busy)
                 time.sleep(rng.uniform(0.0, 2.0))
                 worker.start()
                 note("worker_started")
             elif step == "term":
                 code = worker.signal(signal.SIGTERM)
-                note("worker_sigterm", exit_code=code)
+                note("worker_sigterm", exit_code=code, mid_stream=busy)
                 worker.start()
                 note("worker_started")
             else:
-                note("broker_restart_begin")
+                note("broker_restart_begin", mid_stream=busy)
                 broker.restart()
                 note("broker_restart_done")
 
@@ -499,7 +560,7 @@ class LoadReport:
 def run_load(n: int, seed: int = 1, quiet: bool = False, drain_timeout: float = 1200.0) -> LoadReport:
     """A burst of `n` articles published as fast as the client can, against a warmed-up worker."""
     from pipeline.broker import LocalBroker, free_port
-    from pipeline.kafka_io import ensure_topics, publish_values
+    from pipeline.kafka_io import ensure_topics
 
     run = f"load{seed}-{uuid.uuid4().hex[:6]}"
     articles = make_articles(n, run, seed)
@@ -513,7 +574,7 @@ def run_load(n: int, seed: int = 1, quiet: bool = False, drain_timeout: float = 
         worker = WorkerProcess(worker_env(broker.bootstrap), data_dir / "worker.log")
         worker.start()
         warm = make_articles(1, f"{run}-warm", seed)
-        publish_values(settings, [warm[0][1]])
+        publish(settings, [(warm[0][0], warm[0][1])])
         deadline = time.monotonic() + 300
         while output_count(settings) < 1 and time.monotonic() < deadline:
             time.sleep(0.5)
@@ -521,7 +582,7 @@ def run_load(n: int, seed: int = 1, quiet: bool = False, drain_timeout: float = 
         before_kb = proc_memory_kb(worker.proc.pid)[0]
         _say(f"worker warm (RSS {before_kb / 1024:.0f} MB); publishing {n} articles", quiet)
         t0 = time.monotonic()
-        publish_values(settings, [v for _, v, _ in articles])
+        publish(settings, [(aid, v) for aid, v, _ in articles], timeout=600)
         t_pub = time.monotonic() - t0
         sent = [aid for aid, _, _ in articles]
         max_backlog, done = 0, 1
@@ -559,6 +620,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--keep", action="store_true", help="keep the broker data dir and worker log")
     p.add_argument("--burst", type=int, default=None, help="load mode: publish N at once, measure drain and RSS")
     args = p.parse_args(argv)
+    # SIGTERM unwinds like Ctrl-C, so the broker and workers we started are stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     console = Console()
     seed = args.seed if args.seed is not None else random.randrange(1_000_000)
     out = args.json or Path(".wirestream") / f"{'load' if args.burst else 'chaos'}-{time.strftime('%Y%m%d-%H%M%S')}.json"

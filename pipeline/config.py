@@ -38,6 +38,10 @@ class Settings:
     max_body_bytes: int = 2_000_000
     batch_size: int = 16
     batch_timeout_s: float = 0.2
+    # Delivery: how soon a dead worker's partitions move on, and how long one
+    # send may wait for the broker before it is retried (docs/operations.md).
+    session_timeout_s: float = 10.0
+    send_timeout_s: float = 30.0
     web_host: str = "127.0.0.1"
     web_port: int = 6066
     data_dir: Path = Path(".wirestream")
@@ -68,6 +72,8 @@ class Settings:
             max_body_bytes=int(e.get("WIRESTREAM_MAX_BODY_BYTES", d.max_body_bytes)),
             batch_size=int(e.get("WIRESTREAM_BATCH_SIZE", d.batch_size)),
             batch_timeout_s=float(e.get("WIRESTREAM_BATCH_TIMEOUT", d.batch_timeout_s)),
+            session_timeout_s=float(e.get("WIRESTREAM_SESSION_TIMEOUT", d.session_timeout_s)),
+            send_timeout_s=float(e.get("WIRESTREAM_SEND_TIMEOUT", d.send_timeout_s)),
             web_host=e.get("WIRESTREAM_WEB_HOST", d.web_host),
             web_port=int(e.get("WIRESTREAM_WEB_PORT", d.web_port)),
             data_dir=Path(e.get("WIRESTREAM_DATA_DIR", str(d.data_dir))),

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info, disable_created_metrics
 
 from pipeline import __version__
 from pipeline.records import EnrichedRecord
@@ -37,6 +37,9 @@ PREFIX = "wirestream_"
 STAGES = ("clean", "entities", "quotes")
 OUTCOMES = ("ok", "dead_letter")
 QUOTE_TYPES = ("direct", "indirect", "mixed")
+#: Labels pipeline.entities keeps (its NAME_LABELS); pre-created so rate() sees the first mention.
+ENTITY_LABELS = ("PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW",
+                 "LANGUAGE")
 #: Dead letters name the step that refused the message; these steps run in the clean agent.
 AGENT_OF_STEP = {"decode": "clean", "validate": "clean", "clean": "clean"}
 #: The end-to-end latency is measured from two reference clocks.
@@ -47,6 +50,9 @@ LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0,
                    3600.0, 21600.0, 86400.0)
 BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128)
 
+# No `<name>_created` series next to counters and histograms: Prometheus does not use them
+# (process-wide switch, read at scrape time; Faust's metrics lose theirs too).
+disable_created_metrics()
 REGISTRY = CollectorRegistry(auto_describe=True)
 
 ARTICLES = Counter(
@@ -94,8 +100,20 @@ for _stage in ("entities", "quotes"):
     BATCH.labels(_stage)
 for _type in QUOTE_TYPES:
     QUOTES.labels(_type)
+for _label in ENTITY_LABELS:
+    ENTITIES.labels(_label)
 for _ref in REFERENCES:
     END_TO_END.labels(_ref)
+# The dead letters the stages can write today (pipeline.enrich.stage_of and the agents); a
+# reason added later still counts, its series just starts at its first dead letter.
+KNOWN_DEAD_LETTERS = (
+    ("decode", "empty_message"), ("decode", "invalid_json"), ("decode", "not_utf8"),
+    ("validate", "schema_invalid"), ("clean", "empty_body"), ("clean", "body_too_large"),
+    ("clean", "internal_error"), ("entities", "bad_internal_record"), ("entities", "entities_failed"),
+    ("quotes", "bad_internal_record"), ("quotes", "quotes_failed"),
+)
+for _step, _reason in KNOWN_DEAD_LETTERS:
+    DEAD_LETTERS.labels(_step, _reason)
 
 
 # ── the in-process view: rates, last errors, latest articles ─────────────────

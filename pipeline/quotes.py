@@ -32,22 +32,27 @@ from pipeline.reporting import (
     according_to_cues,
     complement_tokens,
     cue_extent,
+    cue_preposition,
     is_quote_verb,
     is_speech_verb,
     object_tokens,
     subject_of,
 )
-from pipeline.speakers import Person, SpeakerRegistry
+from pipeline.speakers import Person, SpeakerRegistry, is_person_noun
 
 log = logging.getLogger(__name__)
 
+# Words trimmed from the edges of a reported clause.
 _EDGE_WORDS = frozenset({"and", "but", "or", "so", "because", "although", "while"})
+# Dependents that may sit between a closing mark and its cue (`," he also said`).
 _GAP_DEPS = frozenset({"advmod", "aux", "neg", "punct", "npadvmod"})
-_MAX_CUE_GAP = 14
+_MAX_CUE_GAP = 14  # tokens between a quote and the cue it is attributed to
+_MAX_SPLIT_GAP = 14  # words of cue between two parts of one quote
 _MIN_OBJECT_WORDS = 2
-_MAX_SPLIT_GAP = 14  # words of cue (and a long apposition) between two parts of one quote
+_MAX_FRAGMENT_CLIMB = 6  # heads climbed from a quoted fragment to the verb reporting it  # a noun-phrase report shorter than this is rarely a report
+# `“...” ― Jane Doe` at the end of a line: a credit rather than a cue verb.
 _DASH_CREDIT = re.compile(r"[ \t\u00a0]*(?P<dash>[―—–]|--)[ \t\u00a0]*"
-                          r"(?P<name>[A-Z][\w.'’-]*(?:[ \u00a0][A-Z][\w.'’-]*){0,4})[ \t\u00a0]*(?=\n|$)")  # tokens between a quote and the cue it is attributed to
+                          r"(?P<name>[A-Z][\w.'’-]*(?:[ \u00a0][A-Z][\w.'’-]*){0,4})[ \t\u00a0]*(?=\n|$)")
 
 
 class _Text:
@@ -97,6 +102,7 @@ def _attribute(doc: Doc, article: CleanArticle, entities: list[Entity],
     attributions = direct_attributions(_Text(doc, text), spans, cues)
     used = {id(a.cue) for a in attributions if a.cue is not None}
     attributions += clause_attributions(doc, spans, [c for c in cues if id(c) not in used], attributions)
+    attributions += fragment_attributions(doc, spans, attributions)
     attributions.sort(key=lambda a: a.start)
     quotes = with_speakers(text, attributions, SpeakerRegistry(doc, entities, clusters, text))
     return [q for q in quotes if 0 <= q.start < q.end <= len(text) and text[q.start:q.end] == q.text]
@@ -122,6 +128,9 @@ def _sentence_cues(sent: Span) -> list[Cue]:
             start, end = cue_extent(tok)
             content = complement_tokens(tok)
             objects = [] if content else object_tokens(tok)
+            prep = cue_preposition(tok) if objects else None
+            if prep is not None and prep.i > tok.i:
+                end = prep.idx + len(prep.text)
             out.append(Cue(tok, start, end, subject_of(tok), content, objects))
     out.extend(according_to_cues(sent))
     return out
@@ -155,6 +164,8 @@ def _direct_at(doc: _Text, spans: list[QuotedSpan], i: int, free: list[Cue]) -> 
     while cue is not None and i + 1 < len(spans) and _is_split_continuation(doc, last, cue, spans[i + 1], free):
         i += 1
         last = spans[i]
+    if cue is not None and last is span and _clause_runs_on(span, cue):
+        return _mixed(span, cue), i
     if cue is not None:
         return _direct(span, last, cue), i
     if _stands_alone(doc, span):
@@ -166,6 +177,18 @@ def _direct(first: QuotedSpan, last: QuotedSpan, cue: Cue | None) -> Attribution
     start, _ = first.inner
     _, end = last.inner
     return Attribution(start, end, "direct", cue)
+
+
+def _clause_runs_on(span: QuotedSpan, cue: Cue) -> bool:
+    """`said "X" to drive up the price`: the reported clause goes on after the closing mark."""
+    words = [t for t in cue.content if (t.is_alpha or t.like_num) and t.idx >= span.end]
+    return len(words) >= 2 and not span.start <= cue.start < span.end
+
+
+def _mixed(span: QuotedSpan, cue: Cue) -> Attribution:
+    bounds = _trimmed(cue.content)
+    start, end = bounds if bounds is not None else span.inner
+    return Attribution(min(start, span.start), max(end, span.end), "mixed", cue)
 
 
 def _cue_for_span(doc: _Text, span: QuotedSpan, cues: list[Cue]) -> Cue | None:
@@ -242,7 +265,7 @@ def _cue_before(doc: _Text, span: QuotedSpan, cues: list[Cue]) -> Cue | None:
     for cue in reversed(cues):
         if cue.token.i > last.i or cue.end > span.start:
             continue
-        between = doc[cue.token.i + 1: last.i]
+        between = [doc[k] for k in range(cue.token.i + 1, last.i)]
         if doc.sent_of[cue.token.i] != doc.sent_of[last.i] and doc[last.i].text != ":":
             return None
         if len(between) > _MAX_CUE_GAP or any(t.pos_ == "VERB" and t.dep_ != "xcomp" for t in between):
@@ -263,9 +286,20 @@ def _is_split_continuation(doc: _Text, span: QuotedSpan, cue: Cue, nxt: QuotedSp
         return False
     if len(between.split()) > _MAX_SPLIT_GAP:
         return False
+    if not _ends_sentence(doc.text, nxt):
+        return False
     others = [c for c in cues if c is not cue]
     return _cue_after(doc, nxt, others) is None and not any(
         c.content and _content_inside(c, nxt) for c in others)
+
+
+def _ends_sentence(text: str, span: QuotedSpan) -> bool:
+    """A quote that closes its sentence (`... more."` then a new sentence or paragraph)."""
+    inner_end = text[span.start: span.end].rstrip("\"”»' ")
+    if inner_end.endswith((".", "?", "!", ",", "…")):
+        return True
+    rest = text[span.end: span.end + 3].lstrip(" \t")
+    return not rest or rest[0] in ".?!\n"
 
 
 def _stands_alone(doc: _Text, span: QuotedSpan) -> bool:
@@ -296,7 +330,7 @@ def _token_before(doc: _Text, offset: int) -> Token | None:
 def clause_attributions(doc: Doc, spans: list[QuotedSpan], cues: list[Cue],
                         taken: list[Attribution]) -> list[Attribution]:
     """Reported clauses of the remaining cues: mixed when they hold a quoted fragment."""
-    out = []
+    out: list[Attribution] = []
     for cue in cues:
         try:
             att = _clause_attribution(doc, spans, cue)
@@ -325,10 +359,62 @@ def _clause_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> Attribut
         if cue.start < end and cue.end > start:
             return None
         return Attribution(start, end, "mixed", cue)
-    speech = cue.token.lower_ == "according" or is_speech_verb(cue.token)
+    speech = cue.token.lower_ == "according" or is_speech_verb(cue.token) or \
+        cue.token.lemma_.lower() in OBJECT_REPORT_VERBS
     if not speech or len([t for t in cue.content if t.is_alpha]) < 2:
         return None
     return Attribution(start, end, "indirect", cue)
+
+
+def fragment_attributions(doc: Doc, spans: list[QuotedSpan], taken: list[Attribution]) -> list[Attribution]:
+    """Quoted fragments no reporting verb claimed (`chanted "What curfew?"`, `lauded him for
+    "new ideas"`): mixed quotes of the nearest governing verb whose subject can be a source."""
+    out: list[Attribution] = []
+    for span in spans:
+        if any(a.start < span.end and span.start < a.end for a in taken + out):
+            continue
+        try:
+            att = _fragment_attribution(doc, span)
+        except Exception:  # noqa: BLE001
+            log.debug("fragment attribution failed at %d", span.start, exc_info=True)
+            continue
+        if att is not None and not any(_overlaps(att, t) for t in taken + out):
+            out.append(att)
+    return out
+
+
+def _fragment_attribution(doc: Doc, span: QuotedSpan) -> Attribution | None:
+    inside = [t for t in doc.char_span(span.start, span.end, alignment_mode="expand") or [] if t.is_alpha]
+    if not inside:
+        return None
+    verb = inside[0].head
+    for _ in range(_MAX_FRAGMENT_CLIMB):
+        if verb.pos_ in ("VERB", "AUX") and not (span.start <= verb.idx < span.end):
+            break
+        if verb.head is verb:
+            return None
+        verb = verb.head
+    else:
+        return None
+    source = subject_of(verb)
+    if source is None or not _source_like(source):
+        return None
+    content = complement_tokens(verb) or object_tokens(verb)
+    bounds = _trimmed(content)
+    if bounds is None or not (bounds[0] <= span.start < bounds[1] + 1):
+        return None
+    start, end = cue_extent(verb)
+    cue = Cue(verb, start, end, source, content)
+    return Attribution(min(bounds[0], span.start), max(bounds[1], span.end), "mixed", cue)
+
+
+def _source_like(tok: Token) -> bool:
+    """A subject that can say things: a person, an organisation, a pronoun, a person noun."""
+    if tok.ent_type_ in ("PERSON", "ORG", "NORP", "GPE"):
+        return True
+    if tok.pos_ == "PRON":
+        return tok.lower_ in ("he", "she", "they", "who", "i", "we")
+    return is_person_noun(tok)
 
 
 def _object_attribution(spans: list[QuotedSpan], cue: Cue) -> Attribution | None:
@@ -340,7 +426,8 @@ def _object_attribution(spans: list[QuotedSpan], cue: Cue) -> Attribution | None
     inside = [s for s in spans if start <= s.start < end]
     if inside:
         return Attribution(start, max(end, max(s.end for s in inside)), "mixed", cue)
-    if cue.token.lemma_.lower() in OBJECT_REPORT_VERBS and sum(t.is_alpha for t in cue.objects) >= _MIN_OBJECT_WORDS:
+    if cue.source is not None and cue.token.lemma_.lower() in OBJECT_REPORT_VERBS and \
+            sum(t.is_alpha for t in cue.objects) >= _MIN_OBJECT_WORDS:
         return Attribution(start, end, "indirect", cue)
     return None
 

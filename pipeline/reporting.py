@@ -32,12 +32,14 @@ urge blast slam attack decry mock denounce condemn feel hope fear worry promise 
 OBJECT_REPORT_VERBS = frozenset("""
 call cite criticize criticise urge blast slam accuse praise warn acknowledge describe discuss
 question demand propose reject deny announce promise pledge vow mention condemn denounce dismiss
-blame thank challenge dispute tout refuse decline respond ask tell charge complain report
-reveal disclose recommend request note talk speak point mock attack threaten invite quote
+blame thank challenge dispute tout refuse decline respond ask charge complain report
+reveal disclose recommend request note talk speak point mock threaten quote
 suggest predict claim admit concede reiterate repeat confirm reply tweet write
 """.split())
 # Verbs whose "to X" names who was addressed, not what was said (`spoke to reporters`).
 ADDRESSEE_VERBS = frozenset("speak talk write explain say complain point".split())
+# Prepositions that complete a phrasal reporting verb rather than start its report.
+CUE_PREPOSITIONS = frozenset({"about", "of", "for", "against", "over", "on"})
 _TOPIC_PREPS = frozenset({"about", "of", "on", "out"})
 # Prepositional phrases after a cue that say when or how it was said, not what.
 _SETTING_PREPS = frozenset({"on", "in", "at", "during", "after", "before", "by", "from", "via", "while", "since"})
@@ -120,6 +122,7 @@ def complement_tokens(verb: Token) -> list[Token]:
     return _without_nested_attribution(comp, tokens)
 
 
+
 def _without_nested_attribution(comp: Token, tokens: list[Token]) -> list[Token]:
     """Drop clauses inside the content that start a new attribution ("..., although he said ...")."""
     drop: set[int] = set()
@@ -127,6 +130,9 @@ def _without_nested_attribution(comp: Token, tokens: list[Token]) -> list[Token]
         if t.dep_ == "conj" and _matrix_predicate(t):
             drop.update(x.i for x in t.subtree)
             drop.update(c.i for c in comp.children if c.dep_ == "cc" and c.i < t.i)
+    for t in comp.children:
+        if _trailing_participle(t):
+            drop.update(x.i for x in t.subtree)
     for t in tokens:
         if t is comp or t.dep_ not in ("advcl", "conj"):
             continue
@@ -137,6 +143,14 @@ def _without_nested_attribution(comp: Token, tokens: list[Token]) -> list[Token]
                     drop.add(m.i)
     kept = [t for t in tokens if t.i not in drop]
     return _contiguous_around(kept, comp)
+
+
+def _trailing_participle(tok: Token) -> bool:
+    """`..., implicitly putting his name on the line`: a comment of the writer's after a comma."""
+    if tok.dep_ not in ("advcl", "xcomp") or tok.tag_ != "VBG" or tok.i < tok.head.i:
+        return False
+    first = tok.left_edge.i
+    return first > 0 and tok.doc[first - 1].text == ","
 
 
 def _matrix_predicate(verb: Token) -> bool:
@@ -171,7 +185,7 @@ def _contiguous_around(tokens: list[Token], anchor: Token) -> list[Token]:
 
 def object_tokens(verb: Token) -> list[Token]:
     """Everything the verb governs to its right, up to the end of its clause, less trailing
-    settings ("on Monday", "in a statement")."""
+    settings ("on Monday", "in a statement") and a trailing non-restrictive relative clause."""
     rights = [c for c in verb.rights if c.dep_ in OBJECT_DEPS]
     if verb.lemma_.lower() in ADDRESSEE_VERBS:
         rights = [c for c in rights if c.dep_ != "prep" or c.lower_ in _TOPIC_PREPS]
@@ -184,7 +198,26 @@ def object_tokens(verb: Token) -> list[Token]:
     doc = verb.doc
     lo = rights[0].left_edge.i
     hi = max(c.right_edge.i for c in rights)
-    return [doc[i] for i in range(lo, hi + 1)]
+    if rights[0].dep_ == "prep" and rights[0].lower_ in CUE_PREPOSITIONS and rights[0].i == lo:
+        lo += 1  # `called for a repeal`: "for" belongs to the cue
+    return _without_relative_aside([doc[i] for i in range(lo, hi + 1)])
+
+
+def cue_preposition(verb: Token) -> Token | None:
+    """The preposition that completes a phrasal cue (`called for`, `spoke of`, `warned against`)."""
+    rights = [c for c in verb.rights if c.dep_ in OBJECT_DEPS]
+    if rights and rights[0].dep_ == "prep" and rights[0].lower_ in CUE_PREPOSITIONS:
+        return rights[0]
+    return None
+
+
+def _without_relative_aside(tokens: list[Token]) -> list[Token]:
+    """Cut a trailing ", which ..." / ", who ..." clause: an aside of the writer's."""
+    for k, tok in enumerate(tokens):
+        if k > 0 and tok.text == "," and k + 1 < len(tokens) and \
+                tokens[k + 1].lower_ in ("which", "who") and tokens[k + 1].head.dep_ == "relcl":
+            return tokens[:k]
+    return tokens
 
 
 def according_to_cues(sent: Span) -> list[Cue]:
@@ -200,7 +233,7 @@ def according_to_cues(sent: Span) -> list[Cue]:
             continue
         objs = [c for c in to.children if c.dep_ == "pobj"]
         source = objs[0] if objs else None
-        phrase = set(x.i for x in tok.subtree) | {to.i} | set(x.i for x in to.subtree)
+        phrase = {x.i for x in tok.subtree} | {to.i} | {x.i for x in to.subtree}
         content = [t for t in sent if t.i not in phrase]
         head = tok.head if tok.head is not tok else sent.root
         content = _contiguous_around(content, head) if head.i not in phrase else content

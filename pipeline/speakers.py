@@ -187,9 +187,10 @@ class SpeakerRegistry:
     def resolve(self, head: Token, toks: list[Token] | None = None) -> tuple[Person | None, list[Token]]:
         """The person a source head refers to, and the tokens of its mention."""
         if not is_source_like(head):
-            head = _person_inside(head)
-            if head is None:
+            inner = _person_inside(head)
+            if inner is None:
                 return None, []
+            head = inner
         if head.lower_ in RELATIVE_PRONOUNS and head.head.dep_ == "relcl" and head.head.head is not head:
             person, _ = self.resolve(head.head.head)  # "an aide who said": the aide, written "who"
             return person, [head]
@@ -294,7 +295,9 @@ class SpeakerRegistry:
         for sent_start in sorted(by_sentence, reverse=True)[:6]:
             fits = [m for m in by_sentence[sent_start] if _compatible(m.person, word, gender, plural)]
             if fits:
-                best = min(fits, key=lambda m: (not m.subject, m.start if m.sent_start != self._sent_start[pron.i] else -m.start))
+                same_sentence = sent_start == self._sent_start[pron.i]
+                # subjects first; then the latest mention in the pronoun's own sentence, else the first
+                best = min(fits, key=lambda m: (not m.subject, -m.start if same_sentence else m.start))
                 person = best.person
                 if gender and person.gender is None and person.named:
                     person.gender = gender

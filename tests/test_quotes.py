@@ -235,6 +235,47 @@ def test_straight_quotes_and_unbalanced_marks(nlp):
         ('the count was "rigged from the start."', "mixed", "The mayor")]
 
 
+def test_dash_credit_line(nlp):
+    body = ("Readers wrote in after the debate.\n\n"
+            "“The debate changed nothing for me and my family.” ― Rosa Delgado\n"
+            "“I still have not made up my mind about either of them.” ― Martin Kline")
+    quotes = run(nlp, body)
+    assert [(q.text, q.cue, q.speaker.name) for q in quotes] == [
+        ("The debate changed nothing for me and my family.", "―", "Rosa Delgado"),
+        ("I still have not made up my mind about either of them.", "―", "Martin Kline"),
+    ]
+    assert quotes[0].speaker.id != quotes[1].speaker.id
+
+
+def test_double_apostrophes_are_quote_marks(nlp):
+    body = "''We are not going to raise taxes this year,'' said Mr. Alvarez, the budget chief."
+    quotes = run(nlp, body)
+    assert [(q.text, q.type, q.speaker.mention) for q in quotes] == [
+        ("We are not going to raise taxes this year,", "direct", "Mr. Alvarez")]
+
+
+def test_phrasal_cue_with_noun_phrase_report(nlp):
+    body = "The senator called for a full review of the contract."
+    quotes = run(nlp, body)
+    assert [(q.text, q.type, q.cue, q.speaker.mention) for q in quotes] == [
+        ("a full review of the contract", "indirect", "called for", "The senator")]
+
+
+def test_relative_pronoun_source_keeps_antecedent_as_name(nlp):
+    body = "The plan was drafted by Laura Chen, who said the costs would fall next year."
+    quotes = run(nlp, body)
+    assert [(q.text, q.speaker.mention, q.speaker.name) for q in quotes] == [
+        ("the costs would fall next year", "who", "Laura Chen")]
+
+
+def test_it_resolves_to_an_organisation_not_a_person(nlp):
+    body = ("Governor Ray Dunn met the board of Acme Corp. on Friday.\n\n"
+            "The company issued a statement later. It said the plant would stay open.")
+    quotes = run(nlp, body)
+    assert [(q.text, q.speaker.mention) for q in quotes] == [("the plant would stay open", "It")]
+    assert quotes[0].speaker.name != "Ray Dunn"
+
+
 def test_quoted_span_pairing():
     text = 'He said "a b" and “c d,” she said, “e.\n\n“f g\n\n“h.” x'
     spans = [text[s.start:s.end] for s in find_quoted_spans(text, paragraphs(text))]

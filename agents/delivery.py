@@ -1,0 +1,160 @@
+"""At-least-once with no loss: the delivery rules the Faust defaults do not give us.
+
+Faust commits, for each partition, the highest offset below which every
+message has been acked. Loss therefore only happens if a message is acked
+before its output is safely in Kafka, or if the commit logic skips a message
+that was never acked. This module closes the known holes of faust-streaming
+0.15.x:
+
+* `Stream.take_events` (and plain iteration) ack events in a `finally` block,
+  so an agent that raises, or is cancelled on shutdown mid-batch, acks events
+  it never finished. The agents use `stream.noack_take` instead and ack each
+  batch themselves (`ack_in_order`) only after every send of the batch was
+  acknowledged by the broker.
+* `Consumer._new_offset` guards against a gap at the head of the acked list
+  with `min(acked) - committed > 1`: one unacked message right at the
+  committed offset is skipped (faust-streaming#606 territory once acks arrive
+  out of order). `HardenedConsumer` refuses to commit while the message at the
+  committed offset is unacked.
+* A stream acks messages it skips because they belong to an older consumer
+  generation (fetched before a rebalance); such an ack could let the commit
+  move past an offset that the new generation fetches again but has not yet
+  processed. `HardenedConsumer` ignores acks from stale generations: those
+  messages are fetched and processed again (a duplicate, never a loss).
+* Sends are retried with capped exponential backoff on retriable Kafka errors
+  (`send_confirmed`); when retries run out the process exits with
+  `EXIT_DELIVERY_FAILED` without acking, so nothing half-done is committed and
+  the supervisor in `agents/worker.py` restarts it from the committed offsets.
+
+Processing guarantee stays "at_least_once": Faust's "exactly_once" mode is
+known to duplicate or drop around rebalances (faust-streaming#323, #517).
+Duplicates are made harmless downstream instead: every output record is keyed
+by article id and carries `processing.content_hash`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import sys
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any
+
+from faust.transport.drivers.aiokafka import Consumer as AIOKafkaConsumer
+from faust.transport.drivers.aiokafka import Producer as AIOKafkaProducer
+from faust.types import TP, EventT, Message, StreamT
+
+log = logging.getLogger("wirestream.delivery")
+
+EXIT_DELIVERY_FAILED = 75  # EX_TEMPFAIL: the supervisor restarts the worker
+SEND_ATTEMPTS = 8
+SEND_BACKOFF_S = 0.5
+SEND_BACKOFF_CAP_S = 20.0
+
+
+class HardenedConsumer(AIOKafkaConsumer):
+    """The aiokafka consumer with the two commit-safety fixes described above."""
+
+    def ack(self, message: Message) -> bool:
+        if message.generation_id != self.app.consumer_generation_id:
+            # Fetched before the last rebalance: it will be fetched again from
+            # the committed offset, so recording this ack could only skip it.
+            message.acked = True
+            self._unacked_messages.discard(message)
+            return False
+        return super().ack(message)
+
+    def _new_offset(self, tp: TP) -> int | None:
+        acked = self._acked[tp]
+        committed = self._committed_offset[tp]
+        if acked and committed is not None and not self._gap.get(tp) and min(acked) > committed:
+            return None  # the message at the committed offset is not acked yet
+        return super()._new_offset(tp)
+
+
+class IdempotentProducer(AIOKafkaProducer):
+    """aiokafka producer with idempotence on, so its own retries never write a record twice."""
+
+    def _settings_extra(self) -> Any:
+        return {**super()._settings_extra(), "enable_idempotence": True, "acks": "all"}
+
+
+def harden(app: Any) -> None:
+    """Install the hardened consumer and idempotent producer on a Faust app (before it starts)."""
+    app.transport.Consumer = HardenedConsumer
+    app.transport.Producer = IdempotentProducer  # App._new_producer uses app.transport
+    app.producer_transport.Producer = IdempotentProducer
+
+
+def retriable(exc: BaseException) -> bool:
+    """Kafka errors that a later attempt can get past (broker restarting, leader moving, timeouts)."""
+    from aiokafka import errors
+
+    if isinstance(exc, (errors.KafkaTimeoutError, errors.KafkaConnectionError, errors.NodeNotReadyError,
+                        errors.RequestTimedOutError, errors.NotLeaderForPartitionError,
+                        errors.LeaderNotAvailableError, asyncio.TimeoutError)):
+        return True
+    return bool(getattr(exc, "retriable", False))
+
+
+def backoff(attempt: int, base: float = SEND_BACKOFF_S, cap: float = SEND_BACKOFF_CAP_S) -> float:
+    """Capped exponential backoff with full jitter (attempt 0 → up to `base` seconds)."""
+    return random.uniform(0, min(cap, base * 2 ** attempt))
+
+
+async def send_confirmed(send: Callable[[], Awaitable[Any]], what: str = "record",
+                         attempts: int = SEND_ATTEMPTS) -> Any:
+    """Send and wait for the broker's acknowledgement, retrying retriable failures.
+
+    `send` makes a fresh send each call (e.g. `lambda: topic.send(...)`) and
+    returns Faust's pending future; the result is the broker's record metadata.
+    A retried send may reach Kafka twice (at-least-once); consumers dedupe.
+    """
+    for attempt in range(attempts):
+        try:
+            pending = await send()
+            return await pending
+        except Exception as exc:
+            if not retriable(exc) or attempt == attempts - 1:
+                raise
+            delay = backoff(attempt)
+            log.warning("send of %s failed (%s: %s); retry %d/%d in %.1fs", what, type(exc).__name__,
+                        exc, attempt + 1, attempts - 1, delay)
+            await asyncio.sleep(delay)
+    raise AssertionError("unreachable")
+
+
+async def send_batch(sends: Sequence[Callable[[], Awaitable[Any]]]) -> None:
+    """All sends of one batch, confirmed; on a permanent failure the worker exits without acking."""
+    try:
+        await asyncio.gather(*(send_confirmed(fn, _describe(fn)) for fn in sends))
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        fail_stop(exc)
+
+
+def _describe(send: Callable[[], Awaitable[Any]]) -> str:
+    """'<topic> key=<key>' for a functools.partial of Topic.send, for log lines."""
+    owner = getattr(getattr(send, "func", None), "__self__", None)
+    key = getattr(send, "keywords", {}).get("key")
+    return f"{getattr(owner, 'topics', ['record'])[0]} key={key!r}"
+
+
+def fail_stop(exc: BaseException) -> None:
+    """Exit now, acking nothing: the batch stays uncommitted and is redone after the restart."""
+    log.critical("giving up on a send after %d attempts (%s: %s); exiting with %d so the supervisor "
+                 "restarts the worker from the committed offsets", SEND_ATTEMPTS, type(exc).__name__, exc,
+                 EXIT_DELIVERY_FAILED)
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    sys.stderr.flush()
+    os._exit(EXIT_DELIVERY_FAILED)
+
+
+async def ack_in_order(stream: StreamT, events: Iterable[EventT]) -> None:
+    """Ack a processed batch, oldest first, so acks per partition arrive in offset order."""
+    for event in sorted(events, key=lambda e: (e.message.partition, e.message.offset)):
+        await stream.ack(event)
