@@ -35,7 +35,7 @@ from pipeline.enrich import (
     stage_of,
 )
 from pipeline.errors import RejectedInput
-from pipeline.nlp import load_model
+from pipeline.nlp import model_for
 
 
 def create_app(settings: Settings) -> faust.App:
@@ -59,6 +59,8 @@ def create_app(settings: Settings) -> faust.App:
         broker_session_timeout=settings.session_timeout_s,
         broker_heartbeat_interval=min(3.0, settings.session_timeout_s / 3),
         broker_commit_interval=1.0,
+        producer_max_request_size=settings.max_message_bytes,
+        consumer_max_fetch_size=settings.max_message_bytes,
         web_enabled=True,
         web_bind=settings.web_host,
         web_host=settings.web_host,
@@ -103,6 +105,7 @@ def create_app(settings: Settings) -> faust.App:
     async def clean_agent(stream: faust.StreamT) -> None:
         async for events in stream.noack_take(settings.batch_size, within=settings.batch_timeout_s):
             # Cleaning a body near the size limit takes a while: off the event loop too.
+            metrics.record_batch("clean", len(events))
             outcomes = await off_loop_clean(clean_batch, settings, [e.value for e in events])
             sends = []
             for event, outcome in zip(events, outcomes):
@@ -178,12 +181,12 @@ def clean_batch(settings: Settings, values: list[bytes | None]) -> list[Any]:
 
 def entities_batch(settings: Settings, batch: list[Any]) -> list[Any]:
     """Stage 2 on the spaCy thread (the model loads there too, never on the event loop)."""
-    return entities_stage(load_model(settings.model), batch, settings.batch_size)
+    return entities_stage(model_for(settings), batch, settings.batch_size)
 
 
 def quotes_batch(settings: Settings, values: list[bytes]) -> list[Any]:
     """Stage 3 over a batch of parsed records; a failure becomes that record's RejectedInput."""
-    nlp = load_model(settings.model)
+    nlp = model_for(settings)
     out: list[Any] = []
     for value in values:
         try:

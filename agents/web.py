@@ -85,16 +85,20 @@ def register(app: faust.App, settings: Settings) -> None:
     @app.timer(interval=LAG_INTERVAL_S, name="wirestream.lag")
     async def refresh_lag() -> None:
         try:
-            assigned = [(tp.topic, tp.partition) for tp in app.consumer.assignment() if tp.topic in sources]
+            owned = app.consumer.assignment()
+        except Exception:  # noqa: BLE001 -- the consumer is not up yet: nothing is assigned here
+            owned = set()
+        assigned = [(tp.topic, tp.partition) for tp in owned if tp.topic in sources]
+        try:
             lag = await asyncio.get_running_loop().run_in_executor(lag_thread, probe.measure, assigned)
-        except Exception as exc:  # the broker may be away for a while; try again next tick
+        except Exception as exc:  # noqa: BLE001 -- the broker may be away; try again next tick
             log.debug("lag refresh failed: %r", exc)
             metrics.lag_failed(exc)
             return
         metrics.publish_lag(lag)
 
-    @app.on_before_shutdown.connect
-    async def close_probe(app: faust.App, **kwargs: Any) -> None:
+    @app.on_before_shutdown.connect  # type: ignore[arg-type]  # mode types handlers as a Union mypy cannot match
+    def close_probe(sender: Any, *args: Any, signal: Any = None, **kwargs: Any) -> None:
         lag_thread.submit(probe.close)
         lag_thread.shutdown(wait=False)
 

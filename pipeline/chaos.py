@@ -186,7 +186,7 @@ def table(tally: Tally, title: str, extra: Sequence[tuple[str, str]] = ()) -> An
     """A rich table of the tally (plus extra rows such as peak RSS)."""
     from rich.table import Table
 
-    t = Table(title=title)
+    t = Table(title=title, min_width=48)
     t.add_column("measure")
     t.add_column("value", justify="right")
     rows = [("sent", tally.sent), ("enriched", tally.enriched), ("dead-lettered", tally.dead_lettered),
@@ -229,14 +229,20 @@ def _run(coro_fn: Any, *args: Any, timeout: float = 60.0, attempts: int = 5) -> 
     raise RuntimeError(f"Kafka call {coro_fn.__name__} failed {attempts} times: {last!r}") from last
 
 
+async def _partitions(consumer: Any, topics: list[str]) -> list[Any]:
+    from aiokafka import TopicPartition
+
+    metadata = await consumer._client.fetch_all_metadata()  # an unsubscribed consumer caches none
+    return [TopicPartition(t, p) for t in topics for p in sorted(metadata.partitions_for_topic(t) or ())]
+
+
 async def _read_topics(bootstrap: str, topics: list[str]) -> dict[str, list[bytes]]:
     from aiokafka import AIOKafkaConsumer, TopicPartition
 
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
-    await consumer.start()
     try:
-        await consumer.topics()  # full metadata, so partitions_for_topic knows every topic
-        tps = [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())]
+        await consumer.start()
+        tps = await _partitions(consumer, topics)
         out: dict[str, list[bytes]] = {t: [] for t in topics}
         if not tps:
             return out
@@ -258,10 +264,9 @@ async def _end_offsets_sum(bootstrap: str, topics: list[str]) -> int:
     from aiokafka import AIOKafkaConsumer, TopicPartition
 
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
-    await consumer.start()
     try:
-        await consumer.topics()
-        tps = [TopicPartition(t, p) for t in topics for p in (consumer.partitions_for_topic(t) or ())]
+        await consumer.start()
+        tps = await _partitions(consumer, topics)
         return sum((await consumer.end_offsets(tps)).values()) if tps else 0
     finally:
         await consumer.stop()
@@ -274,8 +279,8 @@ async def _publish(bootstrap: str, topic: str, items: list[tuple[str, bytes]]) -
 
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True,
                                 linger_ms=5, request_timeout_ms=30000)
-    await producer.start()
     try:
+        await producer.start()
         futures = [await producer.send(topic, value=v, key=k.encode(), headers=codec.headers("raw"))
                    for k, v in items]
         for f in futures:
@@ -314,6 +319,18 @@ def proc_memory_kb(pid: int) -> tuple[int, int]:
     vals = {line.split(":")[0]: line.split()[1] for line in text.splitlines()
             if line.startswith(("VmRSS:", "VmHWM:"))}
     return int(vals.get("VmRSS", 0)), int(vals.get("VmHWM", 0))
+
+
+def descendants(pid: int) -> list[int]:
+    """Child processes of `pid`, recursively (Linux /proc)."""
+    out: list[int] = []
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return out
+    for child in map(int, children):
+        out += [child, *descendants(child)]
+    return out
 
 
 class WorkerProcess:
@@ -368,11 +385,18 @@ class WorkerProcess:
         self._stop.set()
 
     def _sample(self) -> None:
+        """Peak RSS of the Faust worker: the largest high-water mark in the process tree (supervisor + worker)."""
         while not self._stop.wait(0.25):
             proc = self.proc
             if proc is not None:
-                _, hwm = proc_memory_kb(proc.pid)
-                self.peak_rss_kb = max(self.peak_rss_kb, hwm)
+                for pid in [proc.pid, *descendants(proc.pid)]:
+                    self.peak_rss_kb = max(self.peak_rss_kb, proc_memory_kb(pid)[1])
+
+    def rss_kb(self) -> int:
+        """Current RSS of the largest process in the worker's tree."""
+        if self.proc is None:
+            return 0
+        return max(proc_memory_kb(pid)[0] for pid in [self.proc.pid, *descendants(self.proc.pid)])
 
     def log_tail(self, lines: int = 40) -> str:
         try:
@@ -579,7 +603,7 @@ def run_load(n: int, seed: int = 1, quiet: bool = False, drain_timeout: float = 
         while output_count(settings) < 1 and time.monotonic() < deadline:
             time.sleep(0.5)
         assert worker.proc is not None
-        before_kb = proc_memory_kb(worker.proc.pid)[0]
+        before_kb = worker.rss_kb()
         _say(f"worker warm (RSS {before_kb / 1024:.0f} MB); publishing {n} articles", quiet)
         t0 = time.monotonic()
         publish(settings, [(aid, v) for aid, v, _ in articles], timeout=600)
@@ -628,7 +652,8 @@ def main(argv: list[str] | None = None) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     if args.burst:
         load = run_load(args.burst, seed=seed)
-        console.print(table(load.tally, f"Wirestream load: burst of {load.articles}", [
+        console.print(f"Wirestream load: a burst of {load.articles} articles, seed {seed}")
+        console.print(table(load.tally, "", [
             ("publish rate (articles/s)", f"{load.publish_rate}"),
             ("drain time (s)", f"{load.drain_seconds}"),
             ("drain rate (articles/s)", f"{load.drain_rate}"),
@@ -644,8 +669,9 @@ def main(argv: list[str] | None = None) -> int:
                       keep=args.keep)
     report = run_chaos(cfg)
     title = (f"Wirestream chaos: {args.articles} articles, {args.kills} worker SIGKILLs, "
-             f"{args.broker_restarts} broker restart(s), seed {seed}")
-    console.print(table(report.tally, title, [
+             f"{args.term_restarts} SIGTERMs, {args.broker_restarts} broker restart(s), seed {seed}")
+    console.print(title)
+    console.print(table(report.tally, "", [
         ("worker starts", str(report.worker_starts)),
         ("worker exits not injected", str(len(report.worker_unexpected_exits))),
         ("worker peak RSS (MB)", str(report.worker_peak_rss_mb)),

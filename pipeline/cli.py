@@ -171,11 +171,26 @@ def info(show_model: bool) -> None:
     click.echo(f"wirestream {__version__}")
     click.echo(f"bootstrap servers: {s.bootstrap_servers}")
     click.echo(f"topics: {', '.join(s.topics.all())}")
-    from pipeline.nlp import load_model, model_label
+    from pipeline.nlp import model_for, model_label
 
-    nlp = load_model(s.model)
+    nlp = model_for(s)
     click.echo(f"pipes: {', '.join(nlp.pipe_names)}")
     click.echo(model_label(nlp) if show_model else f"model: {model_label(nlp)}")
+
+
+@main.command()
+@click.option("--url", "urls", multiple=True, metavar="URL",
+              help="A worker's web address; repeat for several workers "
+                   "(default: http://127.0.0.1:$WIRESTREAM_WEB_PORT).")
+@click.option("--interval", type=float, default=2.0, show_default=True, help="Seconds between refreshes.")
+@click.option("--once", is_flag=True, help="Print one snapshot and exit (exit code 1 if no worker answers).")
+def top(urls: tuple[str, ...], interval: float, once: bool) -> None:
+    """Throughput, lag, latency and last dead letters of running workers, refreshing in the terminal."""
+    from pipeline.top import run
+
+    s = settings()
+    host = "127.0.0.1" if s.web_host in ("0.0.0.0", "::", "") else s.web_host
+    sys.exit(run(urls or (f"http://{host}:{s.web_port}",), interval, once))
 
 
 @main.command(name="evaluate")

@@ -38,10 +38,18 @@ class Settings:
     max_body_bytes: int = 2_000_000
     batch_size: int = 16
     batch_timeout_s: float = 0.2
+    # spaCy components: pipes left out of the model (comma list), and whether
+    # the attribute ruler runs as the exact, faster lookup (docs/performance.md).
+    nlp_exclude: tuple[str, ...] = ()
+    fast_attributes: bool = True
     # Delivery: how soon a dead worker's partitions move on, and how long one
     # send may wait for the broker before it is retried (docs/operations.md).
     session_timeout_s: float = 10.0
     send_timeout_s: float = 30.0
+    # Largest Kafka message the pipeline writes or accepts (topic
+    # max.message.bytes and producer max.request.size). A parsed record is
+    # about 4x its body, so this must stay well above 4 x max_body_bytes.
+    max_message_bytes: int = 16 * 1024 * 1024
     web_host: str = "127.0.0.1"
     web_port: int = 6066
     data_dir: Path = Path(".wirestream")
@@ -72,8 +80,11 @@ class Settings:
             max_body_bytes=int(e.get("WIRESTREAM_MAX_BODY_BYTES", d.max_body_bytes)),
             batch_size=int(e.get("WIRESTREAM_BATCH_SIZE", d.batch_size)),
             batch_timeout_s=float(e.get("WIRESTREAM_BATCH_TIMEOUT", d.batch_timeout_s)),
+            nlp_exclude=tuple(p.strip() for p in e.get("WIRESTREAM_NLP_EXCLUDE", "").split(",") if p.strip()),
+            fast_attributes=e.get("WIRESTREAM_FAST_ATTRIBUTES", "1").strip().lower() not in ("0", "false", "no", "off"),
             session_timeout_s=float(e.get("WIRESTREAM_SESSION_TIMEOUT", d.session_timeout_s)),
             send_timeout_s=float(e.get("WIRESTREAM_SEND_TIMEOUT", d.send_timeout_s)),
+            max_message_bytes=int(e.get("WIRESTREAM_MAX_MESSAGE_BYTES", d.max_message_bytes)),
             web_host=e.get("WIRESTREAM_WEB_HOST", d.web_host),
             web_port=int(e.get("WIRESTREAM_WEB_PORT", d.web_port)),
             data_dir=Path(e.get("WIRESTREAM_DATA_DIR", str(d.data_dir))),

@@ -24,7 +24,7 @@ from pipeline.cleaning import clean_article
 from pipeline.config import Settings
 from pipeline.entities import extract_entities
 from pipeline.errors import RejectedInput
-from pipeline.nlp import doc_from_bytes, doc_to_bytes, load_model, model_label, parse
+from pipeline.nlp import doc_from_bytes, doc_to_bytes, model_for, model_label, parse
 from pipeline.quotes import attribute_quotes
 from pipeline.records import (
     CleanArticle,
@@ -186,7 +186,7 @@ def warm_up(settings: Settings) -> None:
 
 def enrich_values(values: Iterable[bytes], settings: Settings) -> Iterator[EnrichedRecord | DeadLetter]:
     """Run raw message values through the same three stages the agents run, in order."""
-    nlp = load_model(settings.model)
+    nlp = model_for(settings)
     pending: list[tuple[CleanArticle, dict[str, float]]] = []
     for value in values:
         try:

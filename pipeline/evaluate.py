@@ -590,9 +590,9 @@ def evaluate(polnear_dir: Path, split: str = "dev", systems: Iterable[str] = SYS
     if unknown:
         raise ValueError(f"unknown system(s) {unknown}; choose from {sorted(RUNNERS)}")
 
-    from pipeline.nlp import load_model, model_label
+    from pipeline.nlp import model_for, model_label
 
-    nlp = load_model(settings.model)  # loaded once, outside every system's clock
+    nlp = model_for(settings)  # loaded once, outside every system's clock
     report = EvaluationReport(
         split=split, polnear_dir=str(polnear_dir), articles=len(gold),
         gold_direct=sum(q.kind == "direct" for a in gold for q in a.quotes),

@@ -219,12 +219,12 @@ class FastAttributeRuler:
         if not self.set_attrs:
             return doc
         cols = {a: c for c, a in enumerate(self.set_attrs)}
-        array = doc.to_array(self.set_attrs).reshape(n, len(self.set_attrs))
-        for i, attrs in enumerate(merged):
+        rows = doc.to_array(self.set_attrs).reshape(n, len(self.set_attrs)).tolist()
+        for row, attrs in zip(rows, merged):
             if attrs:
                 for attr, value in attrs.items():
-                    array[i, cols[attr]] = value
-        doc.from_array(self.set_attrs, array.astype(numpy.uint64, copy=False))
+                    row[cols[attr]] = value
+        doc.from_array(self.set_attrs, numpy.array(rows, dtype=numpy.uint64).reshape(n, len(self.set_attrs)))
         return doc
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:

@@ -38,7 +38,9 @@ def ensure_topics(settings: Settings) -> list[str]:
         created = []
         for name in missing:
             try:
-                admin.create_topics([NewTopic(name, settings.partitions, 1)])
+                # Big enough for a body at the size limit and its parse (docs/operations.md).
+                limit = {"max.message.bytes": str(settings.max_message_bytes)}
+                admin.create_topics([NewTopic(name, settings.partitions, 1, topic_configs=limit)])
                 created.append(name)
             except TopicAlreadyExistsError:
                 pass
@@ -48,7 +50,8 @@ def ensure_topics(settings: Settings) -> list[str]:
 
 
 def producer(settings: Settings) -> KafkaProducer:
-    return KafkaProducer(acks="all", linger_ms=5, retries=5, **settings.kafka_python_options())
+    return KafkaProducer(acks="all", linger_ms=5, retries=5, max_request_size=settings.max_message_bytes,
+                         **settings.kafka_python_options())
 
 
 def publish_values(settings: Settings, values: Iterable[bytes], topic: str | None = None,

@@ -19,13 +19,14 @@ Nothing here imports Faust: the agents are the thin shell that calls in.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 import time
 from collections import Counter as Tally
 from collections import deque
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info, disable_created_metrics
@@ -87,7 +88,7 @@ ENTITIES = Counter(
 QUOTES = Counter(
     "wirestream_quotes_total", "Quotes attributed in enriched articles, by type.", ["type"], registry=REGISTRY)
 BATCH = Histogram(
-    "wirestream_batch_size", "Articles per batch taken from the stream by a batching stage.", ["stage"],
+    "wirestream_batch_size", "Articles per batch taken from the stream by a stage.", ["stage"],
     buckets=BATCH_BUCKETS, registry=REGISTRY)
 BUILD = Info("wirestream_build", "Pipeline version and consumer group of this worker.", registry=REGISTRY)
 
@@ -96,7 +97,7 @@ for _stage in STAGES:
     for _outcome in OUTCOMES:
         ARTICLES.labels(_stage, _outcome)
     STAGE_SECONDS.labels(_stage)
-for _stage in ("entities", "quotes"):
+for _stage in STAGES:
     BATCH.labels(_stage)
 for _type in QUOTE_TYPES:
     QUOTES.labels(_type)
@@ -143,6 +144,17 @@ class RateMeter:
         with self._lock:
             total = sum(n for second, n in self._buckets if second > now - window_s)
         return total / window_s
+
+    def series(self, bins: int = 24, bin_s: int = 5) -> list[float]:
+        """Events per second in consecutive `bin_s`-second bins, oldest first, ending now."""
+        now = int(self.clock())
+        out = [0.0] * bins
+        with self._lock:
+            for second, n in self._buckets:
+                age = now - int(second)
+                if 0 <= age < bins * bin_s:
+                    out[bins - 1 - age // bin_s] += n
+        return [round(x / bin_s, 3) for x in out]
 
 
 def percentile(values: Iterable[float], q: float) -> float | None:
@@ -202,6 +214,7 @@ class LiveState:
                 "dead_letter": self.counts[(stage, "dead_letter")],
                 "rate_10s": round(self.rates[stage].rate(10), 3),
                 "rate_60s": round(self.rates[stage].rate(60), 3),
+                "history": self.rates[stage].series(),  # 2 minutes in 5 s bins, for the sparklines
             })
         lat = list(self.latencies)
         return {
@@ -307,7 +320,7 @@ def iso_now() -> str:
 
 
 def iso_from_epoch(seconds: float) -> str:
-    stamp = datetime.fromtimestamp(seconds, timezone.utc).isoformat(timespec="milliseconds")
+    stamp = datetime.fromtimestamp(seconds, UTC).isoformat(timespec="milliseconds")
     return stamp.replace("+00:00", "Z")
 
 
@@ -325,7 +338,7 @@ def parse_time(value: str | None) -> float | None:
     except ValueError:
         return None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
     return parsed.timestamp()
 
 
@@ -416,9 +429,7 @@ class LagProbe:
 
     def close(self) -> None:
         for client in (self._admin, self._consumer):
-            try:
-                if client is not None:
+            if client is not None:
+                with contextlib.suppress(Exception):  # closing a half-broken client must not raise
                     client.close()
-            except Exception:
-                pass
         self._admin = self._consumer = None

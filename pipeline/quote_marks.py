@@ -14,6 +14,8 @@ CLOSERS = frozenset("”»")
 AMBIGUOUS = frozenset('"')
 QUOTE_MARKS = OPENERS | CLOSERS | AMBIGUOUS
 # Two apostrophes stand for a double quote mark in some archives (NYT copy: ''Yes,'' he said).
+# Set to False to treat them as plain text (PolNeAR's gold rule does not count them as marks).
+PAIRED_APOSTROPHES_ARE_QUOTES = True
 DOUBLE_APOSTROPHE = "''"
 # Characters after which a mark is an opener ("said: “...", "(“...").
 _OPEN_CONTEXT = frozenset(" \t\n([{—–-:/\u00a0")
@@ -39,7 +41,8 @@ def _mark_len(text: str, i: int) -> int:
     """Length of the quote mark at i (0 when there is none)."""
     if text[i] in QUOTE_MARKS:
         return 1
-    if text.startswith(DOUBLE_APOSTROPHE, i) and not text.startswith("'", i + 2) and (i == 0 or text[i - 1] != "'"):
+    if PAIRED_APOSTROPHES_ARE_QUOTES and text.startswith(DOUBLE_APOSTROPHE, i) and \
+            not text.startswith("'", i + 2) and (i == 0 or text[i - 1] != "'"):
         return 2
     return 0
 

@@ -35,6 +35,8 @@ question demand propose reject deny announce promise pledge vow mention condemn 
 blame thank challenge dispute tout refuse decline respond ask charge complain report
 reveal disclose recommend request note talk speak point mock threaten quote
 suggest predict claim admit concede reiterate repeat confirm reply tweet write
+blast slam decry hail applaud protest implore plead beg instruct advise lament assure reassure
+rebut refute
 """.split())
 # Verbs whose "to X" names who was addressed, not what was said (`spoke to reporters`).
 ADDRESSEE_VERBS = frozenset("speak talk write explain say complain point".split())
@@ -84,7 +86,7 @@ def is_quote_verb(token: Token) -> bool:
 def subject_of(verb: Token) -> Token | None:
     """The source of a cue: its subject, the agent of a passive, or the subject it shares."""
     for child in verb.children:
-        if child.dep_ in SUBJECT_DEPS:
+        if child.dep_ in SUBJECT_DEPS and not _across_paragraphs(child, verb):
             return child
     for child in verb.children:
         if child.dep_ == "agent":
@@ -93,11 +95,20 @@ def subject_of(verb: Token) -> Token | None:
                 return objs[0]
     if verb.dep_ == "relcl" and verb.head.pos_ in ("NOUN", "PROPN", "PRON"):
         return verb.head
+    head = verb.head
+    if verb.dep_ == "conj" and head.dep_ == "ccomp" and is_speech_verb(verb) and is_speech_verb(head.head):
+        return subject_of(head.head)  # `said he would X and warned Y`: the one who said
     if verb.dep_ in ("conj", "xcomp", "advcl") and verb.head is not verb and verb.head.pos_ in ("VERB", "AUX"):
         if verb.dep_ == "advcl" and not any(c.dep_ == "punct" for c in verb.children) and verb.tag_ != "VBG":
             return None
         return subject_of(verb.head)
     return None
+
+
+def _across_paragraphs(a: Token, b: Token) -> bool:
+    """A subject in another paragraph than its verb is a parse across a heading or dateline."""
+    lo, hi = sorted((a.i, b.i))
+    return any("\n" in a.doc[i].text for i in range(lo + 1, hi))
 
 
 def cue_extent(verb: Token) -> tuple[int, int]:
@@ -118,7 +129,7 @@ def complement_tokens(verb: Token) -> list[Token]:
     if not comps:
         return []
     comp = comps[0]
-    tokens = [t for t in comp.subtree]
+    tokens = list(comp.subtree)
     return _without_nested_attribution(comp, tokens)
 
 
@@ -127,7 +138,8 @@ def _without_nested_attribution(comp: Token, tokens: list[Token]) -> list[Token]
     """Drop clauses inside the content that start a new attribution ("..., although he said ...")."""
     drop: set[int] = set()
     for t in comp.children:
-        if t.dep_ == "conj" and _matrix_predicate(t):
+        # `said he would X and warned against Y`: a second report by the same source
+        if t.dep_ == "conj" and (_matrix_predicate(t) or is_speech_verb(t) and t.i > comp.i):
             drop.update(x.i for x in t.subtree)
             drop.update(c.i for c in comp.children if c.dep_ == "cc" and c.i < t.i)
     for t in comp.children:

@@ -48,9 +48,18 @@ director manager chairman chairwoman judge lawyer attorney prosecutor officer so
 colonel doctor professor scientist student teacher voter supporter critic member person people
 man woman official officials host anchor journalist reporter correspondent editor author
 executive strategist pollster consultant surrogate staffer campaign mayor congressman
-congresswoman delegate delegate emissary negotiator mediator militant insurgent activist
+congresswoman delegate emissary negotiator mediator militant insurgent resident student agent
+assistant consultant attendant participant employee trustee appointee lieutenant sergeant immigrant
+migrant applicant claimant defendant plaintiff protester protestor nurse victim survivor
 """.split())
-_PERSON_SUFFIXES = ("er", "or", "ist", "ian", "man", "woman", "ant", "ent", "ee")
+# Agent-noun endings (fighter, senator, analyst, politician, spokesman) and the common
+# things that share them, which are not people.
+_PERSON_SUFFIXES = ("er", "or", "ist", "ian", "man", "woman")
+_NOT_PERSON_NOUNS = frozenset("""
+letter paper number order border poster sector factor error mirror computer center centre
+matter water power corner chapter quarter minor filter cover layer folder
+register newspaper tower monitor counter shelter trailer chamber monster charter
+""".split())
 _INDEFINITE = frozenset({"a", "an", "another", "one", "some", "several", "two", "three", "many"})
 _BREAKS = frozenset({",", "(", "—", "–", "―", "--", ";", ":"})
 _NOT_SOURCES = frozenset({"TIME", "DATE"})
@@ -105,11 +114,16 @@ def mention_tokens(head: Token) -> list[Token]:
     cut = next((k for k, t in enumerate(toks) if t.i > head.i and (t.text in _BREAKS or "\n" in t.text)), None)
     if cut is not None:
         toks = toks[:cut]
-    while toks and (toks[0].is_punct or toks[0].is_space):
+    while toks and not _wordy(toks[0]):
         toks = toks[1:]
-    while toks and (toks[-1].is_punct or toks[-1].is_space):
+    while toks and not _wordy(toks[-1]):
         toks = toks[:-1]
     return toks or [head]
+
+
+def _wordy(tok: Token) -> bool:
+    """Has a letter or digit: edge tokens without one (`">`, quote marks) are not the mention."""
+    return any(ch.isalnum() for ch in tok.text)
 
 
 def _person_inside(head: Token) -> Token | None:
@@ -130,7 +144,8 @@ def is_person_noun(token: Token) -> bool:
     lemma = token.lemma_.lower()
     if lemma in PERSON_NOUNS or lemma in GENDERED_NOUNS:
         return True
-    return token.pos_ == "NOUN" and lemma.endswith(_PERSON_SUFFIXES) and len(lemma) > 4
+    return token.pos_ == "NOUN" and lemma.endswith(_PERSON_SUFFIXES) and len(lemma) > 4 \
+        and lemma not in _NOT_PERSON_NOUNS
 
 
 class SpeakerRegistry:
@@ -260,7 +275,7 @@ class SpeakerRegistry:
         title = _title_before(name, toks)
         if title and not person.title:
             person.title = title
-        for tok in list(toks) + [t for t in name]:
+        for tok in [*toks, *name]:
             gender = HONORIFIC_GENDER.get(tok.lower_) or GENDERED_NOUNS.get(tok.lemma_.lower())
             person.gender = person.gender or gender
         first = name[0].lower_ if len(name) > 1 else None

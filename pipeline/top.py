@@ -15,6 +15,7 @@ import urllib.request
 from collections.abc import Sequence
 from typing import Any
 
+from rich import box
 from rich.console import Console, Group
 from rich.live import Live
 from rich.table import Table
@@ -52,7 +53,7 @@ def _seconds(value: float | None) -> str:
 
 
 def stage_table(states: Sequence[dict[str, Any]]) -> Table:
-    table = Table(title="throughput per stage", title_justify="left", expand=True)
+    table = Table(title="throughput per stage", title_justify="left", expand=True, box=box.SIMPLE_HEAD)
     for name, justify in (("stage", "left"), ("articles/s 10s", "right"), ("articles/s 1m", "right"),
                           ("ok", "right"), ("dead letters", "right")):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
@@ -71,7 +72,8 @@ def lag_table(states: Sequence[dict[str, Any]]) -> Table:
         for p in state.get("lag", {}).get("partitions", []):
             key = (p["topic"], p["partition"])
             lag[key] = max(lag.get(key, 0), p["lag"])
-    table = Table(title=f"consumer lag (total {sum(lag.values())})", title_justify="left", expand=True)
+    table = Table(title=f"consumer lag (total {sum(lag.values())})", title_justify="left", expand=True,
+                  box=box.SIMPLE_HEAD)
     table.add_column("topic")
     table.add_column("partition", justify="right")
     table.add_column("lag", justify="right")
@@ -81,10 +83,11 @@ def lag_table(states: Sequence[dict[str, Any]]) -> Table:
 
 
 def worker_table(results: Sequence[tuple[str, dict[str, Any] | None, str | None]]) -> Table:
-    table = Table(title="workers (end-to-end latency from ingest)", title_justify="left", expand=True)
+    table = Table(title="workers (end-to-end latency from ingest)", title_justify="left", expand=True,
+                  box=box.SIMPLE_HEAD)
     table.add_column("worker", no_wrap=True)
     for name in ("group", "up", "p50", "p95", "p99", "enriched"):
-        table.add_column(name, justify="left" if name == "group" else "right")
+        table.add_column(name, justify="left" if name == "group" else "right", no_wrap=True)
     for url, state, error in results:
         url = url.split("://", 1)[-1]
         if state is None:
@@ -98,10 +101,11 @@ def worker_table(results: Sequence[tuple[str, dict[str, Any] | None, str | None]
     return table
 
 
-def errors_table(states: Sequence[dict[str, Any]], limit: int = 8) -> Table:
+def errors_table(states: Sequence[dict[str, Any]], limit: int = 5) -> Table:
     errors = sorted((e for s in states for e in s.get("errors", [])), key=lambda e: e.get("at", ""), reverse=True)
     total = sum(s.get("dead_letters", {}).get("total", 0) for s in states)
-    table = Table(title=f"last dead letters (total {total})", title_justify="left", expand=True)
+    table = Table(title=f"last dead letters (total {total})", title_justify="left", expand=True,
+                  box=box.SIMPLE_HEAD)
     table.add_column("at", no_wrap=True)
     table.add_column("stage/reason", no_wrap=True)
     table.add_column("id")
@@ -112,11 +116,18 @@ def errors_table(states: Sequence[dict[str, Any]], limit: int = 8) -> Table:
     return table
 
 
-def render(results: Sequence[tuple[str, dict[str, Any] | None, str | None]]) -> Group:
+def render(results: Sequence[tuple[str, dict[str, Any] | None, str | None]], width: int = 120) -> Group:
+    """Everything on one screen: lag beside the stage table when the terminal is wide."""
     states = [state for _, state, _ in results if state is not None]
     stamp = Text(f"wirestream top · {time.strftime('%H:%M:%S')} · {len(states)}/{len(results)} worker(s)",
                  style="bold")
-    return Group(stamp, stage_table(states), lag_table(states), worker_table(results), errors_table(states))
+    if width < 110:
+        return Group(stamp, stage_table(states), lag_table(states), worker_table(results), errors_table(states))
+    upper = Table.grid(expand=True, padding=(0, 2))
+    upper.add_column(ratio=3)
+    upper.add_column(ratio=2)
+    upper.add_row(stage_table(states), lag_table(states))
+    return Group(stamp, upper, worker_table(results), errors_table(states))
 
 
 def run(urls: Sequence[str], interval: float = 2.0, once: bool = False, console: Console | None = None) -> int:
@@ -124,14 +135,14 @@ def run(urls: Sequence[str], interval: float = 2.0, once: bool = False, console:
     console = console or Console()
     results = poll(urls)
     if once:
-        console.print(render(results))
+        console.print(render(results, console.width))
         return 0 if any(state is not None for _, state, _ in results) else 1
     try:
-        with Live(render(results), console=console, refresh_per_second=4, screen=False) as live:
+        with Live(render(results, console.width), console=console, refresh_per_second=4, screen=False) as live:
             while True:
                 time.sleep(interval)
                 results = poll(urls)
-                live.update(render(results))
+                live.update(render(results, console.width))
     except KeyboardInterrupt:
         pass
     return 0 if any(state is not None for _, state, _ in results) else 1

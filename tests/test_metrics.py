@@ -24,19 +24,18 @@ def sample(name: str, **labels: str) -> float:
 
 def record(**overrides) -> EnrichedRecord:
     body = "\u201cWe will build it,\u201d said Ana Ferreira in Lisbon."
-    base = dict(
-        id="rec-1", headline="Rail link", body=body, dateline=None, credits=Credits(), language="en", flags=[],
-        paragraphs=[(0, len(body))],
-        entities=[Entity("e1", "Ana Ferreira", "PERSON", 25, 37, "Ana Ferreira"),
-                  Entity("e2", "Lisbon", "GPE", 41, 47, "Lisbon")],
-        entity_clusters=[],
-        quotes=[Quote("We will build it,", "direct", 1, 18, cue="said", speaker=Speaker(name="Ana Ferreira"))],
-        processing=Processing("0.1.0", "model", {"quotes": 2.0}, enriched_at="2026-01-01T00:00:10.000Z",
-                              ingested_at="2026-01-01T00:00:08.500Z"),
-        published_at="2026-01-01T00:00:00Z",
-    )
-    base.update(overrides)
-    return EnrichedRecord(**base)
+    base = {
+        "id": "rec-1", "headline": "Rail link", "body": body, "dateline": None, "credits": Credits(),
+        "language": "en", "flags": [], "paragraphs": [(0, len(body))],
+        "entities": [Entity("e1", "Ana Ferreira", "PERSON", 25, 37, "Ana Ferreira"),
+                     Entity("e2", "Lisbon", "GPE", 41, 47, "Lisbon")],
+        "entity_clusters": [],
+        "quotes": [Quote("We will build it,", "direct", 1, 18, cue="said", speaker=Speaker(name="Ana Ferreira"))],
+        "processing": Processing("0.1.0", "model", {"quotes": 2.0}, enriched_at="2026-01-01T00:00:10.000Z",
+                                 ingested_at="2026-01-01T00:00:08.500Z"),
+        "published_at": "2026-01-01T00:00:00Z",
+    }
+    return EnrichedRecord(**{**base, **overrides})
 
 
 # ── names, units, labels ─────────────────────────────────────────────────────
@@ -234,6 +233,15 @@ def test_rate_meter_counts_events_in_the_window_only():
     now[0] += 100
     meter.add()
     assert len(meter._buckets) == 1  # bounded memory
+
+
+def test_rate_meter_series_bins_oldest_first_ending_now():
+    now = [1000.0]
+    meter = metrics.RateMeter(horizon_s=120, clock=lambda: now[0])
+    meter.add(10)  # 12 s before "now" below
+    now[0] += 12
+    meter.add(5)
+    assert meter.series(bins=4, bin_s=5) == [0.0, 2.0, 0.0, 1.0]  # ages 10-14 s, then 0-4 s
 
 
 def test_percentile_nearest_rank():

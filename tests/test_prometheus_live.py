@@ -36,13 +36,13 @@ class Prometheus:
         self.url = f"http://127.0.0.1:{port}"
         self.proc: subprocess.Popen[bytes] | None = None
 
-    def start(self, config: Path) -> "Prometheus":
-        log = open(self.folder / "prometheus.log", "wb")
-        self.proc = subprocess.Popen(
-            ["prometheus", f"--config.file={config}", f"--storage.tsdb.path={self.folder / 'data'}",
-             f"--web.listen-address=127.0.0.1:{self.port}", "--storage.tsdb.retention.time=1h",
-             "--log.level=warn"],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    def start(self, config: Path) -> Prometheus:
+        with open(self.folder / "prometheus.log", "wb") as log:  # the child keeps its own handle
+            self.proc = subprocess.Popen(
+                ["prometheus", f"--config.file={config}", f"--storage.tsdb.path={self.folder / 'data'}",
+                 f"--web.listen-address=127.0.0.1:{self.port}", "--storage.tsdb.retention.time=1h",
+                 "--log.level=warn"],
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         return self
 
     def stop(self) -> None:

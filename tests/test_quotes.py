@@ -276,6 +276,24 @@ def test_it_resolves_to_an_organisation_not_a_person(nlp):
     assert quotes[0].speaker.name != "Ray Dunn"
 
 
+def test_fragment_under_a_non_reporting_verb_is_mixed(nlp):
+    body = "Protesters chanted “no justice, no peace” outside the courthouse."
+    quotes = run(nlp, body)
+    assert [(q.type, q.cue, q.speaker.mention) for q in quotes] == [("mixed", "chanted", "Protesters")]
+    assert "no justice, no peace" in quotes[0].text
+
+
+def test_scare_quotes_without_a_source_are_not_quotes(nlp):
+    body = "The so-called “reform” bill passed the chamber on Tuesday."
+    assert run(nlp, body) == []
+
+
+@pytest.mark.parametrize("body", ["", '"', "“”", "“" * 30, "'' ''x''", "\n\n“a\n\n“b\n\n“",
+                                  "According to", "according to him, “”", "“A” ― B"])
+def test_odd_inputs_never_raise(nlp, body):
+    run(nlp, body)
+
+
 def test_quoted_span_pairing():
     text = 'He said "a b" and “c d,” she said, “e.\n\n“f g\n\n“h.” x'
     spans = [text[s.start:s.end] for s in find_quoted_spans(text, paragraphs(text))]

@@ -4,8 +4,6 @@
 
 (function () {
   const POLL_MS = 1500;
-  const HISTORY = 80; // sparkline points (~2 minutes at 1.5 s)
-  const history = {};
   let articlesKey = "";
 
   const $ = (id) => document.getElementById(id);
@@ -42,16 +40,24 @@
     return isNaN(d) ? String(iso) : d.toLocaleTimeString();
   }
 
+  // Articles/s over the last 2 minutes (server-side 5 s bins), newest at the right.
   function sparkline(values) {
     const canvas = el("canvas", { width: "160", height: "28", class: "spark" });
     const ctx = canvas.getContext("2d");
     if (!ctx || values.length < 2) return canvas;
     const max = Math.max(...values, 0.001);
+    const step = 158 / (values.length - 1);
     ctx.strokeStyle = "#3fa7ff";
+    ctx.fillStyle = "rgba(63, 167, 255, 0.18)";
     ctx.lineWidth = 1.5;
     ctx.beginPath();
+    ctx.moveTo(1, 27);
+    values.forEach((v, i) => ctx.lineTo(1 + i * step, 27 - (v / max) * 25));
+    ctx.lineTo(159, 27);
+    ctx.fill();
+    ctx.beginPath();
     values.forEach((v, i) => {
-      const x = (i / (HISTORY - 1)) * 158 + 1;
+      const x = 1 + i * step;
       const y = 27 - (v / max) * 25;
       if (i === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
     });
@@ -63,9 +69,7 @@
     const body = $("stages").tBodies[0];
     body.replaceChildren();
     for (const s of stages) {
-      const h = (history[s.stage] = history[s.stage] || []);
-      h.push(s.rate_10s);
-      if (h.length > HISTORY) h.shift();
+      const h = s.history || [];
       body.append(el("tr", { "data-stage": s.stage },
         el("th", { text: s.stage }),
         el("td", { class: "num rate", text: fmtRate(s.rate_10s) }),
