@@ -242,6 +242,7 @@ class Row:
     peak_rss_mb: list[float] = field(default_factory=list)
     load_before: float = math.nan
     load_after: float = math.nan
+    cpu_seconds: float = math.nan  # CPU time of the measured processes over the window (all threads)
     note: str = ""
 
     @property
@@ -252,10 +253,14 @@ class Row:
     def words_per_s(self) -> float:
         return self.words / self.seconds if self.seconds > 0 else math.nan
 
+    @property
+    def cpu_ms_per_article(self) -> float:
+        return 1000 * self.cpu_seconds / self.articles if self.articles else math.nan
+
     def to_dict(self, reference: float | None = None) -> dict[str, Any]:
         d = asdict(self)
         d.update(articles_per_s=round(self.articles_per_s, 3), words_per_s=round(self.words_per_s, 1),
-                 seconds=round(self.seconds, 3))
+                 seconds=round(self.seconds, 3), cpu_ms_per_article=round(self.cpu_ms_per_article, 2))
         if reference:
             d["ratio_to_a"] = round(ratio(self.articles_per_s, reference), 3)
         return d
@@ -276,14 +281,16 @@ def format_table(rows: Sequence[Row], latency: dict[str, float] | None = None,
     """The results as a Markdown table, ratios against (a); latency below it."""
     ref = reference_rate(rows)
     lines = [
-        "| | configuration | articles | articles/s | words/s | × (a) | peak RSS / worker | load 1-min |",
-        "|:--|:--|--:|--:|--:|--:|--:|--:|",
+        "| | configuration | articles | articles/s | words/s | × (a) | CPU ms/article | peak RSS / worker "
+        "| load 1-min |",
+        "|:--|:--|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for r in rows:
         rss = " / ".join(f"{m:,.0f} MB" for m in r.peak_rss_mb) or "–"
         load = f"{_fmt(r.load_before, 2)} → {_fmt(r.load_after, 2)}"
         lines.append(f"| ({r.key}) | {r.label} | {r.articles} | {_fmt(r.articles_per_s, 2)} | "
-                     f"{_fmt(r.words_per_s, 0)} | {_fmt(ratio(r.articles_per_s, ref), 2)} | {rss} | {load} |")
+                     f"{_fmt(r.words_per_s, 0)} | {_fmt(ratio(r.articles_per_s, ref), 2)} | "
+                     f"{_fmt(r.cpu_ms_per_article, 0)} | {rss} | {load} |")
     if latency:
         rate = f" at {latency_rate:.2f} articles/s" if latency_rate else ""
         lines.append("")
@@ -317,37 +324,43 @@ def _say(message: str) -> None:
 # ── (a), (a×N), (b): no broker ───────────────────────────────────────────────
 
 
-def bare_spacy(model: str, articles: Sequence[Article], passes: int = 1) -> Row:
-    """(a): the stock model, full default pipeline, `nlp.pipe` with its default batch size, one process."""
+def bare_spacy(model: str, articles: Sequence[Article], batch_size: int, passes: int = 1) -> Row:
+    """(a): the stock model, full default pipeline, `nlp.pipe` in batches of `batch_size`, one process.
+
+    The batch size is the pipeline's (WIRESTREAM_BATCH_SIZE), so (a) and the
+    pipeline differ only by what the pipeline adds; spaCy's own default (256)
+    is slower per article on this model (docs/performance.md).
+    """
     import spacy
 
     nlp = spacy.load(model)
     list(nlp.pipe([a.body for a in articles[:4]]))  # first-call costs outside the clock
     texts = [a.body for a in articles] * passes
     load = load_average()
-    start = time.perf_counter()
-    for _ in nlp.pipe(texts):
+    start, cpu = time.perf_counter(), time.process_time()
+    for _ in nlp.pipe(texts, batch_size=batch_size):
         pass
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     return Row("a", f"bare spaCy nlp.pipe, {model}, all of [{', '.join(nlp.pipe_names)}], 1 process",
                len(texts), sum(a.words for a in articles) * passes, seconds,
-               load_before=load, load_after=load_average())
+               load_before=load, load_after=load_average(), cpu_seconds=cpu)
 
 
-def _bare_child(model_texts: tuple[str, list[str]], barrier: Any, queue: Any) -> None:
+def _bare_child(job: tuple[str, int, list[str]], barrier: Any, queue: Any) -> None:
     import spacy
 
-    model, texts = model_texts
+    model, batch_size, texts = job
     nlp = spacy.load(model)
     list(nlp.pipe(texts[:2]))
     barrier.wait()
-    start = time.monotonic()
-    for _ in nlp.pipe(texts):
+    start, cpu = time.monotonic(), time.process_time()
+    for _ in nlp.pipe(texts, batch_size=batch_size):
         pass
-    queue.put((start, time.monotonic()))
+    queue.put((start, time.monotonic(), time.process_time() - cpu))
 
 
-def bare_spacy_processes(model: str, articles: Sequence[Article], processes: int, passes: int = 1) -> Row:
+def bare_spacy_processes(model: str, articles: Sequence[Article], processes: int, batch_size: int,
+                         passes: int = 1) -> Row:
     """(a×N): (a) in `processes` separate processes at once, the corpus split evenly by words."""
     import multiprocessing as mp
 
@@ -359,7 +372,7 @@ def bare_spacy_processes(model: str, articles: Sequence[Article], processes: int
         shares[p].append(article.body)
         loads[p] += article.words
     barrier, queue = ctx.Barrier(processes + 1), ctx.Queue()
-    procs = [ctx.Process(target=_bare_child, args=((model, share), barrier, queue)) for share in shares]
+    procs = [ctx.Process(target=_bare_child, args=((model, batch_size, share), barrier, queue)) for share in shares]
     for p in procs:
         p.start()
     try:
@@ -371,10 +384,10 @@ def bare_spacy_processes(model: str, articles: Sequence[Article], processes: int
             p.join(timeout=60)
             if p.is_alive():  # pragma: no cover
                 p.kill()
-    seconds = max(e for _, e in spans) - min(s for s, _ in spans)
+    seconds = max(e for _, e, _ in spans) - min(s for s, _, _ in spans)
     return Row("a×N", f"bare spaCy nlp.pipe, same model and pipes, {processes} processes (reference)",
                sum(len(s) for s in shares), sum(loads), seconds, workers=processes,
-               load_before=load, load_after=load_average())
+               load_before=load, load_after=load_average(), cpu_seconds=sum(c for _, _, c in spans))
 
 
 def broker_less(settings: Settings, articles: Sequence[Article], passes: int = 1) -> Row:
@@ -386,16 +399,16 @@ def broker_less(settings: Settings, articles: Sequence[Article], passes: int = 1
     warm_up(settings)
     values = [a.value() for a in articles] * passes
     load = load_average()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     failed = 0
     for record in enrich_values(values, settings):
         failed += type(record).__name__ == "DeadLetter"
         codec.dumps(record)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     pipes = ", ".join(model_for(settings).pipe_names)
     return Row("b", f"wirestream enrich (no broker), pipes [{pipes}], 1 process", len(values),
                sum(a.words for a in articles) * passes, seconds, load_before=load, load_after=load_average(),
-               note=f"{failed} dead letters" if failed else "")
+               cpu_seconds=cpu, note=f"{failed} dead letters" if failed else "")
 
 
 # ── (c), (d), latency: through Kafka ─────────────────────────────────────────
@@ -432,6 +445,19 @@ def peak_rss_mb(pid: int) -> float:
     return peak / 1024
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the process tree of `pid` so far (live processes only)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in _tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / ticks
+
+
 class Workers:
     """`python -m pipeline worker` subprocesses, each in its own session so a stop reaches its children."""
 
@@ -457,6 +483,9 @@ class Workers:
 
     def peak_rss_mb(self) -> list[float]:
         return [peak_rss_mb(p.pid) for p in self.procs]
+
+    def cpu_seconds(self) -> float:
+        return sum(cpu_seconds(p.pid) for p in self.procs)
 
     def stop(self, timeout: float = 60) -> None:
         for proc in self.procs:
@@ -619,7 +648,7 @@ def backlog_run(key: str, label: str, topology: Topology, workers: Workers, corp
     outputs, publisher = Outputs(s), Publisher(s)
     try:
         outputs.poll(100)  # the warm-up records are already there
-        load = load_average()
+        load, cpu = load_average(), workers.cpu_seconds()
         first = publisher.send(placed[0][0])
         for article, _ in placed[1:]:
             publisher.send(article)
@@ -627,7 +656,7 @@ def backlog_run(key: str, label: str, topology: Topology, workers: Workers, corp
         t0 = first.get(timeout=60).timestamp
         missing = outputs.wait_for([a.id for a, _ in placed], timeout, workers,
                                    progress=lambda done, total: _say(f"({key}) {done}/{total} enriched"))
-        load_after = load_average()
+        load_after, cpu = load_average(), workers.cpu_seconds() - cpu
     finally:
         publisher.close()
     done = [outputs.seen[a.id] for a, _ in placed if a.id in outputs.seen]
@@ -641,7 +670,7 @@ def backlog_run(key: str, label: str, topology: Topology, workers: Workers, corp
         note.append(f"{dead} dead letters")
     return Row(key, label, len(done), sum(a.words for a, _ in placed if a.id in outputs.seen),
                (t_end - t0) / 1000, workers=len(workers.procs), load_before=load, load_after=load_after,
-               note="; ".join(note))
+               cpu_seconds=cpu, note="; ".join(note))
 
 
 def latency_run(topology: Topology, workers: Workers, articles: Sequence[Article], rate: float,
@@ -714,11 +743,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                                            "partitions": partitions}}
 
     _say("(a) bare spaCy, one process")
-    rows.append(bare_spacy(settings.model, articles, args.passes))
+    rows.append(bare_spacy(settings.model, articles, settings.batch_size, args.passes))
     _say(f"(a) {rows[-1].articles_per_s:.2f} articles/s")
     if n_workers > 1 and not args.skip_reference:
         _say(f"(a×N) bare spaCy, {n_workers} processes")
-        rows.append(bare_spacy_processes(settings.model, articles, n_workers, args.passes))
+        rows.append(bare_spacy_processes(settings.model, articles, n_workers, settings.batch_size, args.passes))
         _say(f"(a×N) {rows[-1].articles_per_s:.2f} articles/s")
     _say("(b) wirestream enrich, no broker")
     rows.append(broker_less(settings, articles, args.passes))
@@ -765,7 +794,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     if not args.skip_reference:
         _say("(a) again, to see how much the machine drifted")
-        rows.append(bare_spacy(settings.model, articles, args.passes))
+        rows.append(bare_spacy(settings.model, articles, settings.batch_size, args.passes))
         rows[-1].label += " (again, at the end)"
     ref = reference_rate(rows)
     report["rows"] = [r.to_dict(ref) for r in rows]

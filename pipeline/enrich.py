@@ -92,10 +92,10 @@ class ParsedArticle:
     timings: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> bytes:
-        return orjson.dumps({
-            "article": to_dict(self.article),
-            "entities": [to_dict(e) for e in self.entities],
-            "clusters": [to_dict(c) for c in self.clusters],
+        return orjson.dumps({  # orjson writes the dataclasses natively, as to_dict would
+            "article": self.article,
+            "entities": self.entities,
+            "clusters": self.clusters,
             "doc": base64.b64encode(self.doc_bytes).decode("ascii"),
             "timings_ms": self.timings,
         })
@@ -113,7 +113,7 @@ class ParsedArticle:
 
 
 def clean_to_json(article: CleanArticle, timings: dict[str, float]) -> bytes:
-    return orjson.dumps({"article": to_dict(article), "timings_ms": timings})
+    return orjson.dumps({"article": article, "timings_ms": timings})
 
 
 def clean_from_json(value: bytes) -> tuple[CleanArticle, dict[str, float]]:
@@ -164,7 +164,7 @@ def quotes_stage(nlp: Language, parsed: ParsedArticle) -> EnrichedRecord:
 
 def finalize(record: EnrichedRecord) -> EnrichedRecord:
     """Stamp the content hash and time; consumers dedupe on (id, content_hash)."""
-    record.processing.content_hash = codec.content_hash(to_dict(record))
+    record.processing.content_hash = codec.content_hash(orjson.loads(codec.dumps(record)))  # = to_dict, faster
     record.processing.enriched_at = codec.now_iso()
     return record
 
