@@ -126,10 +126,35 @@ async def send_confirmed(send: Callable[[], Awaitable[Any]], what: str = "record
     raise AssertionError("unreachable")
 
 
-async def send_batch(sends: Sequence[Callable[[], Awaitable[Any]]]) -> None:
-    """All sends of one batch, confirmed; on a permanent failure the worker exits without acking."""
+def too_large(exc: BaseException) -> bool:
+    """Kafka refused the record for its size: retrying or restarting would fail the same way."""
+    from aiokafka import errors
+
+    return isinstance(exc, errors.MessageSizeTooLargeError) or type(exc).__name__ in (
+        "RecordTooLargeError", "RecordListTooLargeError")
+
+
+Send = Callable[[], Awaitable[Any]]
+
+
+async def send_batch(sends: Sequence[Send], oversized: Callable[[Send, BaseException], Send] | None = None) -> None:
+    """All sends of one batch, confirmed; on a permanent failure the worker exits without acking.
+
+    A record Kafka refuses as too large would fail again after every restart
+    (a poison pill), so `oversized` turns it into a replacement send, normally
+    a dead letter with reason `output_too_large`.
+    """
+    async def one(fn: Send) -> Any:
+        try:
+            return await send_confirmed(fn, _describe(fn))
+        except Exception as exc:
+            if oversized is None or not too_large(exc):
+                raise
+            log.error("%s refused as too large (%s); dead-lettering it instead", _describe(fn), exc)
+            return await send_confirmed(oversized(fn, exc), "oversized record's dead letter")
+
     try:
-        await asyncio.gather(*(send_confirmed(fn, _describe(fn)) for fn in sends))
+        await asyncio.gather(*(one(fn) for fn in sends))
     except asyncio.CancelledError:
         raise
     except Exception as exc:

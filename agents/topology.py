@@ -88,7 +88,23 @@ def create_app(settings: Settings) -> faust.App:
         Each item makes a fresh send, so a failed one can be sent again; the
         caller acks its events only after this returns (agents/delivery.py).
         """
-        await delivery.send_batch(sends)
+        await delivery.send_batch(sends, oversized=oversized_letter)
+
+    def oversized_letter(send: Any, exc: BaseException) -> Callable[[], Awaitable[Any]]:
+        """A record Kafka refused for its size becomes a small dead letter (the raw article stays in t.raw)."""
+        name, key = send.func.__self__.get_topic_name(), send.keywords.get("key") or b""
+        value = send.keywords.get("value") or b""
+        stage = {t.clean: "clean", t.parsed: "entities", t.enriched: "quotes"}.get(name)
+        if stage is None:  # a dead letter too big to keep its payload: keep its stage and reason
+            original = codec.loads(value)
+            stage, reason = original["stage"], original["reason"]
+        size = len(value)
+        error = (f"{name} record of {size} bytes refused by Kafka ({type(exc).__name__}); raise "
+                 "WIRESTREAM_MAX_MESSAGE_BYTES and the topic's max.message.bytes, or lower WIRESTREAM_MAX_BODY_BYTES")
+        article_id = key.decode("utf-8", "replace") or None
+        if name == t.deadletter:
+            error = f"{reason}: payload dropped, {error}"
+        return to_dead(stage, RejectedInput("output_too_large", error, article_id), b"", key)
 
     def to_dead(stage: str, exc: RejectedInput, payload: bytes | None,
                 key: bytes | None) -> Callable[[], Awaitable[Any]]:

@@ -569,10 +569,13 @@ class Publisher:
 def _group_state(settings: Settings) -> tuple[str, int]:
     """(state, members) of the workers' consumer group (the Faust app id)."""
     from kafka.admin import KafkaAdminClient
+    from kafka.errors import KafkaError
 
     admin = KafkaAdminClient(client_id="wirestream-bench", **settings.kafka_python_options())
     try:
         info = admin.describe_groups([settings.app_id])
+    except KafkaError as exc:  # no coordinator yet: the group does not exist so far
+        return type(exc).__name__, 0
     finally:
         admin.close()
     group = info.get(settings.app_id, {}) if isinstance(info, dict) else {}

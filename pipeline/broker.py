@@ -380,8 +380,13 @@ class LocalBroker:
         *,
         version: str = KAFKA_VERSION,
         quiet: bool = False,
+        scram_users: Mapping[str, str] | None = None,
     ) -> None:
         self.port = int(port)
+        # SCRAM credentials {name: password}, written into KRaft metadata when
+        # the storage is formatted (first start only), for both SHA-256 and
+        # SHA-512. Never written to server.properties or the logs.
+        self.scram_users: dict[str, str] = dict(scram_users or {})
         if data_dir is None:
             base = Path(os.environ.get("WIRESTREAM_DATA_DIR", ".wirestream"))
             data_dir = base / f"broker-{self.port}"
@@ -633,6 +638,9 @@ class LocalBroker:
             "kafka.tools.StorageTool", "format", "--standalone",
             "-t", cluster_id, "-c", str(self.config_file),
         ]  # fmt: skip
+        for name, password in self.scram_users.items():
+            for mechanism in ("SCRAM-SHA-256", "SCRAM-SHA-512"):
+                cmd += ["--add-scram", f"{mechanism}=[name={name},password={password}]"]
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
         if done.returncode != 0:
             raise BrokerError(

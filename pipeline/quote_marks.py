@@ -14,8 +14,9 @@ CLOSERS = frozenset("”»")
 AMBIGUOUS = frozenset('"')
 QUOTE_MARKS = OPENERS | CLOSERS | AMBIGUOUS
 # Two apostrophes stand for a double quote mark in some archives (NYT copy: ''Yes,'' he said).
-# Set to False to treat them as plain text (PolNeAR's gold rule does not count them as marks).
-PAIRED_APOSTROPHES_ARE_QUOTES = True
+# Off by default: the project's definition of a direct quote (and PolNeAR's gold rule in
+# `wirestream evaluate`) counts only " “ ” „ « », so such quotes come out as indirect.
+PAIRED_APOSTROPHES_ARE_QUOTES = False
 DOUBLE_APOSTROPHE = "''"
 # Characters after which a mark is an opener ("said: “...", "(“...").
 _OPEN_CONTEXT = frozenset(" \t\n([{—–-:/\u00a0")

@@ -2,12 +2,13 @@
 
 One `Quote` per attribution in the article, always with `text == body[start:end]`:
 
-* direct: the words inside the quote marks (marks excluded; curly, straight, « », and
-  the '' of some archives). A quote split by its cue (`"X," he said, "Y."`, also
-  `"X," he said. "Y."`) is ONE quote running from the first part to the last, so its
-  text contains the interrupting cue words; a quote running over several paragraphs
-  is one quote as well. A quote with no cue that makes up whole sentences continues
-  the previous speaker (cue is None).
+* direct: the words inside double quote marks (" “ ” „ « », marks excluded; the ''
+  of some archives only when `quote_marks.PAIRED_APOSTROPHES_ARE_QUOTES` is on). A
+  quote split by its cue (`"X," he said, "Y."`, also `"X," he said. "Y."`) is ONE
+  quote running from the first part to the last, so its text contains the
+  interrupting cue words; a quote running over several paragraphs is one quote as
+  well. A quote with no cue that makes up whole sentences continues the previous
+  speaker (its cue is None).
 * mixed: a reported clause holding a quoted fragment (`said the plan was "a
   disaster"`, `called it "a disaster"`); text is the clause, as for indirect quotes.
 * indirect: the reported clause of a speech verb or of `according to`, without the
@@ -133,7 +134,7 @@ def _clause_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> Attribut
         return None
     if not cue.content:
         return _object_attribution(spans, cue)
-    bounds = trimmed(cue.content)
+    bounds = trimmed(_in_cue_paragraph(cue.content, cue))
     if bounds is None:
         return None
     start, end = bounds
@@ -149,6 +150,16 @@ def _clause_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> Attribut
     if not speech or len([t for t in cue.content if t.is_alpha]) < 2:
         return None
     return Attribution(start, end, "indirect", cue)
+
+
+def _in_cue_paragraph(tokens: list[Token], cue: Cue) -> list[Token]:
+    """A reported clause stays in its cue's paragraph (a parse may run across a break)."""
+    breaks = [t.i for t in tokens if "\n" in t.text]
+    before = [i for i in breaks if i < cue.token.i]
+    after = [i for i in breaks if i > cue.token.i]
+    lo = max(before) if before else -1
+    hi = min(after) if after else len(cue.token.doc)
+    return [t for t in tokens if lo < t.i < hi]
 
 
 def fragment_attributions(doc: Doc, spans: list[QuotedSpan], taken: list[Attribution]) -> list[Attribution]:

@@ -20,11 +20,10 @@ observe predict proclaim promise pledge quip joke recall reiterate remark repeat
 retort reveal scoff shout stress suggest swear testify tweet vow whisper yell ask concur
 """.split())
 
-# Verbs that attribute a quoted fragment but whose plain complement is a belief, not speech:
-# they yield direct/mixed quotes only.
+# Verbs that attribute a quoted fragment but whose plain complement is a belief or a
+# judgement, not speech: they yield direct/mixed quotes only.
 QUOTE_ONLY_VERBS = frozenset("""
-think believe call describe dub label brand term characterize cite criticize accuse praise
-urge blast slam attack decry mock denounce condemn feel hope fear worry promise vow
+think believe describe dub label brand term characterize attack feel hope fear worry
 """.split())
 
 # Reporting verbs whose report can be a noun phrase or an infinitive rather than a clause
@@ -32,11 +31,10 @@ urge blast slam attack decry mock denounce condemn feel hope fear worry promise 
 OBJECT_REPORT_VERBS = frozenset("""
 call cite criticize criticise urge blast slam accuse praise warn acknowledge describe discuss
 question demand propose reject deny announce promise pledge vow mention condemn denounce dismiss
-blame thank challenge dispute tout refuse decline respond ask charge complain report
-reveal disclose recommend request note talk speak point mock threaten quote
-suggest predict claim admit concede reiterate repeat confirm reply tweet write
-blast slam decry hail applaud protest implore plead beg instruct advise lament assure reassure
-rebut refute
+blame thank challenge dispute tout refuse decline respond ask charge complain report reveal
+disclose recommend request note talk speak point mock threaten quote suggest predict claim admit
+concede reiterate repeat confirm reply tweet write decry hail applaud protest implore plead beg
+instruct advise lament assure reassure rebut refute
 """.split())
 # Verbs whose "to X" names who was addressed, not what was said (`spoke to reporters`).
 ADDRESSEE_VERBS = frozenset("speak talk write explain say complain point".split())
@@ -44,7 +42,8 @@ ADDRESSEE_VERBS = frozenset("speak talk write explain say complain point".split(
 CUE_PREPOSITIONS = frozenset({"about", "of", "for", "against", "over", "on"})
 _TOPIC_PREPS = frozenset({"about", "of", "on", "out"})
 # Prepositional phrases after a cue that say when or how it was said, not what.
-_SETTING_PREPS = frozenset({"on", "in", "at", "during", "after", "before", "by", "from", "via", "while", "since"})
+_SETTING_PREPS = frozenset({"on", "in", "at", "during", "after", "before", "by", "from", "via", "while", "since",
+                            "under", "amid", "despite", "through"})
 
 # Continuation verbs that only attribute when a quote is adjacent ("he continued").
 QUOTE_ADJACENT_VERBS = frozenset("continue go add conclude begin".split())
@@ -54,8 +53,7 @@ QUOTE_ADJACENT_VERBS = frozenset("continue go add conclude begin".split())
 OBJECT_DEPS = frozenset({"dobj", "oprd", "prep", "xcomp", "acomp", "attr", "dative", "ccomp"})
 
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
-CONTENT_DEPS = frozenset({"ccomp", "xcomp", "parataxis"})
-# Modifiers of a cue that are neither source nor content ("on Monday", "by phone").
+# Words that belong to the cue itself ("did not say", "has said", "pointed out").
 CUE_PARTICLES = frozenset({"prt", "neg", "aux", "auxpass"})
 
 
@@ -68,7 +66,7 @@ class Cue:
     end: int
     source: Token | None  # head token of the source noun phrase
     content: list[Token]  # content tokens (may be empty when the content is a separate quote)
-    objects: list[Token] = field(default_factory=list)  # `called it "a disaster"`: mixed only
+    objects: list[Token] = field(default_factory=list)  # noun-phrase report: `called for a repeal`
     mention: list[Token] | None = None  # the source's words when the parse cannot give them
 
 

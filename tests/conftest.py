@@ -31,8 +31,13 @@ def free_port() -> int:
 def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     from pipeline.broker import LocalBroker
 
+    from pipeline.kafka_io import ensure_topics
+
     b = LocalBroker(port=free_port(), data_dir=tmp_path_factory.mktemp("kafka"))
     b.start()
+    # Create the topics now, with the pipeline's message size limit, before any
+    # test publishes (a publisher would auto-create them with the 1 MB default).
+    ensure_topics(Settings.from_env({"KAFKA_BOOTSTRAP_SERVERS": b.bootstrap}))
     yield b
     b.stop()
 

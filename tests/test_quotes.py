@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipeline import quote_marks
 from pipeline.entities import extract_entities
 from pipeline.nlp import load_model
 from pipeline.quote_marks import find_quoted_spans
@@ -98,7 +99,7 @@ def test_seed_quote_spans_types_and_cues(seed_quotes):
 
 def test_seed_speaker_ids_one_per_person(seed_quotes):
     ids: dict[str, set[str | None]] = {}
-    for q, gold in zip(seed_quotes, SEED_GOLD):
+    for q, gold in zip(seed_quotes, SEED_GOLD, strict=True):
         ids.setdefault(gold[4], set()).add(q.speaker.id)
     assert all(len(v) == 1 and None not in v for v in ids.values())
     assert len({next(iter(v)) for v in ids.values()}) == 4
@@ -247,7 +248,8 @@ def test_dash_credit_line(nlp):
     assert quotes[0].speaker.id != quotes[1].speaker.id
 
 
-def test_double_apostrophes_are_quote_marks(nlp):
+def test_double_apostrophes_are_quote_marks_when_enabled(nlp, monkeypatch):
+    monkeypatch.setattr(quote_marks, "PAIRED_APOSTROPHES_ARE_QUOTES", True)
     body = "''We are not going to raise taxes this year,'' said Mr. Alvarez, the budget chief."
     quotes = run(nlp, body)
     assert [(q.text, q.type, q.speaker.mention) for q in quotes] == [
@@ -274,6 +276,13 @@ def test_it_resolves_to_an_organisation_not_a_person(nlp):
     quotes = run(nlp, body)
     assert [(q.text, q.speaker.mention) for q in quotes] == [("the plant would stay open", "It")]
     assert quotes[0].speaker.name != "Ray Dunn"
+
+
+def test_double_apostrophes_are_text_by_default(nlp):
+    body = "''We are not going to raise taxes this year,'' said Mr. Alvarez, the budget chief."
+    quotes = run(nlp, body)
+    assert [(q.type, q.speaker.mention) for q in quotes] == [("indirect", "Mr. Alvarez")]
+    assert "raise taxes this year" in quotes[0].text
 
 
 def test_fragment_under_a_non_reporting_verb_is_mixed(nlp):
