@@ -43,8 +43,13 @@ demo: setup
 bench: setup
 	$(PY) -m pipeline.bench
 
+# Fault harness: own broker, worker SIGKILLs, one broker restart, then the
+# sent/enriched/dead-lettered/lost/duplicated table. E.g.
+#   make chaos CHAOS_ARGS="--articles 200 --kills 1 --seed 7"
+#   make chaos CHAOS_ARGS="--burst 3000"      (load: drain rate and peak RSS)
+CHAOS_ARGS ?= --articles 1000 --kills 3 --broker-restarts 1
 chaos: setup
-	$(PY) -m pipeline.chaos
+	$(PY) -m pipeline.chaos $(CHAOS_ARGS)
 
 stop:
 	-$(WS) broker stop

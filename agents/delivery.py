@@ -17,10 +17,11 @@ that was never acked. This module closes the known holes of faust-streaming
   out of order). `HardenedConsumer` refuses to commit while the message at the
   committed offset is unacked.
 * A stream acks messages it skips because they belong to an older consumer
-  generation (fetched before a rebalance); such an ack could let the commit
-  move past an offset that the new generation fetches again but has not yet
-  processed. `HardenedConsumer` ignores acks from stale generations: those
-  messages are fetched and processed again (a duplicate, never a loss).
+  generation or arrive while a rebalance suspends the flow; such an ack could
+  let the commit move past an offset that is fetched again but not yet
+  processed. `HardenedConsumer` ignores acks from stale generations and
+  during rebalances: those messages are fetched and processed again (a
+  duplicate, never a loss).
 * Sends are retried with capped exponential backoff on retriable Kafka errors
   (`send_confirmed`); when retries run out the process exits with
   `EXIT_DELIVERY_FAILED` without acking, so nothing half-done is committed and
@@ -58,9 +59,13 @@ class HardenedConsumer(AIOKafkaConsumer):
     """The aiokafka consumer with the two commit-safety fixes described above."""
 
     def ack(self, message: Message) -> bool:
-        if message.generation_id != self.app.consumer_generation_id:
-            # Fetched before the last rebalance: it will be fetched again from
-            # the committed offset, so recording this ack could only skip it.
+        if (message.generation_id != self.app.consumer_generation_id
+                or not self.app.flow_control.is_active()):
+            # Fetched before the last rebalance, or acked while one is under
+            # way (streams then skip *and ack* what they were handed): the
+            # message is fetched again from the committed offset, so recording
+            # this ack could only let a commit skip it. Refusing costs a
+            # duplicate at most.
             message.acked = True
             self._unacked_messages.discard(message)
             return False

@@ -43,32 +43,70 @@ class ConfigError(RuntimeError):
     """The worker cannot run with this configuration (credentials, TLS, address)."""
 
 
-def check_connection(settings: Settings) -> None:
-    """Fail fast, with a readable reason and no secret in it, when Kafka refuses us."""
-    from kafka import KafkaAdminClient
-    from kafka.errors import KafkaError
+def check_connection(settings: Settings, timeout: float = 30.0) -> None:
+    """Fail fast, with a readable reason and no secret in it, when Kafka refuses us.
 
+    Connects once with aiokafka, the worker's own client and options. Both
+    clients report a refused login only in their logs (the exception just says
+    "Unable to bootstrap"), so the check listens to aiokafka's log while it
+    connects. A broker that is simply not up yet is not an error here:
+    ensure_topics waits for it.
+    """
+    import asyncio
+    import ssl
+
+    from aiokafka import AIOKafkaProducer
+    from faust.transport.drivers.aiokafka import credentials_to_aiokafka_auth
+
+    from agents.topology import credentials
+
+    creds = credentials(settings)
+    auth = (credentials_to_aiokafka_auth(None, creds) if isinstance(creds, ssl.SSLContext)
+            else credentials_to_aiokafka_auth(creds))
+    heard: list[str] = []
+
+    class Ear(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            heard.append(record.getMessage())
+
+    async def attempt() -> BaseException | None:
+        producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers.split(","),
+                                    request_timeout_ms=int(timeout * 1000), **auth)
+        try:
+            await producer.start()
+            return None
+        except Exception as exc:
+            return exc
+        finally:
+            await producer.stop()
+
+    ear, kafka_log = Ear(level=logging.DEBUG), logging.getLogger("aiokafka")
+    kafka_log.addHandler(ear)
+    try:
+        failure = asyncio.run(asyncio.wait_for(attempt(), timeout + 5))
+    except (asyncio.TimeoutError, OSError) as exc:
+        failure = exc
+    finally:
+        kafka_log.removeHandler(ear)
+    if failure is None:
+        return
+    text = " | ".join([f"{type(failure).__name__}: {failure}", *heard])
+    if settings.sasl_password:
+        text = text.replace(settings.sasl_password, "***")
+    lowered = text.lower()
     who = (f"user {settings.sasl_username!r} with SASL {settings.sasl_mechanism}"
            if settings.sasl_mechanism else f"security protocol {settings.security_protocol}")
-    try:
-        admin = KafkaAdminClient(client_id="wirestream-check", request_timeout_ms=15000,
-                                 **settings.kafka_python_options())
-    except KafkaError as exc:
-        text = f"{type(exc).__name__}: {exc}"
-        if settings.sasl_password:
-            text = text.replace(settings.sasl_password, "***")
-        if any(w in text.lower() for w in ("authentic", "sasl", "credential", "password")):
-            raise ConfigError(
-                f"Kafka at {settings.bootstrap_servers} refused authentication for {who}: {text}. "
-                "Check KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD / KAFKA_SASL_MECHANISM."
-            ) from None
-        if any(w in text.lower() for w in ("ssl", "certificate", "tls")):
-            raise ConfigError(
-                f"TLS handshake with Kafka at {settings.bootstrap_servers} failed: {text}. "
-                "Check KAFKA_SECURITY_PROTOCOL and KAFKA_SSL_CAFILE."
-            ) from None
-        return  # not a configuration problem: ensure_topics below waits for the broker
-    admin.close()
+    if "authentication" in lowered or "sasl" in lowered:
+        reason = next((h for h in heard if "uthentication" in h), text)
+        raise ConfigError(
+            f"Kafka at {settings.bootstrap_servers} refused authentication for {who} ({reason}). "
+            "Check KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD / KAFKA_SASL_MECHANISM."
+        )
+    if "ssl" in lowered or "certificate" in lowered:
+        raise ConfigError(
+            f"TLS handshake with Kafka at {settings.bootstrap_servers} failed ({text[:300]}). "
+            "Check KAFKA_SECURITY_PROTOCOL and KAFKA_SSL_CAFILE."
+        )
 
 
 def run_faust_worker(settings: Settings, loglevel: str = "warning") -> None:
@@ -110,7 +148,7 @@ def supervise(argv: list[str], env: dict[str, str] | None = None, *,
     try:
         while True:
             started = time.monotonic()
-            child[:] = [subprocess.Popen(argv, env=env)]
+            child[:] = [subprocess.Popen(argv, env=env, preexec_fn=_die_with_parent)]
             code = child[0].wait()
             if stopping:
                 return code if code >= 0 else 0
@@ -128,6 +166,16 @@ def supervise(argv: list[str], env: dict[str, str] | None = None, *,
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM (a graceful stop) if the supervisor itself is killed (Linux)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def run_worker(settings: Settings, loglevel: str = "warning", supervised: bool = True) -> None:

@@ -12,12 +12,12 @@ from __future__ import annotations
 import bisect
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
 from pipeline.quote_marks import QuotedSpan
-from pipeline.reporting import Cue
+from pipeline.reporting import SUBJECT_DEPS, Cue
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,9 @@ _EDGE_WORDS = frozenset({"and", "but", "or", "so", "because", "although", "while
 # Dependents that may sit between a closing mark and its cue (`," he also said`).
 _GAP_DEPS = frozenset({"advmod", "aux", "neg", "punct", "npadvmod"})
 _MAX_CUE_GAP = 14  # tokens between a quote and the cue it is attributed to
-_MAX_SPLIT_GAP = 14  # words of cue between two parts of one quote
+_MAX_SPLIT_GAP = 14  # words of cue clause between two parts of one quote
+_MAX_SPLIT_SENTENCE = 40  # words of a whole cue sentence between them
+_MAX_TITLE_WORDS = 6  # a quoted name inside a cue sentence (a show, a book) is short
 # `“...” ― Jane Doe` at the end of a line: a credit rather than a cue verb.
 _DASH_CREDIT = re.compile(r"[ \t\u00a0]*(?P<dash>[―—–]|--)[ \t\u00a0]*"
                           r"(?P<name>[A-Z][\w.'’-]*(?:[ \u00a0][A-Z][\w.'’-]*){0,4})[ \t\u00a0]*(?=\n|$)")
@@ -59,6 +61,7 @@ class Attribution:
     end: int
     type: str
     cue: Cue | None
+    parts: list[tuple[int, int]] = field(default_factory=list)  # quoted pieces; empty = [(start, end)]
 
 
 def direct_attributions(doc: ParsedText, spans: list[QuotedSpan], cues: list[Cue]) -> list[Attribution]:
@@ -82,29 +85,34 @@ def direct_attributions(doc: ParsedText, spans: list[QuotedSpan], cues: list[Cue
 def _direct_at(doc: ParsedText, spans: list[QuotedSpan], i: int, free: list[Cue]) -> tuple[Attribution | None, int]:
     """The attribution of the quote starting spans[i] (absorbing the parts of a split quote),
     and the index of its last part."""
-    span = last = spans[i]
-    cue = _cue_for_span(doc, span, free)
-    while cue is not None and i + 1 < len(spans) and _is_split_continuation(doc, last, cue, spans[i + 1], free):
-        i += 1
-        last = spans[i]
-    if cue is not None and last is span and _clause_runs_on(span, cue):
+    span = spans[i]
+    pieces = [span]
+    cue = _cue_for_span(doc, span, free, spans[i + 1] if i + 1 < len(spans) else None)
+    while cue is not None:
+        k = _next_part(doc, spans, i, cue, free)
+        if k is None:
+            break
+        i = k
+        pieces.append(spans[i])
+    if cue is not None and len(pieces) == 1 and _clause_runs_on(span, cue):
         return _mixed(span, cue), i
     if cue is not None:
-        return _direct(span, last, cue), i
+        return _direct(pieces, cue), i
     if _stands_alone(doc, span):
-        return _direct(span, span, None), i
+        return _direct(pieces, None), i
     return None, i
 
 
-def _direct(first: QuotedSpan, last: QuotedSpan, cue: Cue | None) -> Attribution:
-    start, _ = first.inner
-    _, end = last.inner
-    return Attribution(start, end, "direct", cue)
+def _direct(pieces: list[QuotedSpan], cue: Cue | None) -> Attribution:
+    """One quote from its pieces: text runs from the first to the last, parts are each piece's words."""
+    parts = [p.inner for p in pieces if p.inner[0] < p.inner[1]] or [(pieces[0].start, pieces[-1].end)]
+    return Attribution(parts[0][0], parts[-1][1], "direct", cue, parts)
 
 
 def _clause_runs_on(span: QuotedSpan, cue: Cue) -> bool:
     """`said "X" to drive up the price`: the reported clause goes on after the closing mark."""
-    words = [t for t in cue.content if (t.is_alpha or t.like_num) and t.idx >= span.end]
+    words = [t for t in cue.content if (t.is_alpha or t.like_num) and t.idx >= span.end and
+             "\n" not in t.doc.text[span.end:t.idx]]  # a parse running past the paragraph's end
     return len(words) >= 2 and not span.start <= cue.start < span.end
 
 
@@ -114,13 +122,14 @@ def _mixed(span: QuotedSpan, cue: Cue) -> Attribution:
     return Attribution(min(start, span.start), max(end, span.end), "mixed", cue)
 
 
-def _cue_for_span(doc: ParsedText, span: QuotedSpan, cues: list[Cue]) -> Cue | None:
+def _cue_for_span(doc: ParsedText, span: QuotedSpan, cues: list[Cue],
+                  nxt: QuotedSpan | None = None) -> Cue | None:
     """The cue a quote belongs to: one whose content lies inside it, else one right after it,
-    else one right before it."""
+    else one right before it. `nxt` is the quote that follows, which may be its second part."""
     for cue in cues:
-        if cue.content and _content_inside(cue, span) and not (span.start <= cue.start < span.end):
+        if _reports(cue, span):
             return cue
-    after = _cue_after(doc, span, cues)
+    after = _cue_after(doc, span, cues, nxt)
     if after is not None:
         return after
     return _dash_credit(doc, span) or _cue_before(doc, span, cues)
@@ -134,8 +143,10 @@ def _content_inside(cue: Cue, span: QuotedSpan) -> bool:
     return inside >= max(1, len(words) - 1) and inside / len(words) >= 0.8
 
 
-def _cue_after(doc: ParsedText, span: QuotedSpan, cues: list[Cue]) -> Cue | None:
-    """`"...," he said` / `"...," said the official`: only the source and small words in between."""
+def _cue_after(doc: ParsedText, span: QuotedSpan, cues: list[Cue], nxt: QuotedSpan | None = None) -> Cue | None:
+    """`"...," he said` / `"...," said the official`: only the source and small words in between.
+    A cue whose reported clause follows it is another quote's, unless that clause is the quote's
+    second part `nxt` (`"X," he said, "Y."`)."""
     by_token = {c.token.i: c for c in cues if c.token.pos_ in ("VERB", "AUX")}
     first = _token_at_or_after(doc, span.end)
     if first is None:
@@ -145,8 +156,10 @@ def _cue_after(doc: ParsedText, span: QuotedSpan, cues: list[Cue]) -> Cue | None
         tok = doc[k]
         if k in by_token:
             cue = by_token[k]
-            if cue.content and not _content_inside(cue, span) and cue.content[-1].i > k:
+            if cue.content and not _content_inside(cue, span) and cue.content[-1].i > k and \
+                    (nxt is None or not _reports(cue, nxt)):
                 return None  # the cue reports a clause of its own, after it
+            _source_outside(cue, span)
             if cue.source is not None:
                 allowed |= {t.i for t in cue.source.subtree}
             if all(j in allowed or _gap_token(doc[j]) for j in range(first, k)):
@@ -155,6 +168,16 @@ def _cue_after(doc: ParsedText, span: QuotedSpan, cues: list[Cue]) -> Cue | None
         if "\n" in tok.text or tok.text in (".", "?", "!") or tok.text in ("“", '"') and k > first:
             return None
     return None
+
+
+def _source_outside(cue: Cue, span: QuotedSpan) -> None:
+    """A parse may make a word of the quote the cue's subject (`"My view, that ...," the aide
+    said`); the subject outside the quote is the source."""
+    if cue.source is None or not span.start <= cue.source.idx < span.end:
+        return
+    outside = [c for c in cue.token.children if c.dep_ in SUBJECT_DEPS and not span.start <= c.idx < span.end]
+    if outside:
+        cue.source = outside[0]
 
 
 def _dash_credit(doc: ParsedText, span: QuotedSpan) -> Cue | None:
@@ -199,21 +222,59 @@ def _cue_before(doc: ParsedText, span: QuotedSpan, cues: list[Cue]) -> Cue | Non
     return None
 
 
+def _next_part(doc: ParsedText, spans: list[QuotedSpan], i: int, cue: Cue, cues: list[Cue]) -> int | None:
+    """Index of the quote continuing spans[i] after its cue, looking past a short quoted title
+    in the cue sentence (`said Cuban, a host of "Shark Tank." "I mean ..."`)."""
+    for k in (i + 1, i + 2):
+        if k >= len(spans):
+            return None
+        if _is_split_continuation(doc, spans[i], cue, spans[k], cues):
+            return k
+        if not _is_inline_title(doc.text, spans[k]):
+            return None
+    return None
+
+
+def _is_inline_title(text: str, span: QuotedSpan) -> bool:
+    """A short quoted name inside a sentence of the writer's (`the show "Shark Tank."`)."""
+    before = text[text.rfind("\n", 0, span.start) + 1: span.start].rstrip()
+    inner = text[span.inner[0]: span.inner[1]].split()
+    return bool(before) and before[-1].isalnum() and len(inner) <= _MAX_TITLE_WORDS
+
+
 def _is_split_continuation(doc: ParsedText, span: QuotedSpan, cue: Cue, nxt: QuotedSpan, cues: list[Cue]) -> bool:
     """`"X," he said, "Y."` or `"X," he said. "Y."`: the cue sits between two parts of one
     quote, and the second part has no cue of its own."""
     if not (span.end <= cue.start < nxt.start):
         return False
     between = doc.text[span.end: nxt.start]
-    if "\n" in between or not between.rstrip().endswith((",", ":", ".")):
+    tail = between.rstrip().rstrip("\"”")
+    if not tail.endswith((",", ":", ".")) or "\n" in between and not _cue_paragraph_ends(between):
         return False
-    if len(between.split()) > _MAX_SPLIT_GAP:
+    # `"X," said Jo Bloggs, a lawyer who ... . "Y."`: a whole cue sentence may be long; a cue
+    # clause that the second part continues (`, including, "Y"`) is short.
+    limit = _MAX_SPLIT_SENTENCE if tail.endswith(".") else _MAX_SPLIT_GAP
+    if len(between.split()) > limit:
         return False
     if not _ends_sentence(doc.text, nxt):
         return False
     others = [c for c in cues if c is not cue]
-    return _cue_after(doc, nxt, others) is None and not any(
-        c.content and _content_inside(c, nxt) for c in others)
+    return _cue_after(doc, nxt, others) is None and not any(_reports(c, nxt) for c in others)
+
+
+def _reports(cue: Cue, span: QuotedSpan) -> bool:
+    """The cue stands outside the quote and its reported clause lies inside it (a cue quoted
+    within the quote, `"... I say we go"`, reports nothing of the quote's)."""
+    if not cue.content or span.start <= cue.start < span.end or not _content_inside(cue, span):
+        return False
+    lo, hi = sorted((cue.start, span.start if cue.start < span.start else span.end))
+    return "\n" not in cue.token.doc.text[lo:hi]  # a parse across paragraphs links nothing
+
+
+def _cue_paragraph_ends(between: str) -> bool:
+    """`"X!" he said to a cheer.` closing its paragraph, the next one opening on the rest of the quote."""
+    head, _, rest = between.partition("\n")
+    return head.rstrip().endswith(".") and not rest.strip()
 
 
 def _ends_sentence(text: str, span: QuotedSpan) -> bool:

@@ -449,6 +449,19 @@ def _raw_value(article: GoldArticle) -> bytes:
     return orjson.dumps({"id": article.id, "headline": article.headline, "body": article.body})
 
 
+def quote_content(body: str, quote: Any) -> str:
+    """A quote's words: its parts joined (a split quote without the cue between), else its text."""
+    parts = getattr(quote, "parts", None) or []
+    pieces = [body[s:e] for s, e in parts if 0 <= s < e <= len(body)]
+    return " ".join(pieces) if pieces else quote.text
+
+
+def predictions_of(record: Any) -> list[Prediction]:
+    """An enriched record's quotes as the metric reads them."""
+    return [Prediction.of(quote_content(record.body, q), q.type, q.speaker.mention, q.speaker.name)
+            for q in record.quotes]
+
+
 def run_wirestream(articles: Sequence[GoldArticle], settings: Settings,
                    tick: Tick) -> list[list[Prediction] | None]:
     """Each article through `enrich_values` on its own, so one failure stays one error."""
@@ -461,8 +474,7 @@ def run_wirestream(articles: Sequence[GoldArticle], settings: Settings,
         try:
             records = list(enrich_values([_raw_value(article)], settings))
             if len(records) == 1 and isinstance(records[0], EnrichedRecord):
-                preds = [Prediction.of(q.text, q.type, q.speaker.mention, q.speaker.name)
-                         for q in records[0].quotes]
+                preds = predictions_of(records[0])
         except Exception:  # noqa: BLE001 - an article that raises is an error, not a crash
             preds = None
         out.append(preds)

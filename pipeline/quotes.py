@@ -32,6 +32,7 @@ from pipeline.records import CleanArticle, Entity, EntityCluster, Quote, Speaker
 from pipeline.reporting import (
     OBJECT_REPORT_VERBS,
     QUOTE_ADJACENT_VERBS,
+    SETTING_PREPS,
     Cue,
     according_to_cues,
     complement_tokens,
@@ -49,6 +50,9 @@ log = logging.getLogger(__name__)
 _MIN_OBJECT_WORDS = 2  # a noun-phrase report shorter than this is rarely a report
 _MAX_FRAGMENT_CLIMB = 6  # heads climbed from a quoted fragment to the verb reporting it
 # Verbs that hold a quoted fragment without reporting anyone's words (`is "safe"`).
+# What may stand between a report and a quoted fragment that completes it.
+_JOINERS = " \t\u00a0:-–—"
+_DASHES = frozenset("-–—―")
 _NOT_REPORTING = frozenset({"be", "have", "do", "get", "become", "seem", "buy", "go"})
 
 
@@ -71,16 +75,25 @@ def _attribute(doc: Doc, article: CleanArticle, entities: list[Entity],
     used = {id(a.cue) for a in attributions if a.cue is not None}
     attributions += clause_attributions(doc, spans, [c for c in cues if id(c) not in used], attributions)
     attributions += fragment_attributions(doc, spans, attributions)
+    # attributions = [_without_trailing_setting(text, a, spans) for a in attributions]
     attributions.sort(key=lambda a: a.start)
     quotes = with_speakers(text, attributions, SpeakerRegistry(doc, entities, clusters, text))
     body = article.body if isinstance(article.body, str) else text
-    return [q for q in quotes if 0 <= q.start < q.end <= len(body) and body[q.start:q.end] == q.text]
+    return [q for q in quotes if _offsets_hold(body, q)]
+
+
+def _offsets_hold(body: str, q: Quote) -> bool:
+    """text is body[start:end] and every part is a non-empty piece inside it."""
+    return 0 <= q.start < q.end <= len(body) and body[q.start:q.end] == q.text and \
+        all(q.start <= s < e <= q.end for s, e in q.parts)
 
 
 def _has_words(text: str, span: QuotedSpan) -> bool:
-    """Marks around digits or markup leftovers (`id="7834"`) do not quote anyone."""
+    """Marks around digits or markup leftovers (`id="7834"`, `author="x" date="y"`) do not quote anyone."""
     start, end = span.inner
-    return any(ch.isalpha() for ch in text[start:end]) and "<" not in text[start - 2: start]
+    inner = text[start:end]
+    return any(ch.isalpha() for ch in inner) and "<" not in text[start - 2: start] and \
+        text[span.start - 1: span.start] != "=" and '="' not in inner
 
 
 # ---- cues ------------------------------------------------------------------------------
@@ -137,7 +150,7 @@ def _clause_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> Attribut
     bounds = trimmed(_in_cue_paragraph(cue.content, cue))
     if bounds is None:
         return None
-    start, end = bounds
+    start, end = _through_adjacent_quote(doc.text, spans, *bounds)
     inside = [s for s in spans if s.start < end and s.end > start]
     if inside:
         start = min(start, min(s.start for s in inside))
@@ -220,14 +233,39 @@ def _object_attribution(spans: list[QuotedSpan], cue: Cue) -> Attribution | None
     bounds = trimmed(cue.objects)
     if bounds is None:
         return None
-    start, end = bounds
-    inside = [s for s in spans if start <= s.start < end]
+    start, end = _through_adjacent_quote(cue.token.doc.text, spans, *bounds)
+    inside = [s for s in spans if s.start < end and s.end > start]
     if inside:
-        return Attribution(start, max(end, max(s.end for s in inside)), "mixed", cue)
+        return Attribution(min(start, min(s.start for s in inside)), max(end, max(s.end for s in inside)), "mixed", cue)
     if cue.source is not None and cue.token.lemma_.lower() in OBJECT_REPORT_VERBS and \
             sum(t.is_alpha for t in cue.objects) >= _MIN_OBJECT_WORDS:
         return Attribution(start, end, "indirect", cue)
     return None
+
+
+def _through_adjacent_quote(text: str, spans: list[QuotedSpan], start: int, end: int) -> tuple[int, int]:
+    """A report the parse cut short of a quoted fragment that follows it with only a space,
+    colon or dash between (`focusing on "X"`, `the quality: "Y"`) runs through the fragment."""
+    for span in spans:
+        if span.start >= end and not text[end:span.start].strip(_JOINERS):
+            return start, span.end
+    return start, end
+
+
+def _without_trailing_setting(text: str, att: Attribution, spans: list[QuotedSpan]) -> Attribution:
+    """A mixed quote ends with its last quoted fragment when what follows is a dash aside or a
+    setting (`called him "a clown" on his radio show`, `"X" - a charge that stung`)."""
+    if att.type != "mixed":
+        return att
+    last = max((s for s in spans if att.start <= s.start and s.end < att.end), key=lambda s: s.end, default=None)
+    if last is None:
+        return att
+    rest = text[last.end: att.end].lstrip(" \t\u00a0,")
+    first = rest.split(None, 1)[0].lower() if rest.split() else ""
+    if rest[:1] in _DASHES or first in SETTING_PREPS:
+        att.end = last.end
+        att.parts = []
+    return att
 
 
 def _overlaps(a: Attribution, b: Attribution) -> bool:
@@ -274,4 +312,5 @@ def _quote(text: str, att: Attribution, speaker: Speaker) -> Quote:
         cue_start=cue.start if cue else None,
         cue_end=cue.end if cue else None,
         speaker=speaker,
+        parts=list(att.parts) or [(att.start, att.end)],
     )

@@ -108,6 +108,13 @@ class Quote:
     cue_start: int | None = None
     cue_end: int | None = None
     speaker: Speaker = field(default_factory=Speaker)
+    # The quoted words as (start, end) body offsets: one pair, or one per piece of a quote
+    # split by its cue (`"X," he said, "Y."`), so consumers can read it without "he said".
+    parts: list[tuple[int, int]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.parts:
+            self.parts = [(self.start, self.end)]
 
 
 @dataclass(slots=True)
@@ -180,7 +187,7 @@ def from_dict(cls: type, data: dict[str, Any]) -> Any:
             value = from_dict(_NESTED[key], value)
         elif key in _LISTS and isinstance(value, list):
             value = [from_dict(_LISTS[key], v) for v in value]
-        elif key == "paragraphs" and isinstance(value, list):
+        elif key in ("paragraphs", "parts") and isinstance(value, list):
             value = [tuple(p) for p in value]
         kwargs[key] = value
     return cls(**kwargs)

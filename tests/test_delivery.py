@@ -43,9 +43,18 @@ def test_commit_advances_over_a_contiguous_acked_run():
 
 def test_acks_from_a_stale_generation_are_not_recorded():
     c = consumer(10, [])
-    c.app = SimpleNamespace(consumer_generation_id=3)
+    c.app = SimpleNamespace(consumer_generation_id=3, flow_control=SimpleNamespace(is_active=lambda: True))
     c._unacked_messages = set()
     message = type("Msg", (), {"generation_id": 2, "acked": False, "tp": TP0, "offset": 10})()
+    assert c.ack(message) is False
+    assert message.acked and c._acked[TP0] == []
+
+
+def test_acks_during_a_rebalance_are_not_recorded():
+    c = consumer(10, [])
+    c.app = SimpleNamespace(consumer_generation_id=3, flow_control=SimpleNamespace(is_active=lambda: False))
+    c._unacked_messages = set()
+    message = type("Msg", (), {"generation_id": 3, "acked": False, "tp": TP0, "offset": 10})()
     assert c.ack(message) is False
     assert message.acked and c._acked[TP0] == []
 
@@ -137,3 +146,26 @@ def test_content_hash_ignores_processing_so_replays_hash_the_same():
     assert codec.content_hash(a) == codec.content_hash(b)
     assert codec.content_hash(a) != codec.content_hash({**a, "body": "c"})
     assert orjson.dumps(a)  # plain JSON
+
+
+def test_app_delivery_settings_and_loopback_web_port():
+    from agents.topology import create_app
+    from pipeline.config import Settings
+
+    app = create_app(Settings())
+    assert app.conf.web_bind == "127.0.0.1"  # the web port is not exposed unless configured
+    assert app.conf.processing_guarantee.value == "at_least_once"
+    assert app.conf.producer_acks == -1
+    assert app.transport.Consumer is HardenedConsumer
+    assert app.conf.broker_session_timeout == Settings().session_timeout_s
+
+
+def test_settings_never_show_the_password():
+    from pipeline.config import Settings
+
+    s = Settings.from_env({"KAFKA_SASL_MECHANISM": "PLAIN", "KAFKA_SASL_USERNAME": "u",
+                           "KAFKA_SASL_PASSWORD": "hunter2-secret"})
+    assert "hunter2-secret" not in repr(s) and "hunter2-secret" not in str(s)
+    from agents.topology import credentials
+
+    assert "hunter2-secret" not in repr(credentials(s))
