@@ -162,7 +162,7 @@ async def send_batch(sends: Sequence[Send], oversized: Callable[[Send, BaseExcep
         await asyncio.gather(*(one(fn) for fn in sends))
     except asyncio.CancelledError:
         raise
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure left after retries: exit unacked
         fail_stop(exc)
 
 

@@ -75,7 +75,7 @@ def check_connection(settings: Settings, timeout: float = 30.0) -> None:
         try:
             await producer.start()
             return None
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - the reason is read from the log below
             return exc
         finally:
             await producer.stop()
@@ -84,7 +84,7 @@ def check_connection(settings: Settings, timeout: float = 30.0) -> None:
     kafka_log.addHandler(ear)
     try:
         failure = asyncio.run(asyncio.wait_for(attempt(), timeout + 5))
-    except (asyncio.TimeoutError, OSError) as exc:
+    except (TimeoutError, OSError) as exc:
         failure = exc
     finally:
         kafka_log.removeHandler(ear)
@@ -148,10 +148,10 @@ def supervise(argv: list[str], env: dict[str, str] | None = None, *,
     try:
         while True:
             started = time.monotonic()
-            child[:] = [subprocess.Popen(argv, env=env, preexec_fn=_die_with_parent)]
+            child[:] = [subprocess.Popen(argv, env=env, preexec_fn=_die_with_parent)]  # noqa: PLW1509 - no threads here
             code = child[0].wait()
             if stopping:
-                return code if code >= 0 else 0
+                return max(code, 0)
             if code == EXIT_CONFIG:
                 return code
             attempt = 0 if time.monotonic() - started > HEALTHY_RUN_S else attempt + 1

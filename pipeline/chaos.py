@@ -81,7 +81,7 @@ def made_up_article(i: int, run: str, rng: random.Random) -> tuple[str, bytes, s
         return aid, orjson.dumps({"id": aid, "headline": "Blank copy", "body": " \n\t "}), "empty_body"
     if i % BAD_TYPE_EVERY == BAD_TYPE_EVERY - 1:
         return aid, orjson.dumps({"id": aid, "headline": "Wrong type", "body": i}), "schema_invalid"
-    name = lambda: f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"  # noqa: E731
+    name = lambda: f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
     speaker, other, reporter, editor = name(), name(), name(), name()
     city, org, topic = rng.choice(_CITIES), rng.choice(_ORGS), rng.choice(_TOPICS)
     paragraphs = [
@@ -223,7 +223,7 @@ def _run(coro_fn: Any, *args: Any, timeout: float = 60.0, attempts: int = 5) -> 
     for attempt in range(attempts):
         try:
             return asyncio.run(asyncio.wait_for(coro_fn(*args), timeout))
-        except Exception as exc:  # broker restarting or briefly unreachable
+        except Exception as exc:  # noqa: BLE001 - broker restarting or briefly unreachable
             last = exc
             time.sleep(min(1.0 * 2 ** attempt, 8.0))
     raise RuntimeError(f"Kafka call {coro_fn.__name__} failed {attempts} times: {last!r}") from last
@@ -237,7 +237,7 @@ async def _partitions(consumer: Any, topics: list[str]) -> list[Any]:
 
 
 async def _read_topics(bootstrap: str, topics: list[str]) -> dict[str, list[bytes]]:
-    from aiokafka import AIOKafkaConsumer, TopicPartition
+    from aiokafka import AIOKafkaConsumer
 
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
     try:
@@ -261,7 +261,7 @@ async def _read_topics(bootstrap: str, topics: list[str]) -> dict[str, list[byte
 
 
 async def _end_offsets_sum(bootstrap: str, topics: list[str]) -> int:
-    from aiokafka import AIOKafkaConsumer, TopicPartition
+    from aiokafka import AIOKafkaConsumer
 
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
     try:

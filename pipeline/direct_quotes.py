@@ -249,7 +249,7 @@ def _is_split_continuation(doc: ParsedText, span: QuotedSpan, cue: Cue, nxt: Quo
         return False
     between = doc.text[span.end: nxt.start]
     tail = between.rstrip().rstrip("\"”")
-    if not tail.endswith((",", ":", ".")) or "\n" in between and not _cue_paragraph_ends(between):
+    if not tail.endswith((",", ":", ".")) or "\n" in between:
         return False
     # `"X," said Jo Bloggs, a lawyer who ... . "Y."`: a whole cue sentence may be long; a cue
     # clause that the second part continues (`, including, "Y"`) is short.

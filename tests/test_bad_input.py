@@ -19,7 +19,9 @@ from collections import defaultdict
 
 import orjson
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from kafka import KafkaProducer
 from kafka.errors import MessageSizeTooLargeError
 
@@ -67,8 +69,8 @@ EXPECTED: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
 
 def cases(run: str, max_body_bytes: int) -> list[tuple[str, bytes | None]]:
     """(key, value) per message; the key is always f'{run}-{case}' (and the id, where there is one)."""
-    k = lambda case: f"{run}-{case}"  # noqa: E731
-    doc = lambda case, **extra: orjson.dumps({"id": k(case), **extra})  # noqa: E731
+    k = lambda case: f"{run}-{case}"
+    doc = lambda case, **extra: orjson.dumps({"id": k(case), **extra})
     deep = b"[" * 2000 + b"]" * 2000
     return [
         (k("badjson"), f'{{"id": "{k("badjson")}", "body": "unterminated'.encode()),

@@ -41,7 +41,7 @@ def test_account_of_a_clean_run_is_ok():
 
 
 def test_dedupe_keeps_one_record_per_id_and_content_hash():
-    r = lambda i, h: {"id": i, "processing": {"content_hash": h}}  # noqa: E731
+    r = lambda i, h: {"id": i, "processing": {"content_hash": h}}
     kept = dedupe([r("a", "h1"), r("a", "h1"), r("a", "h2"), r("b", "h1")])
     assert [(x["id"], x["processing"]["content_hash"]) for x in kept] == [("a", "h1"), ("a", "h2"), ("b", "h1")]
 

@@ -11,10 +11,10 @@ from types import SimpleNamespace
 import orjson
 import pytest
 from aiokafka.errors import KafkaTimeoutError, MessageSizeTooLargeError
+from faust.types import TP
 
 from agents import delivery
 from agents.delivery import HardenedConsumer
-from faust.types import TP
 
 TP0 = TP("articles.raw", 0)
 
