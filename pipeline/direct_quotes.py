@@ -2,9 +2,10 @@
 
 A quote belongs to the cue whose reported clause lies inside it, else to a cue right
 after it (`"...," he said`), else to a dash credit (`"..." ― Jane Doe`), else to a cue
-right before it (`He said: "..."`). A second span follows the first when only its
-cue stands between them (`"X," he said, "Y."`); a quote that makes up whole sentences
-with no cue continues the previous speaker.
+right before it (`He said: "..."`). A second span is a second part of the same quote
+when only its cue clause or cue sentence stands between them (`"X," he said, "Y."`,
+`"X," said Jo, a farmer who ... . "Y."`); a quote that makes up whole sentences with no
+cue continues the previous speaker.
 """
 
 from __future__ import annotations
@@ -269,12 +270,6 @@ def _reports(cue: Cue, span: QuotedSpan) -> bool:
         return False
     lo, hi = sorted((cue.start, span.start if cue.start < span.start else span.end))
     return "\n" not in cue.token.doc.text[lo:hi]  # a parse across paragraphs links nothing
-
-
-def _cue_paragraph_ends(between: str) -> bool:
-    """`"X!" he said to a cheer.` closing its paragraph, the next one opening on the rest of the quote."""
-    head, _, rest = between.partition("\n")
-    return head.rstrip().endswith(".") and not rest.strip()
 
 
 def _ends_sentence(text: str, span: QuotedSpan) -> bool:

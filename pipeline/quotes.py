@@ -6,8 +6,9 @@ One `Quote` per attribution in the article, always with `text == body[start:end]
   of some archives only when `quote_marks.PAIRED_APOSTROPHES_ARE_QUOTES` is on). A
   quote split by its cue (`"X," he said, "Y."`, also `"X," he said. "Y."`) is ONE
   quote running from the first part to the last, so its text contains the
-  interrupting cue words; a quote running over several paragraphs is one quote as
-  well. A quote with no cue that makes up whole sentences continues the previous
+  interrupting cue words, while `parts` holds the offsets of each piece of quoted
+  words (the quote's content without "he said"); a quote running over several
+  paragraphs is one quote as well. A quote with no cue that makes up whole sentences continues the previous
   speaker (its cue is None).
 * mixed: a reported clause holding a quoted fragment (`said the plan was "a
   disaster"`, `called it "a disaster"`); text is the clause, as for indirect quotes.

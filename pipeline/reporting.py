@@ -42,7 +42,7 @@ ADDRESSEE_VERBS = frozenset("speak talk write explain say complain point".split(
 CUE_PREPOSITIONS = frozenset({"about", "of", "for", "against", "over", "on"})
 _TOPIC_PREPS = frozenset({"about", "of", "on", "out"})
 # Prepositional phrases after a cue that say when or how it was said, not what.
-SETTING_PREPS = frozenset({"on", "in", "at", "during", "after", "before", "by", "from", "via", "while", "since",
+_SETTING_PREPS = frozenset({"on", "in", "at", "during", "after", "before", "by", "from", "via", "while", "since",
                             "under", "amid", "despite", "through"})
 
 # Continuation verbs that only attribute when a quote is adjacent ("he continued").
@@ -199,9 +199,9 @@ def object_tokens(verb: Token) -> list[Token]:
     rights = [c for c in verb.rights if c.dep_ in OBJECT_DEPS]
     if verb.lemma_.lower() in ADDRESSEE_VERBS:
         rights = [c for c in rights if c.dep_ != "prep" or c.lower_ in _TOPIC_PREPS]
-    while rights and rights[-1].dep_ == "prep" and rights[-1].lower_ in SETTING_PREPS and len(rights) > 1:
+    while rights and rights[-1].dep_ == "prep" and rights[-1].lower_ in _SETTING_PREPS and len(rights) > 1:
         rights.pop()
-    if len(rights) == 1 and rights[0].dep_ == "prep" and rights[0].lower_ in SETTING_PREPS:
+    if len(rights) == 1 and rights[0].dep_ == "prep" and rights[0].lower_ in _SETTING_PREPS:
         return []
     if not rights:
         return []

@@ -16,6 +16,7 @@ from pipeline.evaluate import (
     is_speech_cue,
     jaccard,
     load_gold,
+    quote_content,
     score_article,
     score_system,
     speaker_correct,
@@ -211,6 +212,20 @@ def test_kinds_are_matched_separately_and_mixed_is_direct() -> None:
     assert (score.indirect.tp, score.indirect.predicted, score.indirect.gold) == (1, 2, 1)
     overall = score.overall
     assert (overall.tp, overall.predicted, overall.gold) == (2, 3, 2)
+
+
+def test_split_quote_is_scored_by_its_parts() -> None:
+    from pipeline.records import Quote
+
+    body = "“The ferry runs again,” the captain said, “from Monday on.”"
+    start, end = body.index("The"), body.index("on.") + 3
+    split = Quote(body[start:end], "direct", start, end,
+                  parts=[(start, body.index("”")), (body.index("from"), end)])
+    assert quote_content(body, split) == "The ferry runs again, from Monday on."
+    whole = Quote(body[start:end], "direct", start, end)
+    assert whole.parts == [(start, end)] and quote_content(body, whole) == whole.text
+    gold = [gq("“The ferry runs again,” “from Monday on.”")]
+    assert score_article(gold, [Prediction.of(quote_content(body, split), "direct")]).direct.tp == 1
 
 
 def test_speaker_accuracy() -> None:

@@ -41,6 +41,7 @@ def run(nlp, body: str, headline: str = "Test") -> list[Quote]:
     quotes = attribute_quotes(doc, article, entities, clusters)
     for q in quotes:
         assert body[q.start:q.end] == q.text
+        assert q.parts and all(q.start <= s < e <= q.end for s, e in q.parts)
         assert q.cue is None or body[q.cue_start:q.cue_end] == q.cue
         s = q.speaker
         assert s.mention is None or body[s.start:s.end] == s.mention
@@ -134,6 +135,7 @@ def test_split_quote_is_one_quote(nlp):
     q = quotes[0]
     assert q.type == "direct"
     assert q.text == "The bridge will reopen in May,” Mayor Ana Lopez said, “and the tolls will stay the same."
+    assert [body[s:e] for s, e in q.parts] == ["The bridge will reopen in May,", "and the tolls will stay the same."]
     assert q.cue == "said"
     assert q.speaker.name == "Ana Lopez" and q.speaker.title == "Mayor"
 
@@ -144,6 +146,37 @@ def test_quote_split_by_cue_sentence_is_one_quote(nlp):
     assert [q.text for q in quotes] == [
         "We lost the vote,” said Ben Ortiz. “We will try again next year with a better bill."]
     assert quotes[0].speaker.name == "Ben Ortiz"
+
+
+def test_split_quote_whose_cue_reports_the_second_part(nlp):
+    body = "“Each time the pumps fail,” Rosa Lind said, pointing at the dam, “the whole valley floods.”"
+    quotes = run(nlp, body)
+    assert len(quotes) == 1
+    assert [body[s:e] for s, e in quotes[0].parts] == ["Each time the pumps fail,", "the whole valley floods."]
+    assert quotes[0].speaker.name == "Rosa Lind"
+
+
+def test_split_quote_after_a_long_cue_sentence(nlp):
+    body = ("“The harvest was late,” said Omar Haddad, a farmer who has grown olives on the same "
+            "hillside for thirty years with his brothers. “But the oil is the best we have made.”")
+    quotes = run(nlp, body)
+    assert len(quotes) == 1
+    assert [body[s:e] for s, e in quotes[0].parts] == [
+        "The harvest was late,", "But the oil is the best we have made."]
+    assert quotes[0].speaker.name == "Omar Haddad"
+
+
+def test_split_quote_past_a_quoted_title(nlp):
+    body = ("“We never planned a sequel,” said Lena Ruiz, who wrote “Salt Roads.” "
+            "“The readers asked for it.”")
+    quotes = run(nlp, body)
+    assert [[body[s:e] for s, e in q.parts] for q in quotes] == [
+        ["We never planned a sequel,", "The readers asked for it."]]
+
+
+def test_markup_attributes_are_not_quotes(nlp):
+    body = 'The governor posted <tweet author="GovX" date="May 2">Rain again</tweet> on Sunday.'
+    assert run(nlp, body) == []
 
 
 def test_multi_paragraph_quote(nlp):
@@ -322,4 +355,5 @@ def test_fuzz_never_raises_and_offsets_hold(nlp, parts):
     quotes = attribute_quotes(doc, article, [], [])
     for q in quotes:
         assert 0 <= q.start < q.end <= len(body) and body[q.start:q.end] == q.text
+        assert q.parts and all(q.start <= s < e <= q.end for s, e in q.parts)
         assert q.type in ("direct", "indirect", "mixed")
