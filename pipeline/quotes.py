@@ -146,7 +146,7 @@ def _clause_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> Attribut
     if cue.token.lemma_.lower() in QUOTE_ADJACENT_VERBS - {"add"}:
         return None
     if not cue.content:
-        return _object_attribution(spans, cue)
+        return _parenthetical_attribution(doc, spans, cue) or _object_attribution(spans, cue)
     bounds = trimmed(_in_cue_paragraph(cue.content, cue))
     if bounds is None:
         return None
@@ -163,6 +163,35 @@ def _clause_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> Attribut
     if not speech or len([t for t in cue.content if t.is_alpha]) < 2:
         return None
     return Attribution(start, end, "indirect", cue)
+
+
+def _parenthetical_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> Attribution | None:
+    """`The plan, he said, was doomed`: a speech verb set off by commas inside the clause it
+    reports; the report is that clause around the cue, in one or two parts."""
+    verb = cue.token
+    head = verb.head
+    if verb.dep_ != "parataxis" or head is verb or not is_speech_verb(verb) or cue.source is None:
+        return None
+    aside = {t.i for t in verb.subtree}
+    pieces = _runs([t for t in _in_cue_paragraph(list(head.subtree), cue) if t.i not in aside])
+    parts = [b for b in (trimmed(run) for run in pieces) if b is not None]
+    words = [t for run in pieces for t in run if t.is_alpha]
+    if not parts or len(words) < 3 or any(s < cue.end and cue.start < e for s, e in parts):
+        return None
+    start, end = parts[0][0], parts[-1][1]
+    kind = "mixed" if any(s.start < end and s.end > start for s in spans) else "indirect"
+    return Attribution(start, end, kind, cue, parts)
+
+
+def _runs(tokens: list[Token]) -> list[list[Token]]:
+    """Tokens split into runs of consecutive indices."""
+    out: list[list[Token]] = []
+    for tok in sorted(tokens, key=lambda t: t.i):
+        if out and out[-1][-1].i == tok.i - 1:
+            out[-1].append(tok)
+        else:
+            out.append([tok])
+    return out
 
 
 def _in_cue_paragraph(tokens: list[Token], cue: Cue) -> list[Token]:

@@ -8,12 +8,14 @@ echo "starting the worker (log: .wirestream/worker.log; dashboard: http://127.0.
 $WS worker --loglevel info > .wirestream/worker.log 2>&1 &
 WORKER=$!
 cleanup() {
+  trap - EXIT INT TERM
   echo; echo "stopping worker and broker"
   kill -TERM "$WORKER" 2>/dev/null || true
   wait "$WORKER" 2>/dev/null || true
   $WS broker stop || true
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'cleanup; exit 0' INT TERM
 $WS publish seeds/
-echo "enriched records (Ctrl-C to stop):"
-$WS tail --from-beginning --pretty
+echo "enriched records as they arrive (Ctrl-C to stop):"
+$WS tail --from-beginning --pretty || true

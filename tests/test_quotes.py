@@ -357,3 +357,11 @@ def test_fuzz_never_raises_and_offsets_hold(nlp, parts):
         assert 0 <= q.start < q.end <= len(body) and body[q.start:q.end] == q.text
         assert q.parts and all(q.start <= s < e <= q.end for s, e in q.parts)
         assert q.type in ("direct", "indirect", "mixed")
+
+
+def test_parenthetical_cue_reports_the_clause_around_it(nlp):
+    body = "The new bridge, the mayor said, will open to traffic next spring."
+    quotes = run(nlp, body)
+    assert [(q.type, q.cue, q.speaker.mention) for q in quotes] == [("indirect", "said", "the mayor")]
+    pieces = [body[s:e] for s, e in quotes[0].parts]
+    assert pieces == ["The new bridge", "will open to traffic next spring"]
