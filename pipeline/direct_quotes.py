@@ -30,6 +30,8 @@ _MAX_CUE_GAP = 14  # tokens between a quote and the cue it is attributed to
 _MAX_SPLIT_GAP = 14  # words of cue clause between two parts of one quote
 _MAX_SPLIT_SENTENCE = 40  # words of a whole cue sentence between them
 _MAX_TITLE_WORDS = 6  # a quoted name inside a cue sentence (a show, a book) is short
+_MAX_FRAGMENT_WORDS = 3  # a lowercase quoted phrase this short is not a whole quote
+_MAX_NAME_WORDS = 4  # a capitalised quoted phrase this short after a word is a title or a nickname
 # `“...” ― Jane Doe` at the end of a line: a credit rather than a cue verb.
 _DASH_CREDIT = re.compile(r"[ \t\u00a0]*(?P<dash>[―—–]|--)[ \t\u00a0]*"
                           r"(?P<name>[A-Z][\w.'’-]*(?:[ \u00a0][A-Z][\w.'’-]*){0,4})[ \t\u00a0]*(?=\n|$)")
@@ -97,6 +99,8 @@ def _direct_at(doc: ParsedText, spans: list[QuotedSpan], i: int, free: list[Cue]
         pieces.append(spans[i])
     if cue is not None and len(pieces) == 1 and _clause_runs_on(span, cue):
         return _mixed(span, cue), i
+    if cue is not None and len(pieces) == 1 and (_is_fragment(doc.text, span) or _is_name(doc.text, span)):
+        return None, i  # a phrase or a name within the writer's sentence, left to the mixed-quote finders
     if cue is not None:
         return _direct(pieces, cue), i
     if _stands_alone(doc, span):
@@ -115,6 +119,22 @@ def _clause_runs_on(span: QuotedSpan, cue: Cue) -> bool:
     words = [t for t in cue.content if (t.is_alpha or t.like_num) and t.idx >= span.end and
              "\n" not in t.doc.text[span.end:t.idx]]  # a parse running past the paragraph's end
     return len(words) >= 2 and not span.start <= cue.start < span.end
+
+
+def _is_fragment(text: str, span: QuotedSpan) -> bool:
+    """A few lowercase words in marks (`"woman card,"`) are a phrase of the writer's sentence,
+    not a sentence someone said."""
+    words = text[span.inner[0]: span.inner[1]].split()
+    return 0 < len(words) <= _MAX_FRAGMENT_WORDS and words[0][:1].islower()
+
+
+def _is_name(text: str, span: QuotedSpan) -> bool:
+    """`on CNN's "Morning Joe,"`, `the nickname "Lyin' Ted"`: a few capitalised words in marks
+    straight after a word of the writer's are a title or a nickname."""
+    words = text[span.inner[0]: span.inner[1]].split()
+    before = text[text.rfind("\n", 0, span.start) + 1: span.start].rstrip()
+    return 2 <= len(words) <= _MAX_NAME_WORDS and bool(before) and before[-1].isalnum() and \
+        all(w[:1].isupper() or not w[:1].isalpha() for w in words)
 
 
 def _mixed(span: QuotedSpan, cue: Cue) -> Attribution:

@@ -53,6 +53,10 @@ _MAX_FRAGMENT_CLIMB = 6  # heads climbed from a quoted fragment to the verb repo
 # What may stand between a report and a quoted fragment that completes it.
 _JOINERS = " \t\u00a0:-–—"
 _DASHES = frozenset("-–—―")
+# First words of a phrase saying when or where something was said, not what.
+SETTING_WORDS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+# After a noun-phrase report (`criticized X as "Y" during a stop`) an occasion as well.
+OCCASION_WORDS = SETTING_WORDS | {"during"}
 _NOT_REPORTING = frozenset({"be", "have", "do", "get", "become", "seem", "buy", "go"})
 
 
@@ -259,7 +263,7 @@ def _source_like(tok: Token) -> bool:
 
 def _object_attribution(spans: list[QuotedSpan], cue: Cue) -> Attribution | None:
     """`called the plan "a disaster"`: the verb's objects, when they hold a quoted fragment."""
-    bounds = trimmed(cue.objects)
+    bounds = trimmed(_in_cue_paragraph(_without_target(spans, cue), cue))
     if bounds is None:
         return None
     start, end = _through_adjacent_quote(cue.token.doc.text, spans, *bounds)
@@ -272,6 +276,22 @@ def _object_attribution(spans: list[QuotedSpan], cue: Cue) -> Attribution | None
     return None
 
 
+def _without_target(spans: list[QuotedSpan], cue: Cue) -> list[Token]:
+    """`accused the mayor of "lying"`: whom the words were about is not part of them; the report
+    starts at the "of" phrase that quotes."""
+    objects = cue.objects
+    first = next((c for c in cue.token.rights if objects and c.left_edge.i == objects[0].i), None)
+    if first is None or first.dep_ not in ("dobj", "dative"):
+        return objects
+    for child in cue.token.rights:
+        if child.i <= first.i or child.dep_ != "prep" or child.lower_ != "of":
+            continue
+        lo, hi = child.left_edge.idx, child.right_edge.idx + len(child.right_edge.text)
+        if any(lo <= s.start < hi for s in spans):
+            return [t for t in objects if t.i >= child.left_edge.i]
+    return objects
+
+
 def _through_adjacent_quote(text: str, spans: list[QuotedSpan], start: int, end: int) -> tuple[int, int]:
     """A report the parse cut short of a quoted fragment that follows it with only a space,
     colon or dash between (`focusing on "X"`, `the quality: "Y"`) runs through the fragment."""
@@ -282,18 +302,25 @@ def _through_adjacent_quote(text: str, spans: list[QuotedSpan], start: int, end:
 
 
 def _without_trailing_setting(text: str, att: Attribution, spans: list[QuotedSpan]) -> Attribution:
-    """A mixed quote ends with its last quoted fragment when a dash aside follows it
-    (`likened it to "X" - a charge that stung`)."""
+    """A mixed quote ends with its last quoted fragment when a dash aside or a setting follows it
+    (`likened it to "X" - a charge that stung`, `called it "X" Tuesday`)."""
     if att.type != "mixed":
         return att
     last = max((s for s in spans if att.start <= s.start and s.end < att.end), key=lambda s: s.end, default=None)
     if last is None:
         return att
     rest = text[last.end: att.end].lstrip(" \t\u00a0,")
-    if rest[:1] in _DASHES:
+    noun_report = att.cue is not None and not att.cue.content
+    if rest[:1] in _DASHES or _starts_setting(rest, OCCASION_WORDS if noun_report else SETTING_WORDS):
         att.end = last.end
-        att.parts = []
+        att.parts = [(a, min(b, att.end)) for a, b in att.parts if a < att.end]
     return att
+
+
+def _starts_setting(rest: str, words: frozenset[str]) -> bool:
+    """`called it "a disaster" Tuesday during a rally`: when or where it was said."""
+    first = rest.split(maxsplit=1)[0].lower() if rest.split() else ""
+    return first in words
 
 
 def _overlaps(a: Attribution, b: Attribution) -> bool:

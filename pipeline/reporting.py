@@ -52,6 +52,8 @@ QUOTE_ADJACENT_VERBS = frozenset("continue go add conclude begin".split())
 # `described it as "unhinged"`).
 OBJECT_DEPS = frozenset({"dobj", "oprd", "prep", "xcomp", "acomp", "attr", "dative", "ccomp"})
 
+# Dependents of a cue verb, after its complement, that continue the report (a misparse).
+CONTINUATION_DEPS = frozenset({"ccomp", "advcl", "conj"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 # Words that belong to the cue itself ("did not say", "has said", "pointed out").
 CUE_PARTICLES = frozenset({"prt", "neg", "aux", "auxpass"})
@@ -127,8 +129,36 @@ def complement_tokens(verb: Token) -> list[Token]:
     if not comps:
         return []
     comp = comps[0]
-    tokens = list(comp.subtree)
+    tokens = list(comp.subtree) + _continuation(verb, comp)
     return _without_nested_attribution(comp, tokens)
+
+
+def _continuation(verb: Token, comp: Token) -> list[Token]:
+    """`said X has "respect" for Y and his comment was Z`: a parse may hang the rest of the
+    report on the cue verb; clauses after the complement that say nothing of their own go on
+    it (a coordinated one only in a sentence with quote marks, where "and" rarely starts a new
+    act of the source's)."""
+    out: list[Token] = []
+    pending: list[Token] = []
+    for child in verb.rights:
+        if child.i <= comp.right_edge.i:
+            continue
+        if child.dep_ in ("cc", "punct"):
+            pending.append(child)
+            continue
+        last = (pending or out or [comp.right_edge])[-1]
+        if child.left_edge.i != last.i + 1 or not _continues_report(child, comp):
+            break
+        out += pending + list(child.subtree)
+        pending = []
+    return out
+
+
+def _continues_report(child: Token, comp: Token) -> bool:
+    """A clause on the cue verb after its complement that is no report, aside or act of its own."""
+    if child.dep_ not in CONTINUATION_DEPS or is_quote_verb(child) or _trailing_participle(child):
+        return False
+    return child.dep_ != "conj" or _quotes_in(comp.sent)
 
 
 
@@ -144,9 +174,11 @@ def _without_nested_attribution(comp: Token, tokens: list[Token]) -> list[Token]
         if _trailing_participle(t):
             drop.update(x.i for x in t.subtree)
     for t in tokens:
+        if t is not comp and _nested_relative_report(t):
+            drop.update(x.i for x in t.subtree)
         if t is comp or t.dep_ not in ("advcl", "conj"):
             continue
-        if is_speech_verb(t) and subject_of_own(t) is not None:
+        if is_speech_verb(t) and (subject_of_own(t) is not None or _trailing_participle(t)):
             drop.update(x.i for x in t.subtree)
             for m in t.children:
                 if m.dep_ in ("mark", "cc"):
@@ -155,12 +187,30 @@ def _without_nested_attribution(comp: Token, tokens: list[Token]) -> list[Token]
     return _contiguous_around(kept, comp)
 
 
+def _quotes_in(tokens: Span) -> bool:
+    """Whether a double quote mark stands among the tokens (apostrophes do not count)."""
+    return any(t.is_quote and t.text not in ("'", "’") for t in tokens)
+
+
+def _nested_relative_report(tok: Token) -> bool:
+    """`..., who he blasted as "a bully"`: a relative clause after a comma that reports words of
+    its own is a second attribution, not part of this one."""
+    return tok.dep_ == "relcl" and is_quote_verb(tok) and _after_comma(tok) and subject_of_own(tok) is not None
+
+
+def _after_comma(tok: Token) -> bool:
+    """The phrase headed by tok follows a comma (`, who`; `,” claiming`)."""
+    k = tok.left_edge.i - 1
+    if k >= 0 and tok.doc[k].is_quote:
+        k -= 1
+    return k >= 0 and tok.doc[k].text == ","
+
+
 def _trailing_participle(tok: Token) -> bool:
     """`..., implicitly putting his name on the line`: a comment of the writer's after a comma."""
     if tok.dep_ not in ("advcl", "xcomp") or tok.tag_ != "VBG" or tok.i < tok.head.i:
         return False
-    first = tok.left_edge.i
-    return first > 0 and tok.doc[first - 1].text == ","
+    return _after_comma(tok)
 
 
 def _matrix_predicate(verb: Token) -> bool:

@@ -365,3 +365,59 @@ def test_parenthetical_cue_reports_the_clause_around_it(nlp):
     assert [(q.type, q.cue, q.speaker.mention) for q in quotes] == [("indirect", "said", "the mayor")]
     pieces = [body[s:e] for s, e in quotes[0].parts]
     assert pieces == ["The new bridge", "will open to traffic next spring"]
+
+
+def test_report_continues_past_a_clause_the_parse_hangs_on_the_cue(nlp):
+    body = "Lee said there remains a “huge gap in pay and benefits,” when it comes to how many nurses work at the state hospital."
+    quotes = run(nlp, body)
+    assert [(q.type, q.cue) for q in quotes] == [("mixed", "said")]
+    assert quotes[0].text.endswith("work at the state hospital")
+
+
+def test_mixed_quote_stops_before_the_day_it_was_said(nlp):
+    body = "The senator called the budget “a total mess” Wednesday at a town hall in Ohio."
+    quotes = run(nlp, body)
+    assert [(q.type, q.cue) for q in quotes] == [("mixed", "called")]
+    assert quotes[0].text == "the budget “a total mess”"
+
+
+def test_short_lowercase_fragment_is_not_a_direct_quote(nlp):
+    body = "The ad mocked the “tax holiday,” the governor said."
+    assert all(q.type != "direct" for q in run(nlp, body))
+
+
+def test_relative_clause_reporting_its_own_words_is_a_second_quote(nlp):
+    body = "The mayor said the council must back the plan to beat Tom Reyes, who she described as “a reckless gambler” in her speech."
+    quotes = run(nlp, body)
+    assert ("indirect", "said", "the council must back the plan to beat Tom Reyes") in [(q.type, q.cue, q.text) for q in quotes]
+
+
+def test_trailing_participle_of_saying_is_a_second_quote(nlp):
+    body = "She insisted that the bridge was “perfectly safe,” claiming that engineers had checked it twice."
+    quotes = run(nlp, body)
+    assert [(q.type, q.cue, q.text) for q in quotes] == [
+        ("mixed", "insisted", "that the bridge was “perfectly safe,”"),
+        ("indirect", "claiming", "that engineers had checked it twice")]
+
+
+def test_accused_target_is_not_part_of_the_quote(nlp):
+    body = "The union accused the airline of “treating pilots like cargo.”"
+    quotes = run(nlp, body)
+    assert [(q.type, q.text) for q in quotes] == [("mixed", "of “treating pilots like cargo.”")]
+
+
+def test_mixed_quote_stays_in_its_paragraph(nlp):
+    body = "Fact-checkers labeled it “Mostly True.”\n\nThe ruling came after a week of review."
+    quotes = run(nlp, body)
+    assert all("\n" not in q.text for q in quotes)
+
+
+def test_quoted_show_title_after_a_word_is_not_a_quote(nlp):
+    body = "The senator appeared on CNN’s “Morning Roundup,” saying the bill would pass."
+    assert all(q.type != "direct" for q in run(nlp, body))
+
+
+def test_noun_phrase_report_stops_before_the_occasion(nlp):
+    body = "The governor criticized the tax plan as “a gift to landlords” during a rally in Dayton."
+    quotes = run(nlp, body)
+    assert [(q.type, q.text) for q in quotes] == [("mixed", "the tax plan as “a gift to landlords”")]
