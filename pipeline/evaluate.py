@@ -628,7 +628,7 @@ def evaluate(polnear_dir: Path, split: str = "dev", systems: Iterable[str] = SYS
 
 def _p(counts: Counts) -> str:
     """Precision, or "-" for a system that predicted nothing of that kind (textacy: no indirect)."""
-    return f"{counts.precision:.2f}" if counts.predicted else "-"
+    return f"{counts.precision:.3f}" if counts.predicted else "-"
 
 
 def format_table(report: EvaluationReport) -> str:
@@ -641,9 +641,9 @@ def format_table(report: EvaluationReport) -> str:
             rows.append([r.name, *["n/a"] * 7, "-", str(r.articles), "-"])
             continue
         d, i = r.score.direct, r.score.indirect
-        rows.append([r.name, _p(d), f"{d.recall:.2f}", f"{d.f1:.2f}",
-                     _p(i), f"{i.recall:.2f}", f"{i.f1:.2f}",
-                     f"{r.score.speaker_accuracy:.2f}", str(r.errors), str(r.articles), f"{r.seconds:.1f}"])
+        rows.append([r.name, _p(d), f"{d.recall:.3f}", f"{d.f1:.3f}",
+                     _p(i), f"{i.recall:.3f}", f"{i.f1:.3f}",
+                     f"{r.score.speaker_accuracy:.3f}", str(r.errors), str(r.articles), f"{r.seconds:.1f}"])
     widths = [max(len(h), *(len(row[k]) for row in rows)) if rows else len(h) for k, h in enumerate(head)]
 
     def line(cells: list[str]) -> str:
