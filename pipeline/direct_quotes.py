@@ -4,8 +4,11 @@ A quote belongs to the cue whose reported clause lies inside it, else to a cue r
 after it (`"...," he said`), else to a dash credit (`"..." ― Jane Doe`), else to a cue
 right before it (`He said: "..."`). A second span is a second part of the same quote
 when only its cue clause or cue sentence stands between them (`"X," he said, "Y."`,
-`"X," said Jo, a farmer who ... . "Y."`); a quote that makes up whole sentences with no
-cue continues the previous speaker.
+`"X," he said, but "Y."`, `"X," said Jo, a farmer who ... . "Y."`); a paragraph that is all quote, with no cue, right
+after a paragraph ending in a direct quote is a further part of that quote; any other
+quote that makes up whole sentences with no cue continues the previous speaker. When the
+parse loses the subject of a cue right after a quote (`"X," Tulsa police Chief Ann Roe
+said`), the capitalised name standing between them is taken as the source.
 """
 
 from __future__ import annotations
@@ -31,7 +34,10 @@ _MAX_SPLIT_GAP = 14  # words of cue clause between two parts of one quote
 _MAX_SPLIT_SENTENCE = 40  # words of a whole cue sentence between them
 _MAX_TITLE_WORDS = 6  # a quoted name inside a cue sentence (a show, a book) is short
 _MAX_FRAGMENT_WORDS = 3  # a lowercase quoted phrase this short is not a whole quote
+_MAX_NAME_PHRASE = 10  # words of a speaker's name and appositive between a quote and its verb
 _MAX_NAME_WORDS = 4  # a capitalised quoted phrase this short after a word is a title or a nickname
+# `"X," he said, but "Y."`: a conjunction (and an adverb) leading into the second part.
+_CONJUNCTION_TAIL = re.compile(r"(?<=,)\s+(?:and|but)(?:\s+(?:still|also|then))?$")
 # `“...” ― Jane Doe` at the end of a line: a credit rather than a cue verb.
 _DASH_CREDIT = re.compile(r"[ \t\u00a0]*(?P<dash>[―—–]|--)[ \t\u00a0]*"
                           r"(?P<name>[A-Z][\w.'’-]*(?:[ \u00a0][A-Z][\w.'’-]*){0,4})[ \t\u00a0]*(?=\n|$)")
@@ -78,11 +84,35 @@ def direct_attributions(doc: ParsedText, spans: list[QuotedSpan], cues: list[Cue
         except Exception:  # noqa: BLE001 - lose this quote, not the article
             log.debug("direct quote failed at %d", spans[i].start, exc_info=True)
             att = None
-        if att is not None:
+        if att is not None and att.cue is None and out and _continues(doc.text, out[-1], att, cues):
+            out[-1].parts.extend(att.parts)  # a cue-less paragraph goes on with the quote before it
+            out[-1].end = att.end
+        elif att is not None:
             out.append(att)
             free = [c for c in free if c is not att.cue]
         i += 1
     return out
+
+
+def _continues(text: str, prev: Attribution, att: Attribution, cues: list[Cue]) -> bool:
+    """`"X," he said.` closing one paragraph, then a paragraph that is all quote: one quote
+    from one speaker, in two parts."""
+    if prev.type != "direct" or prev.end > att.start:
+        return False
+    if prev.cue is not None and prev.cue.mention:
+        return False  # `"..." ― Jane Doe`: each credited paragraph has its own speaker
+    line_end = text.find("\n", att.end)
+    if text[att.end: len(text) if line_end < 0 else line_end].strip(" \t\u00a0\"”»'.,"):
+        return False  # the next paragraph goes on past the quote: not all quote
+    if any(c is not prev.cue and prev.end <= c.start < att.start for c in cues):
+        return False  # `"X," he said. He added that Y.`: a report of its own stands between
+    between = text[prev.end: att.start]
+    lines = [line for line in between.split("\n") if line.strip()]
+    return "\n" in between and len(lines) == 2 and lines[0] == between.split("\n")[0] and \
+        lines[-1].strip() in _OPENING_MARKS
+
+
+_OPENING_MARKS = frozenset({'"', "“", "„", "«", "''", "``"})
 
 
 def _direct_at(doc: ParsedText, spans: list[QuotedSpan], i: int, free: list[Cue]) -> tuple[Attribution | None, int]:
@@ -185,10 +215,37 @@ def _cue_after(doc: ParsedText, span: QuotedSpan, cues: list[Cue], nxt: QuotedSp
                 allowed |= {t.i for t in cue.source.subtree}
             if all(j in allowed or _gap_token(doc[j]) for j in range(first, k)):
                 return cue
+            # `"...," Tulsa police Chief Ann Roe said`: a parse that lost the subject between them
+            named = _name_between(doc, first, k)
+            if named is not None and doc.text[span.inner[0]: span.inner[1]].rstrip().endswith(",") and \
+                    (cue.source is None or not first <= cue.source.i < k):
+                cue.source = named
+                return cue
             return None
         if "\n" in tok.text or tok.text in (".", "?", "!") or tok.text in ("“", '"') and k > first:
             return None
     return None
+
+
+def _name_between(doc: ParsedText, lo: int, hi: int) -> Token | None:
+    """The speaker standing between a quote and its verb when the parse did not make it the
+    subject: a capitalised name, maybe with a title before it and an appositive after it
+    (`Jo Roe, a top aide,`). The name is the last word of its capitalised run."""
+    words = [doc[j] for j in range(lo, hi) if not (doc[j].is_punct or doc[j].is_space)]
+    if not words or len(words) > _MAX_NAME_PHRASE or not _capitalised(words[0]):
+        return None
+    if any(t.pos_ in ("VERB", "AUX", "PRON") and not _capitalised(t) for t in words):
+        return None
+    name = words[0]
+    for t in words[1:]:
+        if t.i != name.i + 1 or not (_capitalised(t) or t.pos_ == "NOUN"):
+            break
+        name = t
+    return name if _capitalised(name) else None
+
+
+def _capitalised(tok: Token) -> bool:
+    return tok.text[:1].isupper() and tok.is_alpha
 
 
 def _source_outside(cue: Cue, span: QuotedSpan) -> None:
@@ -269,7 +326,7 @@ def _is_split_continuation(doc: ParsedText, span: QuotedSpan, cue: Cue, nxt: Quo
     if not (span.end <= cue.start < nxt.start):
         return False
     between = doc.text[span.end: nxt.start]
-    tail = between.rstrip().rstrip("\"”")
+    tail = _CONJUNCTION_TAIL.sub("", between.rstrip().rstrip("\"”"))
     if not tail.endswith((",", ":", ".")) or "\n" in between:
         return False
     # `"X," said Jo Bloggs, a lawyer who ... . "Y."`: a whole cue sentence may be long; a cue

@@ -4,14 +4,20 @@ One `Quote` per attribution in the article, always with `text == body[start:end]
 
 * direct: the words inside double quote marks (" “ ” „ « », marks excluded; the ''
   of some archives only when `quote_marks.PAIRED_APOSTROPHES_ARE_QUOTES` is on). A
-  quote split by its cue (`"X," he said, "Y."`, also `"X," he said. "Y."`) is ONE
-  quote running from the first part to the last, so its text contains the
-  interrupting cue words, while `parts` holds the offsets of each piece of quoted
-  words (the quote's content without "he said"); a quote running over several
-  paragraphs is one quote as well. A quote with no cue that makes up whole sentences continues the previous
-  speaker (its cue is None).
+  quote split by its cue (`"X," he said, "Y."`, also `"X," he said. "Y."` and
+  `"X," he said, but "Y."`) is ONE quote running from the first part to the last, so
+  its text contains the interrupting cue words, while `parts` holds the offsets of
+  each piece of quoted words (the quote's content without "he said"); a quote running
+  over several paragraphs is one quote as well. A paragraph that is all quote, with no
+  cue, right after a paragraph ending in a direct quote (`"X," he said.` then `"Y."`)
+  continues that quote: one quote from one speaker whose `parts` hold each
+  paragraph's quoted words, its text running over both paragraphs (a dash-credited
+  quote, `"X" ― Jane Doe`, is not continued). Any other quote with no cue that makes
+  up whole sentences continues the previous speaker (its cue is None).
 * mixed: a reported clause holding a quoted fragment (`said the plan was "a
-  disaster"`, `called it "a disaster"`); text is the clause, as for indirect quotes.
+  disaster"`, `called it "a disaster"`); text is the clause, as for indirect quotes,
+  ending at the last fragment when the writer's aside follows it (`cited the "Y
+  loophole," a flaw in ...`).
 * indirect: the reported clause of a speech verb or of `according to`, without the
   cue and the source (a leading "that" is kept, as PolNeAR annotators do), or the
   noun-phrase report of a reporting verb (`called for a repeal`).
@@ -24,6 +30,7 @@ spans to cues, `speakers` resolves who is speaking. The parse is read, never red
 from __future__ import annotations
 
 import logging
+import re
 
 from spacy.tokens import Doc, Span, Token
 
@@ -57,6 +64,8 @@ _DASHES = frozenset("-–—―")
 SETTING_WORDS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 # After a noun-phrase report (`criticized X as "Y" during a stop`) an occasion as well.
 OCCASION_WORDS = SETTING_WORDS | {"during"}
+# First words of the writer's aside after a quoted fragment closing on a comma.
+_ASIDE = re.compile(r"(?:a|an|the|which|who|whose|where|in which|[a-z]+ing)\b")
 _NOT_REPORTING = frozenset({"be", "have", "do", "get", "become", "seem", "buy", "go"})
 
 
@@ -303,7 +312,9 @@ def _through_adjacent_quote(text: str, spans: list[QuotedSpan], start: int, end:
 
 def _without_trailing_setting(text: str, att: Attribution, spans: list[QuotedSpan]) -> Attribution:
     """A mixed quote ends with its last quoted fragment when a dash aside or a setting follows it
-    (`likened it to "X" - a charge that stung`, `called it "X" Tuesday`)."""
+    (`likened it to "X" - a charge that stung`, `called it "X" Tuesday`), or when the fragment
+    closes on a comma and an aside of the writer's follows (`cited the "Y loophole," a flaw
+    in ...`, `said he was "excited," adding ...`)."""
     if att.type != "mixed":
         return att
     last = max((s for s in spans if att.start <= s.start and s.end < att.end), key=lambda s: s.end, default=None)
@@ -311,7 +322,10 @@ def _without_trailing_setting(text: str, att: Attribution, spans: list[QuotedSpa
         return att
     rest = text[last.end: att.end].lstrip(" \t\u00a0,")
     noun_report = att.cue is not None and not att.cue.content
-    if rest[:1] in _DASHES or _starts_setting(rest, OCCASION_WORDS if noun_report else SETTING_WORDS):
+    comma_closed = text[last.inner[0]: last.inner[1]].rstrip().endswith(",") and \
+        (att.cue is None or att.cue.end <= last.start or att.cue.start >= att.end)
+    if rest[:1] in _DASHES or _starts_setting(rest, OCCASION_WORDS if noun_report else SETTING_WORDS) or \
+            comma_closed and _ASIDE.match(rest):
         att.end = last.end
         att.parts = [(a, min(b, att.end)) for a, b in att.parts if a < att.end]
     return att

@@ -256,10 +256,30 @@ def test_cueless_quote_paragraph_continues_previous_speaker(nlp):
     body = ("“Prices will keep rising this winter,” said Carla Mendes, an energy analyst.\n\n"
             "“Households should expect bills to climb by a fifth before the spring.”")
     quotes = run(nlp, body)
-    assert [q.type for q in quotes] == ["direct", "direct"]
-    assert quotes[1].cue is None
-    assert quotes[1].speaker.id == quotes[0].speaker.id
-    assert quotes[1].speaker.name == "Carla Mendes"
+    # A continued quote is one quote: its parts are each paragraph's quoted words.
+    assert [(q.type, q.cue, q.speaker.name) for q in quotes] == [("direct", "said", "Carla Mendes")]
+    q = quotes[0]
+    assert [body[s:e] for s, e in q.parts] == [
+        "Prices will keep rising this winter,",
+        "Households should expect bills to climb by a fifth before the spring."]
+    assert q.text == body[q.start:q.end] and q.text.startswith("Prices") and q.text.endswith("spring.")
+
+
+def test_quote_chain_over_paragraphs_is_one_quote(nlp):
+    body = ("“The bridge has to close for a year,” said Ivo Brandt, the city engineer.\n\n"
+            "“The steel under the deck is rusted through in a dozen places.”\n\n"
+            "“Nobody should drive a truck over it until it is rebuilt.”")
+    quotes = run(nlp, body)
+    assert len(quotes) == 1 and len(quotes[0].parts) == 3
+    assert quotes[0].speaker.name == "Ivo Brandt"
+
+
+def test_paragraph_not_all_quote_does_not_continue(nlp):
+    body = ("“The bridge has to close for a year,” said Ivo Brandt, the city engineer.\n\n"
+            "“Bridge of Sighs” was the nickname locals gave the crossing decades ago, long before the rust.")
+    quotes = run(nlp, body)
+    assert all(len(q.parts) <= 1 for q in quotes)
+    assert not any("nickname" in q.text for q in quotes if q.type == "direct")
 
 
 def test_straight_quotes_and_unbalanced_marks(nlp):
@@ -421,3 +441,46 @@ def test_noun_phrase_report_stops_before_the_occasion(nlp):
     body = "The governor criticized the tax plan as “a gift to landlords” during a rally in Dayton."
     quotes = run(nlp, body)
     assert [(q.type, q.text) for q in quotes] == [("mixed", "the tax plan as “a gift to landlords”")]
+
+
+def test_name_between_quote_and_verb_is_the_source_when_the_parse_lost_it(nlp):
+    # A parse that hangs the speaker's name off a misread verb (`Tulsa` as a verb), as the
+    # small model does on some wire copy: the name between the quote and `said` is the source.
+    from spacy.tokens import Doc
+
+    from pipeline.direct_quotes import ParsedText, direct_attributions
+    from pipeline.reporting import Cue
+
+    words = ["“", "We", "will", "win", "this", "case", ",", "”", "Tulsa", "police", "Chief",
+             "Ann", "Roe", "said", "Monday", "."]
+    spaces = [False, True, True, True, True, False, False, True, True, True, True, True, True,
+              True, False, False]
+    heads = [3, 3, 3, 3, 5, 3, 3, 3, 3, 10, 8, 12, 10, 3, 13, 3]
+    deps = ["punct", "nsubj", "aux", "ROOT", "det", "dobj", "punct", "punct", "dep", "compound",
+            "dobj", "compound", "appos", "conj", "npadvmod", "punct"]
+    pos = ["PUNCT", "PRON", "AUX", "VERB", "DET", "NOUN", "PUNCT", "PUNCT", "VERB", "NOUN",
+           "PROPN", "PROPN", "PROPN", "VERB", "PROPN", "PUNCT"]
+    doc = Doc(nlp.vocab, words=words, spaces=spaces, heads=heads, deps=deps, pos=pos)
+    said = doc[13]
+    cue = Cue(said, said.idx, said.idx + 4, None, [])
+    spans = find_quoted_spans(doc.text, [(0, len(doc.text))])
+    [att] = direct_attributions(ParsedText(doc, doc.text), spans, [cue])
+    assert att.cue is cue and cue.source is not None and cue.source.text == "Roe"
+    assert doc.text[att.start:att.end] == "We will win this case,"
+
+
+def test_mixed_quote_ends_at_fragment_closing_on_comma_before_an_aside(nlp):
+    body = "The senator referenced the “Dayton loophole,” a flaw in the state registry that let the buyer slip through."
+    quotes = run(nlp, body)
+    assert [(q.text, q.type, q.speaker.mention) for q in quotes] == [
+        ("the “Dayton loophole,”", "mixed", "The senator")]
+
+
+def test_split_quote_joined_by_a_conjunction_after_the_cue(nlp):
+    body = ('"I have nothing against the mayor," Ms. Ferrante said, but "when it comes to the budget, '
+            'he has a long record of cutting the parks first."')
+    quotes = run(nlp, body)
+    assert [(q.type, q.cue, q.speaker.mention) for q in quotes] == [("direct", "said", "Ms. Ferrante")]
+    assert [body[s:e] for s, e in quotes[0].parts] == [
+        "I have nothing against the mayor,",
+        "when it comes to the budget, he has a long record of cutting the parks first."]
