@@ -8,11 +8,18 @@ read at run time, headline on the first line) when present, else generated
 articles. Rows:
 
     (a)  bare spaCy: `nlp.pipe` over the bodies, the configured model with its full
-         default pipeline, one process. The naive limit; every ratio is against it.
-    (a×N) the same in N forked processes (reference: what spaCy alone does on N cores).
+         default pipeline, one process, batches of WIRESTREAM_BATCH_SIZE. The naive
+         limit; every ratio is against it (the mean of a run first and one last).
+    (a×N) the same in N processes at once (reference: what spaCy alone does on N cores).
     (b)  `wirestream enrich` without a broker (`enrich_values`, JSON out), one process.
     (c)  end to end through a local Kafka broker with one `python -m pipeline worker`.
     (d)  the same with N workers (N = cores) in one consumer group, N partitions.
+
+(a), (a×N) and (b) go over the corpus once untimed first, so the vocabulary and
+lemma caches are as warm as in a worker that has been running (the backlog of
+(c) and (d) repeats the corpus too), then --passes times on the clock. CPU
+ms/article is the measured processes' CPU time (all threads) over the window:
+unlike articles/s it barely moves with other load on the machine.
 
 (c) and (d) run on a backlog: the workers are started, the bench waits until the
 consumer group is stable and a warm-up article per partition came out (so model
@@ -33,6 +40,7 @@ functions (tests/test_bench.py).
 from __future__ import annotations
 
 import argparse
+import logging
 import math
 import os
 import platform
@@ -44,7 +52,8 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import warnings
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -112,19 +121,19 @@ def _sentence(rng: random.Random) -> str:
     body, subject, month = rng.choice(_BODIES), rng.choice(_SUBJECTS), rng.choice(_MONTHS)
     n = rng.randint(2, 98)
     forms = [
-        f"{name}, {rng.choice(_TITLES)} at {body}, {rng.choice(_SAY)} that {subject} would be "
-        f"{rng.choice(_VERBS)} before {month}.",
-        f"\u201cWe expect {subject} to cost about {n} million euros, and we will not wait until "
-        f"{month},\u201d {name} said.",
-        f"Officials at {body} {rng.choice(_VERBS)} {subject} on Tuesday after {n} residents wrote to "
-        f"the council.",
+        (f"{name}, {rng.choice(_TITLES)} at {body}, {rng.choice(_SAY)} that {subject} would be "
+         f"{rng.choice(_VERBS)} before {month}."),
+        (f"\u201cWe expect {subject} to cost about {n} million euros, and we will not wait until "
+         f"{month},\u201d {name} said."),
+        (f"Officials at {body} {rng.choice(_VERBS)} {subject} on Tuesday after {n} residents wrote to "
+         f"the council."),
         f"According to {body}, {subject} has been {rng.choice(_VERBS)} {n} times since {month}.",
-        f"\u201cThis is not what people were promised,\u201d said {name}, who chairs a local group. "
-        f"\u201cThey deserve an answer by {month}.\u201d",
-        f"The figures, published by {body} last week, show a rise of {n} percent compared with a "
-        f"year earlier.",
-        f"{name} told the committee the plan was \u201cfunded, costed and ready\u201d and urged members "
-        f"to vote before {month}.",
+        (f"\u201cThis is not what people were promised,\u201d said {name}, who chairs a local group. "
+         f"\u201cThey deserve an answer by {month}.\u201d"),
+        (f"The figures, published by {body} last week, show a rise of {n} percent compared with a "
+         f"year earlier."),
+        (f"{name} told the committee the plan was \u201cfunded, costed and ready\u201d and urged members "
+         f"to vote before {month}."),
     ]
     return rng.choice(forms)
 
@@ -243,6 +252,7 @@ class Row:
     load_before: float = math.nan
     load_after: float = math.nan
     cpu_seconds: float = math.nan  # CPU time of the measured processes over the window (all threads)
+    broker_cpu_seconds: float = math.nan  # the Kafka broker's CPU time over the same window
     note: str = ""
 
     @property
@@ -281,8 +291,8 @@ def format_table(rows: Sequence[Row], latency: dict[str, float] | None = None,
     """The results as a Markdown table, ratios against (a); latency below it."""
     ref = reference_rate(rows)
     lines = [
-        "| | configuration | articles | articles/s | words/s | × (a) | CPU ms/article | peak RSS / worker "
-        "| load 1-min |",
+        ("| | configuration | articles | articles/s | words/s | × (a) | CPU ms/article | peak RSS / worker "
+         "| load 1-min |"),
         "|:--|:--|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for r in rows:
@@ -334,7 +344,8 @@ def bare_spacy(model: str, articles: Sequence[Article], batch_size: int, passes:
     import spacy
 
     nlp = spacy.load(model)
-    list(nlp.pipe([a.body for a in articles[:4]]))  # first-call costs outside the clock
+    for _ in nlp.pipe([a.body for a in articles], batch_size=batch_size):
+        pass  # an untimed pass: vocabulary and lemma caches as warm as in a long-running worker
     texts = [a.body for a in articles] * passes
     load = load_average()
     start, cpu = time.perf_counter(), time.process_time()
@@ -351,7 +362,8 @@ def _bare_child(job: tuple[str, int, list[str]], barrier: Any, queue: Any) -> No
 
     model, batch_size, texts = job
     nlp = spacy.load(model)
-    list(nlp.pipe(texts[:2]))
+    for _ in nlp.pipe(texts, batch_size=batch_size):
+        pass  # untimed warm-up pass, as in (a)
     barrier.wait()
     start, cpu = time.monotonic(), time.process_time()
     for _ in nlp.pipe(texts, batch_size=batch_size):
@@ -397,6 +409,8 @@ def broker_less(settings: Settings, articles: Sequence[Article], passes: int = 1
     from pipeline.nlp import model_for
 
     warm_up(settings)
+    for _ in enrich_values([a.value() for a in articles], settings):
+        pass  # untimed warm-up pass, as in (a)
     values = [a.value() for a in articles] * passes
     load = load_average()
     start, cpu = time.perf_counter(), time.process_time()
@@ -592,7 +606,7 @@ class Topology:
     env: dict[str, str]
 
     @classmethod
-    def fresh(cls, bootstrap: str, name: str, partitions: int, run_id: str) -> "Topology":
+    def fresh(cls, bootstrap: str, name: str, partitions: int, run_id: str) -> Topology:
         prefix = f"bench-{run_id}-{name}"
         env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "WIRESTREAM_APP_ID": f"wirestream-{prefix}",
                "WIRESTREAM_PARTITIONS": str(partitions)}
@@ -644,7 +658,7 @@ def start_workers(topology: Topology, count: int, tmp: Path, timeout: float = 60
 
 
 def backlog_run(key: str, label: str, topology: Topology, workers: Workers, corpus: Sequence[Article],
-                count: int, timeout: float) -> Row:
+                count: int, timeout: float, broker_pid: int | None = None) -> Row:
     """Publish `count` articles from the corpus at once and time from the first publish to the last enriched."""
     s = topology.settings
     placed = balance(repeat(corpus, count, f"{key}-"), s.partitions)
@@ -652,6 +666,7 @@ def backlog_run(key: str, label: str, topology: Topology, workers: Workers, corp
     try:
         outputs.poll(100)  # the warm-up records are already there
         load, cpu = load_average(), workers.cpu_seconds()
+        broker_cpu = cpu_seconds(broker_pid) if broker_pid else math.nan
         first = publisher.send(placed[0][0])
         for article, _ in placed[1:]:
             publisher.send(article)
@@ -660,6 +675,7 @@ def backlog_run(key: str, label: str, topology: Topology, workers: Workers, corp
         missing = outputs.wait_for([a.id for a, _ in placed], timeout, workers,
                                    progress=lambda done, total: _say(f"({key}) {done}/{total} enriched"))
         load_after, cpu = load_average(), workers.cpu_seconds() - cpu
+        broker_cpu = cpu_seconds(broker_pid) - broker_cpu if broker_pid else math.nan
     finally:
         publisher.close()
     done = [outputs.seen[a.id] for a, _ in placed if a.id in outputs.seen]
@@ -673,7 +689,7 @@ def backlog_run(key: str, label: str, topology: Topology, workers: Workers, corp
         note.append(f"{dead} dead letters")
     return Row(key, label, len(done), sum(a.words for a, _ in placed if a.id in outputs.seen),
                (t_end - t0) / 1000, workers=len(workers.procs), load_before=load, load_after=load_after,
-               cpu_seconds=cpu, note="; ".join(note))
+               cpu_seconds=cpu, broker_cpu_seconds=broker_cpu, note="; ".join(note))
 
 
 def latency_run(topology: Topology, workers: Workers, articles: Sequence[Article], rate: float,
@@ -726,9 +742,22 @@ def machine() -> dict[str, Any]:
             "spacy": spacy.__version__, "loadavg_start": list(os.getloadavg())}
 
 
+def wait_for_quiet(max_seconds: float, threshold: float = 0.7) -> float:
+    """Wait (up to `max_seconds`) until the 1-minute load average drops below `threshold`; returns it."""
+    deadline = time.monotonic() + max_seconds
+    load = load_average()
+    while load >= threshold and time.monotonic() < deadline:
+        _say(f"load {load:.2f} >= {threshold}: waiting for a quieter machine")
+        time.sleep(min(30.0, max(1.0, deadline - time.monotonic())))
+        load = load_average()
+    return load
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     from pipeline.broker import LocalBroker, free_port
 
+    if args.wait_for_quiet:
+        wait_for_quiet(args.wait_for_quiet)
     settings = Settings.from_env()
     articles, corpus = load_corpus(args.corpus)
     n_workers = args.workers or cores()
@@ -775,7 +804,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 _say(f"({key}) ready; publishing {backlog} articles")
                 label = (f"end to end, local broker, {count} worker" + ("s" if count > 1 else "")
                          + f", {partitions} partitions")
-                rows.append(backlog_run(key, label, topology, workers, articles, backlog, timeout))
+                rows.append(backlog_run(key, label, topology, workers, articles, backlog, timeout,
+                                        broker.status().get("pid")))
                 _say(f"({key}) {rows[-1].articles_per_s:.2f} articles/s")
                 if key == configs[-1][0] and args.latency_seconds > 0:
                     rate = 0.5 * rows[-1].articles_per_s
@@ -810,29 +840,57 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 # ── component study ──────────────────────────────────────────────────────────
 
-# (label, WIRESTREAM_NLP_EXCLUDE, fast attribute ruler)
+# What may be left out or swapped: (label, WIRESTREAM_NLP_EXCLUDE, fast attribute ruler).
 COMPONENT_CONFIGS: list[tuple[str, tuple[str, ...], bool]] = [
-    ("full pipeline (stock)", (), False),
-    ("fast attribute ruler (default)", (), True),
+    ("full pipeline, stock components (as in (a))", (), False),
+    ("full pipeline, fast attribute ruler and lemmatizer (default)", (), True),
     ("without lemmatizer", ("lemmatizer",), True),
     ("without attribute_ruler", ("attribute_ruler",), False),
-    ("without attribute_ruler, lemmatizer", ("attribute_ruler", "lemmatizer"), False),
+    ("without attribute_ruler and lemmatizer", ("attribute_ruler", "lemmatizer"), False),
     ("without ner", ("ner",), True),
     ("without parser", ("parser",), True),
 ]
 
 
-def parse_cost_ms(nlp: Any, texts: Sequence[str]) -> float:
-    """CPU milliseconds per text for `nlp.pipe` (process time: less sensitive to other load than wall time)."""
-    list(nlp.pipe(texts[:4]))
-    start = time.process_time()
-    for _ in nlp.pipe(texts):
-        pass
-    return (time.process_time() - start) * 1000 / len(texts)
+def component_costs(model: str, texts: Sequence[str], batch_size: int) -> dict[str, float]:
+    """CPU ms per text of each step of the stock pipeline, timed batch by batch in one pass (so a
+    change of machine load hits every component alike), plus the fast attribute ruler and fast
+    lemmatizer, each timed on copies of the same docs just before the stock component."""
+    import spacy
+
+    from pipeline.fast_attributes import FastAttributeRuler, FastLemmatizer
+
+    nlp = spacy.load(model)
+    fast = {}
+    if "attribute_ruler" in nlp.pipe_names:
+        fast["attribute_ruler"] = ("fast attribute ruler", FastAttributeRuler(nlp.get_pipe("attribute_ruler")))
+    if "lemmatizer" in nlp.pipe_names:
+        fast["lemmatizer"] = ("fast lemmatizer", FastLemmatizer(nlp.get_pipe("lemmatizer")))
+    costs: dict[str, float] = {}
+    # The first round warms the caches (stock and fast alike, as (a) does) and is not counted.
+    for i in list(range(0, len(texts), batch_size)) * 2:
+        if i == 0:
+            costs = {"tokenizer": 0.0, **{name: 0.0 for name in nlp.pipe_names},
+                     **{label: 0.0 for label, _ in fast.values()}}
+        start = time.process_time()
+        docs = [nlp.make_doc(t) for t in texts[i:i + batch_size]]
+        costs["tokenizer"] += time.process_time() - start
+        for name, proc in nlp.pipeline:
+            if name in fast:
+                label, component = fast[name]
+                copies = [d.copy() for d in docs]
+                start = time.process_time()
+                for d in copies:
+                    component(d)
+                costs[label] += time.process_time() - start
+            start = time.process_time()
+            docs = list(proc.pipe(docs, batch_size=batch_size)) if hasattr(proc, "pipe") else [proc(d) for d in docs]
+            costs[name] += time.process_time() - start
+    return {k: 1000 * v / len(texts) for k, v in costs.items()}
 
 
 def components(args: argparse.Namespace) -> dict[str, Any]:
-    """Per configuration: parse CPU cost on the corpus, and the PolNeAR quote evaluation."""
+    """What each spaCy component costs (CPU) and what leaving it out costs on the PolNeAR evaluation."""
     from pipeline.evaluate import evaluate
     from pipeline.nlp import load_model
 
@@ -840,45 +898,51 @@ def components(args: argparse.Namespace) -> dict[str, Any]:
     articles, corpus = load_corpus(args.corpus)
     texts = [a.body for a in articles] * args.passes
     polnear = args.polnear or POLNEAR_DEV_TEXT.parents[2]
-    out: dict[str, Any] = {"corpus": corpus, "configs": []}
+    load = load_average()
+    out: dict[str, Any] = {"corpus": corpus, "load_before": load,
+                           "costs_ms_per_article": {k: round(v, 2) for k, v in
+                                                    component_costs(base.model, texts, base.batch_size).items()},
+                           "configs": []}
+    _say(f"component costs: {out['costs_ms_per_article']}")
     for label, exclude, fast in COMPONENT_CONFIGS:
         settings = replace(base, nlp_exclude=exclude, fast_attributes=fast)
-        load = load_average()
+        entry: dict[str, Any] = {"label": label, "exclude": list(exclude), "fast_attributes": fast}
+        logging.disable(logging.CRITICAL)  # a crippled pipeline logs every article it fails on
         try:
-            nlp = load_model(settings.model, exclude, fast)
-            cost = parse_cost_ms(nlp, texts)
-            pipes = list(nlp.pipe_names)
-        except Exception as exc:  # noqa: BLE001 - a pipe others depend on cannot always go
-            out["configs"].append({"label": label, "error": repr(exc)})
-            continue
-        entry: dict[str, Any] = {"label": label, "exclude": list(exclude), "fast_attributes": fast,
-                                 "pipes": pipes, "parse_cpu_ms_per_article": round(cost, 2), "load": load}
-        if Path(polnear).is_dir():
-            report = evaluate(Path(polnear), split="dev", systems=("wirestream",), settings=settings)
-            entry["evaluation"] = report.system("wirestream").to_dict()
+            entry["pipes"] = list(load_model(settings.model, exclude, fast).pipe_names)
+            if Path(polnear).is_dir():
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    report = evaluate(Path(polnear), split="dev", systems=("wirestream",), settings=settings)
+                entry["evaluation"] = report.system("wirestream").to_dict()
+        except Exception as exc:  # noqa: BLE001 - some pipes cannot go (others listen to them)
+            entry["error"] = repr(exc)
+        finally:
+            logging.disable(logging.NOTSET)
         out["configs"].append(entry)
-        _say(f"{label}: {cost:.1f} ms/article")
-    out["table"] = format_components(out["configs"])
+        _say(f"{label}: {entry.get('evaluation', {}).get('overall', entry.get('error'))}")
+    out["load_after"] = load_average()
+    out["table"] = format_components(out["costs_ms_per_article"], out["configs"])
     return out
 
 
-def format_components(configs: Sequence[dict[str, Any]]) -> str:
-    ref = next((c["parse_cpu_ms_per_article"] for c in configs if "parse_cpu_ms_per_article" in c), None)
-    lines = ["| configuration | parse CPU ms/article | saves | direct F1 | indirect F1 | speaker acc | quotes TP |",
-             "|:--|--:|--:|--:|--:|--:|--:|"]
+def format_components(costs: dict[str, float], configs: Sequence[dict[str, Any]]) -> str:
+    stock = sum(v for k, v in costs.items() if not k.startswith("fast "))
+    lines = ["| step of the stock pipeline | CPU ms/article | share |", "|:--|--:|--:|"]
+    for name, ms in costs.items():
+        lines.append(f"| {name} | {ms:.1f} | {100 * ms / stock:.1f} % |" if stock else f"| {name} | {ms:.1f} | – |")
+    lines += ["", "| configuration | direct F1 | indirect F1 | speaker acc | matched quotes | predicted | errors |",
+              "|:--|--:|--:|--:|--:|--:|--:|"]
     for c in configs:
-        if "error" in c:
-            lines.append(f"| {c['label']} | cannot load: {c['error'][:60]} | | | | | |")
-            continue
-        cost = c["parse_cpu_ms_per_article"]
-        saves = f"{100 * (1 - cost / ref):.0f} %" if ref else "–"
         ev = c.get("evaluation")
-        if ev:
-            cells = (f"{ev['direct']['f1']:.4f} | {ev['indirect']['f1']:.4f} | {ev['speaker']['accuracy']:.4f} | "
-                     f"{ev['overall']['tp']}")
+        if "error" in c:
+            lines.append(f"| {c['label']} | cannot run: {c['error'][:70]} | | | | | |")
+        elif ev:
+            lines.append(f"| {c['label']} | {ev['direct']['f1']:.4f} | {ev['indirect']['f1']:.4f} | "
+                         f"{ev['speaker']['accuracy']:.4f} | {ev['overall']['tp']} | {ev['overall']['predicted']} | "
+                         f"{ev['errors']} |")
         else:
-            cells = "– | – | – | –"
-        lines.append(f"| {c['label']} | {cost:.1f} | {saves} | {cells} |")
+            lines.append(f"| {c['label']} | – | – | – | – | – | – |")
     return "\n".join(lines)
 
 
@@ -896,7 +960,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="How long to publish at half of (d)'s rate (0: skip; default 60).")
     parser.add_argument("--workers", type=int, default=None, help="Workers for (d) (default: cores).")
     parser.add_argument("--corpus", type=Path, default=None, help="Folder of .txt articles (headline on line 1).")
-    parser.add_argument("--json", type=Path, default=None, help="Also write the results as JSON to FILE.")
+    parser.add_argument("--json", type=Path, default=None,
+                        help="Write the results as JSON to FILE (default: .wirestream/bench/bench-<time>.json).")
+    parser.add_argument("--wait-for-quiet", type=float, default=0.0, metavar="SECONDS",
+                        help="First wait up to SECONDS for the 1-minute load average to drop below 0.7.")
     parser.add_argument("--keep", action="store_true", help="Keep the broker data and worker logs.")
     parser.add_argument("--skip-reference", action="store_true",
                         help="Skip (a×N) and the second (a) run.")
@@ -909,6 +976,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         report = run(args)
     print(report["table"])
+    if args.json is None:
+        data_dir = Settings.from_env().data_dir
+        kind = "components" if args.components else "bench"
+        args.json = data_dir / "bench" / f"{kind}-{time.strftime('%Y%m%d-%H%M%S')}.json"
+        args.json.parent.mkdir(parents=True, exist_ok=True)
     if args.json is not None:
         args.json.write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY,
                                            default=str) + b"\n")

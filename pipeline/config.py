@@ -37,7 +37,7 @@ class Settings:
     partitions: int = 2
     max_body_bytes: int = 2_000_000
     batch_size: int = 16
-    batch_timeout_s: float = 0.2
+    batch_timeout_s: float = 0.05  # each stage waits this long for a fuller batch (latency at low rates)
     # spaCy components: pipes left out of the model (comma list), and whether
     # the attribute ruler runs as the exact, faster lookup (docs/performance.md).
     nlp_exclude: tuple[str, ...] = ()

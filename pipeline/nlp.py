@@ -15,7 +15,19 @@ from typing import TYPE_CHECKING
 import numpy
 import orjson
 import spacy
-from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, LEMMA, MORPH, NORM, ORTH, POS, SPACY, TAG
+from spacy.attrs import (
+    DEP,
+    ENT_IOB,
+    ENT_TYPE,
+    HEAD,
+    LEMMA,
+    MORPH,
+    NORM,
+    ORTH,
+    POS,
+    SPACY,
+    TAG,
+)
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
@@ -29,7 +41,8 @@ class ModelNotInstalled(RuntimeError):
 
 @functools.cache
 def load_model(name: str, exclude: tuple[str, ...] = (), fast_attributes: bool = False) -> Language:
-    """The model with `exclude`d pipes left out; `fast_attributes` swaps in the exact, faster attribute ruler."""
+    """The model with `exclude`d pipes left out; `fast_attributes` swaps in the exact, faster
+    attribute ruler and lemmatizer (pipeline/fast_attributes.py)."""
     try:
         nlp = spacy.load(name, exclude=list(exclude))
     except OSError as exc:
@@ -39,13 +52,14 @@ def load_model(name: str, exclude: tuple[str, ...] = (), fast_attributes: bool =
             "WIRESTREAM_MODEL to another installed model such as en_core_web_md."
         ) from exc
     if fast_attributes:
-        from pipeline.fast_attributes import replace_attribute_ruler
+        from pipeline.fast_attributes import replace_attribute_ruler, replace_lemmatizer
 
         replace_attribute_ruler(nlp)
+        replace_lemmatizer(nlp)
     return nlp
 
 
-def model_for(settings: "Settings") -> Language:
+def model_for(settings: Settings) -> Language:
     """The model as configured: WIRESTREAM_MODEL, WIRESTREAM_NLP_EXCLUDE, WIRESTREAM_FAST_ATTRIBUTES."""
     return load_model(settings.model, tuple(settings.nlp_exclude), settings.fast_attributes)
 
@@ -76,6 +90,22 @@ _SET_COLS = [i for i, a in enumerate(DOC_ATTRS) if a not in (ORTH, SPACY)]  # wo
 _HEADER = struct.Struct("<III")
 
 
+class DecodedDoc(Doc):
+    """A Doc read back from bytes, whose `text` is built once.
+
+    spaCy's `Doc.text` joins every token's text on each access (~2 ms for a
+    1,500-token article) and quote attribution asks for it per cue; the text of
+    a decoded doc never changes, so it is kept after the first access.
+    """
+
+    @property
+    def text(self) -> str:
+        cached = self.__dict__.get("_text")
+        if cached is None:
+            cached = self.__dict__["_text"] = Doc.text.__get__(self)
+        return cached
+
+
 def doc_to_bytes(doc: Doc) -> bytes:
     n, k = len(doc), len(DOC_ATTRS)
     array = doc.to_array(list(DOC_ATTRS)).reshape(n, k)
@@ -99,7 +129,7 @@ def doc_from_bytes(nlp: Language, data: bytes) -> Doc:
     out = numpy.frombuffer(payload, dtype=numpy.uint32, offset=_HEADER.size + size).reshape(n, k)
     vocab = nlp.vocab
     words = [table[i] for i in out[:, 0].tolist()]
-    doc = Doc(vocab, words=words, spaces=out[:, 1].astype(bool).tolist())
+    doc = DecodedDoc(vocab, words=words, spaces=out[:, 1].astype(bool).tolist())
     if n == 0:
         return doc
     add = vocab.strings.add

