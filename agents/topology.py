@@ -71,23 +71,14 @@ def create_app(settings: Settings) -> faust.App:
     t = settings.topics
     topic = lambda name: app.topic(name, key_type=bytes, value_type=bytes, partitions=settings.partitions)  # noqa: E731
     raw, clean, parsed, enriched, dead = (topic(n) for n in (t.raw, t.clean, t.parsed, t.enriched, t.deadletter))
-    # spaCy is synchronous: run it on one worker thread so the event loop keeps
-    # heartbeating while a batch parses.
-    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spacy")
-    clean_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="clean")
-    # Quotes get their own thread too, so an article's quotes need not wait
-    # behind the next parse batch (latency), and run while spaCy's matrix code
-    # has released the GIL (throughput when a core is free).
-    quotes_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="quotes")
+    # Each stage's blocking work runs on a thread of its own, so the event loop
+    # keeps heartbeating while a batch parses; quotes need not wait behind the
+    # next parse batch and run while spaCy's matrix code has released the GIL.
+    threads = {name: ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+               for name in ("clean", "spacy", "quotes")}
 
-    async def off_loop(fn: Callable[..., Any], *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(executor, fn, *args)
-
-    async def off_loop_clean(fn: Callable[..., Any], *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(clean_executor, fn, *args)
-
-    async def off_loop_quotes(fn: Callable[..., Any], *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(quotes_executor, fn, *args)
+    async def off_loop(thread: str, fn: Callable[..., Any], *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(threads[thread], fn, *args)
 
     async def send_all(sends: Sequence[Callable[[], Awaitable[Any]]]) -> None:
         """Wait until the broker acknowledged every send of this step (retried with backoff).
@@ -129,7 +120,7 @@ def create_app(settings: Settings) -> faust.App:
         async for events in stream.noack_take(settings.batch_size, within=settings.batch_timeout_s):
             # Cleaning a body near the size limit takes a while: off the event loop too.
             metrics.record_batch("clean", len(events))
-            outcomes = await off_loop_clean(clean_batch, settings, [e.value for e in events])
+            outcomes = await off_loop("clean", clean_batch, settings, [e.value for e in events])
             sends = []
             for event, outcome in zip(events, outcomes):
                 value, key = event.value, event.key
@@ -156,7 +147,7 @@ def create_app(settings: Settings) -> faust.App:
                     sends.append(to_dead("entities", RejectedInput("bad_internal_record", repr(exc)),
                                          event.value, event.key))
             metrics.record_batch("entities", len(events))
-            results = await off_loop(entities_batch, settings, batch) if batch else []
+            results = await off_loop("spacy", entities_batch, settings, batch) if batch else []
             for (article, _), result in zip(batch, results):
                 if isinstance(result, RejectedInput):
                     sends.append(to_dead("entities", result, clean_to_json(article, {}), article.id.encode()))
@@ -171,7 +162,7 @@ def create_app(settings: Settings) -> faust.App:
     async def quotes_agent(stream: faust.StreamT) -> None:
         async for events in stream.noack_take(settings.batch_size, within=settings.batch_timeout_s):
             metrics.record_batch("quotes", len(events))
-            outcomes = await off_loop_quotes(quotes_batch, settings, [e.value for e in events])
+            outcomes = await off_loop("quotes", quotes_batch, settings, [e.value for e in events])
             sends = []
             for event, outcome in zip(events, outcomes):
                 if isinstance(outcome, RejectedInput):
@@ -189,17 +180,23 @@ def create_app(settings: Settings) -> faust.App:
     return app
 
 
-def clean_batch(settings: Settings, values: list[bytes | None]) -> list[Any]:
-    """Stage 1 over a batch: (article, timings) per value, or the RejectedInput that becomes its dead letter."""
+def each_or_rejected(fn: Callable[[Any], Any], items: list[Any], bug_reason: str) -> list[Any]:
+    """`fn` over a batch, one outcome per item: its result, or the RejectedInput that becomes its
+    dead letter (a bug in one article must not stop the partition)."""
     out: list[Any] = []
-    for value in values:
+    for item in items:
         try:
-            out.append(clean_stage(value, settings))
+            out.append(fn(item))
         except RejectedInput as exc:
             out.append(exc)
-        except Exception as exc:  # a bug must not stop the partition
-            out.append(RejectedInput("internal_error", repr(exc)))
+        except Exception as exc:
+            out.append(RejectedInput(bug_reason, repr(exc)))
     return out
+
+
+def clean_batch(settings: Settings, values: list[bytes | None]) -> list[Any]:
+    """Stage 1 over a batch: (article, timings) per value, or its RejectedInput."""
+    return each_or_rejected(lambda value: clean_stage(value, settings), values, "internal_error")
 
 
 def entities_batch(settings: Settings, batch: list[Any]) -> list[Any]:
@@ -208,17 +205,10 @@ def entities_batch(settings: Settings, batch: list[Any]) -> list[Any]:
 
 
 def quotes_batch(settings: Settings, values: list[bytes]) -> list[Any]:
-    """Stage 3 over a batch of parsed records; a failure becomes that record's RejectedInput."""
+    """Stage 3 over a batch of parsed records: an EnrichedRecord per value, or its RejectedInput."""
     nlp = model_for(settings)
-    out: list[Any] = []
-    for value in values:
-        try:
-            out.append(quotes_stage(nlp, ParsedArticle.from_json(value)))
-        except RejectedInput as exc:
-            out.append(exc)
-        except Exception as exc:
-            out.append(RejectedInput("bad_internal_record", repr(exc)))
-    return out
+    return each_or_rejected(lambda value: quotes_stage(nlp, ParsedArticle.from_json(value)), values,
+                            "bad_internal_record")
 
 
 def credentials(settings: Settings) -> Any:
