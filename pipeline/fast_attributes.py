@@ -283,14 +283,7 @@ def _make_fast_lemmatizer(nlp: Language, name: str, source: str) -> FastLemmatiz
 
 def replace_lemmatizer(nlp: Language) -> bool:
     """Swap the stock rule `lemmatizer` for the memoised equivalent; False (nothing changed) when unsupported."""
-    if LEMMATIZER not in nlp.pipe_names:
-        return False
-    try:
-        nlp.add_pipe(FAST_LEMMATIZER, after=LEMMATIZER)
-    except Unsupported:
-        return False
-    nlp.remove_pipe(LEMMATIZER)
-    return True
+    return _replace_pipe(nlp, LEMMATIZER, FAST_LEMMATIZER)
 
 
 @Language.factory(FAST_NAME, default_config={"source": COMPONENT})
@@ -301,11 +294,16 @@ def _make_fast_attribute_ruler(nlp: Language, name: str, source: str) -> FastAtt
 
 def replace_attribute_ruler(nlp: Language) -> bool:
     """Swap the stock `attribute_ruler` for the fast equivalent; False (nothing changed) when unsupported."""
-    if COMPONENT not in nlp.pipe_names:
+    return _replace_pipe(nlp, COMPONENT, FAST_NAME)
+
+
+def _replace_pipe(nlp: Language, stock: str, fast: str) -> bool:
+    """Put `fast` (built from `stock`) in `stock`'s place; leave the pipeline as it was when unsupported."""
+    if stock not in nlp.pipe_names:
         return False
     try:
-        nlp.add_pipe(FAST_NAME, after=COMPONENT)
+        nlp.add_pipe(fast, after=stock)
     except Unsupported:
         return False
-    nlp.remove_pipe(COMPONENT)
+    nlp.remove_pipe(stock)
     return True
