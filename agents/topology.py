@@ -125,8 +125,7 @@ def create_app(settings: Settings) -> faust.App:
             for event, outcome in zip(events, outcomes):
                 value, key = event.value, event.key
                 if isinstance(outcome, RejectedInput):
-                    stage = "clean" if outcome.reason == "internal_error" else stage_of(outcome.reason)
-                    sends.append(to_dead(stage, outcome, value, key))
+                    sends.append(to_dead(stage_of(outcome.reason), outcome, value, key))
                     continue
                 article, timings = outcome
                 article.ingested_at = metrics.ingest_stamp(event.message.timestamp)

@@ -15,7 +15,6 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
 import orjson
 from spacy.language import Language
@@ -36,7 +35,6 @@ from pipeline.records import (
     Processing,
     RawArticle,
     from_dict,
-    to_dict,
 )
 from pipeline.validation import schema_error
 
@@ -200,8 +198,7 @@ def enrich_values(values: Iterable[bytes], settings: Settings) -> Iterator[Enric
         try:
             pending.append(clean_stage(value, settings))
         except RejectedInput as exc:
-            yield codec.dead_letter(stage_of(exc.reason),
-                                    exc.reason, str(exc), value, exc.article_id)
+            yield codec.dead_letter(stage_of(exc.reason), exc.reason, str(exc), value, exc.article_id)
             continue
         if len(pending) >= settings.batch_size:
             yield from _finish(nlp, pending, settings)
@@ -223,19 +220,16 @@ def _finish(nlp: Language, batch: list[tuple[CleanArticle, dict[str, float]]],
 
 
 DECODE_REASONS = frozenset({"empty_message", "invalid_json", "not_utf8"})
-CLEAN_REASONS = frozenset({"empty_body", "body_too_large"})
+VALIDATE_REASONS = frozenset({"schema_invalid"})
 
 
 def stage_of(reason: str) -> str:
-    """Which stage a stage-1 rejection belongs to, for the dead letter's `stage` field."""
+    """Which step of stage 1 refused a message, for the dead letter's `stage` field.
+
+    Decoding and validation have a closed set of reasons; anything else (empty body,
+    size limit, HTML too complex, a bug in cleaning) happened while cleaning.
+    """
     if reason in DECODE_REASONS:
         return "decode"
-    return "clean" if reason in CLEAN_REASONS else "validate"
+    return "validate" if reason in VALIDATE_REASONS else "clean"
 
-
-def record_json(record: EnrichedRecord | DeadLetter) -> bytes:
-    return codec.dumps(record)
-
-
-def as_dict(record: EnrichedRecord | DeadLetter) -> dict[str, Any]:
-    return to_dict(record)

