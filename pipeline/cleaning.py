@@ -35,6 +35,7 @@ BODY_TOO_LARGE = "body_too_large"
 HTML_TOO_COMPLEX = "html_too_complex"
 INVALID_BODY = "invalid_body"
 CLEANING_FAILED = "cleaning_failed"
+REJECTION_REASONS = frozenset({EMPTY_BODY, BODY_TOO_LARGE, HTML_TOO_COMPLEX, INVALID_BODY, CLEANING_FAILED})
 
 # In plain text a line ending in one of these closes its paragraph; any other
 # line followed by a lower-case start is a hard-wrapped paragraph continuing.

@@ -110,6 +110,7 @@ for _ref in REFERENCES:
 KNOWN_DEAD_LETTERS = (
     ("decode", "empty_message"), ("decode", "invalid_json"), ("decode", "not_utf8"),
     ("validate", "schema_invalid"), ("clean", "empty_body"), ("clean", "body_too_large"),
+    ("clean", "html_too_complex"), ("clean", "invalid_body"), ("clean", "cleaning_failed"),
     ("clean", "internal_error"), ("entities", "bad_internal_record"), ("entities", "entities_failed"),
     ("quotes", "bad_internal_record"), ("quotes", "quotes_failed"),
 )

@@ -305,12 +305,13 @@ def test_top_once_fails_when_no_worker_answers():
 
 def test_known_dead_letter_series_start_at_zero():
     # so rate()/increase() see the first dead letter of each kind (a series born at 1 shows no increase)
-    from pipeline.enrich import CLEAN_REASONS, DECODE_REASONS
+    from pipeline.cleaning import REJECTION_REASONS
+    from pipeline.enrich import DECODE_REASONS, VALIDATE_REASONS
 
     known = set(metrics.KNOWN_DEAD_LETTERS)
     assert {("decode", r) for r in DECODE_REASONS} <= known
-    assert {("clean", r) for r in CLEAN_REASONS} <= known
-    assert ("validate", "schema_invalid") in known
+    assert {("validate", r) for r in VALIDATE_REASONS} <= known
+    assert {("clean", r) for r in REJECTION_REASONS} <= known
     text = generate_latest(metrics.REGISTRY).decode()
     assert 'wirestream_dead_letters_total{reason="empty_body",stage="clean"}' in text
 
