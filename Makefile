@@ -32,7 +32,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 jars: venv
-	$(PY) -c "from pipeline.broker import ensure_jars; print('kafka jars:', ensure_jars())"
+	$(PY) -c "from wirestream.localbroker import ensure_jars; print('kafka jars:', ensure_jars())"
 
 test: setup
 	$(PY) -m pytest -q -rs
@@ -41,7 +41,7 @@ demo: setup
 	@bash scripts/demo.sh
 
 bench: setup
-	$(PY) -m pipeline.bench
+	$(PY) -m tools.bench
 
 # Fault harness: own broker, worker SIGKILLs, one broker restart, then the
 # sent/enriched/dead-lettered/lost/duplicated table. E.g.
@@ -49,7 +49,7 @@ bench: setup
 #   make chaos CHAOS_ARGS="--burst 3000"      (load: drain rate and peak RSS)
 CHAOS_ARGS ?= --articles 1000 --kills 3 --broker-restarts 1
 chaos: setup
-	$(PY) -m pipeline.chaos $(CHAOS_ARGS)
+	$(PY) -m tools.chaos $(CHAOS_ARGS)
 
 stop:
 	-$(WS) broker stop

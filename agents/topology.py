@@ -4,7 +4,7 @@
          │                        │  (spaCy parses here,          │
          └────────────────────────┴── once per article) ──────────┴──▶ articles.deadletter
 
-Each agent reads one topic, calls one `pipeline.enrich` stage function and
+Each agent reads one topic, calls one `pipeline.stages` stage function and
 writes the next topic; anything it cannot process becomes a dead letter with a
 reason. Offsets advance only after the downstream send is acknowledged by the
 broker (each send is awaited before the event is acked), and every agent runs
@@ -23,9 +23,10 @@ import faust
 
 from agents import delivery
 from agents.web import register as register_monitoring
-from pipeline import codec, metrics
+from pipeline import codec
+from agents import metrics
 from pipeline.config import Settings
-from pipeline.enrich import (
+from pipeline.stages import (
     ParsedArticle,
     clean_from_json,
     clean_stage,
@@ -35,7 +36,7 @@ from pipeline.enrich import (
     stage_of,
 )
 from pipeline.errors import RejectedInput
-from pipeline.nlp import model_for
+from pipeline.nlp.model import model_for
 
 
 def create_app(settings: Settings) -> faust.App:

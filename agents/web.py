@@ -1,7 +1,7 @@
 """The worker's web port: `/metrics`, `/dashboard`, `/api/state`, and the lag refresher.
 
 * `/metrics` — Prometheus text format: the `wirestream_*` metrics of
-  `pipeline.metrics`, Faust's own sensors (`faust_*`) and the process
+  `agents.metrics`, Faust's own sensors (`faust_*`) and the process
   collectors (`process_*`, `python_*`), all from one registry per app.
 * `/api/state` — JSON snapshot of this worker for the page and `wirestream top`.
 * `/dashboard` — a static page (HTML, JS and CSS from `agents/static/`) that
@@ -25,7 +25,8 @@ import faust
 from faust.sensors.prometheus import setup_prometheus_sensors
 from prometheus_client import CollectorRegistry, GCCollector, PlatformCollector, ProcessCollector
 
-from pipeline import __version__, metrics
+from pipeline import __version__
+from agents import metrics
 from pipeline.config import Settings
 
 log = logging.getLogger(__name__)

@@ -114,8 +114,8 @@ def run_faust_worker(settings: Settings, loglevel: str = "warning") -> None:
     import faust
 
     from agents.topology import create_app
-    from pipeline.enrich import warm_up
-    from pipeline.kafka_io import ensure_topics
+    from pipeline.stages import warm_up
+    from agents.clients import ensure_topics
 
     try:
         check_connection(settings)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import functools
-from pathlib import Path
+from importlib import resources
 from typing import Any
 
 import orjson
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+SCHEMA_DIR = resources.files("schemas")
 SCHEMA_FILES = {
     "raw": "article.raw.schema.json",
     "enriched": "article.enriched.schema.json",

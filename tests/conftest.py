@@ -18,20 +18,20 @@ REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
 SEED = SEEDS / "reuters-aleppo-ceasefire.txt"
 POLNEAR = REPO.parent / "shared" / "polnear"
-WORKER_EXE = [sys.executable, "-m", "pipeline"]
+WORKER_EXE = [sys.executable, "-m", "wirestream"]
 
 
 def free_port() -> int:
-    from pipeline.broker import free_port as _free_port
+    from wirestream.localbroker import free_port as _free_port
 
     return _free_port()
 
 
 @pytest.fixture(scope="session")
 def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    from pipeline.broker import LocalBroker
+    from wirestream.localbroker import LocalBroker
 
-    from pipeline.kafka_io import ensure_topics
+    from agents.clients import ensure_topics
 
     b = LocalBroker(port=free_port(), data_dir=tmp_path_factory.mktemp("kafka"))
     b.start()

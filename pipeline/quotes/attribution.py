@@ -1,0 +1,385 @@
+"""Stage 3: quote attribution — who said what, with offsets into the body.
+
+One `Quote` per attribution in the article, always with `text == body[start:end]`:
+
+* direct: the words inside double quote marks (" “ ” „ « », marks excluded; the ''
+  of some archives only when `quote_marks.PAIRED_APOSTROPHES_ARE_QUOTES` is on). A
+  quote split by its cue (`"X," he said, "Y."`, also `"X," he said. "Y."` and
+  `"X," he said, but "Y."`) is ONE quote running from the first part to the last, so
+  its text contains the interrupting cue words, while `parts` holds the offsets of
+  each piece of quoted words (the quote's content without "he said"); a quote running
+  over several paragraphs is one quote as well. A paragraph that is all quote, with no
+  cue, right after a paragraph ending in a direct quote (`"X," he said.` then `"Y."`)
+  continues that quote: one quote from one speaker whose `parts` hold each
+  paragraph's quoted words, its text running over both paragraphs (a dash-credited
+  quote, `"X" ― Jane Doe`, is not continued). Any other quote with no cue that makes
+  up whole sentences continues the previous speaker (its cue is None).
+* mixed: a reported clause holding a quoted fragment (`said the plan was "a
+  disaster"`, `called it "a disaster"`); text is the clause, as for indirect quotes,
+  ending at the last fragment when the writer's aside follows it (`cited the "Y
+  loophole," a flaw in ...`).
+* indirect: the reported clause of a speech verb or of `according to`, without the
+  cue and the source (a leading "that" is kept, as PolNeAR annotators do), or the
+  noun-phrase report of a reporting verb (`called for a repeal`).
+
+Modules: `quote_marks` pairs the marks on the raw text, `reporting` reads cues,
+sources and reported clauses off the dependency parse, `direct_quotes` links quoted
+spans to cues, `speakers` resolves who is speaking. The parse is read, never redone.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from spacy.tokens import Doc, Span, Token
+
+from pipeline.quotes.direct import Attribution, ParsedText, direct_attributions, trimmed
+from pipeline.quotes.marks import QuotedSpan, find_quoted_spans
+from pipeline.records import CleanArticle, Entity, EntityCluster, Quote, Speaker
+from pipeline.quotes.cues import (
+    OBJECT_REPORT_VERBS,
+    QUOTE_ADJACENT_VERBS,
+    Cue,
+    according_to_cues,
+    complement_tokens,
+    cue_extent,
+    cue_preposition,
+    is_quote_verb,
+    is_speech_verb,
+    object_tokens,
+    subject_of,
+)
+from pipeline.quotes.speakers import Person, SpeakerRegistry, is_person_noun
+
+log = logging.getLogger(__name__)
+
+_MIN_OBJECT_WORDS = 2  # a noun-phrase report shorter than this is rarely a report
+_MAX_FRAGMENT_CLIMB = 6  # heads climbed from a quoted fragment to the verb reporting it
+# Verbs that hold a quoted fragment without reporting anyone's words (`is "safe"`).
+# What may stand between a report and a quoted fragment that completes it.
+_JOINERS = " \t\u00a0:-–—"
+_DASHES = frozenset("-–—―")
+# First words of a phrase saying when or where something was said, not what.
+SETTING_WORDS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+# After a noun-phrase report (`criticized X as "Y" during a stop`) an occasion as well.
+OCCASION_WORDS = SETTING_WORDS | {"during"}
+# First words of the writer's aside after a quoted fragment closing on a comma.
+_ASIDE = re.compile(r"(?:a|an|the|which|who|whose|where|in which|[a-z]+ing)\b")
+_NOT_REPORTING = frozenset({"be", "have", "do", "get", "become", "seem", "buy", "go"})
+
+
+def attribute_quotes(doc: Doc, article: CleanArticle, entities: list[Entity],
+                     clusters: list[EntityCluster]) -> list[Quote]:
+    """Quotes with speakers; offsets index `article.body`. Never raises."""
+    try:
+        return _attribute(doc, article, entities, clusters)
+    except Exception:  # noqa: BLE001 - a bad article must not stop the stream
+        log.exception("quote attribution failed for %s", getattr(article, "id", "?"))
+        return []
+
+
+def _attribute(doc: Doc, article: CleanArticle, entities: list[Entity],
+               clusters: list[EntityCluster]) -> list[Quote]:
+    text = doc.text  # built once: Doc.text joins every token on each call
+    spans = [s for s in find_quoted_spans(text, article.paragraphs) if _has_words(text, s)]
+    cues = find_cues(doc)
+    attributions = direct_attributions(ParsedText(doc, text), spans, cues)
+    used = {id(a.cue) for a in attributions if a.cue is not None}
+    attributions += clause_attributions(doc, spans, [c for c in cues if id(c) not in used], attributions)
+    attributions += fragment_attributions(doc, spans, attributions)
+    attributions = [_without_trailing_setting(text, a, spans) for a in attributions]
+    attributions.sort(key=lambda a: a.start)
+    quotes = with_speakers(text, attributions, SpeakerRegistry(doc, entities, clusters, text))
+    body = article.body if isinstance(article.body, str) else text
+    return [q for q in quotes if _offsets_hold(body, q)]
+
+
+def _offsets_hold(body: str, q: Quote) -> bool:
+    """text is body[start:end] and every part is a non-empty piece inside it."""
+    return 0 <= q.start < q.end <= len(body) and body[q.start:q.end] == q.text and \
+        all(q.start <= s < e <= q.end for s, e in q.parts)
+
+
+def _has_words(text: str, span: QuotedSpan) -> bool:
+    """Marks around digits or markup leftovers (`id="7834"`, `author="x" date="y"`) do not quote anyone."""
+    start, end = span.inner
+    inner = text[start:end]
+    return any(ch.isalpha() for ch in inner) and "<" not in text[start - 2: start] and \
+        text[span.start - 1: span.start] != "=" and '="' not in inner
+
+
+# ---- cues ------------------------------------------------------------------------------
+
+def find_cues(doc: Doc) -> list[Cue]:
+    """Every reporting cue in the document, sentence by sentence (a bad parse loses one sentence)."""
+    out: list[Cue] = []
+    for sent in doc.sents:
+        try:
+            out.extend(_sentence_cues(sent))
+        except Exception:  # noqa: BLE001
+            log.debug("cue finding failed in sentence at %d", sent.start_char, exc_info=True)
+    return sorted(out, key=lambda c: c.start)
+
+
+def _sentence_cues(sent: Span) -> list[Cue]:
+    out = []
+    for tok in sent:
+        if is_quote_verb(tok) or tok.lemma_.lower() in QUOTE_ADJACENT_VERBS and tok.pos_ == "VERB":
+            start, end = cue_extent(tok)
+            content = complement_tokens(tok)
+            objects = [] if content else object_tokens(tok)
+            prep = cue_preposition(tok) if objects else None
+            if prep is not None and prep.i > tok.i:
+                end = prep.idx + len(prep.text)
+            out.append(Cue(tok, start, end, subject_of(tok), content, objects))
+    out.extend(according_to_cues(sent))
+    return out
+
+
+# ---- indirect and mixed quotes ---------------------------------------------------------
+
+def clause_attributions(doc: Doc, spans: list[QuotedSpan], cues: list[Cue],
+                        taken: list[Attribution]) -> list[Attribution]:
+    """Reported clauses of the remaining cues: mixed when they hold a quoted fragment."""
+    out: list[Attribution] = []
+    for cue in cues:
+        try:
+            att = _clause_attribution(doc, spans, cue)
+        except Exception:  # noqa: BLE001
+            log.debug("clause attribution failed at %d", cue.start, exc_info=True)
+            continue
+        if att is None or any(_overlaps(att, t) for t in taken + out):
+            continue
+        out.append(att)
+    return out
+
+
+def _clause_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> Attribution | None:
+    if cue.token.lemma_.lower() in QUOTE_ADJACENT_VERBS - {"add"}:
+        return None
+    if not cue.content:
+        return _parenthetical_attribution(doc, spans, cue) or _object_attribution(spans, cue)
+    bounds = trimmed(_in_cue_paragraph(cue.content, cue))
+    if bounds is None:
+        return None
+    start, end = _through_adjacent_quote(doc.text, spans, *bounds)
+    inside = [s for s in spans if s.start < end and s.end > start]
+    if inside:
+        start = min(start, min(s.start for s in inside))
+        end = max(end, max(s.end for s in inside))
+        if cue.start < end and cue.end > start:
+            return None
+        return Attribution(start, end, "mixed", cue)
+    speech = cue.token.lower_ == "according" or is_speech_verb(cue.token) or \
+        cue.token.lemma_.lower() in OBJECT_REPORT_VERBS
+    if not speech or len([t for t in cue.content if t.is_alpha]) < 2:
+        return None
+    return Attribution(start, end, "indirect", cue)
+
+
+def _parenthetical_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> Attribution | None:
+    """`The plan, he said, was doomed`: a speech verb set off by commas inside the clause it
+    reports; the report is that clause around the cue, in one or two parts."""
+    verb = cue.token
+    head = verb.head
+    if verb.dep_ != "parataxis" or head is verb or not is_speech_verb(verb) or cue.source is None:
+        return None
+    aside = {t.i for t in verb.subtree}
+    pieces = _runs([t for t in _in_cue_paragraph(list(head.subtree), cue) if t.i not in aside])
+    parts = [b for b in (trimmed(run) for run in pieces) if b is not None]
+    words = [t for run in pieces for t in run if t.is_alpha]
+    if not parts or len(words) < 3 or any(s < cue.end and cue.start < e for s, e in parts):
+        return None
+    start, end = parts[0][0], parts[-1][1]
+    kind = "mixed" if any(s.start < end and s.end > start for s in spans) else "indirect"
+    return Attribution(start, end, kind, cue, parts)
+
+
+def _runs(tokens: list[Token]) -> list[list[Token]]:
+    """Tokens split into runs of consecutive indices."""
+    out: list[list[Token]] = []
+    for tok in sorted(tokens, key=lambda t: t.i):
+        if out and out[-1][-1].i == tok.i - 1:
+            out[-1].append(tok)
+        else:
+            out.append([tok])
+    return out
+
+
+def _in_cue_paragraph(tokens: list[Token], cue: Cue) -> list[Token]:
+    """A reported clause stays in its cue's paragraph (a parse may run across a break)."""
+    breaks = [t.i for t in tokens if "\n" in t.text]
+    before = [i for i in breaks if i < cue.token.i]
+    after = [i for i in breaks if i > cue.token.i]
+    lo = max(before) if before else -1
+    hi = min(after) if after else len(cue.token.doc)
+    return [t for t in tokens if lo < t.i < hi]
+
+
+def fragment_attributions(doc: Doc, spans: list[QuotedSpan], taken: list[Attribution]) -> list[Attribution]:
+    """Quoted fragments no reporting verb claimed (`chanted "What curfew?"`, `lauded him for
+    "new ideas"`): mixed quotes of the nearest governing verb whose subject can be a source."""
+    out: list[Attribution] = []
+    for span in spans:
+        if any(a.start < span.end and span.start < a.end for a in taken + out):
+            continue
+        try:
+            att = _fragment_attribution(doc, span)
+        except Exception:  # noqa: BLE001
+            log.debug("fragment attribution failed at %d", span.start, exc_info=True)
+            continue
+        if att is not None and not any(_overlaps(att, t) for t in taken + out):
+            out.append(att)
+    return out
+
+
+def _fragment_attribution(doc: Doc, span: QuotedSpan) -> Attribution | None:
+    inside = [t for t in doc.char_span(span.start, span.end, alignment_mode="expand") or [] if t.is_alpha]
+    if not inside:
+        return None
+    verb = inside[0].head
+    for _ in range(_MAX_FRAGMENT_CLIMB):
+        if verb.pos_ in ("VERB", "AUX") and not (span.start <= verb.idx < span.end):
+            break
+        if verb.head is verb:
+            return None
+        verb = verb.head
+    else:
+        return None
+    if verb.lemma_ in _NOT_REPORTING or any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children):
+        return None
+    source = subject_of(verb)
+    if source is None or not _source_like(source):
+        return None
+    content = complement_tokens(verb) or object_tokens(verb)
+    bounds = trimmed(content)
+    if bounds is None or not (span.start < bounds[1] and bounds[0] < span.end):
+        return None
+    start, end = cue_extent(verb)
+    cue = Cue(verb, start, end, source, content)
+    return Attribution(min(bounds[0], span.start), max(bounds[1], span.end), "mixed", cue)
+
+
+def _source_like(tok: Token) -> bool:
+    """A subject that can say things: a person, an organisation, a pronoun, a person noun."""
+    if tok.ent_type_ in ("PERSON", "ORG", "NORP", "GPE"):
+        return True
+    if tok.pos_ == "PRON":
+        return tok.lower_ in ("he", "she", "they", "who", "i", "we")
+    return is_person_noun(tok)
+
+
+def _object_attribution(spans: list[QuotedSpan], cue: Cue) -> Attribution | None:
+    """`called the plan "a disaster"`: the verb's objects, when they hold a quoted fragment."""
+    bounds = trimmed(_in_cue_paragraph(_without_target(spans, cue), cue))
+    if bounds is None:
+        return None
+    start, end = _through_adjacent_quote(cue.token.doc.text, spans, *bounds)
+    inside = [s for s in spans if s.start < end and s.end > start]
+    if inside:
+        return Attribution(min(start, min(s.start for s in inside)), max(end, max(s.end for s in inside)), "mixed", cue)
+    if cue.source is not None and cue.token.lemma_.lower() in OBJECT_REPORT_VERBS and \
+            sum(t.is_alpha for t in cue.objects) >= _MIN_OBJECT_WORDS:
+        return Attribution(start, end, "indirect", cue)
+    return None
+
+
+def _without_target(spans: list[QuotedSpan], cue: Cue) -> list[Token]:
+    """`accused the mayor of "lying"`: whom the words were about is not part of them; the report
+    starts at the "of" phrase that quotes."""
+    objects = cue.objects
+    first = next((c for c in cue.token.rights if objects and c.left_edge.i == objects[0].i), None)
+    if first is None or first.dep_ not in ("dobj", "dative"):
+        return objects
+    for child in cue.token.rights:
+        if child.i <= first.i or child.dep_ != "prep" or child.lower_ != "of":
+            continue
+        lo, hi = child.left_edge.idx, child.right_edge.idx + len(child.right_edge.text)
+        if any(lo <= s.start < hi for s in spans):
+            return [t for t in objects if t.i >= child.left_edge.i]
+    return objects
+
+
+def _through_adjacent_quote(text: str, spans: list[QuotedSpan], start: int, end: int) -> tuple[int, int]:
+    """A report the parse cut short of a quoted fragment that follows it with only a space,
+    colon or dash between (`focusing on "X"`, `the quality: "Y"`) runs through the fragment."""
+    for span in spans:
+        if span.start >= end and not text[end:span.start].strip(_JOINERS):
+            return start, span.end
+    return start, end
+
+
+def _without_trailing_setting(text: str, att: Attribution, spans: list[QuotedSpan]) -> Attribution:
+    """A mixed quote ends with its last quoted fragment when a dash aside or a setting follows it
+    (`likened it to "X" - a charge that stung`, `called it "X" Tuesday`), or when the fragment
+    closes on a comma and an aside of the writer's follows (`cited the "Y loophole," a flaw
+    in ...`, `said he was "excited," adding ...`)."""
+    if att.type != "mixed":
+        return att
+    last = max((s for s in spans if att.start <= s.start and s.end < att.end), key=lambda s: s.end, default=None)
+    if last is None:
+        return att
+    rest = text[last.end: att.end].lstrip(" \t\u00a0,")
+    noun_report = att.cue is not None and not att.cue.content
+    comma_closed = text[last.inner[0]: last.inner[1]].rstrip().endswith(",") and \
+        (att.cue is None or att.cue.end <= last.start or att.cue.start >= att.end)
+    if rest[:1] in _DASHES or _starts_setting(rest, OCCASION_WORDS if noun_report else SETTING_WORDS) or \
+            comma_closed and _ASIDE.match(rest):
+        att.end = last.end
+        att.parts = [(a, min(b, att.end)) for a, b in att.parts if a < att.end]
+    return att
+
+
+def _starts_setting(rest: str, words: frozenset[str]) -> bool:
+    """`called it "a disaster" Tuesday during a rally`: when or where it was said."""
+    first = rest.split(maxsplit=1)[0].lower() if rest.split() else ""
+    return first in words
+
+
+def _overlaps(a: Attribution, b: Attribution) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+# ---- speakers --------------------------------------------------------------------------
+
+def with_speakers(text: str, attributions: list[Attribution], registry: SpeakerRegistry) -> list[Quote]:
+    """Quotes in document order; a quote without a cue continues the previous speaker."""
+    quotes: list[Quote] = []
+    previous: tuple[Person | None, Speaker] | None = None
+    for att in attributions:
+        person, speaker = _speaker_for(att, registry, previous)
+        if att.cue is None and previous is None:
+            continue
+        previous = (person, speaker)
+        quotes.append(_quote(text, att, speaker))
+    return quotes
+
+
+def _speaker_for(att: Attribution, registry: SpeakerRegistry,
+                 previous: tuple[Person | None, Speaker] | None) -> tuple[Person | None, Speaker]:
+    if att.cue is None or att.cue.source is None:
+        if previous is not None:
+            return previous
+        return None, Speaker()
+    try:
+        person, toks = registry.resolve(att.cue.source, att.cue.mention)
+        return person, registry.speaker(person, toks)
+    except Exception:  # noqa: BLE001
+        log.debug("speaker resolution failed at %d", att.start, exc_info=True)
+        return None, Speaker()
+
+
+def _quote(text: str, att: Attribution, speaker: Speaker) -> Quote:
+    cue = att.cue
+    return Quote(
+        text=text[att.start:att.end],
+        type=att.type,  # type: ignore[arg-type]
+        start=att.start,
+        end=att.end,
+        cue=text[cue.start:cue.end] if cue else None,
+        cue_start=cue.start if cue else None,
+        cue_end=cue.end if cue else None,
+        speaker=speaker,
+        parts=list(att.parts) or [(att.start, att.end)],
+    )

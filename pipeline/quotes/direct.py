@@ -1,0 +1,393 @@
+"""Direct quotes: linking each quoted span to the cue that reports it.
+
+A quote belongs to the cue whose reported clause lies inside it, else to a cue right
+after it (`"...," he said`), else to a dash credit (`"..." ― Jane Doe`), else to a cue
+right before it (`He said: "..."`). A second span is a second part of the same quote
+when only its cue clause or cue sentence stands between them (`"X," he said, "Y."`,
+`"X," he said, but "Y."`, `"X," said Jo, a farmer who ... . "Y."`); a paragraph that is all quote, with no cue, right
+after a paragraph ending in a direct quote is a further part of that quote; any other
+quote that makes up whole sentences with no cue continues the previous speaker. When the
+parse loses the subject of a cue right after a quote (`"X," Tulsa police Chief Ann Roe
+said`), the capitalised name standing between them is taken as the source.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Token
+
+from pipeline.quotes.marks import QuotedSpan
+from pipeline.quotes.cues import SUBJECT_DEPS, Cue
+
+log = logging.getLogger(__name__)
+
+# Words trimmed from the edges of a reported clause.
+_EDGE_WORDS = frozenset({"and", "but", "or", "so", "because", "although", "while"})
+# Dependents that may sit between a closing mark and its cue (`," he also said`).
+_GAP_DEPS = frozenset({"advmod", "aux", "neg", "punct", "npadvmod"})
+_MAX_CUE_GAP = 14  # tokens between a quote and the cue it is attributed to
+_MAX_SPLIT_GAP = 14  # words of cue clause between two parts of one quote
+_MAX_SPLIT_SENTENCE = 40  # words of a whole cue sentence between them
+_MAX_TITLE_WORDS = 6  # a quoted name inside a cue sentence (a show, a book) is short
+_MAX_FRAGMENT_WORDS = 3  # a lowercase quoted phrase this short is not a whole quote
+_MAX_NAME_PHRASE = 10  # words of a speaker's name and appositive between a quote and its verb
+_MAX_NAME_WORDS = 4  # a capitalised quoted phrase this short after a word is a title or a nickname
+# `"X," he said, but "Y."`: a conjunction (and an adverb) leading into the second part.
+_CONJUNCTION_TAIL = re.compile(r"(?<=,)\s+(?:and|but)(?:\s+(?:still|also|then))?$")
+# `“...” ― Jane Doe` at the end of a line: a credit rather than a cue verb.
+_DASH_CREDIT = re.compile(r"[ \t\u00a0]*(?P<dash>[―—–]|--)[ \t\u00a0]*"
+                          r"(?P<name>[A-Z][\w.'’-]*(?:[ \u00a0][A-Z][\w.'’-]*){0,4})[ \t\u00a0]*(?=\n|$)")
+
+
+class ParsedText:
+    """The parse with its text and token offsets at hand, for offset lookups without rescans."""
+
+    def __init__(self, doc: Doc, text: str) -> None:
+        self.doc = doc
+        self.text = text
+        self.starts = [t.idx for t in doc]
+        self.sent_of = [0] * len(doc)
+        for k, sent in enumerate(doc.sents):
+            for i in range(sent.start, sent.end):
+                self.sent_of[i] = k
+
+    def __getitem__(self, i: int) -> Token:
+        return self.doc[i]
+
+    def __len__(self) -> int:
+        return len(self.doc)
+
+
+@dataclass(slots=True)
+class Attribution:
+    """An attribution before speaker resolution; `start`/`end` index the body."""
+
+    start: int
+    end: int
+    type: str
+    cue: Cue | None
+    parts: list[tuple[int, int]] = field(default_factory=list)  # quoted pieces; empty = [(start, end)]
+
+
+def direct_attributions(doc: ParsedText, spans: list[QuotedSpan], cues: list[Cue]) -> list[Attribution]:
+    """Quotes standing as what someone said: linked to a cue, or continuing the last speaker."""
+    out: list[Attribution] = []
+    free = list(cues)
+    i = 0
+    while i < len(spans):
+        try:
+            att, i = _direct_at(doc, spans, i, free)
+        except Exception:  # noqa: BLE001 - lose this quote, not the article
+            log.debug("direct quote failed at %d", spans[i].start, exc_info=True)
+            att = None
+        if att is not None and att.cue is None and out and _continues(doc.text, out[-1], att, cues):
+            out[-1].parts.extend(att.parts)  # a cue-less paragraph goes on with the quote before it
+            out[-1].end = att.end
+        elif att is not None:
+            out.append(att)
+            free = [c for c in free if c is not att.cue]
+        i += 1
+    return out
+
+
+def _continues(text: str, prev: Attribution, att: Attribution, cues: list[Cue]) -> bool:
+    """`"X," he said.` closing one paragraph, then a paragraph that is all quote: one quote
+    from one speaker, in two parts."""
+    if prev.type != "direct" or prev.end > att.start:
+        return False
+    if prev.cue is not None and prev.cue.mention:
+        return False  # `"..." ― Jane Doe`: each credited paragraph has its own speaker
+    line_end = text.find("\n", att.end)
+    if text[att.end: len(text) if line_end < 0 else line_end].strip(" \t\u00a0\"”»'.,"):
+        return False  # the next paragraph goes on past the quote: not all quote
+    if any(c is not prev.cue and prev.end <= c.start < att.start for c in cues):
+        return False  # `"X," he said. He added that Y.`: a report of its own stands between
+    between = text[prev.end: att.start]
+    lines = [line for line in between.split("\n") if line.strip()]
+    return "\n" in between and len(lines) == 2 and lines[0] == between.split("\n")[0] and \
+        lines[-1].strip() in _OPENING_MARKS
+
+
+_OPENING_MARKS = frozenset({'"', "“", "„", "«", "''", "``"})
+
+
+def _direct_at(doc: ParsedText, spans: list[QuotedSpan], i: int, free: list[Cue]) -> tuple[Attribution | None, int]:
+    """The attribution of the quote starting spans[i] (absorbing the parts of a split quote),
+    and the index of its last part."""
+    span = spans[i]
+    pieces = [span]
+    cue = _cue_for_span(doc, span, free, spans[i + 1] if i + 1 < len(spans) else None)
+    while cue is not None:
+        k = _next_part(doc, spans, i, cue, free)
+        if k is None:
+            break
+        i = k
+        pieces.append(spans[i])
+    if cue is not None and len(pieces) == 1 and _clause_runs_on(span, cue):
+        return _mixed(span, cue), i
+    if cue is not None and len(pieces) == 1 and (_is_fragment(doc.text, span) or _is_name(doc.text, span)):
+        return None, i  # a phrase or a name within the writer's sentence, left to the mixed-quote finders
+    if cue is not None:
+        return _direct(pieces, cue), i
+    if _stands_alone(doc, span):
+        return _direct(pieces, None), i
+    return None, i
+
+
+def _direct(pieces: list[QuotedSpan], cue: Cue | None) -> Attribution:
+    """One quote from its pieces: text runs from the first to the last, parts are each piece's words."""
+    parts = [p.inner for p in pieces if p.inner[0] < p.inner[1]] or [(pieces[0].start, pieces[-1].end)]
+    return Attribution(parts[0][0], parts[-1][1], "direct", cue, parts)
+
+
+def _clause_runs_on(span: QuotedSpan, cue: Cue) -> bool:
+    """`said "X" to drive up the price`: the reported clause goes on after the closing mark."""
+    words = [t for t in cue.content if (t.is_alpha or t.like_num) and t.idx >= span.end and
+             "\n" not in t.doc.text[span.end:t.idx]]  # a parse running past the paragraph's end
+    return len(words) >= 2 and not span.start <= cue.start < span.end
+
+
+def _is_fragment(text: str, span: QuotedSpan) -> bool:
+    """A few lowercase words in marks (`"woman card,"`) are a phrase of the writer's sentence,
+    not a sentence someone said."""
+    words = text[span.inner[0]: span.inner[1]].split()
+    return 0 < len(words) <= _MAX_FRAGMENT_WORDS and words[0][:1].islower()
+
+
+def _is_name(text: str, span: QuotedSpan) -> bool:
+    """`on CNN's "Morning Joe,"`, `the nickname "Lyin' Ted"`: a few capitalised words in marks
+    straight after a word of the writer's are a title or a nickname."""
+    words = text[span.inner[0]: span.inner[1]].split()
+    before = text[text.rfind("\n", 0, span.start) + 1: span.start].rstrip()
+    return 2 <= len(words) <= _MAX_NAME_WORDS and bool(before) and before[-1].isalnum() and \
+        all(w[:1].isupper() or not w[:1].isalpha() for w in words)
+
+
+def _mixed(span: QuotedSpan, cue: Cue) -> Attribution:
+    bounds = trimmed(cue.content)
+    start, end = bounds if bounds is not None else span.inner
+    return Attribution(min(start, span.start), max(end, span.end), "mixed", cue)
+
+
+def _cue_for_span(doc: ParsedText, span: QuotedSpan, cues: list[Cue],
+                  nxt: QuotedSpan | None = None) -> Cue | None:
+    """The cue a quote belongs to: one whose content lies inside it, else one right after it,
+    else one right before it. `nxt` is the quote that follows, which may be its second part."""
+    for cue in cues:
+        if _reports(cue, span):
+            return cue
+    after = _cue_after(doc, span, cues, nxt)
+    if after is not None:
+        return after
+    return _dash_credit(doc, span) or _cue_before(doc, span, cues)
+
+
+def _content_inside(cue: Cue, span: QuotedSpan) -> bool:
+    words = [t for t in cue.content if t.is_alpha or t.like_num]
+    if not words:
+        return False
+    inside = sum(span.start <= t.idx < span.end for t in words)
+    return inside >= max(1, len(words) - 1) and inside / len(words) >= 0.8
+
+
+def _cue_after(doc: ParsedText, span: QuotedSpan, cues: list[Cue], nxt: QuotedSpan | None = None) -> Cue | None:
+    """`"...," he said` / `"...," said the official`: only the source and small words in between.
+    A cue whose reported clause follows it is another quote's, unless that clause is the quote's
+    second part `nxt` (`"X," he said, "Y."`)."""
+    by_token = {c.token.i: c for c in cues if c.token.pos_ in ("VERB", "AUX")}
+    first = _token_at_or_after(doc, span.end)
+    if first is None:
+        return None
+    allowed: set[int] = set()
+    for k in range(first, min(len(doc), first + _MAX_CUE_GAP)):
+        tok = doc[k]
+        if k in by_token:
+            cue = by_token[k]
+            if cue.content and not _content_inside(cue, span) and cue.content[-1].i > k and \
+                    (nxt is None or not _reports(cue, nxt)):
+                return None  # the cue reports a clause of its own, after it
+            _source_outside(cue, span)
+            if cue.source is not None:
+                allowed |= {t.i for t in cue.source.subtree}
+            if all(j in allowed or _gap_token(doc[j]) for j in range(first, k)):
+                return cue
+            # `"...," Tulsa police Chief Ann Roe said`: a parse that lost the subject between them
+            named = _name_between(doc, first, k)
+            if named is not None and doc.text[span.inner[0]: span.inner[1]].rstrip().endswith(",") and \
+                    (cue.source is None or not first <= cue.source.i < k):
+                cue.source = named
+                return cue
+            return None
+        if "\n" in tok.text or tok.text in (".", "?", "!") or tok.text in ("“", '"') and k > first:
+            return None
+    return None
+
+
+def _name_between(doc: ParsedText, lo: int, hi: int) -> Token | None:
+    """The speaker standing between a quote and its verb when the parse did not make it the
+    subject: a capitalised name, maybe with a title before it and an appositive after it
+    (`Jo Roe, a top aide,`). The name is the last word of its capitalised run."""
+    words = [doc[j] for j in range(lo, hi) if not (doc[j].is_punct or doc[j].is_space)]
+    if not words or len(words) > _MAX_NAME_PHRASE or not _capitalised(words[0]):
+        return None
+    if any(t.pos_ in ("VERB", "AUX", "PRON") and not _capitalised(t) for t in words):
+        return None
+    name = words[0]
+    for t in words[1:]:
+        if t.i != name.i + 1 or not (_capitalised(t) or t.pos_ == "NOUN"):
+            break
+        name = t
+    return name if _capitalised(name) else None
+
+
+def _capitalised(tok: Token) -> bool:
+    return tok.text[:1].isupper() and tok.is_alpha
+
+
+def _source_outside(cue: Cue, span: QuotedSpan) -> None:
+    """A parse may make a word of the quote the cue's subject (`"My view, that ...," the aide
+    said`); the subject outside the quote is the source."""
+    if cue.source is None or not span.start <= cue.source.idx < span.end:
+        return
+    outside = [c for c in cue.token.children if c.dep_ in SUBJECT_DEPS and not span.start <= c.idx < span.end]
+    if outside:
+        cue.source = outside[0]
+
+
+def _dash_credit(doc: ParsedText, span: QuotedSpan) -> Cue | None:
+    """`“...” ― Jane Doe`: a dash after the closing mark, then a capitalised name to the line end."""
+    match = _DASH_CREDIT.match(doc.text, span.end)
+    if match is None:
+        return None
+    lo = _token_at_or_after(doc, match.start("name"))
+    hi = _token_at_or_after(doc, match.end("name"))
+    hi = len(doc) if hi is None else hi
+    if lo is None or lo >= hi:
+        return None
+    names = [doc[i] for i in range(lo, hi) if not doc[i].is_space]
+    if not names:
+        return None
+    return Cue(names[-1], match.start("dash"), match.end("dash"), names[-1], [], mention=names)
+
+
+def _gap_token(tok: Token) -> bool:
+    return tok.is_punct or tok.is_space or tok.dep_ in _GAP_DEPS and tok.pos_ != "VERB"
+
+
+def _cue_before(doc: ParsedText, span: QuotedSpan, cues: list[Cue]) -> Cue | None:
+    """`He told reporters: "..."` / `He said, "..."`: a cue ending its clause right before the mark."""
+    prev = doc.text[max(0, span.start - 200):span.start].rstrip()
+    if not prev or prev[-1] not in ":,":
+        return None
+    last = _token_before(doc, span.start)
+    if last is None:
+        return None
+    for cue in reversed(cues):
+        if cue.token.i > last.i or cue.end > span.start:
+            continue
+        between = [doc[k] for k in range(cue.token.i + 1, last.i)]
+        if doc.sent_of[cue.token.i] != doc.sent_of[last.i] and doc[last.i].text != ":":
+            return None
+        if len(between) > _MAX_CUE_GAP or any(t.pos_ == "VERB" and t.dep_ != "xcomp" for t in between):
+            return None
+        if "\n" in doc.text[cue.end: span.start] and prev[-1] != ":":
+            return None
+        return cue
+    return None
+
+
+def _next_part(doc: ParsedText, spans: list[QuotedSpan], i: int, cue: Cue, cues: list[Cue]) -> int | None:
+    """Index of the quote continuing spans[i] after its cue, looking past a short quoted title
+    in the cue sentence (`said Cuban, a host of "Shark Tank." "I mean ..."`)."""
+    for k in (i + 1, i + 2):
+        if k >= len(spans):
+            return None
+        if _is_split_continuation(doc, spans[i], cue, spans[k], cues):
+            return k
+        if not _is_inline_title(doc.text, spans[k]):
+            return None
+    return None
+
+
+def _is_inline_title(text: str, span: QuotedSpan) -> bool:
+    """A short quoted name inside a sentence of the writer's (`the show "Shark Tank."`)."""
+    before = text[text.rfind("\n", 0, span.start) + 1: span.start].rstrip()
+    inner = text[span.inner[0]: span.inner[1]].split()
+    return bool(before) and before[-1].isalnum() and len(inner) <= _MAX_TITLE_WORDS
+
+
+def _is_split_continuation(doc: ParsedText, span: QuotedSpan, cue: Cue, nxt: QuotedSpan, cues: list[Cue]) -> bool:
+    """`"X," he said, "Y."` or `"X," he said. "Y."`: the cue sits between two parts of one
+    quote, and the second part has no cue of its own."""
+    if not (span.end <= cue.start < nxt.start):
+        return False
+    between = doc.text[span.end: nxt.start]
+    tail = _CONJUNCTION_TAIL.sub("", between.rstrip().rstrip("\"”"))
+    if not tail.endswith((",", ":", ".")) or "\n" in between:
+        return False
+    # `"X," said Jo Bloggs, a lawyer who ... . "Y."`: a whole cue sentence may be long; a cue
+    # clause that the second part continues (`, including, "Y"`) is short.
+    limit = _MAX_SPLIT_SENTENCE if tail.endswith(".") else _MAX_SPLIT_GAP
+    if len(between.split()) > limit:
+        return False
+    if not _ends_sentence(doc.text, nxt):
+        return False
+    others = [c for c in cues if c is not cue]
+    return _cue_after(doc, nxt, others) is None and not any(_reports(c, nxt) for c in others)
+
+
+def _reports(cue: Cue, span: QuotedSpan) -> bool:
+    """The cue stands outside the quote and its reported clause lies inside it (a cue quoted
+    within the quote, `"... I say we go"`, reports nothing of the quote's)."""
+    if not cue.content or span.start <= cue.start < span.end or not _content_inside(cue, span):
+        return False
+    lo, hi = sorted((cue.start, span.start if cue.start < span.start else span.end))
+    return "\n" not in cue.token.doc.text[lo:hi]  # a parse across paragraphs links nothing
+
+
+def _ends_sentence(text: str, span: QuotedSpan) -> bool:
+    """A quote that closes its sentence (`... more."` then a new sentence or paragraph)."""
+    inner_end = text[span.start: span.end].rstrip("\"”»' ")
+    if inner_end.endswith((".", "?", "!", ",", "…")):
+        return True
+    rest = text[span.end: span.end + 3].lstrip(" \t")
+    return not rest or rest[0] in ".?!\n"
+
+
+def _stands_alone(doc: ParsedText, span: QuotedSpan) -> bool:
+    """A quote making up whole sentences of its paragraph (a cue-less continuation)."""
+    text = doc.text
+    line_start = text.rfind("\n", 0, span.start) + 1
+    before = text[line_start: span.start].strip()
+    inner = text[span.start + 1: span.end].strip()
+    if len(inner.split()) < 4:
+        return False
+    return not before or before[-1] in ".?!”\""
+
+
+def _token_at_or_after(doc: ParsedText, offset: int) -> int | None:
+    k = bisect.bisect_left(doc.starts, offset)
+    return k if k < len(doc) else None
+
+
+def _token_before(doc: ParsedText, offset: int) -> Token | None:
+    k = bisect.bisect_left(doc.starts, offset) - 1
+    while k >= 0 and (doc[k].is_space or doc[k].idx + len(doc[k].text) > offset):
+        k -= 1
+    return doc[k] if k >= 0 else None
+
+
+def trimmed(tokens: list[Token]) -> tuple[int, int] | None:
+    """Char bounds of the content without edge punctuation and dangling conjunctions."""
+    toks = list(tokens)
+    while toks and (toks[0].is_punct or toks[0].is_space or toks[0].lower_ in _EDGE_WORDS):
+        toks = toks[1:]
+    while toks and (toks[-1].is_punct or toks[-1].is_space or toks[-1].lower_ in _EDGE_WORDS):
+        toks = toks[:-1]
+    if not toks:
+        return None
+    return toks[0].idx, toks[-1].idx + len(toks[-1].text)

@@ -1,0 +1,171 @@
+"""Delivery rules in agents/delivery.py, checked without a broker."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
+
+import orjson
+import pytest
+from aiokafka.errors import KafkaTimeoutError, MessageSizeTooLargeError
+from faust.types import TP
+
+from agents import delivery
+from agents.delivery import HardenedConsumer
+
+TP0 = TP("articles.raw", 0)
+
+
+def consumer(committed: int | None, acked: list[int]) -> HardenedConsumer:
+    c = object.__new__(HardenedConsumer)  # only the offset bookkeeping is exercised
+    c._acked = defaultdict(list, {TP0: list(acked)})
+    c._acked_index = defaultdict(set, {TP0: set(acked)})
+    c._committed_offset = defaultdict(lambda: None, {TP0: committed})
+    c._gap = defaultdict(list)
+    return c
+
+
+def test_commit_never_skips_the_unacked_message_at_the_committed_offset():
+    # Offset 32 is in flight, 33 and 34 are done: faust's own guard
+    # (`min(acked) - committed > 1`) would commit 35 and lose 32.
+    assert consumer(32, [33, 34])._new_offset(TP0) is None
+    assert consumer(0, [1, 2])._new_offset(TP0) is None  # committed 0 is falsy upstream
+
+
+def test_commit_advances_over_a_contiguous_acked_run():
+    assert consumer(32, [32, 33, 34])._new_offset(TP0) == 35
+    assert consumer(32, [32, 33, 36])._new_offset(TP0) == 34  # stops at the gap
+    assert consumer(None, [0, 1])._new_offset(TP0) == 2
+
+
+def test_acks_from_a_stale_generation_are_not_recorded():
+    c = consumer(10, [])
+    c.app = SimpleNamespace(consumer_generation_id=3, flow_control=SimpleNamespace(is_active=lambda: True))
+    c._unacked_messages = set()
+    message = type("Msg", (), {"generation_id": 2, "acked": False, "tp": TP0, "offset": 10})()
+    assert c.ack(message) is False
+    assert message.acked and c._acked[TP0] == []
+
+
+def test_acks_during_a_rebalance_are_not_recorded():
+    c = consumer(10, [])
+    c.app = SimpleNamespace(consumer_generation_id=3, flow_control=SimpleNamespace(is_active=lambda: False))
+    c._unacked_messages = set()
+    message = type("Msg", (), {"generation_id": 3, "acked": False, "tp": TP0, "offset": 10})()
+    assert c.ack(message) is False
+    assert message.acked and c._acked[TP0] == []
+
+
+def test_retriable_send_failures_are_retried_then_confirmed(monkeypatch):
+    monkeypatch.setattr(delivery, "backoff", lambda attempt: 0.0)
+    calls = []
+
+    async def flaky_send():
+        calls.append(1)
+        if len(calls) < 3:
+            raise KafkaTimeoutError()
+        fut = asyncio.get_running_loop().create_future()
+        fut.set_result("metadata")
+        return fut
+
+    assert asyncio.run(delivery.send_confirmed(flaky_send)) == "metadata"
+    assert len(calls) == 3
+
+
+def test_non_retriable_failure_is_raised_at_once():
+    calls = []
+
+    async def bad_send():
+        calls.append(1)
+        raise ValueError("a bug, not the broker")
+
+    with pytest.raises(ValueError):
+        asyncio.run(delivery.send_confirmed(bad_send))
+    assert len(calls) == 1
+
+
+def test_oversized_record_becomes_its_replacement_instead_of_a_restart_loop():
+    sent = []
+
+    async def refused():
+        raise MessageSizeTooLargeError()
+
+    async def letter():
+        sent.append("dead letter")
+        fut = asyncio.get_running_loop().create_future()
+        fut.set_result("ok")
+        return fut
+
+    asyncio.run(delivery.send_batch([refused], oversized=lambda fn, exc: letter))
+    assert sent == ["dead letter"]
+
+
+def test_backoff_is_capped_and_jittered():
+    assert all(0 <= delivery.backoff(a) <= delivery.SEND_BACKOFF_CAP_S for a in range(30))
+    assert max(delivery.backoff(10) for _ in range(50)) > delivery.SEND_BACKOFF_S
+
+
+def test_a_long_spacy_batch_leaves_the_event_loop_free_for_heartbeats():
+    """spaCy runs on the executor thread; the loop (heartbeats, commits) must keep ticking meanwhile."""
+    from agents.topology import entities_batch
+    from tools.chaos import make_articles
+    from pipeline.config import Settings
+    from pipeline.stages import clean_stage
+
+    settings = Settings()
+    batch = [clean_stage(v, settings) for _, v, outcome in make_articles(80, "loop", 1) if outcome == "enriched"]
+    entities_batch(settings, batch[:1])  # load the model first: we time the parse, not the load
+    executor = ThreadPoolExecutor(max_workers=1)
+
+    async def main() -> tuple[float, float]:
+        loop = asyncio.get_running_loop()
+        job = loop.run_in_executor(executor, entities_batch, settings, batch)
+        worst, last, start = 0.0, time.monotonic(), time.monotonic()
+        while not job.done():
+            await asyncio.sleep(0.02)
+            now = time.monotonic()
+            worst, last = max(worst, now - last), now
+        await job
+        return worst, time.monotonic() - start
+
+    worst, total = asyncio.run(main())
+    executor.shutdown()
+    # Heartbeats go every 3 s and the session times out after 10 s; a tick
+    # delayed by more than a second would already be a warning sign.
+    assert worst < 1.0, f"event loop stalled {worst:.2f}s during a {total:.1f}s spaCy batch"
+
+
+def test_content_hash_ignores_processing_so_replays_hash_the_same():
+    from pipeline import codec
+
+    a = {"id": "x", "body": "b", "processing": {"enriched_at": "1", "timings_ms": {"clean": 1.0}}}
+    b = {"id": "x", "body": "b", "processing": {"enriched_at": "2", "timings_ms": {"clean": 9.0}}}
+    assert codec.content_hash(a) == codec.content_hash(b)
+    assert codec.content_hash(a) != codec.content_hash({**a, "body": "c"})
+    assert orjson.dumps(a)  # plain JSON
+
+
+def test_app_delivery_settings_and_loopback_web_port():
+    from agents.topology import create_app
+    from pipeline.config import Settings
+
+    app = create_app(Settings())
+    assert app.conf.web_bind == "127.0.0.1"  # the web port is not exposed unless configured
+    assert app.conf.processing_guarantee.value == "at_least_once"
+    assert app.conf.producer_acks == -1
+    assert app.transport.Consumer is HardenedConsumer
+    assert app.conf.broker_session_timeout == Settings().session_timeout_s
+
+
+def test_settings_never_show_the_password():
+    from pipeline.config import Settings
+
+    s = Settings.from_env({"KAFKA_SASL_MECHANISM": "PLAIN", "KAFKA_SASL_USERNAME": "u",
+                           "KAFKA_SASL_PASSWORD": "hunter2-secret"})
+    assert "hunter2-secret" not in repr(s) and "hunter2-secret" not in str(s)
+    from agents.topology import credentials
+
+    assert "hunter2-secret" not in repr(credentials(s))

@@ -1,0 +1,1 @@
+"""The `wirestream` command line and operator tools: above both `pipeline` and `agents`."""
