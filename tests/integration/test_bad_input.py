@@ -30,7 +30,7 @@ from pipeline.stages import enrich_values
 from pipeline.records import DeadLetter, EnrichedRecord
 from pipeline.validation import schema_error
 from tests.conftest import wait_until
-from tests.test_stream import read_topic
+from tests.integration.test_stream import read_topic
 
 BODY = ("LISBON (Wirestream) - The port authority approved a new ferry route on Tuesday.\n\n"
         "\u201cWe expect the work to finish before winter,\u201d Marta Velasko, the spokeswoman, told reporters.")

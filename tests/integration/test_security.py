@@ -16,7 +16,7 @@ import pytest
 
 from pipeline.config import Settings
 from tests.conftest import Worker, free_port, pipeline_env, wait_until
-from tests.test_stream import read_topic
+from tests.integration.test_stream import read_topic
 
 pytestmark = [pytest.mark.broker,
               pytest.mark.skipif(shutil.which("java") is None, reason="java not installed")]
