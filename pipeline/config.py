@@ -22,10 +22,15 @@ class Topics:
     clean: str = "articles.clean"
     parsed: str = "articles.parsed"
     enriched: str = "articles.enriched"
+    quotes: str = "articles.quotes"
     deadletter: str = "articles.deadletter"
 
     def all(self) -> list[str]:
-        return [self.raw, self.clean, self.parsed, self.enriched, self.deadletter]
+        return [self.raw, self.clean, self.parsed, self.enriched, self.quotes, self.deadletter]
+
+    def compacted(self) -> list[str]:
+        """Topics whose latest value per key is the current state of a story (kills are tombstones)."""
+        return [self.enriched, self.quotes]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +40,16 @@ class Settings:
     model: str = DEFAULT_MODEL
     topics: Topics = field(default_factory=Topics)
     partitions: int = 2
-    max_body_bytes: int = 2_000_000
+    # None: min(3, brokers in the cluster), decided when the worker creates its topics.
+    replication_factor: int | None = None
+    min_insync_replicas: int | None = None  # None: min(2, replication factor)
+    # Longest body, in characters, that may reach spaCy; the model's max_length is set to it,
+    # so the two limits cannot disagree. Longer bodies are dead-lettered `body_too_large`.
+    max_body_chars: int = 500_000
+    # Wall-clock budget of one article in the NLP process (parse, entities, quotes); past it the
+    # article is dead-lettered `processing_timeout` and the partition moves on.
+    article_timeout_s: float = 60.0
+    nlp_processes: int = 1  # child processes doing the NLP of one worker (one per core uses every core)
     batch_size: int = 16
     batch_timeout_s: float = 0.05  # each stage waits this long for a fuller batch (latency at low rates)
     # spaCy components: pipes left out of the model (comma list), and whether
@@ -48,7 +62,7 @@ class Settings:
     send_timeout_s: float = 30.0
     # Largest Kafka message the pipeline writes or accepts (topic
     # max.message.bytes and producer max.request.size). A parsed record is
-    # about 4x its body, so this must stay well above 4 x max_body_bytes.
+    # about 4x its body in bytes, so this must stay well above 16 x max_body_chars.
     max_message_bytes: int = 16 * 1024 * 1024
     web_host: str = "127.0.0.1"
     web_port: int = 6066
@@ -69,6 +83,7 @@ class Settings:
             clean=e.get("WIRESTREAM_TOPIC_CLEAN", dt.clean),
             parsed=e.get("WIRESTREAM_TOPIC_PARSED", dt.parsed),
             enriched=e.get("WIRESTREAM_TOPIC_ENRICHED", dt.enriched),
+            quotes=e.get("WIRESTREAM_TOPIC_QUOTES", dt.quotes),
             deadletter=e.get("WIRESTREAM_TOPIC_DEADLETTER", dt.deadletter),
         )
         return cls(
@@ -77,7 +92,11 @@ class Settings:
             model=e.get("WIRESTREAM_MODEL", d.model),
             topics=topics,
             partitions=int(e.get("WIRESTREAM_PARTITIONS", d.partitions)),
-            max_body_bytes=int(e.get("WIRESTREAM_MAX_BODY_BYTES", d.max_body_bytes)),
+            replication_factor=_optional_int(e.get("WIRESTREAM_REPLICATION_FACTOR")),
+            min_insync_replicas=_optional_int(e.get("WIRESTREAM_MIN_INSYNC_REPLICAS")),
+            max_body_chars=int(e.get("WIRESTREAM_MAX_BODY_CHARS", d.max_body_chars)),
+            article_timeout_s=float(e.get("WIRESTREAM_ARTICLE_TIMEOUT", d.article_timeout_s)),
+            nlp_processes=int(e.get("WIRESTREAM_NLP_PROCESSES", d.nlp_processes)),
             batch_size=int(e.get("WIRESTREAM_BATCH_SIZE", d.batch_size)),
             batch_timeout_s=float(e.get("WIRESTREAM_BATCH_TIMEOUT", d.batch_timeout_s)),
             nlp_exclude=tuple(p.strip() for p in e.get("WIRESTREAM_NLP_EXCLUDE", "").split(",") if p.strip()),
@@ -110,6 +129,10 @@ class Settings:
         if self.ssl_cafile:
             opts["ssl_cafile"] = self.ssl_cafile
         return opts
+
+
+def _optional_int(value: str | None) -> int | None:
+    return int(value) if value and value.strip() else None
 
 
 def settings() -> Settings:

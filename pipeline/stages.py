@@ -73,7 +73,7 @@ def clean_stage(value: bytes | None, settings: Settings) -> tuple[CleanArticle, 
     timings: dict[str, float] = {}
     with timed(timings, "clean"):
         raw, article_id = decode_raw(value)
-        article = clean_article(raw, article_id, max_body_bytes=settings.max_body_bytes)
+        article = clean_article(raw, article_id, max_body_chars=settings.max_body_chars)
     return article, timings
 
 

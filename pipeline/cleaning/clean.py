@@ -43,23 +43,24 @@ _CLOSING_CHARS = frozenset('.!?:;"”’)»…')
 
 
 def clean_article(
-    raw: RawArticle, article_id: str, *, max_body_bytes: int | None = None
+    raw: RawArticle, article_id: str, *, max_body_chars: int | None = None
 ) -> CleanArticle:
     """Clean one article; raise RejectedInput (and nothing else) when it cannot be cleaned.
 
-    `max_body_bytes` caps the UTF-8 size of the raw body; None means no cap.
+    `max_body_chars` caps the length of the raw body in characters (the same unit as spaCy's
+    `max_length`, which the runner sets to this limit); None means no cap.
     """
     try:
-        return _clean(raw, article_id, max_body_bytes)
+        return _clean(raw, article_id, max_body_chars)
     except RejectedInput:
         raise
     except Exception as exc:  # a bug must dead-letter one message, not kill the worker
         raise RejectedInput(CLEANING_FAILED, f"{type(exc).__name__}: {exc}", article_id) from exc
 
 
-def _clean(raw: RawArticle, article_id: str, max_body_bytes: int | None) -> CleanArticle:
+def _clean(raw: RawArticle, article_id: str, max_body_chars: int | None) -> CleanArticle:
     """The cleaning steps in order; see `clean_article`."""
-    body = _checked_body(raw.body, article_id, max_body_bytes)
+    body = _checked_body(raw.body, article_id, max_body_chars)
     flags: list[str] = []
     paragraphs = _paragraphs(body, flags, article_id)
     dateline, paragraphs = lift_dateline(paragraphs)
@@ -85,17 +86,17 @@ def _clean(raw: RawArticle, article_id: str, max_body_bytes: int | None) -> Clea
     )
 
 
-def _checked_body(body: object, article_id: str, max_body_bytes: int | None) -> str:
+def _checked_body(body: object, article_id: str, max_body_chars: int | None) -> str:
     """The raw body, if it is text within the size limit (checked before any parsing)."""
     if body is None:
         raise RejectedInput(EMPTY_BODY, "body is missing", article_id)
     if not isinstance(body, str):
         raise RejectedInput(INVALID_BODY, f"body is {type(body).__name__}, not text", article_id)
-    if max_body_bytes is not None:
-        size = len(body.encode("utf-8", "surrogatepass"))
-        if size > max_body_bytes:
+    if max_body_chars is not None:
+        if len(body) > max_body_chars:
             raise RejectedInput(
-                BODY_TOO_LARGE, f"body is {size} bytes, limit is {max_body_bytes}", article_id
+                BODY_TOO_LARGE, f"body is {len(body)} characters, limit is {max_body_chars}"
+                " (WIRESTREAM_MAX_BODY_CHARS)", article_id
             )
     return body
 

@@ -67,7 +67,7 @@ EXPECTED: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
 }
 
 
-def cases(run: str, max_body_bytes: int) -> list[tuple[str, bytes | None]]:
+def cases(run: str, max_body_chars: int) -> list[tuple[str, bytes | None]]:
     """(key, value) per message; the key is always f'{run}-{case}' (and the id, where there is one)."""
     k = lambda case: f"{run}-{case}"
     doc = lambda case, **extra: orjson.dumps({"id": k(case), **extra})
@@ -89,7 +89,7 @@ def cases(run: str, max_body_bytes: int) -> list[tuple[str, bytes | None]]:
         (k("empty"), doc("empty", body="")),
         (k("whitespace"), doc("whitespace", body=" \n\t\u00a0\u200b \n")),
         (k("htmlempty"), doc("htmlempty", body="<p> </p><div>\n</div>")),
-        (k("big"), doc("big", body="word " * (max_body_bytes // 5 + 1000))),
+        (k("big"), doc("big", body="word " * (max_body_chars // 5 + 1000))),
         (k("spanish"), doc("spanish", body=SPANISH)),
         (k("script"), doc("script", body=SCRIPT)),
         (k("controlchars"), doc("controlchars", body="Control \x00 chars \x07 in \x1b the body. " + BODY)),
@@ -108,7 +108,7 @@ def outcomes(worker, settings_for):
     """Publish the matrix once; return {case: {"enriched": [records], "dead": [letters]}} plus raw records."""
     run = f"bad{uuid.uuid4().hex[:8]}"
     s = settings_for
-    messages = cases(run, s.max_body_bytes)
+    messages = cases(run, s.max_body_chars)
     producer = KafkaProducer(acks="all", max_request_size=s.max_message_bytes, **s.kafka_python_options())
     for key, value in messages:
         producer.send(s.topics.raw, key=key.encode(), value=value)
@@ -203,7 +203,7 @@ def test_message_above_the_kafka_limit_is_refused_at_the_publisher(settings_for)
 
 # ── whole-pipeline fuzzing, no broker ────────────────────────────────────────
 
-FUZZ_SETTINGS = Settings(max_body_bytes=5_000)
+FUZZ_SETTINGS = Settings(max_body_chars=5_000)
 
 json_scalars = st.one_of(st.none(), st.booleans(), st.integers(-(2**63), 2**63 - 1), st.floats(allow_nan=False), st.text(max_size=40))
 json_values = st.recursive(json_scalars, lambda inner: st.one_of(

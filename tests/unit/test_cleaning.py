@@ -365,11 +365,11 @@ def test_missing_and_non_text_bodies_are_rejected() -> None:
     assert wrong_type.value.reason == "invalid_body"
 
 
-def test_body_size_limit_counts_utf8_bytes() -> None:
-    body = "Café prices rose."  # 17 characters, 18 bytes
-    assert clean_article(RawArticle(body=body), "a-4", max_body_bytes=18).body == body
+def test_body_size_limit_counts_characters_like_spacy_max_length() -> None:
+    body = "Café prices rose."  # 17 characters, 18 bytes: the limit is in characters
+    assert clean_article(RawArticle(body=body), "a-4", max_body_chars=17).body == body
     with pytest.raises(RejectedInput) as caught:
-        clean_article(RawArticle(body=body), "a-4", max_body_bytes=17)
+        clean_article(RawArticle(body=body), "a-4", max_body_chars=16)
     assert caught.value.reason == "body_too_large" and caught.value.article_id == "a-4"
     assert clean_article(RawArticle(body=body * 1000), "a-5").body  # no limit by default
 
@@ -440,7 +440,7 @@ wire_ish = st.lists(
 def check_never_raises_unexpectedly(body: str, headline: str | None = None) -> None:
     try:
         article = clean_article(
-            RawArticle(body=body, headline=headline), "fuzz", max_body_bytes=4000
+            RawArticle(body=body, headline=headline), "fuzz", max_body_chars=4000
         )
     except RejectedInput as rejected:
         assert rejected.reason in EXPECTED_REASONS, rejected
