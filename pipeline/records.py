@@ -62,6 +62,10 @@ class CleanArticle:
     url: str | None = None
     published_at: str | None = None
     ingested_at: str | None = None  # when the raw message entered Kafka (its record timestamp)
+    # Where the raw message sits in articles.raw: orders unversioned copies of one story, and
+    # tells a replay (same position) from a newer copy (later position). None outside the stream.
+    raw_partition: int | None = None
+    raw_offset: int | None = None
 
 
 @dataclass(slots=True)
