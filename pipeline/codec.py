@@ -12,7 +12,7 @@ import orjson
 from pipeline.records import DeadLetter
 
 CONTENT_TYPE = "application/json"
-SCHEMA_VERSIONS = {"raw": "1", "clean": "1", "parsed": "1", "enriched": "1", "deadletter": "1"}
+SCHEMA_VERSIONS = {"raw": "2", "clean": "2", "parsed": "2", "enriched": "2", "deadletter": "1"}
 
 
 def dumps(obj: Any) -> bytes:

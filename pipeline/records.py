@@ -13,9 +13,46 @@ from typing import Any, Literal
 QuoteType = Literal["direct", "indirect", "mixed"]
 
 
+PubStatus = Literal["usable", "withheld", "canceled"]
+VersionFrom = Literal["document", "versioncreated", "none"]
+WireFormat = Literal["json", "ninjs", "newsml-g2"]
+BodySource = Literal["body", "description", "headline", "none"]
+
+
+@dataclass(slots=True)
+class Story:
+    """Which story a message is, which version of it, and the wire's metadata, carried unchanged
+    from the raw article to the enriched record (docs/wire-formats.md maps every field per format).
+
+    Wire services send one story many times under one id; `version` orders those copies
+    (the document's own number, else `versioncreated` as Unix seconds, else 1) and
+    `version_from` says which rule gave it, so consumers know whether numbers compare.
+    """
+
+    version: int = 1
+    version_from: VersionFrom = "none"
+    version_created: str | None = None  # ISO 8601 as the feed gave it
+    first_created: str | None = None
+    pubstatus: PubStatus = "usable"
+    urgency: int | None = None  # 1 (flash) .. 9
+    slugline: str | None = None
+    byline: str | None = None
+    located: str | None = None  # where the story was filed, as the feed names it
+    dateline: str | None = None  # the feed's own dateline text (NITF/NewsML-G2), not lifted from the body
+    subjects: list[dict[str, Any]] = field(default_factory=list)  # the provider's own, passed through
+    embargoed: str | None = None  # ISO 8601 UTC ("...Z"): not to be published before
+    correction: bool = False
+    format: WireFormat = "json"
+    format_version: str | None = None  # "1.x"/"2.x"/"3.x" or the declared standard version
+    body_source: BodySource = "body"  # a text item without a body is enriched from its description or headline
+
+
 @dataclass(slots=True)
 class RawArticle:
-    """What a wire desk publishes to `articles.raw` (validated against the raw schema)."""
+    """One article decoded from `articles.raw` (plain JSON, ninjs or NewsML-G2: `pipeline.formats`).
+
+    `body` is plain text or HTML; it is empty only for a kill (`story.pubstatus == "canceled"`).
+    """
 
     body: str
     id: str | None = None
@@ -24,6 +61,7 @@ class RawArticle:
     url: str | None = None
     published_at: str | None = None
     language: str | None = None
+    story: Story = field(default_factory=Story)
 
 
 @dataclass(slots=True)
@@ -66,6 +104,7 @@ class CleanArticle:
     # tells a replay (same position) from a newer copy (later position). None outside the stream.
     raw_partition: int | None = None
     raw_offset: int | None = None
+    story: Story = field(default_factory=Story)
 
 
 @dataclass(slots=True)
@@ -148,6 +187,7 @@ class EnrichedRecord:
     source: str | None = None
     url: str | None = None
     published_at: str | None = None
+    story: Story = field(default_factory=Story)
 
     def to_dict(self) -> dict[str, Any]:
         return to_dict(self)
@@ -176,6 +216,7 @@ _NESTED = {
     "credits": Credits,
     "speaker": Speaker,
     "processing": Processing,
+    "story": Story,
 }
 _LISTS = {"entities": Entity, "entity_clusters": EntityCluster, "quotes": Quote}
 

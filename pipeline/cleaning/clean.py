@@ -83,6 +83,7 @@ def _clean(raw: RawArticle, article_id: str, max_body_chars: int | None) -> Clea
         source=raw.source,
         url=raw.url,
         published_at=raw.published_at,
+        story=raw.story,
     )
 
 
