@@ -10,8 +10,10 @@ worker process (`run_faust_worker`, also `python -m agents.worker`):
   retries, the OOM killer) restarts the worker after a capped exponential
   backoff; it resumes from the committed offsets, so the cost is duplicates,
   never loss.
-* `EXIT_CONFIG` (bad credentials, refused TLS, a broker that never answers at
-  start) is not retried: the message says what to fix.
+* `EXIT_CONFIG` (bad credentials, refused TLS, untested Faust/aiokafka
+  versions, topics that cannot be created as configured) is not retried: the
+  message says what to fix. A broker that does not answer at start is
+  `EXIT_UNAVAILABLE`, which is retried like a crash.
 
 Killing the process group (SIGKILL to both) is the "machine died" case the
 chaos harness exercises; a later start resumes from the committed offsets.
@@ -28,6 +30,7 @@ import sys
 import time
 from typing import Any
 
+from agents.security import TLS_PROTOCOLS
 from pipeline.config import Settings
 
 EXIT_CONFIG = 78  # EX_CONFIG: fix the configuration; restarting would not help
@@ -43,89 +46,143 @@ class ConfigError(RuntimeError):
     """The worker cannot run with this configuration (credentials, TLS, address)."""
 
 
-def check_connection(settings: Settings, timeout: float = 30.0) -> None:
-    """Fail fast, with a readable reason and no secret in it, when Kafka refuses us.
+class BrokerUnavailable(ConnectionError):
+    """No broker answered (refused, unresolvable, timed out): worth a restart, unlike ConfigError."""
 
-    Connects once with aiokafka, the worker's own client and options. Both
-    clients report a refused login only in their logs (the exception just says
-    "Unable to bootstrap"), so the check listens to aiokafka's log while it
-    connects. A broker that is simply not up yet is not an error here:
-    ensure_topics waits for it.
-    """
-    import asyncio
+
+def _auth_errors() -> tuple[type[BaseException], ...]:
+    """aiokafka's exception classes for a refused SASL login."""
+    from aiokafka import errors
+
+    return (errors.SaslAuthenticationFailed, errors.AuthenticationFailedError,
+            errors.AuthenticationMethodNotSupported, errors.UnsupportedSaslMechanismError,
+            errors.IllegalSaslStateError)
+
+
+def failure_kind(failures: list[BaseException]) -> str:
+    """"auth", "tls" or "unavailable", from the exception classes alone (never from message text,
+    which carries host names such as kafka-ssl-0)."""
     import ssl
 
+    if any(isinstance(f, _auth_errors()) for f in failures):
+        return "auth"
+    if any(isinstance(f, ssl.SSLError) for f in failures):  # includes SSLCertVerificationError
+        return "tls"
+    return "unavailable"
+
+
+def _connect_once(settings: Settings, timeout: float) -> list[BaseException]:
+    """Start and stop one aiokafka producer; the exceptions it raised or logged (empty: it connected).
+
+    aiokafka raises only "Unable to bootstrap" and logs each node's real
+    error, passing the exception object as a log argument: those objects are
+    what we classify.
+    """
+    import asyncio
+
     from aiokafka import AIOKafkaProducer
-    from faust.transport.drivers.aiokafka import credentials_to_aiokafka_auth
 
-    from agents.topology import credentials
+    from agents.security import aiokafka_options
 
-    creds = credentials(settings)
-    auth = (credentials_to_aiokafka_auth(None, creds) if isinstance(creds, ssl.SSLContext)
-            else credentials_to_aiokafka_auth(creds))
-    heard: list[str] = []
+    heard: list[BaseException] = []
 
     class Ear(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
-            heard.append(record.getMessage())
+            args = record.args if isinstance(record.args, tuple) else ()
+            heard.extend(a for a in args if isinstance(a, BaseException))
+            if record.exc_info and record.exc_info[1] is not None:
+                heard.append(record.exc_info[1])
 
-    async def attempt() -> BaseException | None:
-        producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers.split(","),
-                                    request_timeout_ms=int(timeout * 1000), **auth)
+    options = aiokafka_options(settings)  # outside the try: a bad CA file is the caller's ConfigError
+
+    async def attempt() -> None:
+        producer = AIOKafkaProducer(request_timeout_ms=int(timeout * 1000), **options)
         try:
             await producer.start()
-            return None
-        except Exception as exc:  # noqa: BLE001 - the reason is read from the log below
-            return exc
         finally:
             await producer.stop()
 
     ear, kafka_log = Ear(level=logging.DEBUG), logging.getLogger("aiokafka")
     kafka_log.addHandler(ear)
     try:
-        failure = asyncio.run(asyncio.wait_for(attempt(), timeout + 5))
-    except (TimeoutError, OSError) as exc:
-        failure = exc
+        asyncio.run(asyncio.wait_for(attempt(), timeout + 5))
+        return []
+    except Exception as exc:  # noqa: BLE001 - classified by the caller
+        return [*heard, exc]
     finally:
         kafka_log.removeHandler(ear)
-    if failure is None:
+
+
+def _describe(failures: list[BaseException], settings: Settings) -> str:
+    """The failures as text for the operator, without the SASL password."""
+    text = " | ".join(dict.fromkeys(f"{type(f).__name__}: {f}" for f in failures))[:400]
+    return text.replace(settings.sasl_password, "***") if settings.sasl_password else text
+
+
+def check_connection(settings: Settings, timeout: float = 30.0) -> None:
+    """Fail fast, with a readable reason and no secret in it, when Kafka refuses us.
+
+    Connects once with aiokafka, the worker's own client and options. A
+    refused login or TLS handshake is ConfigError (exit 78: restarting would
+    not help); a broker that does not answer is BrokerUnavailable (exit 69:
+    the supervisor restarts the worker with backoff).
+    """
+    try:
+        failures = _connect_once(settings, timeout)
+    except (OSError, ValueError) as exc:  # the TLS context itself: an unreadable or invalid CA file
+        raise ConfigError(f"cannot use KAFKA_SSL_CAFILE={settings.ssl_cafile!r} ({type(exc).__name__}: "
+                          f"{exc}). Point it at a readable PEM file of the CA that signed the brokers' "
+                          "certificates.") from None
+    if not failures:
         return
-    text = " | ".join([f"{type(failure).__name__}: {failure}", *heard])
-    if settings.sasl_password:
-        text = text.replace(settings.sasl_password, "***")
-    lowered = text.lower()
-    who = (f"user {settings.sasl_username!r} with SASL {settings.sasl_mechanism}"
-           if settings.sasl_mechanism else f"security protocol {settings.security_protocol}")
-    if "authentication" in lowered or "sasl" in lowered:
-        reason = next((h for h in heard if "uthentication" in h), text)
-        raise ConfigError(
-            f"Kafka at {settings.bootstrap_servers} refused authentication for {who} ({reason}). "
-            "Check KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD / KAFKA_SASL_MECHANISM."
-        )
-    if "ssl" in lowered or "certificate" in lowered:
-        raise ConfigError(
-            f"TLS handshake with Kafka at {settings.bootstrap_servers} failed ({text[:300]}). "
-            "Check KAFKA_SECURITY_PROTOCOL and KAFKA_SSL_CAFILE."
-        )
+    kind, reason = failure_kind(failures), _describe(failures, settings)
+    if kind == "auth":
+        who = f"user {settings.sasl_username!r} with SASL {settings.sasl_mechanism}"
+        raise ConfigError(f"Kafka at {settings.bootstrap_servers} refused authentication for {who} "
+                          f"({reason}). Check KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD / KAFKA_SASL_MECHANISM.")
+    if kind == "tls":
+        raise ConfigError(f"TLS handshake with Kafka at {settings.bootstrap_servers} failed ({reason}). "
+                          "Check KAFKA_SECURITY_PROTOCOL and KAFKA_SSL_CAFILE (the CA that signed the "
+                          "brokers' certificates, whose names must match the bootstrap host names).")
+    hint = ("; a connection reset during the TLS handshake can also mean the listener does not speak TLS"
+            if settings.security_protocol.upper() in TLS_PROTOCOLS
+            and any(isinstance(f, ConnectionResetError) for f in failures) else "")
+    raise BrokerUnavailable(f"no Kafka broker answered at {settings.bootstrap_servers} ({reason}); "
+                            f"the worker will be restarted and try again{hint}")
+
+
+def preflight(settings: Settings) -> None:
+    """Everything that must hold before the agents start: tested versions, a usable connection, the topics.
+
+    Runs before Faust is imported, so a Faust release that would not even
+    import still ends with the clear version message.
+    """
+    from agents.clients import ensure_topics
+    from agents.versions import check_versions
+
+    check_versions()
+    check_connection(settings)
+    ensure_topics(settings)
 
 
 def run_faust_worker(settings: Settings, loglevel: str = "warning") -> None:
     """The Faust worker itself, in this process. Blocks until SIGTERM/SIGINT."""
-    import faust
-
-    from agents.topology import create_app
-    from pipeline.stages import warm_up
-    from agents.clients import ensure_topics
+    from agents.clients import TopicSetupError
+    from agents.versions import UntestedVersions
 
     try:
-        check_connection(settings)
-        ensure_topics(settings)
-    except ConfigError as exc:
+        preflight(settings)
+    except (ConfigError, UntestedVersions, TopicSetupError) as exc:
         print(f"wirestream worker: {exc}", file=sys.stderr, flush=True)
         sys.exit(EXIT_CONFIG)
     except ConnectionError as exc:  # no broker answered yet: the supervisor tries again later
         print(f"wirestream worker: {exc}", file=sys.stderr, flush=True)
         sys.exit(EXIT_UNAVAILABLE)
+    import faust
+
+    from agents.topology import create_app
+    from pipeline.stages import warm_up
+
     warm_up(settings)  # loads happen here, never on the event loop
     app = create_app(settings)
     worker = faust.Worker(app, loglevel=loglevel, quiet=True)

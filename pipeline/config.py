@@ -114,22 +114,6 @@ class Settings:
             ssl_cafile=e.get("KAFKA_SSL_CAFILE") or None,
         )
 
-    def kafka_python_options(self) -> dict[str, object]:
-        """Connection options for kafka-python clients (publish, tail, tests)."""
-        opts: dict[str, object] = {
-            "bootstrap_servers": self.bootstrap_servers.split(","),
-            "security_protocol": self.security_protocol,
-        }
-        if self.sasl_mechanism:
-            opts.update(
-                sasl_mechanism=self.sasl_mechanism,
-                sasl_plain_username=self.sasl_username,
-                sasl_plain_password=self.sasl_password,
-            )
-        if self.ssl_cafile:
-            opts["ssl_cafile"] = self.ssl_cafile
-        return opts
-
 
 def _optional_int(value: str | None) -> int | None:
     return int(value) if value and value.strip() else None

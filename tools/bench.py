@@ -60,6 +60,7 @@ from typing import Any
 
 import orjson
 
+from agents.security import kafka_python_options
 from pipeline.config import Settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -527,7 +528,7 @@ class Outputs:
         from kafka import KafkaConsumer, TopicPartition
 
         self.consumer = KafkaConsumer(group_id=None, enable_auto_commit=False, fetch_max_wait_ms=100,
-                                      **settings.kafka_python_options())
+                                      **kafka_python_options(settings))
         t = settings.topics
         self.enriched, self.dead = t.enriched, t.deadletter
         tps = [TopicPartition(topic, p) for topic in (t.enriched, t.deadletter) for p in range(settings.partitions)]
@@ -567,7 +568,7 @@ class Publisher:
         from kafka import KafkaProducer
 
         self.topic = settings.topics.raw
-        self.producer = KafkaProducer(acks="all", linger_ms=5, **settings.kafka_python_options())
+        self.producer = KafkaProducer(acks="all", linger_ms=5, **kafka_python_options(settings))
 
     def send(self, article: Article, **extra: Any) -> Any:
         from pipeline import codec
@@ -585,7 +586,7 @@ def _group_state(settings: Settings) -> tuple[str, int]:
     from kafka.admin import KafkaAdminClient
     from kafka.errors import KafkaError
 
-    admin = KafkaAdminClient(client_id="wirestream-bench", **settings.kafka_python_options())
+    admin = KafkaAdminClient(client_id="wirestream-bench", **kafka_python_options(settings))
     try:
         info = admin.describe_groups([settings.app_id])
     except KafkaError as exc:  # no coordinator yet: the group does not exist so far

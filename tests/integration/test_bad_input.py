@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from kafka import KafkaProducer
 from kafka.errors import MessageSizeTooLargeError
 
+from agents.security import kafka_python_options
 from pipeline.config import Settings
 from pipeline.stages import enrich_values
 from pipeline.records import DeadLetter, EnrichedRecord
@@ -109,7 +110,7 @@ def outcomes(worker, settings_for):
     run = f"bad{uuid.uuid4().hex[:8]}"
     s = settings_for
     messages = cases(run, s.max_body_chars)
-    producer = KafkaProducer(acks="all", max_request_size=s.max_message_bytes, **s.kafka_python_options())
+    producer = KafkaProducer(acks="all", max_request_size=s.max_message_bytes, **kafka_python_options(s))
     for key, value in messages:
         producer.send(s.topics.raw, key=key.encode(), value=value)
     producer.flush(60)

@@ -166,6 +166,6 @@ def test_settings_never_show_the_password():
     s = Settings.from_env({"KAFKA_SASL_MECHANISM": "PLAIN", "KAFKA_SASL_USERNAME": "u",
                            "KAFKA_SASL_PASSWORD": "hunter2-secret"})
     assert "hunter2-secret" not in repr(s) and "hunter2-secret" not in str(s)
-    from agents.topology import credentials
+    from agents.security import faust_credentials
 
-    assert "hunter2-secret" not in repr(credentials(s))
+    assert "hunter2-secret" not in repr(faust_credentials(s))

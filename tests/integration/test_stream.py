@@ -12,6 +12,7 @@ import pytest
 from kafka import KafkaConsumer, TopicPartition
 
 from agents.clients import publish_values
+from agents.security import kafka_python_options
 from pipeline.sources import read_values
 from pipeline.validation import schema_error
 from tests.conftest import SEED, wait_until
@@ -29,7 +30,7 @@ def article(i: int, run: str) -> bytes:
 
 def read_topic(settings, topic: str) -> list:
     """Every record currently in a topic, with key and headers."""
-    consumer = KafkaConsumer(group_id=None, enable_auto_commit=False, **settings.kafka_python_options())
+    consumer = KafkaConsumer(group_id=None, enable_auto_commit=False, **kafka_python_options(settings))
     parts = [TopicPartition(topic, p) for p in (consumer.partitions_for_topic(topic) or [])]
     if not parts:
         consumer.close()
