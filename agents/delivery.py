@@ -23,7 +23,8 @@ that was never acked. This module closes the known holes of faust-streaming
   during rebalances: those messages are fetched and processed again (a
   duplicate, never a loss).
 * Sends are retried with capped exponential backoff on retriable Kafka errors
-  (`send_confirmed`); when retries run out the process exits with
+  (`send_confirmed`), one key at a time (`send_in_key_order`), so a retry never
+  overtakes a later record of the same story; when retries run out the process exits with
   `EXIT_DELIVERY_FAILED` without acking, so nothing half-done is committed and
   the supervisor in `agents/worker.py` restarts it from the committed offsets.
 
@@ -142,9 +143,13 @@ def too_large(exc: BaseException) -> bool:
 Send = Callable[[], Awaitable[Any]]
 
 
-async def send_batch(sends: Sequence[Send], oversized: Callable[[Send, BaseException], Send] | None = None) -> None:
-    """All sends of one batch, confirmed; on a permanent failure the worker exits without acking.
+async def send_in_key_order(sends: Sequence[tuple[bytes | None, Send]],
+                            oversized: Callable[[Send, BaseException], Send] | None = None) -> None:
+    """All sends of one batch confirmed, each key's in the order given; on a permanent failure, exit unacked.
 
+    Records of one key go one at a time: the next is sent only after the broker
+    acknowledged the previous one, so a retried send can never land after a
+    later version of the same story (distinct keys still go out together).
     A record Kafka refuses as too large would fail again after every restart
     (a poison pill), so `oversized` turns it into a replacement send, normally
     a dead letter with reason `output_too_large`.
@@ -158,8 +163,15 @@ async def send_batch(sends: Sequence[Send], oversized: Callable[[Send, BaseExcep
             log.error("%s refused as too large (%s); dead-lettering it instead", _describe(fn), exc)
             return await send_confirmed(oversized(fn, exc), "oversized record's dead letter")
 
+    async def in_order(chain: list[Send]) -> None:
+        for fn in chain:
+            await one(fn)
+
+    chains: dict[bytes | None, list[Send]] = {}
+    for key, fn in sends:
+        chains.setdefault(key, []).append(fn)
     try:
-        await asyncio.gather(*(one(fn) for fn in sends))
+        await asyncio.gather(*(in_order(chain) for chain in chains.values()))
     except asyncio.CancelledError:
         raise
     except Exception as exc:  # noqa: BLE001 - any failure left after retries: exit unacked

@@ -26,17 +26,20 @@ import time
 from collections import Counter as Tally
 from collections import deque
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info, disable_created_metrics
 
 from pipeline import __version__
+from pipeline.codec import ingest_stamp, iso_from_epoch, parse_time
+from pipeline.codec import now_iso as iso_now
 from pipeline.records import EnrichedRecord
 
 PREFIX = "wirestream_"
 STAGES = ("clean", "entities", "quotes")
-OUTCOMES = ("ok", "dead_letter")
+# ok: passed on; dead_letter; and at the last stage, a story copy that was superseded (not newer
+# than the one published), held (embargo ahead) or withdrawn (a kill's tombstones).
+OUTCOMES = ("ok", "dead_letter", "superseded", "held", "withdrawn")
 QUOTE_TYPES = ("direct", "indirect", "mixed")
 #: Labels pipeline.entities.extract keeps (its NAME_LABELS); pre-created so rate() sees the first mention.
 ENTITY_LABELS = ("PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW",
@@ -57,7 +60,8 @@ disable_created_metrics()
 REGISTRY = CollectorRegistry(auto_describe=True)
 
 ARTICLES = Counter(
-    "wirestream_articles_total", "Articles leaving a stage, by stage and outcome (ok or dead_letter).",
+    "wirestream_articles_total",
+    "Articles leaving a stage, by stage and outcome (ok, dead_letter; superseded, held, withdrawn at quotes).",
     ["stage", "outcome"], registry=REGISTRY)
 STAGE_SECONDS = Histogram(
     "wirestream_stage_duration_seconds",
@@ -90,6 +94,9 @@ QUOTES = Counter(
 BATCH = Histogram(
     "wirestream_batch_size", "Articles per batch taken from the stream by a stage.", ["stage"],
     buckets=BATCH_BUCKETS, registry=REGISTRY)
+HELD = Gauge(
+    "wirestream_embargoed_held", "Enriched story copies held until their embargo lifts (this worker's partitions).",
+    registry=REGISTRY)
 BUILD = Info("wirestream_build", "Pipeline version and consumer group of this worker.", registry=REGISTRY)
 
 # Series that exist before the first article, so rate() has a zero to start from.
@@ -113,6 +120,9 @@ KNOWN_DEAD_LETTERS = (
     ("clean", "html_too_complex"), ("clean", "invalid_body"), ("clean", "cleaning_failed"),
     ("clean", "internal_error"), ("entities", "bad_internal_record"), ("entities", "entities_failed"),
     ("quotes", "bad_internal_record"), ("quotes", "quotes_failed"),
+    ("entities", "processing_timeout"), ("entities", "nlp_process_crashed"), ("quotes", "processing_timeout"),
+    ("quotes", "nlp_process_crashed"), ("clean", "processing_timeout"), ("clean", "nlp_process_crashed"),
+    ("quotes", "output_too_large"),
 )
 for _step, _reason in KNOWN_DEAD_LETTERS:
     DEAD_LETTERS.labels(_step, _reason)
@@ -204,6 +214,7 @@ class LiveState:
         self.lag_updated_at: str | None = None
         self.lag_error: str | None = None
         self.started = time.time()
+        self.held = 0  # embargoed copies waiting on this worker
 
     def snapshot(self) -> dict[str, Any]:
         """A JSON-ready picture of this worker (the body of `/api/state`)."""
@@ -239,6 +250,8 @@ class LiveState:
             "entities": dict(self.entities.most_common()),
             "quotes": dict(self.quotes.most_common()),
             "recent": list(reversed(self.recent)),
+            "stories": {"held": self.held, "superseded": self.counts[("quotes", "superseded")],
+                        "withdrawn": self.counts[("quotes", "withdrawn")]},
         }
 
 
@@ -276,6 +289,11 @@ def record_dead_letter(step: str, reason: str, error: str = "", article_id: str 
     LIVE.errors.append({"at": iso_now(), "stage": step, "reason": reason, "error": error[:300],
                         "id": article_id})
     record_stage(AGENT_OF_STEP.get(step, step), "dead_letter")
+
+
+def set_held(count: int) -> None:
+    HELD.set(count)
+    LIVE.held = count
 
 
 def record_batch(stage: str, size: int) -> None:
@@ -316,31 +334,7 @@ def set_build_info(app_id: str) -> None:
 # ── time stamps ──────────────────────────────────────────────────────────────
 
 
-def iso_now() -> str:
-    return iso_from_epoch(time.time())
-
-
-def iso_from_epoch(seconds: float) -> str:
-    stamp = datetime.fromtimestamp(seconds, UTC).isoformat(timespec="milliseconds")
-    return stamp.replace("+00:00", "Z")
-
-
-def ingest_stamp(kafka_timestamp_s: float | None) -> str:
-    """When the raw message entered Kafka (its record timestamp, seconds), else now."""
-    return iso_from_epoch(kafka_timestamp_s if kafka_timestamp_s and kafka_timestamp_s > 0 else time.time())
-
-
-def parse_time(value: str | None) -> float | None:
-    """Unix seconds of an ISO 8601 / RFC 3339 stamp (naive stamps are UTC), or None."""
-    if not value or not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("z", "Z"))
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.timestamp()
+# iso_now, iso_from_epoch, ingest_stamp and parse_time live in pipeline.codec (imported above).
 
 
 # ── consumer lag ─────────────────────────────────────────────────────────────
@@ -398,7 +392,9 @@ class LagProbe:
     def _clients(self) -> tuple[Any, Any]:
         from kafka import KafkaAdminClient, KafkaConsumer
 
-        opts = self.settings.kafka_python_options()
+        from agents.security import kafka_python_options
+
+        opts = kafka_python_options(self.settings)
         if self._admin is None:
             self._admin = KafkaAdminClient(client_id="wirestream-lag", request_timeout_ms=self.timeout_ms, **opts)
         if self._consumer is None:

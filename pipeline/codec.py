@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import time
 from datetime import datetime, timezone
 from typing import Any
 
@@ -38,7 +39,30 @@ def headers(kind: str) -> list[tuple[str, bytes]]:
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return iso_from_epoch(time.time())
+
+
+def iso_from_epoch(seconds: float) -> str:
+    stamp = datetime.fromtimestamp(seconds, timezone.utc).isoformat(timespec="milliseconds")
+    return stamp.replace("+00:00", "Z")
+
+
+def ingest_stamp(kafka_timestamp_s: float | None) -> str:
+    """When the raw message entered Kafka (its record timestamp, seconds), else now."""
+    return iso_from_epoch(kafka_timestamp_s if kafka_timestamp_s and kafka_timestamp_s > 0 else time.time())
+
+
+def parse_time(value: str | None) -> float | None:
+    """Unix seconds of an ISO 8601 / RFC 3339 stamp (naive stamps are UTC), or None."""
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("z", "Z"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.timestamp()
 
 
 def content_id(headline: str, body: str) -> str:

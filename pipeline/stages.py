@@ -1,83 +1,68 @@
-"""The three stages as functions over records, shared by the Faust agents and `wirestream enrich`.
+"""The three stages as batch functions over messages, registered by name.
 
-    bytes ──clean_stage──▶ CleanArticle ──entities_stage──▶ ParsedArticle ──quotes_stage──▶ EnrichedRecord
+    Message(raw) ──clean──▶ CleanArticle ──entities──▶ ParsedArticle ──quotes──▶ EnrichedRecord
 
-Each stage raises `RejectedInput` for input it cannot take; callers turn that into
-a dead letter. spaCy runs once, in `entities_stage`; the parse travels on in
+Each stage takes a batch of `Message`s and yields, in input order, one list of
+outputs per message: the next topic's records, or a `RejectedInput` for what
+became a dead letter. A stage may raise for a whole batch (spaCy's `nlp.pipe`
+does); `pipeline.runner` then retries the batch message by message, so an
+exception is only ever one article's dead letter. Stages are pure and
+broker-free: the same code runs in the worker's NLP processes and in
+`wirestream enrich`. spaCy parses once, in `entities`; the parse travels on in
 `ParsedArticle.doc_bytes`.
 """
 
 from __future__ import annotations
 
 import base64
-import gc
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import orjson
 from spacy.language import Language
 
-from pipeline import __version__, codec
-from pipeline.cleaning.clean import clean_article
+from pipeline import __version__, codec, faults
+from pipeline.cleaning import clean_article
 from pipeline.config import Settings
-from pipeline.entities.extract import extract_entities
+from pipeline.entities import extract_entities
 from pipeline.errors import RejectedInput
-from pipeline.nlp.model import doc_from_bytes, doc_to_bytes, model_for, model_label, parse
-from pipeline.quotes.attribution import attribute_quotes
-from pipeline.records import (
-    CleanArticle,
-    DeadLetter,
-    EnrichedRecord,
-    Entity,
-    EntityCluster,
-    Processing,
-    RawArticle,
-    from_dict,
-)
-from pipeline.validation import schema_error
+from pipeline.nlp import doc_from_bytes, doc_to_bytes, model_for, model_label
+from pipeline.quotes import attribute_quotes
+from pipeline.records import CleanArticle, EnrichedRecord, Entity, EntityCluster, Processing, RawArticle, from_dict
+
+# One item's outputs: records for the next topic, and/or the RejectedInput of what was refused.
+Outputs = list[Any]
 
 
-@contextmanager
-def timed(timings: dict[str, float], stage: str) -> Iterator[None]:
-    start = time.perf_counter()
-    try:
-        yield
-    finally:
-        timings[stage] = round((time.perf_counter() - start) * 1000, 3)
+@dataclass(slots=True)
+class Message:
+    """What a stage reads: a Kafka record's value and the parts of it the stages use."""
+
+    value: bytes | None
+    key: bytes | None = None
+    content_type: str | None = None
+    partition: int | None = None
+    offset: int | None = None
+    timestamp_ms: int | None = None
 
 
-# ── stage 1: decode, validate, clean ─────────────────────────────────────────
+@dataclass(slots=True)
+class CleanRecord:
+    """What crosses `articles.clean`: the clean article and the time cleaning took."""
 
+    article: CleanArticle
+    timings: dict[str, float] = field(default_factory=dict)
 
-def decode_raw(value: bytes | None) -> tuple[RawArticle, str]:
-    """Parse and validate a raw message; return the article and its (possibly derived) id."""
-    if value is None or not value.strip():
-        raise RejectedInput("empty_message", "message value is empty")
-    try:
+    def to_json(self) -> bytes:
+        return orjson.dumps({"article": self.article, "timings_ms": self.timings})
+
+    @classmethod
+    def from_json(cls, value: bytes) -> "CleanRecord":
         data = orjson.loads(value)
-    except orjson.JSONDecodeError as exc:
-        reason = "not_utf8" if "UTF-8" in str(exc) else "invalid_json"
-        raise RejectedInput(reason, f"cannot decode JSON: {exc}") from None
-    article_id = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
-    problem = schema_error("raw", data)
-    if problem is not None:
-        raise RejectedInput("schema_invalid", problem, article_id)
-    known = {k: data.get(k) for k in ("body", "id", "headline", "source", "url", "published_at", "language")}
-    raw = RawArticle(**known)
-    return raw, raw.id or codec.content_id(raw.headline or "", raw.body)
-
-
-def clean_stage(value: bytes | None, settings: Settings) -> tuple[CleanArticle, dict[str, float]]:
-    timings: dict[str, float] = {}
-    with timed(timings, "clean"):
-        raw, article_id = decode_raw(value)
-        article = clean_article(raw, article_id, max_body_chars=settings.max_body_chars)
-    return article, timings
-
-
-# ── stage 2: parse once, extract entities ────────────────────────────────────
+        return cls(from_dict(CleanArticle, data["article"]), data.get("timings_ms", {}))
 
 
 @dataclass(slots=True)
@@ -111,125 +96,185 @@ class ParsedArticle:
         )
 
 
-def clean_to_json(article: CleanArticle, timings: dict[str, float]) -> bytes:
-    return orjson.dumps({"article": article, "timings_ms": timings})
+@dataclass(slots=True)
+class Withdrawal:
+    """A killed story leaving the last stage: its records downstream become tombstones."""
+
+    id: str
+    article: CleanArticle
 
 
-def clean_from_json(value: bytes) -> tuple[CleanArticle, dict[str, float]]:
-    data = orjson.loads(value)
-    return from_dict(CleanArticle, data["article"]), data.get("timings_ms", {})
-
-
-def entities_stage(
-    nlp: Language, batch: list[tuple[CleanArticle, dict[str, float]]], batch_size: int = 16
-) -> list[ParsedArticle | RejectedInput]:
-    """Parse a batch with `nlp.pipe` (the expensive part) and extract entities per article."""
+@contextmanager
+def timed(timings: dict[str, float], stage: str) -> Iterator[None]:
     start = time.perf_counter()
-    docs = list(parse(nlp, (a.body for a, _ in batch), batch_size=batch_size))
-    parse_ms = (time.perf_counter() - start) * 1000 / max(len(batch), 1)
-    out: list[ParsedArticle | RejectedInput] = []
-    for (article, timings), doc in zip(batch, docs):
-        timings = {**timings, "parse": round(parse_ms, 3)}
+    try:
+        yield
+    finally:
+        timings[stage] = round((time.perf_counter() - start) * 1000, 3)
+
+
+def is_withdrawn(article: CleanArticle | RawArticle) -> bool:
+    """A kill: the story is canceled or withheld, and every earlier version must disappear."""
+    return article.story.pubstatus in ("canceled", "withheld")
+
+
+# ── stage 1: decode, validate, clean ─────────────────────────────────────────
+
+
+def clean_stage(messages: Sequence[Message], settings: Settings) -> Iterator[Outputs]:
+    for message in messages:
+        yield clean_message(message, settings)
+
+
+def clean_message(message: Message, settings: Settings) -> Outputs:
+    """A message's articles, cleaned (a NewsML-G2 message may carry several), or why not."""
+    try:
+        raws = decode(message)
+    except RejectedInput as exc:
+        return [exc]
+    return [_clean_one(raw, message, settings) for raw in raws]
+
+
+def decode(message: Message) -> list[RawArticle]:
+    """The wire formats the message may be in (pipeline/formats), one RawArticle per story."""
+    from pipeline.formats import decode as decode_formats
+
+    return decode_formats(message.value, message.content_type)
+
+
+def _clean_one(raw: RawArticle, message: Message, settings: Settings) -> CleanRecord | RejectedInput:
+    timings: dict[str, float] = {}
+    article_id = raw.id or codec.content_id(raw.headline or "", raw.body or "")
+    try:
+        with timed(timings, "clean"):
+            faults.trigger("clean", raw.body or "")
+            article = (withdrawn_article(raw, article_id) if is_withdrawn(raw)
+                       else clean_article(raw, article_id, max_body_chars=settings.max_body_chars))
+    except RejectedInput as exc:
+        return exc
+    except Exception as exc:  # a bug dead-letters this article, not the batch
+        return RejectedInput("cleaning_failed", f"{type(exc).__name__}: {exc}", article_id)
+    article.raw_partition, article.raw_offset = message.partition, message.offset
+    article.ingested_at = codec.ingest_stamp(None if message.timestamp_ms is None else message.timestamp_ms / 1000)
+    return CleanRecord(article, timings)
+
+
+def withdrawn_article(raw: RawArticle, article_id: str) -> CleanArticle:
+    """A kill carries no copy to clean, only the story's identity."""
+    return CleanArticle(id=article_id, headline=raw.headline or "", body="", story=raw.story)
+
+
+# ── stage 2: parse once, extract entities ────────────────────────────────────
+
+
+def entities_stage(messages: Sequence[Message], settings: Settings) -> Iterator[Outputs]:
+    """Parse the batch with `nlp.pipe` (the expensive part), then entities per article.
+
+    Raises for the whole batch when spaCy does; the runner then retries one by one.
+    """
+    nlp = model_for(settings)
+    decoded: list[CleanRecord | RejectedInput] = []
+    for message in messages:
         try:
-            with timed(timings, "entities"):
-                entities, clusters = extract_entities(doc, article)
-            out.append(ParsedArticle(article, entities, clusters, doc_to_bytes(doc), timings))
-        except Exception as exc:  # one bad article must not sink its batch
-            out.append(RejectedInput("entities_failed", f"{type(exc).__name__}: {exc}", article.id))
-    return out
+            decoded.append(CleanRecord.from_json(message.value or b""))
+        except Exception as exc:
+            decoded.append(RejectedInput("bad_internal_record", f"{type(exc).__name__}: {exc}"))
+    live = [d.article for d in decoded if isinstance(d, CleanRecord) and not is_withdrawn(d.article)]
+    # nlp.pipe hands back its minibatch (the whole batch) at once: each article's share of
+    # the parse is the batch's time over its articles.
+    start = time.perf_counter()
+    docs = iter(list(nlp.pipe((_parseable(nlp, article) for article in live), batch_size=settings.batch_size)))
+    parse_ms = round((time.perf_counter() - start) * 1000 / max(len(live), 1), 3)
+    for item in decoded:
+        if isinstance(item, RejectedInput):
+            yield [item]
+            continue
+        article, timings = item.article, item.timings
+        if is_withdrawn(article):
+            yield [ParsedArticle(article, [], [], b"", timings)]
+            continue
+        yield [_entities_one(next(docs), article, {**timings, "parse": parse_ms})]
+
+
+def _parseable(nlp: Language, article: CleanArticle) -> str:
+    """The body, when spaCy may take it (cleaning already refused longer ones)."""
+    if len(article.body) > nlp.max_length:
+        raise RejectedInput("body_too_large", f"body is {len(article.body)} characters, the model's "
+                            f"max_length is {nlp.max_length}", article.id)
+    faults.trigger("entities", article.body)
+    return article.body
+
+
+def _entities_one(doc: Any, article: CleanArticle, timings: dict[str, float]) -> ParsedArticle | RejectedInput:
+    try:
+        with timed(timings, "entities"):
+            entities, clusters = extract_entities(doc, article)
+        return ParsedArticle(article, entities, clusters, doc_to_bytes(doc), timings)
+    except Exception as exc:  # one bad article must not sink its batch
+        return RejectedInput("entities_failed", f"{type(exc).__name__}: {exc}", article.id)
 
 
 # ── stage 3: quotes, then the enriched record ────────────────────────────────
 
 
-def quotes_stage(nlp: Language, parsed: ParsedArticle) -> EnrichedRecord:
+def quotes_stage(messages: Sequence[Message], settings: Settings) -> Iterator[Outputs]:
+    nlp = model_for(settings)
+    for message in messages:
+        try:
+            parsed = ParsedArticle.from_json(message.value or b"")
+        except Exception as exc:
+            yield [RejectedInput("bad_internal_record", f"{type(exc).__name__}: {exc}")]
+            continue
+        yield [quotes_one(nlp, parsed)]
+
+
+def quotes_one(nlp: Language, parsed: ParsedArticle) -> EnrichedRecord | Withdrawal | RejectedInput:
     article, timings = parsed.article, dict(parsed.timings)
+    if is_withdrawn(article):
+        return Withdrawal(article.id, article)
     try:
         with timed(timings, "quotes"):
+            faults.trigger("quotes", article.body)
             doc = doc_from_bytes(nlp, parsed.doc_bytes)
             quotes = attribute_quotes(doc, article, parsed.entities, parsed.clusters)
     except Exception as exc:
-        raise RejectedInput("quotes_failed", f"{type(exc).__name__}: {exc}", article.id) from exc
+        return RejectedInput("quotes_failed", f"{type(exc).__name__}: {exc}", article.id)
+    return enriched_record(parsed, quotes, timings, model_label(nlp))
+
+
+def enriched_record(parsed: ParsedArticle, quotes: list[Any], timings: dict[str, float],
+                    model: str) -> EnrichedRecord:
+    """The record consumers read, stamped with its content hash (they dedupe on (id, content_hash))."""
+    article = parsed.article
     record = EnrichedRecord(
         id=article.id, headline=article.headline, body=article.body, dateline=article.dateline,
         credits=article.credits, language=article.language, flags=article.flags,
         paragraphs=article.paragraphs, entities=parsed.entities, entity_clusters=parsed.clusters,
         quotes=quotes, source=article.source, url=article.url, published_at=article.published_at,
-        processing=Processing(pipeline_version=__version__, model=model_label(nlp), timings_ms=timings,
-                              ingested_at=article.ingested_at),
+        story=article.story,
+        processing=Processing(pipeline_version=__version__, model=model, timings_ms=timings,
+                              ingested_at=article.ingested_at, raw_partition=article.raw_partition,
+                              raw_offset=article.raw_offset),
     )
-    return finalize(record)
-
-
-def finalize(record: EnrichedRecord) -> EnrichedRecord:
-    """Stamp the content hash and time; consumers dedupe on (id, content_hash)."""
     record.processing.content_hash = codec.content_hash(orjson.loads(codec.dumps(record)))  # = to_dict, faster
     record.processing.enriched_at = codec.now_iso()
     return record
 
 
-# ── broker-less: all three stages in one process ─────────────────────────────
-
-WARM_UP_ARTICLE = orjson.dumps({
-    "id": "warm-up", "headline": "Warm-up",
-    "body": "PARIS (Reuters) - \u201cIt works,\u201d said Jane Doe, a spokeswoman in Paris.",
-})
+# ── the registry ─────────────────────────────────────────────────────────────
 
 
-def warm_up(settings: Settings) -> None:
-    """Load the model, gazetteer and language detector before the first real article pays for them.
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """A stage by name: its batch function and the reason a bug in it is dead-lettered under."""
 
-    Then `gc.freeze()`: the ~200k objects loaded so far (model, tables) live as
-    long as the process, and leaving them out of every full collection cuts
-    the garbage collector's share of an article from ~1.8 ms to ~0.4 ms.
-    """
-    for _ in enrich_values([WARM_UP_ARTICLE], settings):
-        pass
-    gc.collect()
-    gc.freeze()
+    name: str
+    run: Callable[[Sequence[Message], Settings], Iterator[Outputs]]
+    failed_reason: str
 
 
-
-def enrich_values(values: Iterable[bytes], settings: Settings) -> Iterator[EnrichedRecord | DeadLetter]:
-    """Run raw message values through the same three stages the agents run, in order."""
-    nlp = model_for(settings)
-    pending: list[tuple[CleanArticle, dict[str, float]]] = []
-    for value in values:
-        try:
-            pending.append(clean_stage(value, settings))
-        except RejectedInput as exc:
-            yield codec.dead_letter(stage_of(exc.reason), exc.reason, str(exc), value, exc.article_id)
-            continue
-        if len(pending) >= settings.batch_size:
-            yield from _finish(nlp, pending, settings)
-            pending = []
-    if pending:
-        yield from _finish(nlp, pending, settings)
-
-
-def _finish(nlp: Language, batch: list[tuple[CleanArticle, dict[str, float]]],
-            settings: Settings) -> Iterator[EnrichedRecord | DeadLetter]:
-    for (article, _), parsed in zip(batch, entities_stage(nlp, batch, settings.batch_size)):
-        if isinstance(parsed, RejectedInput):
-            yield codec.dead_letter("entities", parsed.reason, str(parsed), clean_to_json(article, {}), article.id)
-            continue
-        try:
-            yield quotes_stage(nlp, parsed)
-        except RejectedInput as exc:
-            yield codec.dead_letter("quotes", exc.reason, str(exc), clean_to_json(article, {}), article.id)
-
-
-DECODE_REASONS = frozenset({"empty_message", "invalid_json", "not_utf8"})
-VALIDATE_REASONS = frozenset({"schema_invalid"})
-
-
-def stage_of(reason: str) -> str:
-    """Which step of stage 1 refused a message, for the dead letter's `stage` field.
-
-    Decoding and validation have a closed set of reasons; anything else (empty body,
-    size limit, HTML too complex, a bug in cleaning) happened while cleaning.
-    """
-    if reason in DECODE_REASONS:
-        return "decode"
-    return "validate" if reason in VALIDATE_REASONS else "clean"
-
+STAGES: dict[str, Stage] = {
+    "clean": Stage("clean", clean_stage, "cleaning_failed"),
+    "entities": Stage("entities", entities_stage, "entities_failed"),
+    "quotes": Stage("quotes", quotes_stage, "quotes_failed"),
+}

@@ -61,7 +61,11 @@ def load_model(name: str, exclude: tuple[str, ...] = (), fast_attributes: bool =
 
 def model_for(settings: Settings) -> Language:
     """The model as configured: WIRESTREAM_MODEL, WIRESTREAM_NLP_EXCLUDE, WIRESTREAM_FAST_ATTRIBUTES."""
-    return load_model(settings.model, tuple(settings.nlp_exclude), settings.fast_attributes)
+    nlp = load_model(settings.model, tuple(settings.nlp_exclude), settings.fast_attributes)
+    # Cleaning refuses bodies over max_body_chars, so spaCy's own limit is set to the same
+    # number: the two can never disagree, and nothing between them reaches the parser.
+    nlp.max_length = settings.max_body_chars
+    return nlp
 
 
 def model_label(nlp: Language) -> str:

@@ -1,0 +1,144 @@
+"""The last stage's durable state: each story's published version, and embargoed copies held back.
+
+Two Faust tables, both co-partitioned with `articles.parsed` (keyed by story
+id) and restored from their changelog topics after a restart or rebalance:
+
+* `stories`: the `StoryState` of what was published for each story
+  (pipeline/story_versions.py decides what a new copy does);
+* `held`: enriched copies whose embargo has not lifted, published by a timer
+  when it does (a kill before then deletes them).
+
+A table entry is written, and its changelog record confirmed by the broker,
+*before* the records it describes are sent: a crash in between replays the
+same copy (a duplicate), never an older one, and never loses the newest.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import faust
+import orjson
+from faust.types import TP
+
+from agents import metrics
+from agents.relay import KeyedSend, Relay
+from pipeline import codec
+from pipeline.records import EnrichedRecord, from_dict
+from pipeline.runner import Outcome
+from pipeline.stages import Withdrawal
+from pipeline.story_versions import Decision, StoryState, decide
+
+log = logging.getLogger("wirestream.stories")
+
+EMBARGO_CHECK_S = 1.0
+# decision -> the `outcome` label of wirestream_articles_total{stage="quotes"}
+OUTCOME = {"publish": "ok", "superseded": "superseded", "hold": "held", "withdraw": "withdrawn"}
+
+
+class Stories:
+    """The quotes agent's output side: versions, kills, embargoes, and the quote records."""
+
+    def __init__(self, app: faust.App, relay: Relay) -> None:
+        self.app, self.relay = app, relay
+        self.topics = relay.settings.topics
+        partitions = relay.settings.partitions
+        self.table = app.Table("stories", default=None, partitions=partitions, key_type=bytes, value_type=bytes)
+        self.held = app.Table("held", default=None, partitions=partitions, key_type=bytes, value_type=bytes)
+
+    # ── state ────────────────────────────────────────────────────────────────
+
+    def state(self, story_id: str) -> StoryState | None:
+        value = self.table.data.get(story_id.encode())
+        return StoryState.from_dict(orjson.loads(value)) if value else None
+
+    async def _write(self, table: Any, key: bytes, value: bytes | None, partition: int) -> None:
+        """Set (or delete, for None) a table entry and wait until its changelog record is confirmed."""
+        if value is None:
+            table.data.pop(key, None)
+        else:
+            table.data[key] = value
+        await table.send_changelog(partition, key, value)
+
+    # ── the quotes agent's sends ─────────────────────────────────────────────
+
+    async def emit(self, outcomes: list[Outcome]) -> list[KeyedSend]:
+        """Decide each copy in batch order, store the decisions, then return the sends they need."""
+        now, sends = time.time(), []
+        pending: dict[str, StoryState | None] = {}
+        writes: dict[tuple[int, str], tuple[Any, bytes | None]] = {}
+        for outcome in outcomes:
+            partition = outcome.message.partition or 0
+            sends += self.relay.dead("quotes", outcome.dead, outcome.message.key)
+            for record in outcome.records:
+                state = pending[record.id] if record.id in pending else self.state(record.id)
+                decision = decide(record if isinstance(record, EnrichedRecord) else record.article, state, now,
+                                  withdrawn=isinstance(record, Withdrawal))
+                pending[record.id] = decision.state
+                sends += self._apply(record, decision, partition, writes)
+        await self._store(writes)
+        return sends
+
+    async def _store(self, writes: dict[tuple[int, str], tuple[Any, bytes | None]]) -> None:
+        for (partition, _), ((table, key), value) in writes.items():
+            await self._write(table, key, value, partition)
+
+    def _apply(self, record: Any, decision: Decision, partition: int,
+               writes: dict[tuple[int, str], tuple[Any, bytes | None]], *, drop_held: bool = True) -> list[KeyedSend]:
+        """The sends a decision needs; the table writes it needs go into `writes` (made before sending)."""
+        story_id = record.id
+        key = story_id.encode()
+        metrics.record_stage("quotes", OUTCOME[decision.action])
+        if decision.action == "superseded":
+            return []
+        if decision.action == "hold":
+            writes[(partition, "held:" + story_id)] = ((self.held, key), codec.dumps(record))
+            return []
+        writes[(partition, "stories:" + story_id)] = ((self.table, key), orjson.dumps(decision.state.to_dict()))
+        if drop_held and self.held.data.get(key) is not None:  # a newer copy replaces the held one
+            writes[(partition, "held:" + story_id)] = ((self.held, key), None)
+        if decision.action == "withdraw":
+            return [self.relay.send(self.topics.enriched, story_id, None, "enriched"),
+                    *self._quote_sends(decision)]
+        metrics.record_enriched(record)
+        return [self.relay.send(self.topics.enriched, story_id, codec.dumps(record), "enriched"),
+                *self._quote_sends(decision)]
+
+    def _quote_sends(self, decision: Decision) -> list[KeyedSend]:
+        out = [self.relay.send(self.topics.quotes, q.key, codec.dumps(q), "quote") for q in decision.quotes]
+        return out + [self.relay.send(self.topics.quotes, k, None, "quote") for k in decision.stale_quote_keys]
+
+    # ── embargoes ────────────────────────────────────────────────────────────
+
+    def held_count(self) -> int:
+        return sum(1 for _ in self._held_here())
+
+    def _held_here(self) -> Any:
+        """Held copies of the partitions this worker owns (standby copies are another's to publish)."""
+        actives = self.app.assignor.assigned_actives()
+        for key, value in list(self.held.data.items()):
+            record = from_dict(EnrichedRecord, orjson.loads(value))
+            partition = record.processing.raw_partition or 0
+            if TP(self.topics.parsed, partition) in actives or not actives:
+                yield key, record, partition
+
+    async def release_due(self) -> int:
+        """Publish the held copies whose embargo has lifted (each through `decide` again)."""
+        now, released = time.time(), 0
+        for key, record, partition in list(self._held_here()):
+            embargo = codec.parse_time(record.story.embargoed)
+            if embargo is not None and embargo > now:
+                continue
+            decision = decide(record, self.state(record.id), now)
+            writes: dict[tuple[int, str], tuple[Any, bytes | None]] = {}
+            sends = self._apply(record, decision, partition, writes, drop_held=False)
+            await self._store(writes)
+            await self.relay.deliver(sends)
+            # Only now: a crash before this line finds the copy still held and publishes it again.
+            await self._write(self.held, key, None, partition)
+            released += 1
+        metrics.set_held(self.held_count())
+        return released
+

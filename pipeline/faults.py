@@ -1,0 +1,50 @@
+"""Fault hooks that only tests switch on, for paths no real input reaches.
+
+`WIRESTREAM_FAULT_HOOKS="action:stage:marker,..."`: an article whose body contains
+`marker` triggers `action` when `stage` (clean, entities, quotes) works on it:
+
+* `raise`: the stage raises (-> `<stage>_failed` dead letter);
+* `hang`: the stage sleeps far past any article budget (-> `processing_timeout`);
+* `crash`: the process doing the work kills itself with SIGKILL, as the OOM killer
+  would (-> `nlp_process_crashed`).
+
+Unset (the default, and in production), `trigger` is one dict lookup.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import signal
+import time
+
+from pipeline.errors import InjectedFault
+
+ACTIONS = frozenset({"raise", "hang", "crash"})
+HANG_S = 3600.0
+
+
+@functools.cache
+def hooks(spec: str | None = None) -> tuple[tuple[str, str, str], ...]:
+    """The (action, stage, marker) triples of WIRESTREAM_FAULT_HOOKS (or `spec`)."""
+    text = os.environ.get("WIRESTREAM_FAULT_HOOKS", "") if spec is None else spec
+    out = []
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        action, stage, marker = item.split(":", 2)
+        if action not in ACTIONS or not marker:
+            raise ValueError(f"WIRESTREAM_FAULT_HOOKS: bad hook {item!r}")
+        out.append((action, stage, marker))
+    return tuple(out)
+
+
+def trigger(stage: str, text: str) -> None:
+    """Act out a configured fault when `text` carries its marker."""
+    for action, hook_stage, marker in hooks():
+        if hook_stage != stage or marker not in text:
+            continue
+        if action == "raise":
+            raise InjectedFault(f"fault hook: {stage} raises on marker {marker!r}")
+        if action == "hang":
+            time.sleep(HANG_S)
+        if action == "crash":
+            os.kill(os.getpid(), signal.SIGKILL)
