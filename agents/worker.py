@@ -181,10 +181,10 @@ def run_faust_worker(settings: Settings, loglevel: str = "warning") -> None:
     import faust
 
     from agents.topology import create_app
-    from pipeline.stages import warm_up
+    from pipeline.isolation import executor_for
 
-    warm_up(settings)  # loads happen here, never on the event loop
-    app = create_app(settings)
+    executor = executor_for(settings)  # the NLP processes load the model now, never on the event loop
+    app = create_app(settings, executor)
     worker = faust.Worker(app, loglevel=loglevel, quiet=True)
     worker.execute_from_commandline()
 

@@ -149,17 +149,26 @@ def enrich(paths: tuple[str, ...]) -> None:
     Dead letters go to stderr as JSON lines; the exit code is 1 when any article failed.
     """
     from pipeline import codec
-    from pipeline.stages import enrich_values
+    from pipeline.isolation import executor_for
     from pipeline.records import DeadLetter
+    from pipeline.runner import enrich as run_stages
     from pipeline.sources import read_values
+    from pipeline.stages import Withdrawal
 
+    s = settings()
+    executor = executor_for(s)  # the worker's NLP processes: the same budget and crash isolation
     failed = 0
-    for record in enrich_values(read_values(paths), settings()):
-        if isinstance(record, DeadLetter):
-            failed += 1
-            sys.stderr.buffer.write(codec.dumps(record) + b"\n")
-        else:
-            write_line(codec.dumps(record))
+    try:
+        for record in run_stages(read_values(paths), s, executor):
+            if isinstance(record, DeadLetter):
+                failed += 1
+                sys.stderr.buffer.write(codec.dumps(record) + b"\n")
+            elif isinstance(record, Withdrawal):
+                write_line(codec.dumps({"id": record.id, "withdrawn": True, "story": record.article.story}))
+            else:
+                write_line(codec.dumps(record))
+    finally:
+        executor.close()
     sys.exit(1 if failed else 0)
 
 
