@@ -16,7 +16,7 @@ from pipeline.cleaning.dateline import lift_dateline
 from pipeline.errors import RejectedInput
 from pipeline.cleaning.html_text import MAX_HTML_TAGS, html_to_text, looks_like_html, too_complex
 from pipeline.cleaning.language import detect_language, primary_subtag
-from pipeline.records import CleanArticle, RawArticle
+from pipeline.records import CleanArticle, Dateline, RawArticle, Story
 
 PARAGRAPH_SEPARATOR = "\n\n"
 DEFAULT_LANGUAGE = "en"
@@ -64,6 +64,7 @@ def _clean(raw: RawArticle, article_id: str, max_body_chars: int | None) -> Clea
     flags: list[str] = []
     paragraphs = _paragraphs(body, flags, article_id)
     dateline, paragraphs = lift_dateline(paragraphs)
+    dateline = dateline or feed_dateline(raw.story)
     credits, paragraphs = lift_credits(paragraphs)
     text, offsets = join_paragraphs(paragraphs)
     if not text:
@@ -85,6 +86,17 @@ def _clean(raw: RawArticle, article_id: str, max_body_chars: int | None) -> Clea
         published_at=raw.published_at,
         story=raw.story,
     )
+
+
+def feed_dateline(story: Story) -> Dateline | None:
+    """The dateline a wire feed states (NewsML-G2 `located`/`dateline`, NITF `dateline`), when the body has none.
+
+    Its text is the feed's, not part of the body; places is the filing location.
+    """
+    place = story.located or story.dateline
+    if place is None:
+        return None
+    return Dateline(places=[place], source=None, text=story.dateline or "")
 
 
 def _checked_body(body: object, article_id: str, max_body_chars: int | None) -> str:

@@ -1,0 +1,59 @@
+"""Choosing the body of a wire item among the renditions it carries.
+
+Agencies send one story as plain text, HTML/XHTML and sometimes NITF side by
+side. Markup keeps the paragraphs (plain text bodies are often one long line),
+so HTML is preferred, then NITF, then plain text; renditions we cannot read
+(an agency's private XML) are passed over.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pipeline.formats import documents, markup
+
+BodyKind = Literal["html", "nitf", "text"]
+PREFERENCE: tuple[BodyKind, ...] = ("html", "nitf", "text")
+
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+_NITF_TYPES = frozenset({"application/nitf+xml", "text/vnd.iptc.nitf+xml"})
+_TEXT_TYPES = frozenset({"text/plain", ""})
+
+
+@dataclass(frozen=True, slots=True)
+class Rendition:
+    """One body as the item carries it."""
+
+    kind: BodyKind
+    value: str
+
+
+def kind_of(content_type: str | None, role: str | None) -> BodyKind | None:
+    """What a rendition is, from its media type, else its role name (`body_xhtml`, role "html")."""
+    media = (content_type or "").split(";")[0].strip().lower()
+    name = (role or "").lower()
+    if media in _HTML_TYPES or (not media and "html" in name):
+        return "html"
+    if media in _NITF_TYPES or (not media and "nitf" in name):
+        return "nitf"
+    if media in _TEXT_TYPES:
+        return "text"
+    return None
+
+
+def best(renditions: list[Rendition]) -> Rendition | None:
+    """The rendition to enrich: the most structured kind that has text."""
+    usable = [r for r in renditions if r.value.strip()]
+    for kind in PREFERENCE:
+        for rendition in usable:
+            if rendition.kind == kind:
+                return rendition
+    return None
+
+
+def as_body(rendition: Rendition) -> str:
+    """The rendition as a body cleaning reads (plain text or HTML); NITF is parsed safely first."""
+    if rendition.kind == "nitf":
+        return markup.to_html(documents.read_xml(rendition.value.encode("utf-8")))
+    return rendition.value

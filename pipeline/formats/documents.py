@@ -1,0 +1,47 @@
+"""Bytes to a parsed document: a JSON value or an XML element tree, read safely.
+
+XML comes from outside and is parsed with defusedxml: a DOCTYPE (and with it
+any entity declaration, the billion-laughs and external-entity attacks) is
+refused before anything is expanded or fetched, so the message becomes an
+`unsafe_xml` dead letter instead of eating the worker's memory or reading
+its files.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml
+import orjson
+from defusedxml.ElementTree import fromstring
+
+from pipeline.errors import RejectedInput
+from pipeline.formats import reasons
+
+Syntax = Literal["json", "xml"]
+_BOM = b"\xef\xbb\xbf"
+
+
+def syntax_of(value: bytes) -> Syntax:
+    """XML when the first non-blank byte opens a tag, else JSON (so non-JSON stays `invalid_json`)."""
+    return "xml" if value.lstrip().removeprefix(_BOM).lstrip().startswith(b"<") else "json"
+
+
+def read_json(value: bytes) -> Any:
+    """The JSON value of a message, or the reason it has none."""
+    try:
+        return orjson.loads(value)
+    except orjson.JSONDecodeError as exc:
+        reason = reasons.NOT_UTF8 if "UTF-8" in str(exc) else reasons.INVALID_JSON
+        raise RejectedInput(reason, f"cannot decode JSON: {exc}") from None
+
+
+def read_xml(value: bytes) -> Element:
+    """The root element of an XML message; DTDs and entities are refused, never expanded."""
+    try:
+        return fromstring(value.lstrip(), forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except defusedxml.DefusedXmlException as exc:
+        raise RejectedInput(reasons.UNSAFE_XML, f"XML refused, not expanded: {exc!r}") from None
+    except (ParseError, ValueError) as exc:
+        raise RejectedInput(reasons.MALFORMED_XML, f"cannot parse XML: {exc}") from None

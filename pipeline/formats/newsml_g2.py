@@ -1,0 +1,174 @@
+"""IPTC NewsML-G2 `newsItem` documents and `newsMessage` envelopes, text items only.
+
+An item's identity is its `guid` and `version` attributes; `itemMeta` says
+what it is (`itemClass`), whether it may be used (`pubStatus`, `embargoed`)
+and what changed (`signal sig:correction`); `contentMeta` describes it; the
+body is in `contentSet` as `inlineXML` (NITF or XHTML) or `inlineData` text.
+A message yields one article per text item; its other items (pictures,
+video, packages) are passed over.
+"""
+
+from __future__ import annotations
+
+from xml.etree.ElementTree import Element
+
+from pipeline.errors import RejectedInput
+from pipeline.formats import bodies, markup, reasons, story_fields
+from pipeline.formats.bodies import Rendition
+from pipeline.formats.xml_tree import XML_LANG, child, children, code, code_value, local, path, text
+from pipeline.records import BodySource, RawArticle, Story
+
+ITEM = "newsItem"
+MESSAGE = "newsMessage"
+TEXT_CLASS = "text"  # ninat:text
+#: Items a newsMessage may carry besides news items; none of them is a text article.
+OTHER_ITEMS = frozenset({"packageItem", "conceptItem", "knowledgeItem", "planningItem", "catalogItem"})
+
+
+def is_item(root: Element) -> bool:
+    return local(root.tag) == ITEM
+
+
+def is_message(root: Element) -> bool:
+    return local(root.tag) == MESSAGE
+
+
+def parse_item(root: Element) -> list[RawArticle]:
+    """The article of one newsItem; a non-text item is `not_text_item`."""
+    item_class = _item_class(root)
+    if item_class != TEXT_CLASS:
+        raise RejectedInput(reasons.NOT_TEXT_ITEM, f"newsItem of class {item_class!r}, not text", root.get("guid"))
+    return [_article(root)]
+
+
+def parse_message(root: Element) -> list[RawArticle]:
+    """One article per text newsItem of the message's itemSet, in document order."""
+    items = [el for el in _item_set(root) if local(el.tag) == ITEM or local(el.tag) in OTHER_ITEMS]
+    if not items:
+        raise RejectedInput(reasons.NO_ITEMS, "newsMessage without items")
+    texts = [el for el in items if local(el.tag) == ITEM and _item_class(el) == TEXT_CLASS]
+    if not texts:
+        kinds = sorted({_item_class(el) if local(el.tag) == ITEM else local(el.tag) for el in items})
+        raise RejectedInput(reasons.NOT_TEXT_ITEM, f"newsMessage has no text item, only {', '.join(kinds)}")
+    return [_article(el) for el in texts]
+
+
+def _item_set(root: Element) -> list[Element]:
+    sets = list(children(root, "itemSet"))
+    return [el for item_set in sets for el in item_set if isinstance(el.tag, str)]
+
+
+def _item_class(item: Element) -> str:
+    """`ninat:text` -> `text`; an item without itemClass is taken as text."""
+    return code_value(path(item, "itemMeta", "itemClass")) or TEXT_CLASS
+
+
+def _article(item: Element) -> RawArticle:
+    """A text newsItem as a raw article."""
+    guid = item.get("guid")
+    if not guid or not guid.strip():
+        raise RejectedInput(reasons.INVALID_FIELD, "newsItem without guid")
+    guid = guid.strip()
+    meta, content = child(item, "itemMeta"), child(item, "contentMeta")
+    nitf = _nitf(item)
+    headline = _headline(content) or text(path(nitf, "body", "body.head", "hedline", "hl1"))
+    story = _story(item, meta, content, nitf, guid, headline)
+    body, story.body_source = _body(item, content, headline, story, guid)
+    return RawArticle(
+        body=body, id=guid, headline=headline, source=text(path(item, "rightsInfo", "copyrightHolder", "name")),
+        language=_language(item, content), story=story,
+    )
+
+
+def _headline(content: Element | None) -> str | None:
+    """The main headline: one without a role or with role `hdl:main`, else the first."""
+    headlines = list(children(content, "headline"))
+    main = [h for h in headlines if _role(h) in (None, "main")] or headlines
+    return next((t for t in map(text, main) if t), None)
+
+
+def _role(element: Element) -> str | None:
+    """`hdl:main` -> `main`."""
+    role = element.get("role")
+    return role.rpartition(":")[2] if role else None
+
+
+def _language(item: Element, content: Element | None) -> str | None:
+    tag = child(content, "language")
+    return (tag.get("tag") if tag is not None else None) or item.get(XML_LANG)
+
+
+def _inline_xml(item: Element) -> list[Element]:
+    """The root elements inside the item's inlineXML content."""
+    return [el for box in children(child(item, "contentSet"), "inlineXML") for el in box if isinstance(el.tag, str)]
+
+
+def _nitf(item: Element) -> Element | None:
+    return next((el for el in _inline_xml(item) if local(el.tag) == "nitf"), None)
+
+
+def _renditions(item: Element) -> list[Rendition]:
+    """inlineXML (NITF, XHTML: rendered to HTML here) and inlineData bodies of the contentSet."""
+    found = [Rendition("html", markup.to_html(el)) for el in _inline_xml(item)]
+    for data in children(child(item, "contentSet"), "inlineData"):
+        kind = bodies.kind_of(data.get("contenttype"), None)
+        if kind in ("html", "text") and data.text:
+            found.append(Rendition(kind, data.text))
+    return [r for r in found if _has_text(r)]
+
+
+def _has_text(rendition: Rendition) -> bool:
+    return bool(rendition.value.replace("<div>", "").replace("</div>", "").strip())
+
+
+def _body(item: Element, content: Element | None, headline: str | None, story: Story,
+          guid: str) -> tuple[str, BodySource]:
+    """The body, else the description, else (a headline-only alert) the headline; a kill may have none."""
+    chosen = bodies.best(_renditions(item))
+    if chosen is not None:
+        return chosen.value, "body"
+    description = next((t for t in map(text, children(content, "description")) if t), None)
+    if description:
+        return description, "description"
+    if story.pubstatus == "canceled":
+        return "", "none"
+    if headline:
+        return headline, "headline"
+    raise RejectedInput(reasons.NO_BODY, "newsItem without body, description or headline", guid)
+
+
+def _story(item: Element, meta: Element | None, content: Element | None, nitf: Element | None,
+           guid: str, headline: str | None) -> Story:
+    created = text(child(meta, "versionCreated"))
+    number, source = story_fields.version(item.get("version"), created, guid)
+    signals = [code(s) or "" for s in children(meta, "signal")]
+    nitf_head = path(nitf, "body", "body.head")
+    return Story(
+        version=number,
+        version_from=source,
+        version_created=story_fields.utc_time(created, "versionCreated", guid),
+        first_created=story_fields.utc_time(text(child(meta, "firstCreated")), "firstCreated", guid),
+        pubstatus=story_fields.pubstatus(code_value(child(meta, "pubStatus")), guid),
+        urgency=story_fields.urgency(text(child(content, "urgency"))),
+        slugline=text(child(content, "slugline")),
+        byline=text(child(content, "by")) or text(child(nitf_head, "byline")) or _creators(content),
+        located=text(path(content, "located", "name")),
+        dateline=text(child(content, "dateline")) or text(child(nitf_head, "dateline")),
+        subjects=[_subject(el) for el in children(content, "subject")],
+        embargoed=story_fields.utc_time(text(child(meta, "embargoed")), "embargoed", guid),
+        correction=story_fields.is_correction(signals, text(child(meta, "edNote")), headline),
+        format="newsml-g2",
+        format_version=item.get("standardversion"),
+    )
+
+
+def _creators(content: Element | None) -> str | None:
+    names = [t for t in (text(child(el, "name")) for el in children(content, "creator")) if t]
+    return ", ".join(names) or None
+
+
+def _subject(element: Element) -> dict[str, str]:
+    """A subject as the provider coded it: qcode/uri/type/rel and its first name."""
+    found = {k: element.get(k) for k in ("qcode", "uri", "type", "rel")}
+    found["name"] = text(child(element, "name"))
+    return {k: v for k, v in found.items() if v}

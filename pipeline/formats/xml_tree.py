@@ -1,0 +1,61 @@
+"""Namespace-blind reading of XML element trees.
+
+Wire XML arrives with default namespaces that vary by standard version (and
+NITF inside NewsML-G2 carries its own), so elements are matched by local name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from xml.etree.ElementTree import Element
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def local(tag: object) -> str:
+    """`{namespace}name` -> `name`; comments and processing instructions have no name."""
+    if not isinstance(tag, str):
+        return ""
+    return tag.rpartition("}")[2]
+
+
+def children(parent: Element | None, name: str) -> Iterator[Element]:
+    """Direct children with this local name."""
+    if parent is None:
+        return iter(())
+    return (el for el in parent if local(el.tag) == name)
+
+
+def child(parent: Element | None, name: str) -> Element | None:
+    """The first direct child with this local name, or None."""
+    return next(children(parent, name), None)
+
+
+def path(parent: Element | None, *names: str) -> Element | None:
+    """The element reached by following first children with these local names."""
+    for name in names:
+        parent = child(parent, name)
+    return parent
+
+
+def text(element: Element | None) -> str | None:
+    """All text inside an element, whitespace collapsed; None when there is none."""
+    if element is None:
+        return None
+    joined = " ".join("".join(element.itertext()).split())
+    return joined or None
+
+
+def code(element: Element | None) -> str | None:
+    """An element's qcode, else its uri: how NewsML-G2 names a concept."""
+    if element is None:
+        return None
+    return element.get("qcode") or element.get("uri")
+
+
+def code_value(element: Element | None) -> str | None:
+    """The part of a qcode (`stat:usable`) or uri (`.../pubstatus/usable`) after its scheme."""
+    value = code(element)
+    if not value:
+        return None
+    return value.rstrip("/").rpartition("/")[2].rpartition(":")[2] or None
