@@ -116,6 +116,8 @@ class Entity:
     end: int
     canonical: str
     country_code: str | None = None
+    geonames_id: int | None = None  # GeoNames id of the place, where the gazetteer knows it
+    geonames_uri: str | None = None  # https://sws.geonames.org/<id>/
 
 
 @dataclass(slots=True)
@@ -128,6 +130,8 @@ class EntityCluster:
     count: int
     mentions: list[str] = field(default_factory=list)
     country_code: str | None = None
+    geonames_id: int | None = None
+    geonames_uri: str | None = None
 
 
 @dataclass(slots=True)

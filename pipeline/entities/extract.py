@@ -5,14 +5,26 @@ often gets different labels in one story ("Mevlut Cavusoglu" PERSON, later
 "Cavusoglu" ORG; "Aleppo" NORP, LANGUAGE and PERSON). This stage reads the
 model's spans from the already parsed `Doc` and
 
-1. trims each span to the name itself (punctuation, leading "the", office
-   titles on people, possessive 's);
-2. drops byline fragments (names from `article.credits`);
-3. groups mentions by folded surface form, then joins a short name to the
-   unique longer PERSON name that contains it ("Cavusoglu" -> "Mevlut Cavusoglu");
-4. gives each cluster one label (see `_cluster_label`) and lets the gazetteer
-   correct place names the model mislabelled (see `PLACE_EVIDENCE_NEEDED`);
-5. numbers clusters E1, E2, ... by first mention; every mention's `Entity.id`
+1. trims each span to the name itself (`mentions.span_mentions`: punctuation,
+   leading "the", office titles on people, possessive 's; a nationality
+   qualifying a generic body splits off as NORP);
+2. adds names the model missed (`discovery`): organisations from reporting
+   frames (`the X said`), nationalities (NORP);
+3. fixes labels the name's own grammar decides (`mentions.grammar_label`:
+   "Party", "Ministry", "Inc.", "FC", "Airport", "River", "Leeds United",
+   "East Africa") and drops all-caps-line junk;
+4. drops byline fragments (names from `article.credits`);
+5. groups mentions by folded surface form, then joins a short name to the
+   unique longer PERSON name that contains it ("Cavusoglu" -> "Mevlut Cavusoglu")
+   and a short organisation name to the unique organisation it begins or ends
+   ("Toyota" -> "Toyota Motor Corp.", "United" -> "Manchester United");
+6. gives each cluster one label (see `_cluster_label`: grammar, then name
+   structure, then titles and articles around the mentions, then the model's
+   vote) and lets the gazetteer correct place names the model mislabelled (see
+   `PLACE_EVIDENCE_NEEDED`), attaching country codes and GeoNames ids;
+7. adds the occurrences the model skipped of every name it found once, so a
+   name carries one label all through the article;
+8. numbers clusters E1, E2, ... by first mention; every mention's `Entity.id`
    is its cluster's id, so consumers can join mentions to clusters.
 
 Numeric and temporal labels (DATE, CARDINAL, MONEY, ...) are values, not
@@ -26,10 +38,12 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc
 
+from pipeline.entities import discovery
 from pipeline.entities.gazetteer import (
     NAME_PARTICLES,
+    STRENGTH_CITY,
     STRENGTH_COUNTRY,
     Gazetteer,
     Place,
@@ -37,6 +51,8 @@ from pipeline.entities.gazetteer import (
     is_capitalised_name,
     load_gazetteer,
 )
+from pipeline.entities.mentions import Mention, grammar_label, make_mention, span_mentions
+from pipeline.entities.names import DESIGNATORS, STRONG_ORG_HEADS, WEAK_ORG_HEADS
 from pipeline.records import CleanArticle, Credits, Entity, EntityCluster
 
 NAME_LABELS = frozenset(
@@ -65,51 +81,8 @@ PLACE_EVIDENCE_NEEDED: dict[str, int] = {
     "FAC": 2, "PRODUCT": 2, "EVENT": 2, "WORK_OF_ART": 2, "LAW": 2,
     "ORG": 3, "PERSON": 3,
 }
-
-# Words that end an office title or honorific before a person's name
-# ("state" and "affairs" close "Secretary of State", "Minister of Foreign Affairs").
-TITLE_HEADS = frozenset(
-    {"president", "president-elect", "minister", "premier", "chancellor", "secretary", "spokesman",
-     "spokeswoman", "spokesperson", "ambassador", "envoy", "king", "queen", "prince", "princess",
-     "emir", "sheikh", "pope", "cardinal", "archbishop", "bishop", "imam", "ayatollah", "rabbi",
-     "general", "gen", "admiral", "adm", "colonel", "col", "captain", "capt", "commander", "lt",
-     "sgt", "sergeant", "governor", "gov", "mayor", "senator", "sen", "rep", "congressman",
-     "congresswoman", "judge", "justice", "chairman", "chairwoman", "ceo", "director", "commissioner",
-     "leader", "lord", "lady", "sir", "dame", "mr", "mrs", "ms", "miss", "dr", "prof", "professor",
-     "rev", "reverend", "state", "affairs"}
-)
-# Words that may precede a title head inside the title ("Foreign Minister").
-TITLE_MODIFIERS = frozenset(
-    {"foreign", "prime", "deputy", "vice", "former", "acting", "interim", "chief", "senior", "defence",
-     "defense", "interior", "finance", "economy", "trade", "energy", "health", "crown",
-     "grand", "supreme", "first", "attorney", "lieutenant", "major", "rear", "home", "opposition",
-     "army", "military", "police", "security", "national", "labor", "labour", "shadow", "white",
-     "house", "party", "executive", "managing", "us", "u.s", "un", "u.n", "eu"}
-)
-# Labels whose names may really begin with "The" ("The New York Times").
-TITLED_LABELS = frozenset({"ORG", "WORK_OF_ART", "FAC", "PRODUCT", "EVENT", "LAW"})
-POSSESSIVE_TOKENS = frozenset({"'s", "’s", "'", "’"})
-POSSESSIVE_SUFFIXES: tuple[str, ...] = ("'s", "’s")
-# A place name right after one of these reads as a location ("in Aleppo").
-LOCATIVE_PREPOSITIONS = frozenset(
-    {"in", "near", "into", "inside", "outside", "across", "throughout", "toward", "towards", "via", "from"}
-)
-
-
-@dataclass(slots=True)
-class Mention:
-    """One trimmed model span: offsets into the body, the model's label, folded name words."""
-
-    start: int
-    end: int
-    text: str
-    label: str
-    words: tuple[str, ...]
-    locative: bool = False
-
-    @property
-    def key(self) -> str:
-        return " ".join(self.words)
+# Words that never stand alone for an organisation they end ("Inc", "Party").
+_ORG_TAIL_WORDS = DESIGNATORS | STRONG_ORG_HEADS | WEAK_ORG_HEADS
 
 
 @dataclass(slots=True)
@@ -118,8 +91,10 @@ class Cluster:
 
     mentions: list[Mention] = field(default_factory=list)
     person: bool = False  # structural evidence (a full PERSON name or person-only candidates)
+    org: bool = False  # anchored by a longer organisation name its short forms joined
     label: str = ""
     country_code: str | None = None
+    place: Place | None = None  # the gazetteer place a GPE/LOC cluster names
 
     @property
     def first(self) -> int:
@@ -136,109 +111,43 @@ def extract_entities(doc: Doc, article: CleanArticle) -> tuple[list[Entity], lis
     """Entities with offsets into `article.body` (== doc.text), clustered per real-world entity."""
     gazetteer = load_gazetteer()
     body = doc.text  # built from the tokens on every access, so read once
-    mentions = [m for span in doc.ents if span.label_ in NAME_LABELS
-                if (m := _mention(span, body, gazetteer)) is not None]
+    caps = discovery.caps_ranges(body)
+    mentions = _mentions(doc, body, gazetteer, caps)
     bylines = _byline_names(article.credits)
     mentions = [m for m in mentions if not _contains_byline(m, bylines)]
     clusters = _cluster(mentions, gazetteer)
     for cluster in clusters:
         cluster.label = _cluster_label(cluster)
     _correct_places(clusters, gazetteer)
-    return _records([c for c in clusters if not _is_byline_cluster(c, bylines)])
+    clusters = [c for c in clusters if not _is_byline_cluster(c, bylines)]
+    _add_repeated_occurrences(doc, body, clusters, caps)
+    return _records(clusters)
 
 
-# ── trimming a model span to the name ──────────────────────────────────────────
+# ── mentions ───────────────────────────────────────────────────────────────────
 
 
-def _mention(span: Span, body: str, gazetteer: Gazetteer) -> Mention | None:
-    """The span trimmed to the bare name, or None when nothing name-like is left."""
-    tokens = _trim_tokens(list(span), span.label_, gazetteer)
-    if not tokens:
-        return None
-    start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
-    end = _without_possessive_suffix(body, start, end)
-    text = body[start:end]
-    words = tuple(fold(text).split())
-    if not words or not any(ch.isalnum() for ch in text):
-        return None
-    if words[0] == "the" and len(words) > 1:
-        words = words[1:]
-    before = span.doc[tokens[0].i - 1].lower_ if tokens[0].i > 0 else ""
-    return Mention(start, end, text, span.label_, words, locative=before in LOCATIVE_PREPOSITIONS)
+def _mentions(doc: Doc, body: str, gazetteer: Gazetteer, caps: list[tuple[int, int]]) -> list[Mention]:
+    """The model's names trimmed, the ones it missed added, labels fixed by grammar, caps junk gone."""
+    found = [m for span in doc.ents if span.label_ in NAME_LABELS for m in span_mentions(span, body, gazetteer)]
+    covered = discovery.covered_tokens(found)
+    found += discovery.frame_organisations(doc, covered, body)
+    found += discovery.nationalities(doc, covered, body, gazetteer)
+    for mention in found:
+        mention.caps = discovery.in_ranges(mention.start, caps)
+        label = grammar_label(mention, doc, gazetteer)
+        if label is not None:
+            mention.label, mention.fixed = label, True
+    mixed = {m.key for m in found if not m.caps}
+    return [m for m in found if not m.caps or _caps_name_kept(m, mixed, gazetteer)]
 
 
-def _trim_tokens(tokens: list[Token], label: str, gazetteer: Gazetteer) -> list[Token]:
-    """Drop edge punctuation, a leading "the", office titles (people only) and possessive tokens."""
-    tokens = _strip_edges(tokens)
-    if len(tokens) > 1 and _is_droppable_the(tokens, label, gazetteer):
-        tokens = _strip_edges(tokens[1:])
-    if label == "PERSON":
-        tokens = _strip_edges(tokens[_title_length(tokens):])
-    while tokens and tokens[-1].text in POSSESSIVE_TOKENS:
-        tokens = _strip_edges(tokens[:-1])
-    return tokens
-
-
-def _strip_edges(tokens: list[Token]) -> list[Token]:
-    """Without leading/trailing punctuation or whitespace tokens."""
-    lo, hi = 0, len(tokens)
-    while lo < hi and (tokens[lo].is_punct or tokens[lo].is_space):
-        lo += 1
-    while hi > lo and (tokens[hi - 1].is_punct or tokens[hi - 1].is_space):
-        hi -= 1
-    return tokens[lo:hi]
-
-
-def _is_droppable_the(tokens: Sequence[Token], label: str, gazetteer: Gazetteer) -> bool:
-    """Lower-case "the" is never part of a name; sentence-initial "The" only in titles and known places.
-
-    A capitalised "The" mid-sentence is a deliberate part of a title ("The New
-    York Times"), so it stays; clustering ignores it either way.
-    """
-    first = tokens[0]
-    if first.text == "the":
+def _caps_name_kept(mention: Mention, mixed_case_keys: set[str], gazetteer: Gazetteer) -> bool:
+    """In an all-caps line a name counts only if the article has it in mixed case or it is a known place."""
+    if mention.key in mixed_case_keys:
         return True
-    if first.text != "The":
-        return False
-    name = "".join(t.text_with_ws for t in tokens)
-    if is_capitalised_name(name) and gazetteer.lookup(name):
-        return False  # "The Hague", "The Gambia"
-    return bool(first.is_sent_start) or label not in TITLED_LABELS
-
-
-def _title_length(tokens: Sequence[Token]) -> int:
-    """How many leading tokens form an office title ("Turkish Foreign Minister"), 0 if none.
-
-    The title ends at the last title head that leaves at least one token; every
-    word before it must look like part of a title, so names that merely contain
-    such a word ("Martin Luther King Jr.") are left whole.
-    """
-    heads = [i for i, t in enumerate(tokens[:-1]) if _bare(t) in TITLE_HEADS]
-    if not heads:
-        return 0
-    last = heads[-1]
-    if all(_is_title_word(t) for t in tokens[:last]):
-        return last + 1
-    return 0
-
-
-def _bare(token: Token) -> str:
-    return token.lower_.rstrip(".")
-
-
-def _is_title_word(token: Token) -> bool:
-    """A word that can sit inside a title: a head, a modifier, a lower-case link word or an adjective."""
-    bare = _bare(token)
-    return (bare in TITLE_HEADS or bare in TITLE_MODIFIERS
-            or token.is_lower or token.is_punct or token.tag_ == "JJ")
-
-
-def _without_possessive_suffix(text: str, start: int, end: int) -> int:
-    """End offset without an unsplit trailing 's ("Aleppo’s")."""
-    for suffix in POSSESSIVE_SUFFIXES:
-        if end - start > len(suffix) and text.endswith(suffix, start, end):
-            return end - len(suffix)
-    return end
+    place = gazetteer.resolve(mention.text)
+    return place is not None and not place.alias and place.strength >= STRENGTH_CITY
 
 
 # ── bylines ────────────────────────────────────────────────────────────────────
@@ -267,7 +176,7 @@ def _is_byline_cluster(cluster: Cluster, bylines: Iterable[tuple[str, ...]]) -> 
     their short mentions (their canonical full name is not a byline name). A
     gazetteer-confirmed place is kept ("Jordan" with a byline "Jordan Smith").
     """
-    if cluster.label in PLACE_LABELS and cluster.country_code:
+    if cluster.label in PLACE_LABELS and cluster.place is not None:
         return False
     words = set(fold(cluster.canonical).split())
     return any(words <= set(name) for name in bylines)
@@ -314,7 +223,8 @@ def _may_join_person(mentions: Sequence[Mention], gazetteer: Gazetteer) -> bool:
 
 
 def _cluster(mentions: list[Mention], gazetteer: Gazetteer) -> list[Cluster]:
-    """Group by surface, then attach each name to the unique longer PERSON name containing it.
+    """Group by surface, then attach each name to the unique longer PERSON name containing it,
+    or else to the unique longer organisation name it begins or ends.
 
     Longest names are placed first, so "Obama" sees "Barack Obama" already
     inside "Barack Hussein Obama"'s cluster and counts one candidate. A short
@@ -328,19 +238,55 @@ def _cluster(mentions: list[Mention], gazetteer: Gazetteer) -> list[Cluster]:
     for key in people:
         for word in set(groups[key][0].words):
             by_word.setdefault(word, []).append(groups[key][0].words)
+    org_parts = _organisation_parts(groups)
     home: dict[tuple[str, ...], Cluster] = {}
     clusters: list[Cluster] = []
     for key in sorted(groups, key=lambda k: (-len(groups[k][0].words), groups[k][0].start)):
         group = groups[key]
         candidates = _containing_people(group[0].words, by_word, home)
+        organisations = _distinct(home[name] for name in org_parts.get(group[0].words, ()) if name in home)
         if len(candidates) == 1 and _may_join_person(group, gazetteer):
             target = candidates[0]
+        elif not candidates and len(organisations) == 1 and _may_join_organisation(group, gazetteer):
+            target = organisations[0]
+            target.org = True
         else:
             target = Cluster(person=key in people or len(candidates) > 1)
             clusters.append(target)
         target.mentions.extend(group)
         home[group[0].words] = target
     return clusters
+
+
+def _organisation_parts(groups: dict[str, list[Mention]]) -> dict[tuple[str, ...], list[tuple[str, ...]]]:
+    """Leading and trailing word runs of multi-word organisation names -> those names.
+
+    "Toyota" and "Toyota Motor" lead "Toyota Motor Corp."; "United" ends
+    "Manchester United". Runs made only of designators and heads ("Corp.",
+    "Party") are left out: on their own they name no one in particular.
+    """
+    parts: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    for group in groups.values():
+        words = group[0].words
+        if len(words) < 2 or _plurality(m.label for m in group) != "ORG":
+            continue
+        for k in range(1, len(words)):
+            for run in (words[:k], words[k:]):
+                if not all(w.rstrip(".") in _ORG_TAIL_WORDS or w in NAME_PARTICLES for w in run):
+                    parts.setdefault(run, []).append(words)
+    return parts
+
+
+def _distinct(clusters: Iterable[Cluster]) -> list[Cluster]:
+    return list({id(c): c for c in clusters}.values())
+
+
+def _may_join_organisation(mentions: Sequence[Mention], gazetteer: Gazetteer) -> bool:
+    """A short form may join an organisation unless it is a nationality or a place the model called one."""
+    label = _plurality(m.label for m in mentions)
+    if label == "NORP" or any(m.fixed and m.label != "ORG" for m in mentions):
+        return False
+    return label not in PLACE_LABELS or gazetteer.resolve(mentions[0].text) is None
 
 
 def _containing_people(words: tuple[str, ...], by_word: dict[str, list[tuple[str, ...]]],
@@ -357,14 +303,31 @@ def _containing_people(words: tuple[str, ...], by_word: dict[str, list[tuple[str
 
 
 def _cluster_label(cluster: Cluster) -> str:
-    """PERSON when a full person name anchors the cluster, else the plurality of the model's labels.
+    """One label per cluster, from the strongest evidence there is.
 
-    The name structure ("Mevlut Cavusoglu" contains "Cavusoglu") is stronger
-    evidence than the model's per-mention guess on the short form.
+    1. the name's grammar (`grammar_label`: "Labour Party", "Tana River");
+    2. the name structure: a full person name ("Mevlut Cavusoglu" contains
+       "Cavusoglu") or a longer organisation name that short forms joined;
+    3. between PERSON and ORG, the words around the mentions: a title or
+       honorific says person, a lower-case "the" says organisation, when only
+       one of them is there;
+    4. the plurality of the model's per-mention labels.
     """
+    fixed = [m.label for m in cluster.mentions if m.fixed]
+    if fixed:
+        return _plurality(fixed)
     if cluster.person:
         return "PERSON"
-    return _plurality(m.label for m in cluster.mentions)
+    if cluster.org:
+        return "ORG"
+    voted = _plurality(m.label for m in cluster.mentions)
+    labels = {m.label for m in cluster.mentions} | {voted}
+    if labels & {"PERSON", "ORG"}:
+        person = any(m.person_cue for m in cluster.mentions)
+        organisation = any(m.org_cue for m in cluster.mentions)
+        if person != organisation and ("PERSON" in labels if person else "ORG" in labels or voted == "PERSON"):
+            return "PERSON" if person else "ORG"
+    return voted
 
 
 def _country_signal(cluster: Cluster, gazetteer: Gazetteer) -> str | None:
@@ -409,15 +372,15 @@ def _correct_places(clusters: list[Cluster], gazetteer: Gazetteer) -> None:
     own = [_country_signal(c, gazetteer) for c in clusters]
     signals = Counter(code for code in own if code)
     for cluster, signal in zip(clusters, own):
-        if cluster.person:
+        if cluster.label == "NORP":
+            cluster.country_code = gazetteer.demonym_country(cluster.canonical)
+        if cluster.person or cluster.org or any(m.fixed for m in cluster.mentions):
             continue
         countries = _others(signals, signal)
         place = _known_place(cluster, gazetteer, countries)
         if place is not None and _is_place(cluster, place, countries):
-            cluster.label = "GPE"
-            cluster.country_code = place.country_code
-        elif cluster.label == "NORP":
-            cluster.country_code = gazetteer.demonym_country(cluster.canonical)
+            cluster.label = "LOC" if place.kind == "continent" else "GPE"
+            cluster.country_code, cluster.place = place.country_code, place
 
 
 def _known_place(cluster: Cluster, gazetteer: Gazetteer, countries: set[str]) -> Place | None:
@@ -426,6 +389,31 @@ def _known_place(cluster: Cluster, gazetteer: Gazetteer, countries: set[str]) ->
     if not is_capitalised_name(name):
         return None
     return gazetteer.resolve(name, countries)
+
+
+# ── one name, one label all through the article ───────────────────────────────
+
+
+def _add_repeated_occurrences(doc: Doc, body: str, clusters: list[Cluster], caps: list[tuple[int, int]]) -> None:
+    """Give each cluster the occurrences of its names the model did not tag ("Ness told reporters")."""
+    covered = discovery.covered_tokens(m for c in clusters for m in c.mentions)
+    index = discovery.forms_index((c, _forms(doc, c, clusters)) for c in clusters)
+    for start, end, owner in discovery.repeated_occurrences(doc, covered, index, caps):
+        cluster: Cluster = owner  # type: ignore[assignment]
+        mention = make_mention(doc[start:end], cluster.label, body)
+        if mention is not None:
+            cluster.mentions.append(mention)
+
+
+def _forms(doc: Doc, cluster: Cluster, clusters: Sequence[Cluster]) -> list[tuple[str, ...]]:
+    """The token texts of a cluster's mixed-case mentions, and a person's surname if no one else has it."""
+    forms = {tuple(t.text for t in doc[m.token_start:m.token_end]) for m in cluster.mentions if not m.caps}
+    if cluster.label == "PERSON":
+        surname = cluster.canonical.split()[-1]
+        others = [c for c in clusters if c is not cluster and c.label == "PERSON"]
+        if len(cluster.canonical.split()) > 1 and not any(surname in c.canonical.split() for c in others):
+            forms.add((surname,))
+    return sorted(f for f in forms if f and f[0][:1].isupper())
 
 
 # ── output records ─────────────────────────────────────────────────────────────
@@ -439,9 +427,18 @@ def _records(clusters: list[Cluster]) -> tuple[list[Entity], list[EntityCluster]
     for n, cluster in enumerate(ordered, start=1):
         cid, canonical = f"E{n}", cluster.canonical
         surfaces = list(dict.fromkeys(m.text for m in sorted(cluster.mentions, key=lambda m: m.start)))
+        geonames_id, geonames_uri = _geonames(cluster)
         out.append(EntityCluster(cid, canonical, cluster.label, len(cluster.mentions), surfaces,
-                                 cluster.country_code))
-        entities.extend(Entity(cid, m.text, cluster.label, m.start, m.end, canonical, cluster.country_code)
+                                 cluster.country_code, geonames_id, geonames_uri))
+        entities.extend(Entity(cid, m.text, cluster.label, m.start, m.end, canonical, cluster.country_code,
+                               geonames_id, geonames_uri)
                         for m in cluster.mentions)
     entities.sort(key=lambda e: (e.start, e.end))
     return entities, out
+
+
+def _geonames(cluster: Cluster) -> tuple[int | None, str | None]:
+    """The GeoNames id and URI of the place a place cluster names, when the gazetteer has it."""
+    if cluster.place is None or cluster.label not in PLACE_LABELS:
+        return None, None
+    return cluster.place.geonames_id, cluster.place.geonames_uri

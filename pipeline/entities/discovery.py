@@ -1,0 +1,182 @@
+"""Names the model missed, found from the parse and from the rest of the article.
+
+* **Reporting frames.** ``the X said``, ``according to the X``: a capitalised
+  proper noun with a lower-case article as the subject of a reporting verb is
+  an organisation or publication (people do not take "the").
+* **Nationalities.** A capitalised adjective or plural noun whose country the
+  gazetteer derives ("Somali", "Armenians", "South African") is NORP.
+* **The rest of the article.** A name found once is the same name elsewhere:
+  uncovered occurrences of a cluster's forms (and of a person's surname when
+  only one person has it) join that cluster.
+* **All-caps lines** (headlines, slugs, datelines) carry no case information, so
+  the model's names there are kept only when the gazetteer knows them or the
+  article names them in mixed case too (see `caps_ranges`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from spacy.tokens import Doc, Token
+
+from pipeline.entities.gazetteer import NAME_PARTICLES, Gazetteer
+from pipeline.entities.mentions import TITLE_HEADS, Mention, make_mention
+
+# Reporting verbs by lemma: the frames whose subject is the source of a statement.
+REPORTING_LEMMAS = frozenset(
+    {"say", "tell", "add", "announce", "state", "report", "write", "warn", "confirm", "deny", "claim",
+     "insist", "note", "reply", "respond", "declare", "argue", "accuse", "urge", "tweet", "post"}
+)
+PROPER_TAGS = frozenset({"NNP", "NNPS"})
+NORP_TAGS = frozenset({"JJ", "NNP", "NNPS", "NNS", "NN"})
+# A line is all caps when it has this many letters and no lower-case word.
+_CAPS_MIN_LETTERS = 8
+_LINE = re.compile(r"[^\n]+")
+_LOWER_WORD = re.compile(r"\b[a-z][a-z]+\b")
+
+
+def covered_tokens(mentions: Iterable[Mention]) -> set[int]:
+    return {i for m in mentions for i in range(m.token_start, m.token_end)}
+
+
+# ── reporting frames ─────────────────────────────────────────────────────────
+
+
+def frame_organisations(doc: Doc, covered: set[int], body: str) -> list[Mention]:
+    """ORG mentions for ``the X said`` and ``according to the X`` where the model found no name."""
+    found = []
+    for token in doc:
+        if token.i in covered or token.tag_ not in PROPER_TAGS or not token.is_title:
+            continue
+        if not (_is_reporting_subject(token) or _is_according_to_object(token)):
+            continue
+        if not any(c.dep_ == "det" and c.text == "the" for c in token.children):
+            continue
+        tokens = _proper_compound(doc, token)
+        if any(t.i in covered for t in tokens):
+            continue
+        mention = make_mention(tokens, "ORG", body, org_cue=True)
+        if mention is not None:
+            found.append(mention)
+            covered.update(range(mention.token_start, mention.token_end))
+    return found
+
+
+def _is_reporting_subject(token: Token) -> bool:
+    return token.dep_ in ("nsubj", "nsubjpass") and token.head.lemma_ in REPORTING_LEMMAS
+
+
+def _is_according_to_object(token: Token) -> bool:
+    head = token.head
+    return token.dep_ == "pobj" and head.lower_ == "to" and head.head.lower_ == "according"
+
+
+def _proper_compound(doc: Doc, token: Token) -> list[Token]:
+    """The token with the proper-noun compounds directly before it ("Wall Street Journal")."""
+    start = token.i
+    while start > 0 and doc[start - 1].tag_ in PROPER_TAGS and doc[start - 1].head.i in range(start, token.i + 1):
+        start -= 1
+    return list(doc[start:token.i + 1])
+
+
+# ── nationalities ────────────────────────────────────────────────────────────
+
+
+def nationalities(doc: Doc, covered: set[int], body: str, gazetteer: Gazetteer) -> list[Mention]:
+    """NORP mentions for uncovered demonyms ("Somali officials", "Armenians fled")."""
+    found = []
+    for token in doc:
+        if token.i in covered or not token.is_title or token.tag_ not in NORP_TAGS:
+            continue
+        if _continues_a_name(doc, token) or not gazetteer.demonym_country(token.text):
+            continue
+        mention = make_mention([token], "NORP", body, fixed=True)
+        if mention is not None:
+            found.append(mention)
+            covered.add(token.i)
+    return found
+
+
+def _continues_a_name(doc: Doc, token: Token) -> bool:
+    """Followed by another capitalised proper noun: part of a longer name the model missed."""
+    after = token.i + 1
+    return after < len(doc) and doc[after].is_title and doc[after].tag_ in PROPER_TAGS
+
+
+# ── all-caps lines ───────────────────────────────────────────────────────────
+
+
+def caps_ranges(body: str) -> list[tuple[int, int]]:
+    """(start, end) of lines written all in capitals: enough letters, no lower-case word."""
+    ranges = []
+    for match in _LINE.finditer(body):
+        line = match.group()
+        if sum(ch.isalpha() for ch in line) >= _CAPS_MIN_LETTERS and not _LOWER_WORD.search(line):
+            ranges.append(match.span())
+    return ranges
+
+
+def in_ranges(position: int, ranges: Sequence[tuple[int, int]]) -> bool:
+    return any(lo <= position < hi for lo, hi in ranges)
+
+
+# ── the rest of the article ──────────────────────────────────────────────────
+
+
+def forms_index(named: Iterable[tuple[object, Sequence[tuple[str, ...]]]]) -> dict[str, list[tuple[tuple[str, ...], object]]]:
+    """First word -> (token texts, owner), longest forms first, for one pass over the doc."""
+    index: dict[str, list[tuple[tuple[str, ...], object]]] = {}
+    for owner, forms in named:
+        for form in forms:
+            if form:
+                index.setdefault(form[0], []).append((form, owner))
+    for entries in index.values():
+        entries.sort(key=lambda entry: -len(entry[0]))
+    return index
+
+
+def repeated_occurrences(doc: Doc, covered: set[int], index: dict[str, list[tuple[tuple[str, ...], object]]],
+                         caps: Sequence[tuple[int, int]]) -> list[tuple[int, int, object]]:
+    """(token start, token end, owner) for uncovered, free-standing occurrences of indexed forms.
+
+    An occurrence must be proper nouns (or an acronym) in mixed-case text, not
+    glued to another capitalised name on either side ("Loch Ness" is not "Ness")
+    except an office title before it ("President Ness").
+    """
+    found = []
+    i = 0
+    while i < len(doc):
+        entries = index.get(doc[i].text) if i not in covered else None
+        match = next((e for e in entries or () if _matches(doc, i, e[0], covered)), None)
+        if match is None or in_ranges(doc[i].idx, caps):
+            i += 1
+            continue
+        form, owner = match
+        found.append((i, i + len(form), owner))
+        covered.update(range(i, i + len(form)))
+        i += len(form)
+    return found
+
+
+def _matches(doc: Doc, i: int, form: tuple[str, ...], covered: set[int]) -> bool:
+    end = i + len(form)
+    if end > len(doc) or any(j in covered for j in range(i, end)):
+        return False
+    tokens = doc[i:end]
+    if tuple(t.text for t in tokens) != form:
+        return False
+    if not all(_name_like(t) for t in tokens):
+        return False
+    return not (_glued(doc, i - 1) and doc[i - 1].lower_.rstrip(".") not in TITLE_HEADS) and not _glued(doc, end)
+
+
+def _name_like(token: Token) -> bool:
+    """A proper noun, an acronym, a particle, or a capital mid-sentence (which only names have)."""
+    return (token.tag_ in PROPER_TAGS or token.is_upper or token.lower_ in NAME_PARTICLES
+            or (token.is_title and not token.is_sent_start and token.i > 0))
+
+
+def _glued(doc: Doc, j: int) -> bool:
+    """Token `j` exists and is a capitalised proper noun that would extend the name."""
+    return 0 <= j < len(doc) and doc[j].is_title and doc[j].tag_ in PROPER_TAGS

@@ -1,0 +1,309 @@
+"""From a model span to the bare name, with the evidence the words around it give.
+
+Each span is trimmed to the name itself (edge punctuation, a leading "the",
+office titles on people, possessive 's), extended over name particles the
+model cut off ("Erik" + "ten Hag"), and split when a nationality qualifies a
+generic public body ("Kenyan" + "Ministry of Health"). The trimmed words
+leave cues: a title before a name is person evidence, a lower-case "the" is
+organisation evidence (people do not take articles), and the name's grammar
+(head nouns, a feature noun it modifies) may fix its label outright.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from pipeline.entities.gazetteer import NAME_PARTICLES, STRENGTH_CITY, Gazetteer, fold, is_capitalised_name
+from pipeline.entities.names import (
+    COMPASS,
+    LINKS,
+    LOC_FEATURES,
+    bare,
+    club_place,
+    is_generic_body,
+    label_from_head,
+)
+
+# Words that end an office title or honorific before a person's name
+# ("state" and "affairs" close "Secretary of State", "Minister of Foreign Affairs").
+TITLE_HEADS = frozenset(
+    {"president", "president-elect", "minister", "premier", "chancellor", "secretary", "spokesman",
+     "spokeswoman", "spokesperson", "ambassador", "envoy", "king", "queen", "prince", "princess",
+     "emir", "sheikh", "pope", "cardinal", "archbishop", "bishop", "imam", "ayatollah", "rabbi",
+     "general", "gen", "admiral", "adm", "colonel", "col", "captain", "capt", "commander", "lt",
+     "sgt", "sergeant", "governor", "gov", "mayor", "senator", "sen", "rep", "congressman",
+     "congresswoman", "judge", "justice", "chairman", "chairwoman", "ceo", "director", "commissioner",
+     "leader", "lord", "lady", "sir", "dame", "mr", "mrs", "ms", "miss", "dr", "prof", "professor",
+     "rev", "reverend", "state", "affairs", "detective", "officer", "coach", "manager", "chief",
+     "chair", "executive", "economist", "analyst", "striker", "midfielder", "goalkeeper", "plaintiff", "founder"}
+)
+# Words that may precede a title head inside the title ("Foreign Minister").
+TITLE_MODIFIERS = frozenset(
+    {"foreign", "prime", "deputy", "vice", "former", "acting", "interim", "chief", "senior", "defence",
+     "defense", "interior", "finance", "economy", "trade", "energy", "health", "crown",
+     "grand", "supreme", "first", "attorney", "lieutenant", "major", "rear", "home", "opposition",
+     "army", "military", "police", "security", "national", "labor", "labour", "shadow", "white",
+     "house", "party", "executive", "managing", "us", "u.s", "un", "u.n", "eu", "transport"}
+)
+# Labels whose names may really begin with "The" ("The New York Times").
+TITLED_LABELS = frozenset({"ORG", "WORK_OF_ART", "FAC", "PRODUCT", "EVENT", "LAW"})
+POSSESSIVE_TOKENS = frozenset({"'s", "’s", "'", "’"})
+POSSESSIVE_SUFFIXES: tuple[str, ...] = ("'s", "’s")
+# A place name right after one of these reads as a location ("in Aleppo").
+LOCATIVE_PREPOSITIONS = frozenset(
+    {"in", "near", "into", "inside", "outside", "across", "throughout", "toward", "towards", "via", "from"}
+)
+# Lower-case particles inside surnames ("Erik ten Hag", "Ursula von der Leyen").
+SURNAME_PARTICLES = frozenset({"ten", "ter", "van", "von", "der", "den", "de", "da", "di", "du", "dos",
+                               "del", "della", "le", "la", "bin", "ibn", "al", "el"})
+# Punctuation after which a capital letter is positional, not part of a name ("... (AP) — The").
+OPENING_PUNCT = frozenset({"—", "–", "-", "--", ":", '"', "“", "‘", "'", "(", "["})
+NORP_LABEL, ORG_LABEL = "NORP", "ORG"
+
+
+@dataclass(slots=True)
+class Mention:
+    """One name in the body: offsets, label, folded words and the evidence around it."""
+
+    start: int
+    end: int
+    text: str
+    label: str
+    words: tuple[str, ...]
+    token_start: int = 0
+    token_end: int = 0
+    locative: bool = False  # after "in", "near", ...
+    person_cue: bool = False  # an office title or honorific before it
+    org_cue: bool = False  # a lower-case "the" before it, or a `the X said` frame
+    fixed: bool = False  # the label comes from the name's grammar, not the model
+    caps: bool = False  # inside an all-caps line (headline, slug, dateline)
+
+    @property
+    def key(self) -> str:
+        return " ".join(self.words)
+
+
+def span_mentions(span: Span, body: str, gazetteer: Gazetteer) -> list[Mention]:
+    """The span as zero, one or two bare-name mentions (a qualifying nationality splits off)."""
+    tokens = list(span)
+    if span.label_ == "PERSON":
+        tokens = _with_surname_particles(span.doc, tokens)
+    tokens, titled, the = _trim_tokens(tokens, span.label_, gazetteer)
+    if not tokens:
+        return []
+    person_cue = titled or (span.label_ == "PERSON" and _title_before(span.doc, tokens[0].i))
+    org_cue = the or _lower_the_before(span.doc, tokens[0].i)
+    split = _nationality_split(tokens, gazetteer)
+    if split is not None:
+        adjective, body_tokens = split
+        return [m for m in (make_mention(adjective, NORP_LABEL, body, fixed=True),
+                            make_mention(body_tokens, ORG_LABEL, body, fixed=True)) if m is not None]
+    mention = make_mention(tokens, span.label_, body, person_cue=person_cue, org_cue=org_cue)
+    return [mention] if mention is not None else []
+
+
+def make_mention(tokens: Sequence[Token], label: str, body: str, *, person_cue: bool = False,
+                 org_cue: bool = False, fixed: bool = False) -> Mention | None:
+    """A mention over `tokens` (already trimmed), or None when nothing name-like is left."""
+    if not tokens:
+        return None
+    start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+    end = _without_possessive_suffix(body, start, end)
+    text = body[start:end]
+    words = tuple(fold(text).split())
+    if not words or not any(ch.isalnum() for ch in text):
+        return None
+    if words[0] == "the" and len(words) > 1:
+        words = words[1:]
+    doc = tokens[0].doc
+    previous = doc[tokens[0].i - 1].lower_ if tokens[0].i > 0 else ""
+    return Mention(start, end, text, label, words, tokens[0].i, tokens[-1].i + 1,
+                   locative=previous in LOCATIVE_PREPOSITIONS, person_cue=person_cue, org_cue=org_cue,
+                   fixed=fixed)
+
+
+# ── the name's own grammar ───────────────────────────────────────────────────
+
+
+def grammar_label(mention: Mention, doc: Doc, gazetteer: Gazetteer) -> str | None:
+    """The label the name's form gives it, or None to leave it to the model and the gazetteer.
+
+    In order: a country or continent named outright stays with the gazetteer; a
+    single-word nationality is NORP; a club-shaped name on a place ("Leeds United",
+    "Real Madrid") is ORG; a compass word on a continent is a region (LOC); then
+    the name's head noun; then a lower-case feature noun it modifies ("the Juba
+    and Shabelle rivers").
+    """
+    text = mention.text
+    if not _is_name_shaped(text):
+        return None
+    whole = gazetteer.resolve(text)
+    if whole is not None and whole.strength > STRENGTH_CITY:
+        return None
+    words = text.split()
+    if len(words) == 1 and gazetteer.demonym_country(text):
+        return NORP_LABEL
+    place = club_place(words)
+    if place is not None and whole is None and _is_settlement(place, gazetteer):
+        return ORG_LABEL
+    if len(words) >= 2 and bare(words[0]) in COMPASS and _is_continent(" ".join(words[1:]), gazetteer):
+        return "LOC"
+    label = label_from_head(words, mention.label)
+    if label is not None:
+        return label
+    if (mention.label != "PERSON" or len(words) == 1) and _modifies_feature_noun(doc[mention.token_end - 1]):
+        return "LOC"
+    return None
+
+
+def _is_name_shaped(text: str) -> bool:
+    """Capitalised words, with particles and the links of institutional names ("for", "on")."""
+    words = text.split()
+    return bool(words) and words[0][:1].isupper() and all(
+        w[:1].isupper() or not w[:1].isalpha() or w.casefold() in NAME_PARTICLES or w.casefold() in LINKS
+        for w in words)
+
+
+def _is_settlement(name: str, gazetteer: Gazetteer) -> bool:
+    place = gazetteer.resolve(name)
+    return place is not None and not place.alias and place.kind in ("city", "us_state", "country")
+
+
+def _is_continent(name: str, gazetteer: Gazetteer) -> bool:
+    return any(p.kind == "continent" for p in gazetteer.lookup(name))
+
+
+def _modifies_feature_noun(token: Token) -> bool:
+    """The name sits on a lower-case feature noun: "Shabelle rivers", or "Juba and Shabelle rivers"."""
+    heads = [token.head] if token.dep_ in ("compound", "nmod", "amod") else []
+    heads += [c for c in token.children if c.dep_ == "conj"]
+    return any(h.is_lower and bare(h.text) in LOC_FEATURES for h in heads)
+
+
+# ── trimming ─────────────────────────────────────────────────────────────────
+
+
+def _trim_tokens(tokens: list[Token], label: str, gazetteer: Gazetteer) -> tuple[list[Token], bool, bool]:
+    """Drop edge punctuation, a leading "the", office titles (people only) and possessive tokens.
+
+    Also says whether a title was dropped and whether a lower-case "the" was.
+    """
+    tokens = _strip_edges(tokens)
+    titled = the = False
+    if len(tokens) > 1 and _is_droppable_the(tokens, label, gazetteer):
+        the = tokens[0].text == "the"
+        tokens = _strip_edges(tokens[1:])
+    if label == "PERSON":
+        n = _title_length(tokens)
+        titled = n > 0
+        tokens = _strip_edges(tokens[n:])
+    while tokens and tokens[-1].text in POSSESSIVE_TOKENS:
+        tokens = _strip_edges(tokens[:-1])
+    return tokens, titled, the
+
+
+def _strip_edges(tokens: list[Token]) -> list[Token]:
+    """Without leading/trailing punctuation or whitespace tokens."""
+    lo, hi = 0, len(tokens)
+    while lo < hi and (tokens[lo].is_punct or tokens[lo].is_space):
+        lo += 1
+    while hi > lo and (tokens[hi - 1].is_punct or tokens[hi - 1].is_space):
+        hi -= 1
+    return tokens[lo:hi]
+
+
+def _is_droppable_the(tokens: Sequence[Token], label: str, gazetteer: Gazetteer) -> bool:
+    """Lower-case "the" is never part of a name; a positional "The" only in titles and known places.
+
+    A "The" is positional at a sentence start or after opening punctuation (a
+    dateline's dash, a quote mark). A capitalised "The" mid-sentence is a
+    deliberate part of a title ("The New York Times"), so it stays; clustering
+    ignores it either way.
+    """
+    first = tokens[0]
+    if first.text == "the":
+        return True
+    if first.text != "The":
+        return False
+    name = "".join(t.text_with_ws for t in tokens)
+    if is_capitalised_name(name) and gazetteer.lookup(name):
+        return False  # "The Hague", "The Gambia"
+    return _is_positional(first) or label not in TITLED_LABELS
+
+
+def _is_positional(token: Token) -> bool:
+    """Capitalised because of where it stands: sentence start, after a dash, colon or quote."""
+    if token.is_sent_start or token.i == 0:
+        return True
+    previous = token.doc[token.i - 1]
+    return previous.text in OPENING_PUNCT or "\n" in previous.text
+
+
+def _title_length(tokens: Sequence[Token]) -> int:
+    """How many leading tokens form an office title ("Turkish Foreign Minister"), 0 if none.
+
+    The title ends at the last title head that leaves at least one token; every
+    word before it must look like part of a title, so names that merely contain
+    such a word ("Martin Luther King Jr.") are left whole.
+    """
+    heads = [i for i, t in enumerate(tokens[:-1]) if _bare(t) in TITLE_HEADS]
+    if not heads:
+        return 0
+    last = heads[-1]
+    if all(_is_title_word(t) for t in tokens[:last]):
+        return last + 1
+    return 0
+
+
+def _bare(token: Token) -> str:
+    return token.lower_.rstrip(".")
+
+
+def _is_title_word(token: Token) -> bool:
+    """A word that can sit inside a title: a head, a modifier, a lower-case link word or an adjective."""
+    bare_word = _bare(token)
+    return (bare_word in TITLE_HEADS or bare_word in TITLE_MODIFIERS
+            or token.is_lower or token.is_punct or token.tag_ == "JJ")
+
+
+def _title_before(doc: Doc, i: int) -> bool:
+    """An office title or honorific right before token `i` ("President Biden", "Mr. Ness")."""
+    return i > 0 and _bare(doc[i - 1]) in TITLE_HEADS
+
+
+def _lower_the_before(doc: Doc, i: int) -> bool:
+    return i > 0 and doc[i - 1].text == "the"
+
+
+def _without_possessive_suffix(text: str, start: int, end: int) -> int:
+    """End offset without an unsplit trailing 's ("Aleppo’s")."""
+    for suffix in POSSESSIVE_SUFFIXES:
+        if end - start > len(suffix) and text.endswith(suffix, start, end):
+            return end - len(suffix)
+    return end
+
+
+def _with_surname_particles(doc: Doc, tokens: list[Token]) -> list[Token]:
+    """A person's span grown over particles and the capitalised surname after them ("Erik ten Hag")."""
+    if not tokens:
+        return tokens
+    i = tokens[-1].i + 1
+    particles = 0
+    while i < len(doc) and doc[i].lower_ in SURNAME_PARTICLES and doc[i].text.islower():
+        i, particles = i + 1, particles + 1
+    if particles and i < len(doc) and doc[i].is_title and doc[i].tag_ in ("NNP", "NNPS"):
+        return [*tokens, *doc[tokens[-1].i + 1:i + 1]]
+    return tokens
+
+
+def _nationality_split(tokens: Sequence[Token], gazetteer: Gazetteer) -> tuple[list[Token], list[Token]] | None:
+    """("Kenyan", "Ministry of Health") when a nationality adjective qualifies a generic public body."""
+    if len(tokens) < 2 or not tokens[0].is_title or not gazetteer.demonym_country(tokens[0].text):
+        return None
+    rest = list(tokens[1:])
+    if is_generic_body([t.text for t in rest]):
+        return [tokens[0]], rest
+    return None

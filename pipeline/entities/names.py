@@ -1,0 +1,132 @@
+"""What a name's own words say about its type: heads, designators and geographic features.
+
+English names of organisations, facilities and natural features end in (or
+start with, before "of"/"for") a common noun that says what they are: the
+"Ministry" of "Ministry of Health", the "Inc." of "Apple Inc.", the "River"
+of "Tana River". These are closed classes of English naming conventions
+(company-law designators, the nouns of government and civil society, the
+feature nouns of geography), not words gathered from any corpus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+# Company-law and sports-club designators: a name ending in one is an organisation.
+DESIGNATORS = frozenset(
+    {"inc", "corp", "corporation", "co", "company", "ltd", "limited", "llc", "llp", "plc", "ag", "gmbh",
+     "sa", "nv", "bv", "spa", "ab", "asa", "oyj", "se", "kk", "holdings", "group", "fc", "afc", "cf", "sc"}
+)
+# Nouns of government, politics, the military and civil society strong enough to beat a
+# PERSON reading ("Labour Party", "Ministry of Health", "93rd Brigade").
+STRONG_ORG_HEADS = frozenset(
+    {"ministry", "party", "council", "committee", "commission", "brigade", "battalion", "regiment",
+     "division", "agency", "authority", "association", "federation", "organization", "organisation",
+     "institute", "institution", "university", "foundation", "department", "bureau", "parliament",
+     "assembly", "senate", "congress", "league", "observatory", "fund", "secretariat", "directorate",
+     "inspectorate", "tribunal", "union", "confederation", "syndicate", "cooperative", "consortium",
+     *DESIGNATORS}
+)
+# Nouns that name organisations but also surnames or places ("Court", "Bank"): they only
+# overturn a non-person reading.
+WEAK_ORG_HEADS = frozenset(
+    {"court", "bank", "office", "board", "service", "services", "police", "army", "navy", "forces",
+     "guard", "front", "movement", "alliance", "coalition", "society", "club", "college", "school",
+     "academy", "church", "network", "news", "times", "post", "journal", "herald", "tribune", "press",
+     "media", "airlines", "airways", "motors", "labs", "laboratories", "electronics", "securities",
+     "partners", "capital", "industries", "systems", "technologies", "pharmaceuticals", "energy",
+     "exchange", "centre", "center", "hospital", "government", "administration", "cabinet",
+     "mission", "embassy", "command", "corps"}
+)
+# Built structures (OntoNotes FAC).
+FAC_HEADS = frozenset(
+    {"airport", "square", "stadium", "bridge", "arena", "tower", "towers", "palace", "cathedral", "mosque",
+     "temple", "basilica", "station", "street", "avenue", "road", "boulevard", "highway", "motorway",
+     "tunnel", "dam", "prison", "jail", "building", "terminal", "harbour", "harbor", "pier", "plaza"}
+)
+# Natural features and regions (OntoNotes LOC).
+LOC_FEATURES = frozenset(
+    {"river", "rivers", "sea", "ocean", "lake", "lakes", "mountains", "mount", "mt", "hills", "gulf", "bay",
+     "strait", "straits", "valley", "desert", "peninsula", "coast", "basin", "plateau", "delta", "island",
+     "islands", "glacier", "canyon", "channel", "plain", "plains", "forest"}
+)
+# Words that turn a continent into a region ("East Africa") and sit before natural names.
+COMPASS = frozenset(
+    {"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
+     "northeast", "northwest", "southeast", "southwest", "north-east", "north-west", "south-east",
+     "south-west", "sub-saharan"}
+)
+# Club words that follow a city to name a sports club ("Leeds United").
+CLUB_WORDS = frozenset({"united", "city", "athletic", "rovers", "wanderers", "albion", "town", "county",
+                        "hotspur", "rangers"})
+# Club words that precede the city instead ("Real Madrid", "Dynamo Kyiv").
+CLUB_PREFIXES = frozenset({"real", "dynamo", "dinamo", "olympique", "sporting", "atletico", "inter", "racing"})
+# Generic public bodies that a nationality adjective qualifies rather than names
+# ("the Kenyan Ministry of Health" is Kenya's ministry; "Syrian Observatory" is a name).
+GENERIC_BODIES = frozenset(
+    {"ministry", "army", "navy", "police", "parliament", "government", "embassy", "military", "cabinet",
+     "senate", "presidency", "consulate", "coast guard", "air force", "armed forces", "foreign office",
+     "central bank", "supreme court", "high court", "constitutional court", "defence ministry",
+     "defense ministry", "interior ministry", "foreign ministry", "finance ministry", "health ministry",
+     "justice ministry", "economy ministry", "trade ministry", "energy ministry", "education ministry"}
+)
+LINKS = frozenset({"of", "for", "on", "de", "del", "della", "des", "du"})
+
+
+def bare(word: str) -> str:
+    """Lower case without trailing dots or a possessive ("Corp." -> "corp")."""
+    return word.casefold().rstrip(".").removesuffix("'s").removesuffix("’s")
+
+
+def head_words(words: Sequence[str]) -> tuple[str, ...]:
+    """The words that can carry a name's type: its last word, and the word before its first link
+    ("Ministry" in "Ministry of Health", "Gulf" in "Gulf of Aden")."""
+    lowered = [bare(w) for w in words]
+    heads = [lowered[-1]] if lowered else []
+    for i, word in enumerate(lowered[1:], start=1):
+        if word in LINKS:
+            heads.append(lowered[i - 1])
+            break
+    return tuple(heads)
+
+
+def label_from_head(words: Sequence[str], model_label: str) -> str | None:
+    """The label a multi-word name's own head gives it, or None when the head says nothing.
+
+    One-word names are left alone ("Bank", "Union" on their own are the model's to call).
+    Person readings only yield to strong organisation heads: "Margaret Court" stays a person.
+    """
+    if len(words) < 2 or not words[-1][:1].isupper():
+        return None
+    heads = head_words(words)
+    if any(h in STRONG_ORG_HEADS for h in heads):
+        return "ORG"
+    if model_label == "PERSON":
+        return None
+    if any(h in WEAK_ORG_HEADS for h in heads):
+        return "ORG"
+    if any(h in FAC_HEADS for h in heads):
+        return "FAC"
+    if any(h in LOC_FEATURES for h in heads) or bare(words[0]) in {"mount", "mt", "lake", "gulf"}:
+        return "LOC"
+    return None
+
+
+def is_generic_body(words: Sequence[str]) -> bool:
+    """True for a public body any country has ("Interior Ministry", "Ministry of Health", "Army")."""
+    lowered = [bare(w) for w in words]
+    if " ".join(lowered) in GENERIC_BODIES or lowered[:1] == ["ministry"]:
+        return True
+    return len(lowered) == 1 and lowered[0] in GENERIC_BODIES
+
+
+def club_place(words: Sequence[str]) -> str | None:
+    """The place part of a sports-club-shaped name ("Leeds" of "Leeds United", "Madrid" of
+    "Real Madrid"), or None; the caller checks it really is a place."""
+    if len(words) < 2:
+        return None
+    if bare(words[-1]) in CLUB_WORDS:
+        return " ".join(words[:-1])
+    if bare(words[0]) in CLUB_PREFIXES:
+        return " ".join(words[1:])
+    return None
