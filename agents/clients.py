@@ -16,9 +16,8 @@ from kafka.admin import ConfigResource, ConfigResourceType
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from agents.security import kafka_python_options
-from pipeline import codec
 from pipeline.config import Settings
-from pipeline.sources import key_of
+from pipeline.sources import Message, message_for
 
 log = logging.getLogger("wirestream.topics")
 
@@ -176,15 +175,20 @@ def producer(settings: Settings) -> KafkaProducer:
                          **kafka_python_options(settings))
 
 
-def publish_values(settings: Settings, values: Iterable[bytes], topic: str | None = None,
+def publish_values(settings: Settings, values: Iterable[bytes | Message], topic: str | None = None,
                    on_sent: callable | None = None) -> int:
-    """Publish raw article values keyed by their id; returns how many the broker acknowledged."""
+    """Publish raw values as they are, keyed by story id, with their format's content-type header.
+
+    Bare bytes are keyed and labelled by `pipeline.sources.message_for`; returns
+    how many the broker acknowledged.
+    """
     prod = producer(settings)
     topic = topic or settings.topics.raw
     futures = []
     try:
-        for value in values:
-            futures.append(prod.send(topic, key=key_of(value), value=value, headers=codec.headers("raw")))
+        for item in values:
+            message = item if isinstance(item, Message) else message_for(item)
+            futures.append(prod.send(topic, key=message.key, value=message.value, headers=message.headers))
             if on_sent:
                 on_sent()
         prod.flush()

@@ -101,17 +101,21 @@ def worker(web_port: int | None, loglevel: str) -> None:
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--topic", default=None, help="Topic (default: articles.raw).")
 def publish(paths: tuple[str, ...], topic: str | None) -> None:
-    """Publish articles: .txt (headline on line 1), .json, .jsonl, folders, or - for JSON lines on stdin."""
+    """Publish articles: .txt (headline on line 1), .json (plain or ninjs), .jsonl, .xml (NewsML-G2), folders, or -.
+
+    Wire documents go as they are, keyed by story id, with their content-type header;
+    - reads one XML or JSON document, or JSON lines, from stdin.
+    """
     from rich.progress import Progress
 
     from agents.clients import publish_values
-    from pipeline.sources import read_values
+    from pipeline.sources import read_messages
 
-    values = list(read_values(paths))
+    messages = list(read_messages(paths))
     with Progress(transient=True, disable=not sys.stderr.isatty()) as progress:
-        task = progress.add_task("publishing", total=len(values))
-        sent = publish_values(settings(), values, topic, on_sent=lambda: progress.advance(task))
-    click.echo(f"published {sent} article(s) to {topic or settings().topics.raw}", err=True)
+        task = progress.add_task("publishing", total=len(messages))
+        sent = publish_values(settings(), messages, topic, on_sent=lambda: progress.advance(task))
+    click.echo(f"published {sent} message(s) to {topic or settings().topics.raw}", err=True)
 
 
 @main.command()

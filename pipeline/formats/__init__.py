@@ -18,7 +18,7 @@ from pipeline.formats.reasons import DECODE_REASONS, EMPTY_MESSAGE, UNKNOWN_FORM
 from pipeline.formats.registry import REGISTRY, Format
 from pipeline.records import RawArticle
 
-__all__ = ["DECODE_REASONS", "VALIDATE_REASONS", "REGISTRY", "Format", "decode", "identify", "stage_of"]
+__all__ = ["DECODE_REASONS", "VALIDATE_REASONS", "REGISTRY", "Format", "decode", "read", "stage_of"]
 
 
 def decode(value: bytes | None, content_type: str | None = None) -> list[RawArticle]:
@@ -28,16 +28,16 @@ def decode(value: bytes | None, content_type: str | None = None) -> list[RawArti
     its `id` (ninjs uri, NewsML-G2 guid, or plain JSON's id/derived id) and its
     `story`; its body is empty only when the story is killed.
     """
-    fmt, document = _read(value, content_type)
-    return fmt.parse(document)
+    return read(value, content_type)[1]
 
 
-def identify(value: bytes | None, content_type: str | None = None) -> Format:
-    """The format of a raw message, from its content type or sniffed; RejectedInput when it has none."""
-    return _read(value, content_type)[0]
+def read(value: bytes | None, content_type: str | None = None) -> tuple[Format, list[RawArticle]]:
+    """The message's format (from its content type, else sniffed) and its articles."""
+    fmt, document = _parsed(value, content_type)
+    return fmt, fmt.parse(document)
 
 
-def _read(value: bytes | None, content_type: str | None) -> tuple[Format, Any]:
+def _parsed(value: bytes | None, content_type: str | None) -> tuple[Format, Any]:
     """The message's format and its parsed document (parsed once: this runs for every message)."""
     if value is None or not value.strip():
         raise RejectedInput(EMPTY_MESSAGE, "message value is empty")

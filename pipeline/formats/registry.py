@@ -26,18 +26,18 @@ XML_TYPES = frozenset({"application/xml", "text/xml"})
 
 @dataclass(frozen=True, slots=True)
 class Format:
-    """One accepted format: its name, syntax, media types, and how to recognise and read it."""
+    """One accepted format: its name, syntax, media types, and how to recognise and read it.
+
+    `label` is the content-type `wirestream publish` sends it with: the first
+    media type, except for ninjs, which has no registered one.
+    """
 
     name: str
     syntax: Syntax
     media_types: frozenset[str]
+    label: str
     sniff: Callable[[Any], bool]
     parse: Callable[[Any], list[RawArticle]]
-
-    @property
-    def media_type(self) -> str:
-        """The media type to label a record of this format with."""
-        return min(self.media_types)
 
 
 def _always(_: Any) -> bool:
@@ -47,10 +47,11 @@ def _always(_: Any) -> bool:
 # Sniffing order matters: plain JSON is the fallback of its syntax, so that JSON which is no
 # article at all is still `schema_invalid` as before.
 REGISTRY: tuple[Format, ...] = (
-    Format("ninjs", "json", frozenset({NINJS_TYPE}), ninjs.sniff, ninjs.parse),
-    Format("json", "json", frozenset({JSON_TYPE}), _always, plain_json.parse),
-    Format("newsml-g2-item", "xml", frozenset({NEWSITEM_TYPE}), newsml_g2.is_item, newsml_g2.parse_item),
-    Format("newsml-g2-message", "xml", frozenset({NEWSMESSAGE_TYPE}), newsml_g2.is_message,
+    Format("ninjs", "json", frozenset({NINJS_TYPE}), JSON_TYPE, ninjs.sniff, ninjs.parse),
+    Format("json", "json", frozenset({JSON_TYPE}), JSON_TYPE, _always, plain_json.parse),
+    Format("newsml-g2-item", "xml", frozenset({NEWSITEM_TYPE}), NEWSITEM_TYPE, newsml_g2.is_item,
+           newsml_g2.parse_item),
+    Format("newsml-g2-message", "xml", frozenset({NEWSMESSAGE_TYPE}), NEWSMESSAGE_TYPE, newsml_g2.is_message,
            newsml_g2.parse_message),
 )
 _GENERIC: dict[str, Syntax] = {JSON_TYPE: "json", **{t: "xml" for t in XML_TYPES}}
