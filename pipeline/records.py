@@ -143,6 +143,7 @@ class Speaker:
     entity_id: str | None = None
     start: int | None = None
     end: int | None = None
+    confidence: float = 0.0  # calibrated probability that this is who said it (given the quote is right)
 
 
 @dataclass(slots=True)
@@ -158,6 +159,7 @@ class Quote:
     # The quoted words as (start, end) body offsets: one pair, or one per piece of a quote
     # split by its cue (`"X," he said, "Y."`), so consumers can read it without "he said".
     parts: list[tuple[int, int]] = field(default_factory=list)
+    confidence: float = 0.0  # calibrated probability that this is a quote, with about these bounds
 
     def __post_init__(self) -> None:
         if not self.parts:

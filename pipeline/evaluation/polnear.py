@@ -21,8 +21,8 @@ less stopwords) meet the words of the predicted speaker's mention or name; match
 quotes whose gold attribution has no Source span are left out of it (nothing to
 compare with) and counted apart.
 
-Systems: ``wirestream`` runs `pipeline.stages.enrich_values`, the stage functions the
-Kafka agents run; ``textacy`` (an optional benchmark extra, imported lazily) runs
+Systems: ``wirestream`` runs the library functions the Kafka agents' stages run (cleaning,
+the spaCy parse through its wire encoding, entities, quotes: `parse_cache.enriched_quotes`); ``textacy`` (an optional benchmark extra, imported lazily) runs
 `textacy.extract.triples.direct_quotations` on a parse of the same body with the
 same spaCy model. An article whose run raises (or, for wirestream, dead-letters)
 counts as an error and is scored with no predictions.
@@ -39,7 +39,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import orjson
 
 from pipeline.config import Settings
 
@@ -335,10 +334,22 @@ class Prediction:
     text: str
     kind: Kind
     speaker: str = ""  # mention and name, space-joined
+    confidence: float = 0.0
+    speaker_confidence: float = 0.0
+    evidence: Any = None  # pipeline.quotes.confidence.Evidence, for calibration
 
     @classmethod
     def of(cls, text: str, type_: str, *speaker: str | None) -> "Prediction":
         return cls(text, "indirect" if type_ == "indirect" else "direct", " ".join(s for s in speaker if s))
+
+
+@dataclass(slots=True)
+class Outcome:
+    """One prediction and what the metric made of it, for confidence calibration."""
+
+    prediction: Prediction
+    matched: bool
+    speaker_ok: bool | None  # None: unmatched, or gold has no source words
 
 
 def speaker_correct(gold_source: str, predicted_speaker: str) -> bool | None:
@@ -387,6 +398,7 @@ class Score:
     speaker_correct: int = 0
     speaker_scored: int = 0
     speaker_unscorable: int = 0  # matched quotes whose gold has no Source words
+    outcomes: list[Outcome] = field(default_factory=list)
 
     def kind(self, kind: Kind) -> Counts:
         return self.direct if kind == "direct" else self.indirect
@@ -408,6 +420,7 @@ class Score:
         self.speaker_correct += other.speaker_correct
         self.speaker_scored += other.speaker_scored
         self.speaker_unscorable += other.speaker_unscorable
+        self.outcomes += other.outcomes
 
 
 def score_article(gold: Sequence[GoldQuote], predicted: Sequence[Prediction],
@@ -428,10 +441,12 @@ def score_article(gold: Sequence[GoldQuote], predicted: Sequence[Prediction],
             if j > best_j:
                 best, best_j = i, j
         if best < 0 or best_j < threshold:
+            score.outcomes.append(Outcome(pred, False, None))
             continue
         used[best] = True
         counts.tp += 1
         ok = speaker_correct(gold[best].source, pred.speaker)
+        score.outcomes.append(Outcome(pred, True, ok))
         if ok is None:
             score.speaker_unscorable += 1
         else:
@@ -445,10 +460,6 @@ def score_article(gold: Sequence[GoldQuote], predicted: Sequence[Prediction],
 Tick = Callable[[], None]
 
 
-def _raw_value(article: GoldArticle) -> bytes:
-    return orjson.dumps({"id": article.id, "headline": article.headline, "body": article.body})
-
-
 def quote_content(body: str, quote: Any) -> str:
     """A quote's words: its parts joined (a split quote without the cue between), else its text."""
     parts = getattr(quote, "parts", None) or []
@@ -457,27 +468,30 @@ def quote_content(body: str, quote: Any) -> str:
 
 
 def predictions_of(record: Any) -> list[Prediction]:
-    """An enriched record's quotes as the metric reads them."""
-    return [Prediction.of(quote_content(record.body, q), q.type, q.speaker.mention, q.speaker.name)
-            for q in record.quotes]
+    """An enriched record's quotes as the metric reads them (with their evidence when the
+    record carries it, as `parse_cache.QuotedArticle` does)."""
+    evidence = getattr(record, "evidence", None) or [None] * len(record.quotes)
+    out = []
+    for q, e in zip(record.quotes, evidence):
+        pred = Prediction.of(quote_content(record.body, q), q.type, q.speaker.mention, q.speaker.name)
+        pred.confidence, pred.speaker_confidence, pred.evidence = q.confidence, q.speaker.confidence, e
+        out.append(pred)
+    return out
 
 
-def run_wirestream(articles: Sequence[GoldArticle], settings: Settings,
-                   tick: Tick) -> list[list[Prediction] | None]:
-    """Each article through `enrich_values` on its own, so one failure stays one error."""
-    from pipeline.stages import enrich_values
-    from pipeline.records import EnrichedRecord
+def run_wirestream(articles: Sequence[GoldArticle], settings: Settings, tick: Tick,
+                   parse_cache: Path | None = None) -> list[list[Prediction] | None]:
+    """Cleaning, parse, entities and quotes (`parse_cache.enriched_quotes`) per article; an
+    article the stages would dead-letter scores as an error. With a `parse_cache` folder (dev
+    only) the spaCy parses come from there."""
+    from pipeline.evaluation.parse_cache import enriched_quotes
+    from pipeline.nlp.model import model_for
+    from pipeline.records import RawArticle
 
+    raws = [(a.id, RawArticle(body=a.body, id=a.id, headline=a.headline)) for a in articles]
     out: list[list[Prediction] | None] = []
-    for article in articles:
-        preds: list[Prediction] | None = None
-        try:
-            records = list(enrich_values([_raw_value(article)], settings))
-            if len(records) == 1 and isinstance(records[0], EnrichedRecord):
-                preds = predictions_of(records[0])
-        except Exception:  # noqa: BLE001 - an article that raises is an error, not a crash
-            preds = None
-        out.append(preds)
+    for quoted in enriched_quotes(raws, model_for(settings), settings, parse_cache):
+        out.append(None if quoted is None else predictions_of(quoted))
         tick()
     return out
 
@@ -593,7 +607,8 @@ def score_system(name: str, gold: Sequence[GoldArticle],
 
 
 def evaluate(polnear_dir: Path, split: str = "dev", systems: Iterable[str] = SYSTEMS,
-             settings: Settings | None = None, progress: bool | None = None) -> EvaluationReport:
+             settings: Settings | None = None, progress: bool | None = None,
+             parse_cache: Path | None = None) -> EvaluationReport:
     """Score each system on the split; a system that cannot run is reported unavailable."""
     settings = settings or Settings.from_env()
     gold = load_gold(Path(polnear_dir), split)
@@ -621,7 +636,10 @@ def evaluate(polnear_dir: Path, split: str = "dev", systems: Iterable[str] = SYS
             task = bar.add_task(name, total=len(gold)) if bar is not None else None
             tick = (lambda: bar.advance(task)) if bar is not None else (lambda: None)
             start = time.perf_counter()
-            predictions = RUNNERS[name](gold, settings, tick)
+            if name == "wirestream" and parse_cache is not None:
+                predictions = run_wirestream(gold, settings, tick, parse_cache)
+            else:
+                predictions = RUNNERS[name](gold, settings, tick)
             report.systems.append(score_system(name, gold, predictions, time.perf_counter() - start))
     return report
 

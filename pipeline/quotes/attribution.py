@@ -31,10 +31,12 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 
 from spacy.tokens import Doc, Span, Token
 
 from pipeline.quotes.direct import Attribution, ParsedText, direct_attributions, trimmed
+from pipeline.quotes import marks as quote_marks
 from pipeline.quotes.marks import QuotedSpan, find_quoted_spans
 from pipeline.records import CleanArticle, Entity, EntityCluster, Quote, Speaker
 from pipeline.quotes.cues import (
@@ -50,7 +52,16 @@ from pipeline.quotes.cues import (
     object_tokens,
     subject_of,
 )
-from pipeline.quotes.speakers import Person, SpeakerRegistry, is_person_noun
+from pipeline.quotes.confidence import (
+    Evidence,
+    cue_class,
+    gap_class,
+    length_class,
+    parts_class,
+    quote_confidence,
+    speaker_confidence,
+)
+from pipeline.quotes.speakers import Person, SpeakerRegistry, is_person_noun, speaker_path
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +82,13 @@ _NOT_REPORTING = frozenset({"be", "have", "do", "get", "become", "seem", "buy", 
 
 def attribute_quotes(doc: Doc, article: CleanArticle, entities: list[Entity],
                      clusters: list[EntityCluster]) -> list[Quote]:
-    """Quotes with speakers; offsets index `article.body`. Never raises."""
+    """Quotes with speakers and confidences; offsets index `article.body`. Never raises."""
+    return [q for q, _ in quotes_with_evidence(doc, article, entities, clusters)]
+
+
+def quotes_with_evidence(doc: Doc, article: CleanArticle, entities: list[Entity],
+                         clusters: list[EntityCluster]) -> list[tuple[Quote, Evidence]]:
+    """Each quote with the evidence its confidences were computed from (for calibration)."""
     try:
         return _attribute(doc, article, entities, clusters)
     except Exception:  # noqa: BLE001 - a bad article must not stop the stream
@@ -80,7 +97,7 @@ def attribute_quotes(doc: Doc, article: CleanArticle, entities: list[Entity],
 
 
 def _attribute(doc: Doc, article: CleanArticle, entities: list[Entity],
-               clusters: list[EntityCluster]) -> list[Quote]:
+               clusters: list[EntityCluster]) -> list[tuple[Quote, Evidence]]:
     text = doc.text  # built once: Doc.text joins every token on each call
     spans = [s for s in find_quoted_spans(text, article.paragraphs) if _has_words(text, s)]
     cues = find_cues(doc)
@@ -88,11 +105,11 @@ def _attribute(doc: Doc, article: CleanArticle, entities: list[Entity],
     used = {id(a.cue) for a in attributions if a.cue is not None}
     attributions += clause_attributions(doc, spans, [c for c in cues if id(c) not in used], attributions)
     attributions += fragment_attributions(doc, spans, attributions)
-    attributions = [_without_trailing_setting(text, a, spans) for a in attributions]
+    attributions = [_typed_by_marks(_without_trailing_setting(text, a, spans), spans) for a in attributions]
     attributions.sort(key=lambda a: a.start)
-    quotes = with_speakers(text, attributions, SpeakerRegistry(doc, entities, clusters, text))
+    quotes = with_speakers(text, attributions, SpeakerRegistry(doc, entities, clusters, text), spans)
     body = article.body if isinstance(article.body, str) else text
-    return [q for q in quotes if _offsets_hold(body, q)]
+    return [(q, e) for q, e in quotes if _offsets_hold(body, q)]
 
 
 def _offsets_hold(body: str, q: Quote) -> bool:
@@ -170,12 +187,16 @@ def _clause_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> Attribut
         end = max(end, max(s.end for s in inside))
         if cue.start < end and cue.end > start:
             return None
-        return Attribution(start, end, "mixed", cue)
+        return Attribution(start, end, "mixed", cue, link=_clause_link(cue))
     speech = cue.token.lower_ == "according" or is_speech_verb(cue.token) or \
         cue.token.lemma_.lower() in OBJECT_REPORT_VERBS
     if not speech or len([t for t in cue.content if t.is_alpha]) < 2:
         return None
-    return Attribution(start, end, "indirect", cue)
+    return Attribution(start, end, "indirect", cue, link=_clause_link(cue))
+
+
+def _clause_link(cue: Cue) -> str:
+    return "according" if cue.token.lower_ == "according" else "clause"
 
 
 def _parenthetical_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> Attribution | None:
@@ -193,7 +214,7 @@ def _parenthetical_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> A
         return None
     start, end = parts[0][0], parts[-1][1]
     kind = "mixed" if any(s.start < end and s.end > start for s in spans) else "indirect"
-    return Attribution(start, end, kind, cue, parts)
+    return Attribution(start, end, kind, cue, parts, "parenthetical")
 
 
 def _runs(tokens: list[Token]) -> list[list[Token]]:
@@ -258,7 +279,7 @@ def _fragment_attribution(doc: Doc, span: QuotedSpan) -> Attribution | None:
         return None
     start, end = cue_extent(verb)
     cue = Cue(verb, start, end, source, content)
-    return Attribution(min(bounds[0], span.start), max(bounds[1], span.end), "mixed", cue)
+    return Attribution(min(bounds[0], span.start), max(bounds[1], span.end), "mixed", cue, link="fragment")
 
 
 def _source_like(tok: Token) -> bool:
@@ -278,10 +299,11 @@ def _object_attribution(spans: list[QuotedSpan], cue: Cue) -> Attribution | None
     start, end = _through_adjacent_quote(cue.token.doc.text, spans, *bounds)
     inside = [s for s in spans if s.start < end and s.end > start]
     if inside:
-        return Attribution(min(start, min(s.start for s in inside)), max(end, max(s.end for s in inside)), "mixed", cue)
+        return Attribution(min(start, min(s.start for s in inside)), max(end, max(s.end for s in inside)), "mixed", cue,
+                           link="object")
     if cue.source is not None and cue.token.lemma_.lower() in OBJECT_REPORT_VERBS and \
             sum(t.is_alpha for t in cue.objects) >= _MIN_OBJECT_WORDS:
-        return Attribution(start, end, "indirect", cue)
+        return Attribution(start, end, "indirect", cue, link="object")
     return None
 
 
@@ -331,6 +353,17 @@ def _without_trailing_setting(text: str, att: Attribution, spans: list[QuotedSpa
     return att
 
 
+def _typed_by_marks(att: Attribution, spans: list[QuotedSpan]) -> Attribution:
+    """A quote whose only marks are paired apostrophes is reported words without double quote
+    marks: indirect, unless `quote_marks.PAIRED_APOSTROPHES_ARE_QUOTES` makes them quotes."""
+    if att.type == "indirect" or quote_marks.PAIRED_APOSTROPHES_ARE_QUOTES:
+        return att
+    inside = [s for s in spans if s.start < att.end + 2 and att.start - 2 < s.end]
+    if inside and all(s.apostrophes for s in inside):
+        att.type = "indirect"
+    return att
+
+
 def _starts_setting(rest: str, words: frozenset[str]) -> bool:
     """`called it "a disaster" Tuesday during a rally`: when or where it was said."""
     first = rest.split(maxsplit=1)[0].lower() if rest.split() else ""
@@ -343,31 +376,58 @@ def _overlaps(a: Attribution, b: Attribution) -> bool:
 
 # ---- speakers --------------------------------------------------------------------------
 
-def with_speakers(text: str, attributions: list[Attribution], registry: SpeakerRegistry) -> list[Quote]:
+def with_speakers(text: str, attributions: list[Attribution], registry: SpeakerRegistry,
+                  spans: list[QuotedSpan]) -> list[tuple[Quote, Evidence]]:
     """Quotes in document order; a quote without a cue continues the previous speaker."""
-    quotes: list[Quote] = []
-    previous: tuple[Person | None, Speaker] | None = None
+    quotes: list[tuple[Quote, Evidence]] = []
+    previous: tuple[Person | None, Speaker, list[Token]] | None = None
     for att in attributions:
-        person, speaker = _speaker_for(att, registry, previous)
+        person, speaker, toks = _speaker_for(att, registry, previous)
         if att.cue is None and previous is None:
             continue
-        previous = (person, speaker)
-        quotes.append(_quote(text, att, speaker))
+        previous = (person, speaker, toks)
+        path = "carried" if att.cue is None or att.cue.source is None and speaker.id else speaker_path(person, toks)
+        evidence = _evidence(text, att, spans, speaker, path)
+        speaker.confidence = speaker_confidence(evidence)
+        quote = _quote(text, att, replace(speaker))
+        quote.confidence = quote_confidence(evidence)
+        quotes.append((quote, evidence))
     return quotes
 
 
+def _evidence(text: str, att: Attribution, spans: list[QuotedSpan], speaker: Speaker, path: str) -> Evidence:
+    """What the rules relied on for this quote."""
+    mention = (speaker.start, speaker.end) if speaker.start is not None and speaker.end is not None else None
+    n_words = sum(len(text[s:e].split()) for s, e in att.parts) if att.parts else len(text[att.start:att.end].split())
+    return Evidence(type=att.type, link=att.link or "clause", marks=_marks_class(att, spans),
+                    cue=cue_class(text[att.cue.start:att.cue.end] if att.cue else None),
+                    words=length_class(n_words), parts=parts_class(len(att.parts)), speaker=path,
+                    gap=gap_class(mention, (att.start, att.end)))
+
+
+def _marks_class(att: Attribution, spans: list[QuotedSpan]) -> str:
+    """double, apostrophes, none, or open (a quote mark left unclosed)."""
+    inside = [s for s in spans if s.start < att.end + 2 and att.start - 2 < s.end]
+    if not inside:
+        return "none"
+    if not all(s.closed for s in inside):
+        return "open"
+    return "apostrophes" if all(s.apostrophes for s in inside) else "double"
+
+
 def _speaker_for(att: Attribution, registry: SpeakerRegistry,
-                 previous: tuple[Person | None, Speaker] | None) -> tuple[Person | None, Speaker]:
+                 previous: tuple[Person | None, Speaker, list[Token]] | None
+                 ) -> tuple[Person | None, Speaker, list[Token]]:
     if att.cue is None or att.cue.source is None:
         if previous is not None:
-            return previous
-        return None, Speaker()
+            return previous[0], replace(previous[1]), previous[2]
+        return None, Speaker(), []
     try:
         person, toks = registry.resolve(att.cue.source, att.cue.mention)
-        return person, registry.speaker(person, toks)
+        return person, registry.speaker(person, toks), toks
     except Exception:  # noqa: BLE001
         log.debug("speaker resolution failed at %d", att.start, exc_info=True)
-        return None, Speaker()
+        return None, Speaker(), []
 
 
 def _quote(text: str, att: Attribution, speaker: Speaker) -> Quote:

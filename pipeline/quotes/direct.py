@@ -71,6 +71,7 @@ class Attribution:
     type: str
     cue: Cue | None
     parts: list[tuple[int, int]] = field(default_factory=list)  # quoted pieces; empty = [(start, end)]
+    link: str = ""  # how the quote was tied to its cue (evidence for its confidence)
 
 
 def direct_attributions(doc: ParsedText, spans: list[QuotedSpan], cues: list[Cue]) -> list[Attribution]:
@@ -118,8 +119,9 @@ _OPENING_MARKS = frozenset({'"', "“", "„", "«", "''", "``"})
 def _direct_at(doc: ParsedText, spans: list[QuotedSpan], i: int, free: list[Cue]) -> tuple[Attribution | None, int]:
     """The attribution of the quote starting spans[i] (absorbing the parts of a split quote),
     and the index of its last part."""
-    span = spans[i]
-    pieces = [span]
+    pieces = [spans[k] for k in _adjacent_run(doc.text, spans, i)]
+    i += len(pieces) - 1
+    span = pieces[0] if len(pieces) == 1 else QuotedSpan(pieces[0].start, pieces[-1].end, pieces[-1].closed)
     cue = _cue_for_span(doc, span, free, spans[i + 1] if i + 1 < len(spans) else None)
     while cue is not None:
         k = _next_part(doc, spans, i, cue, free)
@@ -138,10 +140,35 @@ def _direct_at(doc: ParsedText, spans: list[QuotedSpan], i: int, free: list[Cue]
     return None, i
 
 
+def _adjacent_run(text: str, spans: list[QuotedSpan], i: int) -> list[int]:
+    """`"A," "B."`: quoted segments with only spaces between them, the first closing on
+    punctuation, are one quote in parts (the writer dropped the cue between them)."""
+    run = [i]
+    while run[-1] + 1 < len(spans):
+        cur, nxt = spans[run[-1]], spans[run[-1] + 1]
+        inner = text[cur.inner[0]: cur.inner[1]].rstrip()
+        if not cur.closed or text[cur.end: nxt.start].strip(" \t\u00a0") or \
+                not inner.endswith((",", ".", "?", "!", "…", ";", ":", "-", "—")):
+            break
+        run.append(run[-1] + 1)
+    return run
+
+
 def _direct(pieces: list[QuotedSpan], cue: Cue | None) -> Attribution:
     """One quote from its pieces: text runs from the first to the last, parts are each piece's words."""
     parts = [p.inner for p in pieces if p.inner[0] < p.inner[1]] or [(pieces[0].start, pieces[-1].end)]
-    return Attribution(parts[0][0], parts[-1][1], "direct", cue, parts)
+    return Attribution(parts[0][0], parts[-1][1], "direct", cue, parts, _link(pieces, cue))
+
+
+def _link(pieces: list[QuotedSpan], cue: Cue | None) -> str:
+    """Where the cue stands relative to the quote it was given."""
+    if cue is None:
+        return "alone"
+    if cue.mention:
+        return "dash"
+    if cue.start < pieces[0].start:
+        return "before"
+    return "after" if cue.start >= pieces[-1].end else "inside"
 
 
 def _clause_runs_on(span: QuotedSpan, cue: Cue) -> bool:
@@ -170,7 +197,7 @@ def _is_name(text: str, span: QuotedSpan) -> bool:
 def _mixed(span: QuotedSpan, cue: Cue) -> Attribution:
     bounds = trimmed(cue.content)
     start, end = bounds if bounds is not None else span.inner
-    return Attribution(min(start, span.start), max(end, span.end), "mixed", cue)
+    return Attribution(min(start, span.start), max(end, span.end), "mixed", cue, link="runs_on")
 
 
 def _cue_for_span(doc: ParsedText, span: QuotedSpan, cues: list[Cue],

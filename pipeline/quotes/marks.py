@@ -14,8 +14,10 @@ CLOSERS = frozenset("”»")
 AMBIGUOUS = frozenset('"')
 QUOTE_MARKS = OPENERS | CLOSERS | AMBIGUOUS
 # Two apostrophes stand for a double quote mark in some archives (NYT copy: ''Yes,'' he said).
-# Off by default: the project's definition of a direct quote (and PolNeAR's gold rule in
-# `wirestream evaluate`) counts only " “ ” „ « », so such quotes come out as indirect.
+# They are always paired like quote marks, so such a quote keeps its shape (its cue, its split
+# parts, a second segment); off by default, the quote's *type* follows the project's definition
+# of a direct quote (and PolNeAR's gold rule in `wirestream evaluate`), which counts only
+# " “ ” „ « »: a quote in paired apostrophes comes out as indirect.
 PAIRED_APOSTROPHES_ARE_QUOTES = False
 DOUBLE_APOSTROPHE = "''"
 # Characters after which a mark is an opener ("said: “...", "(“...").
@@ -33,6 +35,11 @@ class QuotedSpan:
     close_len: int = 1
 
     @property
+    def apostrophes(self) -> bool:
+        """Marked by paired apostrophes ('' ... '') rather than a double quote mark."""
+        return self.open_len == 2 or self.closed and self.close_len == 2
+
+    @property
     def inner(self) -> tuple[int, int]:
         """Offsets of the words inside the marks."""
         return self.start + self.open_len, (self.end - self.close_len if self.closed else self.end)
@@ -42,7 +49,7 @@ def _mark_len(text: str, i: int) -> int:
     """Length of the quote mark at i (0 when there is none)."""
     if text[i] in QUOTE_MARKS:
         return 1
-    if PAIRED_APOSTROPHES_ARE_QUOTES and text.startswith(DOUBLE_APOSTROPHE, i) and \
+    if text.startswith(DOUBLE_APOSTROPHE, i) and \
             not text.startswith("'", i + 2) and (i == 0 or text[i - 1] != "'"):
         return 2
     return 0

@@ -353,6 +353,23 @@ class SpeakerRegistry:
         return best[1] if best else None
 
 
+def speaker_path(person: Person | None, toks: list[Token]) -> str:
+    """How the speaker was reached, for the confidence of the attribution: a relative or
+    personal pronoun, a full name, a surname, a description, an organisation, or nothing."""
+    if person is None:
+        return "none"
+    first = toks[0].lower_ if toks else ""
+    if first in RELATIVE_PRONOUNS and len(toks) == 1:
+        return "relative"
+    if len(toks) == 1 and (toks[0].pos_ == "PRON" or first in SPEAKER_PRONOUNS):
+        return "pronoun"
+    if not person.human:
+        return "organisation"
+    if not person.named:
+        return "description"
+    return "named" if sum(t.pos_ == "PROPN" for t in toks) >= 2 else "surname"
+
+
 def _compatible(person: Person, word: str, gender: str | None, plural: bool) -> bool:
     """Whether a pronoun can point at the person: number, then humanity, then gender."""
     if plural:
