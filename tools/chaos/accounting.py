@@ -8,7 +8,6 @@ Kafka.
 
 from __future__ import annotations
 
-import bisect
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ class Tally:
     conflicting: int         # copies whose enriched records carry different content hashes
     both: int                # copies that were enriched AND dead-lettered
     wrong_outcome: int       # copies whose outcome differs from the expected one (when given)
+    superseded: int = 0      # older story revisions never published because a newer one was
     lost_ids: list[str] = field(default_factory=list)
     wrong_ids: list[str] = field(default_factory=list)
     dead_by_reason: dict[str, int] = field(default_factory=dict)
@@ -36,14 +36,18 @@ class Tally:
 
 
 def account(sent: Iterable[str], enriched: Iterable[tuple[str, str | None]],
-            dead: Iterable[tuple[str | None, str]], expected: dict[str, str] | None = None) -> Tally:
+            dead: Iterable[tuple[str | None, str]], expected: dict[str, str] | None = None,
+            newer: Mapping[str, Sequence[str]] | None = None) -> Tally:
     """Compare what went in with what came out.
 
     `sent` are the acknowledged copies (an id, or id@rN for a story's
     revision); `enriched` is (copy, content_hash) per enriched record; `dead`
     is (copy, reason) per dead letter. Records of copies that were not sent
     (another run, unreadable ids) are ignored. `expected` maps a copy to
-    'enriched' or the dead-letter reason it should get.
+    'enriched' or the dead-letter reason it should get. `newer` maps a story
+    revision to the story's later revisions: a revision without any record
+    whose later revision was enriched is superseded, not lost (the last
+    stage publishes a story's newest copy and drops older ones it meets after).
     """
     sent_ids = set(sent)
     hashes: dict[str, set[str | None]] = defaultdict(set)
@@ -58,9 +62,11 @@ def account(sent: Iterable[str], enriched: Iterable[tuple[str, str | None]],
         if aid in sent_ids:
             n_dead[aid] += 1
             reasons[aid].add(reason)
-    lost = sorted(sent_ids - set(n_enriched) - set(n_dead))
+    missing = sent_ids - set(n_enriched) - set(n_dead)
+    superseded = {c for c in missing if any(n in n_enriched for n in (newer or {}).get(c, ()))}
+    lost = sorted(missing - superseded)
     wrong = sorted(aid for aid, want in (expected or {}).items()
-                   if aid in sent_ids and aid not in lost and _outcomes(aid, n_enriched, reasons) != {want})
+                   if aid in sent_ids and aid not in missing and _outcomes(aid, n_enriched, reasons) != {want})
     extra = sum(n - 1 for n in n_enriched.values()) + sum(n - 1 for n in n_dead.values())
     dup_ids = {a for a, n in n_enriched.items() if n > 1} | {a for a, n in n_dead.items() if n > 1}
     only_dead = set(n_dead) - set(n_enriched)
@@ -75,6 +81,7 @@ def account(sent: Iterable[str], enriched: Iterable[tuple[str, str | None]],
         conflicting=sum(1 for h in hashes.values() if len(h) > 1),
         both=len(set(n_enriched) & set(n_dead)),
         wrong_outcome=len(wrong),
+        superseded=len(superseded),
         lost_ids=lost[:20],
         wrong_ids=wrong[:20],
         dead_by_reason=dict(sorted(by_reason.items())),
@@ -100,55 +107,37 @@ def dedupe(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 # ── per-key order ────────────────────────────────────────────────────────────
 #
-# At-least-once delivery replays: after a worker dies, its successor redoes
-# everything after the last committed offset, so a story's records can read
-# 1 2 3 2 3. A replay re-emits the input in order from an earlier point, so it
-# never skips a revision and always comes back up to the newest one. What no
-# replay explains, and what breaks a consumer that keeps the last record per
-# key, is a skip forward (1 3 2: revision 2 arrived after 3) or a sequence
-# that ends below its highest revision (1 2 3 1: the stale copy is the last).
+# The last stage keeps each story's current version (pipeline/story_versions.py):
+# a copy older than the one already published is superseded, a replay of the
+# current copy is published again. So a story's records on articles.enriched
+# never step back to an older revision, even across worker crashes, and the
+# last one is the newest revision sent. Either failing is an order violation.
 
 
 @dataclass(frozen=True, slots=True)
 class StoryOrder:
     """How one story's records on the output topic relate to the order its revisions were sent in."""
 
-    skips: int       # steps past the next revision that came out (a newer revision overtook an older one)
-    replays: int     # steps back to an older revision (what at-least-once replays do)
+    regressions: int  # records with an older revision than the record before them
     stale_last: bool  # the last record is not the story's latest revision
 
     @property
-    def violations(self) -> int:
-        return self.skips + int(self.stale_last)
+    def violated(self) -> bool:
+        return self.regressions > 0 or self.stale_last
 
 
 def story_order(revisions: Sequence[int], latest: int) -> StoryOrder:
     """Order of one story's records (`revisions` in output order), `latest` its newest revision sent."""
-    present = sorted(set(revisions))
-    skips = replays = 0
-    previous = 0
-    for r in revisions:
-        if r < previous:
-            replays += 1
-        elif r > previous and r != _successor(present, previous):
-            skips += 1
-        previous = r
-    stale = bool(revisions) and revisions[-1] != latest
-    return StoryOrder(skips=skips, replays=replays, stale_last=stale)
-
-
-def _successor(present: Sequence[int], revision: int) -> int:
-    """The next revision after `revision` that came out at all (a dead-lettered one may be missing)."""
-    return present[bisect.bisect_right(present, revision)]
+    regressions = sum(1 for before, after in zip(revisions, revisions[1:]) if after < before)
+    return StoryOrder(regressions=regressions, stale_last=bool(revisions) and revisions[-1] != latest)
 
 
 @dataclass
 class OrderTally:
     stories: int
-    violations: int          # skips + stale last records, over all stories
-    stories_out_of_order: int  # stories with at least one violation
+    violations: int          # stories that stepped back or end on a stale revision
+    regressions: int         # records that stepped back, over all stories
     stale_last: int          # stories whose last record is not their latest revision
-    replays: int             # steps back explained by a replay (not violations)
     examples: dict[str, list[int]] = field(default_factory=dict)
 
 
@@ -157,12 +146,11 @@ def check_order(outputs: Mapping[str, Sequence[int]], latest: Mapping[str, int])
     to its revisions in the order they sit on the output topic. A story with no output is lost, not
     out of order (the tally of `account` counts it)."""
     orders = {sid: story_order(list(outputs.get(sid, ())), last) for sid, last in latest.items()}
-    bad = {sid: o for sid, o in orders.items() if o.violations}
+    bad = sorted(sid for sid, o in orders.items() if o.violated)
     return OrderTally(
         stories=len(latest),
-        violations=sum(o.violations for o in orders.values()),
-        stories_out_of_order=len(bad),
+        violations=len(bad),
+        regressions=sum(o.regressions for o in orders.values()),
         stale_last=sum(1 for o in orders.values() if o.stale_last),
-        replays=sum(o.replays for o in orders.values()),
-        examples={sid: list(outputs.get(sid, ())) for sid in sorted(bad)[:5]},
+        examples={sid: list(outputs.get(sid, ())) for sid in bad[:5]},
     )

@@ -15,7 +15,8 @@ def tally_rows(tally: Tally) -> list[Row]:
     rows: list[Row] = [("sent", str(tally.sent), False), ("enriched", str(tally.enriched), False),
                        ("dead-lettered", str(tally.dead_lettered), False)]
     rows += [(f"  {reason}", str(n), False) for reason, n in tally.dead_by_reason.items()]
-    rows += [("lost", str(tally.lost), tally.lost > 0),
+    rows += [("superseded (older revision, newer one published)", str(tally.superseded), False),
+             ("lost", str(tally.lost), tally.lost > 0),
              ("duplicated (extra records)", str(tally.duplicated), False),
              ("conflicting duplicates", str(tally.conflicting), tally.conflicting > 0),
              ("wrong outcome", str(tally.wrong_outcome), tally.wrong_outcome > 0)]
@@ -28,9 +29,9 @@ def chaos_rows(report: ChaosReport) -> list[Row]:
     rows = tally_rows(report.tally)
     rows += [
         ("poison dead-lettered with its reason", f"{right}/{poison.sent}", right != poison.sent),
-        ("per-key order violations", str(order.violations), order.violations > 0),
-        ("  stories with a stale last record", f"{order.stale_last}/{order.stories}", order.stale_last > 0),
-        ("  steps back (replays, not violations)", str(order.replays), False),
+        ("per-key order violations (stories)", f"{order.violations}/{order.stories}", order.violations > 0),
+        ("  records back to an older revision", str(order.regressions), order.regressions > 0),
+        ("  stories whose last record is stale", str(order.stale_last), order.stale_last > 0),
     ]
     for topic, stuck in report.no_progress.items():
         value = f"{stuck.seconds:.1f}" if stuck else "0.0"

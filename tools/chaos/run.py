@@ -195,12 +195,24 @@ def _say(message: str, quiet: bool = False) -> None:
 
 def tally_outcomes(planned: list[copy.Planned], enriched: list[Outcome], dead: list[Outcome]) -> tuple[Tally, Tally]:
     """The tally of every copy sent, and the tally of the poison copies alone."""
+    newer = later_revisions(planned)
+
     def tally(items: list[copy.Planned]) -> Tally:
         return account([p.copy for p in items],
                        [(copy.copy_key(o.id or "", o.revision), o.content_hash) for o in enriched],
                        [(copy.copy_key(o.id or "", o.revision), o.reason or "") for o in dead],
-                       {p.copy: p.expected for p in items})
+                       {p.copy: p.expected for p in items}, newer)
     return tally(planned), tally([p for p in planned if p.kind == "poison"])
+
+
+def later_revisions(planned: list[copy.Planned]) -> dict[str, list[str]]:
+    """Each story revision's copy key -> the copy keys of the same story's later revisions."""
+    revisions: dict[str, set[int]] = defaultdict(set)
+    for p in planned:
+        if p.revision:
+            revisions[p.id].add(p.revision)
+    return {copy.copy_key(sid, r): [copy.copy_key(sid, n) for n in sorted(rs) if n > r]
+            for sid, rs in revisions.items() for r in rs}
 
 
 def order_of(planned: list[copy.Planned], enriched: list[Outcome]) -> OrderTally:
