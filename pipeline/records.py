@@ -17,6 +17,9 @@ PubStatus = Literal["usable", "withheld", "canceled"]
 VersionFrom = Literal["document", "versioncreated", "none"]
 WireFormat = Literal["json", "ninjs", "newsml-g2"]
 BodySource = Literal["body", "description", "headline", "none"]
+#: Statuses that withdraw a story (every earlier version must disappear downstream); such a
+#: message may come without a body.
+WITHDRAWN: frozenset[str] = frozenset({"canceled", "withheld"})
 
 
 @dataclass(slots=True)
@@ -46,12 +49,17 @@ class Story:
     format_version: str | None = None  # "1.x"/"2.x"/"3.x" or the declared standard version
     body_source: BodySource = "body"  # a text item without a body is enriched from its description or headline
 
+    @property
+    def withdrawn(self) -> bool:
+        """A kill (canceled) or a hold (withheld): the story must not stay published."""
+        return self.pubstatus in WITHDRAWN
+
 
 @dataclass(slots=True)
 class RawArticle:
     """One article decoded from `articles.raw` (plain JSON, ninjs or NewsML-G2: `pipeline.formats`).
 
-    `body` is plain text or HTML; it is empty only for a kill (`story.pubstatus == "canceled"`).
+    `body` is plain text or HTML; it is empty only when the story is withdrawn (`story.withdrawn`).
     """
 
     body: str

@@ -26,7 +26,7 @@ def decode(value: bytes | None, content_type: str | None = None) -> list[RawArti
 
     The format is the one `content_type` names, else sniffed. Each article has
     its `id` (ninjs uri, NewsML-G2 guid, or plain JSON's id/derived id) and its
-    `story`; its body is empty only when the story is killed.
+    `story`; its body is empty only when the story is withdrawn (canceled, withheld).
     """
     return read(value, content_type)[1]
 

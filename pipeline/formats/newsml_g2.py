@@ -123,14 +123,14 @@ def _has_text(rendition: Rendition) -> bool:
 
 def _body(item: Element, content: Element | None, headline: str | None, story: Story,
           guid: str) -> tuple[str, BodySource]:
-    """The body, else the description, else (a headline-only alert) the headline; a kill may have none."""
+    """The body, else the description, else (a headline-only alert) the headline; a withdrawn story may have none."""
     chosen = bodies.best(_renditions(item))
     if chosen is not None:
         return chosen.value, "body"
     description = next((t for t in map(text, children(content, "description")) if t), None)
     if description:
         return description, "description"
-    if story.pubstatus == "canceled":
+    if story.withdrawn:
         return "", "none"
     if headline:
         return headline, "headline"

@@ -108,12 +108,12 @@ def _renditions(doc: dict[str, Any], listed: str, prefix: str) -> list[Rendition
 
 
 def _body(doc: dict[str, Any], headline: str | None, story: Story, uri: str | None) -> tuple[str, BodySource]:
-    """The body, else the description, else (a headline-only alert) the headline; a kill may have none."""
+    """The body, else the description, else (a headline-only alert) the headline; a withdrawn story may have none."""
     for source, listed, prefix in (("body", "bodies", "body_"), ("description", "descriptions", "description_")):
         chosen = bodies.best(_renditions(doc, listed, prefix))
         if chosen is not None:
             return bodies.as_body(chosen), source
-    if story.pubstatus == "canceled":
+    if story.withdrawn:
         return "", "none"
     if headline:
         return headline, "headline"

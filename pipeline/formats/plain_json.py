@@ -1,8 +1,8 @@
 """Today's plain JSON articles: `{body, id?, headline?, ...}` checked against the raw schema.
 
 Behaviour is unchanged for the fields that existed before; the optional story
-fields (version, pubstatus, embargoed ...) fill `Story`, and a kill
-(`pubstatus: canceled`) may come without a body.
+fields (version, pubstatus, embargoed ...) fill `Story`, and a withdrawal
+(`pubstatus` canceled or withheld) may come without a body.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def parse(data: Any) -> list[RawArticle]:
         raise RejectedInput(reasons.SCHEMA_INVALID, problem, given_id)
     raw = RawArticle(**{k: data.get(k) for k in ARTICLE_FIELDS})
     raw.story = _story(data, given_id)
-    if raw.body is None:  # a kill without a body (the schema allows no other case)
+    if raw.body is None:  # a withdrawn story without a body (the schema allows no other case)
         raw.body, raw.story.body_source = "", "none"
     raw.id = given_id or codec.content_id(raw.headline or "", raw.body)
     return [raw]

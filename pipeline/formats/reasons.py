@@ -18,7 +18,7 @@ UNKNOWN_FORMAT = "unknown_format"  # a content-type or XML root we do not read
 SCHEMA_INVALID = "schema_invalid"  # plain JSON against the raw schema; ninjs fields of the wrong type
 NOT_TEXT_ITEM = "not_text_item"  # picture, video, audio, graphic, package, event, planning ...
 NO_ITEMS = "no_items"  # a NewsML-G2 newsMessage without any item
-NO_BODY = "no_body"  # a text item with no body, description or headline (and not a kill)
+NO_BODY = "no_body"  # a text item with no body, description or headline (and not withdrawn)
 INVALID_FIELD = "invalid_field"  # id, version, pubstatus or a date the story cannot do without
 
 DECODE_REASONS = frozenset({EMPTY_MESSAGE, NOT_UTF8, INVALID_JSON, MALFORMED_XML, UNSAFE_XML, UNKNOWN_FORMAT})

@@ -186,6 +186,8 @@ def test_ninjs_body_preference_and_fallbacks() -> None:
     alert = only(ninjs(headlines=[{"value": "FLASH: Ferry sinks"}]))
     assert (alert.body, alert.story.body_source) == ("FLASH: Ferry sinks", "headline")
     assert rejected(ninjs()).reason == "no_body"
+    held = only(ninjs(pubstatus="withheld", headlines=[{"value": "Held"}]))
+    assert (held.body, held.story.body_source, held.story.withdrawn) == ("", "none", True)
 
 
 @pytest.mark.parametrize("fields, reason", [
@@ -241,4 +243,7 @@ def test_plain_json_story_fields() -> None:
     assert (article.story.version, article.story.version_from, article.story.correction) == (5, "document", True)
     assert (article.story.embargoed, article.story.pubstatus) == ("2026-12-01T08:00:00Z", "withheld")
     kill = only(b'{"id": "a-2", "pubstatus": "canceled"}')
-    assert (kill.body, kill.story.pubstatus) == ("", "canceled")
+    assert (kill.body, kill.story.pubstatus, kill.story.withdrawn) == ("", "canceled", True)
+    hold = only(b'{"id": "a-2", "pubstatus": "withheld"}')
+    assert (hold.body, hold.story.withdrawn) == ("", True)
+    assert rejected(b'{"id": "a-2", "pubstatus": "usable"}').reason == "schema_invalid"
