@@ -3,6 +3,11 @@
 * **Reporting frames.** ``the X said``, ``according to the X``: a capitalised
   proper noun with a lower-case article as the subject of a reporting verb is
   an organisation or publication (people do not take "the").
+* **Organisation heads.** A capitalised head noun such as "Brigade", "Party"
+  or "Council" after capitalised words or an ordinal ("the 12th Brigade") ends
+  an organisation's name.
+* **Places after a preposition.** A proper noun the gazetteer knows as a city,
+  state or country, as the object of "in", "to", "from", "near" ..., is a place.
 * **Nationalities.** A capitalised adjective or plural noun whose country the
   gazetteer derives ("Somali", "Armenians", "South African") is NORP.
 * **The rest of the article.** A name found once is the same name elsewhere:
@@ -20,8 +25,9 @@ from collections.abc import Iterable, Sequence
 
 from spacy.tokens import Doc, Token
 
-from pipeline.entities.gazetteer import NAME_PARTICLES, Gazetteer
+from pipeline.entities.gazetteer import NAME_PARTICLES, STRENGTH_CITY, Gazetteer
 from pipeline.entities.mentions import TITLE_HEADS, Mention, make_mention
+from pipeline.entities.names import STRONG_ORG_HEADS, bare
 
 # Reporting verbs by lemma: the frames whose subject is the source of a statement.
 REPORTING_LEMMAS = frozenset(
@@ -29,6 +35,8 @@ REPORTING_LEMMAS = frozenset(
      "insist", "note", "reply", "respond", "declare", "argue", "accuse", "urge", "tweet", "post"}
 )
 PROPER_TAGS = frozenset({"NNP", "NNPS"})
+# Labels no statement source has: a name so labelled in a `the X said` frame is an organisation.
+FRAME_RELABELLED = frozenset({"PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "LANGUAGE", "FAC"})
 NORP_TAGS = frozenset({"JJ", "NNP", "NNPS", "NNS", "NN"})
 # A line is all caps when it has this many letters and no lower-case word.
 _CAPS_MIN_LETTERS = 8
@@ -49,9 +57,7 @@ def frame_organisations(doc: Doc, covered: set[int], body: str) -> list[Mention]
     for token in doc:
         if token.i in covered or token.tag_ not in PROPER_TAGS or not token.is_title:
             continue
-        if not (_is_reporting_subject(token) or _is_according_to_object(token)):
-            continue
-        if not any(c.dep_ == "det" and c.text == "the" for c in token.children):
+        if not is_source_with_article(token):
             continue
         tokens = _proper_compound(doc, token)
         if any(t.i in covered for t in tokens):
@@ -61,6 +67,20 @@ def frame_organisations(doc: Doc, covered: set[int], body: str) -> list[Mention]
             found.append(mention)
             covered.update(range(mention.token_start, mention.token_end))
     return found
+
+
+def is_source_with_article(token: Token) -> bool:
+    """``the X said`` / ``according to the X``: the source of a statement, with a lower-case "the"."""
+    if not (_is_reporting_subject(token) or _is_according_to_object(token)):
+        return False
+    return any(c.dep_ == "det" and c.text == "the" for c in token.children)
+
+
+def relabel_framed_sources(doc: Doc, mentions: Iterable[Mention]) -> None:
+    """A name the model called a product, work or event is an organisation when it is `the X` that said."""
+    for mention in mentions:
+        if mention.label in FRAME_RELABELLED and is_source_with_article(doc[mention.token_end - 1]):
+            mention.label, mention.fixed = "ORG", True
 
 
 def _is_reporting_subject(token: Token) -> bool:
@@ -78,6 +98,63 @@ def _proper_compound(doc: Doc, token: Token) -> list[Token]:
     while start > 0 and doc[start - 1].tag_ in PROPER_TAGS and doc[start - 1].head.i in range(start, token.i + 1):
         start -= 1
     return list(doc[start:token.i + 1])
+
+
+# ── organisation heads ───────────────────────────────────────────────────────
+
+
+def headed_organisations(doc: Doc, covered: set[int], body: str) -> list[Mention]:
+    """ORG mentions for uncovered names ending in a strong organisation head ("12th Brigade")."""
+    found = []
+    for token in doc:
+        if token.i in covered or not token.is_title or token.tag_ not in PROPER_TAGS:
+            continue
+        if bare(token.text) not in STRONG_ORG_HEADS:
+            continue
+        start = token.i
+        while start > 0 and start - 1 not in covered and _name_part(doc[start - 1]):
+            start -= 1
+        if start == token.i:
+            continue  # a bare "Council" may be any council
+        mention = make_mention(doc[start:token.i + 1], "ORG", body, fixed=True)
+        if mention is not None:
+            found.append(mention)
+            covered.update(range(start, token.i + 1))
+    return found
+
+
+def _name_part(token: Token) -> bool:
+    """A word that can open or continue an organisation's name: a capitalised proper noun or an ordinal."""
+    return (token.is_title and token.tag_ in PROPER_TAGS) or (token.text[:1].isdigit() and token.is_alpha is False
+                                                             and token.text[-2:] in ("st", "nd", "rd", "th"))
+
+
+# ── places after a preposition ───────────────────────────────────────────────
+
+PLACE_PREPOSITIONS = frozenset({"in", "to", "from", "near", "into", "inside", "outside", "across", "throughout",
+                                "toward", "towards", "via", "at"})
+
+
+def prepositional_places(doc: Doc, covered: set[int], body: str, gazetteer: Gazetteer) -> list[Mention]:
+    """GPE mentions for uncovered gazetteer places governed by a locative preposition ("flew to Aleppo")."""
+    found = []
+    for token in doc:
+        if token.i in covered or token.dep_ != "pobj" or token.head.lower_ not in PLACE_PREPOSITIONS:
+            continue
+        if not token.is_title or token.tag_ not in PROPER_TAGS:
+            continue
+        tokens = _proper_compound(doc, token)
+        if any(t.i in covered for t in tokens):
+            continue
+        place = gazetteer.resolve("".join(t.text_with_ws for t in tokens).strip())
+        if place is None or place.alias or place.strength < STRENGTH_CITY:
+            continue
+        mention = make_mention(tokens, "GPE", body)
+        if mention is not None:
+            mention.locative = True
+            found.append(mention)
+            covered.update(range(mention.token_start, mention.token_end))
+    return found
 
 
 # ── nationalities ────────────────────────────────────────────────────────────

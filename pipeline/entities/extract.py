@@ -132,7 +132,10 @@ def _mentions(doc: Doc, body: str, gazetteer: Gazetteer, caps: list[tuple[int, i
     found = [m for span in doc.ents if span.label_ in NAME_LABELS for m in span_mentions(span, body, gazetteer)]
     covered = discovery.covered_tokens(found)
     found += discovery.frame_organisations(doc, covered, body)
+    found += discovery.headed_organisations(doc, covered, body)
+    found += discovery.prepositional_places(doc, covered, body, gazetteer)
     found += discovery.nationalities(doc, covered, body, gazetteer)
+    discovery.relabel_framed_sources(doc, found)
     for mention in found:
         mention.caps = discovery.in_ranges(mention.start, caps)
         label = grammar_label(mention, doc, gazetteer)
@@ -282,9 +285,10 @@ def _distinct(clusters: Iterable[Cluster]) -> list[Cluster]:
 
 
 def _may_join_organisation(mentions: Sequence[Mention], gazetteer: Gazetteer) -> bool:
-    """A short form may join an organisation unless it is a nationality or a place the model called one."""
+    """A short form may join an organisation unless it is a nationality, a person (by the model's vote
+    or a title before it: "Mr. Brandt" is not "Brandt Group") or a place the model called one."""
     label = _plurality(m.label for m in mentions)
-    if label == "NORP" or any(m.fixed and m.label != "ORG" for m in mentions):
+    if label in ("NORP", "PERSON") or any(m.person_cue or (m.fixed and m.label != "ORG") for m in mentions):
         return False
     return label not in PLACE_LABELS or gazetteer.resolve(mentions[0].text) is None
 

@@ -21,6 +21,7 @@ from pipeline.entities.names import (
     COMPASS,
     LINKS,
     LOC_FEATURES,
+    WATER_AND_RELIEF,
     bare,
     club_place,
     is_generic_body,
@@ -62,6 +63,8 @@ SURNAME_PARTICLES = frozenset({"ten", "ter", "van", "von", "der", "den", "de", "
 # Punctuation after which a capital letter is positional, not part of a name ("... (AP) — The").
 OPENING_PUNCT = frozenset({"—", "–", "-", "--", ":", '"', "“", "‘", "'", "(", "["})
 NORP_LABEL, ORG_LABEL = "NORP", "ORG"
+# Parts of speech no name starts with: adverbs, prepositions, conjunctions, pronouns, interjections.
+NEVER_LEADING_TAGS = frozenset({"RB", "RBR", "RBS", "IN", "CC", "PRP", "PRP$", "UH", "WRB", "WDT", "WP"})
 
 
 @dataclass(slots=True)
@@ -90,7 +93,7 @@ def span_mentions(span: Span, body: str, gazetteer: Gazetteer) -> list[Mention]:
     """The span as zero, one or two bare-name mentions (a qualifying nationality splits off)."""
     tokens = list(span)
     if span.label_ == "PERSON":
-        tokens = _with_surname_particles(span.doc, tokens)
+        tokens = _with_given_name(span.doc, _with_surname_particles(span.doc, tokens), gazetteer)
     tokens, titled, the = _trim_tokens(tokens, span.label_, gazetteer)
     if not tokens:
         return []
@@ -140,6 +143,8 @@ def grammar_label(mention: Mention, doc: Doc, gazetteer: Gazetteer) -> str | Non
     text = mention.text
     if not _is_name_shaped(text):
         return None
+    if _modifies_feature_noun(doc[mention.token_end - 1], WATER_AND_RELIEF) and _may_be_feature(mention):
+        return "LOC"
     whole = gazetteer.resolve(text)
     if whole is not None and whole.strength > STRENGTH_CITY:
         return None
@@ -154,9 +159,14 @@ def grammar_label(mention: Mention, doc: Doc, gazetteer: Gazetteer) -> str | Non
     label = label_from_head(words, mention.label)
     if label is not None:
         return label
-    if (mention.label != "PERSON" or len(words) == 1) and _modifies_feature_noun(doc[mention.token_end - 1]):
+    if _may_be_feature(mention) and _modifies_feature_noun(doc[mention.token_end - 1], LOC_FEATURES):
         return "LOC"
     return None
+
+
+def _may_be_feature(mention: Mention) -> bool:
+    """Anything but a full person name may be the name of a river or a coast."""
+    return mention.label != "PERSON" or len(mention.words) == 1
 
 
 def _is_name_shaped(text: str) -> bool:
@@ -176,11 +186,12 @@ def _is_continent(name: str, gazetteer: Gazetteer) -> bool:
     return any(p.kind == "continent" for p in gazetteer.lookup(name))
 
 
-def _modifies_feature_noun(token: Token) -> bool:
-    """The name sits on a lower-case feature noun: "Shabelle rivers", or "Juba and Shabelle rivers"."""
-    heads = [token.head] if token.dep_ in ("compound", "nmod", "amod") else []
+def _modifies_feature_noun(token: Token, features: frozenset[str]) -> bool:
+    """The name sits on a lower-case feature noun: "Shabelle rivers", or either of "Juba and Shabelle rivers"."""
+    first = token.head if token.dep_ == "conj" else token  # the first conjunct carries the attachment
+    heads = [first.head] if first.dep_ in ("compound", "nmod", "amod") else []
     heads += [c for c in token.children if c.dep_ == "conj"]
-    return any(h.is_lower and bare(h.text) in LOC_FEATURES for h in heads)
+    return any(h.is_lower and bare(h.text) in features for h in heads)
 
 
 # ── trimming ─────────────────────────────────────────────────────────────────
@@ -192,6 +203,8 @@ def _trim_tokens(tokens: list[Token], label: str, gazetteer: Gazetteer) -> tuple
     Also says whether a title was dropped and whether a lower-case "the" was.
     """
     tokens = _strip_edges(tokens)
+    while len(tokens) > 1 and label != "WORK_OF_ART" and tokens[0].tag_ in NEVER_LEADING_TAGS:
+        tokens = _strip_edges(tokens[1:])  # "Later Lindqvist", "Meanwhile Reuters"
     titled = the = False
     if len(tokens) > 1 and _is_droppable_the(tokens, label, gazetteer):
         the = tokens[0].text == "the"
@@ -297,6 +310,24 @@ def _with_surname_particles(doc: Doc, tokens: list[Token]) -> list[Token]:
     if particles and i < len(doc) and doc[i].is_title and doc[i].tag_ in ("NNP", "NNPS"):
         return [*tokens, *doc[tokens[-1].i + 1:i + 1]]
     return tokens
+
+
+def _with_given_name(doc: Doc, tokens: list[Token], gazetteer: Gazetteer) -> list[Token]:
+    """A one-word person span grown over the untagged given name before it ("Beatriz" + "Molina").
+
+    The word before must be a capitalised proper noun the model left out of every
+    entity, and no title, nationality or known place.
+    """
+    if len(tokens) != 1 or tokens[0].i == 0:
+        return tokens
+    before = doc[tokens[0].i - 1]
+    if not (before.is_title and before.tag_ in ("NNP", "NNPS") and not before.ent_type_):
+        return tokens
+    word = _bare(before)
+    if word in TITLE_HEADS or word in TITLE_MODIFIERS or gazetteer.lookup(before.text) \
+            or gazetteer.demonym_country(before.text):
+        return tokens
+    return [before, *tokens]
 
 
 def _nationality_split(tokens: Sequence[Token], gazetteer: Gazetteer) -> tuple[list[Token], list[Token]] | None:

@@ -50,6 +50,9 @@ LOC_FEATURES = frozenset(
      "strait", "straits", "valley", "desert", "peninsula", "coast", "basin", "plateau", "delta", "island",
      "islands", "glacier", "canyon", "channel", "plain", "plains", "forest"}
 )
+# Feature nouns so specific that "the Niger river" is the river even though Niger is a country.
+WATER_AND_RELIEF = frozenset({"river", "rivers", "lake", "lakes", "sea", "ocean", "mountains", "strait",
+                              "straits", "glacier", "canyon", "delta"})
 # Words that turn a continent into a region ("East Africa") and sit before natural names.
 COMPASS = frozenset(
     {"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
