@@ -7,15 +7,18 @@ to client options that the worker uses too.
 from __future__ import annotations
 
 import logging
+import socket
+import ssl
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
+import click
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import ConfigResource, ConfigResourceType
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
-from agents.security import kafka_python_options
+from agents.security import kafka_python_options, ssl_context
 from pipeline.config import Settings
 from pipeline.sources import Message, message_for
 
@@ -24,6 +27,16 @@ log = logging.getLogger("wirestream.topics")
 MAX_REPLICATION = 3  # default replication factor on clusters of three brokers or more
 MAX_MIN_INSYNC = 2  # default min.insync.replicas: an ack survives the loss of one broker
 CHECKED_CONFIGS = ("cleanup.policy", "min.insync.replicas")
+
+
+class ClientConfigError(click.ClickException):
+    """The CLI's clients cannot connect with this configuration (TLS trust); restarting would not help.
+
+    A click exception so `wirestream publish` / `tail` print the reason and
+    exit 78 (EX_CONFIG, as the worker does) instead of retrying until a timeout.
+    """
+
+    exit_code = 78
 
 
 class TopicSetupError(RuntimeError):
@@ -169,8 +182,35 @@ def ensure_topics(settings: Settings) -> list[str]:
         admin.close()
 
 
+def verify_tls(settings: Settings, timeout: float = 10.0) -> None:
+    """One TLS handshake with the first reachable bootstrap server; ClientConfigError when it is refused.
+
+    kafka-python only logs a failed handshake and then reports "no brokers
+    available" after its timeout; this says which setting to fix, at once.
+    Unreachable servers are left to the client's own retries and errors.
+    """
+    context = ssl_context(settings)
+    if context is None:
+        return
+    for server in settings.bootstrap_servers.split(","):
+        host, _, port = server.strip().rpartition(":")
+        host = host.strip("[]")
+        try:
+            with socket.create_connection((host, int(port)), timeout=timeout) as sock:
+                context.wrap_socket(sock, server_hostname=host).close()
+                return
+        except ssl.SSLError as exc:  # before OSError, its base: certificate, hostname, protocol
+            raise ClientConfigError(
+                f"TLS handshake with Kafka at {server.strip()} failed ({type(exc).__name__}: {exc}). "
+                "Check KAFKA_SECURITY_PROTOCOL and KAFKA_SSL_CAFILE (the CA that signed the brokers' "
+                "certificates).") from None
+        except (OSError, ValueError):
+            continue
+
+
 def producer(settings: Settings) -> KafkaProducer:
     """A producer whose acks wait for every in-sync replica (min.insync.replicas is what makes that count)."""
+    verify_tls(settings)
     return KafkaProducer(acks="all", linger_ms=5, retries=5, max_request_size=settings.max_message_bytes,
                          **kafka_python_options(settings))
 
@@ -200,6 +240,7 @@ def publish_values(settings: Settings, values: Iterable[bytes | Message], topic:
 def tail(settings: Settings, topic: str, from_beginning: bool = False, max_records: int | None = None,
          idle_timeout_s: float | None = None) -> Iterator[bytes]:
     """Values from a topic as they arrive (no consumer group: tailing never moves anyone's offsets)."""
+    verify_tls(settings)
     consumer = KafkaConsumer(
         topic,
         group_id=None,

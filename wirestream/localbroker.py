@@ -31,6 +31,7 @@ import base64
 import contextlib
 import fcntl
 import hashlib
+import ipaddress
 import json
 import os
 import random
@@ -42,7 +43,8 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -51,6 +53,8 @@ __all__ = [
     "KAFKA_VERSION",
     "BrokerError",
     "LocalBroker",
+    "TlsFiles",
+    "make_tls_files",
     "ensure_jars",
     "free_port",
     "kafka_home",
@@ -362,6 +366,64 @@ def _listener_ports(listeners: str) -> dict[str, int]:
     return out
 
 
+# --------------------------------------------------------------------------- TLS
+
+
+@dataclass(frozen=True, slots=True)
+class TlsFiles:
+    """A throw-away CA and a broker certificate signed by it, for a local SSL listener.
+
+    `ca_file` is what clients trust (KAFKA_SSL_CAFILE); `keystore` is the
+    broker's key and certificate chain as PKCS#12, opened with `password`.
+    """
+
+    ca_file: Path
+    keystore: Path
+    password: str
+
+
+def _openssl(*args: str, cwd: Path) -> None:
+    openssl = shutil.which("openssl")
+    if not openssl:
+        raise BrokerError("Making test certificates needs `openssl` on PATH: apt-get install openssl")
+    done = subprocess.run([openssl, *args], cwd=cwd, capture_output=True, text=True, timeout=60)
+    if done.returncode != 0:
+        raise BrokerError(f"openssl {args[0]} failed (exit {done.returncode}): {_tail_text(done.stderr, 10)}")
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        return False
+
+
+def make_tls_files(directory: Path | str, hosts: Sequence[str] = (HOST, "localhost"),
+                   days: int = 2) -> TlsFiles:
+    """Generate a CA and a broker certificate valid for `hosts` (IPs or names) into `directory`.
+
+    For tests and local trials only: the keys are unencrypted on disk and the
+    CA is thrown away with the directory. Real clusters use their own PKI.
+    """
+    out = Path(directory).expanduser().resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    names = ",".join(f"IP:{h}" if _is_ip(h) else f"DNS:{h}" for h in hosts)
+    password = base64.urlsafe_b64encode(os.urandom(12)).decode()
+    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt",
+             "-days", str(days), "-subj", "/CN=Wirestream local test CA",
+             "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+             cwd=out)
+    _openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "broker.key", "-out", "broker.csr",
+             "-subj", f"/CN={hosts[0]}", cwd=out)
+    (out / "broker.ext").write_text(f"subjectAltName={names}\nextendedKeyUsage=serverAuth\n")
+    _openssl("x509", "-req", "-in", "broker.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+             "-out", "broker.crt", "-days", str(days), "-extfile", "broker.ext", cwd=out)
+    _openssl("pkcs12", "-export", "-in", "broker.crt", "-inkey", "broker.key", "-certfile", "ca.crt",
+             "-name", "broker", "-out", "broker.p12", "-passout", f"pass:{password}", cwd=out)
+    return TlsFiles(ca_file=out / "ca.crt", keystore=out / "broker.p12", password=password)
+
+
 # --------------------------------------------------------------------------- broker
 
 
@@ -381,8 +443,17 @@ class LocalBroker:
         version: str = KAFKA_VERSION,
         quiet: bool = False,
         scram_users: Mapping[str, str] | None = None,
+        ssl_port: int | None = None,
+        tls: TlsFiles | None = None,
     ) -> None:
         self.port = int(port)
+        # Optional SSL listener on ssl_port, serving the certificate in `tls`
+        # (make_tls_files); the PLAINTEXT port stays for inter-broker traffic
+        # and the readiness probe.
+        if (ssl_port is None) != (tls is None):
+            raise ValueError("an SSL listener needs both ssl_port and tls (see make_tls_files)")
+        self.ssl_port = int(ssl_port) if ssl_port is not None else None
+        self.tls = tls
         # SCRAM credentials {name: password}, written into KRaft metadata when
         # the storage is formatted (first start only), for both SHA-256 and
         # SHA-512. Never written to server.properties or the logs.
@@ -403,6 +474,11 @@ class LocalBroker:
     def bootstrap(self) -> str:
         """What clients pass as bootstrap servers."""
         return f"{HOST}:{self.port}"
+
+    @property
+    def ssl_bootstrap(self) -> str | None:
+        """What TLS clients pass as bootstrap servers (None without an SSL listener)."""
+        return f"{HOST}:{self.ssl_port}" if self.ssl_port is not None else None
 
     @property
     def config_file(self) -> Path:
@@ -531,6 +607,8 @@ class LocalBroker:
         """The full server.properties for this start, as a dict (also handy in tests)."""
         extra = {**self.extra_properties, **dict(extra_properties or {})}
         controller_port = self._controller_port(extra)
+        if self.tls is not None:
+            extra = {**self._ssl_properties(controller_port), **extra}
         props: dict[str, str] = {
             "process.roles": "broker,controller",
             "node.id": "1",
@@ -576,6 +654,20 @@ class LocalBroker:
                 extra["listener.security.protocol.map"] = f"{pmap},CONTROLLER:PLAINTEXT"
         props.update({k: str(v) for k, v in extra.items()})
         return props
+
+    def _ssl_properties(self, controller_port: int) -> dict[str, str]:
+        """The SSL listener next to PLAINTEXT: server certificate only, clients are not asked for one."""
+        assert self.tls is not None
+        return {
+            "listeners": (f"PLAINTEXT://{HOST}:{self.port},SSL://{HOST}:{self.ssl_port},"
+                          f"CONTROLLER://{HOST}:{controller_port}"),
+            "advertised.listeners": f"PLAINTEXT://{HOST}:{self.port},SSL://{HOST}:{self.ssl_port}",
+            "ssl.keystore.type": "PKCS12",
+            "ssl.keystore.location": str(self.tls.keystore),
+            "ssl.keystore.password": self.tls.password,
+            "ssl.key.password": self.tls.password,
+            "ssl.client.auth": "none",
+        }
 
     def _controller_port(self, extra: Mapping[str, str]) -> int:
         """Controller port: explicit in listeners, else remembered, else port+1, else any free port.
