@@ -78,6 +78,7 @@ class ProgressMonitor:
         self.clocks: dict[tuple[str, int], PartitionClock] = {}
         self.lag: int | None = None          # total lag at the last good poll
         self.polls = self.failed_polls = 0
+        self.last_error: str | None = None
         self._t0 = time.monotonic()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="chaos-progress", daemon=True)
@@ -100,8 +101,9 @@ class ProgressMonitor:
             try:
                 self._poll()
                 self.polls += 1
-            except Exception:  # noqa: BLE001 - broker stopped or restarting: the clocks keep running
+            except Exception as exc:  # noqa: BLE001 - broker stopped or restarting: the clocks keep running
                 self.failed_polls += 1
+                self.last_error = f"{type(exc).__name__}: {exc}"
                 self._close_clients()
         self._close_clients()
 
@@ -126,7 +128,9 @@ class ProgressMonitor:
         if self._clients is None:
             from kafka import KafkaAdminClient, KafkaConsumer
 
-            opts = {**self.settings.kafka_python_options(), "request_timeout_ms": 3000}
+            from agents.security import kafka_python_options
+
+            opts = {**kafka_python_options(self.settings), "request_timeout_ms": 3000}
             admin = KafkaAdminClient(client_id="chaos-progress", **opts)
             try:
                 consumer = KafkaConsumer(group_id=None, enable_auto_commit=False, **opts)

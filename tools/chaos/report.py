@@ -39,6 +39,8 @@ def chaos_rows(report: ChaosReport) -> list[Row]:
                      bool(stuck) and stuck.seconds > report.no_progress_bound_s))
     rows += [
         ("  bound: budget + session + outage + slack (s)", f"{report.no_progress_bound_s:.1f}", False),
+        ("  progress polls ok / failed", f"{report.monitor_polls} / {report.monitor_failed_polls}",
+         report.monitor_polls == 0),
         ("worker starts", str(report.worker_starts), False),
         ("worker exits not injected", str(len(report.worker_unexpected_exits)), bool(report.worker_unexpected_exits)),
         ("worker peak RSS, largest process (MB)", str(report.worker_peak_rss_mb), False),

@@ -123,6 +123,7 @@ class ChaosReport:
     drained: bool
     monitor_polls: int = 0
     monitor_failed_polls: int = 0
+    monitor_last_error: str | None = None
 
     @property
     def longest_no_progress_s(self) -> float:
@@ -368,6 +369,7 @@ def run_chaos(cfg: ChaosConfig) -> ChaosReport:
             worker_starts=sum(w.starts for w in group.ever),
             worker_unexpected_exits=[c for w in group.ever for c in w.unexpected_exits], drained=drained,
             monitor_polls=monitor.polls, monitor_failed_polls=monitor.failed_polls,
+            monitor_last_error=monitor.last_error,
         )
     except BaseException:
         print(group.log_tails(), file=sys.stderr)
