@@ -23,6 +23,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+import numpy
+from spacy.attrs import IS_TITLE, ORTH
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
 
 from pipeline.entities.gazetteer import NAME_PARTICLES, STRENGTH_CITY, Gazetteer
@@ -48,14 +51,22 @@ def covered_tokens(mentions: Iterable[Mention]) -> set[int]:
     return {i for m in mentions for i in range(m.token_start, m.token_end)}
 
 
+def title_tokens(doc: Doc) -> list[Token]:
+    """The capitalised tokens, found in one array pass: every finder below starts from one of them,
+    and building a Python object per token of a long article costs more than the finders."""
+    if len(doc) == 0:
+        return []
+    return [doc[i] for i in numpy.flatnonzero(doc.to_array([IS_TITLE])).tolist()]
+
+
 # ── reporting frames ─────────────────────────────────────────────────────────
 
 
-def frame_organisations(doc: Doc, covered: set[int], body: str) -> list[Mention]:
+def frame_organisations(doc: Doc, titled: Sequence[Token], covered: set[int], body: str) -> list[Mention]:
     """ORG mentions for ``the X said`` and ``according to the X`` where the model found no name."""
     found = []
-    for token in doc:
-        if token.i in covered or token.tag_ not in PROPER_TAGS or not token.is_title:
+    for token in titled:
+        if token.i in covered or token.tag_ not in PROPER_TAGS:
             continue
         if not is_source_with_article(token):
             continue
@@ -103,11 +114,11 @@ def _proper_compound(doc: Doc, token: Token) -> list[Token]:
 # ── organisation heads ───────────────────────────────────────────────────────
 
 
-def headed_organisations(doc: Doc, covered: set[int], body: str) -> list[Mention]:
+def headed_organisations(doc: Doc, titled: Sequence[Token], covered: set[int], body: str) -> list[Mention]:
     """ORG mentions for uncovered names ending in a strong organisation head ("12th Brigade")."""
     found = []
-    for token in doc:
-        if token.i in covered or not token.is_title or token.tag_ not in PROPER_TAGS:
+    for token in titled:
+        if token.i in covered or token.tag_ not in PROPER_TAGS:
             continue
         if bare(token.text) not in STRONG_ORG_HEADS:
             continue
@@ -135,13 +146,14 @@ PLACE_PREPOSITIONS = frozenset({"in", "to", "from", "near", "into", "inside", "o
                                 "toward", "towards", "via", "at"})
 
 
-def prepositional_places(doc: Doc, covered: set[int], body: str, gazetteer: Gazetteer) -> list[Mention]:
+def prepositional_places(doc: Doc, titled: Sequence[Token], covered: set[int], body: str,
+                         gazetteer: Gazetteer) -> list[Mention]:
     """GPE mentions for uncovered gazetteer places governed by a locative preposition ("flew to Aleppo")."""
     found = []
-    for token in doc:
-        if token.i in covered or token.dep_ != "pobj" or token.head.lower_ not in PLACE_PREPOSITIONS:
+    for token in titled:
+        if token.i in covered or token.tag_ not in PROPER_TAGS:
             continue
-        if not token.is_title or token.tag_ not in PROPER_TAGS:
+        if token.dep_ != "pobj" or token.head.lower_ not in PLACE_PREPOSITIONS:
             continue
         tokens = _proper_compound(doc, token)
         if any(t.i in covered for t in tokens):
@@ -160,11 +172,12 @@ def prepositional_places(doc: Doc, covered: set[int], body: str, gazetteer: Gaze
 # ── nationalities ────────────────────────────────────────────────────────────
 
 
-def nationalities(doc: Doc, covered: set[int], body: str, gazetteer: Gazetteer) -> list[Mention]:
+def nationalities(doc: Doc, titled: Sequence[Token], covered: set[int], body: str,
+                  gazetteer: Gazetteer) -> list[Mention]:
     """NORP mentions for uncovered demonyms ("Somali officials", "Armenians fled")."""
     found = []
-    for token in doc:
-        if token.i in covered or not token.is_title or token.tag_ not in NORP_TAGS:
+    for token in titled:
+        if token.i in covered or token.tag_ not in NORP_TAGS:
             continue
         if _continues_a_name(doc, token) or not gazetteer.demonym_country(token.text):
             continue
@@ -189,7 +202,7 @@ def caps_ranges(body: str) -> list[tuple[int, int]]:
     ranges = []
     for match in _LINE.finditer(body):
         line = match.group()
-        if sum(ch.isalpha() for ch in line) >= _CAPS_MIN_LETTERS and not _LOWER_WORD.search(line):
+        if not _LOWER_WORD.search(line) and sum(ch.isalpha() for ch in line) >= _CAPS_MIN_LETTERS:
             ranges.append(match.span())
     return ranges
 
@@ -221,18 +234,19 @@ def repeated_occurrences(doc: Doc, covered: set[int], index: dict[str, list[tupl
     glued to another capitalised name on either side ("Loch Ness" is not "Ness")
     except an office title before it ("President Ness").
     """
-    found = []
-    i = 0
-    while i < len(doc):
-        entries = index.get(doc[i].text) if i not in covered else None
-        match = next((e for e in entries or () if _matches(doc, i, e[0], covered)), None)
+    found: list[tuple[int, int, object]] = []
+    if not index or len(doc) == 0:
+        return found
+    firsts = numpy.array([get_string_id(word) for word in index], dtype=numpy.uint64)
+    for i in numpy.flatnonzero(numpy.isin(doc.to_array([ORTH]), firsts)).tolist():
+        if i in covered:
+            continue
+        match = next((e for e in index[doc[i].text] if _matches(doc, i, e[0], covered)), None)
         if match is None or in_ranges(doc[i].idx, caps):
-            i += 1
             continue
         form, owner = match
         found.append((i, i + len(form), owner))
         covered.update(range(i, i + len(form)))
-        i += len(form)
     return found
 
 

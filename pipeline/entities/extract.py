@@ -131,10 +131,11 @@ def _mentions(doc: Doc, body: str, gazetteer: Gazetteer, caps: list[tuple[int, i
     """The model's names trimmed, the ones it missed added, labels fixed by grammar, caps junk gone."""
     found = [m for span in doc.ents if span.label_ in NAME_LABELS for m in span_mentions(span, body, gazetteer)]
     covered = discovery.covered_tokens(found)
-    found += discovery.frame_organisations(doc, covered, body)
-    found += discovery.headed_organisations(doc, covered, body)
-    found += discovery.prepositional_places(doc, covered, body, gazetteer)
-    found += discovery.nationalities(doc, covered, body, gazetteer)
+    titled = discovery.title_tokens(doc)
+    found += discovery.frame_organisations(doc, titled, covered, body)
+    found += discovery.headed_organisations(doc, titled, covered, body)
+    found += discovery.prepositional_places(doc, titled, covered, body, gazetteer)
+    found += discovery.nationalities(doc, titled, covered, body, gazetteer)
     discovery.relabel_framed_sources(doc, found)
     for mention in found:
         mention.caps = discovery.in_ranges(mention.start, caps)
@@ -401,7 +402,8 @@ def _known_place(cluster: Cluster, gazetteer: Gazetteer, countries: set[str]) ->
 def _add_repeated_occurrences(doc: Doc, body: str, clusters: list[Cluster], caps: list[tuple[int, int]]) -> None:
     """Give each cluster the occurrences of its names the model did not tag ("Ness told reporters")."""
     covered = discovery.covered_tokens(m for c in clusters for m in c.mentions)
-    index = discovery.forms_index((c, _forms(doc, c, clusters)) for c in clusters)
+    surnames = Counter(c.canonical.split()[-1] for c in clusters if c.label == "PERSON")
+    index = discovery.forms_index((c, _forms(doc, c, surnames)) for c in clusters)
     for start, end, owner in discovery.repeated_occurrences(doc, covered, index, caps):
         cluster: Cluster = owner  # type: ignore[assignment]
         mention = make_mention(doc[start:end], cluster.label, body)
@@ -409,14 +411,14 @@ def _add_repeated_occurrences(doc: Doc, body: str, clusters: list[Cluster], caps
             cluster.mentions.append(mention)
 
 
-def _forms(doc: Doc, cluster: Cluster, clusters: Sequence[Cluster]) -> list[tuple[str, ...]]:
-    """The token texts of a cluster's mixed-case mentions, and a person's surname if no one else has it."""
+def _forms(doc: Doc, cluster: Cluster, surnames: Counter[str]) -> list[tuple[str, ...]]:
+    """The token texts of a cluster's mixed-case mentions, and a person's surname if no other
+    person in the article ends in it (`surnames` counts the people per last word)."""
     forms = {tuple(t.text for t in doc[m.token_start:m.token_end]) for m in cluster.mentions if not m.caps}
     if cluster.label == "PERSON":
-        surname = cluster.canonical.split()[-1]
-        others = [c for c in clusters if c is not cluster and c.label == "PERSON"]
-        if len(cluster.canonical.split()) > 1 and not any(surname in c.canonical.split() for c in others):
-            forms.add((surname,))
+        words = cluster.canonical.split()
+        if len(words) > 1 and surnames[words[-1]] == 1:
+            forms.add((words[-1],))
     return sorted(f for f in forms if f and f[0][:1].isupper())
 
 

@@ -95,8 +95,11 @@ def _strip_accents(text: str) -> str:
     return _COMBINING_MARKS.sub("", unicodedata.normalize("NFKD", text))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
-    """Lookup key: accents, apostrophes and dots dropped, hyphens as spaces, case-folded."""
+    """Lookup key: accents, apostrophes and dots dropped, hyphens as spaces, case-folded.
+
+    Cached: an article asks for the same few dozen names many times."""
     bare = text if text.isascii() else _strip_accents(text)
     return _SEPARATORS.sub(" ", bare.translate(_IGNORED_MARKS)).strip().casefold()
 
@@ -164,6 +167,7 @@ class Gazetteer:
             if key := fold(name):
                 table[key].append(place)
         self._table = {key: _best_first(found) for key, found in table.items()}
+        self._demonyms: dict[str, str | None] = {}
         self._by_geonames_id = {p.geonames_id: p for found in self._table.values() for p in found
                                 if p.geonames_id is not None and not p.alias}
 
@@ -194,9 +198,15 @@ class Gazetteer:
         """ISO code of the country a demonym like "Syrian", "Iraqis" or "South African" refers to.
 
         Singular and plural adjectival forms, by the irregular table or by suffix rewriting onto a
-        country name; a country's own name is not its demonym.
+        country name; a country's own name is not its demonym. Answers are kept per word.
         """
-        word = word.strip()
+        if word not in self._demonyms:
+            if len(self._demonyms) > 1 << 16:
+                self._demonyms.clear()
+            self._demonyms[word] = self._demonym_country(word.strip())
+        return self._demonyms[word]
+
+    def _demonym_country(self, word: str) -> str | None:
         if len(word) < ALIAS_MIN_LENGTH - 1 or not is_capitalised_name(word) or self.country(word):
             return None
         forms = (word, word[:-1]) if word.endswith("s") and not word.endswith("ss") else (word,)
