@@ -10,6 +10,7 @@ acks the batch, oldest first. Nothing here looks inside an article.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -22,12 +23,15 @@ from pipeline import codec
 from pipeline.config import Settings
 from pipeline.isolation import Executor
 from pipeline.records import DeadLetter
-from pipeline.runner import Outcome, record_bytes, run_stage
+from pipeline.errors import RejectedInput
+from pipeline.runner import Outcome, dead_letter, record_bytes, run_stage
 from pipeline.stages import Message
+
+log = logging.getLogger("wirestream.relay")
 
 Send = Callable[[], Awaitable[Any]]
 KeyedSend = tuple[bytes | None, Send]
-Emit = Callable[[list[Outcome]], Awaitable[list[KeyedSend]]]
+Emit = Callable[[Outcome], Awaitable[list[KeyedSend]]]
 
 
 def message_of(event: Any) -> Message:
@@ -66,18 +70,29 @@ class Relay:
             messages = [message_of(e) for e in events]
             outcomes = await asyncio.get_running_loop().run_in_executor(
                 self._threads[stage], run_stage, stage, messages, self.executor)
-            await self.deliver(await emit(outcomes))
+            sends: list[KeyedSend] = []
+            for outcome in outcomes:
+                sends += await self.guarded(stage, emit, outcome)
+            await self.deliver(sends)
             await delivery.ack_in_order(stream, events)
+
+    async def guarded(self, stage: str, emit: Emit, outcome: Outcome) -> list[KeyedSend]:
+        """The outcome's sends; a bug on this side (a record that will not serialise, a metric) makes
+        this message a dead letter (`internal_error`) instead of stopping the partition."""
+        try:
+            return await emit(outcome)
+        except Exception as exc:  # noqa: BLE001 - one message's dead letter, never a stalled partition
+            log.exception("%s: could not send the outcome of %s", stage, outcome.message.key)
+            error = RejectedInput("internal_error", f"{type(exc).__name__}: {exc}")
+            return self.dead(stage, [dead_letter(stage, outcome.message, error)], outcome.message.key)
 
     def forward(self, stage: str, topic: str, kind: str, *steps: str) -> Emit:
         """The emit of a middle stage: each record to `topic` under its article id, dead letters aside."""
-        async def emit(outcomes: list[Outcome]) -> list[KeyedSend]:
-            sends: list[KeyedSend] = []
-            for outcome in outcomes:
-                sends += self.dead(stage, outcome.dead, outcome.message.key)
-                for record in outcome.records:
-                    sends.append(self.send(topic, record.article.id, record_bytes(record), kind))
-                    metrics.record_stage(stage, "ok", metrics.stage_seconds(record.timings, *steps))
+        async def emit(outcome: Outcome) -> list[KeyedSend]:
+            sends = self.dead(stage, outcome.dead, outcome.message.key)
+            for record in outcome.records:
+                sends.append(self.send(topic, record.article.id, record_bytes(record), kind))
+                metrics.record_stage(stage, "ok", metrics.stage_seconds(record.timings, *steps))
             return sends
 
         return emit

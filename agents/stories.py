@@ -64,21 +64,17 @@ class Stories:
 
     # ── the quotes agent's sends ─────────────────────────────────────────────
 
-    async def emit(self, outcomes: list[Outcome]) -> list[KeyedSend]:
-        """Decide each copy in batch order, store the decisions, then return the sends they need."""
-        now, sends = time.time(), []
-        pending: dict[str, StoryState | None] = {}
-        writes: dict[tuple[int, str], tuple[Any, bytes | None]] = {}
-        for outcome in outcomes:
-            partition = outcome.message.partition or 0
-            sends += self.relay.dead("quotes", outcome.dead, outcome.message.key)
-            for record in outcome.records:
-                state = pending[record.id] if record.id in pending else self.state(record.id)
-                decision = decide(record if isinstance(record, EnrichedRecord) else record.article, state, now,
-                                  withdrawn=isinstance(record, Withdrawal))
-                pending[record.id] = decision.state
-                sends += self._apply(record, decision, partition, writes)
-        await self._store(writes)
+    async def emit(self, outcome: Outcome) -> list[KeyedSend]:
+        """Decide each copy, store the decisions (confirmed), then return the sends they need."""
+        now, partition = time.time(), outcome.message.partition or 0
+        sends = self.relay.dead("quotes", outcome.dead, outcome.message.key)
+        for record in outcome.records:
+            withdrawn = isinstance(record, Withdrawal)
+            decision = decide(record.article if withdrawn else record, self.state(record.id), now,
+                              withdrawn=withdrawn)
+            writes: dict[tuple[int, str], tuple[Any, bytes | None]] = {}
+            sends += self._apply(record, decision, partition, writes)
+            await self._store(writes)
         return sends
 
     async def _store(self, writes: dict[tuple[int, str], tuple[Any, bytes | None]]) -> None:

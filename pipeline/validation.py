@@ -15,6 +15,7 @@ SCHEMA_FILES = {
     "raw": "article.raw.schema.json",
     "enriched": "article.enriched.schema.json",
     "deadletter": "deadletter.schema.json",
+    "quote": "quote.schema.json",
 }
 
 
