@@ -26,6 +26,7 @@ import time
 from collections import Counter as Tally
 from collections import deque
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info, disable_created_metrics
@@ -79,6 +80,11 @@ LAG = Gauge(
     "wirestream_consumer_lag_messages",
     "Messages not yet committed by this worker's consumer group (end offset minus committed offset), "
     "for the partitions assigned to this worker.",
+    ["topic", "partition"], registry=REGISTRY)
+COMMITTED = Gauge(
+    "wirestream_consumer_committed_offset",
+    "Where this worker's consumer group resumes each assigned partition: its committed offset (the log "
+    "start before the first commit). Flat while lag is above 0 means the partition makes no progress.",
     ["topic", "partition"], registry=REGISTRY)
 LAG_REFRESH_FAILURES = Counter(
     "wirestream_consumer_lag_refresh_failures_total", "Lag refreshes that failed (broker unreachable, timeouts).",
@@ -342,6 +348,16 @@ def set_build_info(app_id: str) -> None:
 TP = tuple[str, int]
 
 
+def resume_positions(committed: Mapping[TP, int | None], end: Mapping[TP, int],
+                     start: Mapping[TP, int] | None = None) -> dict[TP, int]:
+    """Where the group resumes each partition: its committed offset, or the log start before a first commit."""
+    positions: dict[TP, int] = {}
+    for tp in end:
+        position = committed.get(tp)
+        positions[tp] = (start or {}).get(tp, 0) if position is None or position < 0 else position
+    return positions
+
+
 def consumer_lag(committed: Mapping[TP, int | None], end: Mapping[TP, int],
                  start: Mapping[TP, int] | None = None) -> dict[TP, int]:
     """Lag per partition: end offset minus committed offset, never negative.
@@ -349,24 +365,20 @@ def consumer_lag(committed: Mapping[TP, int | None], end: Mapping[TP, int],
     A partition with no committed offset yet (a new group reading from the
     earliest record) lags by everything still in the log: end minus log start.
     """
-    lag: dict[TP, int] = {}
-    for tp, end_offset in end.items():
-        position = committed.get(tp)
-        if position is None or position < 0:
-            position = (start or {}).get(tp, 0)
-        lag[tp] = max(0, end_offset - position)
-    return lag
+    positions = resume_positions(committed, end, start)
+    return {tp: max(0, end_offset - positions[tp]) for tp, end_offset in end.items()}
 
 
-def publish_lag(lag: Mapping[TP, int]) -> None:
-    """Set the lag gauge to exactly these partitions (revoked partitions disappear)."""
+def publish_lag(lag: Mapping[TP, int], positions: Mapping[TP, int] | None = None) -> None:
+    """Set the lag (and committed-offset) gauges to exactly these partitions (revoked ones disappear)."""
     for topic, partition in set(LIVE.lag) - set(lag):
-        try:
-            LAG.remove(topic, str(partition))
-        except KeyError:
-            pass
+        for gauge in (LAG, COMMITTED):
+            with contextlib.suppress(KeyError):
+                gauge.remove(topic, str(partition))
     for (topic, partition), value in lag.items():
         LAG.labels(topic, str(partition)).set(value)
+    for (topic, partition), value in (positions or {}).items():
+        COMMITTED.labels(topic, str(partition)).set(value)
     LIVE.lag = dict(lag)
     LIVE.lag_updated_at = iso_now()
     LIVE.lag_error = None
@@ -376,6 +388,18 @@ def publish_lag(lag: Mapping[TP, int]) -> None:
 def lag_failed(exc: BaseException) -> None:
     LAG_REFRESH_FAILURES.inc()
     LIVE.lag_error = f"{type(exc).__name__}: {exc}"[:300]
+
+
+@dataclass(frozen=True, slots=True)
+class PartitionOffsets:
+    """One partition as the group sees it: where it resumes, and the log's end."""
+
+    position: int
+    end: int
+
+    @property
+    def lag(self) -> int:
+        return max(0, self.end - self.position)
 
 
 class LagProbe:
@@ -403,6 +427,11 @@ class LagProbe:
         return self._admin, self._consumer
 
     def measure(self, partitions: Iterable[TP]) -> dict[TP, int]:
+        """Lag per partition."""
+        return {tp: o.lag for tp, o in self.measure_offsets(partitions).items()}
+
+    def measure_offsets(self, partitions: Iterable[TP]) -> dict[TP, PartitionOffsets]:
+        """Resume position, end offset and lag per partition (what readiness and the stall alert need)."""
         from kafka import TopicPartition
 
         tps = [TopicPartition(t, p) for t, p in partitions]
@@ -421,8 +450,9 @@ class LagProbe:
         except Exception:
             self.close()  # reconnect from scratch next time
             raise
-        return consumer_lag(committed, {(tp.topic, tp.partition): o for tp, o in end.items()},
-                            {(tp.topic, tp.partition): o for tp, o in start.items()})
+        ends = {(tp.topic, tp.partition): o for tp, o in end.items()}
+        positions = resume_positions(committed, ends, {(tp.topic, tp.partition): o for tp, o in start.items()})
+        return {tp: PartitionOffsets(positions[tp], end_offset) for tp, end_offset in ends.items()}
 
     def close(self) -> None:
         for client in (self._admin, self._consumer):

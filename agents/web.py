@@ -1,4 +1,4 @@
-"""The worker's web port: `/metrics`, `/dashboard`, `/api/state`, and the lag refresher.
+"""The worker's web port: `/metrics`, `/dashboard`, `/api/state`, `/healthz`, `/readyz`, and the lag refresher.
 
 * `/metrics` — Prometheus text format: the `wirestream_*` metrics of
   `agents.metrics`, Faust's own sensors (`faust_*`) and the process
@@ -7,8 +7,13 @@
 * `/dashboard` — a static page (HTML, JS and CSS from `agents/static/`) that
   polls `/api/state`; it is served with a Content-Security-Policy that allows
   only those same-origin files, so no inline script can ever run in it.
-* a timer refreshing consumer lag for the partitions assigned to this worker,
-  with kafka-python on a thread of its own (never blocking the event loop).
+* `/healthz` — 200 whenever the process and its event loop answer (liveness).
+* `/readyz` — 200 when partitions are assigned and every one with lag has its
+  committed offset advancing; 503 with a JSON reason otherwise (readiness,
+  `agents/health.py`).
+* a timer refreshing consumer lag and committed offsets for the partitions
+  assigned to this worker, with kafka-python on a thread of its own (never
+  blocking the event loop); its measurements also feed `/readyz`.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from typing import Any
@@ -27,6 +33,7 @@ from prometheus_client import CollectorRegistry, GCCollector, PlatformCollector,
 
 from pipeline import __version__
 from agents import metrics
+from agents.health import Progress, stall_window
 from pipeline.config import Settings
 
 log = logging.getLogger(__name__)
@@ -72,8 +79,17 @@ def metrics_registry() -> CollectorRegistry:
     return registry
 
 
+def assigned(app: faust.App, topics: set[str]) -> set[metrics.TP]:
+    """This worker's partitions of `topics` (none while the consumer is not up or rebalancing)."""
+    try:
+        owned = app.consumer.assignment()
+    except Exception:  # noqa: BLE001 -- the consumer is not up yet: nothing is assigned here
+        return set()
+    return {(tp.topic, tp.partition) for tp in owned if tp.topic in topics}
+
+
 def register(app: faust.App, settings: Settings) -> None:
-    """Add the monitoring views and the lag timer to `app`."""
+    """Add the monitoring views, the health probes and the lag timer to `app`."""
     setup_prometheus_sensors(app, pattern="/metrics", registry=metrics_registry(), name_prefix="faust")
     metrics.set_build_info(settings.app_id)
     worker = {"app_id": settings.app_id, "host": socket.gethostname(), "pid": os.getpid(),
@@ -82,21 +98,33 @@ def register(app: faust.App, settings: Settings) -> None:
     sources = {t.raw, t.clean, t.parsed}
     probe = metrics.LagProbe(settings, group_id=settings.app_id)
     lag_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lag")
+    progress = Progress(stall_after_s=stall_window(settings.article_timeout_s, settings.session_timeout_s))
+    started = time.monotonic()
 
     @app.timer(interval=LAG_INTERVAL_S, name="wirestream.lag")
     async def refresh_lag() -> None:
+        mine = sorted(assigned(app, sources))
         try:
-            owned = app.consumer.assignment()
-        except Exception:  # noqa: BLE001 -- the consumer is not up yet: nothing is assigned here
-            owned = set()
-        assigned = [(tp.topic, tp.partition) for tp in owned if tp.topic in sources]
-        try:
-            lag = await asyncio.get_running_loop().run_in_executor(lag_thread, probe.measure, assigned)
+            offsets = await asyncio.get_running_loop().run_in_executor(lag_thread, probe.measure_offsets, mine)
         except Exception as exc:  # noqa: BLE001 -- the broker may be away; try again next tick
             log.debug("lag refresh failed: %r", exc)
             metrics.lag_failed(exc)
+            progress.failed(f"{type(exc).__name__}: {exc}"[:300])
             return
-        metrics.publish_lag(lag)
+        metrics.publish_lag({tp: o.lag for tp, o in offsets.items()}, {tp: o.position for tp, o in offsets.items()})
+        progress.observe(offsets)
+
+    @app.page("/healthz")
+    async def healthz(self: faust.web.View, request: faust.web.Request) -> faust.web.Response:
+        """Liveness: answering at all proves the process and its event loop run."""
+        return self.json({"status": "ok", "pid": os.getpid(), "uptime_s": round(time.monotonic() - started, 1)},
+                         headers={"Cache-Control": "no-store"})
+
+    @app.page("/readyz")
+    async def readyz(self: faust.web.View, request: faust.web.Request) -> faust.web.Response:
+        """Readiness: partitions assigned and progressing (503 with the reason otherwise)."""
+        verdict = progress.readiness(assigned(app, sources))
+        return self.json(verdict.body(), status=verdict.status, headers={"Cache-Control": "no-store"})
 
     @app.on_before_shutdown.connect  # type: ignore[arg-type]  # mode types handlers as a Union mypy cannot match
     def close_probe(sender: Any, *args: Any, signal: Any = None, **kwargs: Any) -> None:

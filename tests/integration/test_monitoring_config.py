@@ -19,8 +19,8 @@ from tests.conftest import REPO
 MON = REPO / "monitoring"
 GRAFANA = MON / "grafana"
 DASHBOARD = GRAFANA / "dashboards" / "wirestream.json"
-ALERTS = {"WirestreamWorkerDown", "WirestreamConsumerLagGrowing", "WirestreamDeadLetterRateHigh",
-          "WirestreamEndToEndLatencyHigh"}
+ALERTS = {"WirestreamWorkerDown", "WirestreamConsumerLagGrowing", "WirestreamPartitionStalled",
+          "WirestreamDeadLetterRateHigh", "WirestreamEndToEndLatencyHigh"}
 
 needs_promtool = pytest.mark.skipif(shutil.which("promtool") is None,
                                     reason="promtool not installed (make setup installs Debian's prometheus)")
@@ -62,7 +62,7 @@ def test_promtool_unit_tests_show_each_alert_firing():
 
 def exposed_sample_names() -> set[str]:
     metrics.record_dead_letter("validate", "schema_invalid")  # labelled series appear once used
-    metrics.publish_lag({("articles.raw", 0): 0})
+    metrics.publish_lag({("articles.raw", 0): 0}, {("articles.raw", 0): 0})
     metrics.ENTITIES.labels("PERSON")
     text = generate_latest(metrics.REGISTRY).decode()
     return {s.name for f in text_string_to_metric_families(text) for s in f.samples} | {"up"}
