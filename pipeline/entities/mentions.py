@@ -21,6 +21,7 @@ from pipeline.entities.names import (
     COMPASS,
     LINKS,
     LOC_FEATURES,
+    ORG_TYPE_NOUNS,
     WATER_AND_RELIEF,
     bare,
     club_place,
@@ -63,6 +64,8 @@ SURNAME_PARTICLES = frozenset({"ten", "ter", "van", "von", "der", "den", "de", "
 # Punctuation after which a capital letter is positional, not part of a name ("... (AP) — The").
 OPENING_PUNCT = frozenset({"—", "–", "-", "--", ":", '"', "“", "‘", "'", "(", "["})
 NORP_LABEL, ORG_LABEL = "NORP", "ORG"
+# Dependencies of a name that modifies the head of its noun phrase rather than heading it.
+MODIFIER_DEPS = frozenset({"compound", "nmod", "amod", "poss"})
 # Parts of speech no name starts with: adverbs, prepositions, conjunctions, pronouns, interjections.
 NEVER_LEADING_TAGS = frozenset({"RB", "RBR", "RBS", "IN", "CC", "PRP", "PRP$", "UH", "WRB", "WDT", "WP"})
 
@@ -98,7 +101,8 @@ def span_mentions(span: Span, body: str, gazetteer: Gazetteer) -> list[Mention]:
     if not tokens:
         return []
     person_cue = titled or (span.label_ == "PERSON" and _title_before(span.doc, tokens[0].i))
-    org_cue = the or _lower_the_before(span.doc, tokens[0].i)
+    # "the Sentinel" is an organisation; "the Biden administration" only modifies one
+    org_cue = (the or _lower_the_before(span.doc, tokens[0].i)) and tokens[-1].dep_ not in MODIFIER_DEPS
     split = _nationality_split(tokens, gazetteer)
     if split is not None:
         adjective, body_tokens = split
@@ -161,11 +165,13 @@ def grammar_label(mention: Mention, doc: Doc, gazetteer: Gazetteer) -> str | Non
         return label
     if _may_be_feature(mention) and _modifies_feature_noun(doc[mention.token_end - 1], LOC_FEATURES):
         return "LOC"
+    if _may_be_feature(mention) and _modifies_feature_noun(doc[mention.token_end - 1], ORG_TYPE_NOUNS):
+        return ORG_LABEL
     return None
 
 
 def _may_be_feature(mention: Mention) -> bool:
-    """Anything but a full person name may be the name of a river or a coast."""
+    """Anything but a full person name may be the name of a river, a coast or a brigade."""
     return mention.label != "PERSON" or len(mention.words) == 1
 
 
@@ -331,10 +337,11 @@ def _with_given_name(doc: Doc, tokens: list[Token], gazetteer: Gazetteer) -> lis
 
 
 def _nationality_split(tokens: Sequence[Token], gazetteer: Gazetteer) -> tuple[list[Token], list[Token]] | None:
-    """("Kenyan", "Ministry of Health") when a nationality adjective qualifies a generic public body."""
+    """("Kenyan", "Ministry of Health") when a nationality adjective qualifies a generic public body,
+    or the name of an organisation typed by a lower-case noun ("Turkmen" "Sultan Murad" brigade)."""
     if len(tokens) < 2 or not tokens[0].is_title or not gazetteer.demonym_country(tokens[0].text):
         return None
     rest = list(tokens[1:])
-    if is_generic_body([t.text for t in rest]):
+    if is_generic_body([t.text for t in rest]) or _modifies_feature_noun(tokens[-1], ORG_TYPE_NOUNS):
         return [tokens[0]], rest
     return None

@@ -53,6 +53,14 @@ LOC_FEATURES = frozenset(
 # Feature nouns so specific that "the Niger river" is the river even though Niger is a country.
 WATER_AND_RELIEF = frozenset({"river", "rivers", "lake", "lakes", "sea", "ocean", "mountains", "strait",
                               "straits", "glacier", "canyon", "delta"})
+# Lower-case nouns of organisation types: a name that modifies one names the organisation
+# ("the Sultan Murad brigade", "the Reuters news agency", "the Labour party").
+ORG_TYPE_NOUNS = frozenset(
+    {"brigade", "battalion", "regiment", "militia", "party", "faction", "movement", "network", "newspaper",
+     "daily", "broadcaster", "agency", "firm", "company", "airline", "carrier", "bank", "club", "union",
+     "alliance", "coalition", "front", "council", "committee", "ministry", "group", "conglomerate",
+     "insurer", "lender", "automaker", "carmaker", "manufacturer", "retailer", "charity", "watchdog"}
+)
 # Words that turn a continent into a region ("East Africa") and sit before natural names.
 COMPASS = frozenset(
     {"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",

@@ -225,3 +225,24 @@ def test_dateline_dash_makes_the_following_the_positional(nlp: Language) -> None
     body = "PARIS (AFP) - The Louvre Museum reopened on Monday."
     entities, _ = run(nlp, body)
     assert ("Louvre Museum", "ORG") in [(e.text, e.label) for e in entities]
+
+
+def test_name_typed_by_a_lower_case_organisation_noun(nlp: Language) -> None:
+    body = "A commander of the rebel Uzbek Red Crescent brigade said the road was open."
+    entities, _ = run(nlp, body)
+    labelled = [(e.text, e.label) for e in entities]
+    assert ("Red Crescent", "ORG") in labelled and ("Uzbek", "NORP") in labelled
+
+
+def test_a_person_modifying_a_noun_is_not_made_an_organisation_by_the_article(nlp: Language) -> None:
+    body = "Officials said the Biden administration had approved the sale."
+    assert model_labels(nlp, body).get("Biden") == {"PERSON"}, "model changed; pick another text"
+    _, clusters = run(nlp, body)
+    assert labels_of(clusters)["Biden"] == "PERSON"
+
+
+def test_seed_brigade_is_an_organisation_with_its_nationality_apart(nlp: Language) -> None:
+    body = "An official from the rebel Turkmen Sultan Murad brigade said there was little incentive."
+    assert model_labels(nlp, body).get("Turkmen Sultan Murad") == {"LOC"}, "model changed; pick another text"
+    entities, _ = run(nlp, body)
+    assert [(e.text, e.label) for e in entities] == [("Turkmen", "NORP"), ("Sultan Murad", "ORG")]
