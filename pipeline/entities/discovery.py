@@ -8,8 +8,10 @@
   an organisation's name.
 * **Places after a preposition.** A proper noun the gazetteer knows as a city,
   state or country, as the object of "in", "to", "from", "near" ..., is a place.
-* **Nationalities.** A capitalised adjective or plural noun whose country the
-  gazetteer derives ("Somali", "Armenians", "South African") is NORP.
+* **Nationalities and groups.** A capitalised adjective or plural noun whose
+  country the gazetteer derives ("Somali", "Armenians", "South African"), or
+  that names a religious, ethnic or regional group ("Sunni", "Kurds",
+  "Western"), is NORP.
 * **The rest of the article.** A name found once is the same name elsewhere:
   uncovered occurrences of a cluster's forms (and of a person's surname when
   only one person has it) join that cluster.
@@ -30,7 +32,7 @@ from spacy.tokens import Doc, Token
 
 from pipeline.entities.gazetteer import NAME_PARTICLES, STRENGTH_CITY, Gazetteer
 from pipeline.entities.mentions import TITLE_HEADS, Mention, make_mention
-from pipeline.entities.names import STRONG_ORG_HEADS, bare
+from pipeline.entities.names import STRONG_ORG_HEADS, bare, is_group_word
 
 # Reporting verbs by lemma: the frames whose subject is the source of a statement.
 REPORTING_LEMMAS = frozenset(
@@ -179,7 +181,9 @@ def nationalities(doc: Doc, titled: Sequence[Token], covered: set[int], body: st
     for token in titled:
         if token.i in covered or token.tag_ not in NORP_TAGS:
             continue
-        if _continues_a_name(doc, token) or not gazetteer.demonym_country(token.text):
+        if _continues_a_name(doc, token):
+            continue
+        if not (is_group_word(token.text) or gazetteer.demonym_country(token.text)):
             continue
         mention = make_mention([token], "NORP", body, fixed=True)
         if mention is not None:

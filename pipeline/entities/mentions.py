@@ -26,6 +26,7 @@ from pipeline.entities.names import (
     bare,
     club_place,
     is_generic_body,
+    is_group_word,
     label_from_head,
 )
 
@@ -153,7 +154,7 @@ def grammar_label(mention: Mention, doc: Doc, gazetteer: Gazetteer) -> str | Non
     if whole is not None and whole.strength > STRENGTH_CITY:
         return None
     words = text.split()
-    if len(words) == 1 and gazetteer.demonym_country(text):
+    if is_group_word(text) or (len(words) == 1 and gazetteer.demonym_country(text)):
         return NORP_LABEL
     place = club_place(words)
     if place is not None and whole is None and _is_settlement(place, gazetteer):

@@ -81,7 +81,23 @@ GENERIC_BODIES = frozenset(
      "defense ministry", "interior ministry", "foreign ministry", "finance ministry", "health ministry",
      "justice ministry", "economy ministry", "trade ministry", "energy ministry", "education ministry"}
 )
+# Adjectival and plural forms of religions, ethnic and regional groups with no country of their own
+# (OntoNotes NORP); nationalities come from the gazetteer's demonyms.
+GROUP_WORDS = frozenset(
+    {"european", "african", "asian", "arab", "arabs", "western", "westerners", "muslim", "muslims",
+     "christian", "christians", "jewish", "jews", "jew", "hindu", "hindus", "buddhist", "buddhists", "catholic",
+     "catholics", "protestant", "protestants", "sunni", "sunnis", "shia", "shi'ite", "shiite", "shi'ites",
+     "shiites", "kurdish", "kurd", "kurds", "latino", "latinos", "hispanic", "baltic", "nordic",
+     "scandinavian", "slavic", "pashtun", "tamil", "tamils", "sikh", "sikhs", "yazidi", "yazidis", "rohingya",
+     "uighur", "uighurs", "uyghur", "uyghurs", "druze", "alawite", "alawites", "evangelical", "evangelicals",
+     "palestinians", "latin american", "middle eastern", "south asian", "east asian"}
+)
 LINKS = frozenset({"of", "for", "on", "de", "del", "della", "des", "du"})
+
+
+def is_group_word(text: str) -> bool:
+    """A religious, ethnic or regional group's adjective or plural ("Kurdish", "Sunnis", "Western")."""
+    return text[:1].isupper() and text.casefold().replace("’", "'") in GROUP_WORDS
 
 
 def bare(word: str) -> str:

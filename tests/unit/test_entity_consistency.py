@@ -246,3 +246,11 @@ def test_seed_brigade_is_an_organisation_with_its_nationality_apart(nlp: Languag
     assert model_labels(nlp, body).get("Turkmen Sultan Murad") == {"LOC"}, "model changed; pick another text"
     entities, _ = run(nlp, body)
     assert [(e.text, e.label) for e in entities] == [("Turkmen", "NORP"), ("Sultan Murad", "ORG")]
+
+
+def test_religious_ethnic_and_regional_groups_are_norp_but_not_inside_names(nlp: Language) -> None:
+    body = "Western allies pledged aid. Kurdish fighters and Sunni tribes joined, and Western Union wired the money."
+    entities, _ = run(nlp, body)
+    labelled = [(e.text, e.label) for e in entities]
+    assert {("Western", "NORP"), ("Kurdish", "NORP"), ("Sunni", "NORP")} <= set(labelled)
+    assert not any(e.label == "NORP" and e.start == body.index("Western Union") for e in entities)
