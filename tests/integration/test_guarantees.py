@@ -1,0 +1,201 @@
+"""The README's delivery promises under the faults a deployment sees, on a broker of this module's own.
+
+* A poison article (a body over the model's limit) among small ones on two
+  partitions: every small one comes out, the big one is dead-lettered with its
+  reason, and the lag returns to 0.
+* One story's successive versions, published back to back while the broker is
+  paused (SIGSTOP) for longer than the worker's send timeout: the last record
+  per key on articles.enriched is the latest version, and no key goes back.
+* A story's life: v2, v3, v2 again, then a kill, with the worker SIGKILLed
+  between the steps: articles.enriched shows v2, v3, a tombstone, never v2
+  after v3; articles.quotes holds the quotes of the live version, then tombstones.
+* An embargoed story comes out only after its embargo, also across a restart.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import orjson
+import pytest
+
+from agents.clients import publish_values
+from pipeline.config import Settings
+from tests.conftest import Worker, free_port, pipeline_env, wait_until
+from tests.integration.test_stream import read_topic
+
+pytestmark = pytest.mark.broker
+
+
+@pytest.fixture(scope="module")
+def own_broker(tmp_path_factory):
+    """A broker this module may pause and whose topics it owns."""
+    from agents.clients import ensure_topics
+    from wirestream.localbroker import LocalBroker
+
+    b = LocalBroker(port=free_port(), data_dir=tmp_path_factory.mktemp("kafka-guarantees"))
+    b.start()
+    ensure_topics(Settings.from_env({"KAFKA_BOOTSTRAP_SERVERS": b.bootstrap}))
+    yield b
+    b.stop()
+
+
+@pytest.fixture()
+def start_worker(own_broker, tmp_path):
+    workers: list[Worker] = []
+
+    def start(env: dict[str, str] | None = None) -> Worker:
+        w = Worker(env or pipeline_env(own_broker.bootstrap), tmp_path / f"worker-{len(workers)}.log").start()
+        workers.append(w)
+        return w
+
+    yield start
+    for w in workers:
+        w.stop()
+
+
+def settings_of(broker) -> Settings:
+    return Settings.from_env({"KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap})
+
+
+def keyed(records, prefix: str) -> list[tuple[str, bytes | None]]:
+    return [(r.key.decode(), r.value) for r in records if r.key and r.key.decode().startswith(prefix)]
+
+
+def revision(value: bytes | None) -> int | None:
+    if value is None:
+        return None
+    body = orjson.loads(value)["body"]
+    return next(n for n in range(1, 10) if f"revision number {n}." in body)
+
+
+def story(aid: str, n: int, **extra) -> bytes:
+    body = ("LISBON (Reuters) - The port authority approved a new ferry route on Tuesday.\n\n"
+            f"\u201cWe expect the work to finish before winter,\u201d Marta Velasko, the spokeswoman, told reporters.\n\n"
+            f"This is revision number {n}.")
+    if n == 3:
+        body += "\n\n\u201cThe second pier opens next year,\u201d she added."
+    return orjson.dumps({"id": aid, "headline": "Ferry", "body": body, **extra})
+
+
+def test_poison_article_does_not_stall_either_partition(own_broker, start_worker) -> None:
+    env = pipeline_env(own_broker.bootstrap)
+    start_worker(env)
+    run = uuid.uuid4().hex[:8]
+    small = [orjson.dumps({"id": f"pz-{run}-{i}", "headline": f"Small {i}", "body":
+                           f"LONDON (Reuters) - \"We will meet again on day {i},\" said Jane Doe, a spokeswoman."})
+             for i in range(10)]
+    huge = orjson.dumps({"id": f"pz-{run}-huge", "body": "lorem ipsum dolor sit amet consectetur " * 40000})
+    s = settings_of(own_broker)
+    publish_values(s, [*small[:3], huge, *small[3:]])
+    want = {f"pz-{run}-{i}" for i in range(10)}
+
+    def done():
+        got = {k for k, _ in keyed(read_topic(s, s.topics.enriched), f"pz-{run}-")}
+        dead = {k: orjson.loads(v)["reason"] for k, v in keyed(read_topic(s, s.topics.deadletter), f"pz-{run}-")}
+        return (got, dead) if got >= want and f"pz-{run}-huge" in dead else None
+
+    got, dead = wait_until(done, 120, what="every small article enriched and the huge one dead-lettered")
+    assert got == want and dead == {f"pz-{run}-huge": "body_too_large"}
+    from agents.metrics import LagProbe
+
+    probe = LagProbe(s, env["WIRESTREAM_APP_ID"])
+
+    def lag() -> int:
+        return sum(probe.measure([(s.topics.raw, p) for p in range(s.partitions)]).values())
+
+    wait_until(lambda: lag() == 0, 60, what="lag back to 0 on articles.raw")
+    probe.close()
+
+
+def test_versions_keep_their_order_through_broker_stalls(own_broker, start_worker) -> None:
+    start_worker(pipeline_env(own_broker.bootstrap, WIRESTREAM_SEND_TIMEOUT="3"))
+    s = settings_of(own_broker)
+    run = uuid.uuid4().hex[:8]
+    ids = [f"ord-{run}-{i}" for i in range(30)]
+    publish_values(s, [story(aid, n) for aid in ids for n in (1, 2, 3)])
+    for pause in (3, 6):  # while the worker is sending: longer than its send timeout
+        time.sleep(pause)
+        os.kill(int(own_broker.pid_file.read_text()), signal.SIGSTOP)
+        time.sleep(7)
+        os.kill(int(own_broker.pid_file.read_text()), signal.SIGCONT)
+
+    def last_per_key():
+        seq = keyed(read_topic(s, s.topics.enriched), f"ord-{run}-")
+        last = {}
+        for k, v in seq:
+            last[k] = revision(v)
+        return (seq, last) if all(last.get(aid) == 3 for aid in ids) else None
+
+    seq, last = wait_until(last_per_key, 180, interval=3, what="revision 3 as every story's last record")
+    regressions, seen = 0, {}
+    for k, v in seq:
+        n = revision(v)
+        regressions += n < seen.get(k, 0)
+        seen[k] = max(n, seen.get(k, 0))
+    assert regressions == 0 and set(last.values()) == {3}
+
+
+def test_a_storys_life_survives_worker_kills(own_broker, start_worker) -> None:
+    env = pipeline_env(own_broker.bootstrap)
+    s = settings_of(own_broker)
+    aid = f"life-{uuid.uuid4().hex[:8]}"
+    steps = [story(aid, 2, version=2), story(aid, 3, version=3), story(aid, 2, version=2),
+             orjson.dumps({"id": aid, "pubstatus": "canceled", "version": 4})]
+    for i, value in enumerate(steps):
+        worker = start_worker(env)
+        publish_values(s, [value])
+        want = {0: [2], 1: [2, 3], 2: [2, 3], 3: [2, 3, None]}[i]
+
+        def progressed():
+            seen = [revision(v) for _, v in keyed(read_topic(s, s.topics.enriched), aid)]
+            distinct = [n for j, n in enumerate(seen) if j == 0 or n != seen[j - 1]]  # replays repeat a copy
+            return distinct if distinct == want else None
+
+        wait_until(progressed, 90, what=f"step {i}: enriched revisions {want}")
+        if i == 2:  # the stale v2 must have been seen and superseded, not just not yet read
+            wait_until(lambda: _state(worker).get("stories", {}).get("superseded", 0) >= 1, 90,
+                       what="v2 counted as superseded")
+            assert progressed() == [2, 3]
+        os.killpg(worker.proc.pid, signal.SIGKILL)  # the machine dies: the next start restores the table
+        worker.proc.wait(10)
+    quotes = keyed(read_topic(s, s.topics.quotes), f"{aid}#")
+    latest = {}
+    for k, v in quotes:
+        latest[k] = v
+    assert {k for k, v in latest.items()} == {f"{aid}#0", f"{aid}#1"}
+    assert all(v is None for v in latest.values()), "the kill leaves a tombstone on every quote key"
+    v3_quotes = [orjson.loads(v) for k, v in quotes if v is not None and orjson.loads(v)["version"] == 3]
+    assert {q["key"] for q in v3_quotes} == {f"{aid}#0", f"{aid}#1"}
+    assert all(q["story_id"] == aid and q["speaker"]["name"] for q in v3_quotes)
+
+
+def test_embargoed_story_waits_for_its_time_across_a_restart(own_broker, start_worker) -> None:
+    env = pipeline_env(own_broker.bootstrap)
+    s = settings_of(own_broker)
+    aid = f"emb-{uuid.uuid4().hex[:8]}"
+    lift = datetime.now(timezone.utc) + timedelta(seconds=25)
+    worker = start_worker(env)
+    publish_values(s, [story(aid, 1, embargoed=lift.isoformat().replace("+00:00", "Z"))])
+    wait_until(lambda: _state(worker).get("stories", {}).get("held", 0) >= 1, 90, what="the copy held")
+    assert not keyed(read_topic(s, s.topics.enriched), aid)
+    worker.stop()
+    start_worker(env)
+    records = wait_until(lambda: keyed(read_topic(s, s.topics.enriched), aid), 90, what="the embargo lifted")
+    assert time.time() >= lift.timestamp() - 1.5  # the timer ticks once a second
+    assert revision(records[0][1]) == 1
+
+
+def _state(worker: Worker) -> dict:
+    """The worker's /api/state, or {} while it is not up."""
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{worker.web_port}/api/state", timeout=2) as r:
+            return orjson.loads(r.read())
+    except (OSError, ValueError):
+        return {}
