@@ -14,10 +14,12 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pipeline.config import Settings
 
 POLL_S = 0.5
+POLL_DEADLINE_S = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +101,7 @@ class ProgressMonitor:
     def _loop(self) -> None:
         while not self._stop.wait(self.interval):
             try:
-                self._poll()
+                self._observe(*self._read_within(POLL_DEADLINE_S))
                 self.polls += 1
             except Exception as exc:  # noqa: BLE001 - broker stopped or restarting: the clocks keep running
                 self.failed_polls += 1
@@ -107,18 +109,43 @@ class ProgressMonitor:
                 self._close_clients()
         self._close_clients()
 
-    def _poll(self) -> None:
-        admin, consumer = self._connect()
+    def _read_within(self, deadline: float) -> tuple[float, dict, dict]:
+        """`_read` on a helper thread, given up after `deadline` s: a kafka-python call can wait
+        without end for a broker that was stopped mid-request; its clients are then abandoned."""
+        box: dict[str, Any] = {}
+        done = threading.Event()
+
+        def read() -> None:
+            try:
+                box["result"] = self._read()
+            except Exception as exc:  # noqa: BLE001 - handed to the monitor thread
+                box["error"] = exc
+            finally:
+                done.set()
+
+        threading.Thread(target=read, name="chaos-progress-read", daemon=True).start()
+        if not done.wait(deadline):
+            self._clients = None  # left to the hung thread; fresh clients next poll
+            raise TimeoutError(f"offsets not read within {deadline:.0f} s")
+        if "error" in box:
+            raise box["error"]
+        return box["result"]
+
+    def _read(self) -> tuple[float, dict, dict]:
+        """(time, committed offset or None per partition, end offset per partition)."""
         from kafka import TopicPartition
 
+        admin, consumer = self._connect()
         tps = [TopicPartition(t, p) for t in self.topics for p in sorted(consumer.partitions_for_topic(t) or ())]
         ends = consumer.end_offsets(tps, timeout_ms=3000)
         committed = admin.list_group_offsets({self.group: tps}).get(self.group, {})
-        t = time.monotonic() - self._t0
+        offsets = {tp: (m.offset if m is not None and m.offset >= 0 else None)
+                   for tp in tps for m in [committed.get(tp)]}
+        return time.monotonic() - self._t0, offsets, ends
+
+    def _observe(self, t: float, committed: dict, ends: dict) -> None:
         lag = 0
-        for tp in tps:
-            meta = committed.get(tp)
-            offset = meta.offset if meta is not None and meta.offset >= 0 else None
+        for tp, offset in committed.items():
             clock = self.clocks.setdefault((tp.topic, tp.partition), PartitionClock(tp.topic, tp.partition))
             clock.observe(t, offset, ends[tp])
             lag += ends[tp] - (offset or 0)

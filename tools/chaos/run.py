@@ -1,6 +1,7 @@
 """One chaos run: a broker, a group of workers, the copy published in chunks with a fault after each.
 
-Faults (each waits until the pipeline is visibly working on the last chunk):
+Faults (each lands while the group works on the chunk just published; the next
+chunk waits until the group has no lag, so each stuck stretch has one cause):
 
 * `kill`: SIGKILL of one worker's whole process group while a peer stays live
   (its partitions move after the session timeout); `term`: the same with a
@@ -291,6 +292,18 @@ class _Run:
             self.outage_s = max(self.outage_s, time.monotonic() - began)
             self.note("broker_restart_done", seconds=round(time.monotonic() - began, 1))
 
+    def settle(self, monitor: ProgressMonitor, timeout: float = 180.0) -> None:
+        """Until the group has no lag: the next fault then starts from a recovered pipeline, so
+        each stuck stretch belongs to one fault and the no-progress bound can be checked per fault."""
+        began = time.monotonic()
+        while time.monotonic() - began < timeout:
+            self.group.check()
+            if monitor.lag == 0:
+                self.note("settled", seconds=round(time.monotonic() - began, 1))
+                return
+            time.sleep(0.5)
+        self.note("settle_timeout", lag=monitor.lag)
+
     def warm_up(self) -> None:
         """One article through the whole group before the clock starts: models loaded, partitions assigned."""
         if not self.group.wait_ready(self.group.live):
@@ -352,6 +365,8 @@ def run_chaos(cfg: ChaosConfig) -> ChaosReport:
         t = settings.topics
         monitor = ProgressMonitor(settings, group.app_id, [t.raw, t.clean, t.parsed]).start()
         for i, chunk in enumerate(chunks):
+            if i:
+                state.settle(monitor)
             state.send(chunk)
             if i < len(faults):
                 state.fault(faults[i])
