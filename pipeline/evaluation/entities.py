@@ -13,9 +13,11 @@ at while writing the rules, and ``test`` (g19-g36), which was not, so the
 
 Scoring is exact: a predicted mention counts only when its start, end and
 label all equal a gold mention's. Precision, recall and F1 are micro-averaged
-per label and overall. Systems, both on one parse per article by the
+per label and overall. Systems, all on one parse per article by the
 configured model: ``wirestream`` (`extract_entities`, the stage the worker
-runs) and ``spacy`` (the model's own `doc.ents` with the same name labels).
+runs), ``spacy`` (the model's own `doc.ents` with the same name labels) and
+``spacy_trimmed`` (those spans less a leading "the" and a trailing 's, so the
+span convention alone does not count as the rules' gain).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from pipeline.records import CleanArticle
 
 GOLD_FILE = "entities.gold.jsonl"
 SPLITS = ("tune", "test", "all")
-SYSTEMS = ("wirestream", "spacy")
+SYSTEMS = ("wirestream", "spacy", "spacy_trimmed")
 
 Span3 = tuple[int, int, str]
 
@@ -134,9 +136,25 @@ def spacy_mentions(doc: Doc, article: GoldEntityArticle) -> set[Span3]:
     return {(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents if ent.label_ in NAME_LABELS}
 
 
+def spacy_trimmed_mentions(doc: Doc, article: GoldEntityArticle) -> set[Span3]:
+    """The model's name spans without a leading "the" or a trailing possessive, labels as they come."""
+    found = set()
+    for ent in doc.ents:
+        if ent.label_ not in NAME_LABELS:
+            continue
+        tokens = list(ent)
+        if len(tokens) > 1 and tokens[0].lower_ == "the":
+            tokens = tokens[1:]
+        if len(tokens) > 1 and tokens[-1].text in ("'s", "’s"):
+            tokens = tokens[:-1]
+        found.add((tokens[0].idx, tokens[-1].idx + len(tokens[-1].text), ent.label_))
+    return found
+
+
 SYSTEM_FUNCTIONS: dict[str, Callable[[Doc, GoldEntityArticle], set[Span3]]] = {
     "wirestream": wirestream_mentions,
     "spacy": spacy_mentions,
+    "spacy_trimmed": spacy_trimmed_mentions,
 }
 
 
@@ -169,7 +187,8 @@ def _in_split(article: GoldEntityArticle, split: str) -> bool:
 
 
 def evaluate_entities(settings: Settings, gold: Sequence[GoldEntityArticle] | None = None) -> dict[str, Any]:
-    """Per-label and overall P/R/F1 of wirestream and plain spaCy on the entity gold, per split.
+    """Per-label and overall P/R/F1 of wirestream and plain spaCy (as is, and trimmed) on the entity
+    gold, per split.
 
     Returns ``{"model", "articles", "mentions", "splits": {split: {system: {"overall", "labels"}}},
     "ms_per_article": {system: ms}}``; ``test`` is the held-out half.
@@ -198,7 +217,7 @@ def evaluate_entities(settings: Settings, gold: Sequence[GoldEntityArticle] | No
 
 
 def format_entity_table(report: dict[str, Any], split: str = "test") -> str:
-    """A Markdown table of one split: P/R/F1 per label, wirestream beside plain spaCy."""
+    """A Markdown table of one split: P/R/F1 per label, wirestream beside plain spaCy (as is, trimmed)."""
     systems = report["splits"][split]
     labels = sorted({label for s in systems.values() for label in s["labels"]})
     header = "| label | gold | " + " | ".join(f"{n} P / R / F1" for n in SYSTEMS) + " |"

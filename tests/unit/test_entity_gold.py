@@ -49,6 +49,6 @@ def test_wirestream_beats_plain_spacy_on_the_held_out_half() -> None:
     test = report["splits"]["test"]
     assert report["articles"]["test"] == report["articles"]["tune"]
     assert test["wirestream"]["overall"]["gold"] == report["mentions"]["test"]
-    assert test["wirestream"]["overall"]["f1"] > test["spacy"]["overall"]["f1"]
+    assert test["wirestream"]["overall"]["f1"] > test["spacy_trimmed"]["overall"]["f1"] > test["spacy"]["overall"]["f1"]
     for label in ("PERSON", "ORG", "GPE"):
         assert test["wirestream"]["labels"][label]["f1"] >= test["spacy"]["labels"][label]["f1"], label
