@@ -14,7 +14,8 @@ from pipeline.evaluation.entities import Counts, evaluate_entities, load_entity_
 def test_gold_is_well_formed_and_balanced() -> None:
     gold = load_entity_gold()  # raises if any span's text is not at its offsets
     assert len({a.id for a in gold}) == len(gold) >= 30
-    assert Counter(a.split for a in gold) == {"tune": len(gold) // 2, "test": len(gold) - len(gold) // 2}
+    splits = Counter(a.split for a in gold)
+    assert set(splits) == {"tune", "test", "fresh"} and splits["tune"] == splits["test"] >= 15
     mentions = [m for a in gold for m in a.mentions]
     assert len(mentions) >= 300
     assert {label for _, _, label in mentions} <= NAME_LABELS
@@ -48,6 +49,7 @@ def test_wirestream_beats_plain_spacy_on_the_held_out_half() -> None:
     report = evaluate_entities(Settings())
     test = report["splits"]["test"]
     assert report["articles"]["test"] == report["articles"]["tune"]
+    assert sum(report["articles"][s] for s in ("tune", "test", "fresh")) == report["articles"]["all"]
     assert test["wirestream"]["overall"]["gold"] == report["mentions"]["test"]
     assert test["wirestream"]["overall"]["f1"] > test["spacy_trimmed"]["overall"]["f1"] > test["spacy"]["overall"]["f1"]
     for label in ("PERSON", "ORG", "GPE"):
