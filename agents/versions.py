@@ -31,14 +31,14 @@ def installed(distribution: str) -> str | None:
 
 
 def untested(tested: Mapping[str, str] = TESTED,
-             lookup: Callable[[str], str | None] = installed) -> dict[str, str | None]:
+             lookup: Callable[[str], str | None] | None = None) -> dict[str, str | None]:
     """{distribution: installed version} for each one that differs from its tested version."""
-    found = {name: lookup(name) for name in tested}
+    found = {name: (lookup or installed)(name) for name in tested}
     return {name: version for name, version in found.items() if version != tested[name]}
 
 
 def check_versions(tested: Mapping[str, str] = TESTED,
-                   lookup: Callable[[str], str | None] = installed) -> None:
+                   lookup: Callable[[str], str | None] | None = None) -> None:
     """Raise UntestedVersions, naming what is installed and what to install, unless all versions match."""
     wrong = untested(tested, lookup)
     if not wrong:

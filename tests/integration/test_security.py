@@ -9,13 +9,15 @@ are written into KRaft metadata when the storage is formatted.
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 import uuid
 
 import orjson
 import pytest
 
 from pipeline.config import Settings
-from tests.conftest import Worker, free_port, pipeline_env, wait_until
+from tests.conftest import REPO, Worker, free_port, pipeline_env, wait_until
 from tests.integration.test_stream import read_topic
 
 pytestmark = [pytest.mark.broker,
@@ -105,3 +107,51 @@ def test_worker_with_a_wrong_password_exits_with_a_clear_error_and_no_secret(sas
     assert code == EXIT_CONFIG, log[-2000:]
     assert "refused authentication" in log and "KAFKA_SASL_PASSWORD" in log
     assert WRONG not in log and PASSWORD not in log
+
+
+# ── failures are classified by exception class, never by words in the message ──
+
+
+def test_a_down_broker_whose_name_says_ssl_is_unavailable_not_a_config_error(monkeypatch):
+    """`kafka-ssl-0.localhost` resolves to loopback (as RFC 6761 names do); nothing listens on the port."""
+    import socket
+
+    from agents.worker import BrokerUnavailable, ConfigError, check_connection
+
+    real = socket.getaddrinfo
+
+    def resolve(host, *args, **kwargs):
+        return real("127.0.0.1" if str(host).endswith(".localhost") else host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    closed = free_port()
+    s = Settings.from_env({"KAFKA_BOOTSTRAP_SERVERS": f"kafka-ssl-0.localhost:{closed}"})
+    with pytest.raises(BrokerUnavailable) as info:
+        check_connection(s, timeout=10)
+    assert not isinstance(info.value, ConfigError)
+    assert "ConnectionRefusedError" in str(info.value) and "kafka-ssl-0.localhost" in str(info.value)
+
+
+def test_a_worker_whose_ssl_named_broker_is_down_exits_69_to_be_restarted(tmp_path):
+    from agents.worker import EXIT_UNAVAILABLE
+
+    env = {**pipeline_env("kafka-ssl-0.invalid:9093"), "KAFKA_SECURITY_PROTOCOL": "SSL"}
+    done = subprocess.run([sys.executable, "-m", "agents.worker"], env=env, cwd=REPO, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == EXIT_UNAVAILABLE, done.stderr[-2000:]
+    assert "no Kafka broker answered at kafka-ssl-0.invalid:9093" in done.stderr
+    assert "TLS handshake" not in done.stderr
+
+
+def test_failure_kinds_follow_the_exception_classes():
+    import ssl
+
+    from aiokafka import errors
+
+    from agents.worker import failure_kind
+
+    assert failure_kind([errors.SaslAuthenticationFailed("ssl in the text"), errors.KafkaConnectionError()]) == "auth"
+    assert failure_kind([ssl.SSLCertVerificationError("bad cert"), errors.KafkaConnectionError()]) == "tls"
+    assert failure_kind([ConnectionRefusedError("kafka-ssl-0 sasl authentication"),
+                         errors.KafkaConnectionError("Unable to bootstrap from kafka-ssl-0")]) == "unavailable"
+    assert failure_kind([TimeoutError()]) == "unavailable"
