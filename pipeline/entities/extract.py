@@ -51,7 +51,12 @@ from pipeline.entities.gazetteer import (
     is_capitalised_name,
     load_gazetteer,
 )
-from pipeline.entities.mentions import Mention, grammar_label, make_mention, span_mentions
+from pipeline.entities.mentions import (
+    Mention,
+    grammar_label,
+    make_mention,
+    span_mentions,
+)
 from pipeline.entities.names import DESIGNATORS, STRONG_ORG_HEADS, WEAK_ORG_HEADS
 from pipeline.records import CleanArticle, Credits, Entity, EntityCluster
 

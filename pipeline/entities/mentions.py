@@ -16,7 +16,13 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from pipeline.entities.gazetteer import NAME_PARTICLES, STRENGTH_CITY, Gazetteer, fold, is_capitalised_name
+from pipeline.entities.gazetteer import (
+    NAME_PARTICLES,
+    STRENGTH_CITY,
+    Gazetteer,
+    fold,
+    is_capitalised_name,
+)
 from pipeline.entities.names import (
     COMPASS,
     LINKS,

@@ -40,7 +40,7 @@ def test_every_mention_of_a_name_carries_the_cluster_label(nlp: Language) -> Non
     body = ("Ambassador Ruth Okonjo arrived in Lagos. The Sentinel reported that the port was closed. "
             "Okonjo told the Sentinel the report was wrong.")
     assert model_labels(nlp, body).get("Sentinel") == {"ORG", "PERSON"}, "model agrees now; pick another text"
-    entities, clusters = run(nlp, body)
+    entities, _ = run(nlp, body)
     sentinel = [e for e in entities if e.text == "Sentinel"]
     assert len(sentinel) == 2 and {e.label for e in sentinel} == {"ORG"} and len({e.id for e in sentinel}) == 1
 
@@ -48,7 +48,7 @@ def test_every_mention_of_a_name_carries_the_cluster_label(nlp: Language) -> Non
 def test_untagged_repeats_of_a_known_name_join_its_cluster(nlp: Language) -> None:
     body = ("Greta Lindqvist arrived in Oslo on Monday. Lindqvist told reporters the talks had failed. "
             "Negotiators said Lindqvist would return in June.")
-    entities, clusters = run(nlp, body)
+    _, clusters = run(nlp, body)
     person = {c.canonical: c for c in clusters}["Greta Lindqvist"]
     assert person.label == "PERSON"
     assert person.count == body.count("Lindqvist")

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from collections import Counter
+from itertools import pairwise
 
 import pytest
 
 from pipeline.config import Settings
 from pipeline.entities import NAME_LABELS
-from pipeline.evaluation.entities import Counts, evaluate_entities, load_entity_gold, score_article
+from pipeline.evaluation.entities import (
+    Counts,
+    evaluate_entities,
+    load_entity_gold,
+    score_article,
+)
 
 
 def test_gold_is_well_formed_and_balanced() -> None:
@@ -21,7 +27,7 @@ def test_gold_is_well_formed_and_balanced() -> None:
     assert {label for _, _, label in mentions} <= NAME_LABELS
     for article in gold:
         spans = sorted(article.mentions)
-        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:])), article.id  # no overlaps
+        assert all(a[1] <= b[0] for a, b in pairwise(spans)), article.id  # no overlaps
         assert all(article.body[s:e] == article.body[s:e].strip() for s, e, _ in spans)
 
 
