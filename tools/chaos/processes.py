@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -14,6 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+# what agents/worker.py's supervisor prints when the Faust worker under it exits on its own
+_FAUST_EXIT = re.compile(r"the Faust worker exited with code (-?\d+); restarting")
 
 
 def proc_memory_kb(pid: int) -> tuple[int, int]:
@@ -114,11 +117,27 @@ class WorkerProcess:
 
     def ready(self) -> bool:
         """Faust logged "Ready" since the last start: the model is loaded and the agents run."""
+        return self.alive() and "[^Worker]: Ready" in self._log_since_start()
+
+    def starting(self) -> bool:
+        """Faust began starting its services (the model is loaded by then; the group join follows)."""
+        return self.alive() and "[^Worker]: Starting" in self._log_since_start()
+
+    def _log_since_start(self) -> str:
         try:
             text = self.log_path.read_text(errors="replace")
         except OSError:
-            return False
-        return self.alive() and "Ready" in text.rpartition(f"=== {self.name} start ")[2]
+            return ""
+        return text.rpartition(f"=== {self.name} start ")[2]
+
+    def faust_restarts(self) -> list[int]:
+        """Exit codes of the Faust worker that its supervisor restarted (not counted in `unexpected_exits`:
+        the supervisor itself stayed up)."""
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return []
+        return [int(m) for m in _FAUST_EXIT.findall(text)]
 
     def log_tail(self, lines: int = 40) -> str:
         try:

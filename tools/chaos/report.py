@@ -43,11 +43,17 @@ def chaos_rows(report: ChaosReport) -> list[Row]:
          report.monitor_polls == 0),
         ("worker starts", str(report.worker_starts), False),
         ("worker exits not injected", str(len(report.worker_unexpected_exits)), bool(report.worker_unexpected_exits)),
+        ("Faust worker restarts by its supervisor", _codes(report.faust_restarts), False),
         ("worker peak RSS, largest process (MB)", str(report.worker_peak_rss_mb), False),
         ("worker peak RSS, whole tree (MB)", str(report.worker_peak_tree_mb), False),
         ("wall time (s)", str(report.seconds), False),
     ]
     return rows
+
+
+def _codes(codes: list[int]) -> str:
+    """How many, and their exit codes (75: sends ran out of retries)."""
+    return f"{len(codes)} (exit {', '.join(map(str, codes))})" if codes else "0"
 
 
 def table(rows: Sequence[Row], title: str = "") -> Any:

@@ -121,6 +121,7 @@ class ChaosReport:
     worker_peak_tree_mb: float
     worker_starts: int
     worker_unexpected_exits: list[int]
+    faust_restarts: list[int]     # exit codes of Faust workers their supervisor restarted
     drained: bool
     monitor_polls: int = 0
     monitor_failed_polls: int = 0
@@ -244,6 +245,7 @@ class _Run:
     sent: list[copy.Planned] = field(default_factory=list)
     base: int = 0
     outage_s: float = 0.0
+    joining: WorkerProcess | None = None
 
     def note(self, kind: str, **info: Any) -> None:
         self.events.append({"t": round(time.monotonic() - self.t0, 1), "event": kind, **info})
@@ -265,6 +267,15 @@ class _Run:
             time.sleep(0.2)
         return False
 
+    def prepare_join(self, timeout: float = 240.0) -> None:
+        """Start the next worker and wait until its model is loaded and Faust is starting, so the
+        chunk published next is in flight when the newcomer joins the group (a rebalance under load)."""
+        self.joining = self.group.add()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not self.joining.starting():
+            self.group.check()
+            time.sleep(0.2)
+
     def fault(self, kind: str) -> None:
         busy = self.wait_progress() if kind != "join" else True
         time.sleep(self.rng.uniform(0.0, 1.5))
@@ -275,7 +286,8 @@ class _Run:
             self.note(f"worker_sig{kind}", worker=victim.name, exit_code=code, mid_stream=busy,
                       live=len(self.group.live))
         elif kind == "join":
-            worker = self.group.add()
+            worker = self.joining or self.group.add()
+            self.joining = None
             ready = self.group.wait_ready([worker])
             self.note("worker_joined", worker=worker.name, ready=ready, live=len(self.group.live))
         elif kind == "stall":
@@ -367,6 +379,8 @@ def run_chaos(cfg: ChaosConfig) -> ChaosReport:
         for i, chunk in enumerate(chunks):
             if i:
                 state.settle(monitor)
+            if i < len(faults) and faults[i] == "join":
+                state.prepare_join()
             state.send(chunk)
             if i < len(faults):
                 state.fault(faults[i])
@@ -382,7 +396,8 @@ def run_chaos(cfg: ChaosConfig) -> ChaosReport:
             worker_peak_rss_mb=round(max(w.peak_rss_kb for w in group.ever) / 1024, 1),
             worker_peak_tree_mb=round(max(w.peak_tree_kb for w in group.ever) / 1024, 1),
             worker_starts=sum(w.starts for w in group.ever),
-            worker_unexpected_exits=[c for w in group.ever for c in w.unexpected_exits], drained=drained,
+            worker_unexpected_exits=[c for w in group.ever for c in w.unexpected_exits],
+            faust_restarts=[c for w in group.ever for c in w.faust_restarts()], drained=drained,
             monitor_polls=monitor.polls, monitor_failed_polls=monitor.failed_polls,
             monitor_last_error=monitor.last_error,
         )
