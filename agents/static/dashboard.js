@@ -176,12 +176,22 @@
     for (const a of recent) box.append(renderArticle(a));
   }
 
+  function renderStories(stories) {
+    const box = $("stories");
+    box.replaceChildren();
+    const s = stories || {};
+    for (const [label, key] of [["held (embargo)", "held"], ["superseded", "superseded"], ["withdrawn", "withdrawn"]]) {
+      box.append(el("dt", { text: label }), el("dd", { "data-figure": key, text: String(s[key] ?? 0) }));
+    }
+  }
+
   function render(state) {
     const w = state.worker || {};
     $("worker").textContent = `group ${w.app_id} · ${w.host}:${w.web_port} · pid ${w.pid} · v${w.version} · up ${fmtSeconds(state.uptime_s)}`;
     renderStages(state.stages);
     renderLag(state.lag);
     renderLatency(state.latency_s);
+    renderStories(state.stories);
     chips("entity-counts", "entities", state.entities);
     chips("quote-counts", "quotes", state.quotes);
     renderErrors(state.dead_letters, state.errors);
