@@ -20,6 +20,7 @@ Nothing here imports Faust: the agents are the thin shell that calls in.
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import threading
 import time
@@ -118,18 +119,24 @@ for _label in ENTITY_LABELS:
     ENTITIES.labels(_label)
 for _ref in REFERENCES:
     END_TO_END.labels(_ref)
-# The dead letters the stages can write today (pipeline.stages.stage_of and the agents); a
-# reason added later still counts, its series just starts at its first dead letter.
-KNOWN_DEAD_LETTERS = (
-    ("decode", "empty_message"), ("decode", "invalid_json"), ("decode", "not_utf8"),
-    ("validate", "schema_invalid"), ("clean", "empty_body"), ("clean", "body_too_large"),
-    ("clean", "html_too_complex"), ("clean", "invalid_body"), ("clean", "cleaning_failed"),
-    ("clean", "internal_error"), ("entities", "bad_internal_record"), ("entities", "entities_failed"),
-    ("quotes", "bad_internal_record"), ("quotes", "quotes_failed"),
-    ("entities", "processing_timeout"), ("entities", "nlp_process_crashed"), ("quotes", "processing_timeout"),
-    ("quotes", "nlp_process_crashed"), ("clean", "processing_timeout"), ("clean", "nlp_process_crashed"),
-    ("quotes", "output_too_large"),
-)
+def known_dead_letters() -> tuple[tuple[str, str], ...]:
+    """(step, reason) of every dead letter the stages can write, from the lists that define them
+    (a reason added later still counts; its series just starts at its first dead letter)."""
+    from pipeline.cleaning import REJECTION_REASONS
+    from pipeline.formats.reasons import DECODE_REASONS, VALIDATE_REASONS
+    from pipeline.stages import STAGES
+
+    pairs = {("decode", r) for r in DECODE_REASONS} | {("validate", r) for r in VALIDATE_REASONS}
+    pairs |= {("clean", r) for r in REJECTION_REASONS}
+    for stage in STAGES.values():  # what any stage's work can end in, in or out of the NLP process
+        pairs |= {(stage.name, stage.failed_reason), (stage.name, "processing_timeout"),
+                  (stage.name, "nlp_process_crashed"), (stage.name, "internal_error")}
+    pairs |= {("entities", "bad_internal_record"), ("quotes", "bad_internal_record"), ("clean", "body_too_large"),
+              ("entities", "body_too_large"), ("quotes", "output_too_large")}
+    return tuple(sorted(pairs))
+
+
+KNOWN_DEAD_LETTERS = known_dead_letters()
 for _step, _reason in KNOWN_DEAD_LETTERS:
     DEAD_LETTERS.labels(_step, _reason)
 
@@ -410,6 +417,9 @@ class LagProbe:
 
     def __init__(self, settings: Any, group_id: str, timeout_ms: int = 5000) -> None:
         self.settings, self.group_id, self.timeout_ms = settings, group_id, timeout_ms
+        # kafka-python narrates every connection at INFO; a worker run with --loglevel info
+        # would be mostly that. Its warnings and errors still come through.
+        logging.getLogger("kafka").setLevel(logging.WARNING)
         self._admin: Any = None
         self._consumer: Any = None
 

@@ -99,8 +99,35 @@ def test_oversized_record_becomes_its_replacement_instead_of_a_restart_loop():
         fut.set_result("ok")
         return fut
 
-    asyncio.run(delivery.send_batch([refused], oversized=lambda fn, exc: letter))
+    asyncio.run(delivery.send_in_key_order([(b"k", refused)], oversized=lambda fn, exc: letter))
     assert sent == ["dead letter"]
+
+
+def test_a_retried_send_is_never_overtaken_by_a_later_record_of_its_key(monkeypatch):
+    """v1 of story A fails once (a broker stall); v2 of A must go out after v1, B is not held up."""
+    from aiokafka.errors import KafkaTimeoutError
+
+    monkeypatch.setattr(delivery, "backoff", lambda attempt: 0.05)
+    order, failed = [], []
+
+    def send(name: str, fail_first: bool = False):
+        async def go():
+            order.append(f"{name} sent")
+            fut = asyncio.get_running_loop().create_future()
+            if fail_first and not failed:
+                failed.append(name)
+                fut.set_exception(KafkaTimeoutError())
+            else:
+                fut.set_result(name)
+                order.append(f"{name} acked")
+            return fut
+        return go
+
+    sends = [(b"A", send("A1", fail_first=True)), (b"B", send("B1")), (b"A", send("A2")), (b"B", send("B2"))]
+    asyncio.run(delivery.send_in_key_order(sends))
+    a_events = [e for e in order if e.startswith("A")]
+    assert a_events == ["A1 sent", "A1 sent", "A1 acked", "A2 sent", "A2 acked"]
+    assert order.index("B1 acked") < order.index("A1 acked")  # other keys go on meanwhile
 
 
 def test_backoff_is_capped_and_jittered():
@@ -109,30 +136,35 @@ def test_backoff_is_capped_and_jittered():
 
 
 def test_a_long_spacy_batch_leaves_the_event_loop_free_for_heartbeats():
-    """spaCy runs on the executor thread; the loop (heartbeats, commits) must keep ticking meanwhile."""
-    from agents.topology import entities_batch
-    from tools.chaos import make_articles
+    """The NLP runs in the pool's process; the loop (heartbeats, commits) must keep ticking meanwhile."""
     from pipeline.config import Settings
-    from pipeline.stages import clean_stage
+    from pipeline.isolation import ProcessPool
+    from pipeline.runner import run_stage
+    from pipeline.stages import Message
+    from tools.chaos import make_articles
 
     settings = Settings()
-    batch = [clean_stage(v, settings) for _, v, outcome in make_articles(80, "loop", 1) if outcome == "enriched"]
-    entities_batch(settings, batch[:1])  # load the model first: we time the parse, not the load
+    pool = ProcessPool(settings, size=1).start()  # the model loads here: we time the batch, not the load
+    values = [v for _, v, outcome in make_articles(80, "loop", 1) if outcome == "enriched"]
+    cleaned = [o.records[0].to_json() for o in run_stage("clean", [Message(v) for v in values], pool)]
+    batch = [Message(v) for v in cleaned]
     executor = ThreadPoolExecutor(max_workers=1)
 
     async def main() -> tuple[float, float]:
         loop = asyncio.get_running_loop()
-        job = loop.run_in_executor(executor, entities_batch, settings, batch)
+        job = loop.run_in_executor(executor, run_stage, "entities", batch, pool)
         worst, last, start = 0.0, time.monotonic(), time.monotonic()
         while not job.done():
             await asyncio.sleep(0.02)
             now = time.monotonic()
             worst, last = max(worst, now - last), now
-        await job
+        outcomes = await job
+        assert all(o.records and not o.dead for o in outcomes)
         return worst, time.monotonic() - start
 
     worst, total = asyncio.run(main())
     executor.shutdown()
+    pool.close()
     # Heartbeats go every 3 s and the session times out after 10 s; a tick
     # delayed by more than a second would already be a warning sign.
     assert worst < 1.0, f"event loop stalled {worst:.2f}s during a {total:.1f}s spaCy batch"

@@ -307,7 +307,7 @@ def test_top_once_fails_when_no_worker_answers():
 def test_known_dead_letter_series_start_at_zero():
     # so rate()/increase() see the first dead letter of each kind (a series born at 1 shows no increase)
     from pipeline.cleaning.clean import REJECTION_REASONS
-    from pipeline.stages import DECODE_REASONS, VALIDATE_REASONS
+    from pipeline.formats.reasons import DECODE_REASONS, VALIDATE_REASONS
 
     known = set(metrics.KNOWN_DEAD_LETTERS)
     assert {("decode", r) for r in DECODE_REASONS} <= known

@@ -11,7 +11,8 @@ from jsonschema import Draft202012Validator
 
 from pipeline import codec
 from pipeline.config import Settings
-from pipeline.stages import decode_raw, enrich_values
+from pipeline.formats import decode
+from pipeline.runner import enrich
 from pipeline.errors import RejectedInput
 from pipeline.records import DeadLetter, EnrichedRecord
 from pipeline.sources import read_values, txt_article
@@ -55,7 +56,7 @@ def test_jsonl_lines_without_id_get_one_and_broken_lines_pass_through(tmp_path):
 ])
 def test_bad_messages_are_rejected_with_a_reason(value, reason):
     with pytest.raises(RejectedInput) as info:
-        decode_raw(value)
+        decode(value)
     assert info.value.reason == reason
 
 
@@ -70,7 +71,7 @@ def test_dead_letter_keeps_non_utf8_payload_as_base64():
 
 def test_enrich_values_yields_schema_valid_records_and_dead_letters():
     values = [*read_values([str(SEED)]), b"{oops", orjson.dumps({"id": "e", "body": "   "})]
-    out = list(enrich_values(values, Settings()))
+    out = list(enrich(values, Settings()))
     records = [r for r in out if isinstance(r, EnrichedRecord)]
     letters = [r for r in out if isinstance(r, DeadLetter)]
     assert len(records) == 1 and len(letters) == 2
@@ -81,7 +82,7 @@ def test_enrich_values_yields_schema_valid_records_and_dead_letters():
 
 
 def test_content_hash_ignores_processing_metadata():
-    rec = next(r for r in enrich_values(read_values([str(SEED)]), Settings()) if isinstance(r, EnrichedRecord))
+    rec = next(r for r in enrich(read_values([str(SEED)]), Settings()) if isinstance(r, EnrichedRecord))
     d = codec.loads(codec.dumps(rec))
     d2 = {**d, "processing": {**d["processing"], "timings_ms": {"clean": 999.0}}}
     assert codec.content_hash(d) == codec.content_hash(d2) == d["processing"]["content_hash"]
@@ -111,6 +112,6 @@ def test_cli_info_model_prints_the_model_last():
     ("invalid_body", "clean"), ("cleaning_failed", "clean"), ("internal_error", "clean"),
 ])
 def test_stage_one_rejections_name_the_step_that_refused(reason, stage):
-    from pipeline.stages import stage_of
+    from pipeline.runner import step_of
 
-    assert stage_of(reason) == stage
+    assert step_of("clean", reason) == stage
