@@ -11,7 +11,7 @@ import socket
 import ssl
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import click
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
@@ -168,6 +168,21 @@ def broker_count(admin: KafkaAdminClient) -> int:
     """Unfenced brokers in the cluster (what the default replication factor is sized to)."""
     brokers = admin.describe_cluster().get("brokers", [])
     return sum(1 for b in brokers if not b.get("is_fenced"))
+
+
+def with_cluster_defaults(settings: Settings) -> Settings:
+    """`settings` with the replication factor and min.insync.replicas this cluster gets by default.
+
+    The worker passes these to Faust too, so the topics Faust creates itself
+    (table changelogs) are replicated like the pipeline's own.
+    """
+    admin = wait_for_broker(settings)
+    try:
+        brokers = broker_count(admin)
+    finally:
+        admin.close()
+    rf = replication_factor(settings, brokers)
+    return replace(settings, replication_factor=rf, min_insync_replicas=min_insync_replicas(settings, rf))
 
 
 def ensure_topics(settings: Settings) -> list[str]:

@@ -151,18 +151,20 @@ def check_connection(settings: Settings, timeout: float = 30.0) -> None:
                             f"the worker will be restarted and try again{hint}")
 
 
-def preflight(settings: Settings) -> None:
+def preflight(settings: Settings) -> Settings:
     """Everything that must hold before the agents start: tested versions, a usable connection, the topics.
 
     Runs before Faust is imported, so a Faust release that would not even
-    import still ends with the clear version message.
+    import still ends with the clear version message. Returns the settings
+    with the cluster's replication defaults filled in, for Faust's own topics.
     """
-    from agents.clients import ensure_topics
+    from agents.clients import ensure_topics, with_cluster_defaults
     from agents.versions import check_versions
 
     check_versions()
     check_connection(settings)
     ensure_topics(settings)
+    return with_cluster_defaults(settings)
 
 
 def run_faust_worker(settings: Settings, loglevel: str = "warning") -> None:
@@ -171,7 +173,7 @@ def run_faust_worker(settings: Settings, loglevel: str = "warning") -> None:
     from agents.versions import UntestedVersions
 
     try:
-        preflight(settings)
+        settings = preflight(settings)
     except (ConfigError, UntestedVersions, TopicSetupError) as exc:
         print(f"wirestream worker: {exc}", file=sys.stderr, flush=True)
         sys.exit(EXIT_CONFIG)

@@ -112,6 +112,27 @@ def test_sasl_only_listener_becomes_the_inter_broker_listener(tmp_path: Path) ->
     assert props["advertised.listeners"] == f"SASL_PLAINTEXT://127.0.0.1:{port}"
 
 
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl not installed")
+def test_ssl_listener_serves_a_certificate_its_ca_verifies_for_the_loopback_address(tmp_path: Path) -> None:
+    import ssl
+    import subprocess
+
+    tls = broker_mod.make_tls_files(tmp_path / "certs")
+    port, ssl_port = free_port(), free_port()
+    props = LocalBroker(port=port, data_dir=tmp_path / "b", ssl_port=ssl_port, tls=tls).properties()
+    assert f"SSL://127.0.0.1:{ssl_port}" in props["listeners"] and "CONTROLLER://" in props["listeners"]
+    assert props["advertised.listeners"] == f"PLAINTEXT://127.0.0.1:{port},SSL://127.0.0.1:{ssl_port}"
+    assert props["inter.broker.listener.name"] == "PLAINTEXT"
+    assert (props["ssl.keystore.type"], props["ssl.keystore.location"]) == ("PKCS12", str(tls.keystore))
+    chain = subprocess.run(["openssl", "verify", "-CAfile", str(tls.ca_file), str(tls.keystore.with_suffix(".crt"))],
+                           capture_output=True, text=True)
+    assert chain.returncode == 0, chain.stderr
+    context = ssl.create_default_context(cafile=str(tls.ca_file))  # what KAFKA_SSL_CAFILE builds
+    assert context.cert_store_stats()["x509_ca"] == 1
+    with pytest.raises(ValueError, match="both ssl_port and tls"):
+        LocalBroker(port=port, data_dir=tmp_path / "c", ssl_port=ssl_port)
+
+
 def test_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
     if not HAVE_JAVA:
         pytest.skip("java not installed")

@@ -160,3 +160,37 @@ def test_local_prometheus_config_scrapes_the_default_worker_port_and_extra_targe
     files = job["file_sd_configs"][0]["files"]
     assert files == ["targets/*.yml"]
     assert yaml.safe_load((MON / "targets" / "workers.yml").read_text()) == []
+
+
+# ── the image installs the wheel; compose checks the worker's health ──────────
+
+
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    text = (REPO / "Dockerfile").read_text().replace("\\\n", " ")
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    return [tuple(line.split(None, 1)) for line in lines]
+
+
+def test_the_image_installs_the_built_wheel_never_the_source_tree():
+    steps = dockerfile_instructions()
+    runs = [arg for op, arg in steps if op == "RUN"]
+    assert any("pip wheel" in r for r in runs)
+    install = next(r for r in runs if "pip install" in r)
+    assert ".whl" in install and "--constraint" in install and " -e " not in f" {install} "
+    final = steps[max(i for i, (op, _) in enumerate(steps) if op == "FROM"):]
+    copied = [arg.split()[-2] for op, arg in final if op == "COPY" and not arg.startswith("--from")]
+    assert not {"pipeline", "./pipeline", "agents", "schemas"} & {c.rstrip("/") for c in copied}
+    for op, arg in steps:  # every COPY source exists in the repo
+        if op == "COPY" and not arg.startswith("--from"):
+            for source in [a for a in arg.split()[:-1] if not a.startswith("--")]:
+                assert (REPO / source).exists(), source
+    built = [arg.split()[0] for op, arg in steps if op == "COPY" and not arg.startswith("--")]
+    assert {"pipeline", "agents", "schemas", "wirestream"} <= set(built)  # every package the wheel needs
+
+
+def test_compose_checks_the_worker_on_its_health_endpoint():
+    worker = yaml.safe_load((REPO / "docker-compose.yml").read_text())["services"]["worker"]
+    probe = " ".join(worker["healthcheck"]["test"])
+    port = worker["environment"]["WIRESTREAM_WEB_PORT"]
+    assert f"http://127.0.0.1:{port}/healthz" in probe
+    assert worker["healthcheck"]["start_period"]  # the model loads before the web port opens

@@ -90,3 +90,10 @@ def test_existing_topics_that_differ_are_named_in_a_warning_and_left_alone(broke
     assert "cleanup.policy=compact where delete is wanted" in raw and "partitions" not in raw.split("—")[0]
     assert found[s.topics.enriched].partitions == 4  # warned about, never altered
     assert found[s.topics.raw].configs["cleanup.policy"] == "compact"
+
+
+def test_the_worker_hands_faust_the_replication_the_cluster_gets(broker):
+    from agents.clients import with_cluster_defaults
+
+    s = with_cluster_defaults(Settings.from_env({"KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap}))
+    assert (s.replication_factor, s.min_insync_replicas) == (1, 1)  # one broker
