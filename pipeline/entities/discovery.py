@@ -129,7 +129,7 @@ def headed_organisations(doc: Doc, titled: Sequence[Token], covered: set[int], b
             start -= 1
         if start == token.i:
             continue  # a bare "Council" may be any council
-        mention = make_mention(doc[start:token.i + 1], "ORG", body, fixed=True)
+        mention = make_mention(list(doc[start:token.i + 1]), "ORG", body, fixed=True)
         if mention is not None:
             found.append(mention)
             covered.update(range(start, token.i + 1))

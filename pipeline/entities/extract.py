@@ -411,7 +411,7 @@ def _add_repeated_occurrences(doc: Doc, body: str, clusters: list[Cluster], caps
     index = discovery.forms_index((c, _forms(doc, c, surnames)) for c in clusters)
     for start, end, owner in discovery.repeated_occurrences(doc, covered, index, caps):
         cluster: Cluster = owner  # type: ignore[assignment]
-        mention = make_mention(doc[start:end], cluster.label, body)
+        mention = make_mention(list(doc[start:end]), cluster.label, body)
         if mention is not None:
             cluster.mentions.append(mention)
 

@@ -148,7 +148,7 @@ def _precedence(place: Place) -> tuple[int, int, int]:
 
 def _best_first(places: list[Place]) -> tuple[Place, ...]:
     """Sorted by precedence, each place once (a real name shadows the same place's alias)."""
-    seen: set[tuple[str, str, str]] = set()
+    seen: set[tuple[str, str | None, str]] = set()
     out = []
     for place in sorted(places, key=_precedence):
         identity = (place.name, place.country_code, place.kind)
