@@ -204,7 +204,11 @@ def verify_tls(settings: Settings, timeout: float = 10.0) -> None:
     available" after its timeout; this says which setting to fix, at once.
     Unreachable servers are left to the client's own retries and errors.
     """
-    context = ssl_context(settings)
+    try:
+        context = ssl_context(settings)
+    except (OSError, ValueError) as exc:  # an unreadable or invalid CA file
+        raise ClientConfigError(f"cannot use KAFKA_SSL_CAFILE={settings.ssl_cafile!r} ({type(exc).__name__}: "
+                                f"{exc}); point it at a readable PEM file of the brokers' CA") from None
     if context is None:
         return
     for server in settings.bootstrap_servers.split(","):

@@ -97,3 +97,11 @@ def test_a_wrong_ca_stops_the_cli_with_exit_78_at_once(tls_broker, other_ca, com
     assert done.returncode == 78, done.stderr
     assert "TLS handshake" in done.stderr and "KAFKA_SSL_CAFILE" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_an_unreadable_ca_file_is_exit_78_for_the_cli_and_the_worker(tls_broker, tmp_path):
+    env = tls_env(tls_broker, tmp_path / "missing-ca.pem")
+    done = cli(env, "tail", "--timeout", "5", timeout=60)
+    assert done.returncode == 78 and "KAFKA_SSL_CAFILE" in done.stderr and "Traceback" not in done.stderr
+    worker = subprocess.run([*WORKER_EXE, "worker"], env=env, cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert worker.returncode == 78 and "KAFKA_SSL_CAFILE" in worker.stderr, worker.stderr[-2000:]
