@@ -17,7 +17,15 @@ import shutil
 import orjson
 import pytest
 
-from tools.chaos import ChaosConfig, account, check_order, dedupe, make_articles, run_chaos, story_order
+from tools.chaos import (
+    ChaosConfig,
+    account,
+    check_order,
+    dedupe,
+    make_articles,
+    run_chaos,
+    story_order,
+)
 from tools.chaos.articles import (
     HOOK_REASONS,
     POISON_KINDS,
@@ -28,9 +36,9 @@ from tools.chaos.articles import (
     singles,
     stories,
 )
-from tools.chaos.kafka_io import Outcome
+from tools.chaos.outcomes import Outcome, later_revisions, tally_outcomes
+from tools.chaos.plan import plan_faults
 from tools.chaos.progress import PartitionClock, longest_per_topic
-from tools.chaos.run import later_revisions, plan_faults, tally_outcomes
 
 # ── accounting ───────────────────────────────────────────────────────────────
 
@@ -66,7 +74,7 @@ def test_an_older_revision_is_superseded_only_when_a_newer_one_came_out():
 
 
 def test_dedupe_keeps_one_record_per_id_and_content_hash():
-    r = lambda i, h: {"id": i, "processing": {"content_hash": h}}  # noqa: E731
+    r = lambda i, h: {"id": i, "processing": {"content_hash": h}}
     kept = dedupe([r("a", "h1"), r("a", "h1"), r("a", "h2"), r("b", "h1")])
     assert [(x["id"], x["processing"]["content_hash"]) for x in kept] == [("a", "h1"), ("a", "h2"), ("b", "h1")]
 
@@ -98,7 +106,7 @@ def test_check_order_counts_stories_not_records():
 
 def test_tally_reads_story_revisions_from_bodies_and_dead_letter_payloads():
     (r1, r2, r3), = stories(1, "run", 3, seed=5)
-    body = lambda p: orjson.loads(p.value)["body"]  # noqa: E731
+    body = lambda p: orjson.loads(p.value)["body"]
     assert [revision_in(body(p)) for p in (r1, r2, r3)] == [1, 2, 3]
     enriched = [Outcome(r1.id, 1, "h1", None), Outcome(r3.id, 3, "h3", None)]
     dead = [Outcome(r2.id, revision_in(r2.value.decode()), None, "entities_failed")]

@@ -13,12 +13,22 @@ its expected reason, none lost, each story's revisions in order, and how long
 any partition went without progress while it had lag.
 
 Modules: `articles` (the copy), `accounting` (pure tallies), `progress`
-(the no-progress clock), `kafka_io`, `processes`, `run`, `load`, `report`, `cli`.
+(the no-progress clock), `plan` (configuration, faults, chunks),
+`outcomes` (records held against copies), `kafka_io`, `processes`, `run`,
+`load`, `report`, `cli`.
 """
 
-from tools.chaos.accounting import OrderTally, Tally, account, check_order, dedupe, story_order
+from tools.chaos.accounting import (
+           OrderTally,
+           Tally,
+           account,
+           check_order,
+           dedupe,
+           story_order,
+)
 from tools.chaos.articles import make_articles
-from tools.chaos.run import ChaosConfig, ChaosReport, run_chaos
+from tools.chaos.plan import ChaosConfig
+from tools.chaos.run import ChaosReport, run_chaos
 
 __all__ = ["ChaosConfig", "ChaosReport", "OrderTally", "Tally", "account", "check_order", "dedupe",
            "make_articles", "run_chaos", "story_order"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 
@@ -58,10 +59,10 @@ def account(sent: Iterable[str], enriched: Iterable[tuple[str, str | None]],
             hashes[aid].add(digest)
     n_dead: Counter[str] = Counter()
     reasons: dict[str, set[str]] = defaultdict(set)
-    for aid, reason in dead:
-        if aid in sent_ids:
-            n_dead[aid] += 1
-            reasons[aid].add(reason)
+    for dead_id, reason in dead:
+        if dead_id is not None and dead_id in sent_ids:
+            n_dead[dead_id] += 1
+            reasons[dead_id].add(reason)
     missing = sent_ids - set(n_enriched) - set(n_dead)
     superseded = {c for c in missing if any(n in n_enriched for n in (newer or {}).get(c, ()))}
     lost = sorted(missing - superseded)
@@ -128,7 +129,7 @@ class StoryOrder:
 
 def story_order(revisions: Sequence[int], latest: int) -> StoryOrder:
     """Order of one story's records (`revisions` in output order), `latest` its newest revision sent."""
-    regressions = sum(1 for before, after in zip(revisions, revisions[1:]) if after < before)
+    regressions = sum(1 for before, after in pairwise(revisions) if after < before)
     return StoryOrder(regressions=regressions, stale_last=bool(revisions) and revisions[-1] != latest)
 
 

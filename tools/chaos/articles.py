@@ -94,7 +94,7 @@ def fault_hooks_env() -> str:
 
 
 def _story_paragraphs(rng: random.Random) -> list[str]:
-    name = lambda: f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"  # noqa: E731
+    name = lambda: f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
     speaker, other, reporter, editor = name(), name(), name(), name()
     city, org, topic = rng.choice(_CITIES), rng.choice(_ORGS), rng.choice(_TOPICS)
     return [

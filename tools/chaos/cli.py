@@ -12,8 +12,9 @@ from dataclasses import asdict, fields
 from pathlib import Path
 
 from tools.chaos.load import run_load
+from tools.chaos.plan import ChaosConfig
 from tools.chaos.report import chaos_rows, table, tally_rows
-from tools.chaos.run import ChaosConfig, run_chaos
+from tools.chaos.run import run_chaos
 
 # option -> ChaosConfig field, for the options that size a chaos run
 _SIZING = {"articles": int, "stories": int, "revisions": int, "poison_rounds": int, "workers": int,

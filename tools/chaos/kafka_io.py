@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -18,16 +17,7 @@ import orjson
 from pipeline import codec
 from pipeline.config import Settings
 from tools.chaos.articles import revision_in
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """One record on an output topic, reduced to what the accounting reads."""
-
-    id: str | None
-    revision: int             # the story revision its body states (0: not a story)
-    content_hash: str | None  # enriched records
-    reason: str | None        # dead letters
+from tools.chaos.outcomes import Outcome
 
 
 def _run(coro_fn: Callable[..., Coroutine[Any, Any, Any]], *args: Any, timeout: float = 60.0,

@@ -14,8 +14,8 @@ from pipeline.config import Settings
 from tools.chaos import articles as copy
 from tools.chaos.accounting import Tally
 from tools.chaos.kafka_io import output_count, publish, read_outcomes
+from tools.chaos.outcomes import tally_outcomes
 from tools.chaos.processes import WorkerProcess, worker_env
-from tools.chaos.run import tally_outcomes
 
 
 @dataclass

@@ -10,8 +10,8 @@ import sys
 import threading
 import time
 import uuid
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -144,6 +144,54 @@ class WorkerProcess:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return ""
+
+
+class Group:
+    """The workers of one consumer group: who is live, who ever ran."""
+
+    def __init__(self, bootstrap: str, env: dict[str, str], log_dir: Path) -> None:
+        self.bootstrap, self.env, self.log_dir = bootstrap, env, log_dir
+        self.app_id = f"wirestream-chaos-{uuid.uuid4().hex[:6]}"
+        self.live: list[WorkerProcess] = []
+        self.ever: list[WorkerProcess] = []
+
+    def add(self) -> WorkerProcess:
+        name = f"worker{len(self.ever) + 1}"
+        worker = WorkerProcess(worker_env(self.bootstrap, self.app_id, **self.env),
+                               self.log_dir / f"{name}.log", name)
+        worker.start()
+        self.live.append(worker)
+        self.ever.append(worker)
+        return worker
+
+    def remove(self, worker: WorkerProcess, sig: signal.Signals) -> int | None:
+        self.live.remove(worker)
+        code = worker.signal(sig)
+        worker.close()
+        return code
+
+    def check(self) -> None:
+        for worker in self.live:
+            worker.check()
+
+    def wait_ready(self, workers: list[WorkerProcess], timeout: float = 240.0) -> bool:
+        """Until each of `workers` logged Faust's "Ready" since its last start (model loaded, agents up)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.check()
+            if all(w.ready() for w in workers):
+                return True
+            time.sleep(0.5)
+        return False
+
+    def close(self) -> None:
+        for worker in self.live:
+            worker.close()
+        for worker in self.ever:
+            worker.close()
+
+    def log_tails(self) -> str:
+        return "\n".join(f"--- {w.name} log tail ---\n{w.log_tail()}" for w in self.ever)
 
 
 def worker_env(bootstrap: str, app_id: str | None = None, **extra: str) -> dict[str, str]:

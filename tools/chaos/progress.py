@@ -10,6 +10,7 @@ polls while the broker is stopped). `PartitionClock` is the pure part.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Sequence
@@ -170,7 +171,5 @@ class ProgressMonitor:
     def _close_clients(self) -> None:
         clients, self._clients = self._clients, None
         for client in clients or ():
-            try:
+            with contextlib.suppress(Exception):  # closing a client of a dead broker
                 client.close()  # type: ignore[attr-defined]
-            except Exception:  # noqa: BLE001 - closing a client of a dead broker
-                pass

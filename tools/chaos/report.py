@@ -34,9 +34,8 @@ def chaos_rows(report: ChaosReport) -> list[Row]:
         ("  stories whose last record is stale", str(order.stale_last), order.stale_last > 0),
     ]
     for topic, stuck in report.no_progress.items():
-        value = f"{stuck.seconds:.1f}" if stuck else "0.0"
-        rows.append((f"longest no progress, {topic} (s)", value,
-                     bool(stuck) and stuck.seconds > report.no_progress_bound_s))
+        seconds = stuck.seconds if stuck else 0.0
+        rows.append((f"longest no progress, {topic} (s)", f"{seconds:.1f}", seconds > report.no_progress_bound_s))
     rows += [
         ("  bound: budget + session + outage + slack (s)", f"{report.no_progress_bound_s:.1f}", False),
         ("  progress polls ok / failed", f"{report.monitor_polls} / {report.monitor_failed_polls}",

@@ -24,86 +24,18 @@ import sys
 import tempfile
 import time
 import uuid
-from collections import defaultdict
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pipeline.config import Settings
 from tools.chaos import articles as copy
-from tools.chaos.accounting import OrderTally, Tally, account, check_order
-from tools.chaos.kafka_io import Outcome, output_count, publish, read_outcomes
-from tools.chaos.processes import WorkerProcess, frozen, worker_env
+from tools.chaos.accounting import OrderTally, Tally
+from tools.chaos.kafka_io import output_count, publish, read_outcomes
+from tools.chaos.outcomes import Outcome, order_of, tally_outcomes
+from tools.chaos.plan import DEPARTURES, ChaosConfig, plan_chunks, plan_faults
+from tools.chaos.processes import Group, WorkerProcess, frozen
 from tools.chaos.progress import ProgressMonitor, Stuck
-
-DEPARTURES = ("kill", "term")
-# What the no-progress bound allows on top of the article budget, the session timeout and the
-# longest broker outage: Faust's commit interval (1 s), one poll of the monitor (0.5 s) and one
-# batch of ordinary articles on a loaded 2-core machine (~1.5 s).
-NO_PROGRESS_SLACK_S = 3.0
-
-
-@dataclass
-class ChaosConfig:
-    articles: int = 600           # single articles (about 7% bad input on purpose)
-    stories: int = 30             # stories published as `revisions` successive copies
-    revisions: int = 3
-    poison_rounds: int = 2        # copies of each poison kind
-    fault_hooks: bool = True      # poison through WIRESTREAM_FAULT_HOOKS (raise, hang, crash)
-    workers: int = 2              # workers in the group at the start
-    kills: int = 1                # SIGKILL of one worker with a live peer, a fresh one joins later
-    term_restarts: int = 0        # the same with a graceful SIGTERM
-    stalls: int = 2               # SIGSTOP/SIGCONT of the broker
-    stall_s: float = 7.0
-    broker_restarts: int = 1
-    article_timeout_s: float = 5.0
-    send_timeout_s: float = 3.0
-    session_timeout_s: float = 10.0
-    max_body_chars: int = 500_000
-    seed: int = 1
-    chunks: int = 10
-    drain_timeout: float = 600.0
-    data_dir: Path | None = None
-    keep: bool = False
-    quiet: bool = False
-
-    @classmethod
-    def small(cls, **overrides: Any) -> ChaosConfig:
-        """Every fault once over little copy: the configuration of tests/integration/test_chaos.py."""
-        return replace(cls(articles=60, stories=8, poison_rounds=1, kills=1, stalls=1, broker_restarts=1,
-                           chunks=5, drain_timeout=240.0), **overrides)
-
-    def worker_overrides(self) -> dict[str, str]:
-        env = {"WIRESTREAM_ARTICLE_TIMEOUT": str(self.article_timeout_s),
-               "WIRESTREAM_SEND_TIMEOUT": str(self.send_timeout_s),
-               "WIRESTREAM_SESSION_TIMEOUT": str(self.session_timeout_s),
-               "WIRESTREAM_MAX_BODY_CHARS": str(self.max_body_chars)}
-        if self.fault_hooks:
-            env["WIRESTREAM_FAULT_HOOKS"] = copy.fault_hooks_env()
-        return env
-
-    def no_progress_bound(self, broker_outage_s: float) -> float:
-        """The longest a partition with lag may go without progress: budget + session timeout + outage."""
-        return round(self.article_timeout_s + self.session_timeout_s + broker_outage_s + NO_PROGRESS_SLACK_S, 1)
-
-
-def plan_faults(cfg: ChaosConfig, rng: random.Random) -> list[str]:
-    """The faults in run order: shuffled, each departure followed by a join."""
-    faults = (["kill"] * cfg.kills + ["term"] * cfg.term_restarts + ["stall"] * cfg.stalls
-              + ["broker"] * cfg.broker_restarts)
-    rng.shuffle(faults)
-    out: list[str] = []
-    for fault in faults:
-        out += [fault, "join"] if fault in DEPARTURES else [fault]
-    return out
-
-
-def plan_chunks(cfg: ChaosConfig, run: str, n_faults: int, rng: random.Random) -> list[list[copy.Planned]]:
-    """Everything to publish, in chunks: one before each fault and one after the last."""
-    singles = copy.singles(cfg.articles, run, cfg.seed)
-    stories = copy.stories(cfg.stories, run, cfg.revisions, cfg.seed)
-    poisons = copy.poisons(cfg.poison_rounds, run, cfg.max_body_chars, cfg.seed, hooks=cfg.fault_hooks)
-    return copy.interleave(singles, stories, poisons, max(cfg.chunks, n_faults + 1), rng)
 
 
 @dataclass
@@ -143,92 +75,9 @@ class ChaosReport:
         return d
 
 
-class Group:
-    """The workers of one consumer group: who is live, who ever ran."""
-
-    def __init__(self, bootstrap: str, env: dict[str, str], log_dir: Path) -> None:
-        self.bootstrap, self.env, self.log_dir = bootstrap, env, log_dir
-        self.app_id = f"wirestream-chaos-{uuid.uuid4().hex[:6]}"
-        self.live: list[WorkerProcess] = []
-        self.ever: list[WorkerProcess] = []
-
-    def add(self) -> WorkerProcess:
-        name = f"worker{len(self.ever) + 1}"
-        worker = WorkerProcess(worker_env(self.bootstrap, self.app_id, **self.env),
-                               self.log_dir / f"{name}.log", name)
-        worker.start()
-        self.live.append(worker)
-        self.ever.append(worker)
-        return worker
-
-    def remove(self, worker: WorkerProcess, sig: signal.Signals) -> int | None:
-        self.live.remove(worker)
-        code = worker.signal(sig)
-        worker.close()
-        return code
-
-    def check(self) -> None:
-        for worker in self.live:
-            worker.check()
-
-    def wait_ready(self, workers: list[WorkerProcess], timeout: float = 240.0) -> bool:
-        """Until each of `workers` logged Faust's "Ready" since its last start (model loaded, agents up)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            self.check()
-            if all(w.ready() for w in workers):
-                return True
-            time.sleep(0.5)
-        return False
-
-    def close(self) -> None:
-        for worker in self.live:
-            worker.close()
-        for worker in self.ever:
-            worker.close()
-
-    def log_tails(self) -> str:
-        return "\n".join(f"--- {w.name} log tail ---\n{w.log_tail()}" for w in self.ever)
-
-
 def _say(message: str, quiet: bool = False) -> None:
     if not quiet:
         print(f"[chaos {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def tally_outcomes(planned: list[copy.Planned], enriched: list[Outcome], dead: list[Outcome]) -> tuple[Tally, Tally]:
-    """The tally of every copy sent, and the tally of the poison copies alone."""
-    newer = later_revisions(planned)
-
-    def tally(items: list[copy.Planned]) -> Tally:
-        return account([p.copy for p in items],
-                       [(copy.copy_key(o.id or "", o.revision), o.content_hash) for o in enriched],
-                       [(copy.copy_key(o.id or "", o.revision), o.reason or "") for o in dead],
-                       {p.copy: p.expected for p in items}, newer)
-    return tally(planned), tally([p for p in planned if p.kind == "poison"])
-
-
-def later_revisions(planned: list[copy.Planned]) -> dict[str, list[str]]:
-    """Each story revision's copy key -> the copy keys of the same story's later revisions."""
-    revisions: dict[str, set[int]] = defaultdict(set)
-    for p in planned:
-        if p.revision:
-            revisions[p.id].add(p.revision)
-    return {copy.copy_key(sid, r): [copy.copy_key(sid, n) for n in sorted(rs) if n > r]
-            for sid, rs in revisions.items() for r in rs}
-
-
-def order_of(planned: list[copy.Planned], enriched: list[Outcome]) -> OrderTally:
-    """Per-story order on the enriched topic, against the newest revision sent of each story."""
-    latest: dict[str, int] = {}
-    for p in planned:
-        if p.revision:
-            latest[p.id] = max(latest.get(p.id, 0), p.revision)
-    outputs: dict[str, list[int]] = defaultdict(list)
-    for o in enriched:
-        if o.id in latest:
-            outputs[o.id].append(o.revision)
-    return check_order(outputs, latest)
 
 
 @dataclass
@@ -360,7 +209,7 @@ def run_chaos(cfg: ChaosConfig) -> ChaosReport:
     faults = plan_faults(cfg, rng)
     chunks = plan_chunks(cfg, run_id, len(faults), rng)
     own_dir = cfg.data_dir is None
-    data_dir = Path(tempfile.mkdtemp(prefix="wirestream-chaos-")) if own_dir else Path(cfg.data_dir)
+    data_dir = Path(cfg.data_dir or tempfile.mkdtemp(prefix="wirestream-chaos-"))
     data_dir.mkdir(parents=True, exist_ok=True)
     broker = LocalBroker(port=free_port(), data_dir=data_dir / "broker", quiet=cfg.quiet)
     settings = Settings.from_env({"KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
