@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline.errors import RejectedInput
-from pipeline.formats import documents, registry
+from pipeline.formats import documents, reasons, registry
 from pipeline.formats.reasons import DECODE_REASONS, EMPTY_MESSAGE, UNKNOWN_FORMAT, VALIDATE_REASONS, stage_of
 from pipeline.formats.registry import REGISTRY, Format
 from pipeline.records import RawArticle
@@ -34,7 +34,14 @@ def decode(value: bytes | None, content_type: str | None = None) -> list[RawArti
 def read(value: bytes | None, content_type: str | None = None) -> tuple[Format, list[RawArticle]]:
     """The message's format (from its content type, else sniffed) and its articles."""
     fmt, document = _parsed(value, content_type)
-    return fmt, fmt.parse(document)
+    try:
+        return fmt, fmt.parse(document)
+    except RejectedInput:
+        raise
+    except RecursionError:  # XML nested thousands deep: expat reads it, walking it would not end well
+        raise RejectedInput(reasons.UNSAFE_XML, f"{fmt.name} document nested too deeply") from None
+    except Exception as exc:  # a reader bug must dead-letter one message, not stop the worker
+        raise RejectedInput(reasons.DECODE_FAILED, f"{fmt.name}: {type(exc).__name__}: {exc}") from exc
 
 
 def _parsed(value: bytes | None, content_type: str | None) -> tuple[Format, Any]:

@@ -26,9 +26,9 @@ TEXT_TYPE = "text"
 # Keys that only ninjs has (plain JSON articles carry `body`, which ninjs never does).
 MARKERS = frozenset({"uri", "bodies", "headlines", "versioncreated", "$standard", "standard"})
 
-_TEXTS = {"type": "array", "items": {"type": "object", "required": ["value"],
-                                     "properties": {"value": {"type": "string"}}}}
 _STRING = {"type": "string"}
+_TEXTS = {"type": "array", "items": {"type": "object", "required": ["value"], "properties": {
+    "value": _STRING, "role": _STRING, "contenttype": _STRING, "contentType": _STRING}}}
 # What Wirestream reads, with the types every ninjs version gives them (keys lower-cased).
 USED_FIELDS_SCHEMA = {
     "type": "object",

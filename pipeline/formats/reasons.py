@@ -11,8 +11,9 @@ EMPTY_MESSAGE = "empty_message"  # null value (a tombstone) or only whitespace
 NOT_UTF8 = "not_utf8"  # JSON that is not UTF-8
 INVALID_JSON = "invalid_json"
 MALFORMED_XML = "malformed_xml"
-UNSAFE_XML = "unsafe_xml"  # a DOCTYPE, entity declaration or external entity: never expanded
+UNSAFE_XML = "unsafe_xml"  # a DOCTYPE, entity declaration or external entity (never expanded); absurd nesting
 UNKNOWN_FORMAT = "unknown_format"  # a content-type or XML root we do not read
+DECODE_FAILED = "decode_failed"  # a bug in a format reader: one dead letter, not a stopped worker
 
 # validate: a readable document that is not an article we can take
 SCHEMA_INVALID = "schema_invalid"  # plain JSON against the raw schema; ninjs fields of the wrong type
@@ -21,7 +22,8 @@ NO_ITEMS = "no_items"  # a NewsML-G2 newsMessage without any item
 NO_BODY = "no_body"  # a text item with no body, description or headline (and not withdrawn)
 INVALID_FIELD = "invalid_field"  # id, version, pubstatus or a date the story cannot do without
 
-DECODE_REASONS = frozenset({EMPTY_MESSAGE, NOT_UTF8, INVALID_JSON, MALFORMED_XML, UNSAFE_XML, UNKNOWN_FORMAT})
+DECODE_REASONS = frozenset({EMPTY_MESSAGE, NOT_UTF8, INVALID_JSON, MALFORMED_XML, UNSAFE_XML, UNKNOWN_FORMAT,
+                            DECODE_FAILED})
 VALIDATE_REASONS = frozenset({SCHEMA_INVALID, NOT_TEXT_ITEM, NO_ITEMS, NO_BODY, INVALID_FIELD})
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import orjson
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pipeline import codec, formats
 from pipeline.cleaning.clean import clean_article
@@ -247,3 +249,43 @@ def test_plain_json_story_fields() -> None:
     hold = only(b'{"id": "a-2", "pubstatus": "withheld"}')
     assert (hold.body, hold.story.withdrawn) == ("", True)
     assert rejected(b'{"id": "a-2", "pubstatus": "usable"}').reason == "schema_invalid"
+
+
+# ── robustness: nothing but RejectedInput comes out of decode ────────────────
+
+
+def test_absurdly_deep_xml_is_refused_not_a_crash() -> None:
+    depth = 100_000
+    value = (b'<newsItem guid="urn:test:deep" version="1"><contentSet><inlineXML>' + b"<div>" * depth + b"x"
+             + b"</div>" * depth + b"</inlineXML></contentSet></newsItem>")
+    assert rejected(value).reason == "unsafe_xml"
+
+
+def test_a_reader_bug_is_one_dead_letter(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.formats import ninjs as ninjs_reader
+
+    monkeypatch.setattr(ninjs_reader, "_headline", lambda doc: 1 / 0)
+    error = rejected(ninjs(body_text="x"))
+    assert (error.reason, formats.stage_of(error.reason)) == ("decode_failed", "decode")
+
+
+_SCALARS = (st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.floats(allow_nan=False, allow_infinity=False)
+            | st.text(max_size=20))
+_VALUES = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=3)
+                       | st.dictionaries(st.sampled_from(["value", "role", "contentType", "qcode", "name"]),
+                                         inner, max_size=3), max_leaves=8)
+_NINJS_KEYS = ["uri", "type", "version", "versionCreated", "pubStatus", "urgency", "headline", "headlines",
+               "bodies", "body_text", "body_html", "descriptions", "embargoed", "edNote", "signals", "subjects",
+               "by", "language", "standard"]
+
+
+@given(st.dictionaries(st.sampled_from(_NINJS_KEYS), _VALUES, max_size=8))
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_any_ninjs_shaped_json_decodes_or_is_rejected(document: dict) -> None:
+    try:
+        articles = formats.decode(orjson.dumps({"uri": "urn:test:fuzz", **document}))
+    except RejectedInput as exc:
+        assert exc.reason in formats.DECODE_REASONS | formats.VALIDATE_REASONS
+        assert exc.reason != "decode_failed", str(exc)  # a reader bug, not bad input
+        return
+    assert all(isinstance(a.body, str) and a.id for a in articles)
