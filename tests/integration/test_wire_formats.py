@@ -105,6 +105,7 @@ def test_english_samples_carry_entities_and_the_rest_are_flagged(outcome) -> Non
         assert isinstance(record["quotes"], list)
     ap = orjson.loads(enriched["http://ninjs.example.com/newsitems/20130709simp123"].value)
     assert {"Francesco Schettino", "Domenico Pepe"} <= {c["canonical"] for c in ap["entity_clusters"]}
+    assert "Domenico Pepe" in {q["speaker"]["name"] for q in ap["quotes"]}
 
 
 def test_wire_records_keep_their_content_type_on_raw(outcome, settings_for) -> None:
