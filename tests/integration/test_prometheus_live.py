@@ -170,7 +170,8 @@ def test_prometheus_loads_the_alert_rules_and_evaluates_them(prometheus):
 
     rules = wait_until(evaluated, timeout=60, interval=1, what="alert rules evaluated")
     assert {r["name"] for r in rules} == {"WirestreamWorkerDown", "WirestreamConsumerLagGrowing",
-                                          "WirestreamDeadLetterRateHigh", "WirestreamEndToEndLatencyHigh"}
+                                          "WirestreamDeadLetterRateHigh", "WirestreamEndToEndLatencyHigh",
+                                          "WirestreamPartitionStalled"}
     assert all(r["health"] == "ok" for r in rules), [(r["name"], r.get("lastError")) for r in rules]
     firing = {r["name"] for r in rules if r["state"] == "firing"}
     assert "WirestreamWorkerDown" not in firing
