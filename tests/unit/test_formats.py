@@ -289,3 +289,21 @@ def test_any_ninjs_shaped_json_decodes_or_is_rejected(document: dict) -> None:
         assert exc.reason != "decode_failed", str(exc)  # a reader bug, not bad input
         return
     assert all(isinstance(a.body, str) and a.id for a in articles)
+
+
+# ── what travels on: the story as consumers read it ──────────────────────────
+
+
+@pytest.mark.parametrize("name", ["message-two-stories.xml", "correction.ninjs.json", "kill.xml", "inline-data.xml"])
+def test_story_of_every_format_is_valid_in_the_enriched_schema(name: str) -> None:
+    from pipeline.records import Credits, EnrichedRecord, Processing, from_dict
+    from pipeline.validation import schema_error
+
+    for raw in formats.decode(fixture(name)):
+        record = EnrichedRecord(
+            id=raw.id, headline=raw.headline or "", body="Text.", dateline=None, credits=Credits(), language="en",
+            flags=[], paragraphs=[(0, 5)], entities=[], entity_clusters=[], quotes=[], story=raw.story,
+            processing=Processing("0", "m", content_hash="sha256:" + "0" * 64, enriched_at="2026-12-01T00:00:00Z"))
+        payload = orjson.loads(codec.dumps(record))
+        assert schema_error("enriched", payload) is None
+        assert from_dict(EnrichedRecord, payload).story == raw.story  # survives the topic round trip
