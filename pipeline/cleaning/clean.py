@@ -13,9 +13,14 @@ from __future__ import annotations
 from pipeline.cleaning import text_fix
 from pipeline.cleaning.credits import lift_credits
 from pipeline.cleaning.dateline import lift_dateline
-from pipeline.errors import RejectedInput
-from pipeline.cleaning.html_text import MAX_HTML_TAGS, html_to_text, looks_like_html, too_complex
+from pipeline.cleaning.html_text import (
+    MAX_HTML_TAGS,
+    html_to_text,
+    looks_like_html,
+    too_complex,
+)
 from pipeline.cleaning.language import detect_language, primary_subtag
+from pipeline.errors import RejectedInput
 from pipeline.records import CleanArticle, Dateline, RawArticle, Story
 
 PARAGRAPH_SEPARATOR = "\n\n"

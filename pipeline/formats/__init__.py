@@ -14,11 +14,17 @@ from typing import Any
 
 from pipeline.errors import RejectedInput
 from pipeline.formats import documents, reasons, registry
-from pipeline.formats.reasons import DECODE_REASONS, EMPTY_MESSAGE, UNKNOWN_FORMAT, VALIDATE_REASONS, stage_of
+from pipeline.formats.reasons import (
+    DECODE_REASONS,
+    EMPTY_MESSAGE,
+    UNKNOWN_FORMAT,
+    VALIDATE_REASONS,
+    stage_of,
+)
 from pipeline.formats.registry import REGISTRY, Format
 from pipeline.records import RawArticle
 
-__all__ = ["DECODE_REASONS", "VALIDATE_REASONS", "REGISTRY", "Format", "decode", "read", "stage_of"]
+__all__ = ["DECODE_REASONS", "REGISTRY", "VALIDATE_REASONS", "Format", "decode", "read", "stage_of"]
 
 
 def decode(value: bytes | None, content_type: str | None = None) -> list[RawArticle]:

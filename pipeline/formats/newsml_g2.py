@@ -15,7 +15,16 @@ from xml.etree.ElementTree import Element
 from pipeline.errors import RejectedInput
 from pipeline.formats import bodies, markup, reasons, story_fields
 from pipeline.formats.bodies import Rendition
-from pipeline.formats.xml_tree import XML_LANG, child, children, code, code_value, local, path, text
+from pipeline.formats.xml_tree import (
+    XML_LANG,
+    child,
+    children,
+    code,
+    code_value,
+    local,
+    path,
+    text,
+)
 from pipeline.records import BodySource, RawArticle, Story
 
 ITEM = "newsItem"

@@ -109,7 +109,9 @@ def _renditions(doc: dict[str, Any], listed: str, prefix: str) -> list[Rendition
 
 def _body(doc: dict[str, Any], headline: str | None, story: Story, uri: str | None) -> tuple[str, BodySource]:
     """The body, else the description, else (a headline-only alert) the headline; a withdrawn story may have none."""
-    for source, listed, prefix in (("body", "bodies", "body_"), ("description", "descriptions", "description_")):
+    kinds: tuple[tuple[BodySource, str, str], ...] = (("body", "bodies", "body_"),
+                                                       ("description", "descriptions", "description_"))
+    for source, listed, prefix in kinds:
         chosen = bodies.best(_renditions(doc, listed, prefix))
         if chosen is not None:
             return bodies.as_body(chosen), source
@@ -126,7 +128,8 @@ def _story(doc: dict[str, Any], original: dict[str, Any], uri: str | None, headl
     embargo = doc.get("embargoeduntil", doc.get("embargoed"))
     signals = [s if isinstance(s, str) else str(s.get("qcode") or s.get("uri") or s.get("name") or "")
                for s in doc.get("signals") or [] if isinstance(s, (str, dict))]
-    subjects = next((v for k, v in original.items() if str(k).lower() in ("subjects", "subject")), [])
+    subjects: list[dict[str, Any]] = next(
+        (v for k, v in original.items() if str(k).lower() in ("subjects", "subject")), [])
     return Story(
         version=number,
         version_from=source,

@@ -8,7 +8,7 @@ embargo does) are the same for plain JSON, ninjs and NewsML-G2.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from pipeline.errors import RejectedInput
@@ -35,7 +35,7 @@ def timestamp(value: Any, name: str, article_id: str | None) -> datetime | None:
         except ValueError:
             parsed = None
         if parsed is not None:
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     raise RejectedInput(reasons.INVALID_FIELD, f"{name} is not an ISO 8601 date-time: {value!r}", article_id)
 
 
@@ -43,7 +43,7 @@ def utc_iso(moment: datetime | None) -> str | None:
     """`2026-12-01T22:00:00Z`: one spelling of a time for consumers to compare."""
     if moment is None:
         return None
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def utc_time(value: Any, name: str, article_id: str | None) -> str | None:

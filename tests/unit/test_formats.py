@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
@@ -128,7 +128,7 @@ def test_xhtml_body_drops_figures_and_head() -> None:
 
 def test_inline_data_text_and_version_from_version_created() -> None:
     article = only(fixture("inline-data.xml"))
-    created = datetime(2026, 11, 30, 11, 0, tzinfo=timezone.utc)
+    created = datetime(2026, 11, 30, 11, 0, tzinfo=UTC)
     assert (article.story.version, article.story.version_from) == (int(created.timestamp()), "versioncreated")
     assert article.story.pubstatus == "withheld"
     clean = clean_article(article, article.id)
