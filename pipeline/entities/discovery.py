@@ -273,5 +273,11 @@ def _name_like(token: Token) -> bool:
 
 
 def _glued(doc: Doc, j: int) -> bool:
-    """Token `j` exists and is a capitalised proper noun that would extend the name."""
-    return 0 <= j < len(doc) and doc[j].is_title and doc[j].tag_ in PROPER_TAGS
+    """Token `j` would extend the name: a capitalised proper noun ("Loch Ness", "USA TODAY"), or a
+    hyphen joining it to a capitalised word ("Glass-Steagall")."""
+    if not 0 <= j < len(doc):
+        return False
+    token = doc[j]
+    if token.text in ("-", "‐", "‑") and not token.whitespace_ and 0 < j < len(doc) - 1:
+        return doc[j - 1].text[:1].isupper() and doc[j + 1].text[:1].isupper()
+    return (token.is_title or token.is_upper) and token.tag_ in PROPER_TAGS

@@ -291,12 +291,12 @@ def _distinct(clusters: Iterable[Cluster]) -> list[Cluster]:
 
 
 def _may_join_organisation(mentions: Sequence[Mention], gazetteer: Gazetteer) -> bool:
-    """A short form may join an organisation unless it is a nationality, a person (by the model's vote
-    or a title before it: "Mr. Brandt" is not "Brandt Group") or a place the model called one."""
+    """A short form may join an organisation unless the model called it a nationality, a person or a
+    place, or a title stands before it ("Mr. Brandt" is not "Brandt Group")."""
     label = _plurality(m.label for m in mentions)
-    if label in ("NORP", "PERSON") or any(m.person_cue or (m.fixed and m.label != "ORG") for m in mentions):
-        return False
-    return label not in PLACE_LABELS or gazetteer.resolve(mentions[0].text) is None
+    if label in ("NORP", "PERSON") or label in PLACE_LABELS:
+        return False  # "Clarkston" the town is likelier than "Clarkston Community Center" said short
+    return not any(m.person_cue or (m.fixed and m.label != "ORG") for m in mentions)
 
 
 def _containing_people(words: tuple[str, ...], by_word: dict[str, list[tuple[str, ...]]],
@@ -315,19 +315,20 @@ def _containing_people(words: tuple[str, ...], by_word: dict[str, list[tuple[str
 def _cluster_label(cluster: Cluster) -> str:
     """One label per cluster, from the strongest evidence there is.
 
-    1. the name's grammar (`grammar_label`: "Labour Party", "Tana River");
-    2. the name structure: a full person name ("Mevlut Cavusoglu" contains
-       "Cavusoglu") or a longer organisation name that short forms joined;
+    1. the name structure when it is a full person name ("Mevlut Cavusoglu"
+       contains "Cavusoglu"), unless the grammar fixed the full name itself;
+    2. the name's grammar (`grammar_label`: "Labour Party", "Tana River"), then
+       a longer organisation name that short forms joined;
     3. between PERSON and ORG, the words around the mentions: a title or
        honorific says person, a lower-case "the" says organisation, when only
        one of them is there;
     4. the plurality of the model's per-mention labels.
     """
     fixed = [m.label for m in cluster.mentions if m.fixed]
+    if cluster.person and not _fixed_on_full_name(cluster):
+        return "PERSON"  # "the Trump company" does not make Donald Trump an organisation
     if fixed:
         return _plurality(fixed)
-    if cluster.person:
-        return "PERSON"
     if cluster.org:
         return "ORG"
     voted = _plurality(m.label for m in cluster.mentions)
@@ -338,6 +339,12 @@ def _cluster_label(cluster: Cluster) -> str:
         if person != organisation and ("PERSON" in labels if person else "ORG" in labels or voted == "PERSON"):
             return "PERSON" if person else "ORG"
     return voted
+
+
+def _fixed_on_full_name(cluster: Cluster) -> bool:
+    """The name's grammar fixed the label of one of the cluster's longest mentions."""
+    longest = max(len(m.words) for m in cluster.mentions)
+    return any(m.fixed and len(m.words) == longest for m in cluster.mentions)
 
 
 def _country_signal(cluster: Cluster, gazetteer: Gazetteer) -> str | None:

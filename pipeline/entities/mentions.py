@@ -128,8 +128,8 @@ def make_mention(tokens: Sequence[Token], label: str, body: str, *, person_cue: 
     end = _without_possessive_suffix(body, start, end)
     text = body[start:end]
     words = tuple(fold(text).split())
-    if not words or not any(ch.isalnum() for ch in text):
-        return None
+    if not words or not any(ch.isupper() for ch in text):
+        return None  # names are written with capitals: "in the bush" names no one
     if words[0] == "the" and len(words) > 1:
         words = words[1:]
     doc = tokens[0].doc
@@ -157,10 +157,11 @@ def grammar_label(mention: Mention, doc: Doc, gazetteer: Gazetteer) -> str | Non
     if _modifies_feature_noun(doc[mention.token_end - 1], WATER_AND_RELIEF) and _may_be_feature(mention):
         return "LOC"
     whole = gazetteer.resolve(text)
-    if whole is not None and whole.strength > STRENGTH_CITY:
-        return None
+    if whole is not None and (not whole.alias or whole.strength > STRENGTH_CITY):
+        return None  # "Green Bay", "West Bank": places whatever their last word
     words = text.split()
-    if is_group_word(text) or (len(words) == 1 and gazetteer.demonym_country(text)):
+    if _reads_as_nationality(mention, doc) and (
+            is_group_word(text) or (len(words) == 1 and gazetteer.demonym_country(text))):
         return NORP_LABEL
     place = club_place(words)
     if place is not None and whole is None and _is_settlement(place, gazetteer):
@@ -172,9 +173,18 @@ def grammar_label(mention: Mention, doc: Doc, gazetteer: Gazetteer) -> str | Non
         return label
     if _may_be_feature(mention) and _modifies_feature_noun(doc[mention.token_end - 1], LOC_FEATURES):
         return "LOC"
-    if _may_be_feature(mention) and _modifies_feature_noun(doc[mention.token_end - 1], ORG_TYPE_NOUNS):
+    if mention.label != "PERSON" and _modifies_feature_noun(doc[mention.token_end - 1], ORG_TYPE_NOUNS):
         return ORG_LABEL
     return None
+
+
+def _reads_as_nationality(mention: Mention, doc: Doc) -> bool:
+    """A demonym the model called a language is the nationality only as an adjective on a noun
+    ("English striker"); "speak English" and "in English" stay LANGUAGE."""
+    if mention.label != "LANGUAGE":
+        return True
+    token = doc[mention.token_end - 1]
+    return token.dep_ == "amod" and token.head.lower_ not in ("language", "languages", "-language")
 
 
 def _may_be_feature(mention: Mention) -> bool:

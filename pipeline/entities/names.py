@@ -24,13 +24,13 @@ STRONG_ORG_HEADS = frozenset(
      "division", "agency", "authority", "association", "federation", "organization", "organisation",
      "institute", "institution", "university", "foundation", "department", "bureau", "parliament",
      "assembly", "senate", "congress", "league", "observatory", "fund", "secretariat", "directorate",
-     "inspectorate", "tribunal", "union", "confederation", "syndicate", "cooperative", "consortium",
+     "inspectorate", "tribunal", "confederation", "syndicate", "cooperative", "consortium",
      *DESIGNATORS}
 )
-# Nouns that name organisations but also surnames or places ("Court", "Bank"): they only
-# overturn a non-person reading.
+# Nouns that name organisations but also surnames or places ("Court", "Bank", "Soviet Union"):
+# they only overturn a reading as neither a person nor a place.
 WEAK_ORG_HEADS = frozenset(
-    {"court", "bank", "office", "board", "service", "services", "police", "army", "navy", "forces",
+    {"court", "bank", "union", "office", "board", "service", "services", "police", "army", "navy", "forces",
      "guard", "front", "movement", "alliance", "coalition", "society", "club", "college", "school",
      "academy", "church", "network", "news", "times", "post", "journal", "herald", "tribune", "press",
      "media", "airlines", "airways", "motors", "labs", "laboratories", "electronics", "securities",
@@ -68,8 +68,8 @@ COMPASS = frozenset(
      "south-west", "sub-saharan"}
 )
 # Club words that follow a city to name a sports club ("Leeds United").
-CLUB_WORDS = frozenset({"united", "city", "athletic", "rovers", "wanderers", "albion", "town", "county",
-                        "hotspur", "rangers"})
+# ("Town" and "County" are left out: "Vigo County" is a county far more often than a club.)
+CLUB_WORDS = frozenset({"united", "city", "athletic", "rovers", "wanderers", "albion", "hotspur", "rangers"})
 # Club words that precede the city instead ("Real Madrid", "Dynamo Kyiv").
 CLUB_PREFIXES = frozenset({"real", "dynamo", "dinamo", "olympique", "sporting", "atletico", "inter", "racing"})
 # Generic public bodies that a nationality adjective qualifies rather than names
@@ -131,7 +131,7 @@ def label_from_head(words: Sequence[str], model_label: str) -> str | None:
     if model_label == "PERSON":
         return None
     if any(h in WEAK_ORG_HEADS for h in heads):
-        return "ORG"
+        return None if model_label == "GPE" else "ORG"
     if any(h in FAC_HEADS for h in heads):
         return "FAC"
     if any(h in LOC_FEATURES for h in heads) or bare(words[0]) in {"mount", "mt", "lake", "gulf"}:
