@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     # SIGTERM unwinds like Ctrl-C, so the broker and workers we started are stopped.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    console = Console()
+    console = Console(width=max(100, Console().width))  # the table must not wrap in a log or a pipe
     seed = args.seed if args.seed is not None else random.randrange(1_000_000)
     kind = "load" if args.burst else "chaos"
     out = args.json or Path(".wirestream") / f"{kind}-{time.strftime('%Y%m%d-%H%M%S')}.json"

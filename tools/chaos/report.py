@@ -15,7 +15,7 @@ def tally_rows(tally: Tally) -> list[Row]:
     rows: list[Row] = [("sent", str(tally.sent), False), ("enriched", str(tally.enriched), False),
                        ("dead-lettered", str(tally.dead_lettered), False)]
     rows += [(f"  {reason}", str(n), False) for reason, n in tally.dead_by_reason.items()]
-    rows += [("superseded (older revision, newer one published)", str(tally.superseded), False),
+    rows += [("superseded (older revision, newer published)", str(tally.superseded), False),
              ("lost", str(tally.lost), tally.lost > 0),
              ("duplicated (extra records)", str(tally.duplicated), False),
              ("conflicting duplicates", str(tally.conflicting), tally.conflicting > 0),
