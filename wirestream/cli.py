@@ -214,10 +214,15 @@ def top(urls: tuple[str, ...], interval: float, once: bool) -> None:
 @click.option("--json", "json_path", default=None, type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the full report as JSON to FILE.")
 @click.option("--no-textacy", is_flag=True, help="Skip the textacy baseline.")
+@click.option("--folds", default=0, show_default=True, type=click.IntRange(min=0),
+              help="Also score each of N folds and cross-validate the confidence calibration "
+                   "(fitted on N-1 folds, scored on the other).")
+@click.option("--parse-cache", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="Development only: keep spaCy parses in DIR (e.g. /tmp/quotes-cache) so re-scoring takes seconds.")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar on stderr (default: when stderr is a terminal).")
-def evaluate_cmd(polnear_dir: Path, split: str, json_path: Path | None, no_textacy: bool,
-                 progress: bool | None) -> None:
+def evaluate_cmd(polnear_dir: Path, split: str, json_path: Path | None, no_textacy: bool, folds: int,
+                 parse_cache: Path | None, progress: bool | None) -> None:
     """Score quote attribution on PolNeAR; textacy is measured alongside when installed."""
     import json
 
@@ -226,7 +231,8 @@ def evaluate_cmd(polnear_dir: Path, split: str, json_path: Path | None, no_texta
     systems = ("wirestream",) if no_textacy else ("wirestream", "textacy")
     try:
         report = evaluate(polnear_dir, split=split, systems=systems, settings=settings(),
-                          progress=sys.stderr.isatty() if progress is None else progress)
+                          progress=sys.stderr.isatty() if progress is None else progress,
+                          parse_cache=parse_cache, folds=folds)
     except (FileNotFoundError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(format_table(report))

@@ -35,7 +35,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -480,10 +480,11 @@ def predictions_of(record: Any) -> list[Prediction]:
 
 
 def run_wirestream(articles: Sequence[GoldArticle], settings: Settings, tick: Tick,
-                   parse_cache: Path | None = None) -> list[list[Prediction] | None]:
+                   parse_cache: Path | None = None, quote_ms: list[float] | None = None
+                   ) -> list[list[Prediction] | None]:
     """Cleaning, parse, entities and quotes (`parse_cache.enriched_quotes`) per article; an
     article the stages would dead-letter scores as an error. With a `parse_cache` folder (dev
-    only) the spaCy parses come from there."""
+    only) the spaCy parses come from there; `quote_ms` collects the quote stage's time per article."""
     from pipeline.evaluation.parse_cache import enriched_quotes
     from pipeline.nlp.model import model_for
     from pipeline.records import RawArticle
@@ -492,6 +493,8 @@ def run_wirestream(articles: Sequence[GoldArticle], settings: Settings, tick: Ti
     out: list[list[Prediction] | None] = []
     for quoted in enriched_quotes(raws, model_for(settings), settings, parse_cache):
         out.append(None if quoted is None else predictions_of(quoted))
+        if quoted is not None and quote_ms is not None:
+            quote_ms.append(quoted.quote_ms)
         tick()
     return out
 
@@ -543,6 +546,11 @@ class SystemResult:
     error_articles: list[str] = field(default_factory=list)
     articles: int = 0
     seconds: float = 0.0
+    per_article: list[Score] = field(default_factory=list)
+    quote_ms: float | None = None  # mean CPU time of the quote stage per article (wirestream)
+    folds: list[Score] = field(default_factory=list)  # with evaluate(folds=N): the score of each fold
+    confidence: list[Any] = field(default_factory=list)  # calibration.ThresholdRow, shipped weights
+    confidence_cv: list[Any] = field(default_factory=list)  # the same, cross-validated over the folds
 
     def to_dict(self) -> dict[str, Any]:
         s = self.score
@@ -553,6 +561,11 @@ class SystemResult:
                         "scored": s.speaker_scored, "unscorable": s.speaker_unscorable},
             "errors": self.errors, "error_articles": self.error_articles,
             "articles": self.articles, "seconds": round(self.seconds, 2),
+            "quote_ms_per_article": None if self.quote_ms is None else round(self.quote_ms, 2),
+            "folds": [{"direct_f1": round(f.direct.f1, 4), "indirect_f1": round(f.indirect.f1, 4),
+                       "speaker_accuracy": round(f.speaker_accuracy, 4)} for f in self.folds],
+            "precision_by_confidence": [asdict(r) for r in self.confidence],
+            "precision_by_confidence_cv": [asdict(r) for r in self.confidence_cv],
         }
 
 
@@ -602,14 +615,41 @@ def score_system(name: str, gold: Sequence[GoldArticle],
             result.errors += 1
             result.error_articles.append(article.id)
             preds = []
-        result.score.add(score_article(article.quotes, preds))
+        score = score_article(article.quotes, preds)
+        result.per_article.append(score)
+        result.score.add(score)
     return result
+
+
+def fold_scores(per_article: Sequence[Score], folds: int) -> list[Score]:
+    """The summed score of each fold (article k in fold k mod folds, articles in id order)."""
+    out = [Score() for _ in range(folds)]
+    for k, score in enumerate(per_article):
+        out[k % folds].add(score)
+    return out
+
+
+def add_confidence(result: SystemResult, folds: int = 0) -> None:
+    """Precision by confidence threshold with the shipped weights, and with folds > 1 the
+    fold scores and the cross-validated table (weights fitted on the other folds)."""
+    from pipeline.evaluation import calibration
+
+    outcomes = [o for score in result.per_article for o in score.outcomes]
+    if not any(o.prediction.evidence is not None for o in outcomes):
+        return
+    result.confidence = calibration.precision_by_confidence(outcomes)
+    if folds > 1:
+        result.folds = fold_scores(result.per_article, folds)
+        result.confidence_cv = calibration.precision_by_confidence(
+            calibration.cross_validated([s.outcomes for s in result.per_article], folds))
 
 
 def evaluate(polnear_dir: Path, split: str = "dev", systems: Iterable[str] = SYSTEMS,
              settings: Settings | None = None, progress: bool | None = None,
-             parse_cache: Path | None = None) -> EvaluationReport:
-    """Score each system on the split; a system that cannot run is reported unavailable."""
+             parse_cache: Path | None = None, folds: int = 0) -> EvaluationReport:
+    """Score each system on the split; a system that cannot run is reported unavailable. With
+    `folds` > 1, wirestream's figures are also given per fold and its confidence calibration is
+    judged by cross-validation (fitted on the other folds, scored on each)."""
     settings = settings or Settings.from_env()
     gold = load_gold(Path(polnear_dir), split)
     names = list(dict.fromkeys(systems))
@@ -636,11 +676,15 @@ def evaluate(polnear_dir: Path, split: str = "dev", systems: Iterable[str] = SYS
             task = bar.add_task(name, total=len(gold)) if bar is not None else None
             tick = (lambda: bar.advance(task)) if bar is not None else (lambda: None)
             start = time.perf_counter()
-            if name == "wirestream" and parse_cache is not None:
-                predictions = run_wirestream(gold, settings, tick, parse_cache)
+            quote_ms: list[float] = []
+            if RUNNERS[name] is run_wirestream:
+                predictions = run_wirestream(gold, settings, tick, parse_cache, quote_ms)
             else:
                 predictions = RUNNERS[name](gold, settings, tick)
-            report.systems.append(score_system(name, gold, predictions, time.perf_counter() - start))
+            result = score_system(name, gold, predictions, time.perf_counter() - start)
+            result.quote_ms = sum(quote_ms) / len(quote_ms) if quote_ms else None
+            add_confidence(result, folds)
+            report.systems.append(result)
     return report
 
 
@@ -674,4 +718,26 @@ def format_table(report: EvaluationReport) -> str:
     notes = [f"{r.name}: {r.note}" for r in report.systems if r.note]
     if notes:
         out += ["", *notes]
+    for r in report.systems:
+        out += _system_details(report, r)
     return "\n".join(out)
+
+
+def _system_details(report: EvaluationReport, r: SystemResult) -> list[str]:
+    """Quote-stage time, fold figures and precision-by-confidence tables of one system."""
+    from pipeline.evaluation.calibration import format_thresholds
+
+    out: list[str] = []
+    if r.quote_ms is not None:
+        out += ["", f"{r.name}: quote stage {r.quote_ms:.2f} ms CPU per article (mean; decoding the parse, then attribution)"]
+    if r.folds:
+        cells = "; ".join(f"{f.direct.f1:.3f} / {f.indirect.f1:.3f} / {f.speaker_accuracy:.3f}" for f in r.folds)
+        out += ["", f"{r.name}: {len(r.folds)} folds, direct F1 / indirect F1 / speaker accuracy: {cells}"]
+    if r.confidence:
+        out += ["", format_thresholds(r.confidence, f"{r.name} on {report.split}, precision by confidence "
+                                                    "(weights as shipped):")]
+    if r.confidence_cv:
+        out += ["", format_thresholds(r.confidence_cv, f"{r.name} on {report.split}, precision by confidence, "
+                                                       f"{len(r.folds)}-fold cross-validated (fitted on the "
+                                                       "other folds):")]
+    return out

@@ -35,7 +35,7 @@ from dataclasses import replace
 
 from spacy.tokens import Doc, Span, Token
 
-from pipeline.quotes.direct import Attribution, ParsedText, direct_attributions, trimmed
+from pipeline.quotes.direct import Attribution, ParsedText, direct_attributions, is_name, trimmed
 from pipeline.quotes import marks as quote_marks
 from pipeline.quotes.marks import QuotedSpan, find_quoted_spans
 from pipeline.records import CleanArticle, Entity, EntityCluster, Quote, Speaker
@@ -47,6 +47,7 @@ from pipeline.quotes.cues import (
     complement_tokens,
     cue_extent,
     cue_preposition,
+    governing_subject,
     is_quote_verb,
     is_speech_verb,
     object_tokens,
@@ -61,7 +62,7 @@ from pipeline.quotes.confidence import (
     quote_confidence,
     speaker_confidence,
 )
-from pipeline.quotes.speakers import Person, SpeakerRegistry, is_person_noun, speaker_path
+from pipeline.quotes.speakers import Person, SpeakerRegistry, can_speak, speaker_path
 
 log = logging.getLogger(__name__)
 
@@ -200,11 +201,13 @@ def _clause_link(cue: Cue) -> str:
 
 
 def _parenthetical_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> Attribution | None:
-    """`The plan, he said, was doomed`: a speech verb set off by commas inside the clause it
-    reports; the report is that clause around the cue, in one or two parts."""
+    """`The plan, he said, was doomed`, `As the paper noted, the plan was doomed`: a speech verb
+    set off by commas inside the clause it reports, or an "as" clause of saying before or after
+    it; the report is that clause around the cue, in one or two parts."""
     verb = cue.token
     head = verb.head
-    if verb.dep_ != "parataxis" or head is verb or not is_speech_verb(verb) or cue.source is None:
+    if not (verb.dep_ == "parataxis" or _as_clause(verb)) or head is verb or not is_speech_verb(verb) or \
+            cue.source is None:
         return None
     aside = {t.i for t in verb.subtree}
     pieces = _runs([t for t in _in_cue_paragraph(list(head.subtree), cue) if t.i not in aside])
@@ -215,6 +218,12 @@ def _parenthetical_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> A
     start, end = parts[0][0], parts[-1][1]
     kind = "mixed" if any(s.start < end and s.end > start for s in spans) else "indirect"
     return Attribution(start, end, kind, cue, parts, "parenthetical")
+
+
+def _as_clause(verb: Token) -> bool:
+    """`as the paper noted`: an adverbial clause of saying marked by "as", with no report of its own."""
+    return verb.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children) and \
+        not any(c.dep_ in ("ccomp", "dobj") for c in verb.children)
 
 
 def _runs(tokens: list[Token]) -> list[list[Token]]:
@@ -245,6 +254,10 @@ def fragment_attributions(doc: Doc, spans: list[QuotedSpan], taken: list[Attribu
     for span in spans:
         if any(a.start < span.end and span.start < a.end for a in taken + out):
             continue
+        if span.apostrophes and not quote_marks.PAIRED_APOSTROPHES_ARE_QUOTES:
+            continue  # a phrase in paired apostrophes is no quote by itself: nothing marks it as words
+        if is_name(doc.text, span):
+            continue  # `wearing a "Vote Blue" pin`: a name in marks, under a verb that reports nothing
         try:
             att = _fragment_attribution(doc, span)
         except Exception:  # noqa: BLE001
@@ -271,7 +284,7 @@ def _fragment_attribution(doc: Doc, span: QuotedSpan) -> Attribution | None:
     if verb.lemma_ in _NOT_REPORTING or any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children):
         return None
     source = subject_of(verb)
-    if source is None or not _source_like(source):
+    if source is None or not can_speak(source):
         return None
     content = complement_tokens(verb) or object_tokens(verb)
     bounds = trimmed(content)
@@ -280,15 +293,6 @@ def _fragment_attribution(doc: Doc, span: QuotedSpan) -> Attribution | None:
     start, end = cue_extent(verb)
     cue = Cue(verb, start, end, source, content)
     return Attribution(min(bounds[0], span.start), max(bounds[1], span.end), "mixed", cue, link="fragment")
-
-
-def _source_like(tok: Token) -> bool:
-    """A subject that can say things: a person, an organisation, a pronoun, a person noun."""
-    if tok.ent_type_ in ("PERSON", "ORG", "NORP", "GPE"):
-        return True
-    if tok.pos_ == "PRON":
-        return tok.lower_ in ("he", "she", "they", "who", "i", "we")
-    return is_person_noun(tok)
 
 
 def _object_attribution(spans: list[QuotedSpan], cue: Cue) -> Attribution | None:
@@ -418,6 +422,8 @@ def _marks_class(att: Attribution, spans: list[QuotedSpan]) -> str:
 def _speaker_for(att: Attribution, registry: SpeakerRegistry,
                  previous: tuple[Person | None, Speaker, list[Token]] | None
                  ) -> tuple[Person | None, Speaker, list[Token]]:
+    if att.cue is not None and att.cue.source is None:
+        att.cue.source = governing_subject(att.cue.token) if att.cue.token.pos_ in ("VERB", "AUX") else None
     if att.cue is None or att.cue.source is None:
         if previous is not None:
             return previous[0], replace(previous[1]), previous[2]

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
 
+from pipeline.quotes.speakers import can_speak
+
 # Verbs of saying: their complement clause is a quote (direct, mixed or indirect).
 SPEECH_VERBS = frozenset("""
 say tell add warn confirm deny write argue claim insist note state announce explain report
@@ -95,6 +97,8 @@ def subject_of(verb: Token) -> Token | None:
                 return objs[0]
     if verb.dep_ == "relcl" and verb.head.pos_ in ("NOUN", "PROPN", "PRON"):
         return verb.head
+    if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN"):
+        return _issuer(verb.head)
     head = verb.head
     if verb.dep_ == "conj" and head.dep_ == "ccomp" and is_speech_verb(verb) and is_speech_verb(head.head):
         return subject_of(head.head)  # `said he would X and warned Y`: the one who said
@@ -102,6 +106,33 @@ def subject_of(verb: Token) -> Token | None:
         if verb.dep_ == "advcl" and not any(c.dep_ == "punct" for c in verb.children) and verb.tag_ != "VBG":
             return None
         return subject_of(verb.head)
+    return None
+
+
+def _issuer(noun: Token) -> Token:
+    """`the campaign issued a statement saying ...`: a document speaks for whoever released it
+    (the subject of the verb it is the object of); a speaker noun speaks for itself."""
+    if can_speak(noun):
+        return noun
+    governor = noun.head.head if noun.dep_ == "pobj" else noun.head
+    if noun.dep_ in ("dobj", "pobj") and governor is not noun and governor.pos_ in ("VERB", "AUX"):
+        subject = subject_of_own(governor)
+        if subject is not None and (can_speak(subject) or subject.pos_ in ("NOUN", "PROPN")):
+            return subject
+    return noun
+
+
+def governing_subject(verb: Token, levels: int = 4) -> Token | None:
+    """For a cue the parse left without a subject (`..., urging voters to ...`): the nearest
+    subject up its chain of heads that can speak."""
+    tok = verb
+    for _ in range(levels):
+        if tok.head is tok:
+            return None
+        tok = tok.head
+        subject = subject_of_own(tok)
+        if subject is not None and can_speak(subject):
+            return subject
     return None
 
 

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Token
 
 from pipeline.quotes.marks import QuotedSpan
-from pipeline.quotes.cues import SUBJECT_DEPS, Cue
+from pipeline.quotes.cues import SUBJECT_DEPS, Cue, cue_extent
+from pipeline.quotes.speakers import can_speak
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ _EDGE_WORDS = frozenset({"and", "but", "or", "so", "because", "although", "while
 # Dependents that may sit between a closing mark and its cue (`," he also said`).
 _GAP_DEPS = frozenset({"advmod", "aux", "neg", "punct", "npadvmod"})
 _MAX_CUE_GAP = 14  # tokens between a quote and the cue it is attributed to
+_MAX_APPOSITIVE_GAP = 40  # ... when they are all the source's phrase (`Jo Roe, the director of ...,`)
 _MAX_SPLIT_GAP = 14  # words of cue clause between two parts of one quote
 _MAX_SPLIT_SENTENCE = 40  # words of a whole cue sentence between them
 _MAX_TITLE_WORDS = 6  # a quoted name inside a cue sentence (a show, a book) is short
@@ -127,11 +129,12 @@ def _direct_at(doc: ParsedText, spans: list[QuotedSpan], i: int, free: list[Cue]
         k = _next_part(doc, spans, i, cue, free)
         if k is None:
             break
-        i = k
-        pieces.append(spans[i])
+        run = _adjacent_run(doc.text, spans, k)  # `"X," she said. "Y." "Z."`
+        i = run[-1]
+        pieces += [spans[j] for j in run]
     if cue is not None and len(pieces) == 1 and _clause_runs_on(span, cue):
         return _mixed(span, cue), i
-    if cue is not None and len(pieces) == 1 and (_is_fragment(doc.text, span) or _is_name(doc.text, span)):
+    if cue is not None and len(pieces) == 1 and (_is_fragment(doc.text, span) or is_name(doc.text, span)):
         return None, i  # a phrase or a name within the writer's sentence, left to the mixed-quote finders
     if cue is not None:
         return _direct(pieces, cue), i
@@ -185,7 +188,7 @@ def _is_fragment(text: str, span: QuotedSpan) -> bool:
     return 0 < len(words) <= _MAX_FRAGMENT_WORDS and words[0][:1].islower()
 
 
-def _is_name(text: str, span: QuotedSpan) -> bool:
+def is_name(text: str, span: QuotedSpan) -> bool:
     """`on CNN's "Morning Joe,"`, `the nickname "Lyin' Ted"`: a few capitalised words in marks
     straight after a word of the writer's are a title or a nickname."""
     words = text[span.inner[0]: span.inner[1]].split()
@@ -210,7 +213,7 @@ def _cue_for_span(doc: ParsedText, span: QuotedSpan, cues: list[Cue],
     after = _cue_after(doc, span, cues, nxt)
     if after is not None:
         return after
-    return _dash_credit(doc, span) or _cue_before(doc, span, cues)
+    return _dash_credit(doc, span) or _cue_before(doc, span, cues) or _colon_cue(doc, span)
 
 
 def _content_inside(cue: Cue, span: QuotedSpan) -> bool:
@@ -230,7 +233,8 @@ def _cue_after(doc: ParsedText, span: QuotedSpan, cues: list[Cue], nxt: QuotedSp
     if first is None:
         return None
     allowed: set[int] = set()
-    for k in range(first, min(len(doc), first + _MAX_CUE_GAP)):
+    marks: list[int] = []  # quote marks passed on the way: only inside the source's phrase
+    for k in range(first, min(len(doc), first + _MAX_APPOSITIVE_GAP)):
         tok = doc[k]
         if k in by_token:
             cue = by_token[k]
@@ -240,18 +244,45 @@ def _cue_after(doc: ParsedText, span: QuotedSpan, cues: list[Cue], nxt: QuotedSp
             _source_outside(cue, span)
             if cue.source is not None:
                 allowed |= {t.i for t in cue.source.subtree}
-            if all(j in allowed or _gap_token(doc[j]) for j in range(first, k)):
-                return cue
+            if all(j in allowed or _gap_token(doc[j]) and j not in marks for j in range(first, k)):
+                return cue  # only the source, with its appositive, stands between (`"X," Jo, who ..., said`)
             # `"...," Tulsa police Chief Ann Roe said`: a parse that lost the subject between them
             named = _name_between(doc, first, k)
-            if named is not None and doc.text[span.inner[0]: span.inner[1]].rstrip().endswith(",") and \
+            if named is not None and not marks and _closes_on_comma(doc.text, span) and \
                     (cue.source is None or not first <= cue.source.i < k):
                 cue.source = named
                 return cue
             return None
-        if "\n" in tok.text or tok.text in (".", "?", "!") or tok.text in ("“", '"') and k > first:
+        if k - first < _MAX_CUE_GAP and not marks and _closes_on_comma(doc.text, span):
+            frame = _frame_verb(doc, first, k)
+            if frame is not None:
+                return frame
+        if "\n" in tok.text or tok.text in (".", "?", "!"):
             return None
+        if tok.text in ("“", '"') and k > first:
+            marks.append(k)
     return None
+
+
+def _closes_on_comma(text: str, span: QuotedSpan) -> bool:
+    """`"...," ` / `"...?" ` / `"...!" `: the quote hands the sentence on to its attribution."""
+    return text[span.inner[0]: span.inner[1]].rstrip().endswith((",", "?", "!"))
+
+
+def _frame_verb(doc: ParsedText, first: int, k: int) -> Cue | None:
+    """`"Go home," Jo barked`, `"...," Jo shot back`: after a quote handing its sentence on, a
+    verb whose subject stands between them, and nothing else, is the cue whatever the verb."""
+    verb = doc[k]
+    if verb.pos_ != "VERB" or verb.dep_ not in ("ROOT", "parataxis", "ccomp"):
+        return None
+    subject = next((c for c in verb.children if c.dep_ == "nsubj" and first <= c.i < k), None)
+    if subject is None or not can_speak(subject):
+        return None
+    allowed = {t.i for t in subject.subtree}
+    if not all(j in allowed or _gap_token(doc[j]) for j in range(first, k)):
+        return None
+    start, end = cue_extent(verb)
+    return Cue(verb, start, end, subject, [])
 
 
 def _name_between(doc: ParsedText, lo: int, hi: int) -> Token | None:
@@ -299,6 +330,65 @@ def _dash_credit(doc: ParsedText, span: QuotedSpan) -> Cue | None:
     if not names:
         return None
     return Cue(names[-1], match.start("dash"), match.end("dash"), names[-1], [], mention=names)
+
+
+def _colon_cue(doc: ParsedText, span: QuotedSpan) -> Cue | None:
+    """`Jo Roe delivered a retort: "..."`, `Jo Roe, in a statement: "..."`, `Jo Roe, Daily
+    Planet: "..."`: a quote opened right after a colon belongs to the clause before the colon,
+    whose subject (or, with no verb there, whose first name) is the source. The colon is the cue."""
+    colon = _token_before(doc, span.start)
+    if colon is None or colon.text != ":" or doc.text[colon.idx + 1: span.start].strip():
+        return None
+    lead = _colon_lead(doc, colon)
+    if not lead:
+        return None
+    source = _frame_subject(lead) or _first_name(lead)
+    if source is None:
+        return None
+    return Cue(colon, colon.idx, colon.idx + 1, source, [])
+
+
+def _colon_lead(doc: ParsedText, colon: Token) -> list[Token]:
+    """The words of the sentence (and line) before the colon."""
+    out: list[Token] = []
+    k = colon.i - 1
+    while k >= 0 and doc.sent_of[k] == doc.sent_of[colon.i] and "\n" not in doc[k].text and \
+            doc[k].text not in (".", "?", "!", ":", "”", '"'):
+        out.append(doc[k])
+        k -= 1
+    return out[::-1]
+
+
+def _frame_subject(lead: list[Token]) -> Token | None:
+    """The subject nearest the colon that can speak (`as Jo observed, the winner was X:`)."""
+    inside = {t.i for t in lead}
+    for verb in reversed(lead):
+        if verb.pos_ not in ("VERB", "AUX"):
+            continue
+        subject = next((c for c in verb.children if c.dep_ in SUBJECT_DEPS and c.i in inside), None)
+        if subject is not None and can_speak(subject):
+            return subject
+    return None
+
+
+def _first_name(lead: list[Token]) -> Token | None:
+    """No verb before the colon (`Jo Roe, Daily Planet:`, `The union, in a statement:`): the
+    first person named there, else the last word of its first run of proper nouns, else the
+    head noun of the phrase."""
+    if len(lead) > _MAX_NAME_PHRASE + 4 or any(t.pos_ in ("VERB", "AUX") for t in lead):
+        return None
+    lo, hi = lead[0].i, lead[-1].i
+    person = next((e for e in lead[0].doc.ents if e.label_ == "PERSON" and lo <= e.start and e.end - 1 <= hi), None)
+    if person is not None:
+        return person[-1]
+    names = [t for t in lead if t.pos_ == "PROPN" and _capitalised(t)]
+    if names:
+        end = names[0]
+        while end.i + 1 <= hi and end.doc[end.i + 1].pos_ == "PROPN":
+            end = end.doc[end.i + 1]
+        return end
+    heads = [t for t in lead if t.pos_ == "NOUN" and not lo <= t.head.i <= hi or t.head is t]
+    return heads[0] if heads and heads[0].pos_ == "NOUN" else None
 
 
 def _gap_token(tok: Token) -> bool:
@@ -364,6 +454,9 @@ def _is_split_continuation(doc: ParsedText, span: QuotedSpan, cue: Cue, nxt: Quo
     if not _ends_sentence(doc.text, nxt):
         return False
     others = [c for c in cues if c is not cue]
+    if any(cue.end <= c.start < nxt.start and c.token.pos_ in ("VERB", "AUX") and c.source is not None
+           and doc.sent_of[c.token.i] != doc.sent_of[cue.token.i] for c in others):
+        return False  # `"X," Bo said. Later he asked, "Y?"`: a cue of its own introduces the second
     return _cue_after(doc, nxt, others) is None and not any(_reports(c, nxt) for c in others)
 
 

@@ -148,6 +148,15 @@ def is_person_noun(token: Token) -> bool:
         and lemma not in _NOT_PERSON_NOUNS
 
 
+def can_speak(tok: Token) -> bool:
+    """A noun phrase head that can say things: a person, an organisation, a pronoun, a person noun."""
+    if tok.ent_type_ in ("PERSON", "ORG", "NORP", "GPE"):
+        return True
+    if tok.pos_ == "PRON":
+        return tok.lower_ in ("he", "she", "they", "who", "i", "we")
+    return tok.pos_ == "PROPN" and tok.ent_type_ not in _NOT_SOURCES or is_person_noun(tok)
+
+
 class SpeakerRegistry:
     """Resolves mentions to persons for one article; every public method is total."""
 
@@ -206,8 +215,9 @@ class SpeakerRegistry:
             if inner is None:
                 return None, []
             head = inner
-        if head.lower_ in RELATIVE_PRONOUNS and head.head.dep_ == "relcl" and head.head.head is not head:
-            person, _ = self.resolve(head.head.head)  # "an aide who said": the aide, written "who"
+        if head.lower_ in RELATIVE_PRONOUNS and head.tag_ in ("WDT", "WP") and head.head.dep_ == "relcl" and \
+                head.head.head is not head:
+            person, _ = self.resolve(_antecedent(head.head.head))  # "an aide who said": the aide, written "who"
             return person, [head]
         toks = toks or mention_tokens(head)
         self.observe_until(toks[0].idx)
@@ -351,6 +361,20 @@ class SpeakerRegistry:
                 if best is None or score > best[0]:
                     best = (score, cluster.id)
         return best[1] if best else None
+
+
+def _antecedent(noun: Token, levels: int = 4) -> Token:
+    """What a relative pronoun of saying stands for: the noun its clause hangs on, or, when that
+    cannot speak (`Jo Roe, a farmer from the valley, who said`), the nearest noun up the chain
+    that can, an appositive giving way to the name it describes."""
+    tok = noun
+    for _ in range(levels):
+        if can_speak(tok) and tok.dep_ != "appos":
+            return tok
+        if tok.head is tok:
+            break
+        tok = tok.head
+    return tok if can_speak(tok) else noun
 
 
 def speaker_path(person: Person | None, toks: list[Token]) -> str:

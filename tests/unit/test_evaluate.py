@@ -292,6 +292,33 @@ def test_wirestream_runs_on_the_tiny_corpus(corpus: Path) -> None:
     assert ws.score.direct.gold == 2
 
 
+def test_confidence_tables_folds_and_quote_time(corpus: Path) -> None:
+    report = ev.evaluate(corpus, systems=("wirestream",), folds=2)
+    [ws] = report.systems
+    assert ws.quote_ms is not None and ws.quote_ms > 0
+    assert [r.threshold for r in ws.confidence] == [0.0, 0.5, 0.8, 0.9]
+    assert ws.confidence[0].quotes == ws.score.direct.predicted + ws.score.indirect.predicted
+    assert len(ws.folds) == 2 and len(ws.confidence_cv) == 4
+    table = format_table(report)
+    assert "precision by confidence" in table and "cross-validated" in table and "ms CPU per article" in table
+    data = report.to_dict()["systems"][0]
+    assert data["precision_by_confidence"][0]["threshold"] == 0.0 and len(data["folds"]) == 2
+
+
+def test_parse_cache_gives_the_same_predictions(corpus: Path, tmp_path: Path) -> None:
+    from pipeline.config import Settings
+
+    gold = load_gold(corpus)
+    fresh = ev.run_wirestream(gold, Settings.from_env(), lambda: None)
+    cache = tmp_path / "cache"
+    first = ev.run_wirestream(gold, Settings.from_env(), lambda: None, cache)
+    assert len(list(cache.iterdir())) == 1
+    again = ev.run_wirestream(gold, Settings.from_env(), lambda: None, cache)
+    assert [(p.text, p.kind, p.speaker, p.confidence) for p in fresh[0]] == \
+        [(p.text, p.kind, p.speaker, p.confidence) for p in first[0]] == \
+        [(p.text, p.kind, p.speaker, p.confidence) for p in again[0]]
+
+
 def test_textacy_errors_and_quotes(tmp_path: Path) -> None:
     pytest.importorskip("textacy")
     write_article(tmp_path, "t-ok", "Ok", "“The fares are too high,” said Mara Quill.", {"a": []})

