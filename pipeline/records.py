@@ -182,6 +182,10 @@ class Processing:
     content_hash: str = ""
     enriched_at: str = ""
     ingested_at: str | None = None  # copied from the clean article: enriched_at - ingested_at = pipeline latency
+    # Where the raw message sat in articles.raw (outside the content hash, like all of processing):
+    # orders a story's unversioned copies and tells a replay from a newer copy.
+    raw_partition: int | None = None
+    raw_offset: int | None = None
 
 
 @dataclass(slots=True)
@@ -202,6 +206,10 @@ class EnrichedRecord:
     url: str | None = None
     published_at: str | None = None
     story: Story = field(default_factory=Story)
+    # The entity clusters as ninjs 2.x lists ({name, rel, uri?, geojson?}), for consumers that speak ninjs.
+    people: list[dict[str, Any]] = field(default_factory=list)
+    organisations: list[dict[str, Any]] = field(default_factory=list)
+    places: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return to_dict(self)

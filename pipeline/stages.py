@@ -27,7 +27,7 @@ from spacy.language import Language
 from pipeline import __version__, codec, faults
 from pipeline.cleaning import clean_article
 from pipeline.config import Settings
-from pipeline.entities import extract_entities
+from pipeline.entities import extract_entities, ninjs_entities
 from pipeline.errors import RejectedInput
 from pipeline.nlp import doc_from_bytes, doc_to_bytes, model_for, model_label
 from pipeline.quotes import attribute_quotes
@@ -251,7 +251,7 @@ def enriched_record(parsed: ParsedArticle, quotes: list[Any], timings: dict[str,
         credits=article.credits, language=article.language, flags=article.flags,
         paragraphs=article.paragraphs, entities=parsed.entities, entity_clusters=parsed.clusters,
         quotes=quotes, source=article.source, url=article.url, published_at=article.published_at,
-        story=article.story,
+        story=article.story, **ninjs_entities(parsed.clusters),
         processing=Processing(pipeline_version=__version__, model=model, timings_ms=timings,
                               ingested_at=article.ingested_at, raw_partition=article.raw_partition,
                               raw_offset=article.raw_offset),
