@@ -3,13 +3,17 @@
 Agencies send one story as plain text, HTML/XHTML and sometimes NITF side by
 side. Markup keeps the paragraphs (plain text bodies are often one long line),
 so HTML is preferred, then NITF, then plain text; renditions we cannot read
-(an agency's private XML) are passed over.
+(an agency's private XML) are passed over. Wire HTML is often a page rather
+than a story: figures (captions, photo credits) and a heading repeating the
+headline are taken out, so they are not enriched as story prose.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
+
+from selectolax.lexbor import LexborHTMLParser
 
 from pipeline.formats import documents, markup
 
@@ -52,8 +56,30 @@ def best(renditions: list[Rendition]) -> Rendition | None:
     return None
 
 
-def as_body(rendition: Rendition) -> str:
+def as_body(rendition: Rendition, headline: str | None) -> str:
     """The rendition as a body cleaning reads (plain text or HTML); NITF is parsed safely first."""
+    if rendition.kind == "text":
+        return rendition.value
+    html = rendition.value
     if rendition.kind == "nitf":
-        return markup.to_html(documents.read_xml(rendition.value.encode("utf-8")))
-    return rendition.value
+        html = markup.to_html(documents.read_xml(html.encode("utf-8")))
+    return without_furniture(html, headline)
+
+
+def without_furniture(html: str, headline: str | None) -> str:
+    """HTML without its figures and without a first heading that repeats the headline; else unchanged."""
+    tree = LexborHTMLParser(html)
+    figures = tree.css("figure")
+    heading = tree.css_first("h1, h2")
+    repeats = heading is not None and bool(headline) and _same_words(heading.text(), headline or "")
+    if not figures and not repeats:
+        return html
+    for node in figures:
+        node.decompose()
+    if repeats and heading is not None:
+        heading.decompose()
+    return tree.html or ""
+
+
+def _same_words(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()

@@ -135,7 +135,7 @@ def _body(item: Element, content: Element | None, headline: str | None, story: S
     """The body, else the description, else (a headline-only alert) the headline; a withdrawn story may have none."""
     chosen = bodies.best(_renditions(item))
     if chosen is not None:
-        return chosen.value, "body"
+        return bodies.as_body(chosen, headline), "body"
     description = next((t for t in map(text, children(content, "description")) if t), None)
     if description:
         return description, "description"

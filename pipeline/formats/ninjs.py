@@ -114,7 +114,7 @@ def _body(doc: dict[str, Any], headline: str | None, story: Story, uri: str | No
     for source, listed, prefix in kinds:
         chosen = bodies.best(_renditions(doc, listed, prefix))
         if chosen is not None:
-            return bodies.as_body(chosen), source
+            return bodies.as_body(chosen, headline), source
     if story.withdrawn:
         return "", "none"
     if headline:

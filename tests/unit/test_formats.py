@@ -192,6 +192,18 @@ def test_ninjs_body_preference_and_fallbacks() -> None:
     assert (held.body, held.story.body_source, held.story.withdrawn) == ("", "none", True)
 
 
+def test_html_bodies_lose_figures_and_a_repeated_headline() -> None:
+    html = ("<h1>Tram line approved</h1><p>The council approved the line.</p>"
+            "<figure><img src='t.jpg'/><figcaption>A tram, photo by a reader.</figcaption></figure>"
+            "<h2>Costs</h2><p>It costs less than planned.</p>")
+    article = only(ninjs(headlines=[{"value": "Tram line approved"}], body_html=html))
+    clean = clean_article(article, article.id)
+    assert [clean.body[a:b] for a, b in clean.paragraphs] == [
+        "The council approved the line.", "Costs", "It costs less than planned."]
+    plain = "<p>No figures here &amp; no heading.</p>"
+    assert only(ninjs(headlines=[{"value": "Other"}], body_html=plain)).body == plain  # untouched
+
+
 @pytest.mark.parametrize("fields, reason", [
     ({"version": "two", "body_text": "x"}, "invalid_field"),
     ({"pubstatus": "deleted", "body_text": "x"}, "invalid_field"),

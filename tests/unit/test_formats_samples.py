@@ -120,3 +120,11 @@ def test_ninjs_subjects_pass_through_unchanged() -> None:
     article, _ = decoded(path)
     assert article.story.subjects == orjson.loads(path.read_bytes())["subjects"]
     assert (article.story.format, article.story.format_version, article.story.urgency) == ("ninjs", "3.x", 3)
+
+
+def test_figure_captions_and_repeated_headline_are_not_story_text() -> None:
+    path = SAMPLES / "ninjs" / "ninjs-3.0-tt_text_image_3.json"
+    article, clean = decoded(path)
+    caption = orjson.loads(path.read_bytes())["associations"][0]["descriptions"][0]["value"]
+    assert caption not in clean.body
+    assert clean.body[: len(article.headline)] != article.headline
