@@ -151,13 +151,17 @@ def warn_mismatches(specs: Iterable[TopicSpec], states: Mapping[str, TopicSpec])
 
 
 def create_missing(admin: KafkaAdminClient, specs: Iterable[TopicSpec]) -> list[str]:
-    """Create the topics of `specs`; a topic someone else created meanwhile is not an error."""
+    """Create the topics of `specs`, returning once they have leaders (the agents use them at once).
+
+    A topic someone else created meanwhile is not an error; it is simply not
+    in the returned list (the caller compares it with the settings).
+    """
     created = []
     for spec in specs:
         try:
             admin.create_topics({spec.name: {"num_partitions": spec.partitions,
                                              "replication_factor": spec.replication_factor,
-                                             "configs": spec.configs}})
+                                             "configs": spec.configs}}, wait_for_metadata=True)
             created.append(spec.name)
         except TopicAlreadyExistsError:
             pass
@@ -191,8 +195,9 @@ def ensure_topics(settings: Settings) -> list[str]:
     try:
         specs = topic_specs(settings, broker_count(admin))
         existing = set(admin.list_topics())
-        warn_mismatches(specs, describe_topics(admin, [s.name for s in specs if s.name in existing]))
-        return create_missing(admin, [s for s in specs if s.name not in existing])
+        created = create_missing(admin, [s for s in specs if s.name not in existing])
+        warn_mismatches(specs, describe_topics(admin, [s.name for s in specs if s.name not in created]))
+        return created
     finally:
         admin.close()
 

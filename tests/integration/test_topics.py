@@ -73,7 +73,7 @@ def test_existing_topics_that_differ_are_named_in_a_warning_and_left_alone(broke
     try:
         admin.create_topics({s.topics.enriched: {"num_partitions": 4, "replication_factor": 1},
                              s.topics.raw: {"num_partitions": 2, "replication_factor": 1,
-                                            "configs": {"cleanup.policy": "compact"}}})
+                                            "configs": {"cleanup.policy": "compact"}}}, wait_for_metadata=True)
         with caplog.at_level(logging.WARNING, logger="wirestream.topics"):
             created = ensure_topics(s)
         found = describe_topics(admin, [s.topics.enriched, s.topics.raw])
