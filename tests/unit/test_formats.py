@@ -319,3 +319,36 @@ def test_story_of_every_format_is_valid_in_the_enriched_schema(name: str) -> Non
         payload = orjson.loads(codec.dumps(record))
         assert schema_error("enriched", payload) is None
         assert from_dict(EnrichedRecord, payload).story == raw.story  # survives the topic round trip
+
+
+_G2_NAMES = ["itemMeta", "contentMeta", "contentSet", "inlineXML", "inlineData", "itemClass", "pubStatus",
+             "versionCreated", "embargoed", "signal", "headline", "description", "urgency", "located", "name",
+             "subject", "nitf", "body", "body.content", "body.head", "byline", "dateline", "p", "figure", "h1",
+             "newsItem", "itemSet"]
+_G2_ATTRS = st.dictionaries(st.sampled_from(["guid", "version", "qcode", "uri", "contenttype", "role", "tag"]),
+                            st.sampled_from(["", "1", "x", "ninat:text", "ninat:picture", "stat:canceled",
+                                             "sig:correction", "text/plain", "text/html", "hdl:main", "2026-11-30"]),
+                            max_size=3)
+
+
+@st.composite
+def _g2_element(draw: st.DrawFn, depth: int = 0) -> str:
+    name = draw(st.sampled_from(_G2_NAMES))
+    attrs = "".join(f' {k}="{v}"' for k, v in draw(_G2_ATTRS).items())
+    inner = draw(st.lists(_g2_element(depth + 1), max_size=3)) if depth < 4 else []
+    text = draw(st.sampled_from(["", "Ferry sails.", "2026-11-30T08:00:00Z", "4", "&amp; <b>x</b>"]))
+    return f"<{name}{attrs}>{text}{''.join(inner)}</{name}>"
+
+
+@given(st.sampled_from(["newsItem", "newsMessage"]), _G2_ATTRS, st.lists(_g2_element(), max_size=4))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_any_newsml_g2_shaped_xml_decodes_or_is_rejected(root: str, attrs: dict, children: list[str]) -> None:
+    attributes = "".join(f' {k}="{v}"' for k, v in attrs.items())
+    value = f'<{root} xmlns="http://iptc.org/std/nar/2006-10-01/"{attributes}>{"".join(children)}</{root}>'
+    try:
+        articles = formats.decode(value.encode())
+    except RejectedInput as exc:
+        assert exc.reason in formats.DECODE_REASONS | formats.VALIDATE_REASONS
+        assert exc.reason != "decode_failed", str(exc)  # a reader bug, not bad input
+        return
+    assert articles and all(isinstance(a.body, str) and a.id for a in articles)
