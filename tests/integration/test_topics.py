@@ -97,3 +97,17 @@ def test_the_worker_hands_faust_the_replication_the_cluster_gets(broker):
 
     s = with_cluster_defaults(Settings.from_env({"KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap}))
     assert (s.replication_factor, s.min_insync_replicas) == (1, 1)  # one broker
+
+
+def test_a_worker_asked_for_more_replicas_than_brokers_exits_78_with_the_setting_to_change(broker):
+    import subprocess
+    import sys
+
+    from agents.worker import EXIT_CONFIG
+    from tests.conftest import REPO, pipeline_env
+
+    env = pipeline_env(broker.bootstrap, WIRESTREAM_REPLICATION_FACTOR="3")
+    done = subprocess.run([sys.executable, "-m", "agents.worker"], env=env, cwd=REPO, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == EXIT_CONFIG, done.stderr[-2000:]
+    assert "WIRESTREAM_REPLICATION_FACTOR=3" in done.stderr and "1 broker(s)" in done.stderr
