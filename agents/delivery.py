@@ -14,8 +14,10 @@ that was never acked. This module closes the known holes of faust-streaming
 * `Consumer._new_offset` guards against a gap at the head of the acked list
   with `min(acked) - committed > 1`: one unacked message right at the
   committed offset is skipped (faust-streaming#606 territory once acks arrive
-  out of order). `HardenedConsumer` refuses to commit while the message at the
-  committed offset is unacked.
+  out of order), and the guard is skipped entirely while the group has no
+  committed offset (Faust stores that, and a committed 0, as None).
+  `HardenedConsumer` refuses to commit while the message at the committed
+  offset, or at the first offset fetched when none is committed, is unacked.
 * A stream acks messages it skips because they belong to an older consumer
   generation or arrive while a rebalance suspends the flow; such an ack could
   let the commit move past an offset that is fetched again but not yet
@@ -72,11 +74,24 @@ class HardenedConsumer(AIOKafkaConsumer):
             return False
         return super().ack(message)
 
+    def track_message(self, message: Message) -> None:
+        # The first offset handed to the streams in this generation: where the group resumes
+        # when Kafka has no committed offset for the partition yet (Faust keeps that, and a
+        # committed 0, as None).
+        origins = self.__dict__.setdefault("_origins", {})
+        seen = origins.get(message.tp)
+        if seen is None or seen[0] != message.generation_id or message.offset < seen[1]:
+            origins[message.tp] = (message.generation_id, message.offset)
+        super().track_message(message)
+
     def _new_offset(self, tp: TP) -> int | None:
         acked = self._acked[tp]
         committed = self._committed_offset[tp]
+        if committed is None:
+            origin = self.__dict__.get("_origins", {}).get(tp)
+            committed = origin[1] if origin is not None else None
         if acked and committed is not None and not self._gap.get(tp) and min(acked) > committed:
-            return None  # the message at the committed offset is not acked yet
+            return None  # the message at the committed (or resume) offset is not acked yet
         return super()._new_offset(tp)
 
 

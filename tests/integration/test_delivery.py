@@ -35,6 +35,19 @@ def test_commit_never_skips_the_unacked_message_at_the_committed_offset():
     assert consumer(0, [1, 2])._new_offset(TP0) is None  # committed 0 is falsy upstream
 
 
+def test_without_a_committed_offset_the_first_fetched_message_guards_the_commit():
+    # A new group (or one whose committed offset is 0, which Faust also keeps as None):
+    # offsets 0..2 were handed to the stream, 0 is still in flight when 1 and 2 are acked.
+    c = consumer(None, [])
+    c._unacked_messages, c._on_message_in = set(), lambda *args: None
+    for offset in (0, 1, 2):
+        c.track_message(type("Msg", (), {"generation_id": 1, "tp": TP0, "offset": offset})())
+    c._acked[TP0], c._acked_index[TP0] = [1, 2], {1, 2}
+    assert c._new_offset(TP0) is None
+    c._acked[TP0], c._acked_index[TP0] = [0, 1, 2], {0, 1, 2}
+    assert c._new_offset(TP0) == 3
+
+
 def test_commit_advances_over_a_contiguous_acked_run():
     assert consumer(32, [32, 33, 34])._new_offset(TP0) == 35
     assert consumer(32, [32, 33, 36])._new_offset(TP0) == 34  # stops at the gap
