@@ -29,11 +29,16 @@ from typing import Any
 
 import faust
 from faust.sensors.prometheus import setup_prometheus_sensors
-from prometheus_client import CollectorRegistry, GCCollector, PlatformCollector, ProcessCollector
+from prometheus_client import (
+    CollectorRegistry,
+    GCCollector,
+    PlatformCollector,
+    ProcessCollector,
+)
 
-from pipeline import __version__
 from agents import metrics
 from agents.health import Progress, stall_window
+from pipeline import __version__
 from pipeline.config import Settings
 
 log = logging.getLogger(__name__)

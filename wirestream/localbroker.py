@@ -54,10 +54,10 @@ __all__ = [
     "BrokerError",
     "LocalBroker",
     "TlsFiles",
-    "make_tls_files",
     "ensure_jars",
     "free_port",
     "kafka_home",
+    "make_tls_files",
 ]
 
 KAFKA_VERSION = "4.1.1"
@@ -112,7 +112,7 @@ def _java_major(java: str) -> int | None:
     """Major version of `java` (cached: the probe costs a JVM start); None when unparseable."""
     if java not in _java_majors:
         try:
-            out = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=30)
+            out = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=30, check=False)
             m = re.search(r'version "(\d+)(?:\.(\d+))?', out.stderr + out.stdout)
         except (OSError, subprocess.SubprocessError):
             m = None
@@ -217,7 +217,7 @@ def ensure_jars(version: str = KAFKA_VERSION, *, quiet: bool = False) -> Path:
         )
         try:
             done = subprocess.run(
-                cmd, capture_output=True, text=True, timeout=_MAVEN_TIMEOUT_S, cwd=home
+                cmd, capture_output=True, text=True, timeout=_MAVEN_TIMEOUT_S, cwd=home, check=False
             )
         except subprocess.TimeoutExpired as exc:
             raise BrokerError(
@@ -386,7 +386,7 @@ def _openssl(*args: str, cwd: Path) -> None:
     openssl = shutil.which("openssl")
     if not openssl:
         raise BrokerError("Making test certificates needs `openssl` on PATH: apt-get install openssl")
-    done = subprocess.run([openssl, *args], cwd=cwd, capture_output=True, text=True, timeout=60)
+    done = subprocess.run([openssl, *args], cwd=cwd, capture_output=True, text=True, timeout=60, check=False)
     if done.returncode != 0:
         raise BrokerError(f"openssl {args[0]} failed (exit {done.returncode}): {_tail_text(done.stderr, 10)}")
 
@@ -733,7 +733,7 @@ class LocalBroker:
         for name, password in self.scram_users.items():
             for mechanism in ("SCRAM-SHA-256", "SCRAM-SHA-512"):
                 cmd += ["--add-scram", f"{mechanism}=[name={name},password={password}]"]
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
         if done.returncode != 0:
             raise BrokerError(
                 f"Formatting Kafka storage in {self.log_dirs} failed (exit {done.returncode}):\n"
@@ -769,6 +769,7 @@ class LocalBroker:
             text=True,
             start_new_session=True,
             timeout=30,
+            check=False,
         )  # fmt: skip
         try:
             pid = int(done.stdout.strip())

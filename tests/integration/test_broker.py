@@ -125,7 +125,7 @@ def test_ssl_listener_serves_a_certificate_its_ca_verifies_for_the_loopback_addr
     assert props["inter.broker.listener.name"] == "PLAINTEXT"
     assert (props["ssl.keystore.type"], props["ssl.keystore.location"]) == ("PKCS12", str(tls.keystore))
     chain = subprocess.run(["openssl", "verify", "-CAfile", str(tls.ca_file), str(tls.keystore.with_suffix(".crt"))],
-                           capture_output=True, text=True)
+                           capture_output=True, text=True, check=False)
     assert chain.returncode == 0, chain.stderr
     context = ssl.create_default_context(cafile=str(tls.ca_file))  # what KAFKA_SSL_CAFILE builds
     assert context.cert_store_stats()["x509_ca"] == 1

@@ -47,7 +47,7 @@ def tls_env(broker, ca_file) -> dict[str, str]:
 
 def cli(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run([*WORKER_EXE, *args], env=env, cwd=REPO, capture_output=True, text=True,
-                          timeout=timeout)
+                          timeout=timeout, check=False)
 
 
 def test_worker_and_cli_carry_an_article_end_to_end_over_tls(tls_broker, tmp_path):
@@ -93,7 +93,7 @@ def test_a_wrong_ca_stops_the_worker_with_exit_78_and_says_what_to_fix(tls_broke
 @pytest.mark.parametrize("command", [["publish", "-"], ["tail", "--timeout", "5"]])
 def test_a_wrong_ca_stops_the_cli_with_exit_78_at_once(tls_broker, other_ca, command):
     done = subprocess.run([*WORKER_EXE, *command], env=tls_env(tls_broker, other_ca), cwd=REPO,
-                          input='{"body": "A short note."}\n', capture_output=True, text=True, timeout=60)
+                          input='{"body": "A short note."}\n', capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 78, done.stderr
     assert "TLS handshake" in done.stderr and "KAFKA_SSL_CAFILE" in done.stderr
     assert "Traceback" not in done.stderr
@@ -103,5 +103,6 @@ def test_an_unreadable_ca_file_is_exit_78_for_the_cli_and_the_worker(tls_broker,
     env = tls_env(tls_broker, tmp_path / "missing-ca.pem")
     done = cli(env, "tail", "--timeout", "5", timeout=60)
     assert done.returncode == 78 and "KAFKA_SSL_CAFILE" in done.stderr and "Traceback" not in done.stderr
-    worker = subprocess.run([*WORKER_EXE, "worker"], env=env, cwd=REPO, capture_output=True, text=True, timeout=120)
+    worker = subprocess.run([*WORKER_EXE, "worker"], env=env, cwd=REPO, capture_output=True, text=True,
+                            timeout=120, check=False)
     assert worker.returncode == 78 and "KAFKA_SSL_CAFILE" in worker.stderr, worker.stderr[-2000:]
