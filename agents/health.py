@@ -67,8 +67,10 @@ class Progress:
         watches = {}
         for tp, current in offsets.items():
             before = self.watches.get(tp)
-            moved = before is None or current.position != before.offsets.position or current.lag == 0
-            watches[tp] = PartitionWatch(current, now if moved else before.progressed_at)
+            if before is None or current.position != before.offsets.position or current.lag == 0:
+                watches[tp] = PartitionWatch(current, now)
+            else:
+                watches[tp] = PartitionWatch(current, before.progressed_at)
         self.watches, self.measured_at, self.last_error = watches, now, None
 
     def failed(self, error: str) -> None:
