@@ -155,7 +155,8 @@ def _clean_one(raw: RawArticle, message: Message, settings: Settings) -> CleanRe
     except Exception as exc:  # a bug dead-letters this article, not the batch
         return RejectedInput("cleaning_failed", f"{type(exc).__name__}: {exc}", article_id)
     article.raw_partition, article.raw_offset = message.partition, message.offset
-    article.ingested_at = codec.ingest_stamp(None if message.timestamp_ms is None else message.timestamp_ms / 1000)
+    if message.timestamp_ms is not None:  # outside the stream there is no ingest time
+        article.ingested_at = codec.ingest_stamp(message.timestamp_ms / 1000)
     return CleanRecord(article, timings)
 
 
