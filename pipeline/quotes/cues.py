@@ -47,6 +47,11 @@ _TOPIC_PREPS = frozenset({"about", "of", "on", "out"})
 _SETTING_PREPS = frozenset({"on", "in", "at", "during", "after", "before", "by", "from", "via", "while", "since",
                             "under", "amid", "despite", "through"})
 
+# Setting prepositions that may as well start part of what was said (`reported a rate in June`).
+_CONTENT_PREPS = frozenset({"in", "on", "by", "from", "under", "through"})
+# The occasions of saying that such a phrase names (`in a statement`, `on a call`).
+_OCCASIONS = frozenset("statement interview speech letter email tweet post call".split())
+
 # Continuation verbs that only attribute when a quote is adjacent ("he continued").
 QUOTE_ADJACENT_VERBS = frozenset("continue go add conclude begin".split())
 
@@ -86,15 +91,16 @@ def is_quote_verb(token: Token) -> bool:
 
 
 def subject_of(verb: Token) -> Token | None:
-    """The source of a cue: its subject, the agent of a passive, or the subject it shares."""
-    for child in verb.children:
-        if child.dep_ in SUBJECT_DEPS and not _across_paragraphs(child, verb):
-            return child
+    """The source of a cue: the agent of a passive (`was criticized by X for`), its subject, or
+    the subject it shares."""
     for child in verb.children:
         if child.dep_ == "agent":
             objs = [g for g in child.children if g.dep_ == "pobj"]
             if objs:
                 return objs[0]
+    for child in verb.children:
+        if child.dep_ in SUBJECT_DEPS and not _across_paragraphs(child, verb):
+            return child
     if verb.dep_ == "relcl" and verb.head.pos_ in ("NOUN", "PROPN", "PRON"):
         return verb.head
     if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN"):
@@ -154,7 +160,7 @@ def cue_extent(verb: Token) -> tuple[int, int]:
 def complement_tokens(verb: Token) -> list[Token]:
     """The clause a speech verb reports: its ccomp (or parataxis) subtree, minus nested cues'
     own sources and trailing attributions."""
-    comps = [c for c in verb.children if c.dep_ in ("ccomp", "parataxis")]
+    comps = [c for c in verb.children if c.dep_ in ("ccomp", "parataxis") and not _across_paragraphs(c, verb)]
     if not comps:
         comps = [c for c in verb.children if c.dep_ == "xcomp" and c.i > verb.i and verb.lemma_ not in ("say",)]
     if not comps:
@@ -280,7 +286,7 @@ def object_tokens(verb: Token) -> list[Token]:
     rights = [c for c in verb.rights if c.dep_ in OBJECT_DEPS]
     if verb.lemma_.lower() in ADDRESSEE_VERBS:
         rights = [c for c in rights if c.dep_ != "prep" or c.lower_ in _TOPIC_PREPS]
-    while rights and rights[-1].dep_ == "prep" and rights[-1].lower_ in _SETTING_PREPS and len(rights) > 1:
+    while rights and _is_setting(rights[-1]) and len(rights) > 1:
         rights.pop()
     if len(rights) == 1 and rights[0].dep_ == "prep" and rights[0].lower_ in _SETTING_PREPS:
         return []
@@ -292,6 +298,17 @@ def object_tokens(verb: Token) -> list[Token]:
     if rights[0].dep_ == "prep" and rights[0].lower_ in CUE_PREPOSITIONS and rights[0].i == lo:
         lo += 1  # `called for a repeal`: "for" belongs to the cue
     return _without_relative_aside([doc[i] for i in range(lo, hi + 1)])
+
+
+def _is_setting(child: Token) -> bool:
+    """A trailing phrase on the verb saying when, where or how it was said (`on Monday`, `during
+    a rally`, `in a statement`), not part of what was said (`in response to the tests`)."""
+    if child.dep_ != "prep" or child.lower_ not in _SETTING_PREPS:
+        return False
+    if child.lower_ not in _CONTENT_PREPS:
+        return True
+    objs = [g for g in child.children if g.dep_ == "pobj"]
+    return bool(objs) and (objs[0].ent_type_ in ("DATE", "TIME") or objs[0].lemma_.lower() in _OCCASIONS)
 
 
 def cue_preposition(verb: Token) -> Token | None:
