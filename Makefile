@@ -4,12 +4,12 @@
 SHELL := /bin/bash
 PY    := .venv/bin/python
 WS    := .venv/bin/wirestream
-APT_PACKAGES := kcat prometheus chromium
+APT_PACKAGES := kcat prometheus chromium jq
 STAMP := .venv/.wirestream-installed
 export KAFKA_BOOTSTRAP_SERVERS ?= 127.0.0.1:9092
 export WIRESTREAM_WEB_PORT ?= 6066
 
-.PHONY: setup system-packages venv jars test demo bench chaos clean stop
+.PHONY: setup system-packages venv jars test test-fast lint demo bench chaos clean stop
 
 setup: system-packages venv jars
 
@@ -38,6 +38,16 @@ jars: venv
 
 test: setup
 	$(PY) -m pytest -q -rs
+
+# Unit tests only: no broker, no worker, no browser (a minute, most of it spaCy loading).
+test-fast: venv
+	$(PY) -m pytest -q -rs tests/unit
+
+# ruff (lint and format) over the tree, mypy strict on the library's core (pyproject.toml).
+lint: venv
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 demo: setup
 	@bash scripts/demo.sh

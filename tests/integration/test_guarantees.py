@@ -199,3 +199,52 @@ def _state(worker: Worker) -> dict:
             return orjson.loads(r.read())
     except (OSError, ValueError):
         return {}
+
+
+def readme_kcat_blocks() -> list[str]:
+    """The shell commands under "A story's life on the topics" in the README, as a user copies them."""
+    import re
+
+    from tests.conftest import REPO
+
+    text = (REPO / "README.md").read_text()
+    section = text.split("## A story's life on the topics", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```sh\n(.*?)```", section, re.S).group(1)
+    commands, current = [], ""
+    for line in block.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        current += line.rstrip("\\") + " " if line.endswith("\\") else line
+        if not line.endswith("\\"):
+            commands.append(current)
+            current = ""
+    return commands
+
+
+def test_the_readme_kcat_commands_read_the_current_state(own_broker, start_worker) -> None:
+    import subprocess
+
+    s = settings_of(own_broker)
+    run = uuid.uuid4().hex[:8]
+    live, killed = f"live-{run}", f"killed-{run}"
+
+    def copy(aid: str, **extra) -> bytes:
+        body = (f"OSLO (Reuters) - The city opened a new harbour bath.\n\n"
+                f"\u201cThe {aid} bath is open to everyone,\u201d said Marta Velasko, the city's spokeswoman.")
+        return orjson.dumps({"id": aid, "headline": "Bath", "body": body, **extra})
+
+    start_worker(pipeline_env(own_broker.bootstrap))
+    publish_values(s, [copy(live), copy(killed)])
+    wait_until(lambda: {k for k, _ in keyed(read_topic(s, s.topics.enriched), "")} >= {live, killed}, 120,
+               what="both stories enriched")
+    publish_values(s, [orjson.dumps({"id": killed, "pubstatus": "canceled"})])
+    wait_until(lambda: (killed, None) in keyed(read_topic(s, s.topics.enriched), killed), 60,
+               what="the kill's tombstone")
+    stories_cmd, quotes_cmd = (c.replace("127.0.0.1:9092", own_broker.bootstrap) for c in readme_kcat_blocks())
+    ids = subprocess.run(["bash", "-o", "pipefail", "-c", stories_cmd], capture_output=True, text=True,
+                         timeout=60, check=True).stdout.split()
+    assert live in ids and killed not in ids
+    said = subprocess.run(["bash", "-o", "pipefail", "-c", quotes_cmd], capture_output=True, text=True,
+                          timeout=60, check=True).stdout.splitlines()
+    ours = [line for line in said if run in line]
+    assert len(ours) == 1 and ours[0].startswith(f"Marta Velasko: The {live} bath is open to everyone"), ours
