@@ -211,7 +211,7 @@ def fail_stop(exc: BaseException) -> None:
     os._exit(EXIT_DELIVERY_FAILED)
 
 
-async def ack_in_order(stream: StreamT, events: Iterable[EventT]) -> None:
+async def ack_in_order(stream: StreamT[Any], events: Iterable[EventT[Any]]) -> None:
     """Ack a processed batch, oldest first, so acks per partition arrive in offset order."""
     for event in sorted(events, key=lambda e: (e.message.partition, e.message.offset)):
         await stream.ack(event)

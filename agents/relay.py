@@ -63,9 +63,11 @@ class Relay:
     def topic(self, name: str) -> Any:
         return self.topics[name]
 
-    async def loop(self, stage: str, stream: faust.StreamT, emit: Emit) -> None:
+    async def loop(self, stage: str, stream: faust.StreamT[Any], emit: Emit) -> None:
         """The agent body: batches in, outcomes sent and confirmed, then acked in offset order."""
-        async for events in stream.noack_take(self.settings.batch_size, within=self.settings.batch_timeout_s):
+        batches = stream.noack_take(  # type: ignore[attr-defined]  # faust-streaming's, not in StreamT
+            self.settings.batch_size, within=self.settings.batch_timeout_s)
+        async for events in batches:
             metrics.record_batch(stage, len(events))
             messages = [message_of(e) for e in events]
             outcomes = await asyncio.get_running_loop().run_in_executor(
@@ -108,7 +110,7 @@ class Relay:
 
     def dead(self, stage: str, letters: Sequence[DeadLetter], key: bytes | None) -> list[KeyedSend]:
         """Dead letters of one message, counted, keyed by article id (else the message's key)."""
-        out = []
+        out: list[KeyedSend] = []
         for letter in letters:
             metrics.record_dead_letter(letter.stage, letter.reason, letter.error, letter.id)
             letter_key = (letter.id or "").encode() or key or b""

@@ -92,6 +92,7 @@ class Stories:
         if decision.action == "hold":
             writes[(partition, "held:" + story_id)] = ((self.held, key), codec.dumps(record))
             return []
+        assert decision.state is not None  # publish and withdraw always carry the state to store
         writes[(partition, "stories:" + story_id)] = ((self.table, key), orjson.dumps(decision.state.to_dict()))
         if drop_held and self.held.data.get(key) is not None:  # a newer copy replaces the held one
             writes[(partition, "held:" + story_id)] = ((self.held, key), None)

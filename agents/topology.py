@@ -36,18 +36,18 @@ def create_app(settings: Settings, executor: Executor | None = None) -> faust.Ap
     t = settings.topics
 
     @app.agent(relay.topic(t.raw), name="clean", concurrency=1)
-    async def clean(stream: faust.StreamT) -> None:
+    async def clean(stream: faust.StreamT[Any]) -> None:
         await relay.loop("clean", stream, relay.forward("clean", t.clean, "clean", "clean"))
 
     @app.agent(relay.topic(t.clean), name="entities", concurrency=1)
-    async def entities(stream: faust.StreamT) -> None:
+    async def entities(stream: faust.StreamT[Any]) -> None:
         await relay.loop("entities", stream, relay.forward("entities", t.parsed, "parsed", "parse", "entities"))
 
     @app.agent(relay.topic(t.parsed), name="quotes", concurrency=1)
-    async def quotes(stream: faust.StreamT) -> None:
+    async def quotes(stream: faust.StreamT[Any]) -> None:
         await relay.loop("quotes", stream, stories.emit)  # to t.enriched and t.quotes
 
-    @app.timer(EMBARGO_CHECK_S)
+    @app.timer(EMBARGO_CHECK_S)  # type: ignore[untyped-decorator]
     async def embargoes() -> None:
         await stories.release_due()
 

@@ -6,7 +6,7 @@ import base64
 import hashlib
 import time
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 
@@ -81,6 +81,7 @@ def dead_letter(stage: str, reason: str, error: str, payload: bytes | str | None
                 article_id: str | None = None) -> DeadLetter:
     """A dead letter that keeps the original payload whole: text when UTF-8, else base64."""
     raw = payload if isinstance(payload, bytes) else (payload or "").encode("utf-8", "surrogatepass")
+    encoding: Literal["utf-8", "base64"]
     try:
         text, encoding = raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
