@@ -6,7 +6,7 @@ stage and reason). Every case uses its id as the Kafka key, so even messages
 whose id cannot be read (invalid JSON, binary junk, tombstones) are found by
 the key their dead letter keeps.
 
-The last tests fuzz the whole broker-free pipeline (`enrich_values`) with
+The last tests fuzz the one runner (`pipeline.runner.enrich`, what the worker runs) with
 Hypothesis: arbitrary bytes and arbitrary JSON never raise, and every input
 yields exactly one enriched record or dead letter.
 """
@@ -27,7 +27,7 @@ from kafka.errors import MessageSizeTooLargeError
 
 from agents.security import kafka_python_options
 from pipeline.config import Settings
-from pipeline.stages import enrich_values
+from pipeline.runner import enrich
 from pipeline.records import DeadLetter, EnrichedRecord
 from pipeline.validation import schema_error
 from tests.conftest import wait_until
@@ -227,7 +227,7 @@ messages = st.one_of(
 
 
 def _one_outcome(value: bytes) -> EnrichedRecord | DeadLetter:
-    out = list(enrich_values([value], FUZZ_SETTINGS))
+    out = list(enrich([value], FUZZ_SETTINGS))
     assert len(out) == 1, out
     assert isinstance(out[0], (EnrichedRecord, DeadLetter))
     return out[0]
@@ -246,5 +246,5 @@ def test_fuzz_any_message_yields_exactly_one_outcome(value):
 @hsettings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(messages, min_size=1, max_size=20))
 def test_fuzz_a_batch_yields_one_outcome_per_message(values):
-    out = list(enrich_values(values, FUZZ_SETTINGS))
+    out = list(enrich(values, FUZZ_SETTINGS))
     assert len(out) == len(values)
