@@ -351,7 +351,7 @@ def _render_properties(props: Mapping[str, str]) -> str:
         # Java .properties: backslashes escape, so keep them literal.
         return value.replace("\\", "\\\\").replace("\n", "\\n")
 
-    lines = ["# Written by pipeline/broker.py on every start; edit extra_properties instead."]
+    lines = ["# Written by wirestream/localbroker.py on every start; edit extra_properties instead."]
     lines += [f"{key}={esc(str(value))}" for key, value in props.items()]
     return "\n".join(lines) + "\n"
 

@@ -42,7 +42,7 @@ class ModelNotInstalled(RuntimeError):
 @functools.cache
 def load_model(name: str, exclude: tuple[str, ...] = (), fast_attributes: bool = False) -> Language:
     """The model with `exclude`d pipes left out; `fast_attributes` swaps in the exact, faster
-    attribute ruler and lemmatizer (pipeline/fast_attributes.py)."""
+    attribute ruler and lemmatizer (pipeline/nlp/fast_attributes.py)."""
     try:
         nlp = spacy.load(name, exclude=list(exclude))
     except OSError as exc:

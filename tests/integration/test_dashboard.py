@@ -159,7 +159,7 @@ def test_wirestream_top_command(worker):
     from wirestream.cli import main
 
     if "top" not in main.commands:
-        pytest.skip("`wirestream top` is not wired into pipeline/cli.py yet")
+        pytest.skip("`wirestream top` is not wired into wirestream/cli.py yet")
     wait_until(lambda: answering(worker), timeout=180, interval=1, what="the worker's /api/state")
     result = CliRunner().invoke(main, ["top", "--once", "--url", f"http://127.0.0.1:{worker.web_port}"])
     assert result.exit_code == 0, result.output

@@ -69,7 +69,7 @@ def test_dead_letter_keeps_non_utf8_payload_as_base64():
     assert schema_error("deadletter", codec.loads(codec.dumps(letter))) is None
 
 
-def test_enrich_values_yields_schema_valid_records_and_dead_letters():
+def test_enrich_yields_schema_valid_records_and_dead_letters():
     values = [*read_values([str(SEED)]), b"{oops", orjson.dumps({"id": "e", "body": "   "})]
     out = list(enrich(values, Settings()))
     records = [r for r in out if isinstance(r, EnrichedRecord)]
