@@ -167,10 +167,16 @@ def clause_attributions(doc: Doc, spans: list[QuotedSpan], cues: list[Cue],
         except Exception:  # noqa: BLE001
             log.debug("clause attribution failed at %d", cue.start, exc_info=True)
             continue
-        if att is None or any(_overlaps(att, t) for t in taken + out):
+        if att is None or any(_overlaps(att, t) for t in taken + out) or _quoted(cue, spans):
             continue
         out.append(att)
     return out
+
+
+def _quoted(cue: Cue, spans: list[QuotedSpan]) -> bool:
+    """A cue inside someone's quoted words (`"... and I told him we would win"`) reports the
+    speaker's own account, not a quote of the article's."""
+    return any(s.closed and not s.apostrophes and s.inner[0] <= cue.start and cue.end <= s.inner[1] for s in spans)
 
 
 def _clause_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> Attribution | None:
@@ -216,6 +222,10 @@ def _parenthetical_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> A
     if not parts or len(words) < 3 or any(s < cue.end and cue.start < e for s, e in parts):
         return None
     start, end = parts[0][0], parts[-1][1]
+    running = [sp for sp in spans if sp.start < end < sp.inner[1]]
+    if running:  # `X, she wrote, "did Y. And Z."`: the quote the report opens runs on past its sentence
+        end = running[0].inner[1]
+        parts[-1] = (parts[-1][0], end)
     kind = "mixed" if any(s.start < end and s.end > start for s in spans) else "indirect"
     return Attribution(start, end, kind, cue, parts, "parenthetical")
 

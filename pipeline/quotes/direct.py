@@ -275,10 +275,15 @@ def _frame_verb(doc: ParsedText, first: int, k: int) -> Cue | None:
     verb = doc[k]
     if verb.pos_ != "VERB" or verb.dep_ not in ("ROOT", "parataxis", "ccomp"):
         return None
-    subject = next((c for c in verb.children if c.dep_ == "nsubj" and first <= c.i < k), None)
+    # the subject before the verb, or right after it (`"...," exhorted the host, Jo Roe.`); after a
+    # verb whose complement is the quote itself, the noun phrase after it is the subject whatever
+    # the parse calls it
+    inverted = ("nsubj", "dobj") if any(c.dep_ == "ccomp" and c.i < first for c in verb.children) else ("nsubj",)
+    subject = next((c for c in verb.children if first <= c.i < k and c.dep_ == "nsubj" or
+                    k < c.i <= k + _MAX_NAME_WORDS and c.dep_ in inverted), None)
     if subject is None or not can_speak(subject):
         return None
-    allowed = {t.i for t in subject.subtree}
+    allowed = {t.i for t in subject.subtree} if subject.i < k else set()
     if not all(j in allowed or _gap_token(doc[j]) for j in range(first, k)):
         return None
     start, end = cue_extent(verb)
