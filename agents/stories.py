@@ -44,9 +44,14 @@ class Stories:
     def __init__(self, app: faust.App, relay: Relay) -> None:
         self.app, self.relay = app, relay
         self.topics = relay.settings.topics
-        partitions = relay.settings.partitions
-        self.table = app.Table("stories", default=None, partitions=partitions, key_type=bytes, value_type=bytes)
-        self.held = app.Table("held", default=None, partitions=partitions, key_type=bytes, value_type=bytes)
+        partitions, isr = relay.settings.partitions, relay.settings.min_insync_replicas
+        # The changelogs are replicated like the pipeline's own topics (Faust takes the replication
+        # factor from the app); min.insync.replicas has to be passed per table.
+        extra = {"min.insync.replicas": str(isr)} if isr else {}
+        self.table = app.Table("stories", default=None, partitions=partitions, key_type=bytes, value_type=bytes,
+                               extra_topic_configs=extra)
+        self.held = app.Table("held", default=None, partitions=partitions, key_type=bytes, value_type=bytes,
+                              extra_topic_configs=extra)
 
     # ── state ────────────────────────────────────────────────────────────────
 
