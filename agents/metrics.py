@@ -33,8 +33,8 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info, disable_created_metrics
 
 from pipeline import __version__
-from pipeline.codec import ingest_stamp, iso_from_epoch, parse_time
 from pipeline.codec import now_iso as iso_now
+from pipeline.codec import parse_time
 from pipeline.records import EnrichedRecord
 
 PREFIX = "wirestream_"

@@ -21,9 +21,9 @@ import faust
 from agents import delivery, metrics
 from pipeline import codec
 from pipeline.config import Settings
+from pipeline.errors import RejectedInput
 from pipeline.isolation import Executor
 from pipeline.records import DeadLetter
-from pipeline.errors import RejectedInput
 from pipeline.runner import Outcome, dead_letter, record_bytes, run_stage
 from pipeline.stages import Message
 

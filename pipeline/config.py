@@ -75,7 +75,7 @@ class Settings:
     ssl_cafile: str | None = None
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         e = os.environ if env is None else env
         d, dt = cls(), Topics()
         topics = Topics(

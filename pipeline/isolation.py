@@ -251,7 +251,7 @@ class ProcessPool:
             self._idle.put(Child(settings, i))
         self._chunks = ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="nlp-chunk")
 
-    def start(self) -> "ProcessPool":
+    def start(self) -> ProcessPool:
         """Start every child now (model loads happen here, not on the first article)."""
         children = [self._idle.get() for _ in range(self.size)]
         try:

@@ -60,7 +60,7 @@ class CleanRecord:
         return orjson.dumps({"article": self.article, "timings_ms": self.timings})
 
     @classmethod
-    def from_json(cls, value: bytes) -> "CleanRecord":
+    def from_json(cls, value: bytes) -> CleanRecord:
         data = orjson.loads(value)
         return cls(from_dict(CleanArticle, data["article"]), data.get("timings_ms", {}))
 
@@ -85,7 +85,7 @@ class ParsedArticle:
         })
 
     @classmethod
-    def from_json(cls, value: bytes) -> "ParsedArticle":
+    def from_json(cls, value: bytes) -> ParsedArticle:
         data = orjson.loads(value)
         return cls(
             article=from_dict(CleanArticle, data["article"]),
@@ -152,7 +152,7 @@ def _clean_one(raw: RawArticle, message: Message, settings: Settings) -> CleanRe
                        else clean_article(raw, article_id, max_body_chars=settings.max_body_chars))
     except RejectedInput as exc:
         return exc
-    except Exception as exc:  # a bug dead-letters this article, not the batch
+    except Exception as exc:  # noqa: BLE001 - a bug dead-letters this article, not the batch
         return RejectedInput("cleaning_failed", f"{type(exc).__name__}: {exc}", article_id)
     article.raw_partition, article.raw_offset = message.partition, message.offset
     if message.timestamp_ms is not None:  # outside the stream there is no ingest time
@@ -178,7 +178,7 @@ def entities_stage(messages: Sequence[Message], settings: Settings) -> Iterator[
     for message in messages:
         try:
             decoded.append(CleanRecord.from_json(message.value or b""))
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - an unreadable record is its own dead letter
             decoded.append(RejectedInput("bad_internal_record", f"{type(exc).__name__}: {exc}"))
     live = [d.article for d in decoded if isinstance(d, CleanRecord) and not is_withdrawn(d.article)]
     # nlp.pipe hands back its minibatch (the whole batch) at once: each article's share of
@@ -211,7 +211,7 @@ def _entities_one(doc: Any, article: CleanArticle, timings: dict[str, float]) ->
         with timed(timings, "entities"):
             entities, clusters = extract_entities(doc, article)
         return ParsedArticle(article, entities, clusters, doc_to_bytes(doc), timings)
-    except Exception as exc:  # one bad article must not sink its batch
+    except Exception as exc:  # noqa: BLE001 - one bad article must not sink its batch
         return RejectedInput("entities_failed", f"{type(exc).__name__}: {exc}", article.id)
 
 
@@ -223,7 +223,7 @@ def quotes_stage(messages: Sequence[Message], settings: Settings) -> Iterator[Ou
     for message in messages:
         try:
             parsed = ParsedArticle.from_json(message.value or b"")
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - an unreadable record is its own dead letter
             yield [RejectedInput("bad_internal_record", f"{type(exc).__name__}: {exc}")]
             continue
         yield [quotes_one(nlp, parsed)]
@@ -238,7 +238,7 @@ def quotes_one(nlp: Language, parsed: ParsedArticle) -> EnrichedRecord | Withdra
             faults.trigger("quotes", article.body)
             doc = doc_from_bytes(nlp, parsed.doc_bytes)
             quotes = attribute_quotes(doc, article, parsed.entities, parsed.clusters)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a bug in attribution dead-letters this article
         return RejectedInput("quotes_failed", f"{type(exc).__name__}: {exc}", article.id)
     return enriched_record(parsed, quotes, timings, model_label(nlp))
 

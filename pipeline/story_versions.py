@@ -48,7 +48,7 @@ class StoryState:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> "StoryState | None":
+    def from_dict(cls, data: dict[str, Any] | None) -> StoryState | None:
         return None if data is None else cls(**data)
 
 

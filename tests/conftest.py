@@ -29,9 +29,8 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    from wirestream.localbroker import LocalBroker
-
     from agents.clients import ensure_topics
+    from wirestream.localbroker import LocalBroker
 
     b = LocalBroker(port=free_port(), data_dir=tmp_path_factory.mktemp("kafka"))
     b.start()
@@ -53,7 +52,7 @@ class Worker:
     def web_port(self) -> int:
         return int(self.env["WIRESTREAM_WEB_PORT"])
 
-    def start(self) -> "Worker":
+    def start(self) -> Worker:
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen([*WORKER_EXE, "worker", "--loglevel", "info"], env=self.env,
                                      stdout=log, stderr=subprocess.STDOUT, cwd=REPO, start_new_session=True)

@@ -27,8 +27,8 @@ from kafka.errors import MessageSizeTooLargeError
 
 from agents.security import kafka_python_options
 from pipeline.config import Settings
-from pipeline.runner import enrich
 from pipeline.records import DeadLetter, EnrichedRecord
+from pipeline.runner import enrich
 from pipeline.validation import schema_error
 from tests.conftest import wait_until
 from tests.integration.test_stream import read_topic
@@ -70,8 +70,12 @@ EXPECTED: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
 
 def cases(run: str, max_body_chars: int) -> list[tuple[str, bytes | None]]:
     """(key, value) per message; the key is always f'{run}-{case}' (and the id, where there is one)."""
-    k = lambda case: f"{run}-{case}"
-    doc = lambda case, **extra: orjson.dumps({"id": k(case), **extra})
+    def k(case: str) -> str:
+        return f"{run}-{case}"
+
+    def doc(case: str, **extra: object) -> bytes:
+        return orjson.dumps({"id": k(case), **extra})
+
     deep = b"[" * 2000 + b"]" * 2000
     return [
         (k("badjson"), f'{{"id": "{k("badjson")}", "body": "unterminated'.encode()),

@@ -14,9 +14,9 @@ import orjson
 import pytest
 from rich.console import Console
 
-from wirestream import top
 from agents.clients import publish_values
 from tests.conftest import REPO, wait_until
+from wirestream import top
 
 pytestmark = pytest.mark.broker
 

@@ -18,7 +18,7 @@ import os
 import signal
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import orjson
 import pytest
@@ -151,14 +151,14 @@ def test_a_storys_life_survives_worker_kills(own_broker, start_worker) -> None:
         publish_values(s, [value])
         want = {0: [2], 1: [2, 3], 2: [2, 3], 3: [2, 3, None]}[i]
 
-        def progressed():
+        def progressed(want: list[int | None] = want) -> list[int | None] | None:
             seen = [revision(v) for _, v in keyed(read_topic(s, s.topics.enriched), aid)]
             distinct = [n for j, n in enumerate(seen) if j == 0 or n != seen[j - 1]]  # replays repeat a copy
             return distinct if distinct == want else None
 
         wait_until(progressed, 90, what=f"step {i}: enriched revisions {want}")
         if i == 2:  # the stale v2 must have been seen and superseded, not just not yet read
-            wait_until(lambda: _state(worker).get("stories", {}).get("superseded", 0) >= 1, 90,
+            wait_until(lambda w=worker: _state(w).get("stories", {}).get("superseded", 0) >= 1, 90,
                        what="v2 counted as superseded")
             assert progressed() == [2, 3]
         os.killpg(worker.proc.pid, signal.SIGKILL)  # the machine dies: the next start restores the table
@@ -178,7 +178,7 @@ def test_embargoed_story_waits_for_its_time_across_a_restart(own_broker, start_w
     env = pipeline_env(own_broker.bootstrap)
     s = settings_of(own_broker)
     aid = f"emb-{uuid.uuid4().hex[:8]}"
-    lift = datetime.now(timezone.utc) + timedelta(seconds=25)
+    lift = datetime.now(UTC) + timedelta(seconds=25)
     worker = start_worker(env)
     publish_values(s, [story(aid, 1, embargoed=lift.isoformat().replace("+00:00", "Z"))])
     wait_until(lambda: _state(worker).get("stories", {}).get("held", 0) >= 1, 90, what="the copy held")

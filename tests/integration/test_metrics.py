@@ -10,8 +10,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from rich.console import Console
 
 from agents import metrics
-from wirestream import top
 from pipeline.records import Credits, EnrichedRecord, Entity, Processing, Quote, Speaker
+from wirestream import top
 
 
 def families() -> dict:

@@ -11,10 +11,10 @@ from jsonschema import Draft202012Validator
 
 from pipeline import codec
 from pipeline.config import Settings
-from pipeline.formats import decode
-from pipeline.runner import enrich
 from pipeline.errors import RejectedInput
+from pipeline.formats import decode
 from pipeline.records import DeadLetter, EnrichedRecord
+from pipeline.runner import enrich
 from pipeline.sources import read_values, txt_article
 from pipeline.validation import SCHEMA_DIR, schema_error
 from tests.conftest import REPO, SEED

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.cleaning.clean import clean_article, join_paragraphs, split_paragraphs
-from pipeline.errors import RejectedInput
 from pipeline.cleaning.html_text import looks_like_html
 from pipeline.cleaning.language import preload
+from pipeline.errors import RejectedInput
 from pipeline.records import CleanArticle, Credits, RawArticle
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "reuters-aleppo-ceasefire.txt"

