@@ -107,7 +107,7 @@ def _attribute(doc: Doc, article: CleanArticle, entities: list[Entity],
     attributions += clause_attributions(doc, spans, [c for c in cues if id(c) not in used], attributions)
     attributions += fragment_attributions(doc, spans, attributions)
     attributions = [_typed_by_marks(_without_trailing_setting(text, a, spans), spans) for a in attributions]
-    attributions.sort(key=lambda a: a.start)
+    attributions = _reports_run_into_quotes(text, sorted(attributions, key=lambda a: a.start))
     quotes = with_speakers(text, attributions, SpeakerRegistry(doc, entities, clusters, text), spans)
     body = article.body if isinstance(article.body, str) else text
     return [(q, e) for q, e in quotes if _offsets_hold(body, q)]
@@ -316,9 +316,15 @@ def _object_attribution(spans: list[QuotedSpan], cue: Cue) -> Attribution | None
         return Attribution(min(start, min(s.start for s in inside)), max(end, max(s.end for s in inside)), "mixed", cue,
                            link="object")
     if cue.source is not None and cue.token.lemma_.lower() in OBJECT_REPORT_VERBS and \
-            sum(t.is_alpha for t in cue.objects) >= _MIN_OBJECT_WORDS:
+            sum(t.is_alpha for t in cue.objects) >= _MIN_OBJECT_WORDS and _reports_by_object(cue.token):
         return Attribution(start, end, "indirect", cue, link="object")
     return None
+
+
+def _reports_by_object(verb: Token) -> bool:
+    """Not a phrasal verb of another sense (`called off the deal`, `took up the case`); `pointed
+    out` is the phrasal verb of saying."""
+    return not any(c.dep_ == "prt" and c.lower_ != "out" for c in verb.children)
 
 
 def _without_target(spans: list[QuotedSpan], cue: Cue) -> list[Token]:
@@ -365,6 +371,27 @@ def _without_trailing_setting(text: str, att: Attribution, spans: list[QuotedSpa
         att.end = last.end
         att.parts = [(a, min(b, att.end)) for a, b in att.parts if a < att.end]
     return att
+
+
+def _reports_run_into_quotes(text: str, attributions: list[Attribution]) -> list[Attribution]:
+    """`She said the plan had failed. "We tried everything."`: a report followed in its paragraph
+    by a quote with no cue of its own is one attribution that goes on in the speaker's words
+    (mixed, in parts)."""
+    out: list[Attribution] = []
+    for att in attributions:
+        prev = out[-1] if out else None
+        if prev is not None and att.cue is None and att.type == "direct" and prev.type in ("indirect", "mixed") \
+                and prev.cue is not None and prev.end <= att.start and _only_sentence_break(text[prev.end:att.start]):
+            prev.parts = (prev.parts or [(prev.start, prev.end)]) + (att.parts or [(att.start, att.end)])
+            prev.end, prev.type = att.end, "mixed"
+            continue
+        out.append(att)
+    return out
+
+
+def _only_sentence_break(between: str) -> bool:
+    """Between two pieces of one attribution: the end of a sentence and the opening mark, no new line."""
+    return "\n" not in between and not between.strip(" \t\u00a0.,:;\"“„«'")
 
 
 def _typed_by_marks(att: Attribution, spans: list[QuotedSpan]) -> Attribution:
