@@ -10,7 +10,7 @@ import logging
 import socket
 import ssl
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 import click
@@ -240,7 +240,7 @@ def producer(settings: Settings) -> KafkaProducer:
 
 
 def publish_values(settings: Settings, values: Iterable[bytes | Message], topic: str | None = None,
-                   on_sent: callable | None = None) -> int:
+                   on_sent: Callable[..., object] | None = None) -> int:
     """Publish raw values as they are, keyed by story id, with their format's content-type header.
 
     Bare bytes are keyed and labelled by `pipeline.sources.message_for`; returns

@@ -26,7 +26,7 @@ import threading
 import time
 from collections import Counter as Tally
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,7 +58,7 @@ BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128)
 
 # No `<name>_created` series next to counters and histograms: Prometheus does not use them
 # (process-wide switch, read at scrape time; Faust's metrics lose theirs too).
-disable_created_metrics()
+disable_created_metrics()  # type: ignore[no-untyped-call]
 REGISTRY = CollectorRegistry(auto_describe=True)
 
 ARTICLES = Counter(
@@ -147,7 +147,7 @@ for _step, _reason in KNOWN_DEAD_LETTERS:
 class RateMeter:
     """Events per second over a sliding window, in one-second buckets (no unbounded memory)."""
 
-    def __init__(self, horizon_s: int = 120, clock=time.monotonic) -> None:
+    def __init__(self, horizon_s: int = 120, clock: Callable[[], float] = time.monotonic) -> None:
         self.horizon_s, self.clock = horizon_s, clock
         self._buckets: deque[list[float]] = deque()
         self._lock = threading.Lock()

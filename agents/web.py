@@ -106,7 +106,7 @@ def register(app: faust.App, settings: Settings) -> None:
     progress = Progress(stall_after_s=stall_window(settings.article_timeout_s, settings.session_timeout_s))
     started = time.monotonic()
 
-    @app.timer(interval=LAG_INTERVAL_S, name="wirestream.lag")
+    @app.timer(interval=LAG_INTERVAL_S, name="wirestream.lag")  # type: ignore[untyped-decorator]
     async def refresh_lag() -> None:
         mine = sorted(assigned(app, sources))
         try:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from pipeline import __version__
 from pipeline.config import Settings
+
+if TYPE_CHECKING:
+    from wirestream.localbroker import LocalBroker
 
 
 def settings() -> Settings:
@@ -37,7 +41,7 @@ def broker() -> None:
     """Run a local single-node Apache Kafka broker (KRaft) from Maven Central jars."""
 
 
-def _local_broker(port: int | None, data: Path | None):
+def _local_broker(port: int | None, data: Path | None) -> LocalBroker:
     from wirestream.localbroker import LocalBroker
 
     if port is None:

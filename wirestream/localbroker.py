@@ -261,10 +261,10 @@ def free_port() -> int:
     for _ in range(50):  # Odd kernel settings: fall back to what the OS offers.
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
             s.bind((HOST, 0))
-            port = s.getsockname()[1]
+            port = int(s.getsockname()[1])
         if port < 65535 and _port_free(port + 1):
             return port
-    return port  # Extremely busy machine: the controller will get its own free port.
+    return int(port)  # Extremely busy machine: the controller will get its own free port.
 
 
 def _ephemeral_low() -> int:
@@ -687,7 +687,8 @@ class LocalBroker:
 
     def _read_state(self) -> dict[str, Any]:
         try:
-            return json.loads((self.data_dir / _STATE_FILE).read_text())
+            state: dict[str, Any] = json.loads((self.data_dir / _STATE_FILE).read_text())
+            return state
         except (OSError, ValueError):
             return {}
 

@@ -27,7 +27,8 @@ STAGES = ("clean", "entities", "quotes")
 def fetch_state(url: str, timeout: float = 3.0) -> dict[str, Any]:
     """The JSON of `<url>/api/state`; raises OSError (URLError, timeouts) or ValueError."""
     with urllib.request.urlopen(url.rstrip("/") + "/api/state", timeout=timeout) as response:
-        return json.loads(response.read())
+        state: dict[str, Any] = json.loads(response.read())
+        return state
 
 
 def poll(urls: Sequence[str]) -> list[tuple[str, dict[str, Any] | None, str | None]]:

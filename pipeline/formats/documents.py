@@ -40,7 +40,8 @@ def read_json(value: bytes) -> Any:
 def read_xml(value: bytes) -> Element:
     """The root element of an XML message; DTDs and entities are refused, never expanded."""
     try:
-        return fromstring(value.lstrip(), forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        root: Element = fromstring(value.lstrip(), forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        return root
     except defusedxml.DefusedXmlException as exc:
         raise RejectedInput(reasons.UNSAFE_XML, f"XML refused, not expanded: {exc!r}") from None
     except (ParseError, ValueError) as exc:

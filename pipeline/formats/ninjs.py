@@ -85,7 +85,7 @@ def _validator() -> Draft202012Validator:
 def _headline(doc: dict[str, Any]) -> str | None:
     """1.x `headline`, else the `main` entry of `headlines[]`, else its first."""
     if story_fields.string(doc.get("headline")):
-        return doc["headline"].strip()
+        return str(doc["headline"]).strip()
     entries = doc.get("headlines") or []
     main = [h for h in entries if h.get("role") == "main"] or entries
     return next((h["value"].strip() for h in main if h["value"].strip()), None)
@@ -152,7 +152,7 @@ def _format_version(doc: dict[str, Any], original: dict[str, Any]) -> str:
     """The declared standard version, else the generation the field names belong to."""
     declared = doc.get("standard") or doc.get("$standard")
     if isinstance(declared, dict) and isinstance(declared.get("version"), str):
-        return declared["version"]
+        return str(declared["version"])
     if any(str(k) != str(k).lower() for k in original):
         return "3.x"
     return "2.x" if {"bodies", "headlines", "descriptions"} & doc.keys() else "1.x"

@@ -107,7 +107,7 @@ class DecodedDoc(Doc):
         cached = self.__dict__.get("_text")
         if cached is None:
             cached = self.__dict__["_text"] = Doc.text.__get__(self)
-        return cached
+        return str(cached)
 
 
 def doc_to_bytes(doc: Doc) -> bytes:
