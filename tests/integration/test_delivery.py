@@ -72,6 +72,39 @@ def test_acks_during_a_rebalance_are_not_recorded():
     assert message.acked and c._acked[TP0] == []
 
 
+def test_every_fetched_message_is_delivered_and_no_offset_is_committed_over_as_a_gap():
+    """A message fetched before a rebalance sets Faust's read offset after the rebalance reset it;
+    the re-fetched offsets below it must still reach the stream, and none above be skipped."""
+    c = object.__new__(HardenedConsumer)
+    c._read_offset = delivery.DeliverEverything()
+    c._read_offset[TP0] = 25  # what the stale message leaves behind
+    assert c._read_offset[TP0] is None  # Faust then delivers offsets 9..24 again instead of dropping them
+    c._committed_offset, c._gap = defaultdict(lambda: None, {TP0: 9}), defaultdict(list)
+    asyncio.run(c._add_gap(TP0, 10, 25))
+    assert not c._gap[TP0]
+    c._acked, c._acked_index = defaultdict(list, {TP0: [25]}), defaultdict(set, {TP0: {25}})
+    assert c._new_offset(TP0) is None  # 9..24 unprocessed: nothing to commit
+
+
+def test_a_stalled_broker_is_retried_for_a_time_window_not_a_count(monkeypatch):
+    monkeypatch.setattr(delivery, "SEND_BACKOFF_FLOOR_S", 0.0)
+    monkeypatch.setattr(delivery, "backoff", lambda attempt: 0.0)
+    calls = []
+
+    async def stalled_then_back():  # fails at once 30 times (a stopped broker), then answers
+        calls.append(1)
+        if len(calls) <= 30:
+            raise KafkaTimeoutError()
+        fut = asyncio.get_running_loop().create_future()
+        fut.set_result("metadata")
+        return fut
+
+    assert asyncio.run(delivery.send_confirmed(stalled_then_back, window_s=5)) == "metadata"
+    calls.clear()
+    with pytest.raises(KafkaTimeoutError):
+        asyncio.run(delivery.send_confirmed(stalled_then_back, window_s=0))
+
+
 def test_retriable_send_failures_are_retried_then_confirmed(monkeypatch):
     monkeypatch.setattr(delivery, "backoff", lambda attempt: 0.0)
     calls = []
