@@ -144,13 +144,14 @@ def _direct_at(doc: ParsedText, spans: list[QuotedSpan], i: int, free: list[Cue]
 
 
 def _adjacent_run(text: str, spans: list[QuotedSpan], i: int) -> list[int]:
-    """`"A," "B."`: quoted segments with only spaces between them, the first closing on
-    punctuation, are one quote in parts (the writer dropped the cue between them)."""
+    """`"A," "B."`, `"A?" . . . "B?"`: quoted segments with only spaces (or the writer's ellipsis)
+    between them, the first closing on punctuation, are one quote in parts (the writer dropped
+    the cue between them)."""
     run = [i]
     while run[-1] + 1 < len(spans):
         cur, nxt = spans[run[-1]], spans[run[-1] + 1]
         inner = text[cur.inner[0]: cur.inner[1]].rstrip()
-        if not cur.closed or text[cur.end: nxt.start].strip(" \t\u00a0") or \
+        if not cur.closed or text[cur.end: nxt.start].strip(" \t\u00a0.…") or \
                 not inner.endswith((",", ".", "?", "!", "…", ";", ":", "-", "—")):
             break
         run.append(run[-1] + 1)

@@ -139,6 +139,13 @@ def test_two_segments_in_a_row_for_one_cue(nlp):
     assert q.speaker.mention == "the coach" and len(q.parts) == 2
 
 
+def test_segments_joined_by_the_writers_ellipsis(nlp):
+    body = 'The first caller was blunt: "Is the ferry safe?" . . . "Who checked it last?"'
+    [q] = run(nlp, body)
+    assert words_of(body, q) == "Is the ferry safe? Who checked it last?"
+    assert q.speaker.mention == "The first caller"
+
+
 def test_split_quote_then_a_further_segment(nlp):
     body = '"The pier is safe," the engineer said. "We checked every pile." "Nothing moved."'
     [q] = run(nlp, body)
