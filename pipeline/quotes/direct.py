@@ -214,7 +214,8 @@ def _cue_for_span(doc: ParsedText, span: QuotedSpan, cues: list[Cue],
     after = _cue_after(doc, span, cues, nxt)
     if after is not None:
         return after
-    return _dash_credit(doc, span) or _cue_before(doc, span, cues) or _colon_cue(doc, span)
+    return _dash_credit(doc, span) or _cue_before(doc, span, cues) or _colon_cue(doc, span) or \
+        _lead_in(doc, span)
 
 
 def _content_inside(cue: Cue, span: QuotedSpan) -> bool:
@@ -247,6 +248,8 @@ def _cue_after(doc: ParsedText, span: QuotedSpan, cues: list[Cue], nxt: QuotedSp
                 allowed |= {t.i for t in cue.source.subtree}
             if all(j in allowed or _gap_token(doc[j]) and j not in marks for j in range(first, k)):
                 return cue  # only the source, with its appositive, stands between (`"X," Jo, who ..., said`)
+            if _reports_through(doc, span, cue, first, k, allowed):
+                return cue  # `"X" that Y, said Jo`: the quote and the writer's rest of the clause
             # `"...," Tulsa police Chief Ann Roe said`: a parse that lost the subject between them
             named = _name_between(doc, first, k)
             if named is not None and not marks and _closes_on_comma(doc.text, span) and \
@@ -263,6 +266,21 @@ def _cue_after(doc: ParsedText, span: QuotedSpan, cues: list[Cue], nxt: QuotedSp
         if tok.text in ("“", '"') and k > first:
             marks.append(k)
     return None
+
+
+def _reports_through(doc: ParsedText, span: QuotedSpan, cue: Cue, first: int, k: int, allowed: set[int]) -> bool:
+    """`"He can try, but it is unlikely" that she wins, said Jo Roe`: the cue closing the sentence
+    reports a clause that starts in the quote and runs on after it up to a comma before the cue
+    (a mixed quote; its source after or before the verb)."""
+    content = {t.i for t in cue.content}
+    start = _token_at_or_after(doc, span.inner[0])
+    if start is None or start not in content or not content or max(content) >= k:
+        return False
+    between = [j for j in range(first, k) if j not in allowed]
+    if not between or any(j not in content and not _gap_token(doc[j]) for j in between):
+        return False
+    last = max(j for j in between if j in content)
+    return any(doc[j].text == "," for j in range(last + 1, k))
 
 
 def _closes_on_comma(text: str, span: QuotedSpan) -> bool:
@@ -352,6 +370,25 @@ def _colon_cue(doc: ParsedText, span: QuotedSpan) -> Cue | None:
     if source is None:
         return None
     return Cue(colon, colon.idx, colon.idx + 1, source, [])
+
+
+def _lead_in(doc: ParsedText, span: QuotedSpan) -> Cue | None:
+    """`Dr. Jo Roe agreed. "..."`, `Or maybe Bush, consultant Jo Roe says. "..."`: a sentence of
+    the same paragraph that ends on its verb, whose subject can speak, introduces the quote
+    after it."""
+    stop = _token_before(doc, span.start)
+    if stop is None or stop.text not in (".", "!") or "\n" in doc.text[stop.idx: span.start]:
+        return None
+    verb = stop.head
+    if verb.pos_ != "VERB" or verb.dep_ != "ROOT" or doc.sent_of[verb.i] != doc.sent_of[stop.i]:
+        return None
+    if any(c.i > verb.i and c.dep_ not in ("punct", "advmod", "npadvmod", "prt") for c in verb.children):
+        return None
+    subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    if subject is None or not can_speak(subject) or "\n" in doc.text[subject.idx: verb.idx]:
+        return None
+    start, end = cue_extent(verb)
+    return Cue(verb, start, end, subject, [])
 
 
 def _colon_lead(doc: ParsedText, colon: Token) -> list[Token]:

@@ -129,6 +129,20 @@ def test_any_verb_after_a_quote_handing_on_its_sentence_is_the_cue(nlp):
     assert (q.type, q.cue, q.speaker.name) == ("direct", "barked", "Mara Quill")
 
 
+def test_quote_whose_clause_the_writer_finishes_before_the_cue(nlp):
+    body = ('"She can still win, but it looks very unlikely" that the count will change, said Ned Ford, '
+            'a county clerk.')
+    [q] = run(nlp, body)
+    assert (q.type, q.cue, q.speaker.name) == ("mixed", "said", "Ned Ford")
+    assert q.text.endswith("that the count will change")
+
+
+def test_sentence_ending_on_its_verb_introduces_the_next_quote(nlp):
+    body = 'Turnout was high.\n\nDr. Ines Bau agreed. "The turnout will decide the seat."'
+    [q] = run(nlp, body)
+    assert (q.type, q.cue, q.speaker.name) == ("direct", "agreed", "Ines Bau")
+
+
 # ── segments in a row, quotes over the writer's sentence ────────────────────
 
 
