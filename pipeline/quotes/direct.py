@@ -262,10 +262,30 @@ def _cue_after(doc: ParsedText, span: QuotedSpan, cues: list[Cue], nxt: QuotedSp
             if frame is not None:
                 return frame
         if "\n" in tok.text or tok.text in (".", "?", "!"):
-            return None
+            return _name_then_verb(doc, span, first)
         if tok.text in ("“", '"') and k > first:
             marks.append(k)
     return None
+
+
+def _name_then_verb(doc: ParsedText, span: QuotedSpan, first: int) -> Cue | None:
+    """`"...," Bozell answers.`, `"...," Jo Roe barked and ...`: when the parse makes nothing of
+    it, a name right after a quote that hands on its sentence, then a lowercase word in the form
+    of a finite verb, is the source and its cue."""
+    if not _closes_on_comma(doc.text, span):
+        return None
+    k = first
+    while k < len(doc) and k - first < _MAX_NAME_WORDS and doc[k].pos_ == "PROPN" and _capitalised(doc[k]):
+        k += 1
+    if k == first or k >= len(doc):
+        return None
+    word = doc[k]
+    if not (word.is_alpha and word.is_lower and word.tag_ in ("VBD", "VBZ", "VBN", "NNS")):
+        return None
+    after = doc[k + 1] if k + 1 < len(doc) else None
+    if after is not None and not (after.is_punct or after.pos_ in ("ADP", "ADV", "CCONJ")):
+        return None
+    return Cue(word, word.idx, word.idx + len(word.text), doc[k - 1], [])
 
 
 def _reports_through(doc: ParsedText, span: QuotedSpan, cue: Cue, first: int, k: int, allowed: set[int]) -> bool:

@@ -123,6 +123,12 @@ def test_appositive_holding_a_quoted_name(nlp):
     assert q.speaker.name == "Ed Lamb"
 
 
+def test_name_and_verb_after_a_quote_when_the_parse_makes_nothing_of_them(nlp):
+    body = '"Not a single bridge was built," Bozell answers.'
+    [q] = run(nlp, body)
+    assert (q.cue, q.speaker.mention) == ("answers", "Bozell")
+
+
 def test_any_verb_after_a_quote_handing_on_its_sentence_is_the_cue(nlp):
     body = '"Go back to your seat," Mara Quill barked at the reporter.'
     [q] = run(nlp, body)
