@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
 
-from pipeline.quotes.speakers import can_speak
+from pipeline.quotes.speakers import SUBJECT_DEPS, can_speak, issuer, subject_of_own
 
 # Verbs of saying: their complement clause is a quote (direct, mixed or indirect).
 SPEECH_VERBS = frozenset("""
@@ -61,7 +61,6 @@ OBJECT_DEPS = frozenset({"dobj", "oprd", "prep", "xcomp", "acomp", "attr", "dati
 
 # Dependents of a cue verb, after its complement, that continue the report (a misparse).
 CONTINUATION_DEPS = frozenset({"ccomp", "advcl", "conj"})
-SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 # Words that belong to the cue itself ("did not say", "has said", "pointed out").
 CUE_PARTICLES = frozenset({"prt", "neg", "aux", "auxpass"})
 
@@ -104,7 +103,7 @@ def subject_of(verb: Token) -> Token | None:
     if verb.dep_ == "relcl" and verb.head.pos_ in ("NOUN", "PROPN", "PRON"):
         return verb.head
     if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN"):
-        return _issuer(verb.head)
+        return issuer(verb.head)
     head = verb.head
     if verb.dep_ == "conj" and head.dep_ == "ccomp" and is_speech_verb(verb) and is_speech_verb(head.head):
         return subject_of(head.head)  # `said he would X and warned Y`: the one who said
@@ -113,19 +112,6 @@ def subject_of(verb: Token) -> Token | None:
             return None
         return subject_of(verb.head)
     return None
-
-
-def _issuer(noun: Token) -> Token:
-    """`the campaign issued a statement saying ...`: a document speaks for whoever released it
-    (the subject of the verb it is the object of); a speaker noun speaks for itself."""
-    if can_speak(noun):
-        return noun
-    governor = noun.head.head if noun.dep_ == "pobj" else noun.head
-    if noun.dep_ in ("dobj", "pobj") and governor is not noun and governor.pos_ in ("VERB", "AUX"):
-        subject = subject_of_own(governor)
-        if subject is not None and (can_speak(subject) or subject.pos_ in ("NOUN", "PROPN")):
-            return subject
-    return noun
 
 
 def governing_subject(verb: Token, levels: int = 4) -> Token | None:
@@ -256,13 +242,6 @@ def _matrix_predicate(verb: Token) -> bool:
     finite = verb.tag_ in ("VBD", "VBZ", "VBP")
     contrast = any(c.lower_ == "but" for c in verb.head.children if c.dep_ == "cc" and c.i < verb.i)
     return finite and contrast and subject_of_own(verb) is None
-
-
-def subject_of_own(verb: Token) -> Token | None:
-    for child in verb.children:
-        if child.dep_ in SUBJECT_DEPS:
-            return child
-    return None
 
 
 def _contiguous_around(tokens: list[Token], anchor: Token) -> list[Token]:

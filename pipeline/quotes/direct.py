@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Token
 
 from pipeline.quotes.marks import QuotedSpan
-from pipeline.quotes.cues import SUBJECT_DEPS, Cue, cue_extent
-from pipeline.quotes.speakers import can_speak
+from pipeline.quotes.cues import Cue, cue_extent
+from pipeline.quotes.speakers import SUBJECT_DEPS, can_speak
 
 log = logging.getLogger(__name__)
 

@@ -63,6 +63,7 @@ register newspaper tower monitor counter shelter trailer chamber monster charter
 _INDEFINITE = frozenset({"a", "an", "another", "one", "some", "several", "two", "three", "many"})
 _BREAKS = frozenset({",", "(", "—", "–", "―", "--", ";", ":"})
 _NOT_SOURCES = frozenset({"TIME", "DATE"})
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 _CUT_DEPS = frozenset({"relcl", "acl", "appos", "punct", "cc", "conj", "advcl"})
 
 
@@ -157,6 +158,27 @@ def can_speak(tok: Token) -> bool:
     return tok.pos_ == "PROPN" and tok.ent_type_ not in _NOT_SOURCES or is_person_noun(tok)
 
 
+def subject_of_own(verb: Token) -> Token | None:
+    """The verb's own subject, if the parse gave it one."""
+    for child in verb.children:
+        if child.dep_ in SUBJECT_DEPS:
+            return child
+    return None
+
+
+def issuer(noun: Token) -> Token:
+    """`the campaign issued a statement saying ...`: a document speaks for whoever released it
+    (the subject of the verb it is the object of); a speaker noun speaks for itself."""
+    if can_speak(noun):
+        return noun
+    governor = noun.head.head if noun.dep_ == "pobj" else noun.head
+    if noun.dep_ in ("dobj", "pobj") and governor is not noun and governor.pos_ in ("VERB", "AUX"):
+        subject = subject_of_own(governor)
+        if subject is not None and (can_speak(subject) or subject.pos_ in ("NOUN", "PROPN")):
+            return subject
+    return noun
+
+
 class SpeakerRegistry:
     """Resolves mentions to persons for one article; every public method is total."""
 
@@ -216,7 +238,7 @@ class SpeakerRegistry:
                 return None, []
             head = inner
         if head.lower_ in RELATIVE_PRONOUNS and head.tag_ in ("WDT", "WP") and head.head.dep_ == "relcl" and \
-                head.head.head is not head:
+                head.head.head is not head and not head.is_sent_start:
             person, _ = self.resolve(_antecedent(head.head.head))  # "an aide who said": the aide, written "who"
             return person, [head]
         toks = toks or mention_tokens(head)
@@ -374,7 +396,7 @@ def _antecedent(noun: Token, levels: int = 4) -> Token:
         if tok.head is tok:
             break
         tok = tok.head
-    return tok if can_speak(tok) else noun
+    return tok if can_speak(tok) else issuer(noun)
 
 
 def speaker_path(person: Person | None, toks: list[Token]) -> str:

@@ -108,6 +108,12 @@ def test_relative_pronoun_after_an_appositive_reaches_the_name(nlp):
     assert (q.type, q.speaker.mention, q.speaker.name) == ("direct", "who", "Rita Moss")
 
 
+def test_relative_pronoun_of_a_document_reaches_who_released_it(nlp):
+    body = "Senator Ida Marsh released a radio ad that says the mine will close by June."
+    [q] = run(nlp, body)
+    assert (q.text, q.speaker.mention, q.speaker.name) == ("the mine will close by June", "that", "Ida Marsh")
+
+
 def test_long_appositive_between_quote_and_verb(nlp):
     body = ('"We have enough grain for the winter," Paul Osei, the director of the regional food bank '
             'in the northern province, said on Tuesday.')
