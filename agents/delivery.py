@@ -148,9 +148,15 @@ def harden(app: Any) -> None:
 
 
 def retriable(exc: BaseException) -> bool:
-    """Kafka errors that a later attempt can get past (broker restarting, leader moving, timeouts)."""
-    from aiokafka import errors
+    """Kafka errors that a later attempt can get past (broker restarting, leader moving, timeouts).
 
+    Faust wraps the producer's error in its own ProducerSendError; the cause decides.
+    """
+    from aiokafka import errors
+    from faust.exceptions import ProducerSendError
+
+    if isinstance(exc, ProducerSendError) and exc.__cause__ is not None:
+        return retriable(exc.__cause__)
     if isinstance(exc, (errors.KafkaTimeoutError, errors.KafkaConnectionError, errors.NodeNotReadyError,
                         errors.RequestTimedOutError, errors.NotLeaderForPartitionError,
                         errors.LeaderNotAvailableError, asyncio.TimeoutError)):
@@ -244,8 +250,9 @@ def _describe(send: Callable[[], Awaitable[Any]]) -> str:
 
 def fail_stop(exc: BaseException) -> None:
     """Exit now, acking nothing: the batch stays uncommitted and is redone after the restart."""
-    log.critical("giving up on a send after %.0fs of retries (%s: %s); exiting with %d so the supervisor "
-                 "restarts the worker from the committed offsets", SEND_RETRY_WINDOW_S, type(exc).__name__, exc,
+    log.critical("giving up on a send (%s: %s; retriable errors are retried for %.0fs); exiting with %d so "
+                 "the supervisor restarts the worker from the committed offsets", type(exc).__name__, exc,
+                 SEND_RETRY_WINDOW_S,
                  EXIT_DELIVERY_FAILED)
     for handler in logging.getLogger().handlers:
         handler.flush()

@@ -121,6 +121,19 @@ def test_retriable_send_failures_are_retried_then_confirmed(monkeypatch):
     assert len(calls) == 3
 
 
+def test_faust_wrapped_producer_errors_are_judged_by_their_cause():
+    from faust.exceptions import ProducerSendError
+
+    def wrapped(cause: BaseException) -> ProducerSendError:
+        try:
+            raise ProducerSendError(f"Error while sending: {cause!r}") from cause
+        except ProducerSendError as exc:
+            return exc
+
+    assert delivery.retriable(wrapped(KafkaTimeoutError()))  # what a broker restart looks like
+    assert not delivery.retriable(wrapped(ValueError("bug")))
+
+
 def test_non_retriable_failure_is_raised_at_once():
     calls = []
 
