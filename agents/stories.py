@@ -36,6 +36,7 @@ log = logging.getLogger("wirestream.stories")
 EMBARGO_CHECK_S = 1.0
 # decision -> the `outcome` label of wirestream_articles_total{stage="quotes"}
 OUTCOME = {"publish": "ok", "superseded": "superseded", "hold": "held", "withdraw": "withdrawn"}
+Write = tuple[Any, bytes, bytes | None]  # (table, key, value or None to delete)
 
 
 class Stories:
@@ -59,13 +60,14 @@ class Stories:
         value = self.table.data.get(story_id.encode())
         return StoryState.from_dict(orjson.loads(value)) if value else None
 
-    async def _write(self, table: Any, key: bytes, value: bytes | None, partition: int) -> None:
-        """Set (or delete, for None) a table entry and wait until its changelog record is confirmed."""
-        if value is None:
-            table.data.pop(key, None)
-        else:
-            table.data[key] = value
-        await table.send_changelog(partition, key, value)
+    async def _store(self, writes: list[Write], partition: int) -> None:
+        """Set (or delete, for None) table entries and wait until their changelog records are confirmed."""
+        for table, key, value in writes:
+            if value is None:
+                table.data.pop(key, None)
+            else:
+                table.data[key] = value
+            await table.send_changelog(partition, key, value)
 
     # ── the quotes agent's sends ─────────────────────────────────────────────
 
@@ -77,17 +79,13 @@ class Stories:
             withdrawn = isinstance(record, Withdrawal)
             decision = decide(record.article if withdrawn else record, self.state(record.id), now,
                               withdrawn=withdrawn)
-            writes: dict[tuple[int, str], tuple[Any, bytes | None]] = {}
+            writes: list[Write] = []
             sends += self._apply(record, decision, partition, writes)
-            await self._store(writes)
+            await self._store(writes, partition)
         return sends
 
-    async def _store(self, writes: dict[tuple[int, str], tuple[Any, bytes | None]]) -> None:
-        for (partition, _), ((table, key), value) in writes.items():
-            await self._write(table, key, value, partition)
-
-    def _apply(self, record: Any, decision: Decision, partition: int,
-               writes: dict[tuple[int, str], tuple[Any, bytes | None]], *, drop_held: bool = True) -> list[KeyedSend]:
+    def _apply(self, record: Any, decision: Decision, partition: int, writes: list[Write], *,
+               drop_held: bool = True) -> list[KeyedSend]:
         """The sends a decision needs; the table writes it needs go into `writes` (made before sending)."""
         story_id = record.id
         key = story_id.encode()
@@ -95,12 +93,12 @@ class Stories:
         if decision.action == "superseded":
             return []
         if decision.action == "hold":
-            writes[(partition, "held:" + story_id)] = ((self.held, key), codec.dumps(record))
+            writes.append((self.held, key, orjson.dumps({"partition": partition, "record": record})))
             return []
         assert decision.state is not None  # publish and withdraw always carry the state to store
-        writes[(partition, "stories:" + story_id)] = ((self.table, key), orjson.dumps(decision.state.to_dict()))
+        writes.append((self.table, key, orjson.dumps(decision.state.to_dict())))
         if drop_held and self.held.data.get(key) is not None:  # a newer copy replaces the held one
-            writes[(partition, "held:" + story_id)] = ((self.held, key), None)
+            writes.append((self.held, key, None))
         if decision.action == "withdraw":
             return [self.relay.send(self.topics.enriched, story_id, None, "enriched"),
                     *self._quote_sends(decision)]
@@ -114,33 +112,31 @@ class Stories:
 
     # ── embargoes ────────────────────────────────────────────────────────────
 
-    def held_count(self) -> int:
-        return sum(1 for _ in self._held_here())
-
-    def _held_here(self) -> Any:
+    def _held_here(self) -> list[tuple[bytes, EnrichedRecord, int]]:
         """Held copies of the partitions this worker owns (standby copies are another's to publish)."""
         actives = self.app.assignor.assigned_actives()
+        out = []
         for key, value in list(self.held.data.items()):
-            record = from_dict(EnrichedRecord, orjson.loads(value))
-            partition = record.processing.raw_partition or 0
-            if TP(self.topics.parsed, partition) in actives or not actives:
-                yield key, record, partition
+            held = orjson.loads(value)
+            if TP(self.topics.parsed, held["partition"]) in actives:
+                out.append((key, from_dict(EnrichedRecord, held["record"]), held["partition"]))
+        return out
 
     async def release_due(self) -> int:
         """Publish the held copies whose embargo has lifted (each through `decide` again)."""
         now, released = time.time(), 0
-        for key, record, partition in list(self._held_here()):
+        held = self._held_here()
+        for key, record, partition in held:
             embargo = codec.parse_time(record.story.embargoed)
             if embargo is not None and embargo > now:
                 continue
-            decision = decide(record, self.state(record.id), now)
-            writes: dict[tuple[int, str], tuple[Any, bytes | None]] = {}
-            sends = self._apply(record, decision, partition, writes, drop_held=False)
-            await self._store(writes)
+            writes: list[Write] = []
+            sends = self._apply(record, decide(record, self.state(record.id), now), partition, writes,
+                                drop_held=False)
+            await self._store(writes, partition)
             await self.relay.deliver(sends)
             # Only now: a crash before this line finds the copy still held and publishes it again.
-            await self._write(self.held, key, None, partition)
+            await self._store([(self.held, key, None)], partition)
             released += 1
-        metrics.set_held(self.held_count())
+        metrics.set_held(len(held) - released)
         return released
-
