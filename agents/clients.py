@@ -85,17 +85,22 @@ def topic_specs(settings: Settings, brokers: int) -> list[TopicSpec]:
     if rf > brokers:
         raise TopicSetupError(
             f"WIRESTREAM_REPLICATION_FACTOR={rf}, but the cluster at {settings.bootstrap_servers} has "
-            f"{brokers} broker(s): lower it, or unset it to use min(3, brokers)")
+            f"{brokers} broker(s): lower it, or unset it to use min(3, brokers)"
+        )
     if isr > rf:
         raise TopicSetupError(
             f"WIRESTREAM_MIN_INSYNC_REPLICAS={isr} exceeds the replication factor {rf}: "
-            "no produce could ever be acknowledged")
+            "no produce could ever be acknowledged"
+        )
     compacted = set(settings.topics.compacted())
     specs = []
     for name in settings.topics.all():
         # max.message.bytes: big enough for a body at the size limit and its parse (docs/operations.md).
-        configs = {"max.message.bytes": str(settings.max_message_bytes), "min.insync.replicas": str(isr),
-                   "cleanup.policy": "compact" if name in compacted else "delete"}
+        configs = {
+            "max.message.bytes": str(settings.max_message_bytes),
+            "min.insync.replicas": str(isr),
+            "cleanup.policy": "compact" if name in compacted else "delete",
+        }
         specs.append(TopicSpec(name, settings.partitions, rf, configs))
     return specs
 
@@ -106,8 +111,10 @@ def mismatches(spec: TopicSpec, state: TopicSpec) -> list[str]:
     if state.partitions != spec.partitions:
         found.append(f"{state.partitions} partitions where WIRESTREAM_PARTITIONS asks for {spec.partitions}")
     if state.replication_factor != spec.replication_factor:
-        found.append(f"replication factor {state.replication_factor} where {spec.replication_factor} is wanted "
-                     "(WIRESTREAM_REPLICATION_FACTOR)")
+        found.append(
+            f"replication factor {state.replication_factor} where {spec.replication_factor} is wanted "
+            "(WIRESTREAM_REPLICATION_FACTOR)"
+        )
     for key in CHECKED_CONFIGS:
         have, want = state.configs.get(key), spec.configs.get(key)
         if want is not None and have is not None and have != want:
@@ -142,9 +149,12 @@ def warn_mismatches(specs: Iterable[TopicSpec], states: Mapping[str, TopicSpec])
         state = states.get(spec.name)
         differences = mismatches(spec, state) if state else []
         if differences:
-            text = (f"topic {spec.name} exists with " + "; ".join(differences) +
-                    " — the worker leaves existing topics as they are: alter them with kafka-topics.sh / "
-                    "kafka-configs.sh (or change the settings) so they agree")
+            text = (
+                f"topic {spec.name} exists with "
+                + "; ".join(differences)
+                + " — the worker leaves existing topics as they are: alter them with kafka-topics.sh / "
+                "kafka-configs.sh (or change the settings) so they agree"
+            )
             log.warning(text)
             warnings.append(text)
     return warnings
@@ -159,9 +169,16 @@ def create_missing(admin: KafkaAdminClient, specs: Iterable[TopicSpec]) -> list[
     created = []
     for spec in specs:
         try:
-            admin.create_topics({spec.name: {"num_partitions": spec.partitions,
-                                             "replication_factor": spec.replication_factor,
-                                             "configs": spec.configs}}, wait_for_metadata=True)
+            admin.create_topics(
+                {
+                    spec.name: {
+                        "num_partitions": spec.partitions,
+                        "replication_factor": spec.replication_factor,
+                        "configs": spec.configs,
+                    }
+                },
+                wait_for_metadata=True,
+            )
             created.append(spec.name)
         except TopicAlreadyExistsError:
             pass
@@ -212,8 +229,10 @@ def verify_tls(settings: Settings, timeout: float = 10.0) -> None:
     try:
         context = ssl_context(settings)
     except (OSError, ValueError) as exc:  # an unreadable or invalid CA file
-        raise ClientConfigError(f"cannot use KAFKA_SSL_CAFILE={settings.ssl_cafile!r} ({type(exc).__name__}: "
-                                f"{exc}); point it at a readable PEM file of the brokers' CA") from None
+        raise ClientConfigError(
+            f"cannot use KAFKA_SSL_CAFILE={settings.ssl_cafile!r} ({type(exc).__name__}: "
+            f"{exc}); point it at a readable PEM file of the brokers' CA"
+        ) from None
     if context is None:
         return
     for server in settings.bootstrap_servers.split(","):
@@ -227,7 +246,8 @@ def verify_tls(settings: Settings, timeout: float = 10.0) -> None:
             raise ClientConfigError(
                 f"TLS handshake with Kafka at {server.strip()} failed ({type(exc).__name__}: {exc}). "
                 "Check KAFKA_SECURITY_PROTOCOL and KAFKA_SSL_CAFILE (the CA that signed the brokers' "
-                "certificates).") from None
+                "certificates)."
+            ) from None
         except (OSError, ValueError):
             continue
 
@@ -235,12 +255,21 @@ def verify_tls(settings: Settings, timeout: float = 10.0) -> None:
 def producer(settings: Settings) -> KafkaProducer:
     """A producer whose acks wait for every in-sync replica (min.insync.replicas is what makes that count)."""
     verify_tls(settings)
-    return KafkaProducer(acks="all", linger_ms=5, retries=5, max_request_size=settings.max_message_bytes,
-                         **kafka_python_options(settings))
+    return KafkaProducer(
+        acks="all",
+        linger_ms=5,
+        retries=5,
+        max_request_size=settings.max_message_bytes,
+        **kafka_python_options(settings),
+    )
 
 
-def publish_values(settings: Settings, values: Iterable[bytes | Message], topic: str | None = None,
-                   on_sent: Callable[..., object] | None = None) -> int:
+def publish_values(
+    settings: Settings,
+    values: Iterable[bytes | Message],
+    topic: str | None = None,
+    on_sent: Callable[..., object] | None = None,
+) -> int:
     """Publish raw values as they are, keyed by story id, with their format's content-type header.
 
     Bare bytes are keyed and labelled by `pipeline.sources.message_for`; returns
@@ -261,8 +290,13 @@ def publish_values(settings: Settings, values: Iterable[bytes | Message], topic:
         prod.close()
 
 
-def tail(settings: Settings, topic: str, from_beginning: bool = False, max_records: int | None = None,
-         idle_timeout_s: float | None = None) -> Iterator[bytes]:
+def tail(
+    settings: Settings,
+    topic: str,
+    from_beginning: bool = False,
+    max_records: int | None = None,
+    idle_timeout_s: float | None = None,
+) -> Iterator[bytes]:
     """Values from a topic as they arrive (no consumer group: tailing never moves anyone's offsets)."""
     verify_tls(settings)
     consumer = KafkaConsumer(

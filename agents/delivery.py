@@ -100,8 +100,7 @@ class HardenedConsumer(AIOKafkaConsumer):
         log.warning("not treating offsets %d-%d of %s as a gap: they will be processed", offset_from, offset_to, tp)
 
     def ack(self, message: Message) -> bool:
-        if (message.generation_id != self.app.consumer_generation_id
-                or not self.app.flow_control.is_active()):
+        if message.generation_id != self.app.consumer_generation_id or not self.app.flow_control.is_active():
             # Fetched before the last rebalance, or acked while one is under
             # way (streams then skip *and ack* what they were handed): the
             # message is fetched again from the committed offset, so recording
@@ -157,20 +156,30 @@ def retriable(exc: BaseException) -> bool:
 
     if isinstance(exc, ProducerSendError) and exc.__cause__ is not None:
         return retriable(exc.__cause__)
-    if isinstance(exc, (errors.KafkaTimeoutError, errors.KafkaConnectionError, errors.NodeNotReadyError,
-                        errors.RequestTimedOutError, errors.NotLeaderForPartitionError,
-                        errors.LeaderNotAvailableError, asyncio.TimeoutError)):
+    if isinstance(
+        exc,
+        (
+            errors.KafkaTimeoutError,
+            errors.KafkaConnectionError,
+            errors.NodeNotReadyError,
+            errors.RequestTimedOutError,
+            errors.NotLeaderForPartitionError,
+            errors.LeaderNotAvailableError,
+            asyncio.TimeoutError,
+        ),
+    ):
         return True
     return bool(getattr(exc, "retriable", False))
 
 
 def backoff(attempt: int, base: float = SEND_BACKOFF_S, cap: float = SEND_BACKOFF_CAP_S) -> float:
     """Capped exponential backoff with full jitter (attempt 0 → up to `base` seconds)."""
-    return random.uniform(0, min(cap, base * 2 ** attempt))
+    return random.uniform(0, min(cap, base * 2**attempt))
 
 
-async def send_confirmed(send: Callable[[], Awaitable[Any]], what: str = "record",
-                         window_s: float = SEND_RETRY_WINDOW_S) -> Any:
+async def send_confirmed(
+    send: Callable[[], Awaitable[Any]], what: str = "record", window_s: float = SEND_RETRY_WINDOW_S
+) -> Any:
     """Send and wait for the broker's acknowledgement, retrying retriable failures for `window_s`.
 
     `send` makes a fresh send each call (e.g. `lambda: topic.send(...)`) and
@@ -190,8 +199,7 @@ async def send_confirmed(send: Callable[[], Awaitable[Any]], what: str = "record
             if not retriable(exc) or time.monotonic() + delay > deadline:
                 raise
             attempt += 1
-            log.warning("send of %s failed (%s: %s); retry %d in %.1fs", what, type(exc).__name__, exc,
-                        attempt, delay)
+            log.warning("send of %s failed (%s: %s); retry %d in %.1fs", what, type(exc).__name__, exc, attempt, delay)
             await asyncio.sleep(delay)
 
 
@@ -200,14 +208,17 @@ def too_large(exc: BaseException) -> bool:
     from aiokafka import errors
 
     return isinstance(exc, errors.MessageSizeTooLargeError) or type(exc).__name__ in (
-        "RecordTooLargeError", "RecordListTooLargeError")
+        "RecordTooLargeError",
+        "RecordListTooLargeError",
+    )
 
 
 Send = Callable[[], Awaitable[Any]]
 
 
-async def send_in_key_order(sends: Sequence[tuple[bytes | None, Send]],
-                            oversized: Callable[[Send, BaseException], Send] | None = None) -> None:
+async def send_in_key_order(
+    sends: Sequence[tuple[bytes | None, Send]], oversized: Callable[[Send, BaseException], Send] | None = None
+) -> None:
     """All sends of one batch confirmed, each key's in the order given; on a permanent failure, exit unacked.
 
     Records of one key go one at a time: the next is sent only after the broker
@@ -217,6 +228,7 @@ async def send_in_key_order(sends: Sequence[tuple[bytes | None, Send]],
     (a poison pill), so `oversized` turns it into a replacement send, normally
     a dead letter with reason `output_too_large`.
     """
+
     async def one(fn: Send) -> Any:
         try:
             return await send_confirmed(fn, _describe(fn))
@@ -250,10 +262,14 @@ def _describe(send: Callable[[], Awaitable[Any]]) -> str:
 
 def fail_stop(exc: BaseException) -> None:
     """Exit now, acking nothing: the batch stays uncommitted and is redone after the restart."""
-    log.critical("giving up on a send (%s: %s; retriable errors are retried for %.0fs); exiting with %d so "
-                 "the supervisor restarts the worker from the committed offsets", type(exc).__name__, exc,
-                 SEND_RETRY_WINDOW_S,
-                 EXIT_DELIVERY_FAILED)
+    log.critical(
+        "giving up on a send (%s: %s; retriable errors are retried for %.0fs); exiting with %d so "
+        "the supervisor restarts the worker from the committed offsets",
+        type(exc).__name__,
+        exc,
+        SEND_RETRY_WINDOW_S,
+        EXIT_DELIVERY_FAILED,
+    )
     for handler in logging.getLogger().handlers:
         handler.flush()
     sys.stderr.flush()

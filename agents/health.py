@@ -54,8 +54,12 @@ class Readiness:
 class Progress:
     """Committed offsets per partition over time, from the lag timer's measurements."""
 
-    def __init__(self, stall_after_s: float = STALL_AFTER_S, stale_after_s: float = STALE_AFTER_S,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        stall_after_s: float = STALL_AFTER_S,
+        stale_after_s: float = STALE_AFTER_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.stall_after_s, self.stale_after_s, self.clock = stall_after_s, stale_after_s, clock
         self.watches: dict[TP, PartitionWatch] = {}
         self.measured_at: float | None = None
@@ -81,27 +85,38 @@ class Progress:
         """Ready when partitions are assigned, measured recently, and none stalls with lag."""
         now = self.clock()
         if not assigned:
-            return Readiness(False, "no partitions assigned to this worker (joining the group, rebalancing, "
-                                    "or more workers than partitions)")
+            return Readiness(
+                False,
+                "no partitions assigned to this worker (joining the group, rebalancing, "
+                "or more workers than partitions)",
+            )
         if self.measured_at is None:
             return Readiness(False, "waiting for the first measurement of committed offsets")
         age = now - self.measured_at
         if age > self.stale_after_s:
-            return Readiness(False, f"committed offsets not measured for {age:.0f}s "
-                                    f"({self.last_error or 'no measurement since'})")
-        view = {f"{t}/{p}": self._describe(w, now) for (t, p), w in sorted(self.watches.items())
-                if (t, p) in assigned}
+            return Readiness(
+                False, f"committed offsets not measured for {age:.0f}s ({self.last_error or 'no measurement since'})"
+            )
+        view = {f"{t}/{p}": self._describe(w, now) for (t, p), w in sorted(self.watches.items()) if (t, p) in assigned}
         stalled = [name for name, info in view.items() if info["stalled"]]
         if stalled:
             worst = max(stalled, key=lambda name: view[name]["seconds_without_progress"])
             info = view[worst]
-            return Readiness(False, f"no progress on {', '.join(stalled)}: {worst} has lag {info['lag']} and its "
-                                    f"committed offset {info['committed']} has not moved for "
-                                    f"{info['seconds_without_progress']:.0f}s", view)
+            return Readiness(
+                False,
+                f"no progress on {', '.join(stalled)}: {worst} has lag {info['lag']} and its "
+                f"committed offset {info['committed']} has not moved for "
+                f"{info['seconds_without_progress']:.0f}s",
+                view,
+            )
         return Readiness(True, "ok", view)
 
     def _describe(self, watch: PartitionWatch, now: float) -> dict[str, Any]:
         quiet = now - watch.progressed_at
-        return {"committed": watch.offsets.position, "end": watch.offsets.end, "lag": watch.offsets.lag,
-                "seconds_without_progress": round(quiet, 1),
-                "stalled": watch.offsets.lag > 0 and quiet > self.stall_after_s}
+        return {
+            "committed": watch.offsets.position,
+            "end": watch.offsets.end,
+            "lag": watch.offsets.lag,
+            "seconds_without_progress": round(quiet, 1),
+            "stalled": watch.offsets.lag > 0 and quiet > self.stall_after_s,
+        }

@@ -44,16 +44,14 @@ STAGES = ("clean", "entities", "quotes")
 OUTCOMES = ("ok", "dead_letter", "superseded", "held", "withdrawn")
 QUOTE_TYPES = ("direct", "indirect", "mixed")
 #: Labels pipeline.entities.extract keeps (its NAME_LABELS); pre-created so rate() sees the first mention.
-ENTITY_LABELS = ("PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW",
-                 "LANGUAGE")
+ENTITY_LABELS = ("PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE")
 #: Dead letters name the step that refused the message; these steps run in the clean agent.
 AGENT_OF_STEP = {"decode": "clean", "validate": "clean", "clean": "clean"}
 #: The end-to-end latency is measured from two reference clocks.
 REFERENCES = ("ingested_at", "published_at")
 
 STAGE_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 900.0,
-                   3600.0, 21600.0, 86400.0)
+LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 900.0, 3600.0, 21600.0, 86400.0)
 BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128)
 
 # No `<name>_created` series next to counters and histograms: Prometheus does not use them
@@ -64,46 +62,72 @@ REGISTRY = CollectorRegistry(auto_describe=True)
 ARTICLES = Counter(
     "wirestream_articles_total",
     "Articles leaving a stage, by stage and outcome (ok, dead_letter; superseded, held, withdrawn at quotes).",
-    ["stage", "outcome"], registry=REGISTRY)
+    ["stage", "outcome"],
+    registry=REGISTRY,
+)
 STAGE_SECONDS = Histogram(
     "wirestream_stage_duration_seconds",
     "Processing time of one article in a stage (entities includes its share of the spaCy batch parse).",
-    ["stage"], buckets=STAGE_BUCKETS, registry=REGISTRY)
+    ["stage"],
+    buckets=STAGE_BUCKETS,
+    registry=REGISTRY,
+)
 END_TO_END = Histogram(
     "wirestream_end_to_end_latency_seconds",
     "Time from a reference clock to enrichment: reference=ingested_at (the raw Kafka record's "
     "timestamp) for every article, reference=published_at for articles that carry one.",
-    ["reference"], buckets=LATENCY_BUCKETS, registry=REGISTRY)
+    ["reference"],
+    buckets=LATENCY_BUCKETS,
+    registry=REGISTRY,
+)
 DEAD_LETTERS = Counter(
-    "wirestream_dead_letters_total", "Dead letters written, by the step that refused the message and the reason.",
-    ["stage", "reason"], registry=REGISTRY)
+    "wirestream_dead_letters_total",
+    "Dead letters written, by the step that refused the message and the reason.",
+    ["stage", "reason"],
+    registry=REGISTRY,
+)
 LAG = Gauge(
     "wirestream_consumer_lag_messages",
     "Messages not yet committed by this worker's consumer group (end offset minus committed offset), "
     "for the partitions assigned to this worker.",
-    ["topic", "partition"], registry=REGISTRY)
+    ["topic", "partition"],
+    registry=REGISTRY,
+)
 COMMITTED = Gauge(
     "wirestream_consumer_committed_offset",
     "Where this worker's consumer group resumes each assigned partition: its committed offset (the log "
     "start before the first commit). Flat while lag is above 0 means the partition makes no progress.",
-    ["topic", "partition"], registry=REGISTRY)
+    ["topic", "partition"],
+    registry=REGISTRY,
+)
 LAG_REFRESH_FAILURES = Counter(
-    "wirestream_consumer_lag_refresh_failures_total", "Lag refreshes that failed (broker unreachable, timeouts).",
-    registry=REGISTRY)
+    "wirestream_consumer_lag_refresh_failures_total",
+    "Lag refreshes that failed (broker unreachable, timeouts).",
+    registry=REGISTRY,
+)
 LAG_REFRESHED = Gauge(
-    "wirestream_consumer_lag_refresh_timestamp_seconds", "Unix time of the last successful lag refresh.",
-    registry=REGISTRY)
+    "wirestream_consumer_lag_refresh_timestamp_seconds",
+    "Unix time of the last successful lag refresh.",
+    registry=REGISTRY,
+)
 ENTITIES = Counter(
-    "wirestream_entities_total", "Entity mentions in enriched articles, by spaCy label.", ["label"],
-    registry=REGISTRY)
+    "wirestream_entities_total", "Entity mentions in enriched articles, by spaCy label.", ["label"], registry=REGISTRY
+)
 QUOTES = Counter(
-    "wirestream_quotes_total", "Quotes attributed in enriched articles, by type.", ["type"], registry=REGISTRY)
+    "wirestream_quotes_total", "Quotes attributed in enriched articles, by type.", ["type"], registry=REGISTRY
+)
 BATCH = Histogram(
-    "wirestream_batch_size", "Articles per batch taken from the stream by a stage.", ["stage"],
-    buckets=BATCH_BUCKETS, registry=REGISTRY)
+    "wirestream_batch_size",
+    "Articles per batch taken from the stream by a stage.",
+    ["stage"],
+    buckets=BATCH_BUCKETS,
+    registry=REGISTRY,
+)
 HELD = Gauge(
-    "wirestream_embargoed_held", "Enriched story copies held until their embargo lifts (this worker's partitions).",
-    registry=REGISTRY)
+    "wirestream_embargoed_held",
+    "Enriched story copies held until their embargo lifts (this worker's partitions).",
+    registry=REGISTRY,
+)
 BUILD = Info("wirestream_build", "Pipeline version and consumer group of this worker.", registry=REGISTRY)
 
 # Series that exist before the first article, so rate() has a zero to start from.
@@ -119,6 +143,8 @@ for _label in ENTITY_LABELS:
     ENTITIES.labels(_label)
 for _ref in REFERENCES:
     END_TO_END.labels(_ref)
+
+
 def known_dead_letters() -> tuple[tuple[str, str], ...]:
     """(step, reason) of every dead letter the stages can write, from the lists that define them
     (a reason added later still counts; its series just starts at its first dead letter)."""
@@ -129,10 +155,19 @@ def known_dead_letters() -> tuple[tuple[str, str], ...]:
     pairs = {("decode", r) for r in DECODE_REASONS} | {("validate", r) for r in VALIDATE_REASONS}
     pairs |= {("clean", r) for r in REJECTION_REASONS}
     for stage in STAGES.values():  # what any stage's work can end in, in or out of the NLP process
-        pairs |= {(stage.name, stage.failed_reason), (stage.name, "processing_timeout"),
-                  (stage.name, "nlp_process_crashed"), (stage.name, "internal_error")}
-    pairs |= {("entities", "bad_internal_record"), ("quotes", "bad_internal_record"), ("clean", "body_too_large"),
-              ("entities", "body_too_large"), ("quotes", "output_too_large")}
+        pairs |= {
+            (stage.name, stage.failed_reason),
+            (stage.name, "processing_timeout"),
+            (stage.name, "nlp_process_crashed"),
+            (stage.name, "internal_error"),
+        }
+    pairs |= {
+        ("entities", "bad_internal_record"),
+        ("quotes", "bad_internal_record"),
+        ("clean", "body_too_large"),
+        ("entities", "body_too_large"),
+        ("quotes", "output_too_large"),
+    }
     return tuple(sorted(pairs))
 
 
@@ -202,11 +237,15 @@ def page_article(record: EnrichedRecord, max_chars: int = 6000) -> dict[str, Any
         "url": record.url,
         "published_at": record.published_at,
         "enriched_at": record.processing.enriched_at,
-        "entities": [{"start": e.start, "end": e.end, "label": e.label, "text": e.text}
-                     for e in record.entities if e.end <= len(body)],
-        "quotes": [{"text": q.text, "type": q.type,
-                    "speaker": q.speaker.name or q.speaker.mention, "cue": q.cue}
-                   for q in record.quotes],
+        "entities": [
+            {"start": e.start, "end": e.end, "label": e.label, "text": e.text}
+            for e in record.entities
+            if e.end <= len(body)
+        ],
+        "quotes": [
+            {"text": q.text, "type": q.type, "speaker": q.speaker.name or q.speaker.mention, "cue": q.cue}
+            for q in record.quotes
+        ],
     }
 
 
@@ -233,14 +272,16 @@ class LiveState:
         """A JSON-ready picture of this worker (the body of `/api/state`)."""
         stages = []
         for stage in STAGES:
-            stages.append({
-                "stage": stage,
-                "ok": self.counts[(stage, "ok")],
-                "dead_letter": self.counts[(stage, "dead_letter")],
-                "rate_10s": round(self.rates[stage].rate(10), 3),
-                "rate_60s": round(self.rates[stage].rate(60), 3),
-                "history": self.rates[stage].series(),  # 2 minutes in 5 s bins, for the sparklines
-            })
+            stages.append(
+                {
+                    "stage": stage,
+                    "ok": self.counts[(stage, "ok")],
+                    "dead_letter": self.counts[(stage, "dead_letter")],
+                    "rate_10s": round(self.rates[stage].rate(10), 3),
+                    "rate_60s": round(self.rates[stage].rate(60), 3),
+                    "history": self.rates[stage].series(),  # 2 minutes in 5 s bins, for the sparklines
+                }
+            )
         lat = list(self.latencies)
         return {
             "now": iso_now(),
@@ -252,8 +293,12 @@ class LiveState:
                 "updated_at": self.lag_updated_at,
                 "error": self.lag_error,
             },
-            "latency_s": {"count": len(lat), "p50": percentile(lat, 0.5), "p95": percentile(lat, 0.95),
-                          "p99": percentile(lat, 0.99)},
+            "latency_s": {
+                "count": len(lat),
+                "p50": percentile(lat, 0.5),
+                "p95": percentile(lat, 0.95),
+                "p99": percentile(lat, 0.99),
+            },
             "dead_letters": {
                 "total": sum(self.dead_by.values()),
                 "rate_60s": round(self.dead_rate.rate(60), 3),
@@ -263,8 +308,11 @@ class LiveState:
             "entities": dict(self.entities.most_common()),
             "quotes": dict(self.quotes.most_common()),
             "recent": list(reversed(self.recent)),
-            "stories": {"held": self.held, "superseded": self.counts[("quotes", "superseded")],
-                        "withdrawn": self.counts[("quotes", "withdrawn")]},
+            "stories": {
+                "held": self.held,
+                "superseded": self.counts[("quotes", "superseded")],
+                "withdrawn": self.counts[("quotes", "withdrawn")],
+            },
         }
 
 
@@ -299,8 +347,7 @@ def record_dead_letter(step: str, reason: str, error: str = "", article_id: str 
     DEAD_LETTERS.labels(step, reason).inc()
     LIVE.dead_by[(step, reason)] += 1
     LIVE.dead_rate.add()
-    LIVE.errors.append({"at": iso_now(), "stage": step, "reason": reason, "error": error[:300],
-                        "id": article_id})
+    LIVE.errors.append({"at": iso_now(), "stage": step, "reason": reason, "error": error[:300], "id": article_id})
     record_stage(AGENT_OF_STEP.get(step, step), "dead_letter")
 
 
@@ -355,8 +402,9 @@ def set_build_info(app_id: str) -> None:
 TP = tuple[str, int]
 
 
-def resume_positions(committed: Mapping[TP, int | None], end: Mapping[TP, int],
-                     start: Mapping[TP, int] | None = None) -> dict[TP, int]:
+def resume_positions(
+    committed: Mapping[TP, int | None], end: Mapping[TP, int], start: Mapping[TP, int] | None = None
+) -> dict[TP, int]:
     """Where the group resumes each partition: its committed offset, or the log start before a first commit."""
     positions: dict[TP, int] = {}
     for tp in end:
@@ -365,8 +413,9 @@ def resume_positions(committed: Mapping[TP, int | None], end: Mapping[TP, int],
     return positions
 
 
-def consumer_lag(committed: Mapping[TP, int | None], end: Mapping[TP, int],
-                 start: Mapping[TP, int] | None = None) -> dict[TP, int]:
+def consumer_lag(
+    committed: Mapping[TP, int | None], end: Mapping[TP, int], start: Mapping[TP, int] | None = None
+) -> dict[TP, int]:
     """Lag per partition: end offset minus committed offset, never negative.
 
     A partition with no committed offset yet (a new group reading from the
@@ -432,8 +481,13 @@ class LagProbe:
         if self._admin is None:
             self._admin = KafkaAdminClient(client_id="wirestream-lag", request_timeout_ms=self.timeout_ms, **opts)
         if self._consumer is None:
-            self._consumer = KafkaConsumer(client_id="wirestream-lag", group_id=None, enable_auto_commit=False,
-                                           request_timeout_ms=max(self.timeout_ms, 6000), **opts)
+            self._consumer = KafkaConsumer(
+                client_id="wirestream-lag",
+                group_id=None,
+                enable_auto_commit=False,
+                request_timeout_ms=max(self.timeout_ms, 6000),
+                **opts,
+            )
         return self._admin, self._consumer
 
     def measure(self, partitions: Iterable[TP]) -> dict[TP, int]:

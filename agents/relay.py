@@ -39,11 +39,19 @@ def message_of(event: Any) -> Message:
     msg = event.message
     headers = msg.headers or []
     pairs = headers.items() if isinstance(headers, Mapping) else headers
-    content_type = next((v.decode("latin-1") if isinstance(v, bytes) else str(v)
-                         for k, v in pairs if str(k).lower() == "content-type"), None)
+    content_type = next(
+        (v.decode("latin-1") if isinstance(v, bytes) else str(v) for k, v in pairs if str(k).lower() == "content-type"),
+        None,
+    )
     timestamp = getattr(msg, "timestamp", None)
-    return Message(event.value, key=event.key, content_type=content_type, partition=msg.partition,
-                   offset=msg.offset, timestamp_ms=int(timestamp * 1000) if timestamp else None)
+    return Message(
+        event.value,
+        key=event.key,
+        content_type=content_type,
+        partition=msg.partition,
+        offset=msg.offset,
+        timestamp_ms=int(timestamp * 1000) if timestamp else None,
+    )
 
 
 class Relay:
@@ -51,14 +59,22 @@ class Relay:
 
     def __init__(self, app: faust.App, settings: Settings, executor: Executor) -> None:
         self.app, self.settings, self.executor = app, settings, executor
-        self.topics = {name: app.topic(name, key_type=bytes, value_type=bytes, partitions=settings.partitions)
-                       for name in settings.topics.all()}
-        self._stage_of_topic = {settings.topics.clean: "clean", settings.topics.parsed: "entities",
-                                settings.topics.enriched: "quotes", settings.topics.quotes: "quotes"}
+        self.topics = {
+            name: app.topic(name, key_type=bytes, value_type=bytes, partitions=settings.partitions)
+            for name in settings.topics.all()
+        }
+        self._stage_of_topic = {
+            settings.topics.clean: "clean",
+            settings.topics.parsed: "entities",
+            settings.topics.enriched: "quotes",
+            settings.topics.quotes: "quotes",
+        }
         # One thread per stage hands its batch to the executor, so the event loop keeps
         # heartbeating and stages overlap (the executor decides where the work runs).
-        self._threads = {stage: ThreadPoolExecutor(max_workers=1, thread_name_prefix=stage)
-                         for stage in ("clean", "entities", "quotes")}
+        self._threads = {
+            stage: ThreadPoolExecutor(max_workers=1, thread_name_prefix=stage)
+            for stage in ("clean", "entities", "quotes")
+        }
 
     def topic(self, name: str) -> Any:
         return self.topics[name]
@@ -66,12 +82,14 @@ class Relay:
     async def loop(self, stage: str, stream: faust.StreamT[Any], emit: Emit) -> None:
         """The agent body: batches in, outcomes sent and confirmed, then acked in offset order."""
         batches = stream.noack_take(  # type: ignore[attr-defined]  # faust-streaming's, not in StreamT
-            self.settings.batch_size, within=self.settings.batch_timeout_s)
+            self.settings.batch_size, within=self.settings.batch_timeout_s
+        )
         async for events in batches:
             metrics.record_batch(stage, len(events))
             messages = [message_of(e) for e in events]
             outcomes = await asyncio.get_running_loop().run_in_executor(
-                self._threads[stage], run_stage, stage, messages, self.executor)
+                self._threads[stage], run_stage, stage, messages, self.executor
+            )
             sends: list[KeyedSend] = []
             for outcome in outcomes:
                 sends += await self.guarded(stage, emit, outcome)
@@ -90,6 +108,7 @@ class Relay:
 
     def forward(self, stage: str, topic: str, kind: str, *steps: str) -> Emit:
         """The emit of a middle stage: each record to `topic` under its article id, dead letters aside."""
+
         async def emit(outcome: Outcome) -> list[KeyedSend]:
             sends = self.dead(stage, outcome.dead, outcome.message.key)
             for record in outcome.records:
@@ -114,8 +133,17 @@ class Relay:
         for letter in letters:
             metrics.record_dead_letter(letter.stage, letter.reason, letter.error, letter.id)
             letter_key = (letter.id or "").encode() or key or b""
-            out.append((letter_key, partial(self.topics[self.settings.topics.deadletter].send, key=letter_key,
-                                            value=codec.dumps(letter), headers=codec.headers("deadletter"))))
+            out.append(
+                (
+                    letter_key,
+                    partial(
+                        self.topics[self.settings.topics.deadletter].send,
+                        key=letter_key,
+                        value=codec.dumps(letter),
+                        headers=codec.headers("deadletter"),
+                    ),
+                )
+            )
         if letters:
             metrics.record_stage(stage, "dead_letter")
         return out
@@ -125,19 +153,24 @@ class Relay:
         name, key = send.func.__self__.get_topic_name(), send.keywords.get("key") or b""
         value = send.keywords.get("value") or b""
         stage = self._stage_of_topic.get(name)
-        error = (f"{name} record of {len(value)} bytes refused by Kafka ({type(exc).__name__}); raise "
-                 "WIRESTREAM_MAX_MESSAGE_BYTES and the topic's max.message.bytes, or lower WIRESTREAM_MAX_BODY_CHARS")
+        error = (
+            f"{name} record of {len(value)} bytes refused by Kafka ({type(exc).__name__}); raise "
+            "WIRESTREAM_MAX_MESSAGE_BYTES and the topic's max.message.bytes, or lower WIRESTREAM_MAX_BODY_CHARS"
+        )
         if stage is None:  # a dead letter too big to keep its payload: keep its stage and reason
             original = codec.loads(value)
             stage, error = original["stage"], f"{original['reason']}: payload dropped, {error}"
         article_id = key.decode("utf-8", "replace") or None
         letter = codec.dead_letter(stage, "output_too_large", error, b"", article_id)
         metrics.record_dead_letter(stage, "output_too_large", error, article_id)
-        return partial(self.topics[self.settings.topics.deadletter].send, key=key, value=codec.dumps(letter),
-                       headers=codec.headers("deadletter"))
+        return partial(
+            self.topics[self.settings.topics.deadletter].send,
+            key=key,
+            value=codec.dumps(letter),
+            headers=codec.headers("deadletter"),
+        )
 
     def close(self) -> None:
         for pool in self._threads.values():
             pool.shutdown(wait=False, cancel_futures=True)
         self.executor.close()
-

@@ -27,15 +27,20 @@ def sasl_options(settings: Settings) -> dict[str, Any]:
     """SASL login options, spelt the same in aiokafka and kafka-python; empty without SASL."""
     if not settings.sasl_mechanism:
         return {}
-    return {"sasl_mechanism": settings.sasl_mechanism, "sasl_plain_username": settings.sasl_username,
-            "sasl_plain_password": settings.sasl_password}
+    return {
+        "sasl_mechanism": settings.sasl_mechanism,
+        "sasl_plain_username": settings.sasl_username,
+        "sasl_plain_password": settings.sasl_password,
+    }
 
 
 def client_options(settings: Settings) -> dict[str, Any]:
     """Connection options both client libraries accept under the same names."""
-    opts: dict[str, Any] = {"bootstrap_servers": settings.bootstrap_servers.split(","),
-                            "security_protocol": settings.security_protocol.upper(),
-                            **sasl_options(settings)}
+    opts: dict[str, Any] = {
+        "bootstrap_servers": settings.bootstrap_servers.split(","),
+        "security_protocol": settings.security_protocol.upper(),
+        **sasl_options(settings),
+    }
     context = ssl_context(settings)
     if context is not None:
         opts["ssl_context"] = context
@@ -58,6 +63,10 @@ def faust_credentials(settings: Settings) -> Any:
 
     context = ssl_context(settings)
     if settings.sasl_mechanism:
-        return faust.SASLCredentials(username=settings.sasl_username, password=settings.sasl_password,
-                                     mechanism=settings.sasl_mechanism, ssl_context=context)
+        return faust.SASLCredentials(
+            username=settings.sasl_username,
+            password=settings.sasl_password,
+            mechanism=settings.sasl_mechanism,
+            ssl_context=context,
+        )
     return context

@@ -49,10 +49,12 @@ class Stories:
         # The changelogs are replicated like the pipeline's own topics (Faust takes the replication
         # factor from the app); min.insync.replicas has to be passed per table.
         extra = {"min.insync.replicas": str(isr)} if isr else {}
-        self.table = app.Table("stories", default=None, partitions=partitions, key_type=bytes, value_type=bytes,
-                               extra_topic_configs=extra)
-        self.held = app.Table("held", default=None, partitions=partitions, key_type=bytes, value_type=bytes,
-                              extra_topic_configs=extra)
+        self.table = app.Table(
+            "stories", default=None, partitions=partitions, key_type=bytes, value_type=bytes, extra_topic_configs=extra
+        )
+        self.held = app.Table(
+            "held", default=None, partitions=partitions, key_type=bytes, value_type=bytes, extra_topic_configs=extra
+        )
 
     # ── state ────────────────────────────────────────────────────────────────
 
@@ -77,15 +79,15 @@ class Stories:
         sends = self.relay.dead("quotes", outcome.dead, outcome.message.key)
         for record in outcome.records:
             withdrawn = isinstance(record, Withdrawal)
-            decision = decide(record.article if withdrawn else record, self.state(record.id), now,
-                              withdrawn=withdrawn)
+            decision = decide(record.article if withdrawn else record, self.state(record.id), now, withdrawn=withdrawn)
             writes: list[Write] = []
             sends += self._apply(record, decision, partition, writes)
             await self._store(writes, partition)
         return sends
 
-    def _apply(self, record: Any, decision: Decision, partition: int, writes: list[Write], *,
-               drop_held: bool = True) -> list[KeyedSend]:
+    def _apply(
+        self, record: Any, decision: Decision, partition: int, writes: list[Write], *, drop_held: bool = True
+    ) -> list[KeyedSend]:
         """The sends a decision needs; the table writes it needs go into `writes` (made before sending)."""
         story_id = record.id
         key = story_id.encode()
@@ -100,11 +102,12 @@ class Stories:
         if drop_held and self.held.data.get(key) is not None:  # a newer copy replaces the held one
             writes.append((self.held, key, None))
         if decision.action == "withdraw":
-            return [self.relay.send(self.topics.enriched, story_id, None, "enriched"),
-                    *self._quote_sends(decision)]
+            return [self.relay.send(self.topics.enriched, story_id, None, "enriched"), *self._quote_sends(decision)]
         metrics.record_enriched(record)
-        return [self.relay.send(self.topics.enriched, story_id, codec.dumps(record), "enriched"),
-                *self._quote_sends(decision)]
+        return [
+            self.relay.send(self.topics.enriched, story_id, codec.dumps(record), "enriched"),
+            *self._quote_sends(decision),
+        ]
 
     def _quote_sends(self, decision: Decision) -> list[KeyedSend]:
         out = [self.relay.send(self.topics.quotes, q.key, codec.dumps(q), "quote") for q in decision.quotes]
@@ -131,8 +134,7 @@ class Stories:
             if embargo is not None and embargo > now:
                 continue
             writes: list[Write] = []
-            sends = self._apply(record, decide(record, self.state(record.id), now), partition, writes,
-                                drop_held=False)
+            sends = self._apply(record, decide(record, self.state(record.id), now), partition, writes, drop_held=False)
             await self._store(writes, partition)
             await self.relay.deliver(sends)
             # Only now: a crash before this line finds the copy still held and publishes it again.

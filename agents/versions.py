@@ -30,15 +30,15 @@ def installed(distribution: str) -> str | None:
         return None
 
 
-def untested(tested: Mapping[str, str] = TESTED,
-             lookup: Callable[[str], str | None] | None = None) -> dict[str, str | None]:
+def untested(
+    tested: Mapping[str, str] = TESTED, lookup: Callable[[str], str | None] | None = None
+) -> dict[str, str | None]:
     """{distribution: installed version} for each one that differs from its tested version."""
     found = {name: (lookup or installed)(name) for name in tested}
     return {name: version for name, version in found.items() if version != tested[name]}
 
 
-def check_versions(tested: Mapping[str, str] = TESTED,
-                   lookup: Callable[[str], str | None] | None = None) -> None:
+def check_versions(tested: Mapping[str, str] = TESTED, lookup: Callable[[str], str | None] | None = None) -> None:
     """Raise UntestedVersions, naming what is installed and what to install, unless all versions match."""
     wrong = untested(tested, lookup)
     if not wrong:
@@ -48,4 +48,5 @@ def check_versions(tested: Mapping[str, str] = TESTED,
     raise UntestedVersions(
         f"this worker's delivery guarantees (agents/delivery.py) were tested with {want}, but found {have}. "
         f"Install the tested versions (pip install {want}, or pip install -c constraints.txt .) — "
-        "another version could silently break at-least-once delivery.")
+        "another version could silently break at-least-once delivery."
+    )

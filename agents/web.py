@@ -51,9 +51,11 @@ STATIC = {
 }
 # Only same-origin files: an injected <script> or inline handler could not run.
 PAGE_HEADERS = {
-    "Content-Security-Policy": ("default-src 'none'; script-src 'self'; style-src 'self'; "
-                                "connect-src 'self'; img-src 'self' data:; base-uri 'none'; "
-                                "form-action 'none'; frame-ancestors 'none'"),
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; "
+        "connect-src 'self'; img-src 'self' data:; base-uri 'none'; "
+        "form-action 'none'; frame-ancestors 'none'"
+    ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
@@ -97,8 +99,13 @@ def register(app: faust.App, settings: Settings) -> None:
     """Add the monitoring views, the health probes and the lag timer to `app`."""
     setup_prometheus_sensors(app, pattern="/metrics", registry=metrics_registry(), name_prefix="faust")
     metrics.set_build_info(settings.app_id)
-    worker = {"app_id": settings.app_id, "host": socket.gethostname(), "pid": os.getpid(),
-              "web_port": settings.web_port, "version": __version__}
+    worker = {
+        "app_id": settings.app_id,
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        "web_port": settings.web_port,
+        "version": __version__,
+    }
     t = settings.topics
     sources = {t.raw, t.clean, t.parsed}
     probe = metrics.LagProbe(settings, group_id=settings.app_id)
@@ -122,8 +129,10 @@ def register(app: faust.App, settings: Settings) -> None:
     @app.page("/healthz")
     async def healthz(self: faust.web.View, request: faust.web.Request) -> faust.web.Response:
         """Liveness: answering at all proves the process and its event loop run."""
-        return self.json({"status": "ok", "pid": os.getpid(), "uptime_s": round(time.monotonic() - started, 1)},
-                         headers={"Cache-Control": "no-store"})
+        return self.json(
+            {"status": "ok", "pid": os.getpid(), "uptime_s": round(time.monotonic() - started, 1)},
+            headers={"Cache-Control": "no-store"},
+        )
 
     @app.page("/readyz")
     async def readyz(self: faust.web.View, request: faust.web.Request) -> faust.web.Response:
@@ -144,12 +153,12 @@ def register(app: faust.App, settings: Settings) -> None:
 
     @app.page("/dashboard")
     async def dashboard(self: faust.web.View, request: faust.web.Request) -> faust.web.Response:
-        return self.bytes(static_file("dashboard.html"),
-                          headers={**PAGE_HEADERS, "Content-Type": STATIC["dashboard.html"]})
+        return self.bytes(
+            static_file("dashboard.html"), headers={**PAGE_HEADERS, "Content-Type": STATIC["dashboard.html"]}
+        )
 
     @app.page("/dashboard/{name}")
-    async def dashboard_asset(self: faust.web.View, request: faust.web.Request,
-                              name: str) -> faust.web.Response:
+    async def dashboard_asset(self: faust.web.View, request: faust.web.Request, name: str) -> faust.web.Response:
         if name not in STATIC or name.endswith(".html"):
             raise self.NotFound(f"no such file: {name}")
         return self.bytes(static_file(name), headers={**PAGE_HEADERS, "Content-Type": STATIC[name]})

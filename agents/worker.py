@@ -54,13 +54,17 @@ def _auth_errors() -> tuple[type[BaseException], ...]:
     """aiokafka's exception classes for a refused SASL login."""
     from aiokafka import errors
 
-    return (errors.SaslAuthenticationFailed, errors.AuthenticationFailedError,
-            errors.AuthenticationMethodNotSupported, errors.UnsupportedSaslMechanismError,
-            errors.IllegalSaslStateError)
+    return (
+        errors.SaslAuthenticationFailed,
+        errors.AuthenticationFailedError,
+        errors.AuthenticationMethodNotSupported,
+        errors.UnsupportedSaslMechanismError,
+        errors.IllegalSaslStateError,
+    )
 
 
 def failure_kind(failures: list[BaseException]) -> str:
-    """"auth", "tls" or "unavailable", from the exception classes alone (never from message text,
+    """ "auth", "tls" or "unavailable", from the exception classes alone (never from message text,
     which carries host names such as kafka-ssl-0)."""
     import ssl
 
@@ -130,25 +134,36 @@ def check_connection(settings: Settings, timeout: float = 30.0) -> None:
     try:
         failures = _connect_once(settings, timeout)
     except (OSError, ValueError) as exc:  # the TLS context itself: an unreadable or invalid CA file
-        raise ConfigError(f"cannot use KAFKA_SSL_CAFILE={settings.ssl_cafile!r} ({type(exc).__name__}: "
-                          f"{exc}). Point it at a readable PEM file of the CA that signed the brokers' "
-                          "certificates.") from None
+        raise ConfigError(
+            f"cannot use KAFKA_SSL_CAFILE={settings.ssl_cafile!r} ({type(exc).__name__}: "
+            f"{exc}). Point it at a readable PEM file of the CA that signed the brokers' "
+            "certificates."
+        ) from None
     if not failures:
         return
     kind, reason = failure_kind(failures), _describe(failures, settings)
     if kind == "auth":
         who = f"user {settings.sasl_username!r} with SASL {settings.sasl_mechanism}"
-        raise ConfigError(f"Kafka at {settings.bootstrap_servers} refused authentication for {who} "
-                          f"({reason}). Check KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD / KAFKA_SASL_MECHANISM.")
+        raise ConfigError(
+            f"Kafka at {settings.bootstrap_servers} refused authentication for {who} "
+            f"({reason}). Check KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD / KAFKA_SASL_MECHANISM."
+        )
     if kind == "tls":
-        raise ConfigError(f"TLS handshake with Kafka at {settings.bootstrap_servers} failed ({reason}). "
-                          "Check KAFKA_SECURITY_PROTOCOL and KAFKA_SSL_CAFILE (the CA that signed the "
-                          "brokers' certificates, whose names must match the bootstrap host names).")
-    hint = ("; a connection reset during the TLS handshake can also mean the listener does not speak TLS"
-            if settings.security_protocol.upper() in TLS_PROTOCOLS
-            and any(isinstance(f, ConnectionResetError) for f in failures) else "")
-    raise BrokerUnavailable(f"no Kafka broker answered at {settings.bootstrap_servers} ({reason}); "
-                            f"the worker will be restarted and try again{hint}")
+        raise ConfigError(
+            f"TLS handshake with Kafka at {settings.bootstrap_servers} failed ({reason}). "
+            "Check KAFKA_SECURITY_PROTOCOL and KAFKA_SSL_CAFILE (the CA that signed the "
+            "brokers' certificates, whose names must match the bootstrap host names)."
+        )
+    hint = (
+        "; a connection reset during the TLS handshake can also mean the listener does not speak TLS"
+        if settings.security_protocol.upper() in TLS_PROTOCOLS
+        and any(isinstance(f, ConnectionResetError) for f in failures)
+        else ""
+    )
+    raise BrokerUnavailable(
+        f"no Kafka broker answered at {settings.bootstrap_servers} ({reason}); "
+        f"the worker will be restarted and try again{hint}"
+    )
 
 
 def preflight(settings: Settings) -> Settings:
@@ -191,8 +206,13 @@ def run_faust_worker(settings: Settings, loglevel: str = "warning") -> None:
     worker.execute_from_commandline()
 
 
-def supervise(argv: list[str], env: dict[str, str] | None = None, *,
-              backoff_s: float = RESTART_BACKOFF_S, cap_s: float = RESTART_BACKOFF_CAP_S) -> int:
+def supervise(
+    argv: list[str],
+    env: dict[str, str] | None = None,
+    *,
+    backoff_s: float = RESTART_BACKOFF_S,
+    cap_s: float = RESTART_BACKOFF_CAP_S,
+) -> int:
     """Run `argv` until it exits because we were asked to stop (or with EXIT_CONFIG); restart it otherwise."""
     stopping: list[int] = []
     child: list[subprocess.Popen[bytes]] = []
@@ -215,8 +235,12 @@ def supervise(argv: list[str], env: dict[str, str] | None = None, *,
                 return code
             attempt = 0 if time.monotonic() - started > HEALTHY_RUN_S else attempt + 1
             delay = min(cap_s, backoff_s * 2 ** max(attempt - 1, 0))
-            print(f"wirestream worker: the Faust worker exited with code {code}; restarting in {delay:.0f}s "
-                  "(it resumes from the committed offsets)", file=sys.stderr, flush=True)
+            print(
+                f"wirestream worker: the Faust worker exited with code {code}; restarting in {delay:.0f}s "
+                "(it resumes from the committed offsets)",
+                file=sys.stderr,
+                flush=True,
+            )
             deadline = time.monotonic() + delay
             while time.monotonic() < deadline and not stopping:
                 time.sleep(0.1)
@@ -247,8 +271,7 @@ def run_worker(settings: Settings, loglevel: str = "warning", supervised: bool =
 
 
 def main(argv: list[str] | None = None) -> None:
-    p = argparse.ArgumentParser(prog="python -m agents.worker",
-                                description="The Faust worker without the supervisor.")
+    p = argparse.ArgumentParser(prog="python -m agents.worker", description="The Faust worker without the supervisor.")
     p.add_argument("--loglevel", default="warning")
     args = p.parse_args(argv)
     sys.argv = [sys.argv[0]]  # Faust's own CLI must not see our options

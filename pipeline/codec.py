@@ -77,8 +77,9 @@ def content_hash(payload: dict[str, Any]) -> str:
     return "sha256:" + hashlib.sha256(orjson.dumps(stable, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
-def dead_letter(stage: str, reason: str, error: str, payload: bytes | str | None,
-                article_id: str | None = None) -> DeadLetter:
+def dead_letter(
+    stage: str, reason: str, error: str, payload: bytes | str | None, article_id: str | None = None
+) -> DeadLetter:
     """A dead letter that keeps the original payload whole: text when UTF-8, else base64."""
     raw = payload if isinstance(payload, bytes) else (payload or "").encode("utf-8", "surrogatepass")
     encoding: Literal["utf-8", "base64"]
@@ -86,5 +87,12 @@ def dead_letter(stage: str, reason: str, error: str, payload: bytes | str | None
         text, encoding = raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         text, encoding = base64.b64encode(raw).decode("ascii"), "base64"
-    return DeadLetter(stage=stage, reason=reason, error=error[:2000], payload=text,
-                      payload_encoding=encoding, failed_at=now_iso(), id=article_id)
+    return DeadLetter(
+        stage=stage,
+        reason=reason,
+        error=error[:2000],
+        payload=text,
+        payload_encoding=encoding,
+        failed_at=now_iso(),
+        id=article_id,
+    )

@@ -59,10 +59,16 @@ def map_isolating(attempt: Attempt, stage: str, messages: Sequence[Any]) -> list
     done, failure = attempt(stage, messages)
     if failure is None:
         return done
-    log.warning("%s batch of %d stopped at item %d (%s: %s); retrying the rest one by one",
-                stage, len(messages), len(done), failure.reason, failure.message)
+    log.warning(
+        "%s batch of %d stopped at item %d (%s: %s); retrying the rest one by one",
+        stage,
+        len(messages),
+        len(done),
+        failure.reason,
+        failure.message,
+    )
     out = list(done)
-    for message in messages[len(done):]:
+    for message in messages[len(done) :]:
         one, failure = attempt(stage, [message])
         out.append(one[0] if failure is None else [RejectedInput(failure.reason, failure.message, _id_of(message))])
     return out
@@ -172,8 +178,11 @@ class Child:
         self.stop()
         down_r, down_w = os.pipe()
         up_r, up_w = os.pipe()
-        self.proc = subprocess.Popen([sys.executable, "-m", "pipeline.isolation", str(down_r), str(up_w)],
-                                     pass_fds=(down_r, up_w), stdin=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "pipeline.isolation", str(down_r), str(up_w)],
+            pass_fds=(down_r, up_w),
+            stdin=subprocess.DEVNULL,
+        )
         os.close(down_r)
         os.close(up_w)
         self.conn = Duplex(down_w, up_r)
@@ -185,8 +194,10 @@ class Child:
         except (EOFError, OSError) as exc:
             code = self.proc.wait(10)
             self.stop()
-            raise PoolBroken(f"NLP process {self.index} died while starting (exit code {code}); "
-                             "is the spaCy model installed? (wirestream info --model)") from exc
+            raise PoolBroken(
+                f"NLP process {self.index} died while starting (exit code {code}); "
+                "is the spaCy model installed? (wirestream info --model)"
+            ) from exc
         except PoolBroken:
             self.stop()
             raise
@@ -201,8 +212,11 @@ class Child:
             while True:
                 if not conn.poll(budget_s):
                     self.stop()
-                    return done, Failure("processing_timeout", f"{stage} took longer than the article budget of "
-                                         f"{budget_s:g}s (WIRESTREAM_ARTICLE_TIMEOUT); the NLP process was restarted")
+                    return done, Failure(
+                        "processing_timeout",
+                        f"{stage} took longer than the article budget of "
+                        f"{budget_s:g}s (WIRESTREAM_ARTICLE_TIMEOUT); the NLP process was restarted",
+                    )
                 reply = conn.recv()
                 if reply[0] == "item":
                     done.append(reply[1])
@@ -309,7 +323,6 @@ def freeze_heap() -> None:
     (the collector's share of an article drops from ~1.8 ms to ~0.4 ms)."""
     gc.collect()
     gc.freeze()
-
 
 
 def _child_entry(argv: list[str]) -> None:

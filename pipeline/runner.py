@@ -81,15 +81,21 @@ def record_bytes(record: Any) -> bytes:
 def next_message(record: Any, before: Message) -> Message:
     """The message the next stage reads for `record`: keyed by article id, at the same raw position."""
     article = record.article
-    return Message(record_bytes(record), key=article.id.encode(), partition=before.partition,
-                   offset=before.offset, timestamp_ms=before.timestamp_ms)
+    return Message(
+        record_bytes(record),
+        key=article.id.encode(),
+        partition=before.partition,
+        offset=before.offset,
+        timestamp_ms=before.timestamp_ms,
+    )
 
 
 # ── broker-less: all three stages in one go ──────────────────────────────────
 
 
-def enrich(values: Iterable[bytes | Message], settings: Settings | None = None,
-           executor: Executor | None = None) -> Iterator[Any]:
+def enrich(
+    values: Iterable[bytes | Message], settings: Settings | None = None, executor: Executor | None = None
+) -> Iterator[Any]:
     """Raw message values through the three stages, in order: EnrichedRecord, Withdrawal or DeadLetter.
 
     With no executor the stages run in this process (no time budget);
@@ -130,10 +136,13 @@ def _chain(messages: list[Message], executor: Executor) -> Iterator[Any]:
 
 # ── warm-up ──────────────────────────────────────────────────────────────────
 
-WARM_UP_ARTICLE = orjson.dumps({
-    "id": "warm-up", "headline": "Warm-up",
-    "body": "PARIS (Reuters) - \u201cIt works,\u201d said Jane Doe, a spokeswoman in Paris.",
-})
+WARM_UP_ARTICLE = orjson.dumps(
+    {
+        "id": "warm-up",
+        "headline": "Warm-up",
+        "body": "PARIS (Reuters) - \u201cIt works,\u201d said Jane Doe, a spokeswoman in Paris.",
+    }
+)
 
 
 def warm_up(settings: Settings) -> None:

@@ -76,13 +76,15 @@ class ParsedArticle:
     timings: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> bytes:
-        return orjson.dumps({  # orjson writes the dataclasses natively, as to_dict would
-            "article": self.article,
-            "entities": self.entities,
-            "clusters": self.clusters,
-            "doc": base64.b64encode(self.doc_bytes).decode("ascii"),
-            "timings_ms": self.timings,
-        })
+        return orjson.dumps(
+            {  # orjson writes the dataclasses natively, as to_dict would
+                "article": self.article,
+                "entities": self.entities,
+                "clusters": self.clusters,
+                "doc": base64.b64encode(self.doc_bytes).decode("ascii"),
+                "timings_ms": self.timings,
+            }
+        )
 
     @classmethod
     def from_json(cls, value: bytes) -> ParsedArticle:
@@ -148,8 +150,11 @@ def _clean_one(raw: RawArticle, message: Message, settings: Settings) -> CleanRe
     try:
         with timed(timings, "clean"):
             faults.trigger("clean", raw.body or "")
-            article = (withdrawn_article(raw, article_id) if is_withdrawn(raw)
-                       else clean_article(raw, article_id, max_body_chars=settings.max_body_chars))
+            article = (
+                withdrawn_article(raw, article_id)
+                if is_withdrawn(raw)
+                else clean_article(raw, article_id, max_body_chars=settings.max_body_chars)
+            )
     except RejectedInput as exc:
         return exc
     except Exception as exc:  # noqa: BLE001 - a bug dead-letters this article, not the batch
@@ -200,8 +205,11 @@ def entities_stage(messages: Sequence[Message], settings: Settings) -> Iterator[
 def _parseable(nlp: Language, article: CleanArticle) -> str:
     """The body, when spaCy may take it (cleaning already refused longer ones)."""
     if len(article.body) > nlp.max_length:
-        raise RejectedInput("body_too_large", f"body is {len(article.body)} characters, the model's "
-                            f"max_length is {nlp.max_length}", article.id)
+        raise RejectedInput(
+            "body_too_large",
+            f"body is {len(article.body)} characters, the model's max_length is {nlp.max_length}",
+            article.id,
+        )
     faults.trigger("entities", article.body)
     return article.body
 
@@ -243,19 +251,34 @@ def quotes_one(nlp: Language, parsed: ParsedArticle) -> EnrichedRecord | Withdra
     return enriched_record(parsed, quotes, timings, model_label(nlp))
 
 
-def enriched_record(parsed: ParsedArticle, quotes: list[Any], timings: dict[str, float],
-                    model: str) -> EnrichedRecord:
+def enriched_record(parsed: ParsedArticle, quotes: list[Any], timings: dict[str, float], model: str) -> EnrichedRecord:
     """The record consumers read, stamped with its content hash (they dedupe on (id, content_hash))."""
     article = parsed.article
     record = EnrichedRecord(
-        id=article.id, headline=article.headline, body=article.body, dateline=article.dateline,
-        credits=article.credits, language=article.language, flags=article.flags,
-        paragraphs=article.paragraphs, entities=parsed.entities, entity_clusters=parsed.clusters,
-        quotes=quotes, source=article.source, url=article.url, published_at=article.published_at,
-        story=article.story, **ninjs_entities(parsed.clusters),
-        processing=Processing(pipeline_version=__version__, model=model, timings_ms=timings,
-                              ingested_at=article.ingested_at, raw_partition=article.raw_partition,
-                              raw_offset=article.raw_offset),
+        id=article.id,
+        headline=article.headline,
+        body=article.body,
+        dateline=article.dateline,
+        credits=article.credits,
+        language=article.language,
+        flags=article.flags,
+        paragraphs=article.paragraphs,
+        entities=parsed.entities,
+        entity_clusters=parsed.clusters,
+        quotes=quotes,
+        source=article.source,
+        url=article.url,
+        published_at=article.published_at,
+        story=article.story,
+        **ninjs_entities(parsed.clusters),
+        processing=Processing(
+            pipeline_version=__version__,
+            model=model,
+            timings_ms=timings,
+            ingested_at=article.ingested_at,
+            raw_partition=article.raw_partition,
+            raw_offset=article.raw_offset,
+        ),
     )
     record.processing.content_hash = codec.content_hash(orjson.loads(codec.dumps(record)))  # = to_dict, faster
     record.processing.enriched_at = codec.now_iso()

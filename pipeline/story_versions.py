@@ -127,9 +127,15 @@ def quote_records(record: EnrichedRecord) -> list[QuoteRecord]:
 def _quote_record(record: EnrichedRecord, n: int, quote: Quote) -> QuoteRecord:
     speaker = quote.speaker
     return QuoteRecord(
-        key=quote_key(record.id, n), story_id=record.id, n=n, version=record.story.version,
-        headline=record.headline, published_at=record.published_at or record.story.version_created,
-        text=quote.text, type=quote.type, cue=quote.cue,
+        key=quote_key(record.id, n),
+        story_id=record.id,
+        n=n,
+        version=record.story.version,
+        headline=record.headline,
+        published_at=record.published_at or record.story.version_created,
+        text=quote.text,
+        type=quote.type,
+        cue=quote.cue,
         speaker={"id": speaker.id, "mention": speaker.mention, "name": speaker.name, "title": speaker.title},
         confidence=getattr(quote, "confidence", None),
     )

@@ -54,8 +54,14 @@ class Worker:
 
     def start(self) -> Worker:
         log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([*WORKER_EXE, "worker", "--loglevel", "info"], env=self.env,
-                                     stdout=log, stderr=subprocess.STDOUT, cwd=REPO, start_new_session=True)
+        self.proc = subprocess.Popen(
+            [*WORKER_EXE, "worker", "--loglevel", "info"],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=REPO,
+            start_new_session=True,
+        )
         return self
 
     def stop(self, timeout: float = 60) -> int | None:
@@ -74,9 +80,13 @@ class Worker:
 
 def pipeline_env(bootstrap: str, **extra: str) -> dict[str, str]:
     """Environment for a worker or CLI call against `bootstrap`, isolated by a fresh app id."""
-    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-           "WIRESTREAM_APP_ID": f"wirestream-test-{uuid.uuid4().hex[:8]}",
-           "WIRESTREAM_WEB_PORT": str(free_port()), "WIRESTREAM_BATCH_TIMEOUT": "0.1"}
+    env = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "WIRESTREAM_APP_ID": f"wirestream-test-{uuid.uuid4().hex[:8]}",
+        "WIRESTREAM_WEB_PORT": str(free_port()),
+        "WIRESTREAM_BATCH_TIMEOUT": "0.1",
+    }
     env.update(extra)
     return env
 

@@ -152,9 +152,7 @@ def _pom_text() -> str:
 
 
 def _log4j_text() -> str:
-    return (
-        resources.files("wirestream").joinpath("kafka/log4j2.properties").read_text(encoding="utf-8")
-    )
+    return resources.files("wirestream").joinpath("kafka/log4j2.properties").read_text(encoding="utf-8")
 
 
 @contextlib.contextmanager
@@ -212,13 +210,9 @@ def ensure_jars(version: str = KAFKA_VERSION, *, quiet: bool = False) -> Path:
             "-DincludeScope=runtime",
             f"-DoutputDirectory={scratch}",
         ]  # fmt: skip
-        _say(
-            f"fetching Kafka {version} jars from Maven Central into {lib} (first start only)", quiet
-        )
+        _say(f"fetching Kafka {version} jars from Maven Central into {lib} (first start only)", quiet)
         try:
-            done = subprocess.run(
-                cmd, capture_output=True, text=True, timeout=_MAVEN_TIMEOUT_S, cwd=home, check=False
-            )
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=_MAVEN_TIMEOUT_S, cwd=home, check=False)
         except subprocess.TimeoutExpired as exc:
             raise BrokerError(
                 f"Maven did not fetch the Kafka jars within {_MAVEN_TIMEOUT_S}s: {' '.join(cmd)}"
@@ -399,8 +393,7 @@ def _is_ip(host: str) -> bool:
         return False
 
 
-def make_tls_files(directory: Path | str, hosts: Sequence[str] = (HOST, "localhost"),
-                   days: int = 2) -> TlsFiles:
+def make_tls_files(directory: Path | str, hosts: Sequence[str] = (HOST, "localhost"), days: int = 2) -> TlsFiles:
     """Generate a CA and a broker certificate valid for `hosts` (IPs or names) into `directory`.
 
     For tests and local trials only: the keys are unencrypted on disk and the
@@ -410,17 +403,75 @@ def make_tls_files(directory: Path | str, hosts: Sequence[str] = (HOST, "localho
     out.mkdir(parents=True, exist_ok=True)
     names = ",".join(f"IP:{h}" if _is_ip(h) else f"DNS:{h}" for h in hosts)
     password = base64.urlsafe_b64encode(os.urandom(12)).decode()
-    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt",
-             "-days", str(days), "-subj", "/CN=Wirestream local test CA",
-             "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
-             cwd=out)
-    _openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "broker.key", "-out", "broker.csr",
-             "-subj", f"/CN={hosts[0]}", cwd=out)
+    _openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+        "-days",
+        str(days),
+        "-subj",
+        "/CN=Wirestream local test CA",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+        cwd=out,
+    )
+    _openssl(
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "broker.key",
+        "-out",
+        "broker.csr",
+        "-subj",
+        f"/CN={hosts[0]}",
+        cwd=out,
+    )
     (out / "broker.ext").write_text(f"subjectAltName={names}\nextendedKeyUsage=serverAuth\n")
-    _openssl("x509", "-req", "-in", "broker.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
-             "-out", "broker.crt", "-days", str(days), "-extfile", "broker.ext", cwd=out)
-    _openssl("pkcs12", "-export", "-in", "broker.crt", "-inkey", "broker.key", "-certfile", "ca.crt",
-             "-name", "broker", "-out", "broker.p12", "-passout", f"pass:{password}", cwd=out)
+    _openssl(
+        "x509",
+        "-req",
+        "-in",
+        "broker.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "broker.crt",
+        "-days",
+        str(days),
+        "-extfile",
+        "broker.ext",
+        cwd=out,
+    )
+    _openssl(
+        "pkcs12",
+        "-export",
+        "-in",
+        "broker.crt",
+        "-inkey",
+        "broker.key",
+        "-certfile",
+        "ca.crt",
+        "-name",
+        "broker",
+        "-out",
+        "broker.p12",
+        "-passout",
+        f"pass:{password}",
+        cwd=out,
+    )
     return TlsFiles(ca_file=out / "ca.crt", keystore=out / "broker.p12", password=password)
 
 
@@ -617,8 +668,7 @@ class LocalBroker:
             "controller.listener.names": "CONTROLLER",
             "inter.broker.listener.name": "PLAINTEXT",
             "listener.security.protocol.map": (
-                "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SSL:SSL,"
-                "SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL"
+                "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL"
             ),
             # Dynamic quorum: what `StorageTool format --standalone` requires
             # (it refuses controller.quorum.voters).
@@ -659,8 +709,9 @@ class LocalBroker:
         """The SSL listener next to PLAINTEXT: server certificate only, clients are not asked for one."""
         assert self.tls is not None
         return {
-            "listeners": (f"PLAINTEXT://{HOST}:{self.port},SSL://{HOST}:{self.ssl_port},"
-                          f"CONTROLLER://{HOST}:{controller_port}"),
+            "listeners": (
+                f"PLAINTEXT://{HOST}:{self.port},SSL://{HOST}:{self.ssl_port},CONTROLLER://{HOST}:{controller_port}"
+            ),
             "advertised.listeners": f"PLAINTEXT://{HOST}:{self.port},SSL://{HOST}:{self.ssl_port}",
             "ssl.keystore.type": "PKCS12",
             "ssl.keystore.location": str(self.tls.keystore),
@@ -775,9 +826,7 @@ class LocalBroker:
         try:
             pid = int(done.stdout.strip())
         except ValueError as exc:
-            raise BrokerError(
-                f"Could not launch the Kafka JVM: {done.stdout}{done.stderr}".strip()
-            ) from exc
+            raise BrokerError(f"Could not launch the Kafka JVM: {done.stdout}{done.stderr}".strip()) from exc
         self.pid_file.write_text(f"{pid}\n")
         return pid
 
@@ -800,9 +849,7 @@ class LocalBroker:
         while time.monotonic() < deadline:
             if not _alive(pid):
                 self.pid_file.unlink(missing_ok=True)
-                raise BrokerError(
-                    f"Kafka broker (pid {pid}) exited during startup.\n" + self._failure_logs()
-                )
+                raise BrokerError(f"Kafka broker (pid {pid}) exited during startup.\n" + self._failure_logs())
             if _listening(self.port):
                 ok, last_error = self._probe(protocol)
                 if ok:

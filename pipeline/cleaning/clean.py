@@ -47,9 +47,7 @@ REJECTION_REASONS = frozenset({EMPTY_BODY, BODY_TOO_LARGE, HTML_TOO_COMPLEX, INV
 _CLOSING_CHARS = frozenset('.!?:;"”’)»…')
 
 
-def clean_article(
-    raw: RawArticle, article_id: str, *, max_body_chars: int | None = None
-) -> CleanArticle:
+def clean_article(raw: RawArticle, article_id: str, *, max_body_chars: int | None = None) -> CleanArticle:
     """Clean one article; raise RejectedInput (and nothing else) when it cannot be cleaned.
 
     `max_body_chars` caps the length of the raw body in characters (the same unit as spaCy's
@@ -113,8 +111,9 @@ def _checked_body(body: object, article_id: str, max_body_chars: int | None) -> 
     if max_body_chars is not None:
         if len(body) > max_body_chars:
             raise RejectedInput(
-                BODY_TOO_LARGE, f"body is {len(body)} characters, limit is {max_body_chars}"
-                " (WIRESTREAM_MAX_BODY_CHARS)", article_id
+                BODY_TOO_LARGE,
+                f"body is {len(body)} characters, limit is {max_body_chars} (WIRESTREAM_MAX_BODY_CHARS)",
+                article_id,
             )
     return body
 
@@ -125,9 +124,7 @@ def _paragraphs(text: str, flags: list[str], article_id: str) -> list[str]:
     keep_line_breaks, decode_entities = False, True
     if looks_like_html(text):
         if too_complex(text):
-            raise RejectedInput(
-                HTML_TOO_COMPLEX, f"more than {MAX_HTML_TAGS} HTML tags", article_id
-            )
+            raise RejectedInput(HTML_TOO_COMPLEX, f"more than {MAX_HTML_TAGS} HTML tags", article_id)
         html = html_to_text(text)
         _flag(flags, HTML_STRIPPED)
         if html.had_script:
@@ -152,9 +149,7 @@ def split_paragraphs(text: str, *, keep_line_breaks: bool) -> list[str]:
     paragraphs: list[str] = []
     current: list[str] = []
     for line in (raw_line.strip() for raw_line in text.split("\n")):
-        breaks = not line or (
-            not keep_line_breaks and bool(current) and not _wrapped(current[-1], line)
-        )
+        breaks = not line or (not keep_line_breaks and bool(current) and not _wrapped(current[-1], line))
         if breaks and current:
             paragraphs.append(joiner.join(current))
             current = []

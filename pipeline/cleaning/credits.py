@@ -47,14 +47,10 @@ _BOILERPLATE = re.compile(
 # A parenthesised credit appended to the story's last paragraph instead of standing alone.
 _TRAILING_PARENTHESIS = re.compile(r"\s*\((?P<credit>[^()]+)\)\.?$")
 _NAME_SEPARATORS = re.compile(r"\s*(?:[,;&]|\band\b)\s*")
-_NAME_PARTICLES = frozenset(
-    "al bin binti da das de del della der di do dos du el ibn la le st ter van von y".split()
-)
+_NAME_PARTICLES = frozenset("al bin binti da das de del della der di do dos du el ibn la le st ter van von y".split())
 _MAX_NAME_WORDS = 6
 _DIGIT = re.compile(r"\d")
-_ORGANISATION_WORDS = frozenset(
-    "Agency Bureau Media Network News Newspapers Press Service Staff Wire".split()
-)
+_ORGANISATION_WORDS = frozenset("Agency Bureau Media Network News Newspapers Press Service Staff Wire".split())
 
 
 def is_boilerplate(paragraph: str) -> bool:

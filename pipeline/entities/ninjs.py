@@ -19,8 +19,13 @@ from pipeline.records import EntityCluster
 # nothing yet about whether the story is about them.
 REL_MENTIONED = "mentioned"
 # Which ninjs list each entity label goes to (NORP, events, works... have no ninjs list).
-NINJS_LISTS: dict[str, str] = {"PERSON": "people", "ORG": "organisations", "GPE": "places", "LOC": "places",
-                               "FAC": "places"}
+NINJS_LISTS: dict[str, str] = {
+    "PERSON": "people",
+    "ORG": "organisations",
+    "GPE": "places",
+    "LOC": "places",
+    "FAC": "places",
+}
 
 
 def ninjs_entities(clusters: Iterable[EntityCluster], rel: str = REL_MENTIONED) -> dict[str, list[dict[str, Any]]]:

@@ -16,20 +16,65 @@ from xml.etree.ElementTree import Element
 from pipeline.formats.xml_tree import child, local
 
 _SAME_IN_HTML = (
-    "p", "h1", "h2", "h3", "h4", "h5", "h6", "div", "section", "article", "blockquote", "pre",
-    "ul", "ol", "li", "dl", "dt", "dd", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption",
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "div",
+    "section",
+    "article",
+    "blockquote",
+    "pre",
+    "ul",
+    "ol",
+    "li",
+    "dl",
+    "dt",
+    "dd",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "td",
+    "th",
+    "caption",
 )
 #: XML element (NITF or XHTML local name) -> the HTML block element it becomes.
 BLOCKS = {
     **{name: name for name in _SAME_IN_HTML},
-    "hl1": "h1", "hl2": "h2", "block": "div", "bq": "blockquote", "fn": "p", "credit": "p",
-    "body.content": "div", "nitf-table": "div",
+    "hl1": "h1",
+    "hl2": "h2",
+    "block": "div",
+    "bq": "blockquote",
+    "fn": "p",
+    "credit": "p",
+    "body.content": "div",
+    "nitf-table": "div",
 }
 #: Elements whose content is not story prose.
-DROPPED = frozenset({
-    "media", "figure", "img", "object", "embed", "iframe", "script", "style", "head", "title", "meta", "link",
-    "body.head", "body.end", "nitf-table-metadata",
-})
+DROPPED = frozenset(
+    {
+        "media",
+        "figure",
+        "img",
+        "object",
+        "embed",
+        "iframe",
+        "script",
+        "style",
+        "head",
+        "title",
+        "meta",
+        "link",
+        "body.head",
+        "body.end",
+        "nitf-table-metadata",
+    }
+)
 
 
 def to_html(root: Element) -> str:

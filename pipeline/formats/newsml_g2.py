@@ -84,8 +84,12 @@ def _article(item: Element) -> RawArticle:
     story = _story(item, meta, content, nitf, guid, headline)
     body, story.body_source = _body(item, content, headline, story, guid)
     return RawArticle(
-        body=body, id=guid, headline=headline, source=text(path(item, "rightsInfo", "copyrightHolder", "name")),
-        language=_language(item, content), story=story,
+        body=body,
+        id=guid,
+        headline=headline,
+        source=text(path(item, "rightsInfo", "copyrightHolder", "name")),
+        language=_language(item, content),
+        story=story,
     )
 
 
@@ -130,8 +134,9 @@ def _has_text(rendition: Rendition) -> bool:
     return bool(rendition.value.replace("<div>", "").replace("</div>", "").strip())
 
 
-def _body(item: Element, content: Element | None, headline: str | None, story: Story,
-          guid: str) -> tuple[str, BodySource]:
+def _body(
+    item: Element, content: Element | None, headline: str | None, story: Story, guid: str
+) -> tuple[str, BodySource]:
     """The body, else the description, else (a headline-only alert) the headline; a withdrawn story may have none."""
     chosen = bodies.best(_renditions(item))
     if chosen is not None:
@@ -146,8 +151,9 @@ def _body(item: Element, content: Element | None, headline: str | None, story: S
     raise RejectedInput(reasons.NO_BODY, "newsItem without body, description or headline", guid)
 
 
-def _story(item: Element, meta: Element | None, content: Element | None, nitf: Element | None,
-           guid: str, headline: str | None) -> Story:
+def _story(
+    item: Element, meta: Element | None, content: Element | None, nitf: Element | None, guid: str, headline: str | None
+) -> Story:
     created = text(child(meta, "versionCreated"))
     number, source = story_fields.version(item.get("version"), created, guid)
     signals = [code(s) or "" for s in children(meta, "signal")]

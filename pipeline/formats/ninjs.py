@@ -27,20 +27,39 @@ TEXT_TYPE = "text"
 MARKERS = frozenset({"uri", "bodies", "headlines", "versioncreated", "$standard", "standard"})
 
 _STRING = {"type": "string"}
-_TEXTS = {"type": "array", "items": {"type": "object", "required": ["value"], "properties": {
-    "value": _STRING, "role": _STRING, "contenttype": _STRING, "contentType": _STRING}}}
+_TEXTS = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["value"],
+        "properties": {"value": _STRING, "role": _STRING, "contenttype": _STRING, "contentType": _STRING},
+    },
+}
 # What Wirestream reads, with the types every ninjs version gives them (keys lower-cased).
 USED_FIELDS_SCHEMA = {
     "type": "object",
     "required": ["uri"],
     "properties": {
         "uri": {"type": "string", "minLength": 1, "maxLength": 1024},
-        "type": _STRING, "version": {"type": ["string", "integer"]},
-        "versioncreated": _STRING, "firstcreated": _STRING, "embargoed": _STRING, "embargoeduntil": _STRING,
-        "pubstatus": _STRING, "urgency": {"type": ["number", "string"]},
-        "headline": _STRING, "headlines": _TEXTS, "bodies": _TEXTS, "descriptions": _TEXTS,
-        "byline": _STRING, "by": _STRING, "slugline": _STRING, "located": _STRING, "language": _STRING,
-        "ednote": _STRING, "copyrightholder": _STRING,
+        "type": _STRING,
+        "version": {"type": ["string", "integer"]},
+        "versioncreated": _STRING,
+        "firstcreated": _STRING,
+        "embargoed": _STRING,
+        "embargoeduntil": _STRING,
+        "pubstatus": _STRING,
+        "urgency": {"type": ["number", "string"]},
+        "headline": _STRING,
+        "headlines": _TEXTS,
+        "bodies": _TEXTS,
+        "descriptions": _TEXTS,
+        "byline": _STRING,
+        "by": _STRING,
+        "slugline": _STRING,
+        "located": _STRING,
+        "language": _STRING,
+        "ednote": _STRING,
+        "copyrightholder": _STRING,
         "subjects": {"type": "array", "items": {"type": "object"}},
         "subject": {"type": "array", "items": {"type": "object"}},
         "signals": {"type": "array"},
@@ -71,10 +90,16 @@ def parse(data: Any) -> list[RawArticle]:
     headline = _headline(doc)
     story = _story(doc, data, uri, headline)
     body, story.body_source = _body(doc, headline, story, uri)
-    return [RawArticle(
-        body=body, id=uri, headline=headline, source=story_fields.string(doc.get("copyrightholder")),
-        language=story_fields.string(doc.get("language")), story=story,
-    )]
+    return [
+        RawArticle(
+            body=body,
+            id=uri,
+            headline=headline,
+            source=story_fields.string(doc.get("copyrightholder")),
+            language=story_fields.string(doc.get("language")),
+            story=story,
+        )
+    ]
 
 
 @functools.cache
@@ -109,8 +134,10 @@ def _renditions(doc: dict[str, Any], listed: str, prefix: str) -> list[Rendition
 
 def _body(doc: dict[str, Any], headline: str | None, story: Story, uri: str | None) -> tuple[str, BodySource]:
     """The body, else the description, else (a headline-only alert) the headline; a withdrawn story may have none."""
-    kinds: tuple[tuple[BodySource, str, str], ...] = (("body", "bodies", "body_"),
-                                                       ("description", "descriptions", "description_"))
+    kinds: tuple[tuple[BodySource, str, str], ...] = (
+        ("body", "bodies", "body_"),
+        ("description", "descriptions", "description_"),
+    )
     for source, listed, prefix in kinds:
         chosen = bodies.best(_renditions(doc, listed, prefix))
         if chosen is not None:
@@ -126,10 +153,14 @@ def _story(doc: dict[str, Any], original: dict[str, Any], uri: str | None, headl
     """Story identity and metadata; subjects are the provider's own dicts, untouched."""
     number, source = story_fields.version(doc.get("version"), doc.get("versioncreated"), uri)
     embargo = doc.get("embargoeduntil", doc.get("embargoed"))
-    signals = [s if isinstance(s, str) else str(s.get("qcode") or s.get("uri") or s.get("name") or "")
-               for s in doc.get("signals") or [] if isinstance(s, (str, dict))]
+    signals = [
+        s if isinstance(s, str) else str(s.get("qcode") or s.get("uri") or s.get("name") or "")
+        for s in doc.get("signals") or []
+        if isinstance(s, (str, dict))
+    ]
     subjects: list[dict[str, Any]] = next(
-        (v for k, v in original.items() if str(k).lower() in ("subjects", "subject")), [])
+        (v for k, v in original.items() if str(k).lower() in ("subjects", "subject")), []
+    )
     return Story(
         version=number,
         version_from=source,

@@ -16,8 +16,21 @@ from pipeline.records import RawArticle, Story
 from pipeline.validation import schema_error
 
 ARTICLE_FIELDS = ("body", "id", "headline", "source", "url", "published_at", "language")
-STORY_FIELDS = frozenset({"version", "version_created", "first_created", "pubstatus", "urgency", "slugline",
-                          "byline", "located", "subjects", "embargoed", "correction"})
+STORY_FIELDS = frozenset(
+    {
+        "version",
+        "version_created",
+        "first_created",
+        "pubstatus",
+        "urgency",
+        "slugline",
+        "byline",
+        "located",
+        "subjects",
+        "embargoed",
+        "correction",
+    }
+)
 
 
 def parse(data: Any) -> list[RawArticle]:

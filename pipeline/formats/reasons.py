@@ -22,8 +22,9 @@ NO_ITEMS = "no_items"  # a NewsML-G2 newsMessage without any item
 NO_BODY = "no_body"  # a text item with no body, description or headline (and not withdrawn)
 INVALID_FIELD = "invalid_field"  # id, version, pubstatus or a date the story cannot do without
 
-DECODE_REASONS = frozenset({EMPTY_MESSAGE, NOT_UTF8, INVALID_JSON, MALFORMED_XML, UNSAFE_XML, UNKNOWN_FORMAT,
-                            DECODE_FAILED})
+DECODE_REASONS = frozenset(
+    {EMPTY_MESSAGE, NOT_UTF8, INVALID_JSON, MALFORMED_XML, UNSAFE_XML, UNKNOWN_FORMAT, DECODE_FAILED}
+)
 VALIDATE_REASONS = frozenset({SCHEMA_INVALID, NOT_TEXT_ITEM, NO_ITEMS, NO_BODY, INVALID_FIELD})
 
 

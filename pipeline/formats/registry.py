@@ -49,10 +49,15 @@ def _always(_: Any) -> bool:
 REGISTRY: tuple[Format, ...] = (
     Format("ninjs", "json", frozenset({NINJS_TYPE}), JSON_TYPE, ninjs.sniff, ninjs.parse),
     Format("json", "json", frozenset({JSON_TYPE}), JSON_TYPE, _always, plain_json.parse),
-    Format("newsml-g2-item", "xml", frozenset({NEWSITEM_TYPE}), NEWSITEM_TYPE, newsml_g2.is_item,
-           newsml_g2.parse_item),
-    Format("newsml-g2-message", "xml", frozenset({NEWSMESSAGE_TYPE}), NEWSMESSAGE_TYPE, newsml_g2.is_message,
-           newsml_g2.parse_message),
+    Format("newsml-g2-item", "xml", frozenset({NEWSITEM_TYPE}), NEWSITEM_TYPE, newsml_g2.is_item, newsml_g2.parse_item),
+    Format(
+        "newsml-g2-message",
+        "xml",
+        frozenset({NEWSMESSAGE_TYPE}),
+        NEWSMESSAGE_TYPE,
+        newsml_g2.is_message,
+        newsml_g2.parse_message,
+    ),
 )
 _GENERIC: dict[str, Syntax] = {JSON_TYPE: "json", **{t: "xml" for t in XML_TYPES}}
 

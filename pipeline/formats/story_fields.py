@@ -16,7 +16,10 @@ from pipeline.formats import reasons
 from pipeline.records import PubStatus, VersionFrom
 
 PUBSTATUSES: dict[str, PubStatus] = {
-    "usable": "usable", "withheld": "withheld", "canceled": "canceled", "cancelled": "canceled",
+    "usable": "usable",
+    "withheld": "withheld",
+    "canceled": "canceled",
+    "cancelled": "canceled",
 }
 # Correction markers (docs/wire-formats.md): an editor's note that says the version corrects
 # ("Eds: Corrects spelling of ...", "correction: ..."), or a headline prefix ("CORRECTED-...").

@@ -50,14 +50,18 @@ FAST_LEMMATIZER = "fast_lemmatizer"
 
 # Token attributes a rule may test: matcher name -> (attr id, is a string hash).
 _TESTABLE: dict[str, tuple[int, bool]] = {
-    "TAG": (TAG, True), "LOWER": (LOWER, True), "ORTH": (ORTH, True), "TEXT": (ORTH, True),
-    "NORM": (NORM, True), "DEP": (DEP, True), "POS": (POS, True), "IS_SPACE": (IS_SPACE, False),
+    "TAG": (TAG, True),
+    "LOWER": (LOWER, True),
+    "ORTH": (ORTH, True),
+    "TEXT": (ORTH, True),
+    "NORM": (NORM, True),
+    "DEP": (DEP, True),
+    "POS": (POS, True),
+    "IS_SPACE": (IS_SPACE, False),
 }
 # Token attributes a rule may set (token-level only, so `Doc.from_array` is exact).
 _SETTABLE = (POS, MORPH, LEMMA, TAG, DEP)
 _CACHE_LIMIT = 500_000  # distinct (tag, lower, dep, space) combinations kept
-
-
 
 
 class Unsupported(ValueError):

@@ -125,11 +125,11 @@ def doc_to_bytes(doc: Doc) -> bytes:
 def doc_from_bytes(nlp: Language, data: bytes) -> Doc:
     if not data.startswith(_MAGIC):  # a DocBin, as records before the compact format carried
         return next(iter(DocBin().from_bytes(data).get_docs(nlp.vocab)))
-    payload = zlib.decompress(data[len(_MAGIC):])
+    payload = zlib.decompress(data[len(_MAGIC) :])
     n, k, size = _HEADER.unpack_from(payload)
     if k != len(DOC_ATTRS):
         raise ValueError(f"parse bytes have {k} columns, expected {len(DOC_ATTRS)}")
-    table = orjson.loads(payload[_HEADER.size:_HEADER.size + size])
+    table = orjson.loads(payload[_HEADER.size : _HEADER.size + size])
     out = numpy.frombuffer(payload, dtype=numpy.uint32, offset=_HEADER.size + size).reshape(n, k)
     vocab = nlp.vocab
     words = [table[i] for i in out[:, 0].tolist()]

@@ -33,12 +33,18 @@ from pipeline.validation import schema_error
 from tests.conftest import wait_until
 from tests.integration.test_stream import read_topic
 
-BODY = ("LISBON (Wirestream) - The port authority approved a new ferry route on Tuesday.\n\n"
-        "\u201cWe expect the work to finish before winter,\u201d Marta Velasko, the spokeswoman, told reporters.")
-SPANISH = ("MADRID (Wirestream) - El Gobierno aprob\u00f3 el martes un nuevo plan de transporte para la regi\u00f3n.\n\n"
-           "\u201cEs la opci\u00f3n m\u00e1s barata que hemos visto en diez a\u00f1os\u201d, dijo la ministra Ana Ferreira.")
-SCRIPT = ("<p>LISBON (Wirestream) - The council approved the budget.</p><script>alert('pwned')</script>"
-          "<p>\u201cIt is fair,\u201d said Marta Velasko, the mayor.</p>")
+BODY = (
+    "LISBON (Wirestream) - The port authority approved a new ferry route on Tuesday.\n\n"
+    "\u201cWe expect the work to finish before winter,\u201d Marta Velasko, the spokeswoman, told reporters."
+)
+SPANISH = (
+    "MADRID (Wirestream) - El Gobierno aprob\u00f3 el martes un nuevo plan de transporte para la regi\u00f3n.\n\n"
+    "\u201cEs la opci\u00f3n m\u00e1s barata que hemos visto en diez a\u00f1os\u201d, dijo la ministra Ana Ferreira."
+)
+SCRIPT = (
+    "<p>LISBON (Wirestream) - The council approved the budget.</p><script>alert('pwned')</script>"
+    "<p>\u201cIt is fair,\u201d said Marta Velasko, the mayor.</p>"
+)
 
 # case → (expected outcome, stage, flags that must be set). Outcome "enriched"
 # or the dead-letter reason. `None` stage means "not checked" (enriched).
@@ -70,6 +76,7 @@ EXPECTED: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
 
 def cases(run: str, max_body_chars: int) -> list[tuple[str, bytes | None]]:
     """(key, value) per message; the key is always f'{run}-{case}' (and the id, where there is one)."""
+
     def k(case: str) -> str:
         return f"{run}-{case}"
 
@@ -79,7 +86,7 @@ def cases(run: str, max_body_chars: int) -> list[tuple[str, bytes | None]]:
     deep = b"[" * 2000 + b"]" * 2000
     return [
         (k("badjson"), f'{{"id": "{k("badjson")}", "body": "unterminated'.encode()),
-        (k("latin1"), f'{{"id": "{k("latin1")}", "body": "caf'.encode() + b"\xe9 au lait\"}"),
+        (k("latin1"), f'{{"id": "{k("latin1")}", "body": "caf'.encode() + b'\xe9 au lait"}'),
         (k("junk"), b"\x00\x01\x02\xfe\xff\x80" + k("junk").encode() + b"\x9c\x00"),
         (k("deep"), f'{{"id": "{k("deep")}", "body": "x", "extra": '.encode() + deep + b"}"),
         (k("surrogate"), f'{{"id": "{k("surrogate")}", "body": "half \\ud800 a pair"}}'.encode()),
@@ -126,7 +133,7 @@ def outcomes(worker, settings_for):
         for topic, kind in ((s.topics.enriched, "enriched"), (s.topics.deadletter, "dead")):
             for r in read_topic(s, topic):
                 if r.key and r.key.startswith(prefix):
-                    case = r.key[len(prefix):].decode()
+                    case = r.key[len(prefix) :].decode()
                     found[case][kind].append(orjson.loads(r.value))
                     found[case]["keys"].append(r.key)
         seen = sum(len(v["enriched"]) + len(v["dead"]) for v in found.values())
@@ -210,17 +217,44 @@ def test_message_above_the_kafka_limit_is_refused_at_the_publisher(settings_for)
 
 FUZZ_SETTINGS = Settings(max_body_chars=5_000)
 
-json_scalars = st.one_of(st.none(), st.booleans(), st.integers(-(2**63), 2**63 - 1), st.floats(allow_nan=False), st.text(max_size=40))
-json_values = st.recursive(json_scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=10), inner, max_size=4)), max_leaves=12)
-html_bits = st.sampled_from(["<p>", "</p>", "<script>x()</script>", "<br>", "&amp;", "&#xD800;", "<b>", "\u201c",
-                             "\u201d", " said ", "Reuters", "\n\n", "LISBON (Reuters) - ", "\u00e9", "\ufffd"])
-bodies = st.one_of(st.text(max_size=400), st.lists(st.one_of(html_bits, st.text(max_size=30)), max_size=30).map("".join))
+json_scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(-(2**63), 2**63 - 1), st.floats(allow_nan=False), st.text(max_size=40)
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=10), inner, max_size=4)),
+    max_leaves=12,
+)
+html_bits = st.sampled_from(
+    [
+        "<p>",
+        "</p>",
+        "<script>x()</script>",
+        "<br>",
+        "&amp;",
+        "&#xD800;",
+        "<b>",
+        "\u201c",
+        "\u201d",
+        " said ",
+        "Reuters",
+        "\n\n",
+        "LISBON (Reuters) - ",
+        "\u00e9",
+        "\ufffd",
+    ]
+)
+bodies = st.one_of(
+    st.text(max_size=400), st.lists(st.one_of(html_bits, st.text(max_size=30)), max_size=30).map("".join)
+)
 articles = st.fixed_dictionaries(
     {"body": st.one_of(bodies, json_values)},
-    optional={"id": st.one_of(st.text(max_size=30), json_scalars), "headline": st.one_of(st.text(max_size=60), json_values),
-              "language": st.one_of(st.sampled_from(["en", "es", "de", "xx-YY"]), json_scalars),
-              "published_at": st.one_of(st.just("2026-11-25T10:00:00Z"), st.text(max_size=20))},
+    optional={
+        "id": st.one_of(st.text(max_size=30), json_scalars),
+        "headline": st.one_of(st.text(max_size=60), json_values),
+        "language": st.one_of(st.sampled_from(["en", "es", "de", "xx-YY"]), json_scalars),
+        "published_at": st.one_of(st.just("2026-11-25T10:00:00Z"), st.text(max_size=20)),
+    },
 )
 messages = st.one_of(
     st.binary(max_size=300),

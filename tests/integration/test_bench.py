@@ -53,8 +53,7 @@ def test_generated_corpus_is_deterministic_and_sized() -> None:
 
 def test_article_value_is_raw_json() -> None:
     value = json.loads(Article("id-1", "Head", "Body text.").value(published_at="2026-01-01T00:00:00Z"))
-    assert value == {"id": "id-1", "headline": "Head", "body": "Body text.",
-                     "published_at": "2026-01-01T00:00:00Z"}
+    assert value == {"id": "id-1", "headline": "Head", "body": "Body text.", "published_at": "2026-01-01T00:00:00Z"}
 
 
 def test_repeat_gives_unique_ids() -> None:
@@ -144,8 +143,16 @@ def test_format_table() -> None:
 def test_format_components_handles_errors_and_missing_evaluation() -> None:
     costs = {"tokenizer": 5.0, "ner": 45.0, "attribute_ruler": 50.0, "fast attribute ruler": 2.0}
     configs = [
-        {"label": "stock", "evaluation": {"direct": {"f1": 0.8}, "indirect": {"f1": 0.6}, "speaker": {"accuracy": 0.9},
-                                          "overall": {"tp": 900, "predicted": 1000}, "errors": 0}},
+        {
+            "label": "stock",
+            "evaluation": {
+                "direct": {"f1": 0.8},
+                "indirect": {"f1": 0.6},
+                "speaker": {"accuracy": 0.9},
+                "overall": {"tp": 900, "predicted": 1000},
+                "errors": 0,
+            },
+        },
         {"label": "lighter"},
         {"label": "broken", "error": "ValueError('needs tok2vec')"},
     ]

@@ -20,8 +20,7 @@ from wirestream.localbroker import BrokerError, LocalBroker, free_port
 
 HAVE_JAVA = shutil.which("java") is not None
 HAVE_JARS_OR_MAVEN = (
-    shutil.which("mvn") is not None
-    or (broker_mod.kafka_home() / "lib" / ".wirestream-complete").exists()
+    shutil.which("mvn") is not None or (broker_mod.kafka_home() / "lib" / ".wirestream-complete").exists()
 )
 
 
@@ -49,9 +48,7 @@ def test_missing_java_says_what_to_install(monkeypatch: pytest.MonkeyPatch, tmp_
     assert not (tmp_path / "b").exists()  # failed before touching the disk
 
 
-def test_missing_maven_says_what_to_install(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_missing_maven_says_what_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     _no_tools(monkeypatch, "mvn")
     monkeypatch.setenv("WIRESTREAM_KAFKA_HOME", str(tmp_path / "empty-cache"))
     with pytest.raises(BrokerError, match="apt-get install maven"):
@@ -65,9 +62,7 @@ def test_config_is_a_single_kraft_node(tmp_path: Path) -> None:
     assert props["process.roles"] == "broker,controller"
     assert props["node.id"] == "1"
     controller = int(props["controller.quorum.bootstrap.servers"].rsplit(":", 1)[1])
-    assert props["listeners"] == (
-        f"PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller}"
-    )
+    assert props["listeners"] == (f"PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller}")
     assert props["advertised.listeners"] == f"PLAINTEXT://127.0.0.1:{port}"
     assert "controller.quorum.voters" not in props  # --standalone refuses it
     assert props["log.dirs"] == str((tmp_path / "b" / "logs").resolve())
@@ -96,9 +91,7 @@ def test_listener_override_keeps_the_controller(tmp_path: Path) -> None:
     assert ",CONTROLLER://127.0.0.1:" in props["listeners"]
     assert props["listener.security.protocol.map"].endswith(",CONTROLLER:PLAINTEXT")
     # Derived: clients are told about every non-controller listener.
-    assert props["advertised.listeners"] == (
-        f"PLAINTEXT://127.0.0.1:{port},SASL_PLAINTEXT://127.0.0.1:{sasl}"
-    )
+    assert props["advertised.listeners"] == (f"PLAINTEXT://127.0.0.1:{port},SASL_PLAINTEXT://127.0.0.1:{sasl}")
     assert props["inter.broker.listener.name"] == "PLAINTEXT"
     assert props["sasl.enabled.mechanisms"] == "PLAIN"  # constructor extras survive
 
@@ -124,8 +117,12 @@ def test_ssl_listener_serves_a_certificate_its_ca_verifies_for_the_loopback_addr
     assert props["advertised.listeners"] == f"PLAINTEXT://127.0.0.1:{port},SSL://127.0.0.1:{ssl_port}"
     assert props["inter.broker.listener.name"] == "PLAINTEXT"
     assert (props["ssl.keystore.type"], props["ssl.keystore.location"]) == ("PKCS12", str(tls.keystore))
-    chain = subprocess.run(["openssl", "verify", "-CAfile", str(tls.ca_file), str(tls.keystore.with_suffix(".crt"))],
-                           capture_output=True, text=True, check=False)
+    chain = subprocess.run(
+        ["openssl", "verify", "-CAfile", str(tls.ca_file), str(tls.keystore.with_suffix(".crt"))],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert chain.returncode == 0, chain.stderr
     context = ssl.create_default_context(cafile=str(tls.ca_file))  # what KAFKA_SSL_CAFILE builds
     assert context.cert_store_stats()["x509_ca"] == 1
@@ -189,9 +186,7 @@ def _consume_all(bootstrap: str, topic: str, timeout: float = 20.0) -> list[byte
         consumer.close()
 
 
-@pytest.mark.skipif(
-    not HAVE_JAVA, reason="java not installed (apt-get install openjdk-17-jre-headless)"
-)
+@pytest.mark.skipif(not HAVE_JAVA, reason="java not installed (apt-get install openjdk-17-jre-headless)")
 @pytest.mark.skipif(not HAVE_JARS_OR_MAVEN, reason="no cached Kafka jars and no mvn to fetch them")
 def test_real_broker_lifecycle(tmp_path: Path) -> None:
     from kafka import KafkaProducer

@@ -47,8 +47,9 @@ def test_account_counts_outcomes_losses_and_duplicates():
     sent = ["a", "b", "c", "d", "e"]
     enriched = [("a", "h1"), ("a", "h1"), ("b", "h2"), ("zz", "h9")]  # a twice; zz is another run's
     dead = [("c", "empty_body"), ("c", "empty_body"), (None, "invalid_json")]
-    t = account(sent, enriched, dead, {"a": "enriched", "b": "enriched", "c": "empty_body",
-                                       "d": "enriched", "e": "enriched"})
+    t = account(
+        sent, enriched, dead, {"a": "enriched", "b": "enriched", "c": "empty_body", "d": "enriched", "e": "enriched"}
+    )
     assert (t.sent, t.enriched, t.dead_lettered, t.lost) == (5, 2, 1, 2)
     assert t.lost_ids == ["d", "e"]
     assert (t.duplicated, t.duplicated_ids, t.conflicting, t.both) == (2, 2, 0, 0)
@@ -57,9 +58,12 @@ def test_account_counts_outcomes_losses_and_duplicates():
 
 
 def test_account_flags_conflicting_duplicates_and_wrong_reasons():
-    t = account(["a", "b", "c"], [("a", "h1"), ("a", "h2"), ("b", "h3")],
-                [("b", "schema_invalid"), ("c", "internal_error")],
-                {"a": "enriched", "b": "enriched", "c": "processing_timeout"})
+    t = account(
+        ["a", "b", "c"],
+        [("a", "h1"), ("a", "h2"), ("b", "h3")],
+        [("b", "schema_invalid"), ("c", "internal_error")],
+        {"a": "enriched", "b": "enriched", "c": "processing_timeout"},
+    )
     assert t.lost == 0 and t.conflicting == 1 and t.both == 1 and not t.ok
     assert t.wrong_outcome == 2 and t.wrong_ids == ["b", "c"]
 
@@ -74,7 +78,9 @@ def test_an_older_revision_is_superseded_only_when_a_newer_one_came_out():
 
 
 def test_dedupe_keeps_one_record_per_id_and_content_hash():
-    r = lambda i, h: {"id": i, "processing": {"content_hash": h}}
+    def r(i: str, h: str) -> dict:
+        return {"id": i, "processing": {"content_hash": h}}
+
     kept = dedupe([r("a", "h1"), r("a", "h1"), r("a", "h2"), r("b", "h1")])
     assert [(x["id"], x["processing"]["content_hash"]) for x in kept] == [("a", "h1"), ("a", "h2"), ("b", "h1")]
 
@@ -82,15 +88,18 @@ def test_dedupe_keeps_one_record_per_id_and_content_hash():
 # ── per-key order ────────────────────────────────────────────────────────────
 
 
-@pytest.mark.parametrize(("revisions", "regressions", "stale"), [
-    ([1, 2, 3], 0, False),
-    ([1, 2, 3, 3], 0, False),       # a replay of the current copy: a duplicate, not a step back
-    ([1, 3], 0, False),             # revision 2 superseded: skipped, never after 3
-    ([1, 3, 2], 1, True),           # 2 overtaken by 3 and published after it
-    ([1, 2, 3, 2, 3], 1, False),    # stepped back, even though the last is right
-    ([1, 2, 3, 1], 1, True),
-    ([1, 2], 0, True),              # the newest revision never came out
-])
+@pytest.mark.parametrize(
+    ("revisions", "regressions", "stale"),
+    [
+        ([1, 2, 3], 0, False),
+        ([1, 2, 3, 3], 0, False),  # a replay of the current copy: a duplicate, not a step back
+        ([1, 3], 0, False),  # revision 2 superseded: skipped, never after 3
+        ([1, 3, 2], 1, True),  # 2 overtaken by 3 and published after it
+        ([1, 2, 3, 2, 3], 1, False),  # stepped back, even though the last is right
+        ([1, 2, 3, 1], 1, True),
+        ([1, 2], 0, True),  # the newest revision never came out
+    ],
+)
 def test_story_order_counts_steps_back_and_stale_last_records(revisions, regressions, stale):
     order = story_order(revisions, latest=3)
     assert (order.regressions, order.stale_last) == (regressions, stale)
@@ -105,8 +114,11 @@ def test_check_order_counts_stories_not_records():
 
 
 def test_tally_reads_story_revisions_from_bodies_and_dead_letter_payloads():
-    (r1, r2, r3), = stories(1, "run", 3, seed=5)
-    body = lambda p: orjson.loads(p.value)["body"]
+    ((r1, r2, r3),) = stories(1, "run", 3, seed=5)
+
+    def body(p) -> str:
+        return orjson.loads(p.value)["body"]
+
     assert [revision_in(body(p)) for p in (r1, r2, r3)] == [1, 2, 3]
     enriched = [Outcome(r1.id, 1, "h1", None), Outcome(r3.id, 3, "h3", None)]
     dead = [Outcome(r2.id, revision_in(r2.value.decode()), None, "entities_failed")]
@@ -143,8 +155,7 @@ def test_poison_reaches_its_limit_or_carries_an_armed_marker():
 
 
 def test_interleave_keeps_each_storys_revisions_together_and_in_order():
-    chunks = interleave(singles(40, "r", 1), stories(6, "r", 3, 1), poisons(1, "r", 1000, 1), 4,
-                        random.Random(2))
+    chunks = interleave(singles(40, "r", 1), stories(6, "r", 3, 1), poisons(1, "r", 1000, 1), 4, random.Random(2))
     assert len(chunks) == 4 and sum(map(len, chunks)) == 40 + 18 + len(POISON_KINDS)
     for chunk in chunks:
         seen: dict[str, list[int]] = {}
@@ -166,13 +177,13 @@ def test_every_departure_is_followed_by_a_join():
 
 def test_partition_clock_measures_lag_without_commits_up_to_the_poll_that_sees_progress():
     clock = PartitionClock("articles.raw", 0)
-    clock.observe(0.0, 10, 10)    # no lag
-    clock.observe(1.0, 10, 15)    # lag appears: stuck from here
+    clock.observe(0.0, 10, 10)  # no lag
+    clock.observe(1.0, 10, 15)  # lag appears: stuck from here
     clock.observe(2.0, 10, 20)
-    clock.observe(9.5, 10, 20)    # polls failed in between (broker stopped): the clock ran on
-    clock.observe(10.0, 14, 20)   # committed moved: 9 s stuck, measured up to this poll
-    clock.observe(11.0, 20, 20)   # caught up
-    clock.observe(30.0, 20, 20)   # idle without lag is not stuck
+    clock.observe(9.5, 10, 20)  # polls failed in between (broker stopped): the clock ran on
+    clock.observe(10.0, 14, 20)  # committed moved: 9 s stuck, measured up to this poll
+    clock.observe(11.0, 20, 20)  # caught up
+    clock.observe(30.0, 20, 20)  # idle without lag is not stuck
     assert clock.longest is not None
     assert (clock.longest.seconds, clock.longest.start, clock.longest.end) == (9.0, 1.0, 10.0)
 

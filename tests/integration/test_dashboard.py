@@ -21,8 +21,15 @@ from wirestream import top
 pytestmark = pytest.mark.broker
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SCRIPT = "<script>window.__pwned=1</script>"
 QUOTE = "We will not stop until the last train runs on time,"
 
@@ -41,12 +48,18 @@ def answering(worker) -> dict | None:
 
 def scripted_article(run: str) -> dict:
     """An HTML body whose text (after cleaning) contains a literal <script> element."""
-    body = ("<p>LISBON (Reuters) - Portugal opened its fastest rail line on Tuesday, cutting the trip "
-            "from Lisbon to Porto to two hours.</p>"
-            f"<p>&lt;script&gt;window.__pwned=1&lt;/script&gt; was typed into the press release by a prankster.</p>"
-            f"<p>\u201c{QUOTE}\u201d said Ana Ferreira, the transport minister.</p>")
-    return {"id": f"{run}-dash", "headline": "Portugal opens its fastest rail line", "body": body,
-            "published_at": "2026-11-25T10:00:00Z"}
+    body = (
+        "<p>LISBON (Reuters) - Portugal opened its fastest rail line on Tuesday, cutting the trip "
+        "from Lisbon to Porto to two hours.</p>"
+        f"<p>&lt;script&gt;window.__pwned=1&lt;/script&gt; was typed into the press release by a prankster.</p>"
+        f"<p>\u201c{QUOTE}\u201d said Ana Ferreira, the transport minister.</p>"
+    )
+    return {
+        "id": f"{run}-dash",
+        "headline": "Portugal opens its fastest rail line",
+        "body": body,
+        "published_at": "2026-11-25T10:00:00Z",
+    }
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +85,7 @@ def test_state_feed_and_page_are_served_with_a_strict_content_security_policy(wo
         html = response.read().decode()
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert response.headers["Content-Type"].startswith("text/html")
-    assert "<script src=\"dashboard/dashboard.js\"" in html
+    assert '<script src="dashboard/dashboard.js"' in html
     with urllib.request.urlopen(f"http://127.0.0.1:{worker.web_port}/dashboard/dashboard.js", timeout=5) as response:
         js = response.read().decode()
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
@@ -148,8 +161,16 @@ def test_top_shows_the_same_figures_in_the_terminal(worker, settings_for):
     console = Console(record=True, width=160)
     assert top.run([f"http://127.0.0.1:{worker.web_port}"], once=True, console=console) == 0
     out = console.export_text()
-    for text in ("throughput per stage", "clean", "entities", "quotes", "consumer lag", "articles.raw",
-                 "decode/invalid_json", state(worker)["worker"]["app_id"]):
+    for text in (
+        "throughput per stage",
+        "clean",
+        "entities",
+        "quotes",
+        "consumer lag",
+        "articles.raw",
+        "decode/invalid_json",
+        state(worker)["worker"]["app_id"],
+    ):
         assert text in out, text
 
 

@@ -180,6 +180,7 @@ def test_a_retried_send_is_never_overtaken_by_a_later_record_of_its_key(monkeypa
                 fut.set_result(name)
                 order.append(f"{name} acked")
             return fut
+
         return go
 
     sends = [(b"A", send("A1", fail_first=True)), (b"B", send("B1")), (b"A", send("A2")), (b"B", send("B2"))]
@@ -254,8 +255,9 @@ def test_app_delivery_settings_and_loopback_web_port():
 def test_settings_never_show_the_password():
     from pipeline.config import Settings
 
-    s = Settings.from_env({"KAFKA_SASL_MECHANISM": "PLAIN", "KAFKA_SASL_USERNAME": "u",
-                           "KAFKA_SASL_PASSWORD": "hunter2-secret"})
+    s = Settings.from_env(
+        {"KAFKA_SASL_MECHANISM": "PLAIN", "KAFKA_SASL_USERNAME": "u", "KAFKA_SASL_PASSWORD": "hunter2-secret"}
+    )
     assert "hunter2-secret" not in repr(s) and "hunter2-secret" not in str(s)
     from agents.security import faust_credentials
 

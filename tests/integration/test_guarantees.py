@@ -74,9 +74,11 @@ def revision(value: bytes | None) -> int | None:
 
 
 def story(aid: str, n: int, **extra) -> bytes:
-    body = ("LISBON (Reuters) - The port authority approved a new ferry route on Tuesday.\n\n"
-            f"\u201cWe expect the work to finish before winter,\u201d Marta Velasko, the spokeswoman, told reporters.\n\n"
-            f"This is revision number {n}.")
+    body = (
+        "LISBON (Reuters) - The port authority approved a new ferry route on Tuesday.\n\n"
+        f"\u201cWe expect the work to finish before winter,\u201d Marta Velasko, the spokeswoman, told reporters.\n\n"
+        f"This is revision number {n}."
+    )
     if n == 3:
         body += "\n\n\u201cThe second pier opens next year,\u201d she added."
     return orjson.dumps({"id": aid, "headline": "Ferry", "body": body, **extra})
@@ -86,9 +88,16 @@ def test_poison_article_does_not_stall_either_partition(own_broker, start_worker
     env = pipeline_env(own_broker.bootstrap)
     start_worker(env)
     run = uuid.uuid4().hex[:8]
-    small = [orjson.dumps({"id": f"pz-{run}-{i}", "headline": f"Small {i}", "body":
-                           f"LONDON (Reuters) - \"We will meet again on day {i},\" said Jane Doe, a spokeswoman."})
-             for i in range(10)]
+    small = [
+        orjson.dumps(
+            {
+                "id": f"pz-{run}-{i}",
+                "headline": f"Small {i}",
+                "body": f'LONDON (Reuters) - "We will meet again on day {i}," said Jane Doe, a spokeswoman.',
+            }
+        )
+        for i in range(10)
+    ]
     huge = orjson.dumps({"id": f"pz-{run}-huge", "body": "lorem ipsum dolor sit amet consectetur " * 40000})
     s = settings_of(own_broker)
     publish_values(s, [*small[:3], huge, *small[3:]])
@@ -144,8 +153,12 @@ def test_a_storys_life_survives_worker_kills(own_broker, start_worker) -> None:
     env = pipeline_env(own_broker.bootstrap)
     s = settings_of(own_broker)
     aid = f"life-{uuid.uuid4().hex[:8]}"
-    steps = [story(aid, 2, version=2), story(aid, 3, version=3), story(aid, 2, version=2),
-             orjson.dumps({"id": aid, "pubstatus": "canceled", "version": 4})]
+    steps = [
+        story(aid, 2, version=2),
+        story(aid, 3, version=3),
+        story(aid, 2, version=2),
+        orjson.dumps({"id": aid, "pubstatus": "canceled", "version": 4}),
+    ]
     for i, value in enumerate(steps):
         worker = start_worker(env)
         publish_values(s, [value])
@@ -158,8 +171,11 @@ def test_a_storys_life_survives_worker_kills(own_broker, start_worker) -> None:
 
         wait_until(progressed, 90, what=f"step {i}: enriched revisions {want}")
         if i == 2:  # the stale v2 must have been seen and superseded, not just not yet read
-            wait_until(lambda w=worker: _state(w).get("stories", {}).get("superseded", 0) >= 1, 90,
-                       what="v2 counted as superseded")
+            wait_until(
+                lambda w=worker: _state(w).get("stories", {}).get("superseded", 0) >= 1,
+                90,
+                what="v2 counted as superseded",
+            )
             assert progressed() == [2, 3]
         os.killpg(worker.proc.pid, signal.SIGKILL)  # the machine dies: the next start restores the table
         worker.proc.wait(10)
@@ -229,22 +245,30 @@ def test_the_readme_kcat_commands_read_the_current_state(own_broker, start_worke
     live, killed = f"live-{run}", f"killed-{run}"
 
     def copy(aid: str, **extra) -> bytes:
-        body = (f"OSLO (Reuters) - The city opened a new harbour bath.\n\n"
-                f"\u201cThe {aid} bath is open to everyone,\u201d said Marta Velasko, the city's spokeswoman.")
+        body = (
+            f"OSLO (Reuters) - The city opened a new harbour bath.\n\n"
+            f"\u201cThe {aid} bath is open to everyone,\u201d said Marta Velasko, the city's spokeswoman."
+        )
         return orjson.dumps({"id": aid, "headline": "Bath", "body": body, **extra})
 
     start_worker(pipeline_env(own_broker.bootstrap))
     publish_values(s, [copy(live), copy(killed)])
-    wait_until(lambda: {k for k, _ in keyed(read_topic(s, s.topics.enriched), "")} >= {live, killed}, 120,
-               what="both stories enriched")
+    wait_until(
+        lambda: {k for k, _ in keyed(read_topic(s, s.topics.enriched), "")} >= {live, killed},
+        120,
+        what="both stories enriched",
+    )
     publish_values(s, [orjson.dumps({"id": killed, "pubstatus": "canceled"})])
-    wait_until(lambda: (killed, None) in keyed(read_topic(s, s.topics.enriched), killed), 60,
-               what="the kill's tombstone")
+    wait_until(
+        lambda: (killed, None) in keyed(read_topic(s, s.topics.enriched), killed), 60, what="the kill's tombstone"
+    )
     stories_cmd, quotes_cmd = (c.replace("127.0.0.1:9092", own_broker.bootstrap) for c in readme_kcat_blocks())
-    ids = subprocess.run(["bash", "-o", "pipefail", "-c", stories_cmd], capture_output=True, text=True,
-                         timeout=60, check=True).stdout.split()
+    ids = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", stories_cmd], capture_output=True, text=True, timeout=60, check=True
+    ).stdout.split()
     assert live in ids and killed not in ids
-    said = subprocess.run(["bash", "-o", "pipefail", "-c", quotes_cmd], capture_output=True, text=True,
-                          timeout=60, check=True).stdout.splitlines()
+    said = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", quotes_cmd], capture_output=True, text=True, timeout=60, check=True
+    ).stdout.splitlines()
     ours = [line for line in said if run in line]
     assert len(ours) == 1 and ours[0].startswith(f"Marta Velasko: The {live} bath is open to everyone"), ours

@@ -129,8 +129,13 @@ def test_a_worker_is_unready_until_it_has_partitions_then_ready_and_its_offsets_
     from pipeline.config import Settings
 
     tag = uuid.uuid4().hex[:8]  # topics of its own: the worker does not replay other tests' articles
-    env = pipeline_env(broker.bootstrap, **{f"WIRESTREAM_TOPIC_{stem}": f"h{tag}.{stem.lower()}" for stem in
-                                            ("RAW", "CLEAN", "PARSED", "ENRICHED", "QUOTES", "DEADLETTER")})
+    env = pipeline_env(
+        broker.bootstrap,
+        **{
+            f"WIRESTREAM_TOPIC_{stem}": f"h{tag}.{stem.lower()}"
+            for stem in ("RAW", "CLEAN", "PARSED", "ENRICHED", "QUOTES", "DEADLETTER")
+        },
+    )
     s = Settings.from_env(env)
     sources = {s.topics.raw, s.topics.clean, s.topics.parsed}
     worker = Worker(env, tmp_path / "worker.log").start()
@@ -151,8 +156,18 @@ def test_a_worker_is_unready_until_it_has_partitions_then_ready_and_its_offsets_
         before = {name: p["committed"] for name, p in body["partitions"].items()}
 
         aid = f"health-{tag}"
-        publish_values(s, [orjson.dumps({"id": aid, "headline": "Ferry timetable",
-                                         "body": "KIEL (Wirestream) - The ferry will sail twice a day from May."})])
+        publish_values(
+            s,
+            [
+                orjson.dumps(
+                    {
+                        "id": aid,
+                        "headline": "Ferry timetable",
+                        "body": "KIEL (Wirestream) - The ferry will sail twice a day from May.",
+                    }
+                )
+            ],
+        )
 
         def advanced():
             status, body = get(worker.web_port, "/readyz")

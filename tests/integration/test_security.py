@@ -20,13 +20,11 @@ from pipeline.config import Settings
 from tests.conftest import REPO, Worker, free_port, pipeline_env, wait_until
 from tests.integration.test_stream import read_topic
 
-pytestmark = [pytest.mark.broker,
-              pytest.mark.skipif(shutil.which("java") is None, reason="java not installed")]
+pytestmark = [pytest.mark.broker, pytest.mark.skipif(shutil.which("java") is None, reason="java not installed")]
 
 USER, PASSWORD = "alice", "s3cret-Alice-pw-7f2c"
 WRONG = "wrong-pw-Zq81x"
-PLAIN_JAAS = ("org.apache.kafka.common.security.plain.PlainLoginModule required "
-              f'user_{USER}="{PASSWORD}";')
+PLAIN_JAAS = f'org.apache.kafka.common.security.plain.PlainLoginModule required user_{USER}="{PASSWORD}";'
 SCRAM_JAAS = "org.apache.kafka.common.security.scram.ScramLoginModule required;"
 
 
@@ -35,14 +33,18 @@ def sasl_broker(tmp_path_factory):
     from wirestream.localbroker import LocalBroker
 
     port, sasl_port = free_port(), free_port()
-    b = LocalBroker(port=port, data_dir=tmp_path_factory.mktemp("kafka-sasl"), scram_users={USER: PASSWORD},
-                    extra_properties={
-                        "listeners": f"PLAINTEXT://127.0.0.1:{port},SASL_PLAINTEXT://127.0.0.1:{sasl_port}",
-                        "sasl.enabled.mechanisms": "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512",
-                        "listener.name.sasl_plaintext.plain.sasl.jaas.config": PLAIN_JAAS,
-                        "listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config": SCRAM_JAAS,
-                        "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config": SCRAM_JAAS,
-                    })
+    b = LocalBroker(
+        port=port,
+        data_dir=tmp_path_factory.mktemp("kafka-sasl"),
+        scram_users={USER: PASSWORD},
+        extra_properties={
+            "listeners": f"PLAINTEXT://127.0.0.1:{port},SASL_PLAINTEXT://127.0.0.1:{sasl_port}",
+            "sasl.enabled.mechanisms": "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512",
+            "listener.name.sasl_plaintext.plain.sasl.jaas.config": PLAIN_JAAS,
+            "listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config": SCRAM_JAAS,
+            "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config": SCRAM_JAAS,
+        },
+    )
     b.start()
     b.sasl_bootstrap = f"127.0.0.1:{sasl_port}"
     yield b
@@ -50,13 +52,18 @@ def sasl_broker(tmp_path_factory):
 
 
 def sasl_env(broker, mechanism: str, password: str) -> dict[str, str]:
-    return {"KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT", "KAFKA_SASL_MECHANISM": mechanism,
-            "KAFKA_SASL_USERNAME": USER, "KAFKA_SASL_PASSWORD": password}
+    return {
+        "KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
+        "KAFKA_SASL_MECHANISM": mechanism,
+        "KAFKA_SASL_USERNAME": USER,
+        "KAFKA_SASL_PASSWORD": password,
+    }
 
 
 def sasl_settings(broker, mechanism: str, password: str = PASSWORD) -> Settings:
-    return Settings.from_env({"KAFKA_BOOTSTRAP_SERVERS": broker.sasl_bootstrap,
-                              **sasl_env(broker, mechanism, password)})
+    return Settings.from_env(
+        {"KAFKA_BOOTSTRAP_SERVERS": broker.sasl_bootstrap, **sasl_env(broker, mechanism, password)}
+    )
 
 
 @pytest.mark.parametrize("mechanism", ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"])
@@ -80,8 +87,10 @@ def test_worker_authenticates_and_an_article_flows(sasl_broker, tmp_path, mechan
     worker = Worker(env, tmp_path / "worker.log").start()
     try:
         aid = f"sasl-{uuid.uuid4().hex[:8]}"
-        body = ("OSLO (Wirestream) - The city council approved a tram line on Monday.\n\n"
-                "\u201cIt will open in two years,\u201d said Ines Brandt, the mayor.")
+        body = (
+            "OSLO (Wirestream) - The city council approved a tram line on Monday.\n\n"
+            "\u201cIt will open in two years,\u201d said Ines Brandt, the mayor."
+        )
         publish_values(s, [orjson.dumps({"id": aid, "headline": "Tram line", "body": body})])
 
         def arrived():
@@ -136,8 +145,15 @@ def test_a_worker_whose_ssl_named_broker_is_down_exits_69_to_be_restarted(tmp_pa
     from agents.worker import EXIT_UNAVAILABLE
 
     env = {**pipeline_env("kafka-ssl-0.invalid:9093"), "KAFKA_SECURITY_PROTOCOL": "SSL"}
-    done = subprocess.run([sys.executable, "-m", "agents.worker"], env=env, cwd=REPO, capture_output=True,
-                          text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "agents.worker"],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == EXIT_UNAVAILABLE, done.stderr[-2000:]
     assert "no Kafka broker answered at kafka-ssl-0.invalid:9093" in done.stderr
     assert "TLS handshake" not in done.stderr
@@ -152,6 +168,13 @@ def test_failure_kinds_follow_the_exception_classes():
 
     assert failure_kind([errors.SaslAuthenticationFailed("ssl in the text"), errors.KafkaConnectionError()]) == "auth"
     assert failure_kind([ssl.SSLCertVerificationError("bad cert"), errors.KafkaConnectionError()]) == "tls"
-    assert failure_kind([ConnectionRefusedError("kafka-ssl-0 sasl authentication"),
-                         errors.KafkaConnectionError("Unable to bootstrap from kafka-ssl-0")]) == "unavailable"
+    assert (
+        failure_kind(
+            [
+                ConnectionRefusedError("kafka-ssl-0 sasl authentication"),
+                errors.KafkaConnectionError("Unable to bootstrap from kafka-ssl-0"),
+            ]
+        )
+        == "unavailable"
+    )
     assert failure_kind([TimeoutError()]) == "unavailable"

@@ -21,11 +21,14 @@ pytestmark = pytest.mark.broker
 
 
 def article(i: int, run: str) -> bytes:
-    body = (f"Officials in Lisbon announced a new rail link on day {i}.\n\n"
-            f"\u201cThis line will carry freight within two years,\u201d said Ana Ferreira, the transport minister.\n\n"
-            f"She said the cost would be shared with Spain.")
-    return orjson.dumps({"id": f"{run}-good-{i}", "headline": f"Rail link {i}", "body": body,
-                         "published_at": "2026-11-25T10:00:00Z"})
+    body = (
+        f"Officials in Lisbon announced a new rail link on day {i}.\n\n"
+        f"\u201cThis line will carry freight within two years,\u201d said Ana Ferreira, the transport minister.\n\n"
+        f"She said the cost would be shared with Spain."
+    )
+    return orjson.dumps(
+        {"id": f"{run}-good-{i}", "headline": f"Rail link {i}", "body": body, "published_at": "2026-11-25T10:00:00Z"}
+    )
 
 
 def read_topic(settings, topic: str) -> list:
@@ -52,10 +55,16 @@ def published(worker, settings_for):
     run = uuid.uuid4().hex[:8]
     seed = orjson.loads(next(read_values([str(SEED)])))
     seed["id"] = f"{run}-seed"
-    values = [article(0, run), b'{"id": "broken", "body": "unterminated', orjson.dumps(seed),
-              orjson.dumps({"id": f"{run}-nobody", "headline": "no body here"}),
-              b"\xff\xfe\x00binary junk", article(1, run),
-              orjson.dumps({"id": f"{run}-wrongtype", "body": 42}), article(2, run)]
+    values = [
+        article(0, run),
+        b'{"id": "broken", "body": "unterminated',
+        orjson.dumps(seed),
+        orjson.dumps({"id": f"{run}-nobody", "headline": "no body here"}),
+        b"\xff\xfe\x00binary junk",
+        article(1, run),
+        orjson.dumps({"id": f"{run}-wrongtype", "body": 42}),
+        article(2, run),
+    ]
     publish_values(settings_for, values)
     good = {f"{run}-good-0", f"{run}-good-1", f"{run}-good-2", f"{run}-seed"}
 
@@ -64,7 +73,9 @@ def published(worker, settings_for):
         dead = read_topic(settings_for, settings_for.topics.deadletter)
         ids = {orjson.loads(r.value)["id"] for r in enriched}
         reasons = [orjson.loads(r.value) for r in dead]
-        mine = [d for d in reasons if (d.get("id") or "").startswith(run) or d["reason"] in ("invalid_json", "not_utf8")]
+        mine = [
+            d for d in reasons if (d.get("id") or "").startswith(run) or d["reason"] in ("invalid_json", "not_utf8")
+        ]
         return (enriched, dead) if good <= ids and len(mine) >= 4 else None
 
     enriched, dead = wait_until(done, timeout=240, interval=2, what="enriched and dead-lettered records")
@@ -100,9 +111,9 @@ def test_seed_comes_out_with_quotes_and_entities(published):
     assert any(q["type"] == "direct" and "most cruel form of savagery" in q["text"] for q in seed["quotes"])
     assert any(e["text"] == "Aleppo" for e in seed["entities"])
     for q in seed["quotes"]:
-        assert seed["body"][q["start"]:q["end"]] == q["text"]
+        assert seed["body"][q["start"] : q["end"]] == q["text"]
     for e in seed["entities"]:
-        assert seed["body"][e["start"]:e["end"]] == e["text"]
+        assert seed["body"][e["start"] : e["end"]] == e["text"]
     assert set(seed["processing"]["timings_ms"]) >= {"clean", "parse", "entities", "quotes"}
 
 
@@ -111,8 +122,11 @@ def test_bad_input_is_dead_lettered_with_a_reason_and_the_payload(published):
     letters = [orjson.loads(r.value) for r in dead]
     for letter in letters:
         assert schema_error("deadletter", letter) is None
-    by_reason = Counter(d["reason"] for d in letters
-                        if (d.get("id") or "").startswith(run) or d["reason"] in ("invalid_json", "not_utf8"))
+    by_reason = Counter(
+        d["reason"]
+        for d in letters
+        if (d.get("id") or "").startswith(run) or d["reason"] in ("invalid_json", "not_utf8")
+    )
     assert by_reason["invalid_json"] >= 1
     assert by_reason["not_utf8"] >= 1
     assert by_reason["schema_invalid"] >= 2
@@ -126,9 +140,23 @@ def test_bad_input_is_dead_lettered_with_a_reason_and_the_payload(published):
 def test_kcat_reads_the_enriched_topic_like_another_service(published, broker):
     run, good, _, _ = published
     out = subprocess.run(
-        ["kcat", "-b", broker.bootstrap, "-C", "-t", "articles.enriched", "-o", "beginning", "-e", "-q",
-         "-f", "%k\t%h\t%s\n"],
-        capture_output=True, timeout=60, check=True,
+        [
+            "kcat",
+            "-b",
+            broker.bootstrap,
+            "-C",
+            "-t",
+            "articles.enriched",
+            "-o",
+            "beginning",
+            "-e",
+            "-q",
+            "-f",
+            "%k\t%h\t%s\n",
+        ],
+        capture_output=True,
+        timeout=60,
+        check=True,
     ).stdout.decode()
     seen = {}
     for line in out.splitlines():

@@ -16,9 +16,12 @@ import pytest
 
 from tests.conftest import REPO, WORKER_EXE, Worker, free_port, pipeline_env, wait_until
 
-pytestmark = [pytest.mark.broker,
-              pytest.mark.skipif(shutil.which("java") is None or shutil.which("openssl") is None,
-                                 reason="java and openssl needed")]
+pytestmark = [
+    pytest.mark.broker,
+    pytest.mark.skipif(
+        shutil.which("java") is None or shutil.which("openssl") is None, reason="java and openssl needed"
+    ),
+]
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +29,9 @@ def tls_broker(tmp_path_factory):
     from wirestream.localbroker import LocalBroker, make_tls_files
 
     tls = make_tls_files(tmp_path_factory.mktemp("certs"))
-    b = LocalBroker(port=free_port(), data_dir=tmp_path_factory.mktemp("kafka-tls"), ssl_port=free_port(),
-                    tls=tls, quiet=True)
+    b = LocalBroker(
+        port=free_port(), data_dir=tmp_path_factory.mktemp("kafka-tls"), ssl_port=free_port(), tls=tls, quiet=True
+    )
     b.start()
     yield b
     b.stop()
@@ -46,8 +50,9 @@ def tls_env(broker, ca_file) -> dict[str, str]:
 
 
 def cli(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([*WORKER_EXE, *args], env=env, cwd=REPO, capture_output=True, text=True,
-                          timeout=timeout, check=False)
+    return subprocess.run(
+        [*WORKER_EXE, *args], env=env, cwd=REPO, capture_output=True, text=True, timeout=timeout, check=False
+    )
 
 
 def test_worker_and_cli_carry_an_article_end_to_end_over_tls(tls_broker, tmp_path):
@@ -56,10 +61,18 @@ def test_worker_and_cli_carry_an_article_end_to_end_over_tls(tls_broker, tmp_pat
     try:
         aid = f"tls-{uuid.uuid4().hex[:8]}"
         article = tmp_path / "article.json"
-        article.write_bytes(orjson.dumps({
-            "id": aid, "headline": "Harbour dredging approved",
-            "body": ("HAMBURG (Wirestream) - The port authority approved the dredging of the harbour on Tuesday."
-                     "\n\n\u201cShips will no longer wait for the tide,\u201d said Lena Vogt, its director.")}))
+        article.write_bytes(
+            orjson.dumps(
+                {
+                    "id": aid,
+                    "headline": "Harbour dredging approved",
+                    "body": (
+                        "HAMBURG (Wirestream) - The port authority approved the dredging of the harbour on Tuesday."
+                        "\n\n\u201cShips will no longer wait for the tide,\u201d said Lena Vogt, its director."
+                    ),
+                }
+            )
+        )
         published = cli(env, "publish", str(article))
         assert published.returncode == 0, published.stderr
 
@@ -92,8 +105,16 @@ def test_a_wrong_ca_stops_the_worker_with_exit_78_and_says_what_to_fix(tls_broke
 
 @pytest.mark.parametrize("command", [["publish", "-"], ["tail", "--timeout", "5"]])
 def test_a_wrong_ca_stops_the_cli_with_exit_78_at_once(tls_broker, other_ca, command):
-    done = subprocess.run([*WORKER_EXE, *command], env=tls_env(tls_broker, other_ca), cwd=REPO,
-                          input='{"body": "A short note."}\n', capture_output=True, text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [*WORKER_EXE, *command],
+        env=tls_env(tls_broker, other_ca),
+        cwd=REPO,
+        input='{"body": "A short note."}\n',
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 78, done.stderr
     assert "TLS handshake" in done.stderr and "KAFKA_SSL_CAFILE" in done.stderr
     assert "Traceback" not in done.stderr
@@ -103,6 +124,7 @@ def test_an_unreadable_ca_file_is_exit_78_for_the_cli_and_the_worker(tls_broker,
     env = tls_env(tls_broker, tmp_path / "missing-ca.pem")
     done = cli(env, "tail", "--timeout", "5", timeout=60)
     assert done.returncode == 78 and "KAFKA_SSL_CAFILE" in done.stderr and "Traceback" not in done.stderr
-    worker = subprocess.run([*WORKER_EXE, "worker"], env=env, cwd=REPO, capture_output=True, text=True,
-                            timeout=120, check=False)
+    worker = subprocess.run(
+        [*WORKER_EXE, "worker"], env=env, cwd=REPO, capture_output=True, text=True, timeout=120, check=False
+    )
     assert worker.returncode == 78 and "KAFKA_SSL_CAFILE" in worker.stderr, worker.stderr[-2000:]

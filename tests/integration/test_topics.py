@@ -43,8 +43,7 @@ def test_explicit_replication_settings_win_and_impossible_ones_are_refused():
     with pytest.raises(TopicSetupError, match=r"REPLICATION_FACTOR=3.*1 broker"):
         topic_specs(Settings.from_env({"WIRESTREAM_REPLICATION_FACTOR": "3"}), 1)
     with pytest.raises(TopicSetupError, match=r"MIN_INSYNC_REPLICAS=3 exceeds the replication factor 2"):
-        topic_specs(Settings.from_env({"WIRESTREAM_REPLICATION_FACTOR": "2",
-                                       "WIRESTREAM_MIN_INSYNC_REPLICAS": "3"}), 3)
+        topic_specs(Settings.from_env({"WIRESTREAM_REPLICATION_FACTOR": "2", "WIRESTREAM_MIN_INSYNC_REPLICAS": "3"}), 3)
 
 
 def test_new_topics_get_replication_min_isr_and_compaction_on_the_real_broker(broker, caplog):
@@ -71,9 +70,13 @@ def test_existing_topics_that_differ_are_named_in_a_warning_and_left_alone(broke
     s = own_topics(broker.bootstrap)
     admin = admin_for(s)
     try:
-        admin.create_topics({s.topics.enriched: {"num_partitions": 4, "replication_factor": 1},
-                             s.topics.raw: {"num_partitions": 2, "replication_factor": 1,
-                                            "configs": {"cleanup.policy": "compact"}}}, wait_for_metadata=True)
+        admin.create_topics(
+            {
+                s.topics.enriched: {"num_partitions": 4, "replication_factor": 1},
+                s.topics.raw: {"num_partitions": 2, "replication_factor": 1, "configs": {"cleanup.policy": "compact"}},
+            },
+            wait_for_metadata=True,
+        )
         with caplog.at_level(logging.WARNING, logger="wirestream.topics"):
             created = ensure_topics(s)
         found = describe_topics(admin, [s.topics.enriched, s.topics.raw])
@@ -107,7 +110,14 @@ def test_a_worker_asked_for_more_replicas_than_brokers_exits_78_with_the_setting
     from tests.conftest import REPO, pipeline_env
 
     env = pipeline_env(broker.bootstrap, WIRESTREAM_REPLICATION_FACTOR="3")
-    done = subprocess.run([sys.executable, "-m", "agents.worker"], env=env, cwd=REPO, capture_output=True,
-                          text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "agents.worker"],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == EXIT_CONFIG, done.stderr[-2000:]
     assert "WIRESTREAM_REPLICATION_FACTOR=3" in done.stderr and "1 broker(s)" in done.stderr

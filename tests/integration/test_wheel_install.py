@@ -37,9 +37,14 @@ def build_wheel(out: Path) -> tuple[Path, str]:
             shutil.copytree(path, src / name, ignore=IGNORE)
         else:
             shutil.copy2(path, src / name)
-    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                           "-w", str(out / "dist"), "."], cwd=src, capture_output=True, text=True, timeout=300,
-                          check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(out / "dist"), "."],
+        cwd=src,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     (wheel,) = (out / "dist").glob("wirestream-*.whl")
     return wheel, done.stdout + done.stderr
@@ -49,13 +54,22 @@ def fresh_venv(path: Path, wheel: Path) -> Path:
     """A venv holding only the wheel; the project's dependencies are visible through a .pth line."""
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(path)], check=True, timeout=120)
     python = path / "bin" / "python"
-    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                             capture_output=True, text=True, check=True).stdout.strip()
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     deps = sysconfig.get_paths()["purelib"]  # the project's venv, where the dependencies live
     assert Path(deps).resolve() != Path(purelib).resolve()
     (Path(purelib) / "project-dependencies.pth").write_text(deps + "\n")
-    done = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
-                           "--no-index", "-q", str(wheel)], capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index", "-q", str(wheel)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return path / "bin"
 
@@ -70,8 +84,14 @@ def installed(tmp_path_factory):
 
 
 def run(installed, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(installed["bin"] / "wirestream"), *args], cwd=installed["cwd"], capture_output=True,
-                          text=True, timeout=300, check=False)
+    return subprocess.run(
+        [str(installed["bin"] / "wirestream"), *args],
+        cwd=installed["cwd"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def test_pip_wheel_builds_without_warnings(installed):
@@ -89,9 +109,18 @@ def test_the_wheel_holds_the_packages_and_their_data_and_no_developer_tools(inst
 
 
 def test_the_installed_package_is_the_one_imported(installed):
-    probe = subprocess.run([str(installed["bin"] / "python"), "-c",
-                            "import pipeline, schemas, agents; print(pipeline.__file__, schemas.__file__)"],
-                           cwd=installed["cwd"], capture_output=True, text=True, timeout=120, check=False)
+    probe = subprocess.run(
+        [
+            str(installed["bin"] / "python"),
+            "-c",
+            "import pipeline, schemas, agents; print(pipeline.__file__, schemas.__file__)",
+        ],
+        cwd=installed["cwd"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert probe.returncode == 0, probe.stderr
     venv = str(installed["bin"].parent)
     assert all(path.startswith(venv) for path in probe.stdout.split()), probe.stdout
@@ -104,7 +133,7 @@ def test_the_installed_cli_enriches_the_seed_from_outside_the_repo(installed):
     record = orjson.loads(line)
     assert record["headline"].startswith("Turkey talking to Russia on ceasefire")
     assert record["dateline"]["places"] == ["ANKARA", "ISTANBUL"]
-    assert record["quotes"] and all(record["body"][q["start"]:q["end"]] == q["text"] for q in record["quotes"])
+    assert record["quotes"] and all(record["body"][q["start"] : q["end"]] == q["text"] for q in record["quotes"])
     assert "Tulay Karadeniz" in record["credits"]["reporting"]
 
 
@@ -114,19 +143,31 @@ def test_a_worker_from_the_installed_wheel_enriches_an_article(installed, broker
     from pipeline.config import Settings
 
     tag = uuid.uuid4().hex[:8]  # topics of its own: the worker does not replay other tests' articles
-    env = pipeline_env(broker.bootstrap, **{f"WIRESTREAM_TOPIC_{stem}": f"w{tag}.{stem.lower()}" for stem in
-                                            ("RAW", "CLEAN", "PARSED", "ENRICHED", "QUOTES", "DEADLETTER")})
+    env = pipeline_env(
+        broker.bootstrap,
+        **{
+            f"WIRESTREAM_TOPIC_{stem}": f"w{tag}.{stem.lower()}"
+            for stem in ("RAW", "CLEAN", "PARSED", "ENRICHED", "QUOTES", "DEADLETTER")
+        },
+    )
     env["PATH"] = f"{installed['bin']}:{env.get('PATH', '')}"
     worker = Worker(env, tmp_path / "worker.log")
     with open(worker.log_path, "ab") as log:  # the child keeps its own copy of the descriptor
-        worker.proc = subprocess.Popen([str(installed["bin"] / "wirestream"), "worker", "--loglevel", "info"],
-                                       env=env, stdout=log, stderr=subprocess.STDOUT, cwd=installed["cwd"],
-                                       start_new_session=True)
+        worker.proc = subprocess.Popen(
+            [str(installed["bin"] / "wirestream"), "worker", "--loglevel", "info"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=installed["cwd"],
+            start_new_session=True,
+        )
     s = Settings.from_env(env)
     try:
         aid = f"wheel-{tag}"
-        body = ("LYON (Wirestream) - The museum reopened its Roman wing on Friday.\n\n"
-                "\u201cVisitors can touch the mosaics again,\u201d said Claire Dumas, its curator.")
+        body = (
+            "LYON (Wirestream) - The museum reopened its Roman wing on Friday.\n\n"
+            "\u201cVisitors can touch the mosaics again,\u201d said Claire Dumas, its curator."
+        )
         publish_values(s, [orjson.dumps({"id": aid, "headline": "Roman wing reopens", "body": body})])
 
         def enriched():

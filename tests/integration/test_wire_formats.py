@@ -28,8 +28,7 @@ from tests.unit.test_formats_samples import (
     sample_files,
 )
 
-pytestmark = [pytest.mark.broker,
-              pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"{SAMPLES} not present")]
+pytestmark = [pytest.mark.broker, pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"{SAMPLES} not present")]
 
 WIRE = REPO / "tests" / "fixtures" / "wire"
 REFUSED = {
@@ -53,8 +52,14 @@ def sent_value(path: Path) -> str:
 
 def publish(bootstrap: str, paths: list[Path]) -> str:
     """`wirestream publish` as a user runs it; returns what it printed."""
-    done = subprocess.run([*WORKER_EXE, "publish", *map(str, paths)], env=pipeline_env(bootstrap), cwd=REPO,
-                          capture_output=True, timeout=120, check=False)
+    done = subprocess.run(
+        [*WORKER_EXE, "publish", *map(str, paths)],
+        env=pipeline_env(bootstrap),
+        cwd=REPO,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr.decode(errors="replace")
     return done.stderr.decode(errors="replace")
 
@@ -72,10 +77,15 @@ def outcome(worker, broker, settings_for):
     seen: dict[str, dict] = {"enriched": {}, "dead": {}}
 
     def arrived():
-        seen["enriched"] = {r.key.decode(): r for r in read_topic(settings_for, settings_for.topics.enriched)
-                            if r.key and r.key.decode() in ids and r.value is not None}
-        seen["dead"] = {payloads.get(d["payload"], d.get("id")): d for d in map(orjson.loads, (
-            r.value for r in read_topic(settings_for, settings_for.topics.deadletter)))}
+        seen["enriched"] = {
+            r.key.decode(): r
+            for r in read_topic(settings_for, settings_for.topics.enriched)
+            if r.key and r.key.decode() in ids and r.value is not None
+        }
+        seen["dead"] = {
+            payloads.get(d["payload"], d.get("id")): d
+            for d in map(orjson.loads, (r.value for r in read_topic(settings_for, settings_for.topics.deadletter)))
+        }
         done = set(seen["enriched"]) == ids and set(REFUSED) <= set(seen["dead"])
         return (seen["enriched"], seen["dead"]) if done else None
 
@@ -84,8 +94,10 @@ def outcome(worker, broker, settings_for):
     except AssertionError as exc:
         missing = sorted(ids - set(seen["enriched"])), sorted(set(REFUSED) - set(seen["dead"]))
         others = {k: (d["stage"], d["reason"], d["error"][:200]) for k, d in seen["dead"].items() if k not in REFUSED}
-        raise AssertionError(f"{exc}; not enriched {missing[0]}, not dead-lettered {missing[1]}, "
-                             f"other dead letters {others}; worker log: {worker.log()[-3000:]}") from None
+        raise AssertionError(
+            f"{exc}; not enriched {missing[0]}, not dead-lettered {missing[1]}, "
+            f"other dead letters {others}; worker log: {worker.log()[-3000:]}"
+        ) from None
 
 
 @pytest.mark.parametrize("path", sample_files(), ids=lambda p: p.name)
@@ -116,8 +128,11 @@ def test_english_samples_carry_entities_and_the_rest_are_flagged(outcome) -> Non
 
 
 def test_wire_records_keep_their_content_type_on_raw(outcome, settings_for) -> None:
-    raw = [r for r in read_topic(settings_for, settings_for.topics.raw)
-           if r.key == b"urn:newsml:acmenews.com:20161121:US-FINANCE-FED"]
+    raw = [
+        r
+        for r in read_topic(settings_for, settings_for.topics.raw)
+        if r.key == b"urn:newsml:acmenews.com:20161121:US-FINANCE-FED"
+    ]
     assert raw and dict(raw[-1].headers)["content-type"] == b"application/vnd.iptc.g2.newsitem+xml"
 
 

@@ -54,9 +54,7 @@ def test_seed_article() -> None:
     headline, body = SEED.read_text(encoding="utf-8").split("\n\n", 1)
     article = clean_article(RawArticle(body=body, headline=headline, source="reuters"), "seed-1")
     assert article.id == "seed-1" and article.source == "reuters"
-    assert (
-        article.headline == "Turkey talking to Russia on ceasefire, evacuation from Syria's Aleppo"
-    )
+    assert article.headline == "Turkey talking to Russia on ceasefire, evacuation from Syria's Aleppo"
     assert article.dateline is not None
     assert article.dateline.places == ["ANKARA", "ISTANBUL"]
     assert article.dateline.source == "Reuters"
@@ -72,11 +70,7 @@ def test_seed_article() -> None:
     assert "Additional reporting" not in article.body
     assert len(article.paragraphs) == 12
     assert "“We’re seeing the most cruel form of savagery" in article.body  # curly quotes kept
-    assert (
-        article.language == "en"
-        and article.language_score is not None
-        and article.language_score > 0.9
-    )
+    assert article.language == "en" and article.language_score is not None and article.language_score > 0.9
     assert article.flags == []
     assert_well_formed(article)
 
@@ -85,9 +79,7 @@ def test_seed_article() -> None:
 
 
 def test_quote_marks_are_kept_as_written() -> None:
-    body = (
-        "“Curly stays curly,” she said. \"Straight stays straight,\" he replied. It’s the 'rule'."
-    )
+    body = "“Curly stays curly,” she said. \"Straight stays straight,\" he replied. It’s the 'rule'."
     assert clean(body).body == body
 
 
@@ -112,10 +104,7 @@ def test_mojibake_is_repaired_and_flagged() -> None:
 def test_clean_text_is_not_flagged_as_mojibake() -> None:
     article = clean("Prices rose – sharply – and “analysts” were surprised… again.\r\nSee below.")
     assert "mojibake_fixed" not in article.flags
-    assert (
-        article.body
-        == "Prices rose – sharply – and “analysts” were surprised… again.\n\nSee below."
-    )
+    assert article.body == "Prices rose – sharply – and “analysts” were surprised… again.\n\nSee below."
 
 
 def test_entities_in_plain_text_are_decoded() -> None:
@@ -123,10 +112,7 @@ def test_entities_in_plain_text_are_decoded() -> None:
 
 
 def test_lone_surrogates_are_replaced() -> None:
-    assert (
-        clean("The vote \ud800 passed \ud83d\ude00 easily.").body
-        == "The vote \ufffd passed 😀 easily."
-    )
+    assert clean("The vote \ud800 passed \ud83d\ude00 easily.").body == "The vote \ufffd passed 😀 easily."
 
 
 # --- paragraphs in plain text --------------------------------------------------
@@ -142,9 +128,7 @@ def test_one_paragraph_per_line() -> None:
 
 
 def test_hard_wrapped_lines_are_joined() -> None:
-    article = clean(
-        "The council met on Monday and\nagreed to widen the road.\n\nWork starts in May."
-    )
+    article = clean("The council met on Monday and\nagreed to widen the road.\n\nWork starts in May.")
     assert paragraph_texts(article) == [
         "The council met on Monday and agreed to widen the road.",
         "Work starts in May.",
@@ -200,9 +184,7 @@ def test_literal_html_in_html_is_not_decoded_twice() -> None:
 
 
 def test_html_detection() -> None:
-    assert (
-        looks_like_html("<p>x</p>") and looks_like_html("a<br/>b") and looks_like_html("<!-- x -->")
-    )
+    assert looks_like_html("<p>x</p>") and looks_like_html("a<br/>b") and looks_like_html("<!-- x -->")
     assert not looks_like_html("If x < y and y > z then x < z.")
     assert not looks_like_html("Wire tag <Reuters> kept")
 
@@ -219,9 +201,7 @@ def test_html_dateline_and_credits() -> None:
 
 
 def test_headline_is_cleaned_like_the_body() -> None:
-    article = clean(
-        "The port reopened.", headline="  <b>Port&nbsp;reopens</b>\n after   donâ€™t strike "
-    )
+    article = clean("The port reopened.", headline="  <b>Port&nbsp;reopens</b>\n after   donâ€™t strike ")
     assert article.headline == "Port reopens after don’t strike"
     assert {"html_stripped", "mojibake_fixed"} <= set(article.flags)
     assert clean("The port reopened.").headline == ""
@@ -269,17 +249,14 @@ def test_normal_first_sentence_is_not_a_dateline() -> None:
     ],
 )
 def test_credit_variants(credit_line: str, expected: Credits) -> None:
-    article = clean(
-        f"The talks ended without a deal.\n\nBoth sides will meet again.\n\n{credit_line}"
-    )
+    article = clean(f"The talks ended without a deal.\n\nBoth sides will meet again.\n\n{credit_line}")
     assert article.credits == expected
     assert article.body == "The talks ended without a deal.\n\nBoth sides will meet again."
 
 
 def test_trailing_boilerplate_is_dropped() -> None:
     article = clean(
-        "The talks ended.\n\nReporting by Omar Haddad\n\n"
-        "Our Standards: The Thomson Reuters Trust Principles."
+        "The talks ended.\n\nReporting by Omar Haddad\n\nOur Standards: The Thomson Reuters Trust Principles."
     )
     assert article.body == "The talks ended."
     assert article.credits.reporting == ["Omar Haddad"]
@@ -423,14 +400,10 @@ html_pieces = st.sampled_from(
         "”",
     ]
 )
-html_ish = st.lists(st.one_of(html_pieces, st.text(any_char, max_size=12)), max_size=40).map(
-    "".join
-)
+html_ish = st.lists(st.one_of(html_pieces, st.text(any_char, max_size=12)), max_size=40).map("".join)
 wire_ish = st.lists(
     st.one_of(
-        st.sampled_from(
-            ["\n", "\n\n", "ROME (Reuters) - ", "(Editing by Tom Reed)", "Contributing: Ana Lima"]
-        ),
+        st.sampled_from(["\n", "\n\n", "ROME (Reuters) - ", "(Editing by Tom Reed)", "Contributing: Ana Lima"]),
         st.text(st.characters(codec="utf-8"), max_size=30),
     ),
     max_size=20,
@@ -439,9 +412,7 @@ wire_ish = st.lists(
 
 def check_never_raises_unexpectedly(body: str, headline: str | None = None) -> None:
     try:
-        article = clean_article(
-            RawArticle(body=body, headline=headline), "fuzz", max_body_chars=4000
-        )
+        article = clean_article(RawArticle(body=body, headline=headline), "fuzz", max_body_chars=4000)
     except RejectedInput as rejected:
         assert rejected.reason in EXPECTED_REASONS, rejected
         return

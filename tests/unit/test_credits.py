@@ -12,8 +12,7 @@ from pipeline.records import Credits
     ("line", "expected"),
     [
         (
-            "Additional reporting by Ana Lima; Writing by Piet de Vries and Sara Holm, "
-            "Editing by Tom Reed and Mia Cho",
+            "Additional reporting by Ana Lima; Writing by Piet de Vries and Sara Holm, Editing by Tom Reed and Mia Cho",
             Credits(
                 reporting=["Ana Lima"],
                 writing=["Piet de Vries", "Sara Holm"],

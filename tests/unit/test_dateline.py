@@ -77,9 +77,7 @@ from pipeline.records import Dateline
         ("NAIROBI (Reuters) -", ["NAIROBI"], "Reuters", "NAIROBI (Reuters) -", ""),
     ],
 )
-def test_datelines_are_parsed(
-    paragraph: str, places: list[str], source: str | None, text: str, rest: str
-) -> None:
+def test_datelines_are_parsed(paragraph: str, places: list[str], source: str | None, text: str, rest: str) -> None:
     parsed = parse_dateline(paragraph)
     assert parsed is not None
     dateline, remainder = parsed
@@ -110,9 +108,7 @@ def test_ordinary_first_sentences_are_kept(paragraph: str) -> None:
 
 
 def test_lift_dateline_keeps_the_rest_of_the_paragraph() -> None:
-    dateline, paragraphs = lift_dateline(
-        ["MADRID (Reuters) - The court ruled.", "Second paragraph."]
-    )
+    dateline, paragraphs = lift_dateline(["MADRID (Reuters) - The court ruled.", "Second paragraph."])
     assert dateline is not None and dateline.places == ["MADRID"]
     assert paragraphs == ["The court ruled.", "Second paragraph."]
 

@@ -24,8 +24,10 @@ SEED_CREDITS = Credits(
     writing=["Humeyra Pamuk", "Nick Tattersall"],
     editing=["David Dolan", "Angus MacSwan"],
 )
-CREDIT_LINE = ("Additional reporting by Tulay Karadeniz; Writing by Humeyra Pamuk and Nick Tattersall, "
-               "Editing by David Dolan and Angus MacSwan")
+CREDIT_LINE = (
+    "Additional reporting by Tulay Karadeniz; Writing by Humeyra Pamuk and Nick Tattersall, "
+    "Editing by David Dolan and Angus MacSwan"
+)
 
 
 @pytest.fixture(scope="module")
@@ -74,15 +76,16 @@ def assert_well_formed(body: str, entities: list[Entity], clusters: list[EntityC
         assert {e.canonical for e in members} == {cluster.canonical}
         assert {e.country_code for e in members} == {cluster.country_code}
         assert {(e.geonames_id, e.geonames_uri) for e in members} == {(cluster.geonames_id, cluster.geonames_uri)}
-        assert cluster.geonames_uri == (f"https://sws.geonames.org/{cluster.geonames_id}/"
-                                        if cluster.geonames_id is not None else None)
+        assert cluster.geonames_uri == (
+            f"https://sws.geonames.org/{cluster.geonames_id}/" if cluster.geonames_id is not None else None
+        )
         firsts.append(min(e.start for e in members))
     assert firsts == sorted(firsts)
     assert [(e.start, e.end) for e in entities] == sorted((e.start, e.end) for e in entities)
     for entity in entities:
         assert entity.id in by_id
         assert 0 <= entity.start < entity.end <= len(body)
-        assert body[entity.start:entity.end] == entity.text
+        assert body[entity.start : entity.end] == entity.text
         assert entity.text == entity.text.strip()
     for before, after in zip(entities, entities[1:]):
         assert before.end <= after.start
@@ -275,8 +278,10 @@ def test_model_possessives_keep_offsets_on_the_name(nlp: Language) -> None:
 
 def test_leading_the(nlp: Language) -> None:
     """Lower-case "the" goes; "The" inside a title stays; both forms cluster together."""
-    body = ("He met officials from the United Nations in Brussels. The United Nations said aid would flow. "
-            "A report in The New York Times said so.")
+    body = (
+        "He met officials from the United Nations in Brussels. The United Nations said aid would flow. "
+        "A report in The New York Times said so."
+    )
     entities, clusters = run(nlp, body)
     found = by_canonical(clusters)
     assert found["United Nations"].mentions == ["United Nations"]
@@ -384,9 +389,40 @@ def test_unparsed_doc_with_hand_made_spans(nlp: Language) -> None:
     assert [e.text for e in entities] == ["Smith", "Aleppo"]
 
 
-NAME_PARTS = ["Aleppo", "Turkey", "Cavusoglu", "Mevlut", "Smith", "John", "Jane", "the", "The", "Foreign",
-              "Minister", "Mr.", "'s", "’s", "’", ",", ".", "said", "in", "Georgia", "Texas", "Pamuk",
-              "Humeyra", "Jordan", "Syrian", "Turkish", "United", "Nations", "\n\n", "“", "”", "-"]
+NAME_PARTS = [
+    "Aleppo",
+    "Turkey",
+    "Cavusoglu",
+    "Mevlut",
+    "Smith",
+    "John",
+    "Jane",
+    "the",
+    "The",
+    "Foreign",
+    "Minister",
+    "Mr.",
+    "'s",
+    "’s",
+    "’",
+    ",",
+    ".",
+    "said",
+    "in",
+    "Georgia",
+    "Texas",
+    "Pamuk",
+    "Humeyra",
+    "Jordan",
+    "Syrian",
+    "Turkish",
+    "United",
+    "Nations",
+    "\n\n",
+    "“",
+    "”",
+    "-",
+]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -413,8 +449,16 @@ def test_gazetteer_is_built_once() -> None:
 
 @pytest.mark.parametrize(
     ("name", "code", "kind"),
-    [("Aleppo", "SY", "city"), ("Turkey", "TR", "country"), ("Ankara", "TR", "city"), ("Texas", "US", "us_state"),
-     ("Sao Paulo", "BR", "city"), ("Kiev", "UA", "city"), ("U.S.", "US", "country"), ("Netherlands", "NL", "country")],
+    [
+        ("Aleppo", "SY", "city"),
+        ("Turkey", "TR", "country"),
+        ("Ankara", "TR", "city"),
+        ("Texas", "US", "us_state"),
+        ("Sao Paulo", "BR", "city"),
+        ("Kiev", "UA", "city"),
+        ("U.S.", "US", "country"),
+        ("Netherlands", "NL", "country"),
+    ],
 )
 def test_gazetteer_lookup(name: str, code: str, kind: str) -> None:
     place = load_gazetteer().resolve(name)
@@ -422,7 +466,7 @@ def test_gazetteer_lookup(name: str, code: str, kind: str) -> None:
 
 
 def test_alias_never_shadows_a_real_place_name() -> None:
-    """"Berea" is an old name of Aleppo but also a real US town, so it is nobody's alias."""
+    """ "Berea" is an old name of Aleppo but also a real US town, so it is nobody's alias."""
     assert all(p.name != "Aleppo" for p in load_gazetteer().lookup("Berea"))
 
 

@@ -23,8 +23,9 @@ def nlp() -> Language:
 
 
 def run(nlp: Language, body: str, credits: Credits | None = None) -> tuple[list[Entity], list[EntityCluster]]:
-    entities, clusters = extract_entities(nlp(body), CleanArticle(id="t", headline="", body=body,
-                                                                  credits=credits or Credits()))
+    entities, clusters = extract_entities(
+        nlp(body), CleanArticle(id="t", headline="", body=body, credits=credits or Credits())
+    )
     assert_well_formed(body, entities, clusters)
     return entities, clusters
 
@@ -37,8 +38,10 @@ def labels_of(clusters: list[EntityCluster]) -> dict[str, str]:
 
 
 def test_every_mention_of_a_name_carries_the_cluster_label(nlp: Language) -> None:
-    body = ("Ambassador Ruth Okonjo arrived in Lagos. The Sentinel reported that the port was closed. "
-            "Okonjo told the Sentinel the report was wrong.")
+    body = (
+        "Ambassador Ruth Okonjo arrived in Lagos. The Sentinel reported that the port was closed. "
+        "Okonjo told the Sentinel the report was wrong."
+    )
     assert model_labels(nlp, body).get("Sentinel") == {"ORG", "PERSON"}, "model agrees now; pick another text"
     entities, _ = run(nlp, body)
     sentinel = [e for e in entities if e.text == "Sentinel"]
@@ -46,8 +49,10 @@ def test_every_mention_of_a_name_carries_the_cluster_label(nlp: Language) -> Non
 
 
 def test_untagged_repeats_of_a_known_name_join_its_cluster(nlp: Language) -> None:
-    body = ("Greta Lindqvist arrived in Oslo on Monday. Lindqvist told reporters the talks had failed. "
-            "Negotiators said Lindqvist would return in June.")
+    body = (
+        "Greta Lindqvist arrived in Oslo on Monday. Lindqvist told reporters the talks had failed. "
+        "Negotiators said Lindqvist would return in June."
+    )
     _, clusters = run(nlp, body)
     person = {c.canonical: c for c in clusters}["Greta Lindqvist"]
     assert person.label == "PERSON"
@@ -121,8 +126,10 @@ def test_organisations_from_heads_designators_and_club_names(nlp: Language, body
 
 @pytest.mark.parametrize(
     "body",
-    ["The Courier said in a statement that it stood by its story.",
-     "The mayor resigned on Friday, according to the Courier."],
+    [
+        "The Courier said in a statement that it stood by its story.",
+        "The mayor resigned on Friday, according to the Courier.",
+    ],
 )
 def test_reporting_frame_with_an_article_is_an_organisation(nlp: Language, body: str) -> None:
     entities, _ = run(nlp, body)
@@ -266,8 +273,10 @@ def test_an_organisation_named_after_a_person_does_not_turn_the_person(nlp: Lang
 
 
 def test_a_town_is_not_folded_into_an_organisation_named_after_it(nlp: Language) -> None:
-    body = ("Refugees settled in Maplewood in 2011. The Maplewood Community Center runs classes. "
-            "Families in Maplewood said the classes helped.")
+    body = (
+        "Refugees settled in Maplewood in 2011. The Maplewood Community Center runs classes. "
+        "Families in Maplewood said the classes helped."
+    )
     labels = model_labels(nlp, body)
     assert "GPE" in labels.get("Maplewood", set()), "model changed; pick another text"
     _, clusters = run(nlp, body)
@@ -284,8 +293,9 @@ def test_a_town_is_not_folded_into_an_organisation_named_after_it(nlp: Language)
         ("The rally in Green Bay drew thousands.", "Green Bay", "GPE"),
     ],
 )
-def test_place_names_ending_in_an_organisation_or_feature_word_stay_places(nlp: Language, body: str, name: str,
-                                                                            label: str) -> None:
+def test_place_names_ending_in_an_organisation_or_feature_word_stay_places(
+    nlp: Language, body: str, name: str, label: str
+) -> None:
     _, clusters = run(nlp, body)
     assert labels_of(clusters).get(name) == label
 

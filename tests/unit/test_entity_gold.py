@@ -32,7 +32,7 @@ def test_gold_is_well_formed_and_balanced() -> None:
 
 
 def test_gold_rejects_a_span_off_its_text() -> None:
-    line = '{"id": "x", "split": "test", "body": "Aleppo fell.", "entities": [{"start": 1, "end": 6, "label": "GPE", "text": "Aleppo"}]}'
+    line = '{"id": "x", "split": "test", "body": "Aleppo fell.", "entities": [{"start": 1, "end": 6, "label": "GPE", "text": "Aleppo"}]}'  # noqa: E501 - one gold line as it stands in the file
     with pytest.raises(ValueError, match="Aleppo"):
         load_entity_gold(line)
 
@@ -41,7 +41,12 @@ def test_scoring_is_exact_on_span_and_label() -> None:
     gold = {(0, 6, "GPE"), (10, 20, "PERSON"), (30, 35, "ORG")}
     predicted = {(0, 6, "GPE"), (10, 19, "PERSON"), (30, 35, "PERSON")}
     score = score_article(gold, predicted)
-    assert (score.label("GPE").tp, score.label("PERSON").fp, score.label("PERSON").fn, score.label("ORG").fn) == (1, 2, 1, 1)
+    assert (score.label("GPE").tp, score.label("PERSON").fp, score.label("PERSON").fn, score.label("ORG").fn) == (
+        1,
+        2,
+        1,
+        1,
+    )
     overall = score.overall
     assert (overall.tp, overall.fp, overall.fn) == (1, 2, 2)
     assert overall.precision == pytest.approx(1 / 3) and overall.recall == pytest.approx(1 / 3)

@@ -16,8 +16,10 @@ from pipeline.records import CleanArticle, EntityCluster
 from tests.unit.test_entities import MODEL
 
 NINJS_2_1 = Path(__file__).resolve().parents[3] / "shared" / "wire-samples" / "spec" / "ninjs-schema_2.1.json"
-BODY = ("Maria Okafor of Harbor Lane Logistics Inc. flew from Chicago to Aleppo on Monday. "
-        "Okafor said the company would open an office in Syria and one in Texas, near the Gulf of Mexico.")
+BODY = (
+    "Maria Okafor of Harbor Lane Logistics Inc. flew from Chicago to Aleppo on Monday. "
+    "Okafor said the company would open an office in Syria and one in Texas, near the Gulf of Mexico."
+)
 
 
 @pytest.fixture(scope="module")
@@ -67,10 +69,16 @@ def test_ninjs_places_link_to_geonames_with_points_where_known(clusters: list[En
 
 
 def test_each_entity_appears_once() -> None:
-    twice = [EntityCluster("E1", "Aleppo", "GPE", 1), EntityCluster("E2", "Aleppo", "GPE", 1),
-             EntityCluster("E3", "Syrian", "NORP", 1)]
-    assert ninjs_entities(twice) == {"people": [], "organisations": [], "places": [{"name": "Aleppo",
-                                                                                    "rel": "mentioned"}]}
+    twice = [
+        EntityCluster("E1", "Aleppo", "GPE", 1),
+        EntityCluster("E2", "Aleppo", "GPE", 1),
+        EntityCluster("E3", "Syrian", "NORP", 1),
+    ]
+    assert ninjs_entities(twice) == {
+        "people": [],
+        "organisations": [],
+        "places": [{"name": "Aleppo", "rel": "mentioned"}],
+    }
 
 
 @pytest.mark.skipif(not NINJS_2_1.is_file(), reason="needs ../shared/wire-samples (the IPTC ninjs schemas)")

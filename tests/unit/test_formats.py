@@ -41,17 +41,20 @@ def only(value: bytes, content_type: str | None = None) -> RawArticle:
 # ── refused: each with its precise reason ────────────────────────────────────
 
 
-@pytest.mark.parametrize("name, reason", [
-    ("billion-laughs.xml", "unsafe_xml"),
-    ("external-entity.xml", "unsafe_xml"),
-    ("malformed.xml", "malformed_xml"),
-    ("unknown-root.xml", "unknown_format"),
-    ("picture-item.xml", "not_text_item"),
-    ("picture.ninjs.json", "not_text_item"),
-    ("message-empty.xml", "no_items"),
-    ("message-pictures-only.xml", "not_text_item"),
-    ("no-body.xml", "no_body"),
-])
+@pytest.mark.parametrize(
+    "name, reason",
+    [
+        ("billion-laughs.xml", "unsafe_xml"),
+        ("external-entity.xml", "unsafe_xml"),
+        ("malformed.xml", "malformed_xml"),
+        ("unknown-root.xml", "unknown_format"),
+        ("picture-item.xml", "not_text_item"),
+        ("picture.ninjs.json", "not_text_item"),
+        ("message-empty.xml", "no_items"),
+        ("message-pictures-only.xml", "not_text_item"),
+        ("no-body.xml", "no_body"),
+    ],
+)
 def test_fixture_is_refused_with_its_reason(name: str, reason: str) -> None:
     error = rejected(fixture(name))
     assert error.reason == reason
@@ -93,14 +96,21 @@ def test_newsml_g2_story_fields() -> None:
     s = ferry.story
     assert (s.version, s.version_from, s.pubstatus, s.correction, s.urgency) == (3, "document", "usable", True, 4)
     assert (s.version_created, s.first_created) == ("2026-11-30T07:40:00Z", "2026-11-30T06:15:00Z")
-    assert (s.located, s.dateline, s.byline, s.slugline) == ("Lisbon", "LISBON, Nov. 30", "By Ana Quintela",
-                                                            "PORTUGAL-FERRY")
+    assert (s.located, s.dateline, s.byline, s.slugline) == (
+        "Lisbon",
+        "LISBON, Nov. 30",
+        "By Ana Quintela",
+        "PORTUGAL-FERRY",
+    )
     assert s.subjects == [{"qcode": "medtop:20000681", "type": "cpnat:abstract", "name": "maritime transport"}]
     assert (s.format_version, s.body_source) == ("2.29", "body")
     assert ferry.language == "en"
     assert tram.headline == "City council approves new tram line"  # the main headline, not the first
-    assert (tram.story.embargoed, tram.story.correction, tram.story.byline) == ("2026-12-24T05:00:00Z", False,
-                                                                               "Tom Ashby")
+    assert (tram.story.embargoed, tram.story.correction, tram.story.byline) == (
+        "2026-12-24T05:00:00Z",
+        False,
+        "Tom Ashby",
+    )
     assert tram.language == "en-GB"
 
 
@@ -137,8 +147,12 @@ def test_inline_data_text_and_version_from_version_created() -> None:
 
 def test_kill_comes_through_without_a_body() -> None:
     kill = only(fixture("kill.xml"))
-    assert (kill.id, kill.body, kill.story.pubstatus, kill.story.version) == ("urn:test:wirestream:ferry", "",
-                                                                           "canceled", 4)
+    assert (kill.id, kill.body, kill.story.pubstatus, kill.story.version) == (
+        "urn:test:wirestream:ferry",
+        "",
+        "canceled",
+        4,
+    )
     assert kill.story.body_source == "none"
 
 
@@ -171,8 +185,12 @@ def test_ninjs_1x_story_fields_and_correction_from_ednote() -> None:
 
 def test_ninjs_3x_kill_without_body() -> None:
     kill = only(fixture("kill.ninjs.json"), "application/ninjs+json")
-    assert (kill.body, kill.story.pubstatus, kill.story.version, kill.story.format_version) == ("", "canceled", 3,
-                                                                                             "3.x")
+    assert (kill.body, kill.story.pubstatus, kill.story.version, kill.story.format_version) == (
+        "",
+        "canceled",
+        3,
+        "3.x",
+    )
 
 
 def ninjs(**fields: object) -> bytes:
@@ -180,8 +198,14 @@ def ninjs(**fields: object) -> bytes:
 
 
 def test_ninjs_body_preference_and_fallbacks() -> None:
-    both = only(ninjs(bodies=[{"role": "text", "contentType": "text/plain", "value": "One line."},
-                              {"role": "xhtml", "contentType": "text/html", "value": "<p>A.</p><p>B.</p>"}]))
+    both = only(
+        ninjs(
+            bodies=[
+                {"role": "text", "contentType": "text/plain", "value": "One line."},
+                {"role": "xhtml", "contentType": "text/html", "value": "<p>A.</p><p>B.</p>"},
+            ]
+        )
+    )
     assert both.body == "<p>A.</p><p>B.</p>"
     described = only(ninjs(descriptions=[{"value": "Only a summary."}], headlines=[{"value": "Head"}]))
     assert (described.body, described.story.body_source) == ("Only a summary.", "description")
@@ -193,24 +217,32 @@ def test_ninjs_body_preference_and_fallbacks() -> None:
 
 
 def test_html_bodies_lose_figures_and_a_repeated_headline() -> None:
-    html = ("<h1>Tram line approved</h1><p>The council approved the line.</p>"
-            "<figure><img src='t.jpg'/><figcaption>A tram, photo by a reader.</figcaption></figure>"
-            "<h2>Costs</h2><p>It costs less than planned.</p>")
+    html = (
+        "<h1>Tram line approved</h1><p>The council approved the line.</p>"
+        "<figure><img src='t.jpg'/><figcaption>A tram, photo by a reader.</figcaption></figure>"
+        "<h2>Costs</h2><p>It costs less than planned.</p>"
+    )
     article = only(ninjs(headlines=[{"value": "Tram line approved"}], body_html=html))
     clean = clean_article(article, article.id)
     assert [clean.body[a:b] for a, b in clean.paragraphs] == [
-        "The council approved the line.", "Costs", "It costs less than planned."]
+        "The council approved the line.",
+        "Costs",
+        "It costs less than planned.",
+    ]
     plain = "<p>No figures here &amp; no heading.</p>"
     assert only(ninjs(headlines=[{"value": "Other"}], body_html=plain)).body == plain  # untouched
 
 
-@pytest.mark.parametrize("fields, reason", [
-    ({"version": "two", "body_text": "x"}, "invalid_field"),
-    ({"pubstatus": "deleted", "body_text": "x"}, "invalid_field"),
-    ({"embargoed": "tomorrow", "body_text": "x"}, "invalid_field"),
-    ({"headlines": "not a list", "body_text": "x"}, "schema_invalid"),
-    ({"uri": 7, "body_text": "x"}, "schema_invalid"),
-])
+@pytest.mark.parametrize(
+    "fields, reason",
+    [
+        ({"version": "two", "body_text": "x"}, "invalid_field"),
+        ({"pubstatus": "deleted", "body_text": "x"}, "invalid_field"),
+        ({"embargoed": "tomorrow", "body_text": "x"}, "invalid_field"),
+        ({"headlines": "not a list", "body_text": "x"}, "schema_invalid"),
+        ({"uri": 7, "body_text": "x"}, "schema_invalid"),
+    ],
+)
 def test_ninjs_fields_we_cannot_use_are_refused(fields: dict, reason: str) -> None:
     assert rejected(ninjs(**fields)).reason == reason
 
@@ -219,15 +251,18 @@ def test_ninjs_bad_urgency_is_dropped_not_fatal() -> None:
     assert only(ninjs(urgency=42, body_text="x")).story.urgency is None
 
 
-@pytest.mark.parametrize("signals, ednote, headline, expected", [
-    (["sig:correction"], None, None, True),
-    (["http://cv.iptc.org/newscodes/signal/correction"], None, None, True),
-    (["sig:update"], None, None, False),
-    ([], "Eds: Corrects spelling of the minister's name.", None, True),
-    ([], "Figures correct as of noon.", None, False),
-    ([], None, "CORRECTED-Ferry resumes service", True),
-    ([], None, "Correction officers strike", False),
-])
+@pytest.mark.parametrize(
+    "signals, ednote, headline, expected",
+    [
+        (["sig:correction"], None, None, True),
+        (["http://cv.iptc.org/newscodes/signal/correction"], None, None, True),
+        (["sig:update"], None, None, False),
+        ([], "Eds: Corrects spelling of the minister's name.", None, True),
+        ([], "Figures correct as of noon.", None, False),
+        ([], None, "CORRECTED-Ferry resumes service", True),
+        ([], None, "Correction officers strike", False),
+    ],
+)
 def test_correction_markers(signals: list[str], ednote: str | None, headline: str | None, expected: bool) -> None:
     assert is_correction(signals, ednote, headline) is expected
 
@@ -235,11 +270,19 @@ def test_correction_markers(signals: list[str], ednote: str | None, headline: st
 # ── plain JSON: as before, plus the optional story fields ────────────────────
 
 
-@pytest.mark.parametrize("value, reason", [
-    (None, "empty_message"), (b"  ", "empty_message"), (b'{"body": "unterminated', "invalid_json"),
-    (b'{"body": "caf\xe9"}', "not_utf8"), (b'{"id": "x"}', "schema_invalid"), (b"[]", "schema_invalid"),
-    (b'{"body": "x", "version": "2"}', "schema_invalid"), (b'{"body": 3}', "schema_invalid"),
-])
+@pytest.mark.parametrize(
+    "value, reason",
+    [
+        (None, "empty_message"),
+        (b"  ", "empty_message"),
+        (b'{"body": "unterminated', "invalid_json"),
+        (b'{"body": "caf\xe9"}', "not_utf8"),
+        (b'{"id": "x"}', "schema_invalid"),
+        (b"[]", "schema_invalid"),
+        (b'{"body": "x", "version": "2"}', "schema_invalid"),
+        (b'{"body": 3}', "schema_invalid"),
+    ],
+)
 def test_plain_json_reasons_unchanged(value: bytes | None, reason: str) -> None:
     assert rejected(value).reason == reason
 
@@ -252,8 +295,18 @@ def test_plain_json_id_rule_unchanged() -> None:
 
 
 def test_plain_json_story_fields() -> None:
-    article = only(orjson.dumps({"id": "a-2", "body": "Text.", "version": 5, "correction": True,
-                                 "embargoed": "2026-12-01T10:00:00+02:00", "pubstatus": "withheld"}))
+    article = only(
+        orjson.dumps(
+            {
+                "id": "a-2",
+                "body": "Text.",
+                "version": 5,
+                "correction": True,
+                "embargoed": "2026-12-01T10:00:00+02:00",
+                "pubstatus": "withheld",
+            }
+        )
+    )
     assert (article.story.version, article.story.version_from, article.story.correction) == (5, "document", True)
     assert (article.story.embargoed, article.story.pubstatus) == ("2026-12-01T08:00:00Z", "withheld")
     kill = only(b'{"id": "a-2", "pubstatus": "canceled"}')
@@ -268,8 +321,13 @@ def test_plain_json_story_fields() -> None:
 
 def test_absurdly_deep_xml_is_refused_not_a_crash() -> None:
     depth = 100_000
-    value = (b'<newsItem guid="urn:test:deep" version="1"><contentSet><inlineXML>' + b"<div>" * depth + b"x"
-             + b"</div>" * depth + b"</inlineXML></contentSet></newsItem>")
+    value = (
+        b'<newsItem guid="urn:test:deep" version="1"><contentSet><inlineXML>'
+        + b"<div>" * depth
+        + b"x"
+        + b"</div>" * depth
+        + b"</inlineXML></contentSet></newsItem>"
+    )
     assert rejected(value).reason == "unsafe_xml"
 
 
@@ -281,14 +339,42 @@ def test_a_reader_bug_is_one_dead_letter(monkeypatch: pytest.MonkeyPatch) -> Non
     assert (error.reason, formats.stage_of(error.reason)) == ("decode_failed", "decode")
 
 
-_SCALARS = (st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.floats(allow_nan=False, allow_infinity=False)
-            | st.text(max_size=20))
-_VALUES = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=3)
-                       | st.dictionaries(st.sampled_from(["value", "role", "contentType", "qcode", "name"]),
-                                         inner, max_size=3), max_leaves=8)
-_NINJS_KEYS = ["uri", "type", "version", "versionCreated", "pubStatus", "urgency", "headline", "headlines",
-               "bodies", "body_text", "body_html", "descriptions", "embargoed", "edNote", "signals", "subjects",
-               "by", "language", "standard"]
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20)
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(["value", "role", "contentType", "qcode", "name"]), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+_NINJS_KEYS = [
+    "uri",
+    "type",
+    "version",
+    "versionCreated",
+    "pubStatus",
+    "urgency",
+    "headline",
+    "headlines",
+    "bodies",
+    "body_text",
+    "body_html",
+    "descriptions",
+    "embargoed",
+    "edNote",
+    "signals",
+    "subjects",
+    "by",
+    "language",
+    "standard",
+]
 
 
 @given(st.dictionaries(st.sampled_from(_NINJS_KEYS), _VALUES, max_size=8))
@@ -313,22 +399,73 @@ def test_story_of_every_format_is_valid_in_the_enriched_schema(name: str) -> Non
 
     for raw in formats.decode(fixture(name)):
         record = EnrichedRecord(
-            id=raw.id, headline=raw.headline or "", body="Text.", dateline=None, credits=Credits(), language="en",
-            flags=[], paragraphs=[(0, 5)], entities=[], entity_clusters=[], quotes=[], story=raw.story,
-            processing=Processing("0", "m", content_hash="sha256:" + "0" * 64, enriched_at="2026-12-01T00:00:00Z"))
+            id=raw.id,
+            headline=raw.headline or "",
+            body="Text.",
+            dateline=None,
+            credits=Credits(),
+            language="en",
+            flags=[],
+            paragraphs=[(0, 5)],
+            entities=[],
+            entity_clusters=[],
+            quotes=[],
+            story=raw.story,
+            processing=Processing("0", "m", content_hash="sha256:" + "0" * 64, enriched_at="2026-12-01T00:00:00Z"),
+        )
         payload = orjson.loads(codec.dumps(record))
         assert schema_error("enriched", payload) is None
         assert from_dict(EnrichedRecord, payload).story == raw.story  # survives the topic round trip
 
 
-_G2_NAMES = ["itemMeta", "contentMeta", "contentSet", "inlineXML", "inlineData", "itemClass", "pubStatus",
-             "versionCreated", "embargoed", "signal", "headline", "description", "urgency", "located", "name",
-             "subject", "nitf", "body", "body.content", "body.head", "byline", "dateline", "p", "figure", "h1",
-             "newsItem", "itemSet"]
-_G2_ATTRS = st.dictionaries(st.sampled_from(["guid", "version", "qcode", "uri", "contenttype", "role", "tag"]),
-                            st.sampled_from(["", "1", "x", "ninat:text", "ninat:picture", "stat:canceled",
-                                             "sig:correction", "text/plain", "text/html", "hdl:main", "2026-11-30"]),
-                            max_size=3)
+_G2_NAMES = [
+    "itemMeta",
+    "contentMeta",
+    "contentSet",
+    "inlineXML",
+    "inlineData",
+    "itemClass",
+    "pubStatus",
+    "versionCreated",
+    "embargoed",
+    "signal",
+    "headline",
+    "description",
+    "urgency",
+    "located",
+    "name",
+    "subject",
+    "nitf",
+    "body",
+    "body.content",
+    "body.head",
+    "byline",
+    "dateline",
+    "p",
+    "figure",
+    "h1",
+    "newsItem",
+    "itemSet",
+]
+_G2_ATTRS = st.dictionaries(
+    st.sampled_from(["guid", "version", "qcode", "uri", "contenttype", "role", "tag"]),
+    st.sampled_from(
+        [
+            "",
+            "1",
+            "x",
+            "ninat:text",
+            "ninat:picture",
+            "stat:canceled",
+            "sig:correction",
+            "text/plain",
+            "text/html",
+            "hdl:main",
+            "2026-11-30",
+        ]
+    ),
+    max_size=3,
+)
 
 
 @st.composite

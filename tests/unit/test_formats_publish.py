@@ -23,13 +23,16 @@ def test_plain_json_keeps_todays_key_and_headers() -> None:
     assert (message.value, message.key, message.headers) == (value, b"a-1", codec.headers("raw"))
 
 
-@pytest.mark.parametrize("name, key, media_type", [
-    ("correction.ninjs.json", b"urn:test:wirestream:tram-ninjs", "application/json"),
-    ("kill.xml", b"urn:test:wirestream:ferry", "application/vnd.iptc.g2.newsitem+xml"),
-    ("message-two-stories.xml", b"urn:test:wirestream:ferry", "application/vnd.iptc.g2.newsmessage+xml"),
-    ("picture-item.xml", b"urn:test:wirestream:photo-ferry", "application/xml"),
-    ("malformed.xml", None, "application/xml"),
-])
+@pytest.mark.parametrize(
+    "name, key, media_type",
+    [
+        ("correction.ninjs.json", b"urn:test:wirestream:tram-ninjs", "application/json"),
+        ("kill.xml", b"urn:test:wirestream:ferry", "application/vnd.iptc.g2.newsitem+xml"),
+        ("message-two-stories.xml", b"urn:test:wirestream:ferry", "application/vnd.iptc.g2.newsmessage+xml"),
+        ("picture-item.xml", b"urn:test:wirestream:photo-ferry", "application/xml"),
+        ("malformed.xml", None, "application/xml"),
+    ],
+)
 def test_wire_files_go_as_they_are_keyed_by_story_id(name: str, key: bytes | None, media_type: str) -> None:
     (message,) = read_messages([str(WIRE / name)])
     sent_as_is = (WIRE / name).read_bytes()

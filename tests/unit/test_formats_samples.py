@@ -35,14 +35,20 @@ def sample_files() -> list[Path]:
 # Facts about each sample a reader can check by eye: the language its body is written in
 # (LISTING_2 is lorem ipsum under an English label) and the dateline place it gives.
 LANGUAGE = {
-    "ninjs-1.4-ninjsExSimpleText1.json": "en", "ninjs-3.0-ninjsExSimpleText_3.json": "en",
-    "ninjs-2.1-dpa_text.json": "de", "ninjs-2.1-businesswire-newsml-20130605006126.json": "zh",
-    "ninjs-3.0-ntb_text.json": "no", "ninjs-3.0-tt_text_image_3.json": "sv",
-    "LISTING_1_A_NewsML-G2_News_Item.xml": "en", "LISTING_2_NewsML-G2_Text_Document.xml": "la",
+    "ninjs-1.4-ninjsExSimpleText1.json": "en",
+    "ninjs-3.0-ninjsExSimpleText_3.json": "en",
+    "ninjs-2.1-dpa_text.json": "de",
+    "ninjs-2.1-businesswire-newsml-20130605006126.json": "zh",
+    "ninjs-3.0-ntb_text.json": "no",
+    "ninjs-3.0-tt_text_image_3.json": "sv",
+    "LISTING_1_A_NewsML-G2_News_Item.xml": "en",
+    "LISTING_2_NewsML-G2_Text_Document.xml": "la",
 }
 DATELINE_PLACES = {
-    "ninjs-1.4-ninjsExSimpleText1.json": ["GROSSETO, Italy"], "ninjs-3.0-ninjsExSimpleText_3.json": ["GROSSETO, Italy"],
-    "LISTING_1_A_NewsML-G2_News_Item.xml": ["Berlin"], "LISTING_2_NewsML-G2_Text_Document.xml": ["New York, NY"],
+    "ninjs-1.4-ninjsExSimpleText1.json": ["GROSSETO, Italy"],
+    "ninjs-3.0-ninjsExSimpleText_3.json": ["GROSSETO, Italy"],
+    "LISTING_1_A_NewsML-G2_News_Item.xml": ["Berlin"],
+    "LISTING_2_NewsML-G2_Text_Document.xml": ["New York, NY"],
 }
 
 
@@ -54,16 +60,25 @@ def decoded(path: Path) -> tuple[RawArticle, CleanArticle]:
 def expected_ninjs(path: Path) -> dict:
     doc = {k.lower(): v for k, v in orjson.loads(path.read_bytes()).items()}
     headline = doc.get("headline") or next(h["value"] for h in doc["headlines"] if h.get("role", "main") == "main")
-    return {"id": doc["uri"], "headline": headline.strip(), "version": doc.get("version"),
-            "created": doc.get("versioncreated"), "pubstatus": doc.get("pubstatus", "usable")}
+    return {
+        "id": doc["uri"],
+        "headline": headline.strip(),
+        "version": doc.get("version"),
+        "created": doc.get("versioncreated"),
+        "pubstatus": doc.get("pubstatus", "usable"),
+    }
 
 
 def expected_g2(path: Path) -> dict:
     root = ET.parse(path).getroot()
     status = root.find(f"{NAR}itemMeta/{NAR}pubStatus").get("qcode").split(":")[1]
-    return {"id": root.get("guid"), "headline": root.find(f"{NAR}contentMeta/{NAR}headline").text.strip(),
-            "version": root.get("version"), "created": root.find(f"{NAR}itemMeta/{NAR}versionCreated").text,
-            "pubstatus": status}
+    return {
+        "id": root.get("guid"),
+        "headline": root.find(f"{NAR}contentMeta/{NAR}headline").text.strip(),
+        "version": root.get("version"),
+        "created": root.find(f"{NAR}itemMeta/{NAR}versionCreated").text,
+        "pubstatus": status,
+    }
 
 
 def expected(path: Path) -> dict:

@@ -22,9 +22,16 @@ from pipeline.stages import Message, Withdrawal
 
 
 def article(i: int | str, extra: str = "") -> bytes:
-    return orjson.dumps({"id": f"a-{i}", "headline": f"Story {i}", "body": (
-        f"LONDON (Reuters) - \u201cWe will meet again on day {i},\u201d said Jane Doe, a spokeswoman "
-        f"for the port authority. {extra}")})
+    return orjson.dumps(
+        {
+            "id": f"a-{i}",
+            "headline": f"Story {i}",
+            "body": (
+                f"LONDON (Reuters) - \u201cWe will meet again on day {i},\u201d said Jane Doe, a spokeswoman "
+                f"for the port authority. {extra}"
+            ),
+        }
+    )
 
 
 def summary(out: list) -> list[tuple[str, str | None]]:
@@ -34,20 +41,33 @@ def summary(out: list) -> list[tuple[str, str | None]]:
 @pytest.fixture()
 def hooks(monkeypatch: pytest.MonkeyPatch):
     """Set WIRESTREAM_FAULT_HOOKS for this test (and the child processes it starts)."""
+
     def set_hooks(spec: str) -> None:
         monkeypatch.setenv("WIRESTREAM_FAULT_HOOKS", spec)
         faults.hooks.cache_clear()
+
     yield set_hooks
     faults.hooks.cache_clear()
 
 
 def test_every_message_gets_one_outcome_in_input_order() -> None:
-    values = [article(0), b"{broken", article(1), orjson.dumps({"id": "big", "body": "word " * 3000}),
-              orjson.dumps({"id": "empty", "body": "   "}), article(2)]
+    values = [
+        article(0),
+        b"{broken",
+        article(1),
+        orjson.dumps({"id": "big", "body": "word " * 3000}),
+        orjson.dumps({"id": "empty", "body": "   "}),
+        article(2),
+    ]
     out = list(enrich(values, Settings(max_body_chars=10_000)))
-    assert summary(out) == [("EnrichedRecord", "a-0"), ("DeadLetter", "invalid_json"), ("EnrichedRecord", "a-1"),
-                            ("DeadLetter", "body_too_large"), ("DeadLetter", "empty_body"),
-                            ("EnrichedRecord", "a-2")]
+    assert summary(out) == [
+        ("EnrichedRecord", "a-0"),
+        ("DeadLetter", "invalid_json"),
+        ("EnrichedRecord", "a-1"),
+        ("DeadLetter", "body_too_large"),
+        ("DeadLetter", "empty_body"),
+        ("EnrichedRecord", "a-2"),
+    ]
     assert [d.stage for d in out if isinstance(d, DeadLetter)] == ["decode", "clean", "clean"]
 
 
@@ -62,9 +82,14 @@ def test_a_stage_raising_for_one_article_dead_letters_only_that_one(hooks) -> No
     hooks("raise:entities:POISON,raise:quotes:VENOM,raise:clean:TOXIN")
     values = [article(0), article(1, "POISON"), article(2), article(3, "VENOM"), article(4, "TOXIN"), article(5)]
     out = list(enrich(values, Settings()))
-    assert summary(out) == [("EnrichedRecord", "a-0"), ("DeadLetter", "entities_failed"), ("EnrichedRecord", "a-2"),
-                            ("DeadLetter", "quotes_failed"), ("DeadLetter", "cleaning_failed"),
-                            ("EnrichedRecord", "a-5")]
+    assert summary(out) == [
+        ("EnrichedRecord", "a-0"),
+        ("DeadLetter", "entities_failed"),
+        ("EnrichedRecord", "a-2"),
+        ("DeadLetter", "quotes_failed"),
+        ("DeadLetter", "cleaning_failed"),
+        ("EnrichedRecord", "a-5"),
+    ]
     assert all(d.id for d in out if isinstance(d, DeadLetter))
 
 
@@ -84,7 +109,12 @@ def test_batch_failure_is_retried_one_by_one_keeping_what_finished() -> None:
 
     result = map_isolating(attempt, "entities", ["a", "b", "late", "bad", "c"])
     assert [r[0] if isinstance(r[0], str) else r[0].reason for r in result] == [
-        "A", "B", "LATE", "entities_failed", "C"]
+        "A",
+        "B",
+        "LATE",
+        "entities_failed",
+        "C",
+    ]
     assert calls[0] == ["a", "b", "late", "bad", "c"] and calls[1:] == [["late"], ["bad"], ["c"]]
 
 
@@ -93,7 +123,10 @@ def test_run_stage_keeps_messages_whole(tmp_path) -> None:
     outcomes = run_stage("clean", messages, InProcess(Settings()))
     assert [o.message.offset for o in outcomes] == [40, 41, 42]
     assert [(o.records[0].article.raw_partition, o.records[0].article.raw_offset) for o in outcomes] == [
-        (1, 40), (1, 41), (1, 42)]
+        (1, 40),
+        (1, 41),
+        (1, 42),
+    ]
 
 
 def test_a_kill_passes_the_stages_without_nlp() -> None:
@@ -126,16 +159,18 @@ def test_pool_gives_the_same_records_as_in_process(pool) -> None:
 def test_an_article_over_its_budget_is_dead_lettered_and_the_rest_go_on(pool) -> None:
     start = time.monotonic()
     out = list(enrich([article(0), article(1, "SLOWPOKE"), article(2)], Settings(), pool))
-    assert summary(out) == [("EnrichedRecord", "a-0"), ("DeadLetter", "processing_timeout"),
-                            ("EnrichedRecord", "a-2")]
+    assert summary(out) == [("EnrichedRecord", "a-0"), ("DeadLetter", "processing_timeout"), ("EnrichedRecord", "a-2")]
     assert "budget" in out[1].error
     assert time.monotonic() - start < 60  # two budgets and a restart, not the hook's hour
 
 
 def test_a_crash_of_the_nlp_process_is_that_articles_dead_letter(pool) -> None:
-    out = list(enrich([article(0), article(1, "SEGV"), article(2), article(3, "KABOOM"), article(4)],
-                      Settings(), pool))
-    assert summary(out) == [("EnrichedRecord", "a-0"), ("DeadLetter", "nlp_process_crashed"),
-                            ("EnrichedRecord", "a-2"), ("DeadLetter", "nlp_process_crashed"),
-                            ("EnrichedRecord", "a-4")]
+    out = list(enrich([article(0), article(1, "SEGV"), article(2), article(3, "KABOOM"), article(4)], Settings(), pool))
+    assert summary(out) == [
+        ("EnrichedRecord", "a-0"),
+        ("DeadLetter", "nlp_process_crashed"),
+        ("EnrichedRecord", "a-2"),
+        ("DeadLetter", "nlp_process_crashed"),
+        ("EnrichedRecord", "a-4"),
+    ]
     assert "SIGKILL" in out[1].error and out[3].stage == "quotes"

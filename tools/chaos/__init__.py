@@ -19,16 +19,26 @@ Modules: `articles` (the copy), `accounting` (pure tallies), `progress`
 """
 
 from tools.chaos.accounting import (
-           OrderTally,
-           Tally,
-           account,
-           check_order,
-           dedupe,
-           story_order,
+    OrderTally,
+    Tally,
+    account,
+    check_order,
+    dedupe,
+    story_order,
 )
 from tools.chaos.articles import make_articles
 from tools.chaos.plan import ChaosConfig
 from tools.chaos.run import ChaosReport, run_chaos
 
-__all__ = ["ChaosConfig", "ChaosReport", "OrderTally", "Tally", "account", "check_order", "dedupe",
-           "make_articles", "run_chaos", "story_order"]
+__all__ = [
+    "ChaosConfig",
+    "ChaosReport",
+    "OrderTally",
+    "Tally",
+    "account",
+    "check_order",
+    "dedupe",
+    "make_articles",
+    "run_chaos",
+    "story_order",
+]

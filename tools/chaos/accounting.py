@@ -18,15 +18,15 @@ from typing import Any
 @dataclass
 class Tally:
     sent: int
-    enriched: int            # copies with at least one enriched record
-    dead_lettered: int       # copies with a dead letter and no enriched record
-    lost: int                # copies with neither
-    duplicated: int          # records beyond the first per copy and topic
-    duplicated_ids: int      # copies with more than one record
-    conflicting: int         # copies whose enriched records carry different content hashes
-    both: int                # copies that were enriched AND dead-lettered
-    wrong_outcome: int       # copies whose outcome differs from the expected one (when given)
-    superseded: int = 0      # older story revisions never published because a newer one was
+    enriched: int  # copies with at least one enriched record
+    dead_lettered: int  # copies with a dead letter and no enriched record
+    lost: int  # copies with neither
+    duplicated: int  # records beyond the first per copy and topic
+    duplicated_ids: int  # copies with more than one record
+    conflicting: int  # copies whose enriched records carry different content hashes
+    both: int  # copies that were enriched AND dead-lettered
+    wrong_outcome: int  # copies whose outcome differs from the expected one (when given)
+    superseded: int = 0  # older story revisions never published because a newer one was
     lost_ids: list[str] = field(default_factory=list)
     wrong_ids: list[str] = field(default_factory=list)
     dead_by_reason: dict[str, int] = field(default_factory=dict)
@@ -36,9 +36,13 @@ class Tally:
         return self.lost == 0 and self.conflicting == 0 and self.wrong_outcome == 0
 
 
-def account(sent: Iterable[str], enriched: Iterable[tuple[str, str | None]],
-            dead: Iterable[tuple[str | None, str]], expected: dict[str, str] | None = None,
-            newer: Mapping[str, Sequence[str]] | None = None) -> Tally:
+def account(
+    sent: Iterable[str],
+    enriched: Iterable[tuple[str, str | None]],
+    dead: Iterable[tuple[str | None, str]],
+    expected: dict[str, str] | None = None,
+    newer: Mapping[str, Sequence[str]] | None = None,
+) -> Tally:
     """Compare what went in with what came out.
 
     `sent` are the acknowledged copies (an id, or id@rN for a story's
@@ -66,8 +70,11 @@ def account(sent: Iterable[str], enriched: Iterable[tuple[str, str | None]],
     missing = sent_ids - set(n_enriched) - set(n_dead)
     superseded = {c for c in missing if any(n in n_enriched for n in (newer or {}).get(c, ()))}
     lost = sorted(missing - superseded)
-    wrong = sorted(aid for aid, want in (expected or {}).items()
-                   if aid in sent_ids and aid not in missing and _outcomes(aid, n_enriched, reasons) != {want})
+    wrong = sorted(
+        aid
+        for aid, want in (expected or {}).items()
+        if aid in sent_ids and aid not in missing and _outcomes(aid, n_enriched, reasons) != {want}
+    )
     extra = sum(n - 1 for n in n_enriched.values()) + sum(n - 1 for n in n_dead.values())
     dup_ids = {a for a, n in n_enriched.items() if n > 1} | {a for a, n in n_dead.items() if n > 1}
     only_dead = set(n_dead) - set(n_enriched)
@@ -136,9 +143,9 @@ def story_order(revisions: Sequence[int], latest: int) -> StoryOrder:
 @dataclass
 class OrderTally:
     stories: int
-    violations: int          # stories that stepped back or end on a stale revision
-    regressions: int         # records that stepped back, over all stories
-    stale_last: int          # stories whose last record is not their latest revision
+    violations: int  # stories that stepped back or end on a stale revision
+    regressions: int  # records that stepped back, over all stories
+    stale_last: int  # stories whose last record is not their latest revision
     examples: dict[str, list[int]] = field(default_factory=dict)
 
 

@@ -18,29 +18,78 @@ from dataclasses import dataclass
 
 import orjson
 
-_FIRST = ["Marta", "Jonas", "Aiko", "Tomasz", "Leila", "Oskar", "Ines", "Rafael", "Nadia", "Pieter",
-          "Selin", "Duarte", "Freya", "Kofi", "Ilse", "Mateo"]
-_LAST = ["Velasko", "Brandt", "Okafor", "Lindqvist", "Moreau", "Haddad", "Kowalczyk", "Serrano",
-         "Achterberg", "Nakamura", "Ferreira", "Dimitrov", "Halvorsen", "Mensah"]
+_FIRST = [
+    "Marta",
+    "Jonas",
+    "Aiko",
+    "Tomasz",
+    "Leila",
+    "Oskar",
+    "Ines",
+    "Rafael",
+    "Nadia",
+    "Pieter",
+    "Selin",
+    "Duarte",
+    "Freya",
+    "Kofi",
+    "Ilse",
+    "Mateo",
+]
+_LAST = [
+    "Velasko",
+    "Brandt",
+    "Okafor",
+    "Lindqvist",
+    "Moreau",
+    "Haddad",
+    "Kowalczyk",
+    "Serrano",
+    "Achterberg",
+    "Nakamura",
+    "Ferreira",
+    "Dimitrov",
+    "Halvorsen",
+    "Mensah",
+]
 _CITIES = ["LISBON", "OSLO", "NAIROBI", "MONTEVIDEO", "TALLINN", "OSAKA", "ACCRA", "GDANSK", "PORTO"]
-_ORGS = ["the port authority", "the national rail company", "the finance ministry", "the city council",
-         "the fisheries board", "the central bank", "the water utility", "the teachers' union"]
+_ORGS = [
+    "the port authority",
+    "the national rail company",
+    "the finance ministry",
+    "the city council",
+    "the fisheries board",
+    "the central bank",
+    "the water utility",
+    "the teachers' union",
+]
 _ROLES = ["spokeswoman", "spokesman", "chief executive", "deputy minister", "mayor", "chair"]
-_TOPICS = ["a new ferry route", "a freeze on bus fares", "repairs to the northern dam",
-           "a plan to rebuild the harbour wall", "longer opening hours for clinics",
-           "a tender for electric trams", "cuts to the herring quota"]
-_SAYS = ["We expect the work to finish before the winter storms",
-         "Nobody should pay more because the budget was badly planned",
-         "This is the cheapest option we have seen in ten years",
-         "The first results will be visible within a few months",
-         "We listened to the families who wrote to us"]
-_FILLER = ["Officials did not give a cost estimate.", "The opposition said it would study the details.",
-           "Similar measures were tried in the region a decade ago.",
-           "Local businesses welcomed the decision, according to a trade group.",
-           "The proposal still needs the approval of parliament."]
+_TOPICS = [
+    "a new ferry route",
+    "a freeze on bus fares",
+    "repairs to the northern dam",
+    "a plan to rebuild the harbour wall",
+    "longer opening hours for clinics",
+    "a tender for electric trams",
+    "cuts to the herring quota",
+]
+_SAYS = [
+    "We expect the work to finish before the winter storms",
+    "Nobody should pay more because the budget was badly planned",
+    "This is the cheapest option we have seen in ten years",
+    "The first results will be visible within a few months",
+    "We listened to the families who wrote to us",
+]
+_FILLER = [
+    "Officials did not give a cost estimate.",
+    "The opposition said it would study the details.",
+    "Similar measures were tried in the region a decade ago.",
+    "Local businesses welcomed the decision, according to a trade group.",
+    "The proposal still needs the approval of parliament.",
+]
 
-BAD_EMPTY_EVERY = 23      # whitespace-only body: dead-lettered as empty_body
-BAD_TYPE_EVERY = 37       # body is a number: dead-lettered as schema_invalid
+BAD_EMPTY_EVERY = 23  # whitespace-only body: dead-lettered as empty_body
+BAD_TYPE_EVERY = 37  # body is a number: dead-lettered as schema_invalid
 ENRICHED = "enriched"
 
 # Fault hooks (pipeline/faults.py): (action, stage) -> the dead-letter reason it must end as.
@@ -51,7 +100,7 @@ HOOK_REASONS: dict[tuple[str, str], str] = {
     ("hang", "entities"): "processing_timeout",
     ("crash", "entities"): "nlp_process_crashed",
 }
-OVERSIZE = "oversize"                # the poison kind that needs no hook
+OVERSIZE = "oversize"  # the poison kind that needs no hook
 POISON_KINDS = (OVERSIZE, *(f"{a}:{s}" for a, s in HOOK_REASONS))
 
 _REVISION = re.compile(r"revision number (\d+)")
@@ -64,7 +113,7 @@ class Planned:
     id: str
     value: bytes
     expected: str
-    revision: int = 0   # > 0: one revision of a versioned story
+    revision: int = 0  # > 0: one revision of a versioned story
     kind: str = "article"
 
     @property
@@ -94,7 +143,9 @@ def fault_hooks_env() -> str:
 
 
 def _story_paragraphs(rng: random.Random) -> list[str]:
-    name = lambda: f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
+    def name() -> str:
+        return f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
+
     speaker, other, reporter, editor = name(), name(), name(), name()
     city, org, topic = rng.choice(_CITIES), rng.choice(_ORGS), rng.choice(_TOPICS)
     return [
@@ -107,8 +158,15 @@ def _story_paragraphs(rng: random.Random) -> list[str]:
 
 
 def _value(aid: str, headline: str, paragraphs: list[str]) -> bytes:
-    return orjson.dumps({"id": aid, "headline": headline, "body": "\n\n".join(paragraphs),
-                         "source": "chaos", "published_at": "2026-11-25T10:00:00Z"})
+    return orjson.dumps(
+        {
+            "id": aid,
+            "headline": headline,
+            "body": "\n\n".join(paragraphs),
+            "source": "chaos",
+            "published_at": "2026-11-25T10:00:00Z",
+        }
+    )
 
 
 def made_up_article(i: int, run: str, rng: random.Random) -> tuple[str, bytes, str]:
@@ -134,10 +192,20 @@ def story(i: int, run: str, revisions: int, rng: random.Random) -> list[Planned]
     """One story as `revisions` successive copies with the same id, oldest first."""
     aid = f"{run}-story-{i:04d}"
     paragraphs = _story_paragraphs(rng)
-    return [Planned(aid, _value(aid, f"Story {i}, update {n}",
-                                [*paragraphs[:-1], f"This is revision number {n} of the story.", paragraphs[-1]]),
-                    ENRICHED, revision=n, kind="story")
-            for n in range(1, revisions + 1)]
+    return [
+        Planned(
+            aid,
+            _value(
+                aid,
+                f"Story {i}, update {n}",
+                [*paragraphs[:-1], f"This is revision number {n} of the story.", paragraphs[-1]],
+            ),
+            ENRICHED,
+            revision=n,
+            kind="story",
+        )
+        for n in range(1, revisions + 1)
+    ]
 
 
 def stories(n: int, run: str, revisions: int, seed: int) -> list[list[Planned]]:
@@ -165,8 +233,9 @@ def poisons(rounds: int, run: str, max_body_chars: int, seed: int, hooks: bool =
     return [poison(kind, r, run, max_body_chars, rng) for r in range(rounds) for kind in kinds]
 
 
-def interleave(singles_: list[Planned], stories_: list[list[Planned]], poisons_: list[Planned],
-               chunks: int, rng: random.Random) -> list[list[Planned]]:
+def interleave(
+    singles_: list[Planned], stories_: list[list[Planned]], poisons_: list[Planned], chunks: int, rng: random.Random
+) -> list[list[Planned]]:
     """Spread everything over `chunks` publish chunks: each story's revisions stay together and in
     order, and every chunk gets a share of each kind, so faults land on all of them."""
     units: list[list[Planned]] = [[p] for p in singles_] + stories_ + [[p] for p in poisons_]

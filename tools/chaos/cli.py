@@ -17,23 +17,45 @@ from tools.chaos.report import chaos_rows, table, tally_rows
 from tools.chaos.run import run_chaos
 
 # option -> ChaosConfig field, for the options that size a chaos run
-_SIZING = {"articles": int, "stories": int, "revisions": int, "poison_rounds": int, "workers": int,
-           "kills": int, "term_restarts": int, "stalls": int, "stall_s": float, "broker_restarts": int,
-           "article_timeout_s": float, "send_timeout_s": float, "session_timeout_s": float,
-           "max_body_chars": int, "chunks": int, "drain_timeout": float}
+_SIZING = {
+    "articles": int,
+    "stories": int,
+    "revisions": int,
+    "poison_rounds": int,
+    "workers": int,
+    "kills": int,
+    "term_restarts": int,
+    "stalls": int,
+    "stall_s": float,
+    "broker_restarts": int,
+    "article_timeout_s": float,
+    "send_timeout_s": float,
+    "session_timeout_s": float,
+    "max_body_chars": int,
+    "chunks": int,
+    "drain_timeout": float,
+}
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m tools.chaos",
-                                description="Fault harness: publish copy, inject faults, account for every copy.")
+    p = argparse.ArgumentParser(
+        prog="python -m tools.chaos", description="Fault harness: publish copy, inject faults, account for every copy."
+    )
     defaults = ChaosConfig()
-    p.add_argument("--small", action="store_true",
-                   help="every fault once over little copy (the test's configuration); options below override it")
+    p.add_argument(
+        "--small",
+        action="store_true",
+        help="every fault once over little copy (the test's configuration); options below override it",
+    )
     for name, kind in _SIZING.items():
-        p.add_argument(f"--{name.replace('_', '-')}", type=kind, default=None,
-                       help=f"default {getattr(defaults, name)}")
-    p.add_argument("--no-fault-hooks", action="store_true",
-                   help="no poison through WIRESTREAM_FAULT_HOOKS (only the over-long body)")
+        p.add_argument(
+            f"--{name.replace('_', '-')}", type=kind, default=None, help=f"default {getattr(defaults, name)}"
+        )
+    p.add_argument(
+        "--no-fault-hooks",
+        action="store_true",
+        help="no poison through WIRESTREAM_FAULT_HOOKS (only the over-long body)",
+    )
     p.add_argument("--seed", type=int, default=None, help="random seed (default: random, printed)")
     p.add_argument("--json", type=Path, default=None, help="write the report here (default .wirestream/chaos-*.json)")
     p.add_argument("--keep", action="store_true", help="keep the broker data dir and worker logs")
@@ -51,11 +73,13 @@ def config_from(args: argparse.Namespace, seed: int) -> ChaosConfig:
 
 
 def title_of(cfg: ChaosConfig) -> str:
-    return (f"Wirestream chaos: {cfg.articles} articles + {cfg.stories} stories x {cfg.revisions} revisions + "
-            f"{cfg.poison_rounds} poison round(s); {cfg.workers} workers, {cfg.kills} SIGKILL(s) and "
-            f"{cfg.term_restarts} SIGTERM(s) each followed by a join, {cfg.stalls} broker stall(s) of "
-            f"{cfg.stall_s:g} s, {cfg.broker_restarts} broker restart(s); budget {cfg.article_timeout_s:g} s, "
-            f"send timeout {cfg.send_timeout_s:g} s, session timeout {cfg.session_timeout_s:g} s; seed {cfg.seed}")
+    return (
+        f"Wirestream chaos: {cfg.articles} articles + {cfg.stories} stories x {cfg.revisions} revisions + "
+        f"{cfg.poison_rounds} poison round(s); {cfg.workers} workers, {cfg.kills} SIGKILL(s) and "
+        f"{cfg.term_restarts} SIGTERM(s) each followed by a join, {cfg.stalls} broker stall(s) of "
+        f"{cfg.stall_s:g} s, {cfg.broker_restarts} broker restart(s); budget {cfg.article_timeout_s:g} s, "
+        f"send timeout {cfg.send_timeout_s:g} s, session timeout {cfg.session_timeout_s:g} s; seed {cfg.seed}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,13 +96,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.burst:
         load = run_load(args.burst, seed=seed)
         console.print(f"Wirestream load: a burst of {load.articles} articles, seed {seed}")
-        console.print(table([*tally_rows(load.tally),
-                             ("publish rate (articles/s)", f"{load.publish_rate}", False),
-                             ("drain time (s)", f"{load.drain_seconds}", False),
-                             ("drain rate (articles/s)", f"{load.drain_rate}", False),
-                             ("max backlog (articles)", f"{load.max_backlog}", False),
-                             ("worker RSS before burst (MB)", f"{load.worker_rss_before_burst_mb}", False),
-                             ("worker peak RSS (MB)", f"{load.worker_peak_rss_mb}", False)]))
+        console.print(
+            table(
+                [
+                    *tally_rows(load.tally),
+                    ("publish rate (articles/s)", f"{load.publish_rate}", False),
+                    ("drain time (s)", f"{load.drain_seconds}", False),
+                    ("drain rate (articles/s)", f"{load.drain_rate}", False),
+                    ("max backlog (articles)", f"{load.max_backlog}", False),
+                    ("worker RSS before burst (MB)", f"{load.worker_rss_before_burst_mb}", False),
+                    ("worker peak RSS (MB)", f"{load.worker_peak_rss_mb}", False),
+                ]
+            )
+        )
         out.write_text(json.dumps(asdict(load), indent=2) + "\n")
         console.print(f"report: {out}")
         return 0 if load.tally.lost == 0 else 1

@@ -20,15 +20,14 @@ from tools.chaos.articles import revision_in
 from tools.chaos.outcomes import Outcome
 
 
-def _run(coro_fn: Callable[..., Coroutine[Any, Any, Any]], *args: Any, timeout: float = 60.0,
-         attempts: int = 5) -> Any:
+def _run(coro_fn: Callable[..., Coroutine[Any, Any, Any]], *args: Any, timeout: float = 60.0, attempts: int = 5) -> Any:
     last: BaseException | None = None
     for attempt in range(attempts):
         try:
             return asyncio.run(asyncio.wait_for(coro_fn(*args), timeout))
         except Exception as exc:  # noqa: BLE001 - broker restarting or briefly unreachable
             last = exc
-            time.sleep(min(1.0 * 2 ** attempt, 8.0))
+            time.sleep(min(1.0 * 2**attempt, 8.0))
     raise RuntimeError(f"Kafka call {coro_fn.__name__} failed {attempts} times: {last!r}") from last
 
 
@@ -43,8 +42,13 @@ async def _read_topics(bootstrap: str, topics: list[str]) -> dict[str, list[byte
     """Every value of each topic, partition by partition in offset order (so per key in append order)."""
     from aiokafka import AIOKafkaConsumer
 
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None,
-                                max_partition_fetch_bytes=16 * 1024 * 1024, fetch_max_bytes=64 * 1024 * 1024)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        enable_auto_commit=False,
+        group_id=None,
+        max_partition_fetch_bytes=16 * 1024 * 1024,
+        fetch_max_bytes=64 * 1024 * 1024,
+    )
     try:
         await consumer.start()
         tps = await _partitions(consumer, topics)
@@ -82,12 +86,17 @@ async def _end_offsets_sum(bootstrap: str, topics: list[str]) -> int:
 async def _publish(bootstrap: str, topic: str, items: list[tuple[str, bytes]]) -> int:
     from aiokafka import AIOKafkaProducer
 
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True,
-                                linger_ms=5, request_timeout_ms=30000, max_request_size=16 * 1024 * 1024)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
+        request_timeout_ms=30000,
+        max_request_size=16 * 1024 * 1024,
+    )
     try:
         await producer.start()
-        futures = [await producer.send(topic, value=v, key=k.encode(), headers=codec.headers("raw"))
-                   for k, v in items]
+        futures = [await producer.send(topic, value=v, key=k.encode(), headers=codec.headers("raw")) for k, v in items]
         for f in futures:
             await f
         return len(futures)
@@ -119,14 +128,20 @@ def read_outcomes(settings: Settings) -> tuple[list[Outcome], list[Outcome]]:
     """Every enriched record and every dead letter, each topic's records per partition in offset order."""
     t = settings.topics
     values = read_topics(settings.bootstrap_servers, [t.enriched, t.deadletter])
-    return ([enriched_outcome(v) for v in values[t.enriched] if v is not None],  # None: a tombstone
-            [dead_outcome(v) for v in values[t.deadletter] if v is not None])
+    return (
+        [enriched_outcome(v) for v in values[t.enriched] if v is not None],  # None: a tombstone
+        [dead_outcome(v) for v in values[t.deadletter] if v is not None],
+    )
 
 
 def enriched_outcome(value: bytes) -> Outcome:
     record = orjson.loads(value)
-    return Outcome(record.get("id"), revision_in(record.get("body") or ""),
-                   (record.get("processing") or {}).get("content_hash"), None)
+    return Outcome(
+        record.get("id"),
+        revision_in(record.get("body") or ""),
+        (record.get("processing") or {}).get("content_hash"),
+        None,
+    )
 
 
 def dead_outcome(value: bytes) -> Outcome:

@@ -68,10 +68,17 @@ def run_load(n: int, seed: int = 1, quiet: bool = False, drain_timeout: float = 
         t_drain = time.monotonic() - t0
         enriched, dead = read_outcomes(settings)
         tally = tally_outcomes(planned, enriched, dead)[0]
-        return LoadReport(articles=n, publish_seconds=round(t_pub, 2), publish_rate=round(n / t_pub, 1),
-                          drain_seconds=round(t_drain, 1), drain_rate=round(n / t_drain, 1),
-                          max_backlog=max_backlog, worker_peak_rss_mb=round(worker.peak_rss_kb / 1024, 1),
-                          worker_rss_before_burst_mb=round(before_kb / 1024, 1), tally=tally)
+        return LoadReport(
+            articles=n,
+            publish_seconds=round(t_pub, 2),
+            publish_rate=round(n / t_pub, 1),
+            drain_seconds=round(t_drain, 1),
+            drain_rate=round(n / t_drain, 1),
+            max_backlog=max_backlog,
+            worker_peak_rss_mb=round(worker.peak_rss_kb / 1024, 1),
+            worker_rss_before_burst_mb=round(before_kb / 1024, 1),
+            tally=tally,
+        )
     finally:
         if worker is not None:
             worker.close()

@@ -14,9 +14,9 @@ class Outcome:
     """One record on an output topic, reduced to what the accounting reads."""
 
     id: str | None
-    revision: int             # the story revision its body states (0: not a story)
+    revision: int  # the story revision its body states (0: not a story)
     content_hash: str | None  # enriched records
-    reason: str | None        # dead letters
+    reason: str | None  # dead letters
 
 
 def tally_outcomes(planned: list[copy.Planned], enriched: list[Outcome], dead: list[Outcome]) -> tuple[Tally, Tally]:
@@ -24,10 +24,14 @@ def tally_outcomes(planned: list[copy.Planned], enriched: list[Outcome], dead: l
     newer = later_revisions(planned)
 
     def tally(items: list[copy.Planned]) -> Tally:
-        return account([p.copy for p in items],
-                       [(copy.copy_key(o.id or "", o.revision), o.content_hash) for o in enriched],
-                       [(copy.copy_key(o.id or "", o.revision), o.reason or "") for o in dead],
-                       {p.copy: p.expected for p in items}, newer)
+        return account(
+            [p.copy for p in items],
+            [(copy.copy_key(o.id or "", o.revision), o.content_hash) for o in enriched],
+            [(copy.copy_key(o.id or "", o.revision), o.reason or "") for o in dead],
+            {p.copy: p.expected for p in items},
+            newer,
+        )
+
     return tally(planned), tally([p for p in planned if p.kind == "poison"])
 
 
@@ -37,8 +41,11 @@ def later_revisions(planned: list[copy.Planned]) -> dict[str, list[str]]:
     for p in planned:
         if p.revision:
             revisions[p.id].add(p.revision)
-    return {copy.copy_key(sid, r): [copy.copy_key(sid, n) for n in sorted(rs) if n > r]
-            for sid, rs in revisions.items() for r in rs}
+    return {
+        copy.copy_key(sid, r): [copy.copy_key(sid, n) for n in sorted(rs) if n > r]
+        for sid, rs in revisions.items()
+        for r in rs
+    }
 
 
 def order_of(planned: list[copy.Planned], enriched: list[Outcome]) -> OrderTally:

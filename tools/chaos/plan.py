@@ -18,15 +18,15 @@ NO_PROGRESS_SLACK_S = 3.0
 
 @dataclass
 class ChaosConfig:
-    articles: int = 600           # single articles (about 7% bad input on purpose)
-    stories: int = 30             # stories published as `revisions` successive copies
+    articles: int = 600  # single articles (about 7% bad input on purpose)
+    stories: int = 30  # stories published as `revisions` successive copies
     revisions: int = 3
-    poison_rounds: int = 2        # copies of each poison kind
-    fault_hooks: bool = True      # poison through WIRESTREAM_FAULT_HOOKS (raise, hang, crash)
-    workers: int = 2              # workers in the group at the start
-    kills: int = 1                # SIGKILL of one worker with a live peer, a fresh one joins later
-    term_restarts: int = 0        # the same with a graceful SIGTERM
-    stalls: int = 2               # SIGSTOP/SIGCONT of the broker
+    poison_rounds: int = 2  # copies of each poison kind
+    fault_hooks: bool = True  # poison through WIRESTREAM_FAULT_HOOKS (raise, hang, crash)
+    workers: int = 2  # workers in the group at the start
+    kills: int = 1  # SIGKILL of one worker with a live peer, a fresh one joins later
+    term_restarts: int = 0  # the same with a graceful SIGTERM
+    stalls: int = 2  # SIGSTOP/SIGCONT of the broker
     stall_s: float = 7.0
     broker_restarts: int = 1
     article_timeout_s: float = 5.0
@@ -43,14 +43,27 @@ class ChaosConfig:
     @classmethod
     def small(cls, **overrides: Any) -> ChaosConfig:
         """Every fault once over little copy: the configuration of tests/integration/test_chaos.py."""
-        return replace(cls(articles=60, stories=8, poison_rounds=1, kills=1, stalls=1, broker_restarts=1,
-                           chunks=5, drain_timeout=240.0), **overrides)
+        return replace(
+            cls(
+                articles=60,
+                stories=8,
+                poison_rounds=1,
+                kills=1,
+                stalls=1,
+                broker_restarts=1,
+                chunks=5,
+                drain_timeout=240.0,
+            ),
+            **overrides,
+        )
 
     def worker_overrides(self) -> dict[str, str]:
-        env = {"WIRESTREAM_ARTICLE_TIMEOUT": str(self.article_timeout_s),
-               "WIRESTREAM_SEND_TIMEOUT": str(self.send_timeout_s),
-               "WIRESTREAM_SESSION_TIMEOUT": str(self.session_timeout_s),
-               "WIRESTREAM_MAX_BODY_CHARS": str(self.max_body_chars)}
+        env = {
+            "WIRESTREAM_ARTICLE_TIMEOUT": str(self.article_timeout_s),
+            "WIRESTREAM_SEND_TIMEOUT": str(self.send_timeout_s),
+            "WIRESTREAM_SESSION_TIMEOUT": str(self.session_timeout_s),
+            "WIRESTREAM_MAX_BODY_CHARS": str(self.max_body_chars),
+        }
         if self.fault_hooks:
             env["WIRESTREAM_FAULT_HOOKS"] = copy.fault_hooks_env()
         return env
@@ -62,8 +75,9 @@ class ChaosConfig:
 
 def plan_faults(cfg: ChaosConfig, rng: random.Random) -> list[str]:
     """The faults in run order: shuffled, each departure followed by a join."""
-    faults = (["kill"] * cfg.kills + ["term"] * cfg.term_restarts + ["stall"] * cfg.stalls
-              + ["broker"] * cfg.broker_restarts)
+    faults = (
+        ["kill"] * cfg.kills + ["term"] * cfg.term_restarts + ["stall"] * cfg.stalls + ["broker"] * cfg.broker_restarts
+    )
     rng.shuffle(faults)
     out: list[str] = []
     for fault in faults:

@@ -25,8 +25,7 @@ def proc_memory_kb(pid: int) -> tuple[int, int]:
         text = Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return 0, 0
-    vals = {line.split(":")[0]: line.split()[1] for line in text.splitlines()
-            if line.startswith(("VmRSS:", "VmHWM:"))}
+    vals = {line.split(":")[0]: line.split()[1] for line in text.splitlines() if line.startswith(("VmRSS:", "VmHWM:"))}
     return int(vals.get("VmRSS", 0)), int(vals.get("VmHWM", 0))
 
 
@@ -64,9 +63,14 @@ class WorkerProcess:
     def start(self) -> None:
         with open(self.log_path, "ab") as log:
             log.write(f"\n=== {self.name} start {self.starts} at {time.strftime('%H:%M:%S')} ===\n".encode())
-            self.proc = subprocess.Popen([sys.executable, "-m", "wirestream", "worker", "--loglevel", "info"],
-                                         env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO,
-                                         start_new_session=True)
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "wirestream", "worker", "--loglevel", "info"],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=REPO,
+                start_new_session=True,
+            )
         self.starts += 1
 
     def alive(self) -> bool:
@@ -157,8 +161,7 @@ class Group:
 
     def add(self) -> WorkerProcess:
         name = f"worker{len(self.ever) + 1}"
-        worker = WorkerProcess(worker_env(self.bootstrap, self.app_id, **self.env),
-                               self.log_dir / f"{name}.log", name)
+        worker = WorkerProcess(worker_env(self.bootstrap, self.app_id, **self.env), self.log_dir / f"{name}.log", name)
         worker.start()
         self.live.append(worker)
         self.ever.append(worker)
@@ -198,10 +201,14 @@ def worker_env(bootstrap: str, app_id: str | None = None, **extra: str) -> dict[
     """A worker's environment: the group `app_id` (fresh when None), its own web port, `extra` on top."""
     from wirestream.localbroker import free_port
 
-    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-           "WIRESTREAM_APP_ID": app_id or f"wirestream-chaos-{uuid.uuid4().hex[:6]}",
-           "WIRESTREAM_WEB_PORT": str(free_port()), "WIRESTREAM_BATCH_TIMEOUT": "0.1",
-           "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "WIRESTREAM_APP_ID": app_id or f"wirestream-chaos-{uuid.uuid4().hex[:6]}",
+        "WIRESTREAM_WEB_PORT": str(free_port()),
+        "WIRESTREAM_BATCH_TIMEOUT": "0.1",
+        "PYTHONUNBUFFERED": "1",
+    }
     env.update(extra)
     return env
 

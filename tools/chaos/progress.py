@@ -40,7 +40,7 @@ class PartitionClock:
     def __init__(self, topic: str, partition: int) -> None:
         self.topic, self.partition = topic, partition
         self.committed: int | None = None
-        self.since: float | None = None     # when the current stuck stretch began
+        self.since: float | None = None  # when the current stuck stretch began
         self.longest: Stuck | None = None
 
     def observe(self, t: float, committed: int | None, end: int) -> None:
@@ -59,8 +59,9 @@ class PartitionClock:
     def _note(self, t: float) -> None:
         assert self.since is not None
         if self.longest is None or t - self.since > self.longest.seconds:
-            self.longest = Stuck(self.topic, self.partition, round(t - self.since, 2),
-                                 round(self.since, 1), round(t, 1))
+            self.longest = Stuck(
+                self.topic, self.partition, round(t - self.since, 2), round(self.since, 1), round(t, 1)
+            )
 
 
 def longest_per_topic(clocks: Sequence[PartitionClock]) -> dict[str, Stuck | None]:
@@ -79,7 +80,7 @@ class ProgressMonitor:
     def __init__(self, settings: Settings, group: str, topics: Sequence[str], interval: float = POLL_S) -> None:
         self.settings, self.group, self.topics, self.interval = settings, group, list(topics), interval
         self.clocks: dict[tuple[str, int], PartitionClock] = {}
-        self.lag: int | None = None          # total lag at the last good poll
+        self.lag: int | None = None  # total lag at the last good poll
         self.polls = self.failed_polls = 0
         self.last_error: str | None = None
         self._t0 = time.monotonic()
@@ -140,8 +141,9 @@ class ProgressMonitor:
         tps = [TopicPartition(t, p) for t in self.topics for p in sorted(consumer.partitions_for_topic(t) or ())]
         ends = consumer.end_offsets(tps, timeout_ms=3000)
         committed = admin.list_group_offsets({self.group: tps}).get(self.group, {})
-        offsets = {tp: (m.offset if m is not None and m.offset >= 0 else None)
-                   for tp in tps for m in [committed.get(tp)]}
+        offsets = {
+            tp: (m.offset if m is not None and m.offset >= 0 else None) for tp in tps for m in [committed.get(tp)]
+        }
         return time.monotonic() - self._t0, offsets, ends
 
     def _observe(self, t: float, committed: dict, ends: dict) -> None:

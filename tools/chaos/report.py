@@ -12,14 +12,19 @@ Row = tuple[str, str, bool]  # measure, value, whether it breaks a guarantee
 
 
 def tally_rows(tally: Tally) -> list[Row]:
-    rows: list[Row] = [("sent", str(tally.sent), False), ("enriched", str(tally.enriched), False),
-                       ("dead-lettered", str(tally.dead_lettered), False)]
+    rows: list[Row] = [
+        ("sent", str(tally.sent), False),
+        ("enriched", str(tally.enriched), False),
+        ("dead-lettered", str(tally.dead_lettered), False),
+    ]
     rows += [(f"  {reason}", str(n), False) for reason, n in tally.dead_by_reason.items()]
-    rows += [("superseded (older revision, newer published)", str(tally.superseded), False),
-             ("lost", str(tally.lost), tally.lost > 0),
-             ("duplicated (extra records)", str(tally.duplicated), False),
-             ("conflicting duplicates", str(tally.conflicting), tally.conflicting > 0),
-             ("wrong outcome", str(tally.wrong_outcome), tally.wrong_outcome > 0)]
+    rows += [
+        ("superseded (older revision, newer published)", str(tally.superseded), False),
+        ("lost", str(tally.lost), tally.lost > 0),
+        ("duplicated (extra records)", str(tally.duplicated), False),
+        ("conflicting duplicates", str(tally.conflicting), tally.conflicting > 0),
+        ("wrong outcome", str(tally.wrong_outcome), tally.wrong_outcome > 0),
+    ]
     return rows
 
 
@@ -38,8 +43,11 @@ def chaos_rows(report: ChaosReport) -> list[Row]:
         rows.append((f"longest no progress, {topic} (s)", f"{seconds:.1f}", seconds > report.no_progress_bound_s))
     rows += [
         ("  bound: budget + session + outage + slack (s)", f"{report.no_progress_bound_s:.1f}", False),
-        ("  progress polls ok / failed", f"{report.monitor_polls} / {report.monitor_failed_polls}",
-         report.monitor_polls == 0),
+        (
+            "  progress polls ok / failed",
+            f"{report.monitor_polls} / {report.monitor_failed_polls}",
+            report.monitor_polls == 0,
+        ),
         ("worker starts", str(report.worker_starts), False),
         ("worker exits not injected", str(len(report.worker_unexpected_exits)), bool(report.worker_unexpected_exits)),
         ("Faust worker restarts by its supervisor", _codes(report.faust_restarts), False),

@@ -53,7 +53,7 @@ class ChaosReport:
     worker_peak_tree_mb: float
     worker_starts: int
     worker_unexpected_exits: list[int]
-    faust_restarts: list[int]     # exit codes of Faust workers their supervisor restarted
+    faust_restarts: list[int]  # exit codes of Faust workers their supervisor restarted
     drained: bool
     monitor_polls: int = 0
     monitor_failed_polls: int = 0
@@ -65,8 +65,13 @@ class ChaosReport:
 
     @property
     def ok(self) -> bool:
-        return (self.drained and self.tally.ok and self.order.violations == 0 and not self.worker_unexpected_exits
-                and self.longest_no_progress_s <= self.no_progress_bound_s)
+        return (
+            self.drained
+            and self.tally.ok
+            and self.order.violations == 0
+            and not self.worker_unexpected_exits
+            and self.longest_no_progress_s <= self.no_progress_bound_s
+        )
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -132,8 +137,9 @@ class _Run:
             victim = self.rng.choice(self.group.live)
             sig = signal.SIGKILL if kind == "kill" else signal.SIGTERM
             code = self.group.remove(victim, sig)
-            self.note(f"worker_sig{kind}", worker=victim.name, exit_code=code, mid_stream=busy,
-                      live=len(self.group.live))
+            self.note(
+                f"worker_sig{kind}", worker=victim.name, exit_code=code, mid_stream=busy, live=len(self.group.live)
+            )
         elif kind == "join":
             worker = self.joining or self.group.add()
             self.joining = None
@@ -212,8 +218,9 @@ def run_chaos(cfg: ChaosConfig) -> ChaosReport:
     data_dir = Path(cfg.data_dir or tempfile.mkdtemp(prefix="wirestream-chaos-"))
     data_dir.mkdir(parents=True, exist_ok=True)
     broker = LocalBroker(port=free_port(), data_dir=data_dir / "broker", quiet=cfg.quiet)
-    settings = Settings.from_env({"KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap,
-                                  "WIRESTREAM_MAX_BODY_CHARS": str(cfg.max_body_chars)})
+    settings = Settings.from_env(
+        {"KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap, "WIRESTREAM_MAX_BODY_CHARS": str(cfg.max_body_chars)}
+    )
     group = Group(broker.bootstrap, cfg.worker_overrides(), data_dir)
     state = _Run(cfg, rng, settings, broker, group)
     monitor: ProgressMonitor | None = None
@@ -238,16 +245,22 @@ def run_chaos(cfg: ChaosConfig) -> ChaosReport:
         tally, poison = tally_outcomes(state.sent, enriched, dead)
         return ChaosReport(
             config={k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(cfg).items()},
-            tally=tally, poison=poison, order=order_of(state.sent, enriched),
-            no_progress=monitor.longest(), no_progress_bound_s=cfg.no_progress_bound(state.outage_s),
-            broker_outage_s=round(state.outage_s, 1), events=state.events,
+            tally=tally,
+            poison=poison,
+            order=order_of(state.sent, enriched),
+            no_progress=monitor.longest(),
+            no_progress_bound_s=cfg.no_progress_bound(state.outage_s),
+            broker_outage_s=round(state.outage_s, 1),
+            events=state.events,
             seconds=round(time.monotonic() - state.t0, 1),
             worker_peak_rss_mb=round(max(w.peak_rss_kb for w in group.ever) / 1024, 1),
             worker_peak_tree_mb=round(max(w.peak_tree_kb for w in group.ever) / 1024, 1),
             worker_starts=sum(w.starts for w in group.ever),
             worker_unexpected_exits=[c for w in group.ever for c in w.unexpected_exits],
-            faust_restarts=[c for w in group.ever for c in w.faust_restarts()], drained=drained,
-            monitor_polls=monitor.polls, monitor_failed_polls=monitor.failed_polls,
+            faust_restarts=[c for w in group.ever for c in w.faust_restarts()],
+            drained=drained,
+            monitor_polls=monitor.polls,
+            monitor_failed_polls=monitor.failed_polls,
             monitor_last_error=monitor.last_error,
         )
     except BaseException:
