@@ -103,8 +103,9 @@ def mention_tokens(head: Token) -> list[Token]:
     doc = head.doc
     left = head.left_edge.i
     right = head.i
+    described = _is_group_pronoun(head)  # `those surveyed`, `those who back her`: the clause describes
     for child in head.rights:
-        if child.dep_ in _CUT_DEPS or child.text in _BREAKS:
+        if child.text in _BREAKS or child.dep_ in _CUT_DEPS and not (described and child.dep_ in ("acl", "relcl")):
             break
         right = max(right, child.right_edge.i)
     for i in range(head.i - 1, left - 1, -1):
@@ -120,6 +121,13 @@ def mention_tokens(head: Token) -> list[Token]:
     while toks and not _wordy(toks[-1]):
         toks = toks[:-1]
     return toks or [head]
+
+
+def _is_group_pronoun(tok: Token) -> bool:
+    """`those`, `some`, `many`, `most`, `both`, `others`: a pronoun that describes a group of its
+    own rather than pointing back at someone named."""
+    return tok.pos_ == "PRON" and tok.lower_ not in SPEAKER_PRONOUNS and tok.lower_ not in RELATIVE_PRONOUNS \
+        and tok.tag_ in ("DT", "NN", "NNS", "JJ", "RB")
 
 
 def _wordy(tok: Token) -> bool:
@@ -243,7 +251,7 @@ class SpeakerRegistry:
             return person, [head]
         toks = toks or mention_tokens(head)
         self.observe_until(toks[0].idx)
-        if head.pos_ == "PRON" or head.lower_ in SPEAKER_PRONOUNS:
+        if head.lower_ in SPEAKER_PRONOUNS or head.pos_ == "PRON" and not _is_group_pronoun(head):
             person = self._resolve_pronoun(head)
         else:
             person = self._register(head, toks, head.dep_ in ("nsubj", "nsubjpass"))

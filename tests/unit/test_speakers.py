@@ -65,3 +65,11 @@ def test_person_nouns(nlp):
     doc = nlp("The spokeswoman and the analyst met the committee.")
     words = {t.text: is_person_noun(t) for t in doc if t.pos_ == "NOUN"}
     assert words == {"spokeswoman": True, "analyst": True, "committee": False}
+
+
+def test_group_pronoun_keeps_its_description_and_points_at_no_one(nlp):
+    doc = nlp("Brianne Stone ran the poll. Those surveyed said the economy should come first.")
+    registry = SpeakerRegistry(doc, [], [])
+    person, toks = registry.resolve(subject(doc, "said"))
+    assert doc.text[toks[0].idx: toks[-1].idx + len(toks[-1].text)] == "Those surveyed"
+    assert person is not None and person.name == "Those surveyed" and not person.named
