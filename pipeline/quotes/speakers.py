@@ -277,9 +277,11 @@ class SpeakerRegistry:
         return next((p for p in reversed(self.people) if p.named and p.surname == word), None)
 
     def _name_in(self, toks: list[Token]) -> Span | None:
-        """The person's name inside a mention: a PERSON entity, else a proper-noun head."""
+        """The person's name inside a mention: a PERSON entity, else a proper-noun head; not a
+        possessor (`Grayson's spokeswoman` is the spokeswoman, not Grayson)."""
         lo, hi = toks[0].i, toks[-1].i + 1
-        ents = [e for e in self._person_ents if e.start >= lo and e.end <= hi]
+        ents = [e for e in self._person_ents if e.start >= lo and e.end <= hi and
+                not (e.root.dep_ == "poss" and e.root.head.pos_ == "NOUN")]
         if ents:
             return max(ents, key=len)
         head = max(toks, key=lambda t: t.i if t.head.i < lo or t.head.i >= hi or t.head is t else -1)

@@ -73,3 +73,11 @@ def test_group_pronoun_keeps_its_description_and_points_at_no_one(nlp):
     person, toks = registry.resolve(subject(doc, "said"))
     assert doc.text[toks[0].idx: toks[-1].idx + len(toks[-1].text)] == "Those surveyed"
     assert person is not None and person.name == "Those surveyed" and not person.named
+
+
+def test_possessor_is_not_the_speaker(nlp):
+    doc = nlp("Senator Alan Marsh spoke first. Marsh's spokeswoman said the senator would run again.")
+    registry = SpeakerRegistry(doc, [], [])
+    verb = [t for t in doc if t.text == "said"][0]
+    person, _ = registry.resolve(next(c for c in verb.children if c.dep_ == "nsubj"))
+    assert person is not None and person.name == "Marsh's spokeswoman" and not person.named
