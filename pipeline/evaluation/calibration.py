@@ -59,8 +59,11 @@ def _quote_samples(outcomes: Sequence[Outcome]) -> list[tuple[list[str], bool]]:
 
 
 def _speaker_samples(outcomes: Sequence[Outcome]) -> list[tuple[list[str], bool]]:
-    return [(o.prediction.evidence.speaker_features(), bool(o.speaker_ok)) for o in outcomes
-            if o.prediction.evidence and o.speaker_ok is not None and o.prediction.evidence.speaker != "none"]
+    return [
+        (o.prediction.evidence.speaker_features(), bool(o.speaker_ok))
+        for o in outcomes
+        if o.prediction.evidence and o.speaker_ok is not None and o.prediction.evidence.speaker != "none"
+    ]
 
 
 @dataclass(slots=True)
@@ -81,8 +84,11 @@ def rescored(outcomes: Sequence[Outcome], weights: Weights) -> list[Outcome]:
         e = o.prediction.evidence
         if e is None:
             continue
-        pred = replace(o.prediction, confidence=conf.quote_confidence(e, weights.quote),
-                       speaker_confidence=conf.speaker_confidence(e, weights.speaker))
+        pred = replace(
+            o.prediction,
+            confidence=conf.quote_confidence(e, weights.quote),
+            speaker_confidence=conf.speaker_confidence(e, weights.speaker),
+        )
         out.append(Outcome(pred, o.matched, o.speaker_ok))
     return out
 
@@ -108,40 +114,57 @@ class ThresholdRow:
     speaker_accuracy: float
 
 
-def precision_by_confidence(outcomes: Sequence[Outcome], thresholds: Sequence[float] = THRESHOLDS
-                            ) -> list[ThresholdRow]:
+def precision_by_confidence(
+    outcomes: Sequence[Outcome], thresholds: Sequence[float] = THRESHOLDS
+) -> list[ThresholdRow]:
     """Precision of the quotes, and accuracy of the speakers, kept at each threshold."""
     rows = []
     total = len(outcomes) or 1
     for t in (0.0, *thresholds):
         kept = [o for o in outcomes if o.prediction.confidence >= t]
         spk = [o for o in outcomes if o.speaker_ok is not None and o.prediction.speaker_confidence >= t]
-        rows.append(ThresholdRow(t, len(kept), len(kept) / total,
-                                 sum(o.matched for o in kept) / len(kept) if kept else 0.0,
-                                 len(spk), sum(bool(o.speaker_ok) for o in spk) / len(spk) if spk else 0.0))
+        rows.append(
+            ThresholdRow(
+                t,
+                len(kept),
+                len(kept) / total,
+                sum(o.matched for o in kept) / len(kept) if kept else 0.0,
+                len(spk),
+                sum(bool(o.speaker_ok) for o in spk) / len(spk) if spk else 0.0,
+            )
+        )
     return rows
 
 
 def format_thresholds(rows: Sequence[ThresholdRow], title: str) -> str:
     """A markdown table of `precision_by_confidence`."""
-    out = [title, "", "| confidence ≥ | quotes kept | share | precision | speakers kept | speaker accuracy |",
-           "|--:|--:|--:|--:|--:|--:|"]
+    out = [
+        title,
+        "",
+        "| confidence ≥ | quotes kept | share | precision | speakers kept | speaker accuracy |",
+        "|--:|--:|--:|--:|--:|--:|",
+    ]
     for r in rows:
-        out.append(f"| {r.threshold:.1f} | {r.quotes} | {r.share:.2f} | {r.precision:.3f} | {r.speakers} | "
-                   f"{r.speaker_accuracy:.3f} |")
+        out.append(
+            f"| {r.threshold:.1f} | {r.quotes} | {r.share:.2f} | {r.precision:.3f} | {r.speakers} | "
+            f"{r.speaker_accuracy:.3f} |"
+        )
     return "\n".join(out)
 
 
 def table_source(weights: Weights, split: str, articles: int) -> str:
     """The text of `confidence_table.py` for these weights."""
+
     def block(name: str, w: dict[str, float]) -> str:
         lines = "".join(f"    {k!r}: {v},\n" for k, v in sorted(w.items()))
         return f"{name}: dict[str, float] = {{\n{lines}}}\n"
 
-    return (f'"""Fitted weights of the confidence models (pipeline/quotes/confidence.py).\n\n'
-            f"Fitted on PolNeAR {split} ({articles} articles) by logistic regression (L2 {L2}).\n"
-            f"Regenerate with: python -m pipeline.evaluation.calibration --polnear DIR --split {split} --write\n"
-            f'"""\n\n{block("QUOTE_WEIGHTS", weights.quote)}\n{block("SPEAKER_WEIGHTS", weights.speaker)}')
+    return (
+        f'"""Fitted weights of the confidence models (pipeline/quotes/confidence.py).\n\n'
+        f"Fitted on PolNeAR {split} ({articles} articles) by logistic regression (L2 {L2}).\n"
+        f"Regenerate with: python -m pipeline.evaluation.calibration --polnear DIR --split {split} --write\n"
+        f'"""\n\n{block("QUOTE_WEIGHTS", weights.quote)}\n{block("SPEAKER_WEIGHTS", weights.speaker)}'
+    )
 
 
 def per_article_outcomes(polnear_dir: Path, split: str, parse_cache: Path | None = None) -> list[list[Outcome]]:
@@ -163,8 +186,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--write", action="store_true", help=f"rewrite {TABLE_FILE.name}")
     args = parser.parse_args(argv)
     per_article = per_article_outcomes(args.polnear, args.split, args.parse_cache)
-    print(format_thresholds(precision_by_confidence(cross_validated(per_article, args.folds)),
-                            f"{args.split}, {args.folds}-fold cross-validated:"))
+    print(
+        format_thresholds(
+            precision_by_confidence(cross_validated(per_article, args.folds)),
+            f"{args.split}, {args.folds}-fold cross-validated:",
+        )
+    )
     weights = fit([o for arts in per_article for o in arts])
     source = table_source(weights, args.split, len(per_article))
     if args.write:

@@ -41,8 +41,9 @@ def _key(nlp: Language, body: str) -> str:
     return hashlib.sha256(f"{model_label(nlp)}\0{body}".encode()).hexdigest()[:32]
 
 
-def parses(nlp: Language, articles: Sequence[CleanArticle], cache_dir: Path | None,
-           batch_size: int = 16) -> list[bytes]:
+def parses(
+    nlp: Language, articles: Sequence[CleanArticle], cache_dir: Path | None, batch_size: int = 16
+) -> list[bytes]:
     """Parse bytes for each body, parsing (and storing, with a cache) only those not cached."""
     if cache_dir is None:
         return [doc_to_bytes(d) for d in parse(nlp, (a.body for a in articles), batch_size=batch_size)]
@@ -63,8 +64,9 @@ def _cleaned(raw: RawArticle, article_id: str, settings: Settings) -> CleanArtic
         return None
 
 
-def enriched_quotes(raws: Sequence[tuple[str, RawArticle]], nlp: Language, settings: Settings,
-                    cache_dir: Path | None = None) -> Iterator[QuotedArticle | None]:
+def enriched_quotes(
+    raws: Sequence[tuple[str, RawArticle]], nlp: Language, settings: Settings, cache_dir: Path | None = None
+) -> Iterator[QuotedArticle | None]:
     """Each (id, raw article) through cleaning, entities and quotes; None when a step refuses
     or fails, as the stage would dead-letter it."""
     import time

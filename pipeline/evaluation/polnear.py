@@ -22,7 +22,8 @@ quotes whose gold attribution has no Source span are left out of it (nothing to
 compare with) and counted apart.
 
 Systems: ``wirestream`` runs the library functions the Kafka agents' stages run (cleaning,
-the spaCy parse through its wire encoding, entities, quotes: `parse_cache.enriched_quotes`); ``textacy`` (an optional benchmark extra, imported lazily) runs
+the spaCy parse through its wire encoding, entities, quotes: `parse_cache.enriched_quotes`);
+``textacy`` (an optional benchmark extra, imported lazily) runs
 `textacy.extract.triples.direct_quotations` on a parse of the same body with the
 same spaCy model. An article whose run raises (or, for wirestream, dead-letters)
 counts as an error and is scored with no predictions.
@@ -39,7 +40,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-
 from pipeline.config import Settings
 
 Kind = Literal["direct", "indirect"]
@@ -52,7 +52,8 @@ MATCH_THRESHOLD = 0.5
 QUOTE_MARKS = frozenset('"“”„«»')
 
 # Reporting verbs, by base form; inflections are reduced with `_stems`.
-SPEECH_VERBS = frozenset("""
+SPEECH_VERBS = frozenset(
+    """
     say tell add state claim argue announce explain insist note write warn confirm deny
     ask reply respond answer retort counter tweet retweet post blog email report testify
     suggest acknowledge admit concede declare describe mention recall recount remark
@@ -68,7 +69,8 @@ SPEECH_VERBS = frozenset("""
     interject interrupt tease taunt proclaim pronounce indicate observe opine
     speculate rant gush marvel sneer scoff snap fume object
     protest insinuate imply hint
-""".split())
+""".split()
+)
 
 # Multi-word cues, matched as contiguous lowercase word sequences.
 SPEECH_PHRASES = (
@@ -112,9 +114,17 @@ SPEECH_PHRASES = (
 
 # Irregular forms of verbs in SPEECH_VERBS that suffix stripping cannot reach.
 _IRREGULAR = {
-    "said": "say", "told": "tell", "wrote": "write", "written": "write", "spoke": "speak",
-    "spoken": "speak", "swore": "swear", "sworn": "swear",
-    "forecast": "forecast", "quipped": "quip", "snapped": "snap",
+    "said": "say",
+    "told": "tell",
+    "wrote": "write",
+    "written": "write",
+    "spoke": "speak",
+    "spoken": "speak",
+    "swore": "swear",
+    "sworn": "swear",
+    "forecast": "forecast",
+    "quipped": "quip",
+    "snapped": "snap",
 }
 
 _WORD = re.compile(r"[^\W_]+")
@@ -309,11 +319,13 @@ def load_gold(polnear_dir: Path, split: str = "dev") -> list[GoldArticle]:
 
 # ── the metric ───────────────────────────────────────────────────────────────
 
-STOPWORDS = frozenset("""
+STOPWORDS = frozenset(
+    """
     the a an of and or but nor his her hers its their theirs our ours my mine your yours
     this that these those to in on at for by with from as into about over under than
     who whom whose which what s t mr mrs ms dr
-""".split())
+""".split()
+)
 
 
 def content_words(text: str | None) -> set[str]:
@@ -339,7 +351,7 @@ class Prediction:
     evidence: Any = None  # pipeline.quotes.confidence.Evidence, for calibration
 
     @classmethod
-    def of(cls, text: str, type_: str, *speaker: str | None) -> "Prediction":
+    def of(cls, text: str, type_: str, *speaker: str | None) -> Prediction:
         return cls(text, "indirect" if type_ == "indirect" else "direct", " ".join(s for s in speaker if s))
 
 
@@ -366,7 +378,7 @@ class Counts:
     predicted: int = 0
     gold: int = 0
 
-    def add(self, other: "Counts") -> None:
+    def add(self, other: Counts) -> None:
         self.tp += other.tp
         self.predicted += other.predicted
         self.gold += other.gold
@@ -385,8 +397,14 @@ class Counts:
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"tp": self.tp, "predicted": self.predicted, "gold": self.gold,
-                "precision": round(self.precision, 4), "recall": round(self.recall, 4), "f1": round(self.f1, 4)}
+        return {
+            "tp": self.tp,
+            "predicted": self.predicted,
+            "gold": self.gold,
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+        }
 
 
 @dataclass(slots=True)
@@ -414,7 +432,7 @@ class Score:
     def speaker_accuracy(self) -> float:
         return self.speaker_correct / self.speaker_scored if self.speaker_scored else 0.0
 
-    def add(self, other: "Score") -> None:
+    def add(self, other: Score) -> None:
         self.direct.add(other.direct)
         self.indirect.add(other.indirect)
         self.speaker_correct += other.speaker_correct
@@ -423,8 +441,9 @@ class Score:
         self.outcomes += other.outcomes
 
 
-def score_article(gold: Sequence[GoldQuote], predicted: Sequence[Prediction],
-                  threshold: float = MATCH_THRESHOLD) -> Score:
+def score_article(
+    gold: Sequence[GoldQuote], predicted: Sequence[Prediction], threshold: float = MATCH_THRESHOLD
+) -> Score:
     """Greedy one-to-one matching of predictions (in order) to gold quotes of the same kind."""
     score = Score()
     for g in gold:
@@ -479,9 +498,13 @@ def predictions_of(record: Any) -> list[Prediction]:
     return out
 
 
-def run_wirestream(articles: Sequence[GoldArticle], settings: Settings, tick: Tick,
-                   parse_cache: Path | None = None, quote_ms: list[float] | None = None
-                   ) -> list[list[Prediction] | None]:
+def run_wirestream(
+    articles: Sequence[GoldArticle],
+    settings: Settings,
+    tick: Tick,
+    parse_cache: Path | None = None,
+    quote_ms: list[float] | None = None,
+) -> list[list[Prediction] | None]:
     """Cleaning, parse, entities and quotes (`parse_cache.enriched_quotes`) per article; an
     article the stages would dead-letter scores as an error. With a `parse_cache` folder (dev
     only) the spaCy parses come from there; `quote_ms` collects the quote stage's time per article."""
@@ -507,8 +530,7 @@ def textacy_available() -> bool:
     return True
 
 
-def run_textacy(articles: Sequence[GoldArticle], settings: Settings,
-                tick: Tick) -> list[list[Prediction] | None]:
+def run_textacy(articles: Sequence[GoldArticle], settings: Settings, tick: Tick) -> list[list[Prediction] | None]:
     """textacy's rule-based direct quotations on a parse of the same body by the same model."""
     triples = importlib.import_module("textacy.extract.triples")
     from pipeline.nlp.model import load_model
@@ -518,8 +540,10 @@ def run_textacy(articles: Sequence[GoldArticle], settings: Settings,
     docs = nlp.pipe((a.body for a in articles), batch_size=settings.batch_size)
     for _article, doc in zip(articles, docs):
         try:
-            preds = [Prediction(dq.content.text, "direct", " ".join(t.text for t in dq.speaker))
-                     for dq in triples.direct_quotations(doc)]
+            preds = [
+                Prediction(dq.content.text, "direct", " ".join(t.text for t in dq.speaker))
+                for dq in triples.direct_quotations(doc)
+            ]
         except Exception:  # noqa: BLE001 - e.g. its ValueError on an odd number of quote marks
             preds = None
         out.append(preds)
@@ -555,15 +579,31 @@ class SystemResult:
     def to_dict(self) -> dict[str, Any]:
         s = self.score
         return {
-            "system": self.name, "available": self.available, "note": self.note,
-            "direct": s.direct.to_dict(), "indirect": s.indirect.to_dict(), "overall": s.overall.to_dict(),
-            "speaker": {"accuracy": round(s.speaker_accuracy, 4), "correct": s.speaker_correct,
-                        "scored": s.speaker_scored, "unscorable": s.speaker_unscorable},
-            "errors": self.errors, "error_articles": self.error_articles,
-            "articles": self.articles, "seconds": round(self.seconds, 2),
+            "system": self.name,
+            "available": self.available,
+            "note": self.note,
+            "direct": s.direct.to_dict(),
+            "indirect": s.indirect.to_dict(),
+            "overall": s.overall.to_dict(),
+            "speaker": {
+                "accuracy": round(s.speaker_accuracy, 4),
+                "correct": s.speaker_correct,
+                "scored": s.speaker_scored,
+                "unscorable": s.speaker_unscorable,
+            },
+            "errors": self.errors,
+            "error_articles": self.error_articles,
+            "articles": self.articles,
+            "seconds": round(self.seconds, 2),
             "quote_ms_per_article": None if self.quote_ms is None else round(self.quote_ms, 2),
-            "folds": [{"direct_f1": round(f.direct.f1, 4), "indirect_f1": round(f.indirect.f1, 4),
-                       "speaker_accuracy": round(f.speaker_accuracy, 4)} for f in self.folds],
+            "folds": [
+                {
+                    "direct_f1": round(f.direct.f1, 4),
+                    "indirect_f1": round(f.indirect.f1, 4),
+                    "speaker_accuracy": round(f.speaker_accuracy, 4),
+                }
+                for f in self.folds
+            ],
             "precision_by_confidence": [asdict(r) for r in self.confidence],
             "precision_by_confidence_cv": [asdict(r) for r in self.confidence_cv],
         }
@@ -588,11 +628,13 @@ class EvaluationReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "corpus": "PolNeAR", "split": self.split, "polnear_dir": self.polnear_dir,
-            "articles": self.articles, "model": self.model,
+            "corpus": "PolNeAR",
+            "split": self.split,
+            "polnear_dir": self.polnear_dir,
+            "articles": self.articles,
+            "model": self.model,
             "gold": {"direct": self.gold_direct, "indirect": self.gold_indirect, "excluded": self.excluded},
-            "metric": {"match": f"greedy one-to-one, token Jaccard >= {MATCH_THRESHOLD}",
-                       "mixed_counts_as": "direct"},
+            "metric": {"match": f"greedy one-to-one, token Jaccard >= {MATCH_THRESHOLD}", "mixed_counts_as": "direct"},
             "systems": [s.to_dict() for s in self.systems],
         }
 
@@ -603,12 +645,19 @@ def _progress(enabled: bool | None):
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=Console(stderr=True), transient=False)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=False,
+    )
 
 
-def score_system(name: str, gold: Sequence[GoldArticle],
-                 predictions: Sequence[list[Prediction] | None], seconds: float = 0.0) -> SystemResult:
+def score_system(
+    name: str, gold: Sequence[GoldArticle], predictions: Sequence[list[Prediction] | None], seconds: float = 0.0
+) -> SystemResult:
     result = SystemResult(name=name, articles=len(gold), seconds=seconds)
     for article, preds in zip(gold, predictions):
         if preds is None:
@@ -641,12 +690,19 @@ def add_confidence(result: SystemResult, folds: int = 0) -> None:
     if folds > 1:
         result.folds = fold_scores(result.per_article, folds)
         result.confidence_cv = calibration.precision_by_confidence(
-            calibration.cross_validated([s.outcomes for s in result.per_article], folds))
+            calibration.cross_validated([s.outcomes for s in result.per_article], folds)
+        )
 
 
-def evaluate(polnear_dir: Path, split: str = "dev", systems: Iterable[str] = SYSTEMS,
-             settings: Settings | None = None, progress: bool | None = None,
-             parse_cache: Path | None = None, folds: int = 0) -> EvaluationReport:
+def evaluate(
+    polnear_dir: Path,
+    split: str = "dev",
+    systems: Iterable[str] = SYSTEMS,
+    settings: Settings | None = None,
+    progress: bool | None = None,
+    parse_cache: Path | None = None,
+    folds: int = 0,
+) -> EvaluationReport:
     """Score each system on the split; a system that cannot run is reported unavailable. With
     `folds` > 1, wirestream's figures are also given per fold and its confidence calibration is
     judged by cross-validation (fitted on the other folds, scored on each)."""
@@ -661,20 +717,28 @@ def evaluate(polnear_dir: Path, split: str = "dev", systems: Iterable[str] = SYS
 
     nlp = model_for(settings)  # loaded once, outside every system's clock
     report = EvaluationReport(
-        split=split, polnear_dir=str(polnear_dir), articles=len(gold),
+        split=split,
+        polnear_dir=str(polnear_dir),
+        articles=len(gold),
         gold_direct=sum(q.kind == "direct" for a in gold for q in a.quotes),
         gold_indirect=sum(q.kind == "indirect" for a in gold for q in a.quotes),
-        excluded=sum(a.excluded for a in gold), model=model_label(nlp),
+        excluded=sum(a.excluded for a in gold),
+        model=model_label(nlp),
     )
     with _progress(progress) as bar:
         for name in names:
             if name == "textacy" and not textacy_available():
-                report.systems.append(SystemResult(
-                    name=name, available=False, articles=len(gold),
-                    note="textacy is not installed (pip install 'wirestream[bench]')"))
+                report.systems.append(
+                    SystemResult(
+                        name=name,
+                        available=False,
+                        articles=len(gold),
+                        note="textacy is not installed (pip install 'wirestream[bench]')",
+                    )
+                )
                 continue
             task = bar.add_task(name, total=len(gold)) if bar is not None else None
-            tick = (lambda: bar.advance(task)) if bar is not None else (lambda: None)
+            tick = (lambda task=task: bar.advance(task)) if bar is not None else (lambda: None)
             start = time.perf_counter()
             quote_ms: list[float] = []
             if RUNNERS[name] is run_wirestream:
@@ -695,26 +759,58 @@ def _p(counts: Counts) -> str:
 
 def format_table(report: EvaluationReport) -> str:
     """A markdown table, one row per system."""
-    head = ["system", "direct P", "direct R", "direct F1", "indirect P", "indirect R", "indirect F1",
-            "speaker acc", "errors", "articles", "seconds"]
+    head = [
+        "system",
+        "direct P",
+        "direct R",
+        "direct F1",
+        "indirect P",
+        "indirect R",
+        "indirect F1",
+        "speaker acc",
+        "errors",
+        "articles",
+        "seconds",
+    ]
     rows = []
     for r in report.systems:
         if not r.available:
             rows.append([r.name, *["n/a"] * 7, "-", str(r.articles), "-"])
             continue
         d, i = r.score.direct, r.score.indirect
-        rows.append([r.name, _p(d), f"{d.recall:.3f}", f"{d.f1:.3f}",
-                     _p(i), f"{i.recall:.3f}", f"{i.f1:.3f}",
-                     f"{r.score.speaker_accuracy:.3f}", str(r.errors), str(r.articles), f"{r.seconds:.1f}"])
+        rows.append(
+            [
+                r.name,
+                _p(d),
+                f"{d.recall:.3f}",
+                f"{d.f1:.3f}",
+                _p(i),
+                f"{i.recall:.3f}",
+                f"{i.f1:.3f}",
+                f"{r.score.speaker_accuracy:.3f}",
+                str(r.errors),
+                str(r.articles),
+                f"{r.seconds:.1f}",
+            ]
+        )
     widths = [max(len(h), *(len(row[k]) for row in rows)) if rows else len(h) for k, h in enumerate(head)]
 
     def line(cells: list[str]) -> str:
-        return "| " + " | ".join(c.ljust(w) if k == 0 else c.rjust(w) for k, (c, w) in enumerate(zip(cells, widths))) + " |"
+        return (
+            "| "
+            + " | ".join(c.ljust(w) if k == 0 else c.rjust(w) for k, (c, w) in enumerate(zip(cells, widths)))
+            + " |"
+        )
 
     sep = "|" + "|".join("-" * (w + 1) + ":" if k else ":" + "-" * (w + 1) for k, w in enumerate(widths)) + "|"
-    out = [f"PolNeAR {report.split}: {report.articles} articles, gold {report.gold_direct} direct / "
-           f"{report.gold_indirect} indirect ({report.excluded} other attributions left out); model {report.model}",
-           "", line(head), sep, *(line(row) for row in rows)]
+    out = [
+        f"PolNeAR {report.split}: {report.articles} articles, gold {report.gold_direct} direct / "
+        f"{report.gold_indirect} indirect ({report.excluded} other attributions left out); model {report.model}",
+        "",
+        line(head),
+        sep,
+        *(line(row) for row in rows),
+    ]
     notes = [f"{r.name}: {r.note}" for r in report.systems if r.note]
     if notes:
         out += ["", *notes]
@@ -729,15 +825,28 @@ def _system_details(report: EvaluationReport, r: SystemResult) -> list[str]:
 
     out: list[str] = []
     if r.quote_ms is not None:
-        out += ["", f"{r.name}: quote stage {r.quote_ms:.2f} ms CPU per article (mean; decoding the parse, then attribution)"]
+        out += [
+            "",
+            f"{r.name}: quote stage {r.quote_ms:.2f} ms CPU per article (mean; decoding the parse, then attribution)",
+        ]
     if r.folds:
         cells = "; ".join(f"{f.direct.f1:.3f} / {f.indirect.f1:.3f} / {f.speaker_accuracy:.3f}" for f in r.folds)
         out += ["", f"{r.name}: {len(r.folds)} folds, direct F1 / indirect F1 / speaker accuracy: {cells}"]
     if r.confidence:
-        out += ["", format_thresholds(r.confidence, f"{r.name} on {report.split}, precision by confidence "
-                                                    "(weights as shipped):")]
+        out += [
+            "",
+            format_thresholds(
+                r.confidence, f"{r.name} on {report.split}, precision by confidence (weights as shipped):"
+            ),
+        ]
     if r.confidence_cv:
-        out += ["", format_thresholds(r.confidence_cv, f"{r.name} on {report.split}, precision by confidence, "
-                                                       f"{len(r.folds)}-fold cross-validated (fitted on the "
-                                                       "other folds):")]
+        out += [
+            "",
+            format_thresholds(
+                r.confidence_cv,
+                f"{r.name} on {report.split}, precision by confidence, "
+                f"{len(r.folds)}-fold cross-validated (fitted on the "
+                "other folds):",
+            ),
+        ]
     return out

@@ -35,10 +35,16 @@ from dataclasses import replace
 
 from spacy.tokens import Doc, Span, Token
 
-from pipeline.quotes.direct import Attribution, ParsedText, direct_attributions, is_name, trimmed
 from pipeline.quotes import marks as quote_marks
-from pipeline.quotes.marks import QuotedSpan, find_quoted_spans
-from pipeline.records import CleanArticle, Entity, EntityCluster, Quote, Speaker
+from pipeline.quotes.confidence import (
+    Evidence,
+    cue_class,
+    gap_class,
+    length_class,
+    parts_class,
+    quote_confidence,
+    speaker_confidence,
+)
 from pipeline.quotes.cues import (
     OBJECT_REPORT_VERBS,
     QUOTE_ADJACENT_VERBS,
@@ -53,16 +59,10 @@ from pipeline.quotes.cues import (
     object_tokens,
     subject_of,
 )
-from pipeline.quotes.confidence import (
-    Evidence,
-    cue_class,
-    gap_class,
-    length_class,
-    parts_class,
-    quote_confidence,
-    speaker_confidence,
-)
+from pipeline.quotes.direct import Attribution, ParsedText, direct_attributions, is_name, trimmed
+from pipeline.quotes.marks import QuotedSpan, find_quoted_spans
 from pipeline.quotes.speakers import Person, SpeakerRegistry, can_speak, speaker_path
+from pipeline.records import CleanArticle, Entity, EntityCluster, Quote, Speaker
 
 log = logging.getLogger(__name__)
 
@@ -81,14 +81,16 @@ _ASIDE = re.compile(r"(?:a|an|the|which|who|whose|where|in which|[a-z]+ing)\b")
 _NOT_REPORTING = frozenset({"be", "have", "do", "get", "become", "seem", "buy", "go"})
 
 
-def attribute_quotes(doc: Doc, article: CleanArticle, entities: list[Entity],
-                     clusters: list[EntityCluster]) -> list[Quote]:
+def attribute_quotes(
+    doc: Doc, article: CleanArticle, entities: list[Entity], clusters: list[EntityCluster]
+) -> list[Quote]:
     """Quotes with speakers and confidences; offsets index `article.body`. Never raises."""
     return [q for q, _ in quotes_with_evidence(doc, article, entities, clusters)]
 
 
-def quotes_with_evidence(doc: Doc, article: CleanArticle, entities: list[Entity],
-                         clusters: list[EntityCluster]) -> list[tuple[Quote, Evidence]]:
+def quotes_with_evidence(
+    doc: Doc, article: CleanArticle, entities: list[Entity], clusters: list[EntityCluster]
+) -> list[tuple[Quote, Evidence]]:
     """Each quote with the evidence its confidences were computed from (for calibration)."""
     try:
         return _attribute(doc, article, entities, clusters)
@@ -97,8 +99,9 @@ def quotes_with_evidence(doc: Doc, article: CleanArticle, entities: list[Entity]
         return []
 
 
-def _attribute(doc: Doc, article: CleanArticle, entities: list[Entity],
-               clusters: list[EntityCluster]) -> list[tuple[Quote, Evidence]]:
+def _attribute(
+    doc: Doc, article: CleanArticle, entities: list[Entity], clusters: list[EntityCluster]
+) -> list[tuple[Quote, Evidence]]:
     text = doc.text  # built once: Doc.text joins every token on each call
     spans = [s for s in find_quoted_spans(text, article.paragraphs) if _has_words(text, s)]
     cues = find_cues(doc)
@@ -115,19 +118,27 @@ def _attribute(doc: Doc, article: CleanArticle, entities: list[Entity],
 
 def _offsets_hold(body: str, q: Quote) -> bool:
     """text is body[start:end] and every part is a non-empty piece inside it."""
-    return 0 <= q.start < q.end <= len(body) and body[q.start:q.end] == q.text and \
-        all(q.start <= s < e <= q.end for s, e in q.parts)
+    return (
+        0 <= q.start < q.end <= len(body)
+        and body[q.start : q.end] == q.text
+        and all(q.start <= s < e <= q.end for s, e in q.parts)
+    )
 
 
 def _has_words(text: str, span: QuotedSpan) -> bool:
     """Marks around digits or markup leftovers (`id="7834"`, `author="x" date="y"`) do not quote anyone."""
     start, end = span.inner
     inner = text[start:end]
-    return any(ch.isalpha() for ch in inner) and "<" not in text[start - 2: start] and \
-        text[span.start - 1: span.start] != "=" and '="' not in inner
+    return (
+        any(ch.isalpha() for ch in inner)
+        and "<" not in text[start - 2 : start]
+        and text[span.start - 1 : span.start] != "="
+        and '="' not in inner
+    )
 
 
 # ---- cues ------------------------------------------------------------------------------
+
 
 def find_cues(doc: Doc) -> list[Cue]:
     """Every reporting cue in the document, sentence by sentence (a bad parse loses one sentence)."""
@@ -157,8 +168,10 @@ def _sentence_cues(sent: Span) -> list[Cue]:
 
 # ---- indirect and mixed quotes ---------------------------------------------------------
 
-def clause_attributions(doc: Doc, spans: list[QuotedSpan], cues: list[Cue],
-                        taken: list[Attribution]) -> list[Attribution]:
+
+def clause_attributions(
+    doc: Doc, spans: list[QuotedSpan], cues: list[Cue], taken: list[Attribution]
+) -> list[Attribution]:
     """Reported clauses of the remaining cues: mixed when they hold a quoted fragment."""
     out: list[Attribution] = []
     for cue in cues:
@@ -195,8 +208,9 @@ def _clause_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> Attribut
         if cue.start < end and cue.end > start:
             return None
         return Attribution(start, end, "mixed", cue, link=_clause_link(cue))
-    speech = cue.token.lower_ == "according" or is_speech_verb(cue.token) or \
-        cue.token.lemma_.lower() in OBJECT_REPORT_VERBS
+    speech = (
+        cue.token.lower_ == "according" or is_speech_verb(cue.token) or cue.token.lemma_.lower() in OBJECT_REPORT_VERBS
+    )
     if not speech or len([t for t in cue.content if t.is_alpha]) < 2:
         return None
     return Attribution(start, end, "indirect", cue, link=_clause_link(cue))
@@ -212,8 +226,12 @@ def _parenthetical_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> A
     it; the report is that clause around the cue, in one or two parts."""
     verb = cue.token
     head = verb.head
-    if not (verb.dep_ == "parataxis" or _as_clause(verb)) or head is verb or not is_speech_verb(verb) or \
-            cue.source is None:
+    if (
+        not (verb.dep_ == "parataxis" or _as_clause(verb))
+        or head is verb
+        or not is_speech_verb(verb)
+        or cue.source is None
+    ):
         return None
     aside = {t.i for t in verb.subtree}
     pieces = _runs([t for t in _in_cue_paragraph(list(head.subtree), cue) if t.i not in aside])
@@ -232,8 +250,11 @@ def _parenthetical_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> A
 
 def _as_clause(verb: Token) -> bool:
     """`as the paper noted`: an adverbial clause of saying marked by "as", with no report of its own."""
-    return verb.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children) and \
-        not any(c.dep_ in ("ccomp", "dobj") for c in verb.children)
+    return (
+        verb.dep_ == "advcl"
+        and any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children)
+        and not any(c.dep_ in ("ccomp", "dobj") for c in verb.children)
+    )
 
 
 def _runs(tokens: list[Token]) -> list[list[Token]]:
@@ -313,10 +334,15 @@ def _object_attribution(spans: list[QuotedSpan], cue: Cue) -> Attribution | None
     start, end = _through_adjacent_quote(cue.token.doc.text, spans, *bounds)
     inside = [s for s in spans if s.start < end and s.end > start]
     if inside:
-        return Attribution(min(start, min(s.start for s in inside)), max(end, max(s.end for s in inside)), "mixed", cue,
-                           link="object")
-    if cue.source is not None and cue.token.lemma_.lower() in OBJECT_REPORT_VERBS and \
-            sum(t.is_alpha for t in cue.objects) >= _MIN_OBJECT_WORDS and _reports_by_object(cue.token):
+        return Attribution(
+            min(start, min(s.start for s in inside)), max(end, max(s.end for s in inside)), "mixed", cue, link="object"
+        )
+    if (
+        cue.source is not None
+        and cue.token.lemma_.lower() in OBJECT_REPORT_VERBS
+        and sum(t.is_alpha for t in cue.objects) >= _MIN_OBJECT_WORDS
+        and _reports_by_object(cue.token)
+    ):
         return Attribution(start, end, "indirect", cue, link="object")
     return None
 
@@ -347,7 +373,7 @@ def _through_adjacent_quote(text: str, spans: list[QuotedSpan], start: int, end:
     """A report the parse cut short of a quoted fragment that follows it with only a space,
     colon or dash between (`focusing on "X"`, `the quality: "Y"`) runs through the fragment."""
     for span in spans:
-        if span.start >= end and not text[end:span.start].strip(_JOINERS):
+        if span.start >= end and not text[end : span.start].strip(_JOINERS):
             return start, span.end
     return start, end
 
@@ -362,12 +388,17 @@ def _without_trailing_setting(text: str, att: Attribution, spans: list[QuotedSpa
     last = max((s for s in spans if att.start <= s.start and s.end < att.end), key=lambda s: s.end, default=None)
     if last is None:
         return att
-    rest = text[last.end: att.end].lstrip(" \t\u00a0,")
+    rest = text[last.end : att.end].lstrip(" \t\u00a0,")
     noun_report = att.cue is not None and not att.cue.content
-    comma_closed = text[last.inner[0]: last.inner[1]].rstrip().endswith(",") and \
-        (att.cue is None or att.cue.end <= last.start or att.cue.start >= att.end)
-    if rest[:1] in _DASHES or _starts_setting(rest, OCCASION_WORDS if noun_report else SETTING_WORDS) or \
-            comma_closed and _ASIDE.match(rest):
+    comma_closed = text[last.inner[0] : last.inner[1]].rstrip().endswith(",") and (
+        att.cue is None or att.cue.end <= last.start or att.cue.start >= att.end
+    )
+    if (
+        rest[:1] in _DASHES
+        or _starts_setting(rest, OCCASION_WORDS if noun_report else SETTING_WORDS)
+        or comma_closed
+        and _ASIDE.match(rest)
+    ):
         att.end = last.end
         att.parts = [(a, min(b, att.end)) for a, b in att.parts if a < att.end]
     return att
@@ -380,8 +411,15 @@ def _reports_run_into_quotes(text: str, attributions: list[Attribution]) -> list
     out: list[Attribution] = []
     for att in attributions:
         prev = out[-1] if out else None
-        if prev is not None and att.cue is None and att.type == "direct" and prev.type in ("indirect", "mixed") \
-                and prev.cue is not None and prev.end <= att.start and _only_sentence_break(text[prev.end:att.start]):
+        if (
+            prev is not None
+            and att.cue is None
+            and att.type == "direct"
+            and prev.type in ("indirect", "mixed")
+            and prev.cue is not None
+            and prev.end <= att.start
+            and _only_sentence_break(text[prev.end : att.start])
+        ):
             prev.parts = (prev.parts or [(prev.start, prev.end)]) + (att.parts or [(att.start, att.end)])
             prev.end, prev.type = att.end, "mixed"
             continue
@@ -417,8 +455,10 @@ def _overlaps(a: Attribution, b: Attribution) -> bool:
 
 # ---- speakers --------------------------------------------------------------------------
 
-def with_speakers(text: str, attributions: list[Attribution], registry: SpeakerRegistry,
-                  spans: list[QuotedSpan]) -> list[tuple[Quote, Evidence]]:
+
+def with_speakers(
+    text: str, attributions: list[Attribution], registry: SpeakerRegistry, spans: list[QuotedSpan]
+) -> list[tuple[Quote, Evidence]]:
     """Quotes in document order; a quote without a cue continues the previous speaker."""
     quotes: list[tuple[Quote, Evidence]] = []
     previous: tuple[Person | None, Speaker, list[Token]] | None = None
@@ -439,11 +479,17 @@ def with_speakers(text: str, attributions: list[Attribution], registry: SpeakerR
 def _evidence(text: str, att: Attribution, spans: list[QuotedSpan], speaker: Speaker, path: str) -> Evidence:
     """What the rules relied on for this quote."""
     mention = (speaker.start, speaker.end) if speaker.start is not None and speaker.end is not None else None
-    n_words = sum(len(text[s:e].split()) for s, e in att.parts) if att.parts else len(text[att.start:att.end].split())
-    return Evidence(type=att.type, link=att.link or "clause", marks=_marks_class(att, spans),
-                    cue=cue_class(text[att.cue.start:att.cue.end] if att.cue else None),
-                    words=length_class(n_words), parts=parts_class(len(att.parts)), speaker=path,
-                    gap=gap_class(mention, (att.start, att.end)))
+    n_words = sum(len(text[s:e].split()) for s, e in att.parts) if att.parts else len(text[att.start : att.end].split())
+    return Evidence(
+        type=att.type,
+        link=att.link or "clause",
+        marks=_marks_class(att, spans),
+        cue=cue_class(text[att.cue.start : att.cue.end] if att.cue else None),
+        words=length_class(n_words),
+        parts=parts_class(len(att.parts)),
+        speaker=path,
+        gap=gap_class(mention, (att.start, att.end)),
+    )
 
 
 def _marks_class(att: Attribution, spans: list[QuotedSpan]) -> str:
@@ -456,9 +502,9 @@ def _marks_class(att: Attribution, spans: list[QuotedSpan]) -> str:
     return "apostrophes" if all(s.apostrophes for s in inside) else "double"
 
 
-def _speaker_for(att: Attribution, registry: SpeakerRegistry,
-                 previous: tuple[Person | None, Speaker, list[Token]] | None
-                 ) -> tuple[Person | None, Speaker, list[Token]]:
+def _speaker_for(
+    att: Attribution, registry: SpeakerRegistry, previous: tuple[Person | None, Speaker, list[Token]] | None
+) -> tuple[Person | None, Speaker, list[Token]]:
     if att.cue is not None and att.cue.source is None:
         att.cue.source = governing_subject(att.cue.token) if att.cue.token.pos_ in ("VERB", "AUX") else None
     if att.cue is None or att.cue.source is None:
@@ -476,11 +522,11 @@ def _speaker_for(att: Attribution, registry: SpeakerRegistry,
 def _quote(text: str, att: Attribution, speaker: Speaker) -> Quote:
     cue = att.cue
     return Quote(
-        text=text[att.start:att.end],
+        text=text[att.start : att.end],
         type=att.type,  # type: ignore[arg-type]
         start=att.start,
         end=att.end,
-        cue=text[cue.start:cue.end] if cue else None,
+        cue=text[cue.start : cue.end] if cue else None,
         cue_start=cue.start if cue else None,
         cue_end=cue.end if cue else None,
         speaker=speaker,

@@ -36,14 +36,29 @@ class Evidence:
 
     def quote_features(self) -> list[str]:
         """One-hot features of the quote model."""
-        return [BIAS, f"type={self.type}", f"link={self.link}", f"marks={self.marks}", f"cue={self.cue}",
-                f"words={self.words}", f"parts={self.parts}", f"speaker={self.speaker}",
-                f"type*link={self.type}*{self.link}"]
+        return [
+            BIAS,
+            f"type={self.type}",
+            f"link={self.link}",
+            f"marks={self.marks}",
+            f"cue={self.cue}",
+            f"words={self.words}",
+            f"parts={self.parts}",
+            f"speaker={self.speaker}",
+            f"type*link={self.type}*{self.link}",
+        ]
 
     def speaker_features(self) -> list[str]:
         """One-hot features of the speaker model."""
-        return [BIAS, f"speaker={self.speaker}", f"gap={self.gap}", f"type={self.type}", f"link={self.link}",
-                f"cue={self.cue}", f"speaker*gap={self.speaker}*{self.gap}"]
+        return [
+            BIAS,
+            f"speaker={self.speaker}",
+            f"gap={self.gap}",
+            f"type={self.type}",
+            f"link={self.link}",
+            f"cue={self.cue}",
+            f"speaker*gap={self.speaker}*{self.gap}",
+        ]
 
 
 def probability(weights: dict[str, float], features: list[str]) -> float:

@@ -14,38 +14,61 @@ from spacy.tokens import Span, Token
 from pipeline.quotes.speakers import SUBJECT_DEPS, can_speak, issuer, subject_of_own
 
 # Verbs of saying: their complement clause is a quote (direct, mixed or indirect).
-SPEECH_VERBS = frozenset("""
+SPEECH_VERBS = frozenset(
+    """
 say tell add warn confirm deny write argue claim insist note state announce explain report
 acknowledge admit allege assert boast brag caution comment complain concede contend counter
 declare disclose emphasize emphasise estimate exclaim indicate inform lament maintain mention
 observe predict proclaim promise pledge quip joke recall reiterate remark repeat reply respond
 retort reveal scoff shout stress suggest swear testify tweet vow whisper yell ask concur
-""".split())
+""".split()
+)
 
 # Verbs that attribute a quoted fragment but whose plain complement is a belief or a
 # judgement, not speech: they yield direct/mixed quotes only.
-QUOTE_ONLY_VERBS = frozenset("""
+QUOTE_ONLY_VERBS = frozenset(
+    """
 think believe describe dub label brand term characterize attack feel hope fear worry
-""".split())
+""".split()
+)
 
 # Reporting verbs whose report can be a noun phrase or an infinitive rather than a clause
 # (`called for a repeal`, `urged voters to stay home`, `cited the figures`).
-OBJECT_REPORT_VERBS = frozenset("""
+OBJECT_REPORT_VERBS = frozenset(
+    """
 call cite criticize criticise urge blast slam accuse praise warn acknowledge describe discuss
 question demand propose reject deny announce promise pledge vow mention condemn denounce dismiss
 blame thank challenge dispute tout refuse decline respond ask charge complain report reveal
 disclose recommend request note talk speak point mock threaten quote suggest predict claim admit
 concede reiterate repeat confirm reply tweet write decry hail applaud protest implore plead beg
 instruct advise lament assure reassure rebut refute
-""".split())
+""".split()
+)
 # Verbs whose "to X" names who was addressed, not what was said (`spoke to reporters`).
 ADDRESSEE_VERBS = frozenset("speak talk write explain say complain point".split())
 # Prepositions that complete a phrasal reporting verb rather than start its report.
 CUE_PREPOSITIONS = frozenset({"about", "of", "for", "against", "over", "on"})
 _TOPIC_PREPS = frozenset({"about", "of", "on", "out"})
 # Prepositional phrases after a cue that say when or how it was said, not what.
-_SETTING_PREPS = frozenset({"on", "in", "at", "during", "after", "before", "by", "from", "via", "while", "since",
-                            "under", "amid", "despite", "through"})
+_SETTING_PREPS = frozenset(
+    {
+        "on",
+        "in",
+        "at",
+        "during",
+        "after",
+        "before",
+        "by",
+        "from",
+        "via",
+        "while",
+        "since",
+        "under",
+        "amid",
+        "despite",
+        "through",
+    }
+)
 
 # Setting prepositions that may as well start part of what was said (`reported a rate in June`).
 _CONTENT_PREPS = frozenset({"in", "on", "by", "from", "under", "through"})
@@ -86,7 +109,8 @@ def is_quote_verb(token: Token) -> bool:
     """A verb that may attribute a quotation (direct or mixed)."""
     lemma = token.lemma_.lower()
     return token.pos_ in ("VERB", "AUX") and (
-        lemma in SPEECH_VERBS or lemma in QUOTE_ONLY_VERBS or lemma in OBJECT_REPORT_VERBS)
+        lemma in SPEECH_VERBS or lemma in QUOTE_ONLY_VERBS or lemma in OBJECT_REPORT_VERBS
+    )
 
 
 def subject_of(verb: Token) -> Token | None:
@@ -182,7 +206,6 @@ def _continues_report(child: Token, comp: Token) -> bool:
     if child.dep_ not in CONTINUATION_DEPS or is_quote_verb(child) or _trailing_participle(child):
         return False
     return child.dep_ != "conj" or _quotes_in(comp.sent)
-
 
 
 def _without_nested_attribution(comp: Token, tokens: list[Token]) -> list[Token]:
@@ -301,8 +324,13 @@ def cue_preposition(verb: Token) -> Token | None:
 def _without_relative_aside(tokens: list[Token]) -> list[Token]:
     """Cut a trailing ", which ..." / ", who ..." clause: an aside of the writer's."""
     for k, tok in enumerate(tokens):
-        if k > 0 and tok.text == "," and k + 1 < len(tokens) and \
-                tokens[k + 1].lower_ in ("which", "who") and tokens[k + 1].head.dep_ == "relcl":
+        if (
+            k > 0
+            and tok.text == ","
+            and k + 1 < len(tokens)
+            and tokens[k + 1].lower_ in ("which", "who")
+            and tokens[k + 1].head.dep_ == "relcl"
+        ):
             return tokens[:k]
     return tokens
 

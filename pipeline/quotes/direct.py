@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
-from pipeline.quotes.marks import QuotedSpan
 from pipeline.quotes.cues import Cue, cue_extent
+from pipeline.quotes.marks import QuotedSpan
 from pipeline.quotes.speakers import SUBJECT_DEPS, can_speak
 
 log = logging.getLogger(__name__)
@@ -41,8 +41,10 @@ _MAX_NAME_WORDS = 4  # a capitalised quoted phrase this short after a word is a 
 # `"X," he said, but "Y."`: a conjunction (and an adverb) leading into the second part.
 _CONJUNCTION_TAIL = re.compile(r"(?<=,)\s+(?:and|but)(?:\s+(?:still|also|then))?$")
 # `“...” ― Jane Doe` at the end of a line: a credit rather than a cue verb.
-_DASH_CREDIT = re.compile(r"[ \t\u00a0]*(?P<dash>[―—–]|--)[ \t\u00a0]*"
-                          r"(?P<name>[A-Z][\w.'’-]*(?:[ \u00a0][A-Z][\w.'’-]*){0,4})[ \t\u00a0]*(?=\n|$)")
+_DASH_CREDIT = re.compile(
+    r"[ \t\u00a0]*(?P<dash>[―—–]|--)[ \t\u00a0]*"
+    r"(?P<name>[A-Z][\w.'’-]*(?:[ \u00a0][A-Z][\w.'’-]*){0,4})[ \t\u00a0]*(?=\n|$)"
+)
 
 
 class ParsedText:
@@ -105,14 +107,18 @@ def _continues(text: str, prev: Attribution, att: Attribution, cues: list[Cue]) 
     if prev.cue is not None and prev.cue.mention:
         return False  # `"..." ― Jane Doe`: each credited paragraph has its own speaker
     line_end = text.find("\n", att.end)
-    if text[att.end: len(text) if line_end < 0 else line_end].strip(" \t\u00a0\"”»'.,"):
+    if text[att.end : len(text) if line_end < 0 else line_end].strip(" \t\u00a0\"”»'.,"):
         return False  # the next paragraph goes on past the quote: not all quote
     if any(c is not prev.cue and prev.end <= c.start < att.start for c in cues):
         return False  # `"X," he said. He added that Y.`: a report of its own stands between
-    between = text[prev.end: att.start]
+    between = text[prev.end : att.start]
     lines = [line for line in between.split("\n") if line.strip()]
-    return "\n" in between and len(lines) == 2 and lines[0] == between.split("\n")[0] and \
-        lines[-1].strip() in _OPENING_MARKS
+    return (
+        "\n" in between
+        and len(lines) == 2
+        and lines[0] == between.split("\n")[0]
+        and lines[-1].strip() in _OPENING_MARKS
+    )
 
 
 _OPENING_MARKS = frozenset({'"', "“", "„", "«", "''", "``"})
@@ -150,9 +156,12 @@ def _adjacent_run(text: str, spans: list[QuotedSpan], i: int) -> list[int]:
     run = [i]
     while run[-1] + 1 < len(spans):
         cur, nxt = spans[run[-1]], spans[run[-1] + 1]
-        inner = text[cur.inner[0]: cur.inner[1]].rstrip()
-        if not cur.closed or text[cur.end: nxt.start].strip(" \t\u00a0.…") or \
-                not inner.endswith((",", ".", "?", "!", "…", ";", ":", "-", "—")):
+        inner = text[cur.inner[0] : cur.inner[1]].rstrip()
+        if (
+            not cur.closed
+            or text[cur.end : nxt.start].strip(" \t\u00a0.…")
+            or not inner.endswith((",", ".", "?", "!", "…", ";", ":", "-", "—"))
+        ):
             break
         run.append(run[-1] + 1)
     return run
@@ -177,25 +186,32 @@ def _link(pieces: list[QuotedSpan], cue: Cue | None) -> str:
 
 def _clause_runs_on(span: QuotedSpan, cue: Cue) -> bool:
     """`said "X" to drive up the price`: the reported clause goes on after the closing mark."""
-    words = [t for t in cue.content if (t.is_alpha or t.like_num) and t.idx >= span.end and
-             "\n" not in t.doc.text[span.end:t.idx]]  # a parse running past the paragraph's end
+    words = [
+        t
+        for t in cue.content
+        if (t.is_alpha or t.like_num) and t.idx >= span.end and "\n" not in t.doc.text[span.end : t.idx]
+    ]  # a parse running past the paragraph's end
     return len(words) >= 2 and not span.start <= cue.start < span.end
 
 
 def _is_fragment(text: str, span: QuotedSpan) -> bool:
     """A few lowercase words in marks (`"woman card,"`) are a phrase of the writer's sentence,
     not a sentence someone said."""
-    words = text[span.inner[0]: span.inner[1]].split()
+    words = text[span.inner[0] : span.inner[1]].split()
     return 0 < len(words) <= _MAX_FRAGMENT_WORDS and words[0][:1].islower()
 
 
 def is_name(text: str, span: QuotedSpan) -> bool:
     """`on CNN's "Morning Joe,"`, `the nickname "Lyin' Ted"`: a few capitalised words in marks
     straight after a word of the writer's are a title or a nickname."""
-    words = text[span.inner[0]: span.inner[1]].split()
-    before = text[text.rfind("\n", 0, span.start) + 1: span.start].rstrip()
-    return 2 <= len(words) <= _MAX_NAME_WORDS and bool(before) and before[-1].isalnum() and \
-        all(w[:1].isupper() or not w[:1].isalpha() for w in words)
+    words = text[span.inner[0] : span.inner[1]].split()
+    before = text[text.rfind("\n", 0, span.start) + 1 : span.start].rstrip()
+    return (
+        2 <= len(words) <= _MAX_NAME_WORDS
+        and bool(before)
+        and before[-1].isalnum()
+        and all(w[:1].isupper() or not w[:1].isalpha() for w in words)
+    )
 
 
 def _mixed(span: QuotedSpan, cue: Cue) -> Attribution:
@@ -204,8 +220,7 @@ def _mixed(span: QuotedSpan, cue: Cue) -> Attribution:
     return Attribution(min(start, span.start), max(end, span.end), "mixed", cue, link="runs_on")
 
 
-def _cue_for_span(doc: ParsedText, span: QuotedSpan, cues: list[Cue],
-                  nxt: QuotedSpan | None = None) -> Cue | None:
+def _cue_for_span(doc: ParsedText, span: QuotedSpan, cues: list[Cue], nxt: QuotedSpan | None = None) -> Cue | None:
     """The cue a quote belongs to: one whose content lies inside it, else one right after it,
     else one right before it. `nxt` is the quote that follows, which may be its second part."""
     for cue in cues:
@@ -214,8 +229,7 @@ def _cue_for_span(doc: ParsedText, span: QuotedSpan, cues: list[Cue],
     after = _cue_after(doc, span, cues, nxt)
     if after is not None:
         return after
-    return _dash_credit(doc, span) or _cue_before(doc, span, cues) or _colon_cue(doc, span) or \
-        _lead_in(doc, span)
+    return _dash_credit(doc, span) or _cue_before(doc, span, cues) or _colon_cue(doc, span) or _lead_in(doc, span)
 
 
 def _content_inside(cue: Cue, span: QuotedSpan) -> bool:
@@ -240,8 +254,12 @@ def _cue_after(doc: ParsedText, span: QuotedSpan, cues: list[Cue], nxt: QuotedSp
         tok = doc[k]
         if k in by_token:
             cue = by_token[k]
-            if cue.content and not _content_inside(cue, span) and cue.content[-1].i > k and \
-                    (nxt is None or not _reports(cue, nxt)):
+            if (
+                cue.content
+                and not _content_inside(cue, span)
+                and cue.content[-1].i > k
+                and (nxt is None or not _reports(cue, nxt))
+            ):
                 return None  # the cue reports a clause of its own, after it
             _source_outside(cue, span)
             if cue.source is not None:
@@ -252,8 +270,12 @@ def _cue_after(doc: ParsedText, span: QuotedSpan, cues: list[Cue], nxt: QuotedSp
                 return cue  # `"X" that Y, said Jo`: the quote and the writer's rest of the clause
             # `"...," Tulsa police Chief Ann Roe said`: a parse that lost the subject between them
             named = _name_between(doc, first, k)
-            if named is not None and not marks and _closes_on_comma(doc.text, span) and \
-                    (cue.source is None or not first <= cue.source.i < k):
+            if (
+                named is not None
+                and not marks
+                and _closes_on_comma(doc.text, span)
+                and (cue.source is None or not first <= cue.source.i < k)
+            ):
                 cue.source = named
                 return cue
             return None
@@ -305,7 +327,7 @@ def _reports_through(doc: ParsedText, span: QuotedSpan, cue: Cue, first: int, k:
 
 def _closes_on_comma(text: str, span: QuotedSpan) -> bool:
     """`"...," ` / `"...?" ` / `"...!" `: the quote hands the sentence on to its attribution."""
-    return text[span.inner[0]: span.inner[1]].rstrip().endswith((",", "?", "!"))
+    return text[span.inner[0] : span.inner[1]].rstrip().endswith((",", "?", "!"))
 
 
 def _frame_verb(doc: ParsedText, first: int, k: int) -> Cue | None:
@@ -318,8 +340,14 @@ def _frame_verb(doc: ParsedText, first: int, k: int) -> Cue | None:
     # verb whose complement is the quote itself, the noun phrase after it is the subject whatever
     # the parse calls it
     inverted = ("nsubj", "dobj") if any(c.dep_ == "ccomp" and c.i < first for c in verb.children) else ("nsubj",)
-    subject = next((c for c in verb.children if first <= c.i < k and c.dep_ == "nsubj" or
-                    k < c.i <= k + _MAX_NAME_WORDS and c.dep_ in inverted), None)
+    subject = next(
+        (
+            c
+            for c in verb.children
+            if first <= c.i < k and c.dep_ == "nsubj" or k < c.i <= k + _MAX_NAME_WORDS and c.dep_ in inverted
+        ),
+        None,
+    )
     if subject is None or not can_speak(subject):
         return None
     allowed = {t.i for t in subject.subtree} if subject.i < k else set()
@@ -381,7 +409,7 @@ def _colon_cue(doc: ParsedText, span: QuotedSpan) -> Cue | None:
     Planet: "..."`: a quote opened right after a colon belongs to the clause before the colon,
     whose subject (or, with no verb there, whose first name) is the source. The colon is the cue."""
     colon = _token_before(doc, span.start)
-    if colon is None or colon.text != ":" or doc.text[colon.idx + 1: span.start].strip():
+    if colon is None or colon.text != ":" or doc.text[colon.idx + 1 : span.start].strip():
         return None
     lead = _colon_lead(doc, colon)
     if not lead:
@@ -397,7 +425,7 @@ def _lead_in(doc: ParsedText, span: QuotedSpan) -> Cue | None:
     the same paragraph that ends on its verb, whose subject can speak, introduces the quote
     after it."""
     stop = _token_before(doc, span.start)
-    if stop is None or stop.text not in (".", "!") or "\n" in doc.text[stop.idx: span.start]:
+    if stop is None or stop.text not in (".", "!") or "\n" in doc.text[stop.idx : span.start]:
         return None
     verb = stop.head
     if verb.pos_ != "VERB" or verb.dep_ != "ROOT" or doc.sent_of[verb.i] != doc.sent_of[stop.i]:
@@ -405,7 +433,7 @@ def _lead_in(doc: ParsedText, span: QuotedSpan) -> Cue | None:
     if any(c.i > verb.i and c.dep_ not in ("punct", "advmod", "npadvmod", "prt") for c in verb.children):
         return None
     subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
-    if subject is None or not can_speak(subject) or "\n" in doc.text[subject.idx: verb.idx]:
+    if subject is None or not can_speak(subject) or "\n" in doc.text[subject.idx : verb.idx]:
         return None
     start, end = cue_extent(verb)
     return Cue(verb, start, end, subject, [])
@@ -415,8 +443,12 @@ def _colon_lead(doc: ParsedText, colon: Token) -> list[Token]:
     """The words of the sentence (and line) before the colon."""
     out: list[Token] = []
     k = colon.i - 1
-    while k >= 0 and doc.sent_of[k] == doc.sent_of[colon.i] and "\n" not in doc[k].text and \
-            doc[k].text not in (".", "?", "!", ":", "”", '"'):
+    while (
+        k >= 0
+        and doc.sent_of[k] == doc.sent_of[colon.i]
+        and "\n" not in doc[k].text
+        and doc[k].text not in (".", "?", "!", ":", "”", '"')
+    ):
         out.append(doc[k])
         k -= 1
     return out[::-1]
@@ -460,7 +492,7 @@ def _gap_token(tok: Token) -> bool:
 
 def _cue_before(doc: ParsedText, span: QuotedSpan, cues: list[Cue]) -> Cue | None:
     """`He told reporters: "..."` / `He said, "..."`: a cue ending its clause right before the mark."""
-    prev = doc.text[max(0, span.start - 200):span.start].rstrip()
+    prev = doc.text[max(0, span.start - 200) : span.start].rstrip()
     if not prev or prev[-1] not in ":,":
         return None
     last = _token_before(doc, span.start)
@@ -474,7 +506,7 @@ def _cue_before(doc: ParsedText, span: QuotedSpan, cues: list[Cue]) -> Cue | Non
             return None
         if len(between) > _MAX_CUE_GAP or any(t.pos_ == "VERB" and t.dep_ != "xcomp" for t in between):
             return None
-        if "\n" in doc.text[cue.end: span.start] and prev[-1] != ":":
+        if "\n" in doc.text[cue.end : span.start] and prev[-1] != ":":
             return None
         return cue
     return None
@@ -495,8 +527,8 @@ def _next_part(doc: ParsedText, spans: list[QuotedSpan], i: int, cue: Cue, cues:
 
 def _is_inline_title(text: str, span: QuotedSpan) -> bool:
     """A short quoted name inside a sentence of the writer's (`the show "Shark Tank."`)."""
-    before = text[text.rfind("\n", 0, span.start) + 1: span.start].rstrip()
-    inner = text[span.inner[0]: span.inner[1]].split()
+    before = text[text.rfind("\n", 0, span.start) + 1 : span.start].rstrip()
+    inner = text[span.inner[0] : span.inner[1]].split()
     return bool(before) and before[-1].isalnum() and len(inner) <= _MAX_TITLE_WORDS
 
 
@@ -505,8 +537,8 @@ def _is_split_continuation(doc: ParsedText, span: QuotedSpan, cue: Cue, nxt: Quo
     quote, and the second part has no cue of its own."""
     if not (span.end <= cue.start < nxt.start):
         return False
-    between = doc.text[span.end: nxt.start]
-    tail = _CONJUNCTION_TAIL.sub("", between.rstrip().rstrip("\"”"))
+    between = doc.text[span.end : nxt.start]
+    tail = _CONJUNCTION_TAIL.sub("", between.rstrip().rstrip('"”'))
     if not tail.endswith((",", ":", ".")) or "\n" in between:
         return False
     # `"X," said Jo Bloggs, a lawyer who ... . "Y."`: a whole cue sentence may be long; a cue
@@ -517,8 +549,13 @@ def _is_split_continuation(doc: ParsedText, span: QuotedSpan, cue: Cue, nxt: Quo
     if not _ends_sentence(doc.text, nxt):
         return False
     others = [c for c in cues if c is not cue]
-    if any(cue.end <= c.start < nxt.start and c.token.pos_ in ("VERB", "AUX") and c.source is not None
-           and doc.sent_of[c.token.i] != doc.sent_of[cue.token.i] for c in others):
+    if any(
+        cue.end <= c.start < nxt.start
+        and c.token.pos_ in ("VERB", "AUX")
+        and c.source is not None
+        and doc.sent_of[c.token.i] != doc.sent_of[cue.token.i]
+        for c in others
+    ):
         return False  # `"X," Bo said. Later he asked, "Y?"`: a cue of its own introduces the second
     return _cue_after(doc, nxt, others) is None and not any(_reports(c, nxt) for c in others)
 
@@ -534,10 +571,10 @@ def _reports(cue: Cue, span: QuotedSpan) -> bool:
 
 def _ends_sentence(text: str, span: QuotedSpan) -> bool:
     """A quote that closes its sentence (`... more."` then a new sentence or paragraph)."""
-    inner_end = text[span.start: span.end].rstrip("\"”»' ")
+    inner_end = text[span.start : span.end].rstrip("\"”»' ")
     if inner_end.endswith((".", "?", "!", ",", "…")):
         return True
-    rest = text[span.end: span.end + 3].lstrip(" \t")
+    rest = text[span.end : span.end + 3].lstrip(" \t")
     return not rest or rest[0] in ".?!\n"
 
 
@@ -545,11 +582,11 @@ def _stands_alone(doc: ParsedText, span: QuotedSpan) -> bool:
     """A quote making up whole sentences of its paragraph (a cue-less continuation)."""
     text = doc.text
     line_start = text.rfind("\n", 0, span.start) + 1
-    before = text[line_start: span.start].strip()
-    inner = text[span.start + 1: span.end].strip()
+    before = text[line_start : span.start].strip()
+    inner = text[span.start + 1 : span.end].strip()
     if len(inner.split()) < 4:
         return False
-    return not before or before[-1] in ".?!”\""
+    return not before or before[-1] in '.?!”"'
 
 
 def _token_at_or_after(doc: ParsedText, offset: int) -> int | None:

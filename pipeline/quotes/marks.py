@@ -49,8 +49,7 @@ def _mark_len(text: str, i: int) -> int:
     """Length of the quote mark at i (0 when there is none)."""
     if text[i] in QUOTE_MARKS:
         return 1
-    if text.startswith(DOUBLE_APOSTROPHE, i) and \
-            not text.startswith("'", i + 2) and (i == 0 or text[i - 1] != "'"):
+    if text.startswith(DOUBLE_APOSTROPHE, i) and not text.startswith("'", i + 2) and (i == 0 or text[i - 1] != "'"):
         return 2
     return 0
 
@@ -137,8 +136,9 @@ def find_quoted_spans(text: str, paragraphs: list[tuple[int, int]]) -> list[Quot
 def _with_mark_widths(text: str, span: QuotedSpan) -> QuotedSpan:
     span.open_len = _mark_len(text, span.start) or 1
     if span.closed:
-        span.close_len = 2 if text.endswith(DOUBLE_APOSTROPHE, span.start, span.end) and \
-            span.end - span.start >= 4 else 1
+        span.close_len = (
+            2 if text.endswith(DOUBLE_APOSTROPHE, span.start, span.end) and span.end - span.start >= 4 else 1
+        )
     if span.inner[0] > span.inner[1]:
         span.open_len, span.close_len = 1, 0
     return span

@@ -18,29 +18,66 @@ PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "he
 PLURAL_PRONOUNS = frozenset({"they", "them", "their", "we", "us"})
 SPEAKER_PRONOUNS = frozenset(PRONOUN_GENDER) | PLURAL_PRONOUNS | {"it", "i", "you"}
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that"})
-HONORIFIC_GENDER = {"mr": "m", "mr.": "m", "sir": "m", "mrs": "f", "mrs.": "f", "ms": "f", "ms.": "f",
-                    "miss": "f", "madam": "f", "dame": "f", "lady": "f"}
+HONORIFIC_GENDER = {
+    "mr": "m",
+    "mr.": "m",
+    "sir": "m",
+    "mrs": "f",
+    "mrs.": "f",
+    "ms": "f",
+    "ms.": "f",
+    "miss": "f",
+    "madam": "f",
+    "dame": "f",
+    "lady": "f",
+}
 GENDERED_NOUNS = {
-    "man": "m", "father": "m", "husband": "m", "son": "m", "brother": "m", "king": "m", "boy": "m",
-    "uncle": "m", "grandfather": "m", "nephew": "m", "businessman": "m",
-    "woman": "f", "mother": "f", "wife": "f", "daughter": "f", "sister": "f", "queen": "f",
-    "girl": "f", "aunt": "f", "grandmother": "f", "niece": "f", "actress": "f", "businesswoman": "f",
+    "man": "m",
+    "father": "m",
+    "husband": "m",
+    "son": "m",
+    "brother": "m",
+    "king": "m",
+    "boy": "m",
+    "uncle": "m",
+    "grandfather": "m",
+    "nephew": "m",
+    "businessman": "m",
+    "woman": "f",
+    "mother": "f",
+    "wife": "f",
+    "daughter": "f",
+    "sister": "f",
+    "queen": "f",
+    "girl": "f",
+    "aunt": "f",
+    "grandmother": "f",
+    "niece": "f",
+    "actress": "f",
+    "businesswoman": "f",
 }
 # A few frequent given names, so that "she" can skip a nearer man.
 GIVEN_NAME_GENDER = {
-    **dict.fromkeys("""hillary chelsea melania ivanka kellyanne nancy elizabeth angela theresa marine
+    **dict.fromkeys(
+        """hillary chelsea melania ivanka kellyanne nancy elizabeth angela theresa marine
         sarah mary susan karen linda patricia jennifer maria lisa michelle barbara margaret anna laura
         emily jessica ashley amanda donna carol ruth sharon deborah julie kelly rachel catherine
         christine heather diane alicia loretta huma hope jill debbie kamala condoleezza madeleine
-        samantha jane ann anne helen kate claire emma olga tulsi nikki""".split(), "f"),
-    **dict.fromkeys("""donald barack bill mike michael john james robert david richard joseph thomas
+        samantha jane ann anne helen kate claire emma olga tulsi nikki""".split(),
+        "f",
+    ),
+    **dict.fromkeys(
+        """donald barack bill mike michael john james robert david richard joseph thomas
         charles christopher daniel paul mark george steven kevin brian edward ronald anthony jeff
         jeffrey gary tim timothy jason ryan eric stephen larry scott frank raymond gregory joe
         bernie ted marco chris rudy newt paul mitch harry jim tom vladimir recep tayyip mevlut
-        bashar francois emmanuel boris justin xi ben reince rex sean steve jared corey""".split(), "m"),
+        bashar francois emmanuel boris justin xi ben reince rex sean steve jared corey""".split(),
+        "m",
+    ),
 }
 # Nouns that describe people (beyond the suffix rule in `is_person_noun`).
-PERSON_NOUNS = frozenset("""
+PERSON_NOUNS = frozenset(
+    """
 official source spokesman spokeswoman spokesperson aide adviser advisor minister president senator
 governor candidate nominee lawmaker diplomat fighter rebel commander leader chief expert analyst
 economist witness resident activist politician representative secretary ambassador envoy
@@ -51,15 +88,18 @@ executive strategist pollster consultant surrogate staffer campaign mayor congre
 congresswoman delegate emissary negotiator mediator militant insurgent resident student agent
 assistant consultant attendant participant employee trustee appointee lieutenant sergeant immigrant
 migrant applicant claimant defendant plaintiff protester protestor nurse victim survivor
-""".split())
+""".split()
+)
 # Agent-noun endings (fighter, senator, analyst, politician, spokesman) and the common
 # things that share them, which are not people.
 _PERSON_SUFFIXES = ("er", "or", "ist", "ian", "man", "woman")
-_NOT_PERSON_NOUNS = frozenset("""
+_NOT_PERSON_NOUNS = frozenset(
+    """
 letter paper number order border poster sector factor error mirror computer center centre
 matter water power corner chapter quarter minor filter cover layer folder
 register newspaper tower monitor counter shelter trailer chamber monster charter
-""".split())
+""".split()
+)
 _INDEFINITE = frozenset({"a", "an", "another", "one", "some", "several", "two", "three", "many"})
 _BREAKS = frozenset({",", "(", "—", "–", "―", "--", ";", ":"})
 _NOT_SOURCES = frozenset({"TIME", "DATE"})
@@ -126,8 +166,12 @@ def mention_tokens(head: Token) -> list[Token]:
 def _is_group_pronoun(tok: Token) -> bool:
     """`those`, `some`, `many`, `most`, `both`, `others`: a pronoun that describes a group of its
     own rather than pointing back at someone named."""
-    return tok.pos_ == "PRON" and tok.lower_ not in SPEAKER_PRONOUNS and tok.lower_ not in RELATIVE_PRONOUNS \
+    return (
+        tok.pos_ == "PRON"
+        and tok.lower_ not in SPEAKER_PRONOUNS
+        and tok.lower_ not in RELATIVE_PRONOUNS
         and tok.tag_ in ("DT", "NN", "NNS", "JJ", "RB")
+    )
 
 
 def _wordy(tok: Token) -> bool:
@@ -153,8 +197,9 @@ def is_person_noun(token: Token) -> bool:
     lemma = token.lemma_.lower()
     if lemma in PERSON_NOUNS or lemma in GENDERED_NOUNS:
         return True
-    return token.pos_ == "NOUN" and lemma.endswith(_PERSON_SUFFIXES) and len(lemma) > 4 \
-        and lemma not in _NOT_PERSON_NOUNS
+    return (
+        token.pos_ == "NOUN" and lemma.endswith(_PERSON_SUFFIXES) and len(lemma) > 4 and lemma not in _NOT_PERSON_NOUNS
+    )
 
 
 def can_speak(tok: Token) -> bool:
@@ -190,8 +235,9 @@ def issuer(noun: Token) -> Token:
 class SpeakerRegistry:
     """Resolves mentions to persons for one article; every public method is total."""
 
-    def __init__(self, doc: Doc, entities: list[Entity], clusters: list[EntityCluster],
-                 text: str | None = None) -> None:
+    def __init__(
+        self, doc: Doc, entities: list[Entity], clusters: list[EntityCluster], text: str | None = None
+    ) -> None:
         self.doc = doc
         self.text = doc.text if text is None else text
         self._sent_start = [0] * len(doc)
@@ -234,8 +280,7 @@ class SpeakerRegistry:
 
     def _add_mention(self, toks: list[Token], person: Person, subject: bool) -> None:
         start, end = toks[0].idx, toks[-1].idx + len(toks[-1].text)
-        self.mentions.append(Mention(start, end, self.text[start:end], person, subject,
-                                     self._sent_start[toks[0].i]))
+        self.mentions.append(Mention(start, end, self.text[start:end], person, subject, self._sent_start[toks[0].i]))
 
     # ---- resolution -------------------------------------------------------------------
     def resolve(self, head: Token, toks: list[Token] | None = None) -> tuple[Person | None, list[Token]]:
@@ -245,8 +290,13 @@ class SpeakerRegistry:
             if inner is None:
                 return None, []
             head = inner
-        if head.lower_ in RELATIVE_PRONOUNS and head.tag_ in ("WDT", "WP") and head.head.dep_ == "relcl" and \
-                head.head.head is not head and not head.is_sent_start:
+        if (
+            head.lower_ in RELATIVE_PRONOUNS
+            and head.tag_ in ("WDT", "WP")
+            and head.head.dep_ == "relcl"
+            and head.head.head is not head
+            and not head.is_sent_start
+        ):
             person, _ = self.resolve(_antecedent(head.head.head))  # "an aide who said": the aide, written "who"
             return person, [head]
         toks = toks or mention_tokens(head)
@@ -280,17 +330,23 @@ class SpeakerRegistry:
         """The person's name inside a mention: a PERSON entity, else a proper-noun head; not a
         possessor (`Grayson's spokeswoman` is the spokeswoman, not Grayson)."""
         lo, hi = toks[0].i, toks[-1].i + 1
-        ents = [e for e in self._person_ents if e.start >= lo and e.end <= hi and
-                not (e.root.dep_ == "poss" and e.root.head.pos_ == "NOUN")]
+        ents = [
+            e
+            for e in self._person_ents
+            if e.start >= lo and e.end <= hi and not (e.root.dep_ == "poss" and e.root.head.pos_ == "NOUN")
+        ]
         if ents:
             return max(ents, key=len)
         head = max(toks, key=lambda t: t.i if t.head.i < lo or t.head.i >= hi or t.head is t else -1)
         if head.pos_ == "PROPN" and not any(e.start <= head.i < e.end for e in self._org_ents):
             start = head.i
-            while start - 1 >= lo and self.doc[start - 1].pos_ == "PROPN" and \
-                    self.doc[start - 1].lower_ not in HONORIFIC_GENDER:
+            while (
+                start - 1 >= lo
+                and self.doc[start - 1].pos_ == "PROPN"
+                and self.doc[start - 1].lower_ not in HONORIFIC_GENDER
+            ):
                 start -= 1
-            return self.doc[start: head.i + 1]
+            return self.doc[start : head.i + 1]
         return None
 
     def _named_person(self, name: Span, toks: list[Token]) -> Person:
@@ -302,8 +358,15 @@ class SpeakerRegistry:
                 self._enrich(person, name, toks)
                 return person
         human = any(e.label_ == "PERSON" and e.start <= name.start < e.end for e in self._person_ents)
-        person = Person(key=len(self.people), name=_strip_possessive(name.text), named=True, head=surname,
-                        surname=surname, tokens=tokens, human=human)
+        person = Person(
+            key=len(self.people),
+            name=_strip_possessive(name.text),
+            named=True,
+            head=surname,
+            surname=surname,
+            tokens=tokens,
+            human=human,
+        )
         self.people.append(person)
         self._enrich(person, name, toks)
         return person
@@ -328,15 +391,22 @@ class SpeakerRegistry:
         lemma = head.lemma_.lower()
         det = toks[0].lower_
         plural = head.tag_ in ("NNS", "NNPS")
-        text = self.text[toks[0].idx: toks[-1].idx + len(toks[-1].text)]
+        text = self.text[toks[0].idx : toks[-1].idx + len(toks[-1].text)]
         if det not in _INDEFINITE:
             for person in reversed(self.people):
                 if not person.named and person.head == lemma and person.plural == plural:
                     return person
                 if person.named and person.title and person.title.lower().split()[-1] == lemma:
                     return person
-        person = Person(key=len(self.people), name=text, named=False, head=lemma, plural=plural,
-                        gender=GENDERED_NOUNS.get(lemma) or _gender_by_suffix(lemma), human=is_person_noun(head))
+        person = Person(
+            key=len(self.people),
+            name=text,
+            named=False,
+            head=lemma,
+            plural=plural,
+            gender=GENDERED_NOUNS.get(lemma) or _gender_by_suffix(lemma),
+            human=is_person_noun(head),
+        )
         self.people.append(person)
         return person
 
@@ -373,8 +443,15 @@ class SpeakerRegistry:
         if person.id is None:
             person.entity_id = self._cluster_id(person) if person.named else None
             person.id = person.entity_id or self._new_id()
-        return Speaker(id=person.id, mention=mention, name=person.name, title=person.title,
-                       entity_id=person.entity_id, start=start, end=end)
+        return Speaker(
+            id=person.id,
+            mention=mention,
+            name=person.name,
+            title=person.title,
+            entity_id=person.entity_id,
+            start=start,
+            end=end,
+        )
 
     def _new_id(self) -> str:
         new = f"S{self._next_id}"
@@ -463,4 +540,4 @@ def _title_before(name: Span, toks: list[Token]) -> str | None:
     before = [t for t in before if t.lower_ not in HONORIFIC_GENDER]
     if not before:
         return None
-    return before[0].doc[before[0].i: before[-1].i + 1].text
+    return before[0].doc[before[0].i : before[-1].i + 1].text

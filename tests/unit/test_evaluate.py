@@ -54,15 +54,15 @@ def brat(text: str, attributions: list[dict[str, str | list[str] | None]]) -> st
     return "\n".join(lines + events) + "\n"
 
 
-def write_article(root: Path, name: str, headline: str, body: str,
-                  annotations: dict[str, list[dict]]) -> str:
+def write_article(root: Path, name: str, headline: str, body: str, annotations: dict[str, list[dict]]) -> str:
     text = f"{headline}\n{body}"
     (root / "data" / "dev" / "text").mkdir(parents=True, exist_ok=True)
     (root / "data" / "dev" / "attributions").mkdir(parents=True, exist_ok=True)
     (root / "data" / "dev" / "text" / f"{name}.txt").write_text(text, encoding="utf-8")
     for annotator, attributions in annotations.items():
         (root / "data" / "dev" / "attributions" / f"{name}_{annotator}.ann").write_text(
-            brat(text, attributions), encoding="utf-8")
+            brat(text, attributions), encoding="utf-8"
+        )
     return text
 
 
@@ -80,38 +80,68 @@ BODY = (
 
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
-    write_article(tmp_path, "tiny-harbor", HEADLINE, BODY, {
-        # the second annotator's file must be ignored: sorted first wins
-        "b2": [{"Source": "Mara Quill", "Cue": "said", "Content": "“We had no other choice, the boats are old,”"}],
-        "a1": [
-            {"Source": "council chair Mara Quill", "Cue": "said",
-             "Content": "“We had no other choice, the boats are old,”"},
-            {"Source": "Dock workers", "Cue": "told",
-             "Content": "that the new fares would hurt commuters"},
-            {"Source": "Quill", "Cue": "believes", "Content": "the vote will hold"},
-            # discontinuous content with a quote mark: direct (mixed)
-            {"Source": "its spokesman", "Cue": "wrote",
-             "Content": ["The union, for its part, is “deeply disappointed” by the decision,", "in a letter"]},
-            # no source
-            {"Source": None, "Cue": "Officials said",
-             "Content": "the fares would return to review in the spring"},
-        ],
-    })
+    write_article(
+        tmp_path,
+        "tiny-harbor",
+        HEADLINE,
+        BODY,
+        {
+            # the second annotator's file must be ignored: sorted first wins
+            "b2": [{"Source": "Mara Quill", "Cue": "said", "Content": "“We had no other choice, the boats are old,”"}],
+            "a1": [
+                {
+                    "Source": "council chair Mara Quill",
+                    "Cue": "said",
+                    "Content": "“We had no other choice, the boats are old,”",
+                },
+                {"Source": "Dock workers", "Cue": "told", "Content": "that the new fares would hurt commuters"},
+                {"Source": "Quill", "Cue": "believes", "Content": "the vote will hold"},
+                # discontinuous content with a quote mark: direct (mixed)
+                {
+                    "Source": "its spokesman",
+                    "Cue": "wrote",
+                    "Content": ["The union, for its part, is “deeply disappointed” by the decision,", "in a letter"],
+                },
+                # no source
+                {"Source": None, "Cue": "Officials said", "Content": "the fares would return to review in the spring"},
+            ],
+        },
+    )
     return tmp_path
 
 
 # ── classification ───────────────────────────────────────────────────────────
 
 
-@pytest.mark.parametrize("cue", ["said", "says", "has said", "told", "tweeted", "according to", "pointed out",
-                                 "added", "denies", "replied", "testified", "admitted", "arguing", "wrote",
-                                 "in a statement", "Said"])
+@pytest.mark.parametrize(
+    "cue",
+    [
+        "said",
+        "says",
+        "has said",
+        "told",
+        "tweeted",
+        "according to",
+        "pointed out",
+        "added",
+        "denies",
+        "replied",
+        "testified",
+        "admitted",
+        "arguing",
+        "wrote",
+        "in a statement",
+        "Said",
+    ],
+)
 def test_speech_cues(cue: str) -> None:
     assert is_speech_cue(cue)
 
 
-@pytest.mark.parametrize("cue", ["believes", "thinks", "hopes", "wants", "fears", "knows", "expects",
-                                 "felt", "has learned", "shows", "", None])
+@pytest.mark.parametrize(
+    "cue",
+    ["believes", "thinks", "hopes", "wants", "fears", "knows", "expects", "felt", "has learned", "shows", "", None],
+)
 def test_non_speech_cues(cue: str | None) -> None:
     assert not is_speech_cue(cue)
 
@@ -192,9 +222,11 @@ def test_threshold() -> None:
 
 def test_one_to_one_and_best_match() -> None:
     gold = [gq("one two three four"), gq("one two three four five six")]
-    preds = [Prediction("one two three four five six", "direct"),
-             Prediction("one two three four five six", "direct"),
-             Prediction("one two three four five six", "direct")]
+    preds = [
+        Prediction("one two three four five six", "direct"),
+        Prediction("one two three four five six", "direct"),
+        Prediction("one two three four five six", "direct"),
+    ]
     score = score_article(gold, preds)
     # the first takes the exact gold, the second the remaining one (4/6), the third has none left
     assert (score.direct.tp, score.direct.predicted, score.direct.gold) == (2, 3, 2)
@@ -205,9 +237,14 @@ def test_one_to_one_and_best_match() -> None:
 def test_kinds_are_matched_separately_and_mixed_is_direct() -> None:
     gold = [gq("the fares will rise", "indirect"), gq("“the fares will rise”", "direct")]
     assert Prediction.of("the fares will rise", "mixed").kind == "direct"
-    score = score_article(gold, [Prediction.of("the fares will rise", "mixed"),
-                                 Prediction.of("the fares will rise", "indirect"),
-                                 Prediction.of("the fares will rise", "indirect")])
+    score = score_article(
+        gold,
+        [
+            Prediction.of("the fares will rise", "mixed"),
+            Prediction.of("the fares will rise", "indirect"),
+            Prediction.of("the fares will rise", "indirect"),
+        ],
+    )
     assert (score.direct.tp, score.direct.predicted) == (1, 1)
     assert (score.indirect.tp, score.indirect.predicted, score.indirect.gold) == (1, 2, 1)
     overall = score.overall
@@ -219,8 +256,7 @@ def test_split_quote_is_scored_by_its_parts() -> None:
 
     body = "“The ferry runs again,” the captain said, “from Monday on.”"
     start, end = body.index("The"), body.index("on.") + 3
-    split = Quote(body[start:end], "direct", start, end,
-                  parts=[(start, body.index("”")), (body.index("from"), end)])
+    split = Quote(body[start:end], "direct", start, end, parts=[(start, body.index("”")), (body.index("from"), end)])
     assert quote_content(body, split) == "The ferry runs again, from Monday on."
     whole = Quote(body[start:end], "direct", start, end)
     assert whole.parts == [(start, end)] and quote_content(body, whole) == whole.text
@@ -235,10 +271,15 @@ def test_speaker_accuracy() -> None:
     assert speaker_correct("Mr. Quill", "Mr. Fenn") is False
     assert speaker_correct("", "Quill") is None
     gold = [gq("one two", source="Mara Quill"), gq("three four", source="the union"), gq("five six", source="")]
-    score = score_article(gold, [Prediction.of("one two", "direct", "she", "Mara Quill"),
-                                 Prediction.of("three four", "direct", "the council"),
-                                 Prediction.of("five six", "direct", "Quill"),
-                                 Prediction.of("seven", "direct", "Quill")])
+    score = score_article(
+        gold,
+        [
+            Prediction.of("one two", "direct", "she", "Mara Quill"),
+            Prediction.of("three four", "direct", "the council"),
+            Prediction.of("five six", "direct", "Quill"),
+            Prediction.of("seven", "direct", "Quill"),
+        ],
+    )
     assert score.direct.tp == 3
     assert (score.speaker_correct, score.speaker_scored, score.speaker_unscorable) == (1, 2, 1)
     assert score.speaker_accuracy == 0.5
@@ -314,9 +355,11 @@ def test_parse_cache_gives_the_same_predictions(corpus: Path, tmp_path: Path) ->
     first = ev.run_wirestream(gold, Settings.from_env(), lambda: None, cache)
     assert len(list(cache.iterdir())) == 1
     again = ev.run_wirestream(gold, Settings.from_env(), lambda: None, cache)
-    assert [(p.text, p.kind, p.speaker, p.confidence) for p in fresh[0]] == \
-        [(p.text, p.kind, p.speaker, p.confidence) for p in first[0]] == \
-        [(p.text, p.kind, p.speaker, p.confidence) for p in again[0]]
+    assert (
+        [(p.text, p.kind, p.speaker, p.confidence) for p in fresh[0]]
+        == [(p.text, p.kind, p.speaker, p.confidence) for p in first[0]]
+        == [(p.text, p.kind, p.speaker, p.confidence) for p in again[0]]
+    )
 
 
 def test_textacy_errors_and_quotes(tmp_path: Path) -> None:

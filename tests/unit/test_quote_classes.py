@@ -35,7 +35,7 @@ def run(nlp, body: str) -> list[Quote]:
     entities, clusters = extract_entities(doc, article)
     quotes = attribute_quotes(doc, article, entities, clusters)
     for q in quotes:
-        assert body[q.start:q.end] == q.text
+        assert body[q.start : q.end] == q.text
         assert 0.0 <= q.confidence <= 1.0 and 0.0 <= q.speaker.confidence <= 1.0
     return quotes
 
@@ -52,7 +52,10 @@ def test_quote_after_said_and_a_colon(nlp):
     body = 'Mayor Jo Linn said: "The bridge will open in May, and tolls will stay low."'
     [q] = run(nlp, body)
     assert (q.type, q.text, q.speaker.name) == (
-        "direct", "The bridge will open in May, and tolls will stay low.", "Jo Linn")
+        "direct",
+        "The bridge will open in May, and tolls will stay low.",
+        "Jo Linn",
+    )
 
 
 def test_colon_after_a_statement_phrase_with_no_verb(nlp):
@@ -69,9 +72,11 @@ def test_colon_after_a_verb_that_is_not_a_speech_verb(nlp):
 
 
 def test_round_up_of_name_outlet_colon_quotes(nlp):
-    body = ('Reactions came quickly.\n\n'
-            'Ana Ruiz, Harbor Gazette: "The vote shows how tired the town is of delays."\n\n'
-            'Tom Vale, Coast Radio: "Nobody expected the council to move this fast."')
+    body = (
+        "Reactions came quickly.\n\n"
+        'Ana Ruiz, Harbor Gazette: "The vote shows how tired the town is of delays."\n\n'
+        'Tom Vale, Coast Radio: "Nobody expected the council to move this fast."'
+    )
     quotes = run(nlp, body)
     assert [(q.type, q.speaker.name) for q in quotes] == [("direct", "Ana Ruiz"), ("direct", "Tom Vale")]
     assert quotes[0].speaker.id != quotes[1].speaker.id
@@ -80,21 +85,33 @@ def test_round_up_of_name_outlet_colon_quotes(nlp):
 # ── organisations, documents, relative pronouns, appositives ────────────────
 
 
-@pytest.mark.parametrize("body, mention, text", [
-    ("The newspaper wrote that the mayor had ignored three warnings about the pier.",
-     "The newspaper", "that the mayor had ignored three warnings about the pier"),
-    ("The campaign said in a statement that the senator would not attend the debate.",
-     "The campaign", "that the senator would not attend the debate"),
-])
+@pytest.mark.parametrize(
+    "body, mention, text",
+    [
+        (
+            "The newspaper wrote that the mayor had ignored three warnings about the pier.",
+            "The newspaper",
+            "that the mayor had ignored three warnings about the pier",
+        ),
+        (
+            "The campaign said in a statement that the senator would not attend the debate.",
+            "The campaign",
+            "that the senator would not attend the debate",
+        ),
+    ],
+)
 def test_organisation_or_publication_as_speaker(nlp, body, mention, text):
     [q] = run(nlp, body)
     assert (q.type, q.text, q.speaker.mention) == ("indirect", text, mention)
 
 
-@pytest.mark.parametrize("body, mention", [
-    ("The ministry issued a statement saying the border crossing would reopen on Monday.", "The ministry"),
-    ("Acme Corp. released a statement saying that no workers had been hurt.", "Acme Corp."),
-])
+@pytest.mark.parametrize(
+    "body, mention",
+    [
+        ("The ministry issued a statement saying the border crossing would reopen on Monday.", "The ministry"),
+        ("Acme Corp. released a statement saying that no workers had been hurt.", "Acme Corp."),
+    ],
+)
 def test_statement_saying_speaks_for_whoever_released_it(nlp, body, mention):
     [q] = run(nlp, body)
     assert q.type == "indirect" and q.cue == "saying"
@@ -102,8 +119,7 @@ def test_statement_saying_speaks_for_whoever_released_it(nlp, body, mention):
 
 
 def test_relative_pronoun_after_an_appositive_reaches_the_name(nlp):
-    body = ('The plan was opposed by Rita Moss, a farmer from the valley, who said '
-            '"the water belongs to everyone here."')
+    body = 'The plan was opposed by Rita Moss, a farmer from the valley, who said "the water belongs to everyone here."'
     [q] = run(nlp, body)
     assert (q.type, q.speaker.mention, q.speaker.name) == ("direct", "who", "Rita Moss")
 
@@ -115,15 +131,19 @@ def test_relative_pronoun_of_a_document_reaches_who_released_it(nlp):
 
 
 def test_long_appositive_between_quote_and_verb(nlp):
-    body = ('"We have enough grain for the winter," Paul Osei, the director of the regional food bank '
-            'in the northern province, said on Tuesday.')
+    body = (
+        '"We have enough grain for the winter," Paul Osei, the director of the regional food bank '
+        "in the northern province, said on Tuesday."
+    )
     [q] = run(nlp, body)
     assert (q.text, q.speaker.name) == ("We have enough grain for the winter,", "Paul Osei")
 
 
 def test_appositive_holding_a_quoted_name(nlp):
-    body = ('"We had better conventions than this one," Ed Lamb, a delegate wearing a "Vote Blue" pin, '
-            'said as the balloons fell.')
+    body = (
+        '"We had better conventions than this one," Ed Lamb, a delegate wearing a "Vote Blue" pin, '
+        "said as the balloons fell."
+    )
     [q] = run(nlp, body)
     assert q.text == "We had better conventions than this one,"
     assert q.speaker.name == "Ed Lamb"
@@ -142,8 +162,7 @@ def test_any_verb_after_a_quote_handing_on_its_sentence_is_the_cue(nlp):
 
 
 def test_quote_whose_clause_the_writer_finishes_before_the_cue(nlp):
-    body = ('"She can still win, but it looks very unlikely" that the count will change, said Ned Ford, '
-            'a county clerk.')
+    body = '"She can still win, but it looks very unlikely" that the count will change, said Ned Ford, a county clerk.'
     [q] = run(nlp, body)
     assert (q.type, q.cue, q.speaker.name) == ("mixed", "said", "Ned Ford")
     assert q.text.endswith("that the count will change")
@@ -180,8 +199,9 @@ def test_split_quote_then_a_further_segment(nlp):
 
 
 def test_quote_runs_over_the_writers_sentence(nlp):
-    body = ('"The pier is safe," the engineer said after the inspection ended on Friday afternoon. '
-            '"We checked every pile."')
+    body = (
+        '"The pier is safe," the engineer said after the inspection ended on Friday afternoon. "We checked every pile."'
+    )
     [q] = run(nlp, body)
     assert words_of(body, q) == "The pier is safe, We checked every pile."
 
@@ -202,13 +222,19 @@ def test_as_clause_of_saying_reports_the_clause_it_modifies(nlp):
 # ── mixed quotes under verbs of naming ───────────────────────────────────────
 
 
-@pytest.mark.parametrize("body, cue, fragment", [
-    ('Governor Ruth Alder called the budget "a betrayal of the north."', "called", "a betrayal of the north"),
-    ('Governor Ruth Alder dubbed the new terminal "the glass elephant."', "dubbed", "the glass elephant"),
-    ('Governor Ruth Alder described the ruling as "a victory for common sense."', "described",
-     "a victory for common sense"),
-    ('Governor Ruth Alder referred to the protesters as "paid agitators."', "referred", "paid agitators"),
-])
+@pytest.mark.parametrize(
+    "body, cue, fragment",
+    [
+        ('Governor Ruth Alder called the budget "a betrayal of the north."', "called", "a betrayal of the north"),
+        ('Governor Ruth Alder dubbed the new terminal "the glass elephant."', "dubbed", "the glass elephant"),
+        (
+            'Governor Ruth Alder described the ruling as "a victory for common sense."',
+            "described",
+            "a victory for common sense",
+        ),
+        ('Governor Ruth Alder referred to the protesters as "paid agitators."', "referred", "paid agitators"),
+    ],
+)
 def test_mixed_quote_carried_by_a_verb_of_naming(nlp, body, cue, fragment):
     [q] = run(nlp, body)
     assert (q.type, q.cue, q.speaker.name) == ("mixed", cue, "Ruth Alder")
@@ -219,20 +245,27 @@ def test_mixed_quote_carried_by_a_verb_of_naming(nlp, body, cue, fragment):
 
 
 def test_alternating_speakers_of_the_same_gender(nlp):
-    body = ("John Park and Luis Mendez met on Monday.\n\n"
-            "Park said the talks had gone well. Mendez said they had failed. He added that he would not return.")
+    body = (
+        "John Park and Luis Mendez met on Monday.\n\n"
+        "Park said the talks had gone well. Mendez said they had failed. He added that he would not return."
+    )
     quotes = run(nlp, body)
     assert [q.speaker.name for q in quotes] == ["John Park", "Luis Mendez", "Luis Mendez"]
     assert quotes[1].speaker.id == quotes[2].speaker.id != quotes[0].speaker.id
 
 
 def test_pronoun_after_a_paragraph_with_no_named_person(nlp):
-    body = ("Mara Quill, the harbor master, inspected the pier on Monday.\n\n"
-            "The storm flooded the harbor overnight and the roads were closed for two days.\n\n"
-            "She said the damage would take months to repair.")
+    body = (
+        "Mara Quill, the harbor master, inspected the pier on Monday.\n\n"
+        "The storm flooded the harbor overnight and the roads were closed for two days.\n\n"
+        "She said the damage would take months to repair."
+    )
     [q] = run(nlp, body)
     assert (q.text, q.speaker.mention, q.speaker.name) == (
-        "the damage would take months to repair", "She", "Mara Quill")
+        "the damage would take months to repair",
+        "She",
+        "Mara Quill",
+    )
 
 
 def test_pronoun_with_no_person_anywhere_has_no_name(nlp):

@@ -14,8 +14,9 @@ from pipeline.quotes.confidence import Evidence
 
 
 def evidence(**kw: str) -> Evidence:
-    base = dict(type="direct", link="after", marks="double", cue="say", words="medium", parts="1",
-                speaker="named", gap="near")
+    base = dict(
+        type="direct", link="after", marks="double", cue="say", words="medium", parts="1", speaker="named", gap="near"
+    )
     return Evidence(**{**base, **kw})
 
 
@@ -31,8 +32,9 @@ def test_no_speaker_has_zero_speaker_confidence():
 
 def test_shipped_weights_rank_strong_evidence_above_weak():
     strong = evidence(type="direct", link="inside", parts="2", speaker="named")
-    weak = evidence(type="indirect", link="object", marks="none", cue="other", words="short", speaker="carried",
-                    gap="far")
+    weak = evidence(
+        type="indirect", link="object", marks="none", cue="other", words="short", speaker="carried", gap="far"
+    )
     assert conf.quote_confidence(strong) > 0.9 > conf.quote_confidence(weak)
     assert conf.speaker_confidence(strong) > conf.speaker_confidence(weak)
 
@@ -48,8 +50,9 @@ def test_classes():
 
 def test_logistic_fit_recovers_the_rates_of_its_features():
     rng = random.Random(7)
-    samples = [(["bias", "a"], rng.random() < 0.9) for _ in range(2000)] + \
-              [(["bias", "b"], rng.random() < 0.3) for _ in range(2000)]
+    samples = [(["bias", "a"], rng.random() < 0.9) for _ in range(2000)] + [
+        (["bias", "b"], rng.random() < 0.3) for _ in range(2000)
+    ]
     w = calibration.fit_logistic(samples, l2=0.01)
     assert conf.probability(w, ["bias", "a"]) == pytest.approx(0.9, abs=0.03)
     assert conf.probability(w, ["bias", "b"]) == pytest.approx(0.3, abs=0.03)

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.quotes import marks as quote_marks
 from pipeline.entities.extract import extract_entities
 from pipeline.nlp.model import load_model
-from pipeline.quotes.marks import find_quoted_spans
+from pipeline.quotes import marks as quote_marks
 from pipeline.quotes.attribution import attribute_quotes
+from pipeline.quotes.marks import find_quoted_spans
 from pipeline.records import CleanArticle, Quote
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "reuters-aleppo-ceasefire.txt"
@@ -40,11 +40,11 @@ def run(nlp, body: str, headline: str = "Test") -> list[Quote]:
     entities, clusters = extract_entities(doc, article)
     quotes = attribute_quotes(doc, article, entities, clusters)
     for q in quotes:
-        assert body[q.start:q.end] == q.text
+        assert body[q.start : q.end] == q.text
         assert q.parts and all(q.start <= s < e <= q.end for s, e in q.parts)
-        assert q.cue is None or body[q.cue_start:q.cue_end] == q.cue
+        assert q.cue is None or body[q.cue_start : q.cue_end] == q.cue
         s = q.speaker
-        assert s.mention is None or body[s.start:s.end] == s.mention
+        assert s.mention is None or body[s.start : s.end] == s.mention
     return quotes
 
 
@@ -59,30 +59,84 @@ def seed_body() -> tuple[str, str]:
 
 # text, type, cue, mention, speaker letter
 SEED_GOLD = [
-    ("Turkey is negotiating with Russia to open a corridor to evacuate Syrian rebel fighters and civilians "
-     "from the remaining opposition-held districts of Aleppo, but no agreement has yet been reached",
-     "indirect", "said", "a senior Turkish official", "A"),
-    ("Efforts are still underway to open a corridor for the rebels and civilians in Aleppo, and evacuate them "
-     "from the region. There has been no agreement on this issue yet,", "direct", "told", "the Turkish official", "A"),
-    ("Turkish and Russian officials are expected to meet in Turkey tomorrow and evaluate the situation. The "
-     "meeting will put the issue of opening a corridor, as well as a ceasefire, on the table,",
-     "direct", "said", "the official", "A"),
-    ("a ceasefire was needed to allow civilians to be evacuated and Ankara would intensify talks in coming days "
-     "with Russia and other countries", "indirect", "said", "Turkish Foreign Minister Mevlut Cavusoglu", "B"),
+    (
+        "Turkey is negotiating with Russia to open a corridor to evacuate Syrian rebel fighters and civilians "
+        "from the remaining opposition-held districts of Aleppo, but no agreement has yet been reached",
+        "indirect",
+        "said",
+        "a senior Turkish official",
+        "A",
+    ),
+    (
+        "Efforts are still underway to open a corridor for the rebels and civilians in Aleppo, and evacuate them "
+        "from the region. There has been no agreement on this issue yet,",
+        "direct",
+        "told",
+        "the Turkish official",
+        "A",
+    ),
+    (
+        "Turkish and Russian officials are expected to meet in Turkey tomorrow and evaluate the situation. The "
+        "meeting will put the issue of opening a corridor, as well as a ceasefire, on the table,",
+        "direct",
+        "said",
+        "the official",
+        "A",
+    ),
+    (
+        "a ceasefire was needed to allow civilians to be evacuated and Ankara would intensify talks in coming days "
+        "with Russia and other countries",
+        "indirect",
+        "said",
+        "Turkish Foreign Minister Mevlut Cavusoglu",
+        "B",
+    ),
     ("they were already in constant contact", "indirect", "said", "he", "B"),
-    ("We’re seeing the most cruel form of savagery in Aleppo, and the regime and its supporters are responsible "
-     "for this. The wounded are not being let out and people are dying of starvation,", "direct", "told", "he", "B"),
-    ("However, we will continue our efforts. Even if everyone remains silent, we will not be silenced...We always "
-     "come up with concrete proposals, but we saw that many countries were not sincere,",
-     "direct", "said", "Cavusoglu", "B"),
-    ("that there were talks between Russia and Turkey", "indirect", "confirmed",
-     "A fighter with an opposition group inside Aleppo", "C"),
-    ("They are talking and they are failing because Russia is not really offering anything,",
-     "direct", "said", "he", "C"),
-    ("there was little incentive for them to accept anything that had been discussed so far", "indirect", "said",
-     "An official from the rebel Turkmen Sultan Murad brigade", "D"),
-    ("They keep coming back with the same unacceptable demands and present it as an offer. These are not real "
-     "offers,", "direct", "said", "the official", "D"),
+    (
+        "We’re seeing the most cruel form of savagery in Aleppo, and the regime and its supporters are responsible "
+        "for this. The wounded are not being let out and people are dying of starvation,",
+        "direct",
+        "told",
+        "he",
+        "B",
+    ),
+    (
+        "However, we will continue our efforts. Even if everyone remains silent, we will not be silenced...We always "
+        "come up with concrete proposals, but we saw that many countries were not sincere,",
+        "direct",
+        "said",
+        "Cavusoglu",
+        "B",
+    ),
+    (
+        "that there were talks between Russia and Turkey",
+        "indirect",
+        "confirmed",
+        "A fighter with an opposition group inside Aleppo",
+        "C",
+    ),
+    (
+        "They are talking and they are failing because Russia is not really offering anything,",
+        "direct",
+        "said",
+        "he",
+        "C",
+    ),
+    (
+        "there was little incentive for them to accept anything that had been discussed so far",
+        "indirect",
+        "said",
+        "An official from the rebel Turkmen Sultan Murad brigade",
+        "D",
+    ),
+    (
+        "They keep coming back with the same unacceptable demands and present it as an offer. These are not real "
+        "offers,",
+        "direct",
+        "said",
+        "the official",
+        "D",
+    ),
     ("Rebel factions did not want to leave Aleppo", "indirect", "said", "he", "D"),
 ]
 
@@ -128,8 +182,10 @@ def test_seed_named_speaker_uses_entity_cluster(nlp):
 
 
 def test_split_quote_is_one_quote(nlp):
-    body = ("“The bridge will reopen in May,” Mayor Ana Lopez said, “and the tolls will stay the same.”\n\n"
-            "Traffic was light on Sunday.")
+    body = (
+        "“The bridge will reopen in May,” Mayor Ana Lopez said, “and the tolls will stay the same.”\n\n"
+        "Traffic was light on Sunday."
+    )
     quotes = run(nlp, body)
     assert len(quotes) == 1
     q = quotes[0]
@@ -144,7 +200,8 @@ def test_quote_split_by_cue_sentence_is_one_quote(nlp):
     body = "“We lost the vote,” said Ben Ortiz. “We will try again next year with a better bill.”"
     quotes = run(nlp, body)
     assert [q.text for q in quotes] == [
-        "We lost the vote,” said Ben Ortiz. “We will try again next year with a better bill."]
+        "We lost the vote,” said Ben Ortiz. “We will try again next year with a better bill."
+    ]
     assert quotes[0].speaker.name == "Ben Ortiz"
 
 
@@ -157,21 +214,22 @@ def test_split_quote_whose_cue_reports_the_second_part(nlp):
 
 
 def test_split_quote_after_a_long_cue_sentence(nlp):
-    body = ("“The harvest was late,” said Omar Haddad, a farmer who has grown olives on the same "
-            "hillside for thirty years with his brothers. “But the oil is the best we have made.”")
+    body = (
+        "“The harvest was late,” said Omar Haddad, a farmer who has grown olives on the same "
+        "hillside for thirty years with his brothers. “But the oil is the best we have made.”"
+    )
     quotes = run(nlp, body)
     assert len(quotes) == 1
-    assert [body[s:e] for s, e in quotes[0].parts] == [
-        "The harvest was late,", "But the oil is the best we have made."]
+    assert [body[s:e] for s, e in quotes[0].parts] == ["The harvest was late,", "But the oil is the best we have made."]
     assert quotes[0].speaker.name == "Omar Haddad"
 
 
 def test_split_quote_past_a_quoted_title(nlp):
-    body = ("“We never planned a sequel,” said Lena Ruiz, who wrote “Salt Roads.” "
-            "“The readers asked for it.”")
+    body = "“We never planned a sequel,” said Lena Ruiz, who wrote “Salt Roads.” “The readers asked for it.”"
     quotes = run(nlp, body)
     assert [[body[s:e] for s, e in q.parts] for q in quotes] == [
-        ["We never planned a sequel,", "The readers asked for it."]]
+        ["We never planned a sequel,", "The readers asked for it."]
+    ]
 
 
 def test_markup_attributes_are_not_quotes(nlp):
@@ -180,9 +238,11 @@ def test_markup_attributes_are_not_quotes(nlp):
 
 
 def test_multi_paragraph_quote(nlp):
-    body = ("Union leader Tom Baxter spoke for an hour.\n\n"
-            "“We asked for a fair deal and we were ignored for months.\n\n"
-            "“Now the members have voted and the strike starts on Monday,” Baxter said.")
+    body = (
+        "Union leader Tom Baxter spoke for an hour.\n\n"
+        "“We asked for a fair deal and we were ignored for months.\n\n"
+        "“Now the members have voted and the strike starts on Monday,” Baxter said."
+    )
     quotes = run(nlp, body)
     assert len(quotes) == 1
     q = quotes[0]
@@ -196,26 +256,50 @@ def test_mixed_quote(nlp):
     body = "The farm minister said the plan was “a disaster” for growers in the north."
     quotes = run(nlp, body)
     assert [(q.text, q.type, q.cue, q.speaker.mention) for q in quotes] == [
-        ("the plan was “a disaster” for growers in the north", "mixed", "said", "The farm minister")]
+        ("the plan was “a disaster” for growers in the north", "mixed", "said", "The farm minister")
+    ]
 
 
 @pytest.mark.parametrize(
     ("body", "text", "cue", "mention"),
     [
-        ("Police said that the road was closed after the crash.",
-         "that the road was closed after the crash", "said", "Police"),
-        ("The road will stay closed until Friday, a police spokesman said.",
-         "The road will stay closed until Friday", "said", "a police spokesman"),
-        ("The storm caused little damage, said Maria Gomez, the county's emergency manager.",
-         "The storm caused little damage", "said", "Maria Gomez"),
-        ("According to the weather service, the storm will weaken overnight.",
-         "the storm will weaken overnight", "According to", "the weather service"),
-        ("The storm will weaken overnight, according to the weather service.",
-         "The storm will weaken overnight", "according to", "the weather service"),
-        ("City officials warned that the river could flood by the weekend.",
-         "that the river could flood by the weekend", "warned", "City officials"),
-        ("The company told investors it expected sales to rise.",
-         "it expected sales to rise", "told", "The company"),
+        (
+            "Police said that the road was closed after the crash.",
+            "that the road was closed after the crash",
+            "said",
+            "Police",
+        ),
+        (
+            "The road will stay closed until Friday, a police spokesman said.",
+            "The road will stay closed until Friday",
+            "said",
+            "a police spokesman",
+        ),
+        (
+            "The storm caused little damage, said Maria Gomez, the county's emergency manager.",
+            "The storm caused little damage",
+            "said",
+            "Maria Gomez",
+        ),
+        (
+            "According to the weather service, the storm will weaken overnight.",
+            "the storm will weaken overnight",
+            "According to",
+            "the weather service",
+        ),
+        (
+            "The storm will weaken overnight, according to the weather service.",
+            "The storm will weaken overnight",
+            "according to",
+            "the weather service",
+        ),
+        (
+            "City officials warned that the river could flood by the weekend.",
+            "that the river could flood by the weekend",
+            "warned",
+            "City officials",
+        ),
+        ("The company told investors it expected sales to rise.", "it expected sales to rise", "told", "The company"),
     ],
 )
 def test_indirect_patterns(nlp, body, text, cue, mention):
@@ -224,10 +308,12 @@ def test_indirect_patterns(nlp, body, text, cue, mention):
 
 
 def test_pronouns_resolve_by_gender_and_number(nlp):
-    body = ("Senator Jane Holt met the governor, Peter Marsh, on Tuesday.\n\n"
-            "Holt said the talks had been useful. She added that a deal was close.\n\n"
-            "Marsh was less upbeat. He told reporters the budget gap remained large.\n\n"
-            "Local farmers were unconvinced. They said prices had fallen for three years.")
+    body = (
+        "Senator Jane Holt met the governor, Peter Marsh, on Tuesday.\n\n"
+        "Holt said the talks had been useful. She added that a deal was close.\n\n"
+        "Marsh was less upbeat. He told reporters the budget gap remained large.\n\n"
+        "Local farmers were unconvinced. They said prices had fallen for three years."
+    )
     quotes = run(nlp, body)
     by_mention = {q.speaker.mention: q for q in quotes}
     assert set(by_mention) == {"Holt", "She", "He", "They"}
@@ -240,10 +326,12 @@ def test_pronouns_resolve_by_gender_and_number(nlp):
 
 
 def test_two_unnamed_officials_are_two_people(nlp):
-    body = ("A European Union official said the sanctions would be extended.\n\n"
-            "“The decision is final and it will not be revisited,” the official said.\n\n"
-            "An official from the trade ministry said exporters would get support.\n\n"
-            "“We will not leave them alone in this,” the official said.")
+    body = (
+        "A European Union official said the sanctions would be extended.\n\n"
+        "“The decision is final and it will not be revisited,” the official said.\n\n"
+        "An official from the trade ministry said exporters would get support.\n\n"
+        "“We will not leave them alone in this,” the official said."
+    )
     quotes = run(nlp, body)
     assert [q.type for q in quotes] == ["indirect", "direct", "indirect", "direct"]
     ids = [q.speaker.id for q in quotes]
@@ -253,30 +341,37 @@ def test_two_unnamed_officials_are_two_people(nlp):
 
 
 def test_cueless_quote_paragraph_continues_previous_speaker(nlp):
-    body = ("“Prices will keep rising this winter,” said Carla Mendes, an energy analyst.\n\n"
-            "“Households should expect bills to climb by a fifth before the spring.”")
+    body = (
+        "“Prices will keep rising this winter,” said Carla Mendes, an energy analyst.\n\n"
+        "“Households should expect bills to climb by a fifth before the spring.”"
+    )
     quotes = run(nlp, body)
     # A continued quote is one quote: its parts are each paragraph's quoted words.
     assert [(q.type, q.cue, q.speaker.name) for q in quotes] == [("direct", "said", "Carla Mendes")]
     q = quotes[0]
     assert [body[s:e] for s, e in q.parts] == [
         "Prices will keep rising this winter,",
-        "Households should expect bills to climb by a fifth before the spring."]
-    assert q.text == body[q.start:q.end] and q.text.startswith("Prices") and q.text.endswith("spring.")
+        "Households should expect bills to climb by a fifth before the spring.",
+    ]
+    assert q.text == body[q.start : q.end] and q.text.startswith("Prices") and q.text.endswith("spring.")
 
 
 def test_quote_chain_over_paragraphs_is_one_quote(nlp):
-    body = ("“The bridge has to close for a year,” said Ivo Brandt, the city engineer.\n\n"
-            "“The steel under the deck is rusted through in a dozen places.”\n\n"
-            "“Nobody should drive a truck over it until it is rebuilt.”")
+    body = (
+        "“The bridge has to close for a year,” said Ivo Brandt, the city engineer.\n\n"
+        "“The steel under the deck is rusted through in a dozen places.”\n\n"
+        "“Nobody should drive a truck over it until it is rebuilt.”"
+    )
     quotes = run(nlp, body)
     assert len(quotes) == 1 and len(quotes[0].parts) == 3
     assert quotes[0].speaker.name == "Ivo Brandt"
 
 
 def test_paragraph_not_all_quote_does_not_continue(nlp):
-    body = ("“The bridge has to close for a year,” said Ivo Brandt, the city engineer.\n\n"
-            "“Bridge of Sighs” was the nickname locals gave the crossing decades ago, long before the rust.")
+    body = (
+        "“The bridge has to close for a year,” said Ivo Brandt, the city engineer.\n\n"
+        "“Bridge of Sighs” was the nickname locals gave the crossing decades ago, long before the rust."
+    )
     quotes = run(nlp, body)
     assert all(len(q.parts) <= 1 for q in quotes)
     assert not any("nickname" in q.text for q in quotes if q.type == "direct")
@@ -286,13 +381,16 @@ def test_straight_quotes_and_unbalanced_marks(nlp):
     body = 'The mayor said the count was "rigged from the start."\n\nA stray " mark stands here.'
     quotes = run(nlp, body)
     assert [(q.text, q.type, q.speaker.mention) for q in quotes] == [
-        ('the count was "rigged from the start."', "mixed", "The mayor")]
+        ('the count was "rigged from the start."', "mixed", "The mayor")
+    ]
 
 
 def test_dash_credit_line(nlp):
-    body = ("Readers wrote in after the debate.\n\n"
-            "“The debate changed nothing for me and my family.” ― Rosa Delgado\n"
-            "“I still have not made up my mind about either of them.” ― Martin Kline")
+    body = (
+        "Readers wrote in after the debate.\n\n"
+        "“The debate changed nothing for me and my family.” ― Rosa Delgado\n"
+        "“I still have not made up my mind about either of them.” ― Martin Kline"
+    )
     quotes = run(nlp, body)
     assert [(q.text, q.cue, q.speaker.name) for q in quotes] == [
         ("The debate changed nothing for me and my family.", "―", "Rosa Delgado"),
@@ -306,26 +404,31 @@ def test_double_apostrophes_are_quote_marks_when_enabled(nlp, monkeypatch):
     body = "''We are not going to raise taxes this year,'' said Mr. Alvarez, the budget chief."
     quotes = run(nlp, body)
     assert [(q.text, q.type, q.speaker.mention) for q in quotes] == [
-        ("We are not going to raise taxes this year,", "direct", "Mr. Alvarez")]
+        ("We are not going to raise taxes this year,", "direct", "Mr. Alvarez")
+    ]
 
 
 def test_phrasal_cue_with_noun_phrase_report(nlp):
     body = "The senator called for a full review of the contract."
     quotes = run(nlp, body)
     assert [(q.text, q.type, q.cue, q.speaker.mention) for q in quotes] == [
-        ("a full review of the contract", "indirect", "called for", "The senator")]
+        ("a full review of the contract", "indirect", "called for", "The senator")
+    ]
 
 
 def test_relative_pronoun_source_keeps_antecedent_as_name(nlp):
     body = "The plan was drafted by Laura Chen, who said the costs would fall next year."
     quotes = run(nlp, body)
     assert [(q.text, q.speaker.mention, q.speaker.name) for q in quotes] == [
-        ("the costs would fall next year", "who", "Laura Chen")]
+        ("the costs would fall next year", "who", "Laura Chen")
+    ]
 
 
 def test_it_resolves_to_an_organisation_not_a_person(nlp):
-    body = ("Governor Ray Dunn met the board of Acme Corp. on Friday.\n\n"
-            "The company issued a statement later. It said the plant would stay open.")
+    body = (
+        "Governor Ray Dunn met the board of Acme Corp. on Friday.\n\n"
+        "The company issued a statement later. It said the plant would stay open."
+    )
     quotes = run(nlp, body)
     assert [(q.text, q.speaker.mention) for q in quotes] == [("the plant would stay open", "It")]
     assert quotes[0].speaker.name != "Ray Dunn"
@@ -350,20 +453,47 @@ def test_scare_quotes_without_a_source_are_not_quotes(nlp):
     assert run(nlp, body) == []
 
 
-@pytest.mark.parametrize("body", ["", '"', "“”", "“" * 30, "'' ''x''", "\n\n“a\n\n“b\n\n“",
-                                  "According to", "according to him, “”", "“A” ― B"])
+@pytest.mark.parametrize(
+    "body",
+    ["", '"', "“”", "“" * 30, "'' ''x''", "\n\n“a\n\n“b\n\n“", "According to", "according to him, “”", "“A” ― B"],
+)
 def test_odd_inputs_never_raise(nlp, body):
     run(nlp, body)
 
 
 def test_quoted_span_pairing():
     text = 'He said "a b" and “c d,” she said, “e.\n\n“f g\n\n“h.” x'
-    spans = [text[s.start:s.end] for s in find_quoted_spans(text, paragraphs(text))]
+    spans = [text[s.start : s.end] for s in find_quoted_spans(text, paragraphs(text))]
     assert spans == ['"a b"', "“c d,”", "“e.\n\n“f g\n\n“h.”"]
 
 
-_WORDS = st.sampled_from(["he", "said", "the", "official", "“", "”", '"', "«", "»", "„", ",", ".", ":",
-                          "according", "to", "Smith", "told", "that", "\n\n", " ", "—", "she", "they"])
+_WORDS = st.sampled_from(
+    [
+        "he",
+        "said",
+        "the",
+        "official",
+        "“",
+        "”",
+        '"',
+        "«",
+        "»",
+        "„",
+        ",",
+        ".",
+        ":",
+        "according",
+        "to",
+        "Smith",
+        "told",
+        "that",
+        "\n\n",
+        " ",
+        "—",
+        "she",
+        "they",
+    ]
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -374,7 +504,7 @@ def test_fuzz_never_raises_and_offsets_hold(nlp, parts):
     doc = nlp(body)
     quotes = attribute_quotes(doc, article, [], [])
     for q in quotes:
-        assert 0 <= q.start < q.end <= len(body) and body[q.start:q.end] == q.text
+        assert 0 <= q.start < q.end <= len(body) and body[q.start : q.end] == q.text
         assert q.parts and all(q.start <= s < e <= q.end for s, e in q.parts)
         assert q.type in ("direct", "indirect", "mixed")
 
@@ -388,7 +518,10 @@ def test_parenthetical_cue_reports_the_clause_around_it(nlp):
 
 
 def test_report_continues_past_a_clause_the_parse_hangs_on_the_cue(nlp):
-    body = "Lee said there remains a “huge gap in pay and benefits,” when it comes to how many nurses work at the state hospital."
+    body = (
+        "Lee said there remains a “huge gap in pay and benefits,” when it comes to how many nurses work at the "
+        "state hospital."
+    )
     quotes = run(nlp, body)
     assert [(q.type, q.cue) for q in quotes] == [("mixed", "said")]
     assert quotes[0].text.endswith("work at the state hospital")
@@ -407,9 +540,14 @@ def test_short_lowercase_fragment_is_not_a_direct_quote(nlp):
 
 
 def test_relative_clause_reporting_its_own_words_is_a_second_quote(nlp):
-    body = "The mayor said the council must back the plan to beat Tom Reyes, who she described as “a reckless gambler” in her speech."
+    body = (
+        "The mayor said the council must back the plan to beat Tom Reyes, who she described as “a reckless gambler” "
+        "in her speech."
+    )
     quotes = run(nlp, body)
-    assert ("indirect", "said", "the council must back the plan to beat Tom Reyes") in [(q.type, q.cue, q.text) for q in quotes]
+    assert ("indirect", "said", "the council must back the plan to beat Tom Reyes") in [
+        (q.type, q.cue, q.text) for q in quotes
+    ]
 
 
 def test_trailing_participle_of_saying_is_a_second_quote(nlp):
@@ -417,7 +555,8 @@ def test_trailing_participle_of_saying_is_a_second_quote(nlp):
     quotes = run(nlp, body)
     assert [(q.type, q.cue, q.text) for q in quotes] == [
         ("mixed", "insisted", "that the bridge was “perfectly safe,”"),
-        ("indirect", "claiming", "that engineers had checked it twice")]
+        ("indirect", "claiming", "that engineers had checked it twice"),
+    ]
 
 
 def test_accused_target_is_not_part_of_the_quote(nlp):
@@ -448,39 +587,88 @@ def test_name_between_quote_and_verb_is_the_source_when_the_parse_lost_it(nlp):
     # small model does on some wire copy: the name between the quote and `said` is the source.
     from spacy.tokens import Doc
 
-    from pipeline.quotes.direct import ParsedText, direct_attributions
     from pipeline.quotes.cues import Cue
+    from pipeline.quotes.direct import ParsedText, direct_attributions
 
-    words = ["“", "We", "will", "win", "this", "case", ",", "”", "Tulsa", "police", "Chief",
-             "Ann", "Roe", "said", "Monday", "."]
-    spaces = [False, True, True, True, True, False, False, True, True, True, True, True, True,
-              True, False, False]
+    words = [
+        "“",
+        "We",
+        "will",
+        "win",
+        "this",
+        "case",
+        ",",
+        "”",
+        "Tulsa",
+        "police",
+        "Chief",
+        "Ann",
+        "Roe",
+        "said",
+        "Monday",
+        ".",
+    ]
+    spaces = [False, True, True, True, True, False, False, True, True, True, True, True, True, True, False, False]
     heads = [3, 3, 3, 3, 5, 3, 3, 3, 3, 10, 8, 12, 10, 3, 13, 3]
-    deps = ["punct", "nsubj", "aux", "ROOT", "det", "dobj", "punct", "punct", "dep", "compound",
-            "dobj", "compound", "appos", "conj", "npadvmod", "punct"]
-    pos = ["PUNCT", "PRON", "AUX", "VERB", "DET", "NOUN", "PUNCT", "PUNCT", "VERB", "NOUN",
-           "PROPN", "PROPN", "PROPN", "VERB", "PROPN", "PUNCT"]
+    deps = [
+        "punct",
+        "nsubj",
+        "aux",
+        "ROOT",
+        "det",
+        "dobj",
+        "punct",
+        "punct",
+        "dep",
+        "compound",
+        "dobj",
+        "compound",
+        "appos",
+        "conj",
+        "npadvmod",
+        "punct",
+    ]
+    pos = [
+        "PUNCT",
+        "PRON",
+        "AUX",
+        "VERB",
+        "DET",
+        "NOUN",
+        "PUNCT",
+        "PUNCT",
+        "VERB",
+        "NOUN",
+        "PROPN",
+        "PROPN",
+        "PROPN",
+        "VERB",
+        "PROPN",
+        "PUNCT",
+    ]
     doc = Doc(nlp.vocab, words=words, spaces=spaces, heads=heads, deps=deps, pos=pos)
     said = doc[13]
     cue = Cue(said, said.idx, said.idx + 4, None, [])
     spans = find_quoted_spans(doc.text, [(0, len(doc.text))])
     [att] = direct_attributions(ParsedText(doc, doc.text), spans, [cue])
     assert att.cue is cue and cue.source is not None and cue.source.text == "Roe"
-    assert doc.text[att.start:att.end] == "We will win this case,"
+    assert doc.text[att.start : att.end] == "We will win this case,"
 
 
 def test_mixed_quote_ends_at_fragment_closing_on_comma_before_an_aside(nlp):
     body = "The senator referenced the “Dayton loophole,” a flaw in the state registry that let the buyer slip through."
     quotes = run(nlp, body)
-    assert [(q.text, q.type, q.speaker.mention) for q in quotes] == [
-        ("the “Dayton loophole,”", "mixed", "The senator")]
+    assert [(q.text, q.type, q.speaker.mention) for q in quotes] == [("the “Dayton loophole,”", "mixed", "The senator")]
 
 
 def test_split_quote_joined_by_a_conjunction_after_the_cue(nlp):
-    body = ('"I have nothing against the mayor," Ms. Ferrante said, but "when it comes to the budget, '
-            'he has a long record of cutting the parks first."')
+    body = (
+        '"I have nothing against the mayor," Ms. Ferrante said, but "when it comes to the budget, '
+        'he has a long record of cutting the parks first."'
+    )
     quotes = run(nlp, body)
     assert [(q.type, q.cue, q.speaker.mention) for q in quotes] == [("direct", "said", "Ms. Ferrante")]
     assert [body[s:e] for s, e in quotes[0].parts] == [
         "I have nothing against the mayor,",
-        "when it comes to the budget, he has a long record of cutting the parks first."]
+        "when it comes to the budget, he has a long record of cutting the parks first.",
+    ]

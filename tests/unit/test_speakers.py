@@ -23,13 +23,13 @@ def subject(doc, verb_text: str):
 def test_mention_is_the_noun_phrase_without_apposition(nlp):
     doc = nlp("The official, based in the city of Gaziantep, said the talks had failed.")
     toks = mention_tokens(subject(doc, "said"))
-    assert doc.text[toks[0].idx: toks[-1].idx + len(toks[-1].text)] == "The official"
+    assert doc.text[toks[0].idx : toks[-1].idx + len(toks[-1].text)] == "The official"
 
 
 def test_mention_keeps_prepositional_description(nlp):
     doc = nlp("An official from the rebel brigade said there was little incentive.")
     toks = mention_tokens(subject(doc, "said"))
-    assert doc.text[toks[0].idx: toks[-1].idx + len(toks[-1].text)] == "An official from the rebel brigade"
+    assert doc.text[toks[0].idx : toks[-1].idx + len(toks[-1].text)] == "An official from the rebel brigade"
 
 
 def test_surname_mentions_merge_and_title_is_kept(nlp):
@@ -71,7 +71,7 @@ def test_group_pronoun_keeps_its_description_and_points_at_no_one(nlp):
     doc = nlp("Brianne Stone ran the poll. Those surveyed said the economy should come first.")
     registry = SpeakerRegistry(doc, [], [])
     person, toks = registry.resolve(subject(doc, "said"))
-    assert doc.text[toks[0].idx: toks[-1].idx + len(toks[-1].text)] == "Those surveyed"
+    assert doc.text[toks[0].idx : toks[-1].idx + len(toks[-1].text)] == "Those surveyed"
     assert person is not None and person.name == "Those surveyed" and not person.named
 
 
