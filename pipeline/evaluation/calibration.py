@@ -14,6 +14,7 @@ and, with --write, regenerates `pipeline/quotes/confidence_table.py`. Fit on tra
 from __future__ import annotations
 
 import argparse
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -156,7 +157,7 @@ def table_source(weights: Weights, split: str, articles: int) -> str:
     """The text of `confidence_table.py` for these weights."""
 
     def block(name: str, w: dict[str, float]) -> str:
-        lines = "".join(f"    {k!r}: {v},\n" for k, v in sorted(w.items()))
+        lines = "".join(f"    {json.dumps(k)}: {v},\n" for k, v in sorted(w.items()))
         return f"{name}: dict[str, float] = {{\n{lines}}}\n"
 
     return (
