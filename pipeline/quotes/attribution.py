@@ -507,6 +507,8 @@ def _speaker_for(
 ) -> tuple[Person | None, Speaker, list[Token]]:
     if att.cue is not None and att.cue.source is None:
         att.cue.source = governing_subject(att.cue.token) if att.cue.token.pos_ in ("VERB", "AUX") else None
+    if att.cue is not None and att.cue.source is None:
+        att.cue.source = _person_before(att.cue.token)
     if att.cue is None or att.cue.source is None:
         if previous is not None:
             return previous[0], replace(previous[1]), previous[2]
@@ -517,6 +519,12 @@ def _speaker_for(
     except Exception:  # noqa: BLE001
         log.debug("speaker resolution failed at %d", att.start, exc_info=True)
         return None, Speaker(), []
+
+
+def _person_before(verb: Token) -> Token | None:
+    """A cue the parse left without any subject: the last person named before it in its sentence."""
+    ents = [e for e in verb.sent.ents if e.label_ == "PERSON" and e.end <= verb.i]
+    return ents[-1].root if ents else None
 
 
 def _quote(text: str, att: Attribution, speaker: Speaker) -> Quote:

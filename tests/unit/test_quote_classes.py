@@ -130,6 +130,14 @@ def test_relative_pronoun_of_a_document_reaches_who_released_it(nlp):
     assert (q.text, q.speaker.mention, q.speaker.name) == ("the mine will close by June", "that", "Ida Marsh")
 
 
+def test_cue_the_parse_left_without_a_subject_takes_the_person_named_before_it(nlp):
+    body = (
+        "In a speech to farmers, Senator Ida Marsh, tired after the long campaign, and insisting the mill would reopen."
+    )
+    [q] = run(nlp, body)
+    assert (q.text, q.cue, q.speaker.name) == ("the mill would reopen", "insisting", "Ida Marsh")
+
+
 def test_long_appositive_between_quote_and_verb(nlp):
     body = (
         '"We have enough grain for the winter," Paul Osei, the director of the regional food bank '
