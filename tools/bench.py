@@ -103,18 +103,64 @@ def read_corpus(folder: Path) -> list[Article]:
     return articles
 
 
-_GIVEN = ["Amara", "Birgit", "Casimir", "Delphine", "Emeka", "Fumiko", "Gustavo", "Halina", "Ivo",
-          "Jorunn", "Kwame", "Lucinda", "Matteo", "Noor", "Orla", "Piotr"]
-_FAMILY = ["Adeyemi", "Bergstrom", "Castellanos", "Duval", "Eriksen", "Fontaine", "Grabowski",
-           "Hollis", "Iwasaki", "Jovanovic", "Kiplagat", "Laurent", "Marchetti", "Novak"]
+_GIVEN = [
+    "Amara",
+    "Birgit",
+    "Casimir",
+    "Delphine",
+    "Emeka",
+    "Fumiko",
+    "Gustavo",
+    "Halina",
+    "Ivo",
+    "Jorunn",
+    "Kwame",
+    "Lucinda",
+    "Matteo",
+    "Noor",
+    "Orla",
+    "Piotr",
+]
+_FAMILY = [
+    "Adeyemi",
+    "Bergstrom",
+    "Castellanos",
+    "Duval",
+    "Eriksen",
+    "Fontaine",
+    "Grabowski",
+    "Hollis",
+    "Iwasaki",
+    "Jovanovic",
+    "Kiplagat",
+    "Laurent",
+    "Marchetti",
+    "Novak",
+]
 _PLACES = ["HAMBURG", "QUITO", "KAMPALA", "RIGA", "PERTH", "VALENCIA", "DAKAR", "TURKU", "CEBU"]
-_BODIES = ["the harbour board", "the regional assembly", "the energy regulator", "the health agency",
-           "the transport ministry", "the farmers' federation", "the statistics office",
-           "the coastal guard", "the housing authority"]
+_BODIES = [
+    "the harbour board",
+    "the regional assembly",
+    "the energy regulator",
+    "the health agency",
+    "the transport ministry",
+    "the farmers' federation",
+    "the statistics office",
+    "the coastal guard",
+    "the housing authority",
+]
 _TITLES = ["spokesperson", "director", "minister", "deputy mayor", "chief economist", "union leader"]
-_SUBJECTS = ["the tram extension", "a cap on rents", "the new grain terminal", "wind farm permits",
-             "the bridge inspection", "a levy on plastic packaging", "night-time flight limits",
-             "the hospital merger", "school meal subsidies"]
+_SUBJECTS = [
+    "the tram extension",
+    "a cap on rents",
+    "the new grain terminal",
+    "wind farm permits",
+    "the bridge inspection",
+    "a levy on plastic packaging",
+    "night-time flight limits",
+    "the hospital merger",
+    "school meal subsidies",
+]
 _VERBS = ["approved", "delayed", "criticised", "backed", "reviewed", "rejected", "extended"]
 _MONTHS = ["January", "March", "May", "July", "September", "November"]
 _SAY = ["said", "told reporters", "said in a statement", "added", "warned"]
@@ -125,19 +171,25 @@ def _sentence(rng: random.Random) -> str:
     body, subject, month = rng.choice(_BODIES), rng.choice(_SUBJECTS), rng.choice(_MONTHS)
     n = rng.randint(2, 98)
     forms = [
-        (f"{name}, {rng.choice(_TITLES)} at {body}, {rng.choice(_SAY)} that {subject} would be "
-         f"{rng.choice(_VERBS)} before {month}."),
-        (f"\u201cWe expect {subject} to cost about {n} million euros, and we will not wait until "
-         f"{month},\u201d {name} said."),
-        (f"Officials at {body} {rng.choice(_VERBS)} {subject} on Tuesday after {n} residents wrote to "
-         f"the council."),
+        (
+            f"{name}, {rng.choice(_TITLES)} at {body}, {rng.choice(_SAY)} that {subject} would be "
+            f"{rng.choice(_VERBS)} before {month}."
+        ),
+        (
+            f"\u201cWe expect {subject} to cost about {n} million euros, and we will not wait until "
+            f"{month},\u201d {name} said."
+        ),
+        (f"Officials at {body} {rng.choice(_VERBS)} {subject} on Tuesday after {n} residents wrote to the council."),
         f"According to {body}, {subject} has been {rng.choice(_VERBS)} {n} times since {month}.",
-        (f"\u201cThis is not what people were promised,\u201d said {name}, who chairs a local group. "
-         f"\u201cThey deserve an answer by {month}.\u201d"),
-        (f"The figures, published by {body} last week, show a rise of {n} percent compared with a "
-         f"year earlier."),
-        (f"{name} told the committee the plan was \u201cfunded, costed and ready\u201d and urged members "
-         f"to vote before {month}."),
+        (
+            f"\u201cThis is not what people were promised,\u201d said {name}, who chairs a local group. "
+            f"\u201cThey deserve an answer by {month}.\u201d"
+        ),
+        (f"The figures, published by {body} last week, show a rise of {n} percent compared with a year earlier."),
+        (
+            f"{name} told the committee the plan was \u201cfunded, costed and ready\u201d and urged members "
+            f"to vote before {month}."
+        ),
     ]
     return rng.choice(forms)
 
@@ -176,8 +228,7 @@ def load_corpus(folder: Path | None = None, fallback: Path | None = POLNEAR_DEV_
 
 def repeat(articles: Sequence[Article], n: int, tag: str) -> list[Article]:
     """`n` articles cycling through the corpus, each with its own id."""
-    return [replace(articles[i % len(articles)], id=f"{articles[i % len(articles)].id}~{tag}{i}")
-            for i in range(n)]
+    return [replace(articles[i % len(articles)], id=f"{articles[i % len(articles)].id}~{tag}{i}") for i in range(n)]
 
 
 # ── partitions ───────────────────────────────────────────────────────────────
@@ -226,9 +277,14 @@ def percentile(values: Iterable[float], q: float) -> float:
 
 
 def latency_summary(seconds: Sequence[float]) -> dict[str, float]:
-    return {"count": len(seconds), "p50": percentile(seconds, 50), "p95": percentile(seconds, 95),
-            "p99": percentile(seconds, 99), "max": max(seconds) if seconds else math.nan,
-            "mean": sum(seconds) / len(seconds) if seconds else math.nan}
+    return {
+        "count": len(seconds),
+        "p50": percentile(seconds, 50),
+        "p95": percentile(seconds, 95),
+        "p99": percentile(seconds, 99),
+        "max": max(seconds) if seconds else math.nan,
+        "mean": sum(seconds) / len(seconds) if seconds else math.nan,
+    }
 
 
 def ratio(value: float, reference: float) -> float:
@@ -273,8 +329,12 @@ class Row:
 
     def to_dict(self, reference: float | None = None) -> dict[str, Any]:
         d = asdict(self)
-        d.update(articles_per_s=round(self.articles_per_s, 3), words_per_s=round(self.words_per_s, 1),
-                 seconds=round(self.seconds, 3), cpu_ms_per_article=round(self.cpu_ms_per_article, 2))
+        d.update(
+            articles_per_s=round(self.articles_per_s, 3),
+            words_per_s=round(self.words_per_s, 1),
+            seconds=round(self.seconds, 3),
+            cpu_ms_per_article=round(self.cpu_ms_per_article, 2),
+        )
         if reference:
             d["ratio_to_a"] = round(ratio(self.articles_per_s, reference), 3)
         return d
@@ -290,27 +350,34 @@ def _fmt(value: float, digits: int = 1) -> str:
     return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:,.{digits}f}"
 
 
-def format_table(rows: Sequence[Row], latency: dict[str, float] | None = None,
-                 latency_rate: float | None = None) -> str:
+def format_table(
+    rows: Sequence[Row], latency: dict[str, float] | None = None, latency_rate: float | None = None
+) -> str:
     """The results as a Markdown table, ratios against (a); latency below it."""
     ref = reference_rate(rows)
     lines = [
-        ("| | configuration | articles | articles/s | words/s | × (a) | CPU ms/article | peak RSS / worker "
-         "| load 1-min |"),
+        (
+            "| | configuration | articles | articles/s | words/s | × (a) | CPU ms/article | peak RSS / worker "
+            "| load 1-min |"
+        ),
         "|:--|:--|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for r in rows:
         rss = " / ".join(f"{m:,.0f} MB" for m in r.peak_rss_mb) or "–"
         load = f"{_fmt(r.load_before, 2)} → {_fmt(r.load_after, 2)}"
-        lines.append(f"| ({r.key}) | {r.label} | {r.articles} | {_fmt(r.articles_per_s, 2)} | "
-                     f"{_fmt(r.words_per_s, 0)} | {_fmt(ratio(r.articles_per_s, ref), 2)} | "
-                     f"{_fmt(r.cpu_ms_per_article, 0)} | {rss} | {load} |")
+        lines.append(
+            f"| ({r.key}) | {r.label} | {r.articles} | {_fmt(r.articles_per_s, 2)} | "
+            f"{_fmt(r.words_per_s, 0)} | {_fmt(ratio(r.articles_per_s, ref), 2)} | "
+            f"{_fmt(r.cpu_ms_per_article, 0)} | {rss} | {load} |"
+        )
     if latency:
         rate = f" at {latency_rate:.2f} articles/s" if latency_rate else ""
         lines.append("")
-        lines.append(f"End-to-end latency{rate} (half of (d)'s rate), {latency['count']:.0f} articles: "
-                     f"p50 {_fmt(latency['p50'], 2)} s, p95 {_fmt(latency['p95'], 2)} s, "
-                     f"p99 {_fmt(latency['p99'], 2)} s, max {_fmt(latency['max'], 2)} s.")
+        lines.append(
+            f"End-to-end latency{rate} (half of (d)'s rate), {latency['count']:.0f} articles: "
+            f"p50 {_fmt(latency['p50'], 2)} s, p95 {_fmt(latency['p95'], 2)} s, "
+            f"p99 {_fmt(latency['p99'], 2)} s, max {_fmt(latency['max'], 2)} s."
+        )
     return "\n".join(lines)
 
 
@@ -327,8 +394,11 @@ def verdict(rows: Sequence[Row], latency: dict[str, float] | None) -> dict[str, 
             v = ratio(by_key[key].articles_per_s, ref)
             out[f"{key}_vs_a"] = {"ratio": round(v, 3), "target": TARGET_D, "met": v >= TARGET_D}
     if latency:
-        out["p99_latency_s"] = {"value": round(latency["p99"], 3), "target": TARGET_P99_S,
-                                "met": latency["p99"] < TARGET_P99_S}
+        out["p99_latency_s"] = {
+            "value": round(latency["p99"], 3),
+            "target": TARGET_P99_S,
+            "met": latency["p99"] < TARGET_P99_S,
+        }
     return out
 
 
@@ -357,9 +427,16 @@ def bare_spacy(model: str, articles: Sequence[Article], batch_size: int, passes:
     for _ in nlp.pipe(texts, batch_size=batch_size):
         pass
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-    return Row("a", f"bare spaCy nlp.pipe, {model}, all of [{', '.join(nlp.pipe_names)}], 1 process",
-               len(texts), sum(a.words for a in articles) * passes, seconds,
-               load_before=load, load_after=load_average(), cpu_seconds=cpu)
+    return Row(
+        "a",
+        f"bare spaCy nlp.pipe, {model}, all of [{', '.join(nlp.pipe_names)}], 1 process",
+        len(texts),
+        sum(a.words for a in articles) * passes,
+        seconds,
+        load_before=load,
+        load_after=load_average(),
+        cpu_seconds=cpu,
+    )
 
 
 def _bare_child(job: tuple[str, int, list[str]], barrier: Any, queue: Any) -> None:
@@ -376,8 +453,9 @@ def _bare_child(job: tuple[str, int, list[str]], barrier: Any, queue: Any) -> No
     queue.put((start, time.monotonic(), time.process_time() - cpu))
 
 
-def bare_spacy_processes(model: str, articles: Sequence[Article], processes: int, batch_size: int,
-                         passes: int = 1) -> Row:
+def bare_spacy_processes(
+    model: str, articles: Sequence[Article], processes: int, batch_size: int, passes: int = 1
+) -> Row:
     """(a×N): (a) in `processes` separate processes at once, the corpus split evenly by words."""
     import multiprocessing as mp
 
@@ -402,9 +480,17 @@ def bare_spacy_processes(model: str, articles: Sequence[Article], processes: int
             if p.is_alive():  # pragma: no cover
                 p.kill()
     seconds = max(e for _, e, _ in spans) - min(s for s, _, _ in spans)
-    return Row("a×N", f"bare spaCy nlp.pipe, same model and pipes, {processes} processes (reference)",
-               sum(len(s) for s in shares), sum(loads), seconds, workers=processes,
-               load_before=load, load_after=load_average(), cpu_seconds=sum(c for _, _, c in spans))
+    return Row(
+        "a×N",
+        f"bare spaCy nlp.pipe, same model and pipes, {processes} processes (reference)",
+        sum(len(s) for s in shares),
+        sum(loads),
+        seconds,
+        workers=processes,
+        load_before=load,
+        load_after=load_average(),
+        cpu_seconds=sum(c for _, _, c in spans),
+    )
 
 
 def broker_less(settings: Settings, articles: Sequence[Article], passes: int = 1) -> Row:
@@ -429,9 +515,17 @@ def broker_less(settings: Settings, articles: Sequence[Article], passes: int = 1
     finally:
         executor.close()
     pipes = ", ".join(model_for(settings).pipe_names)
-    return Row("b", f"wirestream enrich (no broker), pipes [{pipes}], {settings.nlp_processes} NLP process(es)",
-               len(values), sum(a.words for a in articles) * passes, seconds, load_before=load,
-               load_after=load_average(), cpu_seconds=cpu, note=f"{failed} dead letters" if failed else "")
+    return Row(
+        "b",
+        f"wirestream enrich (no broker), pipes [{pipes}], {settings.nlp_processes} NLP process(es)",
+        len(values),
+        sum(a.words for a in articles) * passes,
+        seconds,
+        load_before=load,
+        load_after=load_average(),
+        cpu_seconds=cpu,
+        note=f"{failed} dead letters" if failed else "",
+    )
 
 
 # ── (c), (d), latency: through Kafka ─────────────────────────────────────────
@@ -493,9 +587,16 @@ class Workers:
             log = logs / f"{env['WIRESTREAM_APP_ID']}-{i}.log"
             worker_env = {**env, "WIRESTREAM_WEB_PORT": str(free_port()), "PYTHONUNBUFFERED": "1"}
             with open(log, "wb") as out:
-                self.procs.append(subprocess.Popen(
-                    [sys.executable, "-m", "wirestream", "worker", "--loglevel", "warning"],
-                    env=worker_env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True))
+                self.procs.append(
+                    subprocess.Popen(
+                        [sys.executable, "-m", "wirestream", "worker", "--loglevel", "warning"],
+                        env=worker_env,
+                        cwd=cwd,
+                        stdout=out,
+                        stderr=subprocess.STDOUT,
+                        start_new_session=True,
+                    )
+                )
             self.logs.append(log)
 
     def check(self) -> None:
@@ -535,8 +636,9 @@ class Outputs:
     def __init__(self, settings: Settings) -> None:
         from kafka import KafkaConsumer, TopicPartition
 
-        self.consumer = KafkaConsumer(group_id=None, enable_auto_commit=False, fetch_max_wait_ms=100,
-                                      **kafka_python_options(settings))
+        self.consumer = KafkaConsumer(
+            group_id=None, enable_auto_commit=False, fetch_max_wait_ms=100, **kafka_python_options(settings)
+        )
         t = settings.topics
         self.enriched, self.dead = t.enriched, t.deadletter
         tps = [TopicPartition(topic, p) for topic in (t.enriched, t.deadletter) for p in range(settings.partitions)]
@@ -550,8 +652,13 @@ class Outputs:
                 key = record.key.decode("utf-8", "replace") if record.key else ""
                 self.seen.setdefault(key, (record.timestamp, record.topic))
 
-    def wait_for(self, keys: Iterable[str], timeout: float, workers: Workers | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> set[str]:
+    def wait_for(
+        self,
+        keys: Iterable[str],
+        timeout: float,
+        workers: Workers | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> set[str]:
         """Poll until every key is seen (or the timeout); returns the keys still missing."""
         missing = set(keys) - self.seen.keys()
         total = len(missing)
@@ -581,8 +688,9 @@ class Publisher:
     def send(self, article: Article, **extra: Any) -> Any:
         from pipeline import codec
 
-        return self.producer.send(self.topic, key=article.id.encode(), value=article.value(**extra),
-                                  headers=codec.headers("raw"))
+        return self.producer.send(
+            self.topic, key=article.id.encode(), value=article.value(**extra), headers=codec.headers("raw")
+        )
 
     def close(self) -> None:
         self.producer.flush()
@@ -615,11 +723,17 @@ class Topology:
     env: dict[str, str]
 
     @classmethod
-    def fresh(cls, bootstrap: str, name: str, partitions: int, run_id: str,
-              extra: dict[str, str] | None = None) -> Topology:
+    def fresh(
+        cls, bootstrap: str, name: str, partitions: int, run_id: str, extra: dict[str, str] | None = None
+    ) -> Topology:
         prefix = f"bench-{run_id}-{name}"
-        env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "WIRESTREAM_APP_ID": f"wirestream-{prefix}",
-               "WIRESTREAM_PARTITIONS": str(partitions), **(extra or {})}
+        env = {
+            **os.environ,
+            "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+            "WIRESTREAM_APP_ID": f"wirestream-{prefix}",
+            "WIRESTREAM_PARTITIONS": str(partitions),
+            **(extra or {}),
+        }
         for kind in ("raw", "clean", "parsed", "enriched", "quotes", "deadletter"):
             env[f"WIRESTREAM_TOPIC_{kind.upper()}"] = f"{prefix}.{kind}"
         return cls(name, Settings.from_env(env), env)
@@ -646,9 +760,14 @@ def start_workers(topology: Topology, count: int, tmp: Path, timeout: float = 60
             raise TimeoutError(f"consumer group {s.app_id}: {state or 'absent'} with {members}/{count} members")
         outputs, publisher = Outputs(s), Publisher(s)
         try:
-            warm = [Article(key_for(f"warm-up-{p}", p, s.partitions), "Warm-up",
-                            "PARIS (Reuters) - \u201cIt works,\u201d said Jane Doe, a spokeswoman in Paris.")
-                    for p in range(s.partitions)]
+            warm = [
+                Article(
+                    key_for(f"warm-up-{p}", p, s.partitions),
+                    "Warm-up",
+                    "PARIS (Reuters) - \u201cIt works,\u201d said Jane Doe, a spokeswoman in Paris.",
+                )
+                for p in range(s.partitions)
+            ]
             for article in warm:
                 publisher.send(article)
             publisher.producer.flush()
@@ -667,8 +786,16 @@ def start_workers(topology: Topology, count: int, tmp: Path, timeout: float = 60
         raise
 
 
-def backlog_run(key: str, label: str, topology: Topology, workers: Workers, corpus: Sequence[Article],
-                count: int, timeout: float, broker_pid: int | None = None) -> Row:
+def backlog_run(
+    key: str,
+    label: str,
+    topology: Topology,
+    workers: Workers,
+    corpus: Sequence[Article],
+    count: int,
+    timeout: float,
+    broker_pid: int | None = None,
+) -> Row:
     """Publish `count` articles from the corpus at once and time from the first publish to the last enriched."""
     s = topology.settings
     placed = balance(repeat(corpus, count, f"{key}-"), s.partitions)
@@ -682,8 +809,12 @@ def backlog_run(key: str, label: str, topology: Topology, workers: Workers, corp
             publisher.send(article)
         publisher.producer.flush()
         t0 = first.get(timeout=60).timestamp
-        missing = outputs.wait_for([a.id for a, _ in placed], timeout, workers,
-                                   progress=lambda done, total: _say(f"({key}) {done}/{total} enriched"))
+        missing = outputs.wait_for(
+            [a.id for a, _ in placed],
+            timeout,
+            workers,
+            progress=lambda done, total: _say(f"({key}) {done}/{total} enriched"),
+        )
         load_after, cpu = load_average(), workers.cpu_seconds() - cpu
         broker_cpu = cpu_seconds(broker_pid) - broker_cpu if broker_pid else math.nan
     finally:
@@ -697,13 +828,24 @@ def backlog_run(key: str, label: str, topology: Topology, workers: Workers, corp
         note.append(f"{len(missing)} not done within {timeout:.0f}s")
     if dead:
         note.append(f"{dead} dead letters")
-    return Row(key, label, len(done), sum(a.words for a, _ in placed if a.id in outputs.seen),
-               (t_end - t0) / 1000, workers=len(workers.procs), load_before=load, load_after=load_after,
-               cpu_seconds=cpu, broker_cpu_seconds=broker_cpu, note="; ".join(note))
+    return Row(
+        key,
+        label,
+        len(done),
+        sum(a.words for a, _ in placed if a.id in outputs.seen),
+        (t_end - t0) / 1000,
+        workers=len(workers.procs),
+        load_before=load,
+        load_after=load_after,
+        cpu_seconds=cpu,
+        broker_cpu_seconds=broker_cpu,
+        note="; ".join(note),
+    )
 
 
-def latency_run(topology: Topology, workers: Workers, articles: Sequence[Article], rate: float,
-                seconds: float) -> tuple[dict[str, float], dict[str, Any]]:
+def latency_run(
+    topology: Topology, workers: Workers, articles: Sequence[Article], rate: float, seconds: float
+) -> tuple[dict[str, float], dict[str, Any]]:
     """Publish at a steady `rate` for `seconds`; latency = enriched timestamp − raw timestamp."""
     from pipeline import codec
 
@@ -730,8 +872,14 @@ def latency_run(topology: Topology, workers: Workers, articles: Sequence[Article
     latencies = [(outputs.seen[k][0] - ts) / 1000 for k, ts in published.items() if k in outputs.seen]
     outputs.close()
     summary = latency_summary(latencies)
-    meta = {"rate": round(rate, 3), "seconds": seconds, "published": len(published), "missing": len(missing),
-            "load_before": load, "load_after": load_after}
+    meta = {
+        "rate": round(rate, 3),
+        "seconds": seconds,
+        "published": len(published),
+        "missing": len(missing),
+        "load_before": load,
+        "load_after": load_after,
+    }
     return summary, meta
 
 
@@ -748,8 +896,13 @@ def cores() -> int:
 def machine() -> dict[str, Any]:
     import spacy
 
-    return {"cores": cores(), "platform": platform.platform(), "python": platform.python_version(),
-            "spacy": spacy.__version__, "loadavg_start": list(os.getloadavg())}
+    return {
+        "cores": cores(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "spacy": spacy.__version__,
+        "loadavg_start": list(os.getloadavg()),
+    }
 
 
 def wait_for_quiet(max_seconds: float, threshold: float = 0.7) -> float:
@@ -773,16 +926,23 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     n_workers = args.workers or cores()
     partitions = max(n_workers, settings.partitions)
     words = sum(a.words for a in articles)
-    _say(f"corpus: {corpus}, {words} words ({words / len(articles):.0f} per article); "
-         f"{n_workers} workers for (d); load {load_average():.2f}")
+    _say(
+        f"corpus: {corpus}, {words} words ({words / len(articles):.0f} per article); "
+        f"{n_workers} workers for (d); load {load_average():.2f}"
+    )
     rows: list[Row] = []
-    report: dict[str, Any] = {"machine": machine(), "corpus": {"description": corpus, "articles": len(articles),
-                                                              "words": words},
-                              "settings": {"model": settings.model, "batch_size": settings.batch_size,
-                                           "batch_timeout_s": settings.batch_timeout_s,
-                                           "nlp_exclude": list(settings.nlp_exclude),
-                                           "fast_attributes": settings.fast_attributes,
-                                           "partitions": partitions}}
+    report: dict[str, Any] = {
+        "machine": machine(),
+        "corpus": {"description": corpus, "articles": len(articles), "words": words},
+        "settings": {
+            "model": settings.model,
+            "batch_size": settings.batch_size,
+            "batch_timeout_s": settings.batch_timeout_s,
+            "nlp_exclude": list(settings.nlp_exclude),
+            "fast_attributes": settings.fast_attributes,
+            "partitions": partitions,
+        },
+    }
 
     _say("(a) bare spaCy, one process")
     rows.append(bare_spacy(settings.model, articles, settings.batch_size, args.passes))
@@ -813,18 +973,21 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             workers = start_workers(topology, count, tmp)
             try:
                 _say(f"({key}) ready; publishing {backlog} articles")
-                label = (f"end to end, local broker, {count} worker" + ("s" if count > 1 else "")
-                         + f", {partitions} partitions"
-                         + (f", {extra['WIRESTREAM_NLP_PROCESSES']} NLP processes" if extra else ""))
-                rows.append(backlog_run(key, label, topology, workers, articles, backlog, timeout,
-                                        broker.status().get("pid")))
+                label = (
+                    f"end to end, local broker, {count} worker"
+                    + ("s" if count > 1 else "")
+                    + f", {partitions} partitions"
+                    + (f", {extra['WIRESTREAM_NLP_PROCESSES']} NLP processes" if extra else "")
+                )
+                rows.append(
+                    backlog_run(key, label, topology, workers, articles, backlog, timeout, broker.status().get("pid"))
+                )
                 _say(f"({key}) {rows[-1].articles_per_s:.2f} articles/s")
                 if key == "d" and args.latency_seconds > 0:
                     rate = 0.5 * rows[-1].articles_per_s
                     _say(f"latency: {rate:.2f} articles/s for {args.latency_seconds:.0f}s")
                     latency, meta = latency_run(topology, workers, articles, rate, args.latency_seconds)
-                    report["latency"] = {**{k: round(v, 4) for k, v in latency.items()}, **meta,
-                                         "configuration": key}
+                    report["latency"] = {**{k: round(v, 4) for k, v in latency.items()}, **meta, "configuration": key}
                 rows[-1].peak_rss_mb = workers.peak_rss_mb()
             finally:
                 workers.stop()
@@ -882,10 +1045,13 @@ def component_costs(model: str, texts: Sequence[str], batch_size: int) -> dict[s
     # The first round warms the caches (stock and fast alike, as (a) does) and is not counted.
     for i in list(range(0, len(texts), batch_size)) * 2:
         if i == 0:
-            costs = {"tokenizer": 0.0, **{name: 0.0 for name in nlp.pipe_names},
-                     **{label: 0.0 for label, _ in fast.values()}}
+            costs = {
+                "tokenizer": 0.0,
+                **{name: 0.0 for name in nlp.pipe_names},
+                **{label: 0.0 for label, _ in fast.values()},
+            }
         start = time.process_time()
-        docs = [nlp.make_doc(t) for t in texts[i:i + batch_size]]
+        docs = [nlp.make_doc(t) for t in texts[i : i + batch_size]]
         costs["tokenizer"] += time.process_time() - start
         for name, proc in nlp.pipeline:
             if name in fast:
@@ -911,10 +1077,14 @@ def components(args: argparse.Namespace) -> dict[str, Any]:
     texts = [a.body for a in articles] * args.passes
     polnear = args.polnear or POLNEAR_DEV_TEXT.parents[2]
     load = load_average()
-    out: dict[str, Any] = {"corpus": corpus, "load_before": load,
-                           "costs_ms_per_article": {k: round(v, 2) for k, v in
-                                                    component_costs(base.model, texts, base.batch_size).items()},
-                           "configs": []}
+    out: dict[str, Any] = {
+        "corpus": corpus,
+        "load_before": load,
+        "costs_ms_per_article": {
+            k: round(v, 2) for k, v in component_costs(base.model, texts, base.batch_size).items()
+        },
+        "configs": [],
+    }
     _say(f"component costs: {out['costs_ms_per_article']}")
     for label, exclude, fast in COMPONENT_CONFIGS:
         settings = replace(base, nlp_exclude=exclude, fast_attributes=fast)
@@ -943,16 +1113,21 @@ def format_components(costs: dict[str, float], configs: Sequence[dict[str, Any]]
     lines = ["| step of the stock pipeline | CPU ms/article | share |", "|:--|--:|--:|"]
     for name, ms in costs.items():
         lines.append(f"| {name} | {ms:.1f} | {100 * ms / stock:.1f} % |" if stock else f"| {name} | {ms:.1f} | – |")
-    lines += ["", "| configuration | direct F1 | indirect F1 | speaker acc | matched quotes | predicted | errors |",
-              "|:--|--:|--:|--:|--:|--:|--:|"]
+    lines += [
+        "",
+        "| configuration | direct F1 | indirect F1 | speaker acc | matched quotes | predicted | errors |",
+        "|:--|--:|--:|--:|--:|--:|--:|",
+    ]
     for c in configs:
         ev = c.get("evaluation")
         if "error" in c:
             lines.append(f"| {c['label']} | cannot run: {c['error'][:70]} | | | | | |")
         elif ev:
-            lines.append(f"| {c['label']} | {ev['direct']['f1']:.4f} | {ev['indirect']['f1']:.4f} | "
-                         f"{ev['speaker']['accuracy']:.4f} | {ev['overall']['tp']} | {ev['overall']['predicted']} | "
-                         f"{ev['errors']} |")
+            lines.append(
+                f"| {c['label']} | {ev['direct']['f1']:.4f} | {ev['indirect']['f1']:.4f} | "
+                f"{ev['speaker']['accuracy']:.4f} | {ev['overall']['tp']} | {ev['overall']['predicted']} | "
+                f"{ev['errors']} |"
+            )
         else:
             lines.append(f"| {c['label']} | – | – | – | – | – | – |")
     return "\n".join(lines)
@@ -963,24 +1138,44 @@ def format_components(costs: dict[str, float], configs: Sequence[dict[str, Any]]
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--articles", type=int, default=None,
-                        help="Backlog size for (c) and (d) (default: (a)'s rate × --seconds).")
-    parser.add_argument("--seconds", type=float, default=120.0,
-                        help="Target work for one worker when --articles is not given (default 120).")
+    parser.add_argument(
+        "--articles", type=int, default=None, help="Backlog size for (c) and (d) (default: (a)'s rate × --seconds)."
+    )
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=120.0,
+        help="Target work for one worker when --articles is not given (default 120).",
+    )
     parser.add_argument("--passes", type=int, default=2, help="Times (a) and (b) go over the corpus (default 2).")
-    parser.add_argument("--latency-seconds", type=float, default=60.0,
-                        help="How long to publish at half of (d)'s rate (0: skip; default 60).")
+    parser.add_argument(
+        "--latency-seconds",
+        type=float,
+        default=60.0,
+        help="How long to publish at half of (d)'s rate (0: skip; default 60).",
+    )
     parser.add_argument("--workers", type=int, default=None, help="Workers for (d) (default: cores).")
     parser.add_argument("--corpus", type=Path, default=None, help="Folder of .txt articles (headline on line 1).")
-    parser.add_argument("--json", type=Path, default=None,
-                        help="Write the results as JSON to FILE (default: .wirestream/bench/bench-<time>.json).")
-    parser.add_argument("--wait-for-quiet", type=float, default=0.0, metavar="SECONDS",
-                        help="First wait up to SECONDS for the 1-minute load average to drop below 0.7.")
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=None,
+        help="Write the results as JSON to FILE (default: .wirestream/bench/bench-<time>.json).",
+    )
+    parser.add_argument(
+        "--wait-for-quiet",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="First wait up to SECONDS for the 1-minute load average to drop below 0.7.",
+    )
     parser.add_argument("--keep", action="store_true", help="Keep the broker data and worker logs.")
-    parser.add_argument("--skip-reference", action="store_true",
-                        help="Skip (a×N) and the second (a) run.")
-    parser.add_argument("--components", action="store_true",
-                        help="Instead: cost and evaluation quality of dropping each spaCy component.")
+    parser.add_argument("--skip-reference", action="store_true", help="Skip (a×N) and the second (a) run.")
+    parser.add_argument(
+        "--components",
+        action="store_true",
+        help="Instead: cost and evaluation quality of dropping each spaCy component.",
+    )
     parser.add_argument("--polnear", type=Path, default=None, help="PolNeAR folder for --components.")
     args = parser.parse_args(argv)
     if args.components:
@@ -994,8 +1189,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.json = data_dir / "bench" / f"{kind}-{time.strftime('%Y%m%d-%H%M%S')}.json"
         args.json.parent.mkdir(parents=True, exist_ok=True)
     if args.json is not None:
-        args.json.write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY,
-                                           default=str) + b"\n")
+        args.json.write_bytes(
+            orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY, default=str) + b"\n"
+        )
         _say(f"results written to {args.json}")
     return 0
 

@@ -128,8 +128,7 @@ def publish(paths: tuple[str, ...], topic: str | None) -> None:
 @click.option("--max", "max_records", type=int, default=None, help="Stop after N records.")
 @click.option("--timeout", type=float, default=None, help="Stop after this many idle seconds.")
 @click.option("--pretty", is_flag=True, help="Readable panels instead of JSON lines.")
-def tail(topic: str | None, from_beginning: bool, max_records: int | None, timeout: float | None,
-         pretty: bool) -> None:
+def tail(topic: str | None, from_beginning: bool, max_records: int | None, timeout: float | None, pretty: bool) -> None:
     """Print records from a topic as JSON lines (or --pretty panels)."""
     from agents.clients import tail as tail_topic
 
@@ -196,9 +195,13 @@ def info(show_model: bool) -> None:
 
 
 @main.command()
-@click.option("--url", "urls", multiple=True, metavar="URL",
-              help="A worker's web address; repeat for several workers "
-                   "(default: http://127.0.0.1:$WIRESTREAM_WEB_PORT).")
+@click.option(
+    "--url",
+    "urls",
+    multiple=True,
+    metavar="URL",
+    help="A worker's web address; repeat for several workers (default: http://127.0.0.1:$WIRESTREAM_WEB_PORT).",
+)
 @click.option("--interval", type=float, default=2.0, show_default=True, help="Seconds between refreshes.")
 @click.option("--once", is_flag=True, help="Print one snapshot and exit (exit code 1 if no worker answers).")
 def top(urls: tuple[str, ...], interval: float, once: bool) -> None:
@@ -211,37 +214,76 @@ def top(urls: tuple[str, ...], interval: float, once: bool) -> None:
 
 
 @main.command(name="evaluate")
-@click.option("--polnear", "polnear_dir", required=True,
-              type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="PolNeAR folder (with data/<split>/text and data/<split>/attributions).")
+@click.option(
+    "--polnear",
+    "polnear_dir",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="PolNeAR folder (with data/<split>/text and data/<split>/attributions).",
+)
 @click.option("--split", default="dev", show_default=True, help="Corpus split to score.")
-@click.option("--json", "json_path", default=None, type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the full report as JSON to FILE.")
+@click.option(
+    "--json",
+    "json_path",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the full report as JSON to FILE.",
+)
 @click.option("--no-textacy", is_flag=True, help="Skip the textacy baseline.")
-@click.option("--folds", default=0, show_default=True, type=click.IntRange(min=0),
-              help="Also score each of N folds and cross-validate the confidence calibration "
-                   "(fitted on N-1 folds, scored on the other).")
-@click.option("--parse-cache", default=None, type=click.Path(file_okay=False, path_type=Path),
-              help="Development only: keep spaCy parses in DIR (e.g. /tmp/quotes-cache) so re-scoring takes seconds.")
-@click.option("--progress/--no-progress", default=None,
-              help="Progress bar on stderr (default: when stderr is a terminal).")
-def evaluate_cmd(polnear_dir: Path, split: str, json_path: Path | None, no_textacy: bool, folds: int,
-                 parse_cache: Path | None, progress: bool | None) -> None:
-    """Score quote attribution on PolNeAR; textacy is measured alongside when installed."""
+@click.option(
+    "--folds",
+    default=0,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Also score each of N folds and cross-validate the confidence calibration "
+    "(fitted on N-1 folds, scored on the other).",
+)
+@click.option(
+    "--parse-cache",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Development only: keep spaCy parses in DIR (e.g. /tmp/quotes-cache) so re-scoring takes seconds.",
+)
+@click.option(
+    "--progress/--no-progress", default=None, help="Progress bar on stderr (default: when stderr is a terminal)."
+)
+def evaluate_cmd(
+    polnear_dir: Path,
+    split: str,
+    json_path: Path | None,
+    no_textacy: bool,
+    folds: int,
+    parse_cache: Path | None,
+    progress: bool | None,
+) -> None:
+    """Score quote attribution on PolNeAR (textacy alongside when installed), and entities on the project's gold."""
     import json
 
+    from pipeline.evaluation.entities import evaluate_entities, format_entity_table
     from pipeline.evaluation.polnear import evaluate, format_table
 
     systems = ("wirestream",) if no_textacy else ("wirestream", "textacy")
     try:
-        report = evaluate(polnear_dir, split=split, systems=systems, settings=settings(),
-                          progress=sys.stderr.isatty() if progress is None else progress,
-                          parse_cache=parse_cache, folds=folds)
+        report = evaluate(
+            polnear_dir,
+            split=split,
+            systems=systems,
+            settings=settings(),
+            progress=sys.stderr.isatty() if progress is None else progress,
+            parse_cache=parse_cache,
+            folds=folds,
+        )
     except (FileNotFoundError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(format_table(report))
+    # Entities beside the quotes: PolNeAR has no entity gold, so the project's own (pipeline/evaluation/data).
+    entity_report = evaluate_entities(settings())
+    for entity_split in ("fresh", "test"):
+        click.echo(f"\nentities, gold split '{entity_split}' (exact span and label):")
+        click.echo(format_entity_table(entity_report, entity_split))
     if json_path is not None:
-        json_path.write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
+        full = {**report.to_dict(), "entities": entity_report}
+        json_path.write_text(json.dumps(full, indent=2) + "\n", encoding="utf-8")
         click.echo(f"report written to {json_path}", err=True)
 
 

@@ -76,8 +76,15 @@ class Counts:
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"precision": round(self.precision, 3), "recall": round(self.recall, 3), "f1": round(self.f1, 3),
-                "tp": self.tp, "fp": self.fp, "fn": self.fn, "gold": self.tp + self.fn}
+        return {
+            "precision": round(self.precision, 3),
+            "recall": round(self.recall, 3),
+            "f1": round(self.f1, 3),
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+            "gold": self.tp + self.fn,
+        }
 
 
 @dataclass(slots=True)
@@ -97,8 +104,10 @@ class Score:
         return total
 
     def to_dict(self) -> dict[str, Any]:
-        return {"overall": self.overall.to_dict(),
-                "labels": {name: self.labels[name].to_dict() for name in sorted(self.labels)}}
+        return {
+            "overall": self.overall.to_dict(),
+            "labels": {name: self.labels[name].to_dict() for name in sorted(self.labels)},
+        }
 
 
 # ── gold ─────────────────────────────────────────────────────────────────────
@@ -115,7 +124,7 @@ def load_entity_gold(text: str | None = None) -> list[GoldEntityArticle]:
         row = orjson.loads(line)
         body = row["body"]
         for e in row["entities"]:
-            if body[e["start"]:e["end"]] != e["text"]:
+            if body[e["start"] : e["end"]] != e["text"]:
                 raise ValueError(f"gold {row['id']}: {e['text']!r} is not at {e['start']}:{e['end']}")
         mentions = frozenset((e["start"], e["end"], e["label"]) for e in row["entities"])
         articles.append(GoldEntityArticle(row["id"], row["split"], body, mentions))
@@ -205,9 +214,13 @@ def evaluate_entities(settings: Settings, gold: Sequence[GoldEntityArticle] | No
             predicted = SYSTEM_FUNCTIONS[name](doc, article)
             elapsed[name] += time.perf_counter() - start
             per_system[name].append(score_article(article.mentions, predicted))
-    splits = {split: {name: _merge(s for a, s in zip(articles, per_system[name]) if _in_split(a, split)).to_dict()
-                      for name in SYSTEMS}
-              for split in SPLITS}
+    splits = {
+        split: {
+            name: _merge(s for a, s in zip(articles, per_system[name]) if _in_split(a, split)).to_dict()
+            for name in SYSTEMS
+        }
+        for split in SPLITS
+    }
     return {
         "model": settings.model,
         "articles": {split: sum(_in_split(a, split) for a in articles) for split in SPLITS},

@@ -165,7 +165,7 @@ def is_speech_cue(cue: str | None) -> bool:
 
 
 def has_quote_mark(text: str | None) -> bool:
-    return bool(text) and any(ch in QUOTE_MARKS for ch in text)
+    return text is not None and any(ch in QUOTE_MARKS for ch in text)
 
 
 def classify_attribution(content: str | None, cue: str | None) -> Kind | None:
@@ -639,7 +639,7 @@ class EvaluationReport:
         }
 
 
-def _progress(enabled: bool | None):
+def _progress(enabled: bool | None) -> Any:
     if not enabled:
         return nullcontext(None)
     from rich.console import Console
