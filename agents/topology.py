@@ -23,6 +23,7 @@ from agents.relay import Relay
 from agents.security import faust_credentials
 from agents.stories import EMBARGO_CHECK_S, Stories
 from agents.web import register as register_monitoring
+from agents.worker import bound_shutdown
 from pipeline.config import Settings
 from pipeline.isolation import Executor, executor_for
 
@@ -51,7 +52,11 @@ def create_app(settings: Settings, executor: Executor | None = None) -> faust.Ap
     async def embargoes() -> None:
         await stories.release_due()
 
-    # The NLP processes are daemons: they end with the worker (or, if it is killed, when their pipe closes).
+    @app.on_before_shutdown.connect  # type: ignore[arg-type]  # mode types receivers narrower than it calls them
+    async def bounded_stop(sender: Any, *_: Any, signal: Any = None, **__: Any) -> None:
+        bound_shutdown()  # a stop that hangs on a never-acked message is cut short
+
+    # The NLP processes die with the worker (parent-death signal, or when their pipe closes).
     register_monitoring(app, settings)  # /metrics, /dashboard, /api/state, /healthz, /readyz, lag timer
     app.wirestream_settings = settings  # type: ignore[attr-defined]
     return app

@@ -27,6 +27,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from typing import Any
 
@@ -180,6 +181,27 @@ def preflight(settings: Settings) -> Settings:
     check_connection(settings)
     ensure_topics(settings)
     return with_cluster_defaults(settings)
+
+
+SHUTDOWN_GRACE_S = 30.0  # a graceful stop longer than this is cut short (nothing uncommitted is lost)
+
+
+def bound_shutdown(grace_s: float = SHUTDOWN_GRACE_S) -> None:
+    """End this process `grace_s` after a stop began, if Faust has not finished by then.
+
+    Faust's stop waits, with no limit, until every message handed to a stream is
+    acked; one that never will be (its batch was cut off by the stop) keeps the
+    worker alive forever. Exiting unacked is the same as a crash: the group
+    resumes from the committed offsets and redoes the work (duplicates, no loss).
+    """
+
+    def expire() -> None:
+        time.sleep(grace_s)
+        log.warning("graceful stop still not done after %.0fs; exiting (uncommitted work is redone)", grace_s)
+        sys.stderr.flush()
+        os._exit(0)
+
+    threading.Thread(target=expire, name="shutdown-grace", daemon=True).start()
 
 
 def run_faust_worker(settings: Settings, loglevel: str = "warning") -> None:
