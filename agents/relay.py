@@ -129,24 +129,21 @@ class Relay:
 
     def dead(self, stage: str, letters: Sequence[DeadLetter], key: bytes | None) -> list[KeyedSend]:
         """Dead letters of one message, counted, keyed by article id (else the message's key)."""
-        out: list[KeyedSend] = []
-        for letter in letters:
-            metrics.record_dead_letter(letter.stage, letter.reason, letter.error, letter.id)
-            letter_key = (letter.id or "").encode() or key or b""
-            out.append(
-                (
-                    letter_key,
-                    partial(
-                        self.topics[self.settings.topics.deadletter].send,
-                        key=letter_key,
-                        value=codec.dumps(letter),
-                        headers=codec.headers("deadletter"),
-                    ),
-                )
-            )
+        out = [self._letter(letter, (letter.id or "").encode() or key or b"") for letter in letters]
         if letters:
             metrics.record_stage(stage, "dead_letter")
         return out
+
+    def _letter(self, letter: DeadLetter, key: bytes) -> KeyedSend:
+        """The send of one dead letter under `key`, counted in the dead-letter metrics."""
+        metrics.record_dead_letter(letter.stage, letter.reason, letter.error, letter.id)
+        send = partial(
+            self.topics[self.settings.topics.deadletter].send,
+            key=key,
+            value=codec.dumps(letter),
+            headers=codec.headers("deadletter"),
+        )
+        return key, send
 
     def _oversized_letter(self, send: Any, exc: BaseException) -> Send:
         """A record Kafka refused for its size becomes a small dead letter (the raw article stays in raw)."""
@@ -160,15 +157,8 @@ class Relay:
         if stage is None:  # a dead letter too big to keep its payload: keep its stage and reason
             original = codec.loads(value)
             stage, error = original["stage"], f"{original['reason']}: payload dropped, {error}"
-        article_id = key.decode("utf-8", "replace") or None
-        letter = codec.dead_letter(stage, "output_too_large", error, b"", article_id)
-        metrics.record_dead_letter(stage, "output_too_large", error, article_id)
-        return partial(
-            self.topics[self.settings.topics.deadletter].send,
-            key=key,
-            value=codec.dumps(letter),
-            headers=codec.headers("deadletter"),
-        )
+        letter = codec.dead_letter(stage, "output_too_large", error, b"", key.decode("utf-8", "replace") or None)
+        return self._letter(letter, key)[1]
 
     def close(self) -> None:
         for pool in self._threads.values():

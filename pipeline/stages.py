@@ -115,11 +115,6 @@ def timed(timings: dict[str, float], stage: str) -> Iterator[None]:
         timings[stage] = round((time.perf_counter() - start) * 1000, 3)
 
 
-def is_withdrawn(article: CleanArticle | RawArticle) -> bool:
-    """A kill: the story is canceled or withheld, and every earlier version must disappear."""
-    return article.story.pubstatus in ("canceled", "withheld")
-
-
 # ── stage 1: decode, validate, clean ─────────────────────────────────────────
 
 
@@ -152,7 +147,7 @@ def _clean_one(raw: RawArticle, message: Message, settings: Settings) -> CleanRe
             faults.trigger("clean", raw.body or "")
             article = (
                 withdrawn_article(raw, article_id)
-                if is_withdrawn(raw)
+                if raw.story.withdrawn
                 else clean_article(raw, article_id, max_body_chars=settings.max_body_chars)
             )
     except RejectedInput as exc:
@@ -185,7 +180,7 @@ def entities_stage(messages: Sequence[Message], settings: Settings) -> Iterator[
             decoded.append(CleanRecord.from_json(message.value or b""))
         except Exception as exc:  # noqa: BLE001 - an unreadable record is its own dead letter
             decoded.append(RejectedInput("bad_internal_record", f"{type(exc).__name__}: {exc}"))
-    live = [d.article for d in decoded if isinstance(d, CleanRecord) and not is_withdrawn(d.article)]
+    live = [d.article for d in decoded if isinstance(d, CleanRecord) and not d.article.story.withdrawn]
     # nlp.pipe hands back its minibatch (the whole batch) at once: each article's share of
     # the parse is the batch's time over its articles.
     start = time.perf_counter()
@@ -196,7 +191,7 @@ def entities_stage(messages: Sequence[Message], settings: Settings) -> Iterator[
             yield [item]
             continue
         article, timings = item.article, item.timings
-        if is_withdrawn(article):
+        if article.story.withdrawn:
             yield [ParsedArticle(article, [], [], b"", timings)]
             continue
         yield [_entities_one(next(docs), article, {**timings, "parse": parse_ms})]
@@ -239,7 +234,7 @@ def quotes_stage(messages: Sequence[Message], settings: Settings) -> Iterator[Ou
 
 def quotes_one(nlp: Language, parsed: ParsedArticle) -> EnrichedRecord | Withdrawal | RejectedInput:
     article, timings = parsed.article, dict(parsed.timings)
-    if is_withdrawn(article):
+    if article.story.withdrawn:
         return Withdrawal(article.id, article)
     try:
         with timed(timings, "quotes"):

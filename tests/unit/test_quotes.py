@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipeline.cleaning import join_paragraphs
 from pipeline.entities.extract import extract_entities
 from pipeline.nlp.model import load_model
 from pipeline.quotes import marks as quote_marks
@@ -26,12 +27,7 @@ def nlp():
 
 
 def paragraphs(body: str) -> list[tuple[int, int]]:
-    out, pos = [], 0
-    for chunk in body.split("\n\n"):
-        start = body.index(chunk, pos)
-        out.append((start, start + len(chunk)))
-        pos = start + len(chunk)
-    return out
+    return join_paragraphs(body.split("\n\n"))[1]  # the offsets cleaning gives
 
 
 def run(nlp, body: str, headline: str = "Test") -> list[Quote]:
