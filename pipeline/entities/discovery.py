@@ -15,6 +15,8 @@
 * **The rest of the article.** A name found once is the same name elsewhere:
   uncovered occurrences of a cluster's forms (and of a person's surname when
   only one person has it) join that cluster.
+* **Score lines.** In results (`Leinster 23 Toulouse 19`) each side is a team: ORG, or GPE
+  for a country's side. The model tends to run both sides and the scores into one name.
 * **All-caps lines** (headlines, slugs, datelines) carry no case information, so
   the model's names there are kept only when the gazetteer knows them or the
   article names them in mixed case too (see `caps_ranges`).
@@ -30,9 +32,9 @@ from spacy.attrs import IS_TITLE, ORTH
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
 
-from pipeline.entities.gazetteer import NAME_PARTICLES, STRENGTH_CITY, Gazetteer
+from pipeline.entities.gazetteer import NAME_PARTICLES, STRENGTH_CITY, STRENGTH_COUNTRY, Gazetteer
 from pipeline.entities.mentions import TITLE_HEADS, Mention, make_mention
-from pipeline.entities.names import STRONG_ORG_HEADS, bare, is_group_word
+from pipeline.entities.names import HEADED_LABELS, bare, is_group_word
 
 # Reporting verbs by lemma: the frames whose subject is the source of a statement.
 REPORTING_LEMMAS = frozenset(
@@ -137,20 +139,22 @@ def _proper_compound(doc: Doc, token: Token) -> list[Token]:
 # ── organisation heads ───────────────────────────────────────────────────────
 
 
-def headed_organisations(doc: Doc, titled: Sequence[Token], covered: set[int], body: str) -> list[Mention]:
-    """ORG mentions for uncovered names ending in a strong organisation head ("12th Brigade")."""
+def headed_names(doc: Doc, titled: Sequence[Token], covered: set[int], body: str) -> list[Mention]:
+    """Mentions for uncovered names ending in a strong head noun: ORG for "12th Brigade", EVENT for
+    "Heineken Cup" (`names.HEADED_LABELS`)."""
     found = []
     for token in titled:
         if token.i in covered or token.tag_ not in PROPER_TAGS:
             continue
-        if bare(token.text) not in STRONG_ORG_HEADS:
+        label = next((lab for nouns, lab in HEADED_LABELS if bare(token.text) in nouns), None)
+        if label is None:
             continue
         start = token.i
         while start > 0 and start - 1 not in covered and _name_part(doc[start - 1]):
             start -= 1
         if start == token.i:
             continue  # a bare "Council" may be any council
-        mention = make_mention(list(doc[start : token.i + 1]), "ORG", body, fixed=True)
+        mention = make_mention(list(doc[start : token.i + 1]), label, body, fixed=True)
         if mention is not None:
             found.append(mention)
             covered.update(range(start, token.i + 1))
@@ -221,6 +225,46 @@ def _continues_a_name(doc: Doc, token: Token) -> bool:
     """Followed by another capitalised proper noun: part of a longer name the model missed."""
     after = token.i + 1
     return after < len(doc) and doc[after].is_title and doc[after].tag_ in PROPER_TAGS
+
+
+# ── score lines ──────────────────────────────────────────────────────────────
+
+
+def scoreline_sides(doc: Doc, body: str, gazetteer: Gazetteer) -> list[Mention]:
+    """Each side of `Name 23 Name 19`: two capitalised names, each followed by a bare score, on one
+    line. A country's side is GPE (as in "France beat Italy"), any other side a club (ORG)."""
+    sides = _named_scores(doc)
+    found = []
+    for k in range(len(sides) - 1):
+        (a, b, score), (c, d, _) = sides[k], sides[k + 1]
+        if score + 1 != c or "\n" in body[doc[a].idx : doc[d - 1].idx]:
+            continue
+        for lo, hi in ((a, b), (c, d)):
+            if found and found[-1].token_start == lo:
+                continue
+            place = gazetteer.resolve(body[doc[lo].idx : doc[hi - 1].idx + len(doc[hi - 1].text)])
+            label = "GPE" if place is not None and place.strength >= STRENGTH_COUNTRY else "ORG"
+            mention = make_mention(list(doc[lo:hi]), label, body, fixed=True)
+            if mention is not None:
+                found.append(mention)
+    return found
+
+
+_TIME_LABELS = frozenset({"DATE", "TIME"})
+
+
+def _named_scores(doc: Doc) -> list[tuple[int, int, int]]:
+    """(name start, name end, score token) for each run of capitalised words followed by a bare number."""
+    out = []
+    start: int | None = None
+    for token in doc:
+        if token.is_title and token.is_alpha and token.ent_type_ not in _TIME_LABELS:  # not "May 23"
+            start = token.i if start is None else start
+            continue
+        if start is not None and token.text.isdigit() and len(token.text) <= 3:
+            out.append((start, token.i, token.i))
+        start = None
+    return out
 
 
 # ── all-caps lines ───────────────────────────────────────────────────────────

@@ -151,11 +151,18 @@ def extract_entities(doc: Doc, article: CleanArticle) -> tuple[list[Entity], lis
 
 def _mentions(doc: Doc, body: str, gazetteer: Gazetteer, caps: list[tuple[int, int]]) -> list[Mention]:
     """The model's names trimmed, the ones it missed added, labels fixed by grammar, caps junk gone."""
-    found = [m for span in doc.ents if span.label_ in NAME_LABELS for m in span_mentions(span, body, gazetteer)]
+    found = discovery.scoreline_sides(doc, body, gazetteer)
+    sides = discovery.covered_tokens(found)
+    found += [
+        m
+        for span in doc.ents
+        if span.label_ in NAME_LABELS and not any(span.start <= i < span.end for i in sides)
+        for m in span_mentions(span, body, gazetteer)
+    ]
     covered = discovery.covered_tokens(found)
     titled = discovery.title_tokens(doc)
     found += discovery.frame_organisations(doc, titled, covered, body)
-    found += discovery.headed_organisations(doc, titled, covered, body)
+    found += discovery.headed_names(doc, titled, covered, body)
     found += discovery.prepositional_places(doc, titled, covered, body, gazetteer)
     found += discovery.nationalities(doc, titled, covered, body, gazetteer)
     discovery.relabel_framed_sources(doc, found)

@@ -87,6 +87,28 @@ STRONG_ORG_HEADS = frozenset(
         *DESIGNATORS,
     }
 )
+# Nouns that end the names of competitions, games and other recurring events ("Davis Cup",
+# "Winter Olympics", "Monaco Grand Prix"): strong enough to beat the model's label.
+EVENT_HEADS = frozenset(
+    {
+        "cup",
+        "championship",
+        "championships",
+        "olympics",
+        "olympiad",
+        "paralympics",
+        "games",
+        "prix",
+        "trophy",
+        "tournament",
+        "marathon",
+        "festival",
+        "summit",
+        "war",
+    }
+)
+# Head nouns that give an uncovered name its label on their own, in the order they are tried.
+HEADED_LABELS: tuple[tuple[frozenset[str], str], ...] = ((STRONG_ORG_HEADS, "ORG"), (EVENT_HEADS, "EVENT"))
 # Nouns that name organisations but also surnames or places ("Court", "Bank", "Soviet Union"):
 # they only overturn a reading as neither a person nor a place.
 WEAK_ORG_HEADS = frozenset(
@@ -428,8 +450,9 @@ def label_from_head(words: Sequence[str], model_label: str) -> str | None:
     if len(words) < 2 or not words[-1][:1].isupper():
         return None
     heads = head_words(words)
-    if any(h in STRONG_ORG_HEADS for h in heads):
-        return "ORG"
+    for nouns, label in HEADED_LABELS:
+        if any(h in nouns for h in heads):
+            return label
     if model_label == "PERSON":
         return None
     if any(h in WEAK_ORG_HEADS for h in heads):

@@ -483,3 +483,29 @@ def test_fold_and_capitalisation_guards() -> None:
 )
 def test_demonym_country(word: str, code: str | None) -> None:
     assert load_gazetteer().demonym_country(word) == code
+
+
+# ── events and score lines (names.HEADED_LABELS, discovery.scoreline_sides) ──
+
+
+def test_competitions_are_events_by_their_head_noun(nlp: Language) -> None:
+    body = "Organisers said the Davis Cup final and the Monaco Grand Prix would go ahead, as would the Heineken Cup."
+    entities, _ = run(nlp, body)
+    events = {e.text for e in entities if e.label == "EVENT"}
+    assert {"Davis Cup", "Monaco Grand Prix", "Heineken Cup"} <= events
+
+
+def test_each_side_of_a_score_line_is_a_team(nlp: Language) -> None:
+    body = "Results on Saturday: Leinster 23 Toulouse 19, Munster 12 Bath 30. France 21 Italy 10."
+    entities, _ = run(nlp, body)
+    labels = {e.text: e.label for e in entities}
+    assert {k: labels.get(k) for k in ("Leinster", "Toulouse", "Munster", "Bath")} == dict.fromkeys(
+        ("Leinster", "Toulouse", "Munster", "Bath"), "ORG"
+    )
+    assert labels.get("France") == labels.get("Italy") == "GPE"  # a country's side
+    assert not any(ch.isdigit() for e in entities for ch in e.text)  # no "Munster 12 Bath 30"
+
+
+def test_dates_in_a_row_are_not_a_score_line(nlp: Language) -> None:
+    entities, _ = run(nlp, "The talks ran from May 23 June 19 in Geneva.")
+    assert all(e.label != "ORG" for e in entities)
