@@ -234,7 +234,7 @@ def scoreline_sides(doc: Doc, body: str, gazetteer: Gazetteer) -> list[Mention]:
     """Each side of `Name 23 Name 19`: two capitalised names, each followed by a bare score, on one
     line. A country's side is GPE (as in "France beat Italy"), any other side a club (ORG)."""
     sides = _named_scores(doc)
-    found = []
+    found: list[Mention] = []
     for k in range(len(sides) - 1):
         (a, b, score), (c, d, _) = sides[k], sides[k + 1]
         if score + 1 != c or "\n" in body[doc[a].idx : doc[d - 1].idx]:
