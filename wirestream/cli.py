@@ -256,11 +256,12 @@ def evaluate_cmd(
     parse_cache: Path | None,
     progress: bool | None,
 ) -> None:
-    """Score quote attribution on PolNeAR (textacy alongside when installed), and entities on the project's gold."""
+    """Score quote attribution on PolNeAR (textacy alongside when installed), entities and speakers on own gold."""
     import json
 
     from pipeline.evaluation.entities import evaluate_entities, format_entity_table
     from pipeline.evaluation.polnear import evaluate, format_table
+    from pipeline.evaluation.speakers import evaluate_speakers, format_speaker_table
 
     systems = ("wirestream",) if no_textacy else ("wirestream", "textacy")
     try:
@@ -281,8 +282,12 @@ def evaluate_cmd(
     for entity_split in ("fresh", "test"):
         click.echo(f"\nentities, gold split '{entity_split}' (exact span and label):")
         click.echo(format_entity_table(entity_report, entity_split))
+    # PolNeAR scores a speaker by its mention; the project's speaker gold scores whom it resolves to.
+    speaker_report = evaluate_speakers(settings())
+    click.echo("\nspeakers, own gold split 'test' (resolved name of each direct quote's speaker):")
+    click.echo(format_speaker_table(speaker_report, "test"))
     if json_path is not None:
-        full = {**report.to_dict(), "entities": entity_report}
+        full = {**report.to_dict(), "entities": entity_report, "speakers": speaker_report}
         json_path.write_text(json.dumps(full, indent=2) + "\n", encoding="utf-8")
         click.echo(f"report written to {json_path}", err=True)
 

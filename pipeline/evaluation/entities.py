@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 from spacy.tokens import Doc
@@ -192,7 +192,13 @@ def _merge(scores: Iterable[Score]) -> Score:
     return total
 
 
-def _in_split(article: GoldEntityArticle, split: str) -> bool:
+class _HasSplit(Protocol):
+    @property
+    def split(self) -> str: ...
+
+
+def in_split(article: _HasSplit, split: str) -> bool:
+    """Whether a gold article belongs to `split` ("all" holds every one); shared with the speaker gold."""
     return split == "all" or article.split == split
 
 
@@ -216,15 +222,15 @@ def evaluate_entities(settings: Settings, gold: Sequence[GoldEntityArticle] | No
             per_system[name].append(score_article(article.mentions, predicted))
     splits = {
         split: {
-            name: _merge(s for a, s in zip(articles, per_system[name]) if _in_split(a, split)).to_dict()
+            name: _merge(s for a, s in zip(articles, per_system[name]) if in_split(a, split)).to_dict()
             for name in SYSTEMS
         }
         for split in SPLITS
     }
     return {
         "model": settings.model,
-        "articles": {split: sum(_in_split(a, split) for a in articles) for split in SPLITS},
-        "mentions": {split: sum(len(a.mentions) for a in articles if _in_split(a, split)) for split in SPLITS},
+        "articles": {split: sum(in_split(a, split) for a in articles) for split in SPLITS},
+        "mentions": {split: sum(len(a.mentions) for a in articles if in_split(a, split)) for split in SPLITS},
         "splits": splits,
         "ms_per_article": {name: round(1000 * elapsed[name] / max(len(articles), 1), 3) for name in SYSTEMS},
     }
