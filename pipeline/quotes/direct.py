@@ -305,7 +305,7 @@ def _cue_after(doc: ParsedText, span: QuotedSpan, cues: list[Cue], nxt: QuotedSp
     second part `nxt` (`"X," he said, "Y."`)."""
     by_token = {c.token.i: c for c in cues if c.token.pos_ in ("VERB", "AUX")}
     first = _token_at_or_after(doc, span.end)
-    if first is None:
+    if first is None or _new_sentence_after(doc, span, first):
         return None
     allowed: set[int] = set()
     marks: list[int] = []  # quote marks passed on the way: only inside the source's phrase
@@ -347,6 +347,19 @@ def _cue_after(doc: ParsedText, span: QuotedSpan, cues: list[Cue], nxt: QuotedSp
         if tok.text in ("“", '"') and k > first:
             marks.append(k)
     return None
+
+
+def _new_sentence_after(doc: ParsedText, span: QuotedSpan, first: int) -> bool:
+    """`... because he was "off that day." He pointed to ...`: a quote closing its sentence on a
+    full stop, then a capitalised word opening the next sentence: what follows is no cue of its."""
+    inner = doc.text[span.inner[0] : span.inner[1]].rstrip()
+    last = _token_before(doc, span.inner[1])
+    return (
+        inner.endswith(".")
+        and doc[first].text[:1].isupper()
+        and last is not None
+        and doc.sent_of[last.i] != doc.sent_of[first]
+    )
 
 
 def _name_then_verb(doc: ParsedText, span: QuotedSpan, first: int) -> Cue | None:
@@ -473,7 +486,7 @@ def _colon_cue(doc: ParsedText, span: QuotedSpan) -> Cue | None:
     lead = _colon_lead(doc, colon)
     if not lead:
         return None
-    source = _frame_subject(lead) or _first_name(lead)
+    source = _frame_subject(lead) or _first_name(lead) or _name_at_colon(lead)
     if source is None:
         return None
     return Cue(colon, colon.idx, colon.idx + 1, source, [])
@@ -543,6 +556,14 @@ def _first_name(lead: list[Token]) -> Token | None:
         return end
     heads = [t for t in lead if t.pos_ == "NOUN" and not lo <= t.head.i <= hi or t.head is t]
     return heads[0] if heads and heads[0].pos_ == "NOUN" else None
+
+
+def _name_at_colon(lead: list[Token]) -> Token | None:
+    """`The result did not surprise pollster Jo Roe: "..."`: no speaker is the subject, but the
+    lead closes on a person's name, who is the one the colon hands over to."""
+    last = lead[-1]
+    person = next((e for e in last.doc.ents if e.label_ == "PERSON" and e.end - 1 == last.i), None)
+    return person[-1] if person is not None and person.start >= lead[0].i else None
 
 
 def _gap_token(tok: Token) -> bool:

@@ -70,3 +70,19 @@ def test_a_quote_set_off_by_a_colon_keeps_to_its_marks(nlp):
 def test_a_quoted_name_after_a_preposition_is_no_lead_in(nlp):
     body = 'In an interview with "Harbor Talk Tonight," Mayor Jo Linn said the ferry would run all winter.'
     assert not any(q.text.startswith("In an interview") for q in run(nlp, body))
+
+
+def test_colon_after_a_lead_that_closes_on_a_person(nlp):
+    body = 'The drop in the polls does not surprise campaign manager Ruth Alder: "We always finish strong in the fall."'
+    [q] = run(nlp, body)
+    assert (q.type, q.text, q.speaker.name) == ("direct", "We always finish strong in the fall.", "Ruth Alder")
+
+
+def test_a_quote_closing_its_sentence_is_no_quote_of_the_next_sentence_s_verb(nlp):
+    body = (
+        'Mayor Jo Linn said the ferry was late because its crew had been "stuck in the fog." '
+        "She pointed to the new radar on the ferry."
+    )
+    quotes = run(nlp, body)
+    mixed = [q for q in quotes if q.type == "mixed"]
+    assert len(mixed) == 1 and mixed[0].cue == "said" and mixed[0].text.startswith("the ferry was late")
