@@ -41,8 +41,9 @@ _MAX_TITLE_WORDS = 6  # a quoted name inside a cue sentence (a show, a book) is 
 _MAX_FRAGMENT_WORDS = 3  # a lowercase quoted phrase this short is not a whole quote
 _MAX_NAME_PHRASE = 10  # words of a speaker's name and appositive between a quote and its verb
 _MAX_NAME_WORDS = 4  # a capitalised quoted phrase this short after a word is a title or a nickname
-# `"X," he said, but "Y."`: a conjunction (and an adverb) leading into the second part.
-_CONJUNCTION_TAIL = re.compile(r"(?<=,)\s+(?:and|but)(?:\s+(?:still|also|then))?$")
+# `"X," he said, but "Y."`, `"X," he said. But "Y."`: a conjunction (and an adverb) leading into
+# the second part, after the cue clause or after the cue sentence.
+_CONJUNCTION_TAIL = re.compile(r"(?:(?<=,)\s+(?:and|but)|(?<=\.)\s+(?:And|But))(?:\s+(?:still|also|then))?$")
 # `“...” ― Jane Doe` at the end of a line: a credit rather than a cue verb.
 _DASH_CREDIT = re.compile(
     r"[ \t\u00a0]*(?P<dash>[―—–]|--)[ \t\u00a0]*"

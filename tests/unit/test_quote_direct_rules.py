@@ -86,3 +86,10 @@ def test_a_quote_closing_its_sentence_is_no_quote_of_the_next_sentence_s_verb(nl
     quotes = run(nlp, body)
     mixed = [q for q in quotes if q.type == "mixed"]
     assert len(mixed) == 1 and mixed[0].cue == "said" and mixed[0].text.startswith("the ferry was late")
+
+
+def test_second_part_after_the_cue_sentence_opening_with_but(nlp):
+    body = '"The ferry is slow," Mayor Jo Linn said at the pier. But "it has never missed a day."'
+    [q] = run(nlp, body)
+    assert q.type == "direct" and q.speaker.name == "Jo Linn"
+    assert words_of(body, q) == "The ferry is slow, it has never missed a day."
