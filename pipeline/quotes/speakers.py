@@ -4,14 +4,26 @@ A small per-article registry stands in for coreference: names merge on their
 surname, definite descriptions ("the official") go back to the latest person
 described the same way, indefinite ones ("an official from X") introduce someone
 new, and pronouns go to the nearest compatible person, preferring subjects.
+
+The article's own evidence decides: a gender comes from an honorific, a gendered noun
+beside the name or an unambiguous he/she outside quotes; a definite description with no
+unnamed antecedent ("the judge", "the 29-year-old") goes to a named person (by a role or
+age the article gave them, else the nearest, or the first named for an age); a
+spokesperson's words are their organisation's; "the ministry" goes to the organisation
+named with that noun; people and pronouns inside quotation marks are no one's antecedent.
 """
 
 from __future__ import annotations
 
+import bisect
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
+from pipeline.entities.names import STRONG_ORG_HEADS
+from pipeline.quotes.marks import find_quoted_spans
 from pipeline.records import Entity, EntityCluster, Speaker
 
 PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f"}
@@ -100,6 +112,15 @@ matter water power corner chapter quarter minor filter cover layer folder
 register newspaper tower monitor counter shelter trailer chamber monster charter
 """.split()
 )
+# Common nouns that stand for an organisation ("the ministry", "the company said"): the entity
+# stage's organisation heads and the generic ones, which any organisation of the article can take.
+GENERIC_ORG_NOUNS = frozenset({"company", "firm", "group", "corporation", "carmaker", "maker", "lender", "operator"})
+ORG_NOUNS = STRONG_ORG_HEADS | GENERIC_ORG_NOUNS | {"union", "government", "police", "court", "bank", "station"}
+# People who speak for an organisation: their words are its words.
+SPOKES_NOUNS = frozenset({"spokesman", "spokeswoman", "spokesperson"})
+# Descriptions that stand for someone unnamed by nature, not for a person named earlier.
+ANONYMOUS_NOUNS = SPOKES_NOUNS | {"official", "source", "person", "people", "aide"}
+_AGE = re.compile(r"\b\d+-year-old\b")
 _INDEFINITE = frozenset({"a", "an", "another", "one", "some", "several", "two", "three", "many"})
 _BREAKS = frozenset({",", "(", "—", "–", "―", "--", ";", ":"})
 _NOT_SOURCES = frozenset({"TIME", "DATE"})
@@ -120,9 +141,11 @@ class Person:
     gender: str | None = None
     plural: bool = False
     human: bool = True  # a person rather than an organisation, a document or a thing
+    org: bool = False  # an organisation, named or described, that can speak
     entity_id: str | None = None
     id: str | None = None
     tokens: set[str] = field(default_factory=set)
+    roles: set[str] = field(default_factory=set)  # what the article calls them: "coach", "chief", "29-year-old"
 
 
 @dataclass(slots=True)
@@ -135,6 +158,7 @@ class Mention:
     person: Person
     subject: bool
     sent_start: int
+    voice: str | None = None  # a spokesperson's gender ("x" unknown): "she" may stand for her organisation
 
 
 def mention_tokens(head: Token) -> list[Token]:
@@ -202,6 +226,20 @@ def is_person_noun(token: Token) -> bool:
     )
 
 
+def is_org_noun(token: Token) -> bool:
+    """A common noun that stands for an organisation ("the ministry", "the company")."""
+    return token.pos_ == "NOUN" and token.lemma_.lower() in ORG_NOUNS
+
+
+def _gender_of(toks: Iterable[Token]) -> str | None:
+    """The gender an honorific or a gendered noun in a mention gives (`Mrs.`, `mother of two`)."""
+    for tok in toks:
+        gender = HONORIFIC_GENDER.get(tok.lower_) or GENDERED_NOUNS.get(tok.lemma_.lower())
+        if gender:
+            return gender
+    return None
+
+
 def can_speak(tok: Token) -> bool:
     """A noun phrase head that can say things: a person, an organisation, a pronoun, a person noun."""
     if tok.ent_type_ in ("PERSON", "ORG", "NORP", "GPE"):
@@ -244,15 +282,26 @@ class SpeakerRegistry:
         for sent in doc.sents:
             for i in range(sent.start, sent.end):
                 self._sent_start[i] = sent.start_char
-        self._subjects = [t for t in doc if t.dep_ in ("nsubj", "nsubjpass") and t.pos_ == "NOUN"]
+        self._subjects: list[Token] = []  # noun subjects ("the 29-year-old broke away": the parse makes "old" one)
+        self._pronouns: list[Token] = []  # he, she, his, her: evidence of a gender
+        for t in doc:  # one pass: reading tokens is the registry's main cost on long articles
+            if t.dep_ in ("nsubj", "nsubjpass") and (t.pos_ == "NOUN" or t.lower_ == "old"):
+                self._subjects.append(t)
+            elif t.lower_ in PRONOUN_GENDER:
+                self._pronouns.append(t)
         self.people: list[Person] = []
         self.mentions: list[Mention] = []
-        self._person_ents = [e for e in doc.ents if e.label_ == "PERSON"]
-        self._org_ents = [e for e in doc.ents if e.label_ in ("ORG", "NORP", "GPE")]
+        ents = doc.ents
+        self._person_ents = [e for e in ents if e.label_ == "PERSON"]
+        self._org_ents = [e for e in ents if e.label_ in ("ORG", "NORP", "GPE")]
         self._clusters = clusters or []
         self._entities = entities or []
         self._next_id = 1
         self._seen_until = 0
+        # Quoted words: a person named or a pronoun inside a quote is the speaker's subject, not the speaker.
+        self._quoted = [(q.start, q.end) for q in find_quoted_spans(self.text, [])]
+        self._quote_starts = [start for start, _ in self._quoted]
+        self._speaking = -1  # the source head being resolved: a cue's subject speaks, so it is someone
 
     # ---- building the candidate list -------------------------------------------------
     def observe_until(self, offset: int) -> None:
@@ -260,15 +309,42 @@ class SpeakerRegistry:
         if offset <= self._seen_until:
             return
         for ent in self._person_ents:
-            if self._seen_until <= ent.start_char < offset:
+            if self._seen_until <= ent.start_char < offset and not self._in_quote(ent.start_char):
                 phrase = mention_tokens(ent.root)
                 toks = phrase if phrase[0].i <= ent.start and phrase[-1].i >= ent.end - 1 else list(ent)
                 self._register(ent.root, toks, ent.root.dep_ in ("nsubj", "nsubjpass"))
+        for ent in self._org_ents:
+            if (
+                self._seen_until <= ent.start_char < offset
+                and ent.label_ == "ORG"
+                and ent.root.dep_ in SUBJECT_DEPS
+                and not self._in_quote(ent.start_char)
+            ):
+                self._register(ent.root, mention_tokens(ent.root), True)
         for tok in self._subjects:
-            if self._seen_until <= tok.idx < offset and is_person_noun(tok):
+            if not self._seen_until <= tok.idx < offset or self._in_quote(tok.idx):
+                continue
+            if is_person_noun(tok) or is_org_noun(tok) or tok.lower_ == "old":
                 self._register(tok, mention_tokens(tok), True)
-        self._seen_until = offset
         self.mentions.sort(key=lambda m: m.start)
+        for tok in self._pronouns:
+            if self._seen_until <= tok.idx < offset and not self._in_quote(tok.idx):
+                self._learn_gender(tok)
+        self._seen_until = offset
+
+    def _in_quote(self, offset: int) -> bool:
+        k = bisect.bisect_right(self._quote_starts, offset) - 1
+        return k >= 0 and offset < self._quoted[k][1]
+
+    def _learn_gender(self, pron: Token) -> None:
+        """An unambiguous he/she/his/her (one person it can point at) tells that person's gender,
+        so that a later pronoun can skip them: the article's own evidence, whatever the name."""
+        candidates = self._nearest_mentions(pron, lambda m: m.person.human and not m.person.plural)
+        people = {id(m.person): m.person for m in candidates}
+        if len(people) == 1:
+            person = next(iter(people.values()))
+            if person.named and person.gender is None:
+                person.gender = PRONOUN_GENDER[pron.lower_]
 
     def _register(self, head: Token, toks: list[Token], subject: bool) -> Person | None:
         if any(m.start == toks[0].idx for m in self.mentions):
@@ -280,7 +356,10 @@ class SpeakerRegistry:
 
     def _add_mention(self, toks: list[Token], person: Person, subject: bool) -> None:
         start, end = toks[0].idx, toks[-1].idx + len(toks[-1].text)
-        self.mentions.append(Mention(start, end, self.text[start:end], person, subject, self._sent_start[toks[0].i]))
+        voice = _voice(toks) if person.org else None
+        self.mentions.append(
+            Mention(start, end, self.text[start:end], person, subject, self._sent_start[toks[0].i], voice)
+        )
 
     # ---- resolution -------------------------------------------------------------------
     def resolve(self, head: Token, toks: list[Token] | None = None) -> tuple[Person | None, list[Token]]:
@@ -301,6 +380,7 @@ class SpeakerRegistry:
             return person, [head]
         toks = toks or mention_tokens(head)
         self.observe_until(toks[0].idx)
+        self._speaking = head.i
         if head.lower_ in SPEAKER_PRONOUNS or head.pos_ == "PRON" and not _is_group_pronoun(head):
             person = self._resolve_pronoun(head)
         else:
@@ -317,7 +397,87 @@ class SpeakerRegistry:
         name_span = self._name_in(toks)
         if name_span is not None:
             return self._named_person(name_span, toks)
+        org = self._org_entity(head)
+        if org is not None:
+            return self._organisation(org)
+        spoken_for = self._spoken_for(head)
+        if spoken_for is not None:
+            return spoken_for
+        named = self._appositive_name(head)
+        if named is not None:  # "Sandhu's husband, Harjit Sandhu, said": the name the description is given
+            person = self._named_person(named, list(named))
+            person.gender = person.gender or _gender_of(toks)
+            person.roles.add(head.lemma_.lower())
+            return person
         return self._described_person(head, toks)
+
+    def _org_entity(self, tok: Token) -> Span | None:
+        """The ORG name `tok` is part of."""
+        return next((e for e in self._org_ents if e.label_ == "ORG" and e.start <= tok.i < e.end), None)
+
+    def _appositive_name(self, head: Token) -> Span | None:
+        """The person's name given beside a description (`her coach, Daniel Otieno,`)."""
+        for child in head.children:
+            if child.dep_ == "appos" and child.ent_type_ == "PERSON":
+                return next((e for e in self._person_ents if e.start <= child.i < e.end), None)
+        return None
+
+    def _organisation(self, name: Span) -> Person:
+        """The organisation an ORG name stands for, met before when its words hold this name's."""
+        words = [t for t in name if t.lower_ != "the"] or list(name)
+        text = name.doc[words[0].i : words[-1].i + 1].text
+        tokens = {t.lower_ for t in words if t.is_alpha}
+        head = words[-1].lemma_.lower()
+        for person in reversed(self.people):
+            if not person.org:
+                continue
+            if not person.named and person.head == head:  # "the council", then "Galway City Council"
+                person.named, person.name, person.tokens = True, text, tokens
+                return person
+            if person.named and (tokens <= person.tokens or person.tokens <= tokens):
+                if len(text) > len(person.name):
+                    person.name, person.tokens = text, person.tokens | tokens
+                return person
+        person = Person(key=len(self.people), name=text, named=True, head=head, human=False, org=True, tokens=tokens)
+        self.people.append(person)
+        return person
+
+    def _spoken_for(self, head: Token) -> Person | None:
+        """`a company spokeswoman`, `a spokesman for the council`: the organisation they speak for."""
+        lemma = head.lemma_.lower()
+        if lemma not in SPOKES_NOUNS:
+            return None
+        org = self._org_of_spokesperson(head)
+        if org is not None:
+            org.roles.add(lemma)
+            return org
+        if head.left_edge.lower_ in _INDEFINITE:
+            return None
+        # "the spokeswoman said": the organisation a spokeswoman spoke for before
+        return next((m.person for m in reversed(self.mentions) if m.person.org and lemma in m.person.roles), None)
+
+    def _org_of_spokesperson(self, head: Token) -> Person | None:
+        """The organisation named or described beside a spokesperson: compound, possessor, for/of/at."""
+        for child in head.children:
+            if child.dep_ == "prep" and child.lower_ in ("for", "of", "at"):
+                child = next((c for c in child.children if c.dep_ == "pobj"), child)
+            elif child.dep_ not in ("compound", "poss", "nmod"):
+                continue
+            if self._known_surname(child) is not None:
+                return None  # "Marsh's spokeswoman": a person's, whatever the tagger called Marsh
+            org = self._org_entity(child)
+            if org is not None:
+                return self._organisation(org)
+            if is_org_noun(child):
+                return self._org_antecedent(child.lemma_.lower())
+        return None
+
+    def _org_antecedent(self, lemma: str) -> Person | None:
+        """The organisation a common noun stands for: the latest one whose name holds the noun,
+        else the latest one met (a generic noun like "company" or "station" fits any)."""
+        orgs = [m.person for m in reversed(self.mentions) if m.person.org and not m.person.plural]
+        named = next((p for p in orgs if lemma in p.tokens or p.head == lemma), None)
+        return named or (orgs[0] if orgs else None)
 
     def _known_surname(self, head: Token) -> Person | None:
         """A bare proper noun naming someone already met ("Cavusoglu"), whatever NER called it."""
@@ -355,6 +515,8 @@ class SpeakerRegistry:
         tokens = {t.lower_ for t in name if t.is_alpha}
         for person in reversed(self.people):
             if person.named and (person.surname == surname or tokens and tokens <= person.tokens):
+                if _other_given_names(tokens, person.tokens):
+                    continue  # Harjit Sandhu is not Priya Sandhu
                 self._enrich(person, name, toks)
                 return person
         human = any(e.label_ == "PERSON" and e.start <= name.start < e.end for e in self._person_ents)
@@ -380,9 +542,11 @@ class SpeakerRegistry:
         title = _title_before(name, toks)
         if title and not person.title:
             person.title = title
-        for tok in [*toks, *name]:
-            gender = HONORIFIC_GENDER.get(tok.lower_) or GENDERED_NOUNS.get(tok.lemma_.lower())
-            person.gender = person.gender or gender
+        described = _descriptions(name.root)
+        person.gender = person.gender or _gender_of([*toks, *name, *described])
+        person.roles |= {t.lemma_.lower() for t in described}
+        if title:
+            person.roles |= {w.lower() for w in title.split()}
         first = name[0].lower_ if len(name) > 1 else None
         if first and person.gender is None:
             person.gender = GIVEN_NAME_GENDER.get(first)
@@ -398,6 +562,13 @@ class SpeakerRegistry:
                     return person
                 if person.named and person.title and person.title.lower().split()[-1] == lemma:
                     return person
+            named = None if plural else self._named_by_description(head, toks, text)
+            if named is not None:
+                return named
+        if is_org_noun(head) and not plural:
+            org = self._org_antecedent(lemma) if det not in _INDEFINITE else None
+            if org is not None:
+                return org
         person = Person(
             key=len(self.people),
             name=text,
@@ -406,8 +577,38 @@ class SpeakerRegistry:
             plural=plural,
             gender=GENDERED_NOUNS.get(lemma) or _gender_by_suffix(lemma),
             human=is_person_noun(head),
+            org=is_org_noun(head),
+            roles=set(_AGE.findall(text)),
         )
         self.people.append(person)
+        return person
+
+    def _named_by_description(self, head: Token, toks: list[Token], text: str) -> Person | None:
+        """A definite description with no unnamed antecedent ("the judge", "the 29-year-old winner")
+        stands for a person named earlier: the one the article gave that role or age, else the
+        nearest compatible named person, as for a pronoun; anonymous roles ("the official") do not."""
+        lemma = head.lemma_.lower()
+        known_noun = lemma in PERSON_NOUNS or lemma in GENDERED_NOUNS or _AGE.search(text)
+        # a noun taken for a person by its ending alone ("the shortlist") only when it speaks
+        if not (known_noun or head.i == self._speaking and is_person_noun(head)):
+            return None
+        if any(c.dep_ == "poss" for c in head.children):
+            return None  # "Nwosu's publisher", "her coach": someone else, beside the person named
+        roles = {lemma, *_AGE.findall(text)}
+        known = next((p for p in reversed(self.people) if p.named and p.human and p.roles & roles), None)
+        if known is not None or lemma in ANONYMOUS_NOUNS:
+            return known
+        gender = _gender_of(toks)
+
+        def fits(m: Mention) -> bool:
+            p = m.person
+            return p.named and p.human and not p.plural and not (gender and p.gender and p.gender != gender)
+
+        # an age is an epithet for the person the story is about; a role noun points at the nearest one
+        person = self._first_mentioned(head, fits) if _AGE.search(text) else self._nearest(head, fits)
+        if person is not None:
+            person.roles |= roles
+            person.gender = person.gender or gender
         return person
 
     def _resolve_pronoun(self, pron: Token) -> Person | None:
@@ -415,21 +616,37 @@ class SpeakerRegistry:
         word = pron.lower_
         gender = PRONOUN_GENDER.get(word)
         plural = word in PLURAL_PRONOUNS
-        before = [m for m in self.mentions if m.end <= pron.idx]
+        person = self._nearest(
+            pron, lambda m: _compatible(m.person, word, gender, plural) or bool(gender) and m.voice in (gender, "x")
+        )
+        if person is not None and gender and person.gender is None and person.named:
+            person.gender = gender
+        return person
+
+    def _nearest(self, tok: Token, fits: Callable[[Mention], bool]) -> Person | None:
+        """The person of the best-placed fitting mention in the closest sentence that has one:
+        subjects first; then the latest mention in `tok`'s own sentence, else the first."""
+        found = self._nearest_mentions(tok, fits)
+        if not found:
+            return None
+        same_sentence = found[0].sent_start == self._sent_start[tok.i]
+        return min(found, key=lambda m: (not m.subject, -m.start if same_sentence else m.start)).person
+
+    def _first_mentioned(self, tok: Token, fits: Callable[[Mention], bool]) -> Person | None:
+        """The fitting person named first in the article: the one the story is about."""
+        return next((m.person for m in self.mentions if m.end <= tok.idx and fits(m)), None)
+
+    def _nearest_mentions(self, tok: Token, fits: Callable[[Mention], bool]) -> list[Mention]:
+        """The fitting mentions before `tok` in the closest of the last six sentences that has any."""
         by_sentence: dict[int, list[Mention]] = {}
-        for m in before:
-            by_sentence.setdefault(m.sent_start, []).append(m)
+        for m in self.mentions:
+            if m.end <= tok.idx:
+                by_sentence.setdefault(m.sent_start, []).append(m)
         for sent_start in sorted(by_sentence, reverse=True)[:6]:
-            fits = [m for m in by_sentence[sent_start] if _compatible(m.person, word, gender, plural)]
-            if fits:
-                same_sentence = sent_start == self._sent_start[pron.i]
-                # subjects first; then the latest mention in the pronoun's own sentence, else the first
-                best = min(fits, key=lambda m: (not m.subject, -m.start if same_sentence else m.start))
-                person = best.person
-                if gender and person.gender is None and person.named:
-                    person.gender = gender
-                return person
-        return None
+            found = [m for m in by_sentence[sent_start] if fits(m)]
+            if found:
+                return found
+        return []
 
     # ---- output -----------------------------------------------------------------------
     def speaker(self, person: Person | None, toks: list[Token] | None) -> Speaker:
@@ -513,7 +730,23 @@ def _compatible(person: Person, word: str, gender: str | None, plural: bool) -> 
         return not person.human
     if not person.human:
         return False
+    if gender and not person.named and person.gender is None and person.head not in PERSON_NOUNS:
+        return False  # "he" is rarely a noun only guessed to be a person by its ending ("the weather")
     return not (gender and person.gender and person.gender != gender)
+
+
+def _voice(toks: list[Token]) -> str | None:
+    """The gender of a spokesperson mention, "x" when the noun does not tell."""
+    lemma = next((t.lemma_.lower() for t in toks if t.lemma_.lower() in SPOKES_NOUNS), None)
+    return None if lemma is None else _gender_by_suffix(lemma) or "x"
+
+
+def _descriptions(root: Token) -> list[Token]:
+    """The nouns a name is described by beside it: `Jo Roe, a father of three` or `her coach, Jo Roe`."""
+    nouns = [c for c in root.children if c.dep_ == "appos" and c.pos_ == "NOUN"]
+    if root.dep_ == "appos" and root.head.pos_ == "NOUN":
+        nouns.append(root.head)
+    return nouns
 
 
 def _gender_by_suffix(lemma: str) -> str | None:
@@ -522,6 +755,11 @@ def _gender_by_suffix(lemma: str) -> str | None:
     if lemma.endswith("man"):
         return "m"
     return None
+
+
+def _other_given_names(tokens: set[str], known: set[str]) -> bool:
+    """Two full names sharing a surname but neither holding the other: two people of one family."""
+    return len(tokens) > 1 and len(known) > 1 and not (tokens <= known or known <= tokens)
 
 
 def _strip_possessive(text: str) -> str:

@@ -16,9 +16,10 @@ from pipeline.evaluation.speakers import (
 )
 from pipeline.records import Quote, Speaker
 
-# Measured on split "test" before any resolution rule changed: 0.809 (pronouns 0.679).
-TEST_ACCURACY_FLOOR = 0.78
-TEST_PRONOUN_FLOOR = 0.64
+# Measured on split "test": 0.809 (pronouns 0.679) before the resolution rules of this gold,
+# 0.853 (58/68; pronouns 0.786, 22/28) after them; floors a little under the latter.
+TEST_ACCURACY_FLOOR = 0.83
+TEST_PRONOUN_FLOOR = 0.75
 
 
 @pytest.fixture(scope="module")
