@@ -7,6 +7,7 @@ all come out as (cue, source head, content tokens).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
@@ -205,7 +206,7 @@ def _continues_report(child: Token, comp: Token) -> bool:
     """A clause on the cue verb after its complement that is no report, aside or act of its own."""
     if child.dep_ not in CONTINUATION_DEPS or is_quote_verb(child) or _trailing_participle(child):
         return False
-    return child.dep_ != "conj" or _quotes_in(comp.sent)
+    return child.dep_ != "conj" or quotes_in(comp.sent)
 
 
 def _without_nested_attribution(comp: Token, tokens: list[Token]) -> list[Token]:
@@ -233,7 +234,7 @@ def _without_nested_attribution(comp: Token, tokens: list[Token]) -> list[Token]
     return _contiguous_around(kept, comp)
 
 
-def _quotes_in(tokens: Span) -> bool:
+def quotes_in(tokens: Iterable[Token]) -> bool:
     """Whether a double quote mark stands among the tokens (apostrophes do not count)."""
     return any(t.is_quote and t.text not in ("'", "’") for t in tokens)
 

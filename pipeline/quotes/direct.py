@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
-from pipeline.quotes.cues import Cue, cue_extent
+from pipeline.quotes.cues import Cue, cue_extent, quotes_in
 from pipeline.quotes.marks import QuotedSpan
 from pipeline.quotes.speakers import SUBJECT_DEPS, can_speak
 
@@ -195,7 +195,7 @@ def _clause_before(doc: ParsedText, span: QuotedSpan, cue: Cue, cues: list[Cue])
     if any(t.dep_ == "relcl" and t.right_edge.i >= lead[-1].i - 1 for t in lead):
         return None  # `X, who was in charge of Y: "..."`: the quote follows the writer's aside
     inside = {t.i for t in lead}
-    if any(t.is_quote and t.text not in ("'", "’") for t in lead) or any(c.token.i in inside for c in cues):
+    if quotes_in(lead) or any(c.token.i in inside for c in cues):
         return None
     bounds = trimmed(lead)
     return None if bounds is None else bounds[0]
@@ -214,7 +214,7 @@ def _sentence_before(doc: ParsedText, span: QuotedSpan, cues: list[Cue]) -> int 
     while k >= 0 and doc.sent_of[k] == doc.sent_of[first] and "\n" not in doc[k].text:
         k -= 1
     lead = [doc[j] for j in range(k + 1, first) if doc[j].idx < span.start]
-    if sum(t.is_alpha for t in lead) < 2 or any(t.is_quote and t.text not in ("'", "’") for t in lead):
+    if sum(t.is_alpha for t in lead) < 2 or quotes_in(lead):
         return None
     if any(lead[0].i <= c.token.i <= lead[-1].i for c in cues):
         return None
