@@ -37,8 +37,8 @@ class QuotedArticle:
 
 
 def _key(nlp: Language, body: str) -> str:
-    """One file per (model, cleaned body)."""
-    return hashlib.sha256(f"{model_label(nlp)}\0{body}".encode()).hexdigest()[:32]
+    """One file per (model, its pipes, cleaned body)."""
+    return hashlib.sha256(f"{model_label(nlp)}\0{','.join(nlp.pipe_names)}\0{body}".encode()).hexdigest()[:32]
 
 
 def parses(

