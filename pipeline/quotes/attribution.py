@@ -58,6 +58,7 @@ from pipeline.quotes.cues import (
     is_speech_verb,
     object_tokens,
     subject_of,
+    without_trailing_aside,
 )
 from pipeline.quotes.direct import Attribution, ParsedText, direct_attributions, is_name, trimmed
 from pipeline.quotes.marks import QuotedSpan, find_quoted_spans
@@ -213,6 +214,7 @@ def _clause_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> Attribut
     )
     if not speech or len([t for t in cue.content if t.is_alpha]) < 2:
         return None
+    start, end = trimmed(without_trailing_aside(_in_cue_paragraph(cue.content, cue))) or (start, end)
     return Attribution(start, end, "indirect", cue, link=_clause_link(cue))
 
 

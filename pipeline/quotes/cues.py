@@ -300,7 +300,7 @@ def object_tokens(verb: Token) -> list[Token]:
     hi = max(c.right_edge.i for c in rights)
     if rights[0].dep_ == "prep" and rights[0].lower_ in CUE_PREPOSITIONS and rights[0].i == lo:
         lo += 1  # `called for a repeal`: "for" belongs to the cue
-    return _without_relative_aside([doc[i] for i in range(lo, hi + 1)])
+    return without_trailing_aside([doc[i] for i in range(lo, hi + 1)])
 
 
 def _is_setting(child: Token) -> bool:
@@ -322,18 +322,33 @@ def cue_preposition(verb: Token) -> Token | None:
     return None
 
 
-def _without_relative_aside(tokens: list[Token]) -> list[Token]:
-    """Cut a trailing ", which ..." / ", who ..." clause: an aside of the writer's."""
-    for k, tok in enumerate(tokens):
-        if (
-            k > 0
-            and tok.text == ","
-            and k + 1 < len(tokens)
-            and tokens[k + 1].lower_ in ("which", "who")
-            and tokens[k + 1].head.dep_ == "relcl"
-        ):
+# Conjunctions that open a concessive clause: the writer's comment, not part of the report.
+CONCESSIVE_MARKS = frozenset({"though", "although", "while", "whereas"})
+
+
+def without_trailing_aside(tokens: list[Token]) -> list[Token]:
+    """Cut the writer's aside that closes a report after a comma: a non-restrictive relative
+    clause (`, which ...`, `, who ...`) or a concessive clause (`, though it cost him ...`)."""
+    end = len(tokens)
+    while end and tokens[end - 1].is_punct:
+        end -= 1
+    for k in range(1, end - 1):
+        if tokens[k].text != ",":
+            continue
+        rest = tokens[k + 1 : end]
+        inside = {t.i for t in rest}
+        heads = [t for t in rest if t.head.i not in inside or t.head is t]
+        if len(heads) == 1 and _is_aside(heads[0], rest[0]):
             return tokens[:k]
     return tokens
+
+
+def _is_aside(head: Token, first: Token) -> bool:
+    if first.lower_ in ("which", "who", "whom", "whose"):
+        return head.dep_ == "relcl" or head.pos_ in ("VERB", "AUX") and first.head is head
+    if head.dep_ == "advcl":
+        return any(c.dep_ == "mark" and c.lower_ in CONCESSIVE_MARKS for c in head.children)
+    return False
 
 
 def according_to_cues(sent: Span) -> list[Cue]:

@@ -1,0 +1,53 @@
+"""Where a reported clause starts and stops: paragraph breaks end sentences, and the writer's
+aside after a comma (`, which ...`, `, though ...`) is not part of the report. Sentences written
+for the project."""
+
+from __future__ import annotations
+
+from pipeline.nlp.model import PARAGRAPH_PIPE
+from tests.unit.test_quote_classes import nlp, run  # noqa: F401 - nlp is a fixture
+
+# ── paragraph breaks ─────────────────────────────────────────────────────────
+
+
+def test_the_model_starts_a_sentence_at_every_paragraph_break(nlp):
+    body = "The jet was cleared to fly again, according to the aviation agency.\n\nMost owners keep one plane."
+    assert PARAGRAPH_PIPE in nlp.pipe_names
+    assert [s.text.strip() for s in nlp(body).sents] == [
+        "The jet was cleared to fly again, according to the aviation agency.",
+        "Most owners keep one plane.",
+    ]
+
+
+def test_according_to_at_a_paragraph_end_reports_its_own_paragraph(nlp):
+    body = "The jet was cleared to fly again, according to the aviation agency.\n\nMost owners keep one plane."
+    [q] = run(nlp, body)
+    assert (q.type, q.text, q.cue) == ("indirect", "The jet was cleared to fly again", "according to")
+    assert q.speaker.mention == "the aviation agency"
+
+
+# ── the writer's aside ───────────────────────────────────────────────────────
+
+
+def test_non_restrictive_relative_clause_after_the_report_is_the_writers(nlp):
+    body = "The governor said the budget would pass next week, which surprised few people in the capital."
+    [q] = run(nlp, body)
+    assert (q.type, q.text) == ("indirect", "the budget would pass next week")
+
+
+def test_concessive_clause_after_the_report_is_the_writers(nlp):
+    body = "Senator Ruth Alvarez said she would vote for the harbour bill, though her own party opposes it."
+    [q] = run(nlp, body)
+    assert (q.type, q.text) == ("indirect", "she would vote for the harbour bill")
+
+
+def test_relative_clause_inside_the_report_stays(nlp):
+    body = "The mayor said the bridge, which opened in 1932, needs new cables."
+    [q] = run(nlp, body)
+    assert q.text == "the bridge, which opened in 1932, needs new cables"
+
+
+def test_a_noun_phrase_report_drops_the_aside_too(nlp):
+    body = "The union criticized the new shift rules, which the company introduced in March."
+    [q] = run(nlp, body)
+    assert (q.type, q.text) == ("indirect", "the new shift rules")
