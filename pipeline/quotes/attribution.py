@@ -230,7 +230,7 @@ def _parenthetical_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> A
     head = verb.head
     if (
         not (verb.dep_ == "parataxis" or _as_clause(verb))
-        or head is verb
+        or head == verb
         or not is_speech_verb(verb)
         or cue.source is None
     ):
@@ -309,7 +309,7 @@ def _fragment_attribution(doc: Doc, span: QuotedSpan) -> Attribution | None:
     for _ in range(_MAX_FRAGMENT_CLIMB):
         if verb.pos_ in ("VERB", "AUX") and not (span.start <= verb.idx < span.end):
             break
-        if verb.head is verb:
+        if verb.head == verb:
             return None
         verb = verb.head
     else:

@@ -132,7 +132,7 @@ def subject_of(verb: Token) -> Token | None:
     head = verb.head
     if verb.dep_ == "conj" and head.dep_ == "ccomp" and is_speech_verb(verb) and is_speech_verb(head.head):
         return subject_of(head.head)  # `said he would X and warned Y`: the one who said
-    if verb.dep_ in ("conj", "xcomp", "advcl") and verb.head is not verb and verb.head.pos_ in ("VERB", "AUX"):
+    if verb.dep_ in ("conj", "xcomp", "advcl") and verb.head != verb and verb.head.pos_ in ("VERB", "AUX"):
         if verb.dep_ == "advcl" and not any(c.dep_ == "punct" for c in verb.children) and verb.tag_ != "VBG":
             return None
         return subject_of(verb.head)
@@ -144,7 +144,7 @@ def governing_subject(verb: Token, levels: int = 4) -> Token | None:
     subject up its chain of heads that can speak."""
     tok = verb
     for _ in range(levels):
-        if tok.head is tok:
+        if tok.head == tok:
             return None
         tok = tok.head
         subject = subject_of_own(tok)
@@ -221,9 +221,9 @@ def _without_nested_attribution(comp: Token, tokens: list[Token]) -> list[Token]
         if _trailing_participle(t):
             drop.update(x.i for x in t.subtree)
     for t in tokens:
-        if t is not comp and _nested_relative_report(t):
+        if t != comp and _nested_relative_report(t):
             drop.update(x.i for x in t.subtree)
-        if t is comp or t.dep_ not in ("advcl", "conj"):
+        if t == comp or t.dep_ not in ("advcl", "conj"):
             continue
         if is_speech_verb(t) and (subject_of_own(t) is not None or _trailing_participle(t)):
             drop.update(x.i for x in t.subtree)
@@ -337,7 +337,7 @@ def without_trailing_aside(tokens: list[Token]) -> list[Token]:
             continue
         rest = tokens[k + 1 : end]
         inside = {t.i for t in rest}
-        heads = [t for t in rest if t.head.i not in inside or t.head is t]
+        heads = [t for t in rest if t.head.i not in inside or t.head == t]
         if len(heads) == 1 and _is_aside(heads[0], rest[0]):
             return tokens[:k]
     return tokens
@@ -345,7 +345,7 @@ def without_trailing_aside(tokens: list[Token]) -> list[Token]:
 
 def _is_aside(head: Token, first: Token) -> bool:
     if first.lower_ in ("which", "who", "whom", "whose"):
-        return head.dep_ == "relcl" or head.pos_ in ("VERB", "AUX") and first.head is head
+        return head.dep_ == "relcl" or head.pos_ in ("VERB", "AUX") and first.head == head
     if head.dep_ == "advcl":
         return any(c.dep_ == "mark" and c.lower_ in CONCESSIVE_MARKS for c in head.children)
     return False
@@ -366,7 +366,7 @@ def according_to_cues(sent: Span) -> list[Cue]:
         source = objs[0] if objs else None
         phrase = {x.i for x in tok.subtree} | {to.i} | {x.i for x in to.subtree}
         content = [t for t in sent if t.i not in phrase]
-        head = tok.head if tok.head is not tok else sent.root
+        head = tok.head if tok.head != tok else sent.root
         content = _contiguous_around(content, head) if head.i not in phrase else content
         out.append(Cue(tok, tok.idx, to.idx + len(to.text), source, content))
     return out

@@ -555,7 +555,7 @@ def _first_name(lead: list[Token]) -> Token | None:
         while end.i + 1 <= hi and end.doc[end.i + 1].pos_ == "PROPN":
             end = end.doc[end.i + 1]
         return end
-    heads = [t for t in lead if t.pos_ == "NOUN" and not lo <= t.head.i <= hi or t.head is t]
+    heads = [t for t in lead if t.pos_ == "NOUN" and not lo <= t.head.i <= hi or t.head == t]
     return heads[0] if heads and heads[0].pos_ == "NOUN" else None
 
 

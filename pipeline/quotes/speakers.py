@@ -373,7 +373,7 @@ class SpeakerRegistry:
             head.lower_ in RELATIVE_PRONOUNS
             and head.tag_ in ("WDT", "WP")
             and head.head.dep_ == "relcl"
-            and head.head.head is not head
+            and head.head.head != head
             and not head.is_sent_start
         ):
             person, _ = self.resolve(_antecedent(head.head.head))  # "an aide who said": the aide, written "who"
@@ -497,7 +497,7 @@ class SpeakerRegistry:
         ]
         if ents:
             return max(ents, key=len)
-        head = max(toks, key=lambda t: t.i if t.head.i < lo or t.head.i >= hi or t.head is t else -1)
+        head = max(toks, key=lambda t: t.i if t.head.i < lo or t.head.i >= hi or t.head == t else -1)
         if head.pos_ == "PROPN" and not any(e.start <= head.i < e.end for e in self._org_ents):
             start = head.i
             while (
@@ -697,7 +697,7 @@ def _antecedent(noun: Token, levels: int = 4) -> Token:
     for _ in range(levels):
         if can_speak(tok) and tok.dep_ != "appos":
             return tok
-        if tok.head is tok:
+        if tok.head == tok:
             break
         tok = tok.head
     return tok if can_speak(tok) else issuer(noun)
