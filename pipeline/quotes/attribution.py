@@ -339,6 +339,9 @@ def _object_attribution(spans: list[QuotedSpan], cue: Cue) -> Attribution | None
         return Attribution(
             min(start, min(s.start for s in inside)), max(end, max(s.end for s in inside)), "mixed", cue, link="object"
         )
+    speaks = is_speech_verb(cue.token) or cue.token.lemma_.lower() in OBJECT_REPORT_VERBS
+    if speaks and _about_topic(cue) and _reports_by_object(cue.token):
+        return Attribution(start, end, "indirect", cue, link="object")
     if (
         cue.source is not None
         and cue.token.lemma_.lower() in OBJECT_REPORT_VERBS
@@ -347,6 +350,13 @@ def _object_attribution(spans: list[QuotedSpan], cue: Cue) -> Attribution | None
     ):
         return Attribution(start, end, "indirect", cue, link="object")
     return None
+
+
+def _about_topic(cue: Cue) -> bool:
+    """`talked about the wall`, `was asked about it`: what a verb of saying says it was about is
+    its report, however short, whether or not the parse gives the one who spoke."""
+    k = cue.objects[0].i - 1 if cue.objects else -1
+    return k >= 0 and cue.token.doc[k].lower_ == "about" and cue.token.doc[k].head == cue.token
 
 
 def _reports_by_object(verb: Token) -> bool:

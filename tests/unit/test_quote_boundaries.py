@@ -4,6 +4,8 @@ for the project."""
 
 from __future__ import annotations
 
+import pytest
+
 from pipeline.nlp.model import PARAGRAPH_PIPE
 from tests.unit.test_quote_classes import nlp, run  # noqa: F401 - nlp is a fixture
 
@@ -51,3 +53,29 @@ def test_a_noun_phrase_report_drops_the_aside_too(nlp):
     body = "The union criticized the new shift rules, which the company introduced in March."
     [q] = run(nlp, body)
     assert (q.type, q.text) == ("indirect", "the new shift rules")
+
+
+# ── what it was about ────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("body", "text"),
+    [
+        ("Governor Lena Park talked about the border on Tuesday.", "the border"),
+        ("The mayor was asked about the strike.", "the strike"),
+        ("Okafor, the union leader, spoke about how the contract would be enforced.", "how the contract would be enforced"),
+    ],
+)
+def test_what_a_verb_of_saying_was_about_is_its_report(nlp, body, text):
+    [q] = run(nlp, body)
+    assert (q.type, q.text) == ("indirect", text)
+
+
+def test_a_topic_report_keeps_the_speaker_the_parse_gives(nlp):
+    body = "Governor Lena Park talked about the border on Tuesday."
+    [q] = run(nlp, body)
+    assert q.speaker.name == "Lena Park"
+
+
+def test_about_on_a_verb_that_reports_nothing_is_no_report(nlp):
+    assert run(nlp, "The mayor worried about the strike.") == []
