@@ -55,7 +55,9 @@ from pipeline.quotes.cues import (
     cue_preposition,
     governing_subject,
     is_quote_verb,
+    is_speech_noun,
     is_speech_verb,
+    noun_cues,
     object_tokens,
     subject_of,
     without_trailing_aside,
@@ -108,7 +110,8 @@ def _attribute(
     cues = find_cues(doc)
     attributions = direct_attributions(ParsedText(doc, text), spans, cues)
     used = {id(a.cue) for a in attributions if a.cue is not None}
-    attributions += clause_attributions(doc, spans, [c for c in cues if id(c) not in used], attributions)
+    free = sorted([c for c in cues if id(c) not in used] + find_noun_cues(doc), key=lambda c: c.start)
+    attributions += clause_attributions(doc, spans, free, attributions)
     attributions += fragment_attributions(doc, spans, attributions)
     attributions = [_typed_by_marks(_without_trailing_setting(text, a, spans), spans) for a in attributions]
     attributions = _reports_run_into_quotes(text, sorted(attributions, key=lambda a: a.start))
@@ -167,6 +170,17 @@ def _sentence_cues(sent: Span) -> list[Cue]:
     return out
 
 
+def find_noun_cues(doc: Doc) -> list[Cue]:
+    """Nouns of saying with the report they carry (`his claim that X`), for the clause reader."""
+    out: list[Cue] = []
+    for sent in doc.sents:
+        try:
+            out.extend(noun_cues(sent))
+        except Exception:  # noqa: BLE001
+            log.debug("noun cue finding failed in sentence at %d", sent.start_char, exc_info=True)
+    return out
+
+
 # ---- indirect and mixed quotes ---------------------------------------------------------
 
 
@@ -210,7 +224,10 @@ def _clause_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> Attribut
             return None
         return Attribution(start, end, "mixed", cue, link=_clause_link(cue))
     speech = (
-        cue.token.lower_ == "according" or is_speech_verb(cue.token) or cue.token.lemma_.lower() in OBJECT_REPORT_VERBS
+        cue.token.lower_ == "according"
+        or is_speech_verb(cue.token)
+        or cue.token.lemma_.lower() in OBJECT_REPORT_VERBS
+        or is_speech_noun(cue.token)
     )
     if not speech or len([t for t in cue.content if t.is_alpha]) < 2:
         return None

@@ -45,6 +45,12 @@ concede reiterate repeat confirm reply tweet write decry hail applaud protest im
 instruct advise lament assure reassure rebut refute
 """.split()
 )
+# Nouns of saying, each the noun of a reporting verb above: `his claim that X`, `her call for X`,
+# `their pledge to X`, `remarks about X` report what was said as a verb would.
+SPEECH_NOUNS = frozenset("claim remark comment promise pledge vow call warning question statement".split())
+# Prepositions after a noun of saying that introduce what it is about (`remarks about X`) or
+# asks for (`a call for X`).
+_NOUN_TOPIC_PREPS = frozenset({"about", "for"})
 # Verbs whose "to X" names who was addressed, not what was said (`spoke to reporters`).
 ADDRESSEE_VERBS = frozenset("speak talk write explain say complain point".split())
 # Prepositions that complete a phrasal reporting verb rather than start its report.
@@ -349,6 +355,46 @@ def _is_aside(head: Token, first: Token) -> bool:
     if head.dep_ == "advcl":
         return any(c.dep_ == "mark" and c.lower_ in CONCESSIVE_MARKS for c in head.children)
     return False
+
+
+def is_speech_noun(token: Token) -> bool:
+    return token.pos_ == "NOUN" and token.lemma_.lower() in SPEECH_NOUNS
+
+
+def noun_cues(sent: Span) -> list[Cue]:
+    """`Trump's claim that X`, `his call to X`, `her remarks about X`: a noun of saying with a
+    "that" clause, a "to" clause or a topic phrase; the source is its possessor, or the subject
+    of the verb it is the object of (`the mayor made the promise to X`)."""
+    out = []
+    for tok in sent:
+        if not is_speech_noun(tok):
+            continue
+        content, end = _noun_report(tok)
+        if content:
+            out.append(Cue(tok, tok.idx, end, _noun_source(tok), content))
+    return out
+
+
+def _noun_report(noun: Token) -> tuple[list[Token], int]:
+    """What a noun of saying reports (its tokens) and where its cue words end."""
+    end = noun.idx + len(noun.text)
+    for child in noun.rights:
+        marks = {c.lower_ for c in child.children if c.dep_ in ("mark", "aux")}
+        if child.dep_ in ("acl", "ccomp") and marks & {"that", "to"}:
+            return list(child.subtree), end
+        if child.dep_ == "prep" and child.lower_ in _NOUN_TOPIC_PREPS and child.i == noun.i + 1:
+            objs = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
+            if objs:
+                return list(objs[0].subtree), child.idx + len(child.text)
+    return [], end
+
+
+def _noun_source(noun: Token) -> Token | None:
+    owner = next((c for c in noun.children if c.dep_ == "poss"), None)
+    if owner is not None:
+        return owner
+    source = issuer(noun)
+    return None if source == noun else source
 
 
 def according_to_cues(sent: Span) -> list[Cue]:

@@ -147,6 +147,9 @@ def _direct_at(doc: ParsedText, spans: list[QuotedSpan], i: int, free: list[Cue]
     if cue is not None and len(pieces) == 1 and (_is_fragment(doc.text, span) or is_name(doc.text, span)):
         return None, i  # a phrase or a name within the writer's sentence, left to the mixed-quote finders
     if cue is not None:
+        aside = _aside_lead(doc, pieces[0], cue, free)
+        if aside is not None:
+            return _led_in(pieces, cue, *aside), i
         lead = _clause_before(doc, pieces[0], cue, free)
         if lead is None and cue.start >= pieces[-1].end:
             lead = _sentence_before(doc, pieces[0], free)
@@ -224,11 +227,36 @@ def _sentence_before(doc: ParsedText, span: QuotedSpan, cues: list[Cue]) -> int 
     return None if bounds is None else bounds[0]
 
 
-def _led_in(pieces: list[QuotedSpan], cue: Cue, start: int) -> Attribution:
+def _aside_lead(doc: ParsedText, span: QuotedSpan, cue: Cue, cues: list[Cue]) -> tuple[int, int] | None:
+    """`The rulings, the lawyers said, "all point one way."`: a cue set off by commas inside the
+    sentence the quote finishes; the writer's words before it open the report, as a part of its own."""
+    verb = cue.token
+    if cue.mention or cue.start >= span.start or verb.dep_ != "parataxis":
+        return None
+    words = [t.i for t in verb.subtree if not t.is_punct]
+    lo, hi = words[0], words[-1]
+    if doc.text[doc[hi].idx + len(doc[hi].text) : span.start].strip(" \t\u00a0,") or lo == 0:
+        return None
+    comma = doc[lo - 1]
+    if comma.text != "," or doc.sent_of[comma.i] != doc.sent_of[verb.i]:
+        return None
+    k = comma.i - 1
+    while k >= 0 and doc.sent_of[k] == doc.sent_of[verb.i] and "\n" not in doc[k].text:
+        k -= 1
+    lead = [doc[j] for j in range(k + 1, comma.i)]
+    if sum(t.is_alpha for t in lead) < 2 or quotes_in(lead) or any(lead[0].i <= c.token.i < comma.i for c in cues):
+        return None
+    return trimmed(lead)
+
+
+def _led_in(pieces: list[QuotedSpan], cue: Cue, start: int, end: int | None = None) -> Attribution:
     """A quote that finishes a reported clause begun before its marks: mixed, its first part
-    taking in the clause's lead."""
+    taking in the clause's lead (a part of its own when a cue stands between, up to `end`)."""
     att = _direct(pieces, cue)
-    att.parts[0] = (start, att.parts[0][1])
+    if end is None:
+        att.parts[0] = (start, att.parts[0][1])
+    else:
+        att.parts.insert(0, (start, end))
     att.start, att.type, att.link = start, "mixed", "runs_on"  # the clause goes beyond the marks
     return att
 

@@ -263,7 +263,7 @@ def issuer(noun: Token) -> Token:
     if can_speak(noun):
         return noun
     governor = noun.head.head if noun.dep_ == "pobj" else noun.head
-    if noun.dep_ in ("dobj", "pobj") and governor is not noun and governor.pos_ in ("VERB", "AUX"):
+    if noun.dep_ in ("dobj", "pobj") and governor != noun and governor.pos_ in ("VERB", "AUX"):
         subject = subject_of_own(governor)
         if subject is not None and (can_speak(subject) or subject.pos_ in ("NOUN", "PROPN")):
             return subject

@@ -6,8 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.nlp.model import PARAGRAPH_PIPE
-from tests.unit.test_quote_classes import nlp, run  # noqa: F401 - nlp is a fixture
+from pipeline.nlp.model import PARAGRAPH_PIPE, load_model
+from tests.unit.test_quote_classes import MODEL, run
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_model(MODEL)
+
 
 # ── paragraph breaks ─────────────────────────────────────────────────────────
 
@@ -63,7 +69,10 @@ def test_a_noun_phrase_report_drops_the_aside_too(nlp):
     [
         ("Governor Lena Park talked about the border on Tuesday.", "the border"),
         ("The mayor was asked about the strike.", "the strike"),
-        ("Okafor, the union leader, spoke about how the contract would be enforced.", "how the contract would be enforced"),
+        (
+            "Okafor, the union leader, spoke about how the contract would be enforced.",
+            "how the contract would be enforced",
+        ),
     ],
 )
 def test_what_a_verb_of_saying_was_about_is_its_report(nlp, body, text):
@@ -79,3 +88,43 @@ def test_a_topic_report_keeps_the_speaker_the_parse_gives(nlp):
 
 def test_about_on_a_verb_that_reports_nothing_is_no_report(nlp):
     assert run(nlp, "The mayor worried about the strike.") == []
+
+
+# ── nouns of saying ──────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("body", "text", "mention"),
+    [
+        (
+            "Voters remembered Governor Park's claim that the tunnel would pay for itself.",
+            "that the tunnel would pay for itself",
+            "Governor Park's",
+        ),
+        ("The union's call for a shorter working week drew wide support.", "a shorter working week", "The union's"),
+        ("Critics seized on his promise to cut fares by half.", "to cut fares by half", "his"),
+    ],
+)
+def test_a_noun_of_saying_reports_its_clause(nlp, body, text, mention):
+    [q] = run(nlp, body)
+    assert (q.type, q.text, q.speaker.mention) == ("indirect", text, mention)
+
+
+def test_a_noun_of_saying_with_quoted_words_is_a_mixed_quote(nlp):
+    body = 'Ruiz stood by her claim that the audit was "a whitewash from start to finish."'
+    [q] = run(nlp, body)
+    assert q.type == "mixed" and q.text.startswith("that the audit was")
+
+
+def test_a_relative_clause_on_the_noun_is_no_report(nlp):
+    assert run(nlp, "The claim that he made on Monday was checked by reporters.") == []
+
+
+# ── a cue set off inside the sentence its quote finishes ────────────────────
+
+
+def test_writers_words_before_a_cue_set_off_by_commas_open_the_quote(nlp):
+    body = 'The bridge, Mayor Ana Ruiz said, "will open in May."'
+    [q] = run(nlp, body)
+    assert (q.type, q.cue) == ("mixed", "said") and "Ana Ruiz" in q.speaker.name
+    assert [body[s:e] for s, e in q.parts] == ["The bridge", "will open in May."]
