@@ -71,6 +71,10 @@ log = logging.getLogger(__name__)
 
 _MIN_OBJECT_WORDS = 2  # a noun-phrase report shorter than this is rarely a report
 _MAX_FRAGMENT_CLIMB = 6  # heads climbed from a quoted fragment to the verb reporting it
+# A non-finite verb holding a fragment has no subject of its own (`waved off the delay as
+# having "minimal" impact`): the frame that reports it is up its chain of verbs, this many.
+_NON_FINITE = frozenset({"VBG", "VBN", "VB"})
+_MAX_FRAME_CLIMB = 3
 # Verbs that hold a quoted fragment without reporting anyone's words (`is "safe"`).
 # What may stand between a report and a quoted fragment that completes it.
 _JOINERS = " \t\u00a0:-–—"
@@ -331,9 +335,17 @@ def _fragment_attribution(doc: Doc, span: QuotedSpan) -> Attribution | None:
         verb = verb.head
     else:
         return None
+    source = subject_of(verb)
+    climbs = 0
+    while (source is None or not can_speak(source)) and verb.tag_ in _NON_FINITE and climbs < _MAX_FRAME_CLIMB:
+        nxt = verb.head
+        while nxt.pos_ not in ("VERB", "AUX") and nxt.head != nxt:
+            nxt = nxt.head
+        if nxt == verb or nxt.pos_ not in ("VERB", "AUX"):
+            break
+        verb, source, climbs = nxt, subject_of(nxt), climbs + 1
     if verb.lemma_ in _NOT_REPORTING or any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children):
         return None
-    source = subject_of(verb)
     if source is None or not can_speak(source):
         return None
     content = complement_tokens(verb) or object_tokens(verb)

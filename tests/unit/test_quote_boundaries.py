@@ -128,3 +128,14 @@ def test_writers_words_before_a_cue_set_off_by_commas_open_the_quote(nlp):
     [q] = run(nlp, body)
     assert (q.type, q.cue) == ("mixed", "said") and "Ana Ruiz" in q.speaker.name
     assert [body[s:e] for s, e in q.parts] == ["The bridge", "will open in May."]
+
+
+def test_a_fragment_under_a_non_finite_verb_is_reported_by_the_frame_above_it(nlp):
+    body = 'The mayor waved off the delay as having "minimal" impact on commuters.'
+    [q] = run(nlp, body)
+    assert (q.type, q.speaker.mention) == ("mixed", "The mayor")
+    assert '"minimal" impact' in q.text
+
+
+def test_a_fragment_whose_frame_has_no_speaker_is_no_quote(nlp):
+    assert run(nlp, 'The bridge kept having "minor" faults all winter.') == []
