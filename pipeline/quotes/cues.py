@@ -268,10 +268,12 @@ def _trailing_participle(tok: Token) -> bool:
 
 def _matrix_predicate(verb: Token) -> bool:
     """`confirmed that X but had little hope`: a finite, subjectless conjunct after "but"
-    belongs to the reporting clause, not to the report."""
+    belongs to the reporting clause when "that" closed the report off as a clause of its own;
+    without it (`said Jo didn't stay but left`) the conjunct shares the report's subject."""
     finite = verb.tag_ in ("VBD", "VBZ", "VBP")
     contrast = any(c.lower_ == "but" for c in verb.head.children if c.dep_ == "cc" and c.i < verb.i)
-    return finite and contrast and subject_of_own(verb) is None
+    marked = any(c.dep_ == "mark" and c.lower_ == "that" for c in verb.head.children)
+    return finite and contrast and marked and subject_of_own(verb) is None
 
 
 def _contiguous_around(tokens: list[Token], anchor: Token) -> list[Token]:

@@ -139,3 +139,9 @@ def test_a_fragment_under_a_non_finite_verb_is_reported_by_the_frame_above_it(nl
 
 def test_a_fragment_whose_frame_has_no_speaker_is_no_quote(nlp):
     assert run(nlp, 'The bridge kept having "minor" faults all winter.') == []
+
+
+def test_a_subjectless_conjunct_without_that_shares_the_reports_subject(nlp):
+    body = "The caretaker said the visitor did not stay long but left before the service began."
+    [q] = run(nlp, body)
+    assert q.text == "the visitor did not stay long but left before the service began"
