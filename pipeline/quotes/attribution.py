@@ -240,7 +240,9 @@ def _clause_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> Attribut
 
 
 def _clause_link(cue: Cue) -> str:
-    return "according" if cue.token.lower_ == "according" else "clause"
+    if cue.token.lower_ == "according":
+        return "according"
+    return "noun" if is_speech_noun(cue.token) else "clause"
 
 
 def _parenthetical_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> Attribution | None:

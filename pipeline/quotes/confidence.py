@@ -26,7 +26,7 @@ class Evidence:
     """What the rules relied on for one quote; every field is a small closed vocabulary."""
 
     type: str  # direct | mixed | indirect
-    link: str  # before, after, inside, dash, alone, runs_on, clause, according, parenthetical, object, fragment
+    link: str  # before, after, inside, dash, alone, runs_on, clause, noun, according, parenthetical, object, fragment
     marks: str  # double | apostrophes | none | open
     cue: str  # say | tell | according | other | none
     words: str  # short | medium | long
