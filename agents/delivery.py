@@ -17,7 +17,20 @@ that was never acked. This module closes the known holes of faust-streaming
   out of order), and the guard is skipped entirely while the group has no
   committed offset (Faust stores that, and a committed 0, as None).
   `HardenedConsumer` refuses to commit while the message at the committed
-  offset, or at the first offset fetched when none is committed, is unacked.
+  offset, or at the partition's first offset when none is committed, is unacked.
+* Faust throws away records it already took from aiokafka when the flow stops,
+  a partition is paused or the generation changes mid-fetch (and streams skip
+  records of an old generation), trusting "seek to the committed offset" to
+  fetch them again. aiokafka's `seek_to_committed` leaves a partition without
+  a committed offset where it is, past the dropped records: the partition then
+  stood still with lag until the next rebalance, and once newer records were
+  processed their commit jumped over the dropped ones (a chaos run: a worker
+  SIGKILLed before its first commit on articles.clean p1, the peer that took
+  the partition over never saw offsets 0-9, 10 articles lost; the CI failure
+  was the same stall, 31 s). `HardenedConsumer` seeks such partitions to their
+  first offset, and when the message at the resume offset is neither acked
+  nor in flight while later ones were acked (dropped after fetching), it
+  fetches the partition again from there (`dropped_from`).
 * A stream acks messages it skips because they belong to an older consumer
   generation or arrive while a rebalance suspends the flow; such an ack could
   let the commit move past an offset that is fetched again but not yet
@@ -52,7 +65,7 @@ import os
 import random
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from faust.transport.drivers.aiokafka import Consumer as AIOKafkaConsumer
@@ -68,6 +81,7 @@ SEND_RETRY_WINDOW_S = 120.0
 SEND_BACKOFF_FLOOR_S = 0.2
 SEND_BACKOFF_S = 0.5
 SEND_BACKOFF_CAP_S = 20.0
+REFETCH_RETRY_S = 10.0  # a partition whose dropped records were sought back and still did not come
 
 
 class DeliverEverything(dict[Any, Any]):
@@ -111,25 +125,79 @@ class HardenedConsumer(AIOKafkaConsumer):
             return False
         return super().ack(message)
 
-    def track_message(self, message: Message) -> None:
-        # The first offset handed to the streams in this generation: where the group resumes
-        # when Kafka has no committed offset for the partition yet (Faust keeps that, and a
-        # committed 0, as None).
-        origins = self.__dict__.setdefault("_origins", {})
-        seen = origins.get(message.tp)
-        if seen is None or seen[0] != message.generation_id or message.offset < seen[1]:
-            origins[message.tp] = (message.generation_id, message.offset)
-        super().track_message(message)
+    async def seek_to_committed(self) -> Mapping[TP, int]:
+        """Seek to the committed offsets, and a partition of ours without one to its first offset.
+
+        Faust calls this after every rebalance, and to fetch again what it dropped after
+        fetching; aiokafka seeks only partitions with a committed offset above 0 and leaves the
+        others past whatever was dropped. With no commit the group starts at the first offset
+        (consumer_auto_offset_reset="earliest"); that offset also guards the first commit.
+        """
+        committed = await super().seek_to_committed()
+        acking = self.app.topics.acks_enabled_for  # our input topics (changelogs: Faust's recovery seeks them)
+        fresh = [tp for tp, offset in committed.items() if (offset is None or offset <= 0) and acking(tp.topic)]
+        if fresh and self.app.conf.consumer_auto_offset_reset == "earliest":
+            earliest = await self.earliest_offsets(*fresh)
+            starts = {tp: max(earliest.get(tp) or 0, 0) for tp in fresh}
+            await self.seek_wait(starts)
+            self.__dict__.setdefault("_origins", {}).update(starts)
+        return committed
 
     def _new_offset(self, tp: TP) -> int | None:
         acked = self._acked[tp]
-        committed = self._committed_offset[tp]
-        if committed is None:
-            origin = self.__dict__.get("_origins", {}).get(tp)
-            committed = origin[1] if origin is not None else None
-        if acked and committed is not None and not self._gap.get(tp) and min(acked) > committed:
+        resume = self._committed_offset[tp]
+        if resume is None:  # no commit yet (or a committed 0): the first offset, where the group starts
+            resume = self.__dict__.get("_origins", {}).get(tp)
+        if acked and resume is not None and not self._gap.get(tp) and min(acked) > resume:
+            in_flight = [m.offset for m in list(self._unacked_messages) if m.tp == tp and not m.acked]
+            start = dropped_from(resume, acked, in_flight)
+            if start is not None:
+                self._fetch_again(tp, start, min(acked))
             return None  # the message at the committed (or resume) offset is not acked yet
         return super()._new_offset(tp)
+
+    def _fetch_again(self, tp: TP, offset: int, first_acked: int) -> None:
+        """Seek `tp` back to `offset` (at most once per REFETCH_RETRY_S for the same offset)."""
+        now = time.monotonic()
+        refetched = self.__dict__.setdefault("_refetched", {})
+        last = refetched.get(tp)
+        if last is not None and last[0] == offset and now - last[1] < REFETCH_RETRY_S:
+            return
+        refetched[tp] = (offset, now)
+        log.warning(
+            "%s: offsets %d-%d were fetched but never reached the agent (later ones are acked); fetching again",
+            tp,
+            offset,
+            first_acked - 1,
+        )
+        task = asyncio.ensure_future(self._seek_logged(tp, offset))
+        pending = self.__dict__.setdefault("_refetches", set())
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+
+    async def _seek_logged(self, tp: TP, offset: int) -> None:
+        try:
+            await self.seek_wait({tp: offset})
+        except Exception as exc:  # noqa: BLE001 - a rebalance took the partition: its new owner starts from the commit
+            log.warning("could not seek %s back to %d (%s: %s)", tp, offset, type(exc).__name__, exc)
+
+
+def dropped_from(resume: int, acked: Sequence[int], in_flight: Iterable[int]) -> int | None:
+    """Where to fetch a partition again when Faust dropped records after fetching them, else None.
+
+    `resume` is the offset the next commit must cover first (the committed
+    offset, or the partition's first offset without one), `acked` the offsets
+    acked since, `in_flight` those handed to the streams and not acked yet.
+    Records reach the agent in offset order, so when a later offset is acked
+    while nothing from `resume` up to it is acked or in flight, the records in
+    between were dropped and only a seek brings them back.
+    """
+    if not acked or min(acked) <= resume:
+        return None
+    first_acked = min(acked)
+    if any(resume <= offset < first_acked for offset in in_flight):
+        return None  # still being worked on: the commit just waits
+    return resume
 
 
 class IdempotentProducer(AIOKafkaProducer):

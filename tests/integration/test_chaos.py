@@ -215,6 +215,7 @@ def test_longest_per_topic_takes_the_worst_partition():
 def test_small_chaos_run_keeps_every_guarantee(tmp_path):
     cfg = ChaosConfig.small(seed=11, data_dir=tmp_path, quiet=True)
     report = run_chaos(cfg)
+    print(f"longest no progress {report.no_progress}, bound {report.no_progress_bound_s} s")  # shown with -rP
     t, order = report.tally, report.order
     assert report.drained, report.events
     assert t.lost == 0, t.lost_ids

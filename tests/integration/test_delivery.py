@@ -19,33 +19,101 @@ from agents.delivery import HardenedConsumer
 TP0 = TP("articles.raw", 0)
 
 
-def consumer(committed: int | None, acked: list[int]) -> HardenedConsumer:
+def consumer(committed: int | None, acked: list[int], in_flight: tuple[int, ...] = ()) -> HardenedConsumer:
     c = object.__new__(HardenedConsumer)  # only the offset bookkeeping is exercised
     c._acked = defaultdict(list, {TP0: list(acked)})
     c._acked_index = defaultdict(set, {TP0: set(acked)})
     c._committed_offset = defaultdict(lambda: None, {TP0: committed})
     c._gap = defaultdict(list)
+    c._unacked_messages = [SimpleNamespace(tp=TP0, offset=o, acked=False) for o in in_flight]
     return c
+
+
+class FakeThread:
+    """The consumer thread's seeks, recorded (what HardenedConsumer asks aiokafka for)."""
+
+    def __init__(self, committed: dict, earliest: dict | None = None) -> None:
+        self.committed, self.earliest, self.seeks = committed, earliest or {}, []
+
+    async def seek_to_committed(self) -> dict:
+        return dict(self.committed)
+
+    async def earliest_offsets(self, *tps: TP) -> dict:
+        return {tp: self.earliest.get(tp, 0) for tp in tps}
+
+    async def seek_wait(self, offsets: dict) -> None:
+        self.seeks.append(dict(offsets))
 
 
 def test_commit_never_skips_the_unacked_message_at_the_committed_offset():
     # Offset 32 is in flight, 33 and 34 are done: faust's own guard
     # (`min(acked) - committed > 1`) would commit 35 and lose 32.
-    assert consumer(32, [33, 34])._new_offset(TP0) is None
-    assert consumer(0, [1, 2])._new_offset(TP0) is None  # committed 0 is falsy upstream
+    assert consumer(32, [33, 34], in_flight=(32,))._new_offset(TP0) is None
+    c = consumer(0, [1, 2], in_flight=(0,))  # committed 0 is falsy upstream: the first offset guards
+    c._origins = {TP0: 0}
+    assert c._new_offset(TP0) is None
 
 
-def test_without_a_committed_offset_the_first_fetched_message_guards_the_commit():
+def test_without_a_committed_offset_the_partitions_first_offset_guards_the_commit():
     # A new group (or one whose committed offset is 0, which Faust also keeps as None):
-    # offsets 0..2 were handed to the stream, 0 is still in flight when 1 and 2 are acked.
-    c = consumer(None, [])
-    c._unacked_messages, c._on_message_in = set(), lambda *args: None
-    for offset in (0, 1, 2):
-        c.track_message(type("Msg", (), {"generation_id": 1, "tp": TP0, "offset": offset})())
-    c._acked[TP0], c._acked_index[TP0] = [1, 2], {1, 2}
+    # the partition starts at 0, which is still in flight when 1 and 2 are acked.
+    c = consumer(None, [1, 2], in_flight=(0,))
+    c._origins = {TP0: 0}
     assert c._new_offset(TP0) is None
     c._acked[TP0], c._acked_index[TP0] = [0, 1, 2], {0, 1, 2}
     assert c._new_offset(TP0) == 3
+
+
+def test_a_partition_without_a_committed_offset_is_sought_to_its_first_offset():
+    """aiokafka's seek_to_committed leaves such a partition where it is, which after Faust dropped
+    fetched records (flow stopped, partition paused, generation changed) is past them."""
+    clean0, clean1, log0 = TP("articles.clean", 0), TP("articles.clean", 1), TP("app-stories-changelog", 0)
+    c = object.__new__(HardenedConsumer)
+    c._thread = FakeThread({TP0: None, clean0: 0, clean1: 12, log0: None}, earliest={clean0: 3})
+    c.app = SimpleNamespace(
+        topics=SimpleNamespace(acks_enabled_for=lambda topic: topic.startswith("articles.")),
+        conf=SimpleNamespace(consumer_auto_offset_reset="earliest"),
+    )
+    committed = asyncio.run(c.seek_to_committed())
+    assert committed[clean1] == 12  # aiokafka sought that one itself
+    assert c._thread.seeks == [{TP0: 0, clean0: 3}]  # not the changelog: Faust's recovery seeks those
+    assert c._origins == {TP0: 0, clean0: 3}
+
+
+@pytest.mark.parametrize(
+    ("resume", "acked", "in_flight", "start"),
+    [
+        (0, [10, 11, 12], [], 0),  # 0-9 taken from aiokafka and dropped: fetch again from 0
+        (7, [8, 9, 10], [], 7),  # one record dropped (the chaos run: a commit stuck at 7 for minutes)
+        (7, [8, 9, 10], [7], None),  # 7 is still being worked on
+        (7, [8, 9, 10], [3, 11], 7),  # in flight, but neither below 8 from 7 on
+        (7, [7, 8], [], None),  # nothing missing: the commit moves on
+        (7, [], [], None),
+    ],
+)
+def test_dropped_from_finds_records_dropped_after_fetching(resume, acked, in_flight, start):
+    assert delivery.dropped_from(resume, acked, in_flight) == start
+
+
+def test_records_dropped_after_fetching_are_fetched_again_not_committed_over():
+    """The chaos failure: the peer that took over articles.clean p1 (never committed) was handed
+    only offsets 10 and up; their commit must wait for 0-9, which are fetched again."""
+
+    async def scenario() -> tuple[list, int | None, list, int | None]:
+        c = consumer(None, list(range(10, 16)))
+        c._origins, c._thread = {TP0: 0}, FakeThread({})
+        first = c._new_offset(TP0)
+        c._new_offset(TP0)  # the next commit attempt: no second seek while the first is under way
+        await asyncio.sleep(0)
+        seeks = list(c._thread.seeks)
+        c._acked[TP0] = list(range(16))
+        c._acked_index[TP0] = set(range(16))
+        return seeks, first, c._thread.seeks, c._new_offset(TP0)
+
+    seeks, first, _, after = asyncio.run(scenario())
+    assert first is None  # never committed over 0-9
+    assert seeks == [{TP0: 0}]
+    assert after == 16
 
 
 def test_commit_advances_over_a_contiguous_acked_run():
@@ -83,6 +151,7 @@ def test_every_fetched_message_is_delivered_and_no_offset_is_committed_over_as_a
     asyncio.run(c._add_gap(TP0, 10, 25))
     assert not c._gap[TP0]
     c._acked, c._acked_index = defaultdict(list, {TP0: [25]}), defaultdict(set, {TP0: {25}})
+    c._unacked_messages = [SimpleNamespace(tp=TP0, offset=9, acked=False)]  # delivered again, in progress
     assert c._new_offset(TP0) is None  # 9..24 unprocessed: nothing to commit
 
 
