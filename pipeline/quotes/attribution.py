@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from spacy.tokens import Doc, Span, Token
@@ -150,13 +151,22 @@ def _has_words(text: str, span: QuotedSpan) -> bool:
 
 def find_cues(doc: Doc) -> list[Cue]:
     """Every reporting cue in the document, sentence by sentence (a bad parse loses one sentence)."""
+    return sorted(_per_sentence(doc, _sentence_cues), key=lambda c: c.start)
+
+
+def find_noun_cues(doc: Doc) -> list[Cue]:
+    """Nouns of saying with the report they carry (`his claim that X`), for the clause reader."""
+    return _per_sentence(doc, noun_cues)
+
+
+def _per_sentence(doc: Doc, finder: Callable[[Span], list[Cue]]) -> list[Cue]:
     out: list[Cue] = []
     for sent in doc.sents:
         try:
-            out.extend(_sentence_cues(sent))
+            out.extend(finder(sent))
         except Exception:  # noqa: BLE001
-            log.debug("cue finding failed in sentence at %d", sent.start_char, exc_info=True)
-    return sorted(out, key=lambda c: c.start)
+            log.debug("%s failed in sentence at %d", finder.__name__, sent.start_char, exc_info=True)
+    return out
 
 
 def _sentence_cues(sent: Span) -> list[Cue]:
@@ -171,17 +181,6 @@ def _sentence_cues(sent: Span) -> list[Cue]:
                 end = prep.idx + len(prep.text)
             out.append(Cue(tok, start, end, subject_of(tok), content, objects))
     out.extend(according_to_cues(sent))
-    return out
-
-
-def find_noun_cues(doc: Doc) -> list[Cue]:
-    """Nouns of saying with the report they carry (`his claim that X`), for the clause reader."""
-    out: list[Cue] = []
-    for sent in doc.sents:
-        try:
-            out.extend(noun_cues(sent))
-        except Exception:  # noqa: BLE001
-            log.debug("noun cue finding failed in sentence at %d", sent.start_char, exc_info=True)
     return out
 
 
