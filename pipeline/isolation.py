@@ -20,7 +20,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, Protocol
@@ -165,43 +165,59 @@ class Child:
 
     A fresh interpreter rather than multiprocessing's spawn: nothing of the parent's main
     module runs again, and no fork copies a process that has an event loop and threads.
+
+    A spare child is kept loading in the background, so a crash or a timeout swaps in a
+    process whose model is already loaded: the partition waits for the swap, not for a model
+    load (two of them for a crash poison: its batch, then its retry alone).
     """
 
     def __init__(self, settings: Settings, index: int) -> None:
         self.settings, self.index = settings, index
         self.proc: subprocess.Popen[bytes] | None = None
         self.conn: Duplex | None = None
+        self._spare: Future[tuple[subprocess.Popen[bytes], Duplex]] | None = None
+        self._loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"nlp-spare-{index}")
 
     def ensure_started(self) -> Duplex:
         if self.proc is not None and self.proc.poll() is None and self.conn is not None:
             return self.conn
         self.stop()
+        spare, self._spare = self._spare, None
+        self.proc, self.conn = spare.result() if spare is not None else self._spawn()
+        if self.proc.poll() is not None:  # the spare died while it waited: start afresh
+            self.stop()
+            self.proc, self.conn = self._spawn()
+        self._spare = self._loader.submit(self._spawn)
+        return self.conn
+
+    def _spawn(self) -> tuple[subprocess.Popen[bytes], Duplex]:
+        """A new child with its model loaded (it answers once it is ready)."""
         down_r, down_w = os.pipe()
         up_r, up_w = os.pipe()
-        self.proc = subprocess.Popen(
+        proc = subprocess.Popen(
             [sys.executable, "-m", "pipeline.isolation", str(down_r), str(up_w)],
             pass_fds=(down_r, up_w),
             stdin=subprocess.DEVNULL,
         )
         os.close(down_r)
         os.close(up_w)
-        self.conn = Duplex(down_w, up_r)
+        conn = Duplex(down_w, up_r)
         try:
-            self.conn.send(self.settings)
-            if not self.conn.poll(START_TIMEOUT_S):
+            conn.send(self.settings)
+            if not conn.poll(START_TIMEOUT_S):
                 raise PoolBroken(f"NLP process {self.index} did not start within {START_TIMEOUT_S:.0f}s")
-            self.conn.recv()
+            conn.recv()
         except (EOFError, OSError) as exc:
-            code = self.proc.wait(10)
-            self.stop()
+            code = proc.wait(10)
+            _end(proc, conn)
             raise PoolBroken(
                 f"NLP process {self.index} died while starting (exit code {code}); "
                 "is the spaCy model installed? (wirestream info --model)"
             ) from exc
         except PoolBroken:
-            self.stop()
+            _end(proc, conn)
             raise
-        return self.conn
+        return proc, conn
 
     def attempt(self, stage: str, messages: Sequence[Any], budget_s: float) -> tuple[list[list[Any]], Failure | None]:
         """Send a batch; collect one result per message, each within `budget_s` of the previous one."""
@@ -239,14 +255,28 @@ class Child:
         return Failure("nlp_process_crashed", f"the NLP process died ({how}) during {stage}")
 
     def stop(self) -> None:
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
-        if self.proc is not None:
-            if self.proc.poll() is None:
-                self.proc.kill()
-            self.proc.wait(10)
-            self.proc = None
+        """End the working child (its spare stays warm)."""
+        if self.proc is not None and self.conn is not None:
+            _end(self.proc, self.conn)
+        self.proc, self.conn = None, None
+
+    def close(self) -> None:
+        """End the working child and its spare."""
+        self.stop()
+        spare, self._spare = self._spare, None
+        self._loader.shutdown(wait=False, cancel_futures=True)
+        if spare is not None and not spare.cancel():
+            try:
+                _end(*spare.result())
+            except PoolBroken:
+                pass
+
+
+def _end(proc: subprocess.Popen[bytes], conn: Duplex) -> None:
+    conn.close()
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait(10)
 
 
 class ProcessPool:
@@ -295,7 +325,7 @@ class ProcessPool:
         self._chunks.shutdown(wait=False, cancel_futures=True)
         while True:
             try:
-                self._idle.get_nowait().stop()
+                self._idle.get_nowait().close()
             except queue.Empty:
                 return
 

@@ -8,6 +8,7 @@ switched on here through WIRESTREAM_FAULT_HOOKS; the over-long body is real inpu
 from __future__ import annotations
 
 import os
+import signal
 import time
 
 import orjson
@@ -174,3 +175,16 @@ def test_a_crash_of_the_nlp_process_is_that_articles_dead_letter(pool) -> None:
         ("EnrichedRecord", "a-4"),
     ]
     assert "SIGKILL" in out[1].error and out[3].stage == "quotes"
+
+
+def test_a_dead_nlp_process_is_replaced_by_the_spare_loaded_before_it_died(pool) -> None:
+    list(enrich([article(0)], Settings(), pool))
+    [child] = list(pool._idle.queue)
+    assert child.proc is not None and child._spare is not None
+    spare_pid = child._spare.result()[0].pid  # loaded while the working child was busy
+    os.kill(child.proc.pid, signal.SIGKILL)
+    child.proc.wait(10)
+    out = list(enrich([article(1)], Settings(), pool))
+    assert summary(out) == [("EnrichedRecord", "a-1")]
+    assert child.proc.pid == spare_pid  # no model load between the death and the next article
+    assert child._spare is not None and child._spare.result()[0].pid != spare_pid  # the next spare
