@@ -3,7 +3,7 @@
 PolNeAR scores a speaker by its mention alone (gold "he" meets predicted "he"), so it
 never asks whether "he", "the senator" or "the ministry" was resolved to the right
 person. This gold does. `data/speakers.gold.jsonl` is wire-style copy written for the
-project: 49 short articles (business, sport, courts, science, local news, politics,
+project: 53 short articles (business, sport, courts, science, local news, politics,
 features and interviews; Europe, Africa, Asia, the Americas), one JSON object per line,
 ``{"id", "split", "body", "quotes": [{"quote", "speaker", "mention"?}]}``. ``quote`` is a
 distinctive substring of the quoted words (it occurs once in the body), ``speaker`` the
@@ -12,7 +12,7 @@ organisation's), ``mention`` how the cue names the speaker ("he", "the chief
 executive", "Otieno"), absent when the quote has no cue of its own (a split quote's
 second sentence, a paragraph that continues a quote).
 
-The articles come in four parts: ``tune`` (s01-s15) and ``tune2`` (t01-t06, written with
+The articles come in four parts: ``tune`` (s01-s15) and ``tune2`` (t01-t10, written with
 the rules of salience, descriptions and organisations), whose errors were looked at while
 writing the resolution rules; ``test`` (s16-s30), written with them before any rule
 changed and watched only in total; and ``fresh2`` (f01-f13), written later in styles the

@@ -21,7 +21,10 @@ apposition speaks in its role ("the race organiser, Atlantic Rowing Events"); a 
 organisation is a person when the grammar says so (apposition to a noun only people are, a he/she
 only it can bind); a story that opens on someone described and names them next ("A 62-year-old
 grandmother ... . Bernadette Walsh set off") has one person; a newspaper speaks for itself; two
-people never share one id.
+people never share one id; "the Brazilian" is the person the article gave that nationality; a lone
+given name is the one person who has it; a name in apposition to a subject is a subject; and a
+speaking he/she whose nearest candidates are only objects goes back to the latest subject who has
+already spoken (a speaker goes on speaking).
 """
 
 from __future__ import annotations
@@ -344,7 +347,10 @@ class SpeakerRegistry:
         self._quote_starts = [start for start, _ in self._quoted]
         self._speaking = -1  # the source head being resolved: a cue's subject speaks, so it is someone
         self._mention_at: dict[int, Person] = {}  # where each mention starts: one mention, one person
-        self._surnames: set[str] = set()  # of the named people met: most proper nouns are no one's
+        self._surnames: set[str] = set()
+        self._spoken: set[int] = (
+            set()
+        )  # the people who have been a cue's speaker  # of the named people met: most proper nouns are no one's
         self._ids_taken: set[str] = set()  # one id, one person: two Walshes do not share a cluster
 
     # ---- building the candidate list -------------------------------------------------
@@ -372,7 +378,7 @@ class SpeakerRegistry:
             if kind == 0 and isinstance(item, Span):
                 phrase = mention_tokens(item.root)
                 toks = phrase if phrase[0].i <= item.start and phrase[-1].i >= item.end - 1 else list(item)
-                self._register(item.root, toks, item.root.dep_ in ("nsubj", "nsubjpass"))
+                self._register(item.root, toks, _is_subject(item.root))
             elif kind == 1 and isinstance(item, Span):
                 self._register(item.root, mention_tokens(item.root), True)
             elif isinstance(item, Token):
@@ -442,15 +448,19 @@ class SpeakerRegistry:
             person = self._resolve_pronoun(head)
         else:
             person = self._register(head, toks, head.dep_ in ("nsubj", "nsubjpass"))
+        if person is not None:
+            self._spoken.add(person.key)
         if person is not None and toks[0].idx not in self._mention_at:
             self._add_mention(toks, person, True)
             self.mentions.sort(key=lambda m: m.start)
         return person, toks
 
     def _resolve_nonpronoun(self, head: Token, toks: list[Token]) -> Person | None:
-        known = self._known_surname(head)
+        known = self._known_surname(head) or self._known_given_name(head, toks)
         if known is not None:
             return known
+        if _is_demonym(head, toks):
+            return self._by_nationality(head)
         name_span = self._name_in(toks)
         if name_span is not None:
             return self._named_person(name_span, toks)
@@ -472,6 +482,19 @@ class SpeakerRegistry:
             appositive.roles.add(head.lemma_.lower())
             return appositive
         return self._described_person(head, toks)
+
+    def _by_nationality(self, head: Token) -> Person | None:
+        """ "the Brazilian said": the named person the article gave that nationality ("Brazilian
+        striker Rafael Nunes"), else the nearest named person, as for a description."""
+        word = head.lower_
+        known = next((p for p in self._recent_people() if p.named and p.human and word in p.words), None)
+        if known is not None:
+            return known
+
+        def fits(m: Mention) -> bool:
+            return m.person.named and m.person.human and not m.person.plural
+
+        return self._nearest(head, fits)
 
     def _org_entity(self, tok: Token) -> Span | None:
         """The ORG name `tok` is part of."""
@@ -555,10 +578,15 @@ class SpeakerRegistry:
                 return self._org_antecedent(child.lemma_.lower())
         return None
 
-    def _org_antecedent(self, lemma: str) -> Person | None:
+    def _org_antecedent(self, lemma: str, mods: set[str] | frozenset[str] = frozenset()) -> Person | None:
         """The organisation a common noun stands for: the latest one whose name holds the noun,
-        else the latest one met (a generic noun like "company" or "station" fits any)."""
-        orgs = [m.person for m in reversed(self.mentions) if m.person.org and not m.person.plural]
+        else the latest one met (a generic noun like "company" or "station" fits any); one whose
+        words hold the noun's modifiers ("the environment ministry" is no farmers' union)."""
+        orgs = [
+            m.person
+            for m in reversed(self.mentions)
+            if m.person.org and not m.person.plural and mods <= m.person.words | m.person.roles
+        ]
         named = next((p for p in orgs if lemma in p.tokens or p.head == lemma), None)
         return named or (orgs[0] if orgs else None)
 
@@ -573,6 +601,15 @@ class SpeakerRegistry:
         return next((p for p in self._recent_people() if p.named and p.human and p.surname == word), None) or next(
             (p for p in reversed(self.people) if p.named and p.surname == word), None
         )
+
+    def _known_given_name(self, head: Token, toks: list[Token]) -> Person | None:
+        """A lone given name ("Antoine said", once "Antoine Girard" and "Luc Girard" are met): the one
+        named person whose full name starts with it, whatever NER called the word."""
+        if len(toks) != 1 or head.pos_ != "PROPN":
+            return None
+        word = head.lower_
+        found = {p.key: p for p in self.people if p.named and p.human and word in p.tokens and word != p.surname}
+        return next(iter(found.values())) if len(found) == 1 else None
 
     def _recent_people(self) -> Iterator[Person]:
         """The people met so far, the latest mentioned first (salience, not order of first mention)."""
@@ -620,8 +657,10 @@ class SpeakerRegistry:
                 self._enrich(person, name, toks)
                 return person
         human = any(e.start <= name.start < e.end for e in self._person_ents)
-        lede = self._lede_description(name, toks, human=True) if human else None
-        if lede is not None:  # "A 62-year-old grandmother ... . Bernadette Walsh set off ...": the same woman
+        lede = self._lede_description(name, toks, human=human)
+        if lede is not None:  # "A 62-year-old grandmother ... . Bernadette Walsh set off ...": the same woman;
+            # "Kenya's biggest mobile operator said ... . Safaricom said ...": the same company
+            lede.human = human
             lede.named, lede.name, lede.head, lede.surname, lede.tokens = (
                 True,
                 _strip_possessive(name.text),
@@ -707,7 +746,7 @@ class SpeakerRegistry:
             if named is not None:
                 return named
         if is_org_noun(head) and not plural:
-            org = self._org_antecedent(lemma) if det not in _INDEFINITE else None
+            org = self._org_antecedent(lemma, mods) if det not in _INDEFINITE else None
             if org is not None:
                 return org
         person = Person(
@@ -761,9 +800,16 @@ class SpeakerRegistry:
         word = pron.lower_
         gender = PRONOUN_GENDER.get(word)
         plural = word in PLURAL_PRONOUNS
-        person = self._nearest(
-            pron, lambda m: _compatible(m.person, word, gender, plural) or bool(gender) and m.voice in (gender, "x")
-        )
+
+        def fits(m: Mention) -> bool:
+            return _compatible(m.person, word, gender, plural) or bool(gender) and m.voice in (gender, "x")
+
+        found = self._nearest_mentions(pron, fits)
+        person = self._nearest(pron, fits, found)
+        if person is not None and pron.i == self._speaking and not any(m.subject for m in found):
+            # "The defeat leaves Braga fourth. ... "We will be ready," he said": a speaker goes on speaking;
+            # a name met only as an object is rarely the one who speaks next
+            person = self._speaker_subject(pron, fits) or person
         if person is None and gender:  # nobody fits in the last sentences: the latest named of that gender
             person = next(
                 (
@@ -777,10 +823,21 @@ class SpeakerRegistry:
             person.gender = gender
         return person
 
-    def _nearest(self, tok: Token, fits: Callable[[Mention], bool]) -> Person | None:
+    def _speaker_subject(self, tok: Token, fits: Callable[[Mention], bool]) -> Person | None:
+        """The latest fitting subject in the last six sentences that has spoken before."""
+        sentences = sorted({m.sent_start for m in self.mentions if m.end <= tok.idx}, reverse=True)[:6]
+        oldest = sentences[-1] if sentences else tok.idx
+        for m in reversed(self.mentions):
+            if m.end <= tok.idx and m.sent_start >= oldest and m.subject and m.person.key in self._spoken and fits(m):
+                return m.person
+        return None
+
+    def _nearest(
+        self, tok: Token, fits: Callable[[Mention], bool], found: list[Mention] | None = None
+    ) -> Person | None:
         """The person of the best-placed fitting mention in the closest sentence that has one:
         subjects first; then the latest mention in `tok`'s own sentence, else the first."""
-        found = self._nearest_mentions(tok, fits)
+        found = self._nearest_mentions(tok, fits) if found is None else found
         if not found:
             return None
         same_sentence = found[0].sent_start == self._sent_start[tok.i]
@@ -937,6 +994,22 @@ def _descriptions(root: Token) -> list[Token]:
     if root.dep_ == "appos" and root.head.pos_ == "NOUN":
         nouns.append(root.head)
     return nouns
+
+
+def _is_subject(tok: Token) -> bool:
+    """A subject, or the name given in apposition to one (`His neighbour, Sylvie Morel, agreed`)."""
+    return tok.dep_ in ("nsubj", "nsubjpass") or tok.dep_ == "appos" and tok.head.dep_ in ("nsubj", "nsubjpass")
+
+
+def _is_demonym(head: Token, toks: list[Token]) -> bool:
+    """`the Brazilian`, `the Kansan`: one person named by where they are from."""
+    return (
+        head.ent_type_ == "NORP"
+        and head.tag_ == "NNP"
+        and len(toks) == 2
+        and toks[0].lower_ == "the"
+        and toks[1] == head
+    )
 
 
 def _modifiers(head: Token) -> set[str]:
