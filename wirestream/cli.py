@@ -261,7 +261,7 @@ def evaluate_cmd(
 
     from pipeline.evaluation.entities import evaluate_entities, format_entity_table
     from pipeline.evaluation.polnear import evaluate, format_table
-    from pipeline.evaluation.speakers import evaluate_speakers, format_speaker_table
+    from pipeline.evaluation.speakers import HELD_OUT, evaluate_speakers, format_speaker_table
 
     systems = ("wirestream",) if no_textacy else ("wirestream", "textacy")
     try:
@@ -284,8 +284,9 @@ def evaluate_cmd(
         click.echo(format_entity_table(entity_report, entity_split))
     # PolNeAR scores a speaker by its mention; the project's speaker gold scores whom it resolves to.
     speaker_report = evaluate_speakers(settings())
-    click.echo("\nspeakers, own gold split 'test' (resolved name of each direct quote's speaker):")
-    click.echo(format_speaker_table(speaker_report, "test"))
+    for speaker_split in HELD_OUT:
+        click.echo(f"\nspeakers, own gold split '{speaker_split}' (resolved name of each direct quote's speaker):")
+        click.echo(format_speaker_table(speaker_report, speaker_split))
     if json_path is not None:
         full = {**report.to_dict(), "entities": entity_report, "speakers": speaker_report}
         json_path.write_text(json.dumps(full, indent=2) + "\n", encoding="utf-8")

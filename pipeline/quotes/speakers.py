@@ -11,18 +11,32 @@ unnamed antecedent ("the judge", "the 29-year-old") goes to a named person (by a
 age the article gave them, else the nearest, or the first named for an age); a
 spokesperson's words are their organisation's; "the ministry" goes to the organisation
 named with that noun; people and pronouns inside quotation marks are no one's antecedent.
+
+Salience and agreement rather than word lists: candidates are ranked by their latest mention, not
+their first (a surname goes to the Walsh met last, and a capitalised subject the tagger misread is
+still that person's mention); "he"/"she" with nobody fitting nearby goes to the latest named person
+of that gender; a description keeps its modifiers ("the senior diplomat" is not "one diplomat from
+a northern state", "the deputy mayor" is whoever was called the deputy); an organisation named in
+apposition speaks in its role ("the race organiser, Atlantic Rowing Events"); a name NER took for an
+organisation is a person when the grammar says so (apposition to a noun only people are, a he/she
+only it can bind); a story that opens on someone described and names them next ("A 62-year-old
+grandmother ... . Bernadette Walsh set off") has one person; a newspaper speaks for itself; two
+people never share one id; "the Brazilian" is the person the article gave that nationality; a lone
+given name is the one person who has it; a name in apposition to a subject is a subject; and a
+speaking he/she whose nearest candidates are only objects goes back to the latest subject who has
+already spoken (a speaker goes on speaking).
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
-from pipeline.entities.names import STRONG_ORG_HEADS
+from pipeline.entities.names import STRONG_ORG_HEADS, WEAK_ORG_HEADS
 from pipeline.quotes.marks import find_quoted_spans
 from pipeline.records import Entity, EntityCluster, Speaker
 
@@ -115,7 +129,14 @@ register newspaper tower monitor counter shelter trailer chamber monster charter
 # Common nouns that stand for an organisation ("the ministry", "the company said"): the entity
 # stage's organisation heads and the generic ones, which any organisation of the article can take.
 GENERIC_ORG_NOUNS = frozenset({"company", "firm", "group", "corporation", "carmaker", "maker", "lender", "operator"})
-ORG_NOUNS = STRONG_ORG_HEADS | GENERIC_ORG_NOUNS | {"union", "government", "police", "court", "bank", "station"}
+# A publication speaks for itself ("the newspaper said in an editorial"): the latest organisation met.
+PUBLICATION_NOUNS = frozenset({"newspaper", "paper", "daily", "magazine", "broadcaster", "tabloid", "weekly"})
+ORG_NOUNS = (
+    STRONG_ORG_HEADS
+    | GENERIC_ORG_NOUNS
+    | PUBLICATION_NOUNS
+    | {"union", "government", "police", "court", "bank", "station"}
+)
 # People who speak for an organisation: their words are its words.
 SPOKES_NOUNS = frozenset({"spokesman", "spokeswoman", "spokesperson"})
 # Descriptions that stand for someone unnamed by nature, not for a person named earlier.
@@ -146,6 +167,7 @@ class Person:
     id: str | None = None
     tokens: set[str] = field(default_factory=set)
     roles: set[str] = field(default_factory=set)  # what the article calls them: "coach", "chief", "29-year-old"
+    words: set[str] = field(default_factory=set)  # every word of the phrases naming them ("of", "nebraska")
 
 
 @dataclass(slots=True)
@@ -173,11 +195,11 @@ def mention_tokens(head: Token) -> list[Token]:
             break
         right = max(right, child.right_edge.i)
     for i in range(head.i - 1, left - 1, -1):
-        if doc[i].text in _BREAKS or "\n" in doc[i].text:
+        if _is_break(doc[i]):
             left = i + 1
             break
     toks = [doc[i] for i in range(left, right + 1)]
-    cut = next((k for k, t in enumerate(toks) if t.i > head.i and (t.text in _BREAKS or "\n" in t.text)), None)
+    cut = next((k for k, t in enumerate(toks) if t.i > head.i and _is_break(t)), None)
     if cut is not None:
         toks = toks[:cut]
     while toks and not _wordy(toks[0]):
@@ -185,6 +207,14 @@ def mention_tokens(head: Token) -> list[Token]:
     while toks and not _wordy(toks[-1]):
         toks = toks[:-1]
     return toks or [head]
+
+
+def _is_break(tok: Token) -> bool:
+    """A comma, bracket, dash or line break; a hyphen standing alone between spaces is a dash
+    (`NAIROBI - Kenya's biggest operator`: the dateline is not the source)."""
+    if tok.text in _BREAKS or "\n" in tok.text:
+        return True
+    return tok.text == "-" and bool(tok.whitespace_) and tok.i > 0 and bool(tok.doc[tok.i - 1].whitespace_)
 
 
 def _is_group_pronoun(tok: Token) -> bool:
@@ -213,8 +243,14 @@ def _person_inside(head: Token) -> Token | None:
 
 
 def is_source_like(head: Token) -> bool:
-    """Times and dates that the parser took for a subject are no one."""
-    return head.ent_type_ not in _NOT_SOURCES
+    """Times and dates that the parser took for a subject are no one; an age ("the 62-year-old",
+    which NER often calls a date) is someone."""
+    return head.ent_type_ not in _NOT_SOURCES or _is_age(head)
+
+
+def _is_age(head: Token) -> bool:
+    """`old` closing `N-year-old`."""
+    return head.lower_ == "old" and head.i >= 2 and head.doc[head.i - 2].lower_ in ("year", "years")
 
 
 def is_person_noun(token: Token) -> bool:
@@ -279,13 +315,17 @@ class SpeakerRegistry:
         self.doc = doc
         self.text = doc.text if text is None else text
         self._sent_start = [0] * len(doc)
+        self._sent_starts: list[int] = []  # character offsets of the sentences
         for sent in doc.sents:
+            self._sent_starts.append(sent.start_char)
             for i in range(sent.start, sent.end):
                 self._sent_start[i] = sent.start_char
         self._subjects: list[Token] = []  # noun subjects ("the 29-year-old broke away": the parse makes "old" one)
         self._pronouns: list[Token] = []  # he, she, his, her: evidence of a gender
         for t in doc:  # one pass: reading tokens is the registry's main cost on long articles
-            if t.dep_ in ("nsubj", "nsubjpass") and (t.pos_ == "NOUN" or t.lower_ == "old"):
+            if t.dep_ in ("nsubj", "nsubjpass") and (
+                t.pos_ == "NOUN" or t.lower_ == "old" or t.pos_ == "PROPN" and t.ent_type_ != "PERSON"
+            ):
                 self._subjects.append(t)
             elif t.lower_ in PRONOUN_GENDER:
                 self._pronouns.append(t)
@@ -294,6 +334,10 @@ class SpeakerRegistry:
         ents = doc.ents
         self._person_ents = [e for e in ents if e.label_ == "PERSON"]
         self._org_ents = [e for e in ents if e.label_ in ("ORG", "NORP", "GPE")]
+        misread = [e for e in self._org_ents if _person_by_grammar(e)]
+        if misread:  # "Fernanda Lima said her children ...": a person, whatever NER said
+            self._person_ents = sorted([*self._person_ents, *misread], key=lambda e: e.start)
+            self._org_ents = [e for e in self._org_ents if e not in misread]
         self._clusters = clusters or []
         self._entities = entities or []
         self._next_id = 1
@@ -302,17 +346,23 @@ class SpeakerRegistry:
         self._quoted = [(q.start, q.end) for q in find_quoted_spans(self.text, [])]
         self._quote_starts = [start for start, _ in self._quoted]
         self._speaking = -1  # the source head being resolved: a cue's subject speaks, so it is someone
+        self._mention_at: dict[int, Person] = {}  # where each mention starts: one mention, one person
+        self._surnames: set[str] = set()
+        self._spoken: set[int] = (
+            set()
+        )  # the people who have been a cue's speaker  # of the named people met: most proper nouns are no one's
+        self._ids_taken: set[str] = set()  # one id, one person: two Walshes do not share a cluster
 
     # ---- building the candidate list -------------------------------------------------
     def observe_until(self, offset: int) -> None:
         """Register people named or described before `offset` as pronoun antecedents."""
         if offset <= self._seen_until:
             return
+        # in the order of the text, so that a name can meet the description before it
+        found: list[tuple[int, int, Span | Token]] = []
         for ent in self._person_ents:
             if self._seen_until <= ent.start_char < offset and not self._in_quote(ent.start_char):
-                phrase = mention_tokens(ent.root)
-                toks = phrase if phrase[0].i <= ent.start and phrase[-1].i >= ent.end - 1 else list(ent)
-                self._register(ent.root, toks, ent.root.dep_ in ("nsubj", "nsubjpass"))
+                found.append((ent.start_char, 0, ent))
         for ent in self._org_ents:
             if (
                 self._seen_until <= ent.start_char < offset
@@ -320,12 +370,24 @@ class SpeakerRegistry:
                 and ent.root.dep_ in SUBJECT_DEPS
                 and not self._in_quote(ent.start_char)
             ):
-                self._register(ent.root, mention_tokens(ent.root), True)
+                found.append((ent.start_char, 1, ent))
         for tok in self._subjects:
-            if not self._seen_until <= tok.idx < offset or self._in_quote(tok.idx):
+            if self._seen_until <= tok.idx < offset and not self._in_quote(tok.idx):
+                found.append((tok.idx, 2, tok))
+        for _, kind, item in sorted(found, key=lambda f: (f[0], f[1])):
+            if kind == 0 and isinstance(item, Span):
+                phrase = mention_tokens(item.root)
+                toks = phrase if phrase[0].i <= item.start and phrase[-1].i >= item.end - 1 else list(item)
+                self._register(item.root, toks, _is_subject(item.root))
+            elif kind == 1 and isinstance(item, Span):
+                self._register(item.root, mention_tokens(item.root), True)
+            elif isinstance(item, Token):
+                if is_person_noun(item) or is_org_noun(item) or item.lower_ == "old":
+                    self._register(item, mention_tokens(item), True)
+                elif self._known_surname(item) is not None:  # "Mendes dismissed the claim": salient, whatever NER said
+                    self._register(item, [item], True)
                 continue
-            if is_person_noun(tok) or is_org_noun(tok) or tok.lower_ == "old":
-                self._register(tok, mention_tokens(tok), True)
+            self.mentions.sort(key=lambda m: m.start)
         self.mentions.sort(key=lambda m: m.start)
         for tok in self._pronouns:
             if self._seen_until <= tok.idx < offset and not self._in_quote(tok.idx):
@@ -347,8 +409,8 @@ class SpeakerRegistry:
                 person.gender = PRONOUN_GENDER[pron.lower_]
 
     def _register(self, head: Token, toks: list[Token], subject: bool) -> Person | None:
-        if any(m.start == toks[0].idx for m in self.mentions):
-            return next(m.person for m in self.mentions if m.start == toks[0].idx)
+        if toks[0].idx in self._mention_at:
+            return self._mention_at[toks[0].idx]
         person = self._resolve_nonpronoun(head, toks)
         if person is not None:
             self._add_mention(toks, person, subject)
@@ -356,6 +418,7 @@ class SpeakerRegistry:
 
     def _add_mention(self, toks: list[Token], person: Person, subject: bool) -> None:
         start, end = toks[0].idx, toks[-1].idx + len(toks[-1].text)
+        self._mention_at.setdefault(start, person)
         voice = _voice(toks) if person.org else None
         self.mentions.append(
             Mention(start, end, self.text[start:end], person, subject, self._sent_start[toks[0].i], voice)
@@ -385,15 +448,19 @@ class SpeakerRegistry:
             person = self._resolve_pronoun(head)
         else:
             person = self._register(head, toks, head.dep_ in ("nsubj", "nsubjpass"))
-        if person is not None and not any(m.start == toks[0].idx for m in self.mentions):
+        if person is not None:
+            self._spoken.add(person.key)
+        if person is not None and toks[0].idx not in self._mention_at:
             self._add_mention(toks, person, True)
             self.mentions.sort(key=lambda m: m.start)
         return person, toks
 
     def _resolve_nonpronoun(self, head: Token, toks: list[Token]) -> Person | None:
-        known = self._known_surname(head)
+        known = self._known_surname(head) or self._known_given_name(head, toks)
         if known is not None:
             return known
+        if _is_demonym(head, toks):
+            return self._by_nationality(head)
         name_span = self._name_in(toks)
         if name_span is not None:
             return self._named_person(name_span, toks)
@@ -409,7 +476,25 @@ class SpeakerRegistry:
             person.gender = person.gender or _gender_of(toks)
             person.roles.add(head.lemma_.lower())
             return person
+        org_named = self._appositive_org(head)
+        if org_named is not None:  # "The race organiser, Atlantic Rowing Events, said": the organisation, in that role
+            appositive = self._organisation(org_named)
+            appositive.roles.add(head.lemma_.lower())
+            return appositive
         return self._described_person(head, toks)
+
+    def _by_nationality(self, head: Token) -> Person | None:
+        """ "the Brazilian said": the named person the article gave that nationality ("Brazilian
+        striker Rafael Nunes"), else the nearest named person, as for a description."""
+        word = head.lower_
+        known = next((p for p in self._recent_people() if p.named and p.human and word in p.words), None)
+        if known is not None:
+            return known
+
+        def fits(m: Mention) -> bool:
+            return m.person.named and m.person.human and not m.person.plural
+
+        return self._nearest(head, fits)
 
     def _org_entity(self, tok: Token) -> Span | None:
         """The ORG name `tok` is part of."""
@@ -418,8 +503,22 @@ class SpeakerRegistry:
     def _appositive_name(self, head: Token) -> Span | None:
         """The person's name given beside a description (`her coach, Daniel Otieno,`)."""
         for child in head.children:
-            if child.dep_ == "appos" and child.ent_type_ == "PERSON":
-                return next((e for e in self._person_ents if e.start <= child.i < e.end), None)
+            if child.dep_ == "appos":
+                found = next((e for e in self._person_ents if e.start <= child.i < e.end), None)
+                if found is not None:
+                    return found
+        return None
+
+    def _appositive_org(self, head: Token) -> Span | None:
+        """The organisation named beside a role noun (`the buyer, Marlow Estates,`)."""
+        if not (is_person_noun(head) or is_org_noun(head)):
+            return None
+        for child in head.children:
+            if child.dep_ == "appos":
+                found = next((e for e in self._org_ents if e.start <= child.i < e.end and e.label_ != "NORP"), None)
+                # a name ends on its head: "Tunde Okonkwo of Lagos" is a person NER ran on into a place
+                if found is not None and found.end - 1 == child.i:
+                    return found
         return None
 
     def _organisation(self, name: Span) -> Person:
@@ -438,7 +537,14 @@ class SpeakerRegistry:
                 if len(text) > len(person.name):
                     person.name, person.tokens = text, person.tokens | tokens
                 return person
-        person = Person(key=len(self.people), name=text, named=True, head=head, human=False, org=True, tokens=tokens)
+        lede = self._lede_description(name, list(name), human=False)
+        if lede is not None:  # "Kenya's biggest mobile operator said ... . Safaricom said ...": the same company
+            lede.named, lede.name, lede.head, lede.tokens = True, text, head, tokens
+            lede.words |= tokens
+            return lede
+        person = Person(
+            key=len(self.people), name=text, named=True, head=head, human=False, org=True, tokens=tokens, words=tokens
+        )
         self.people.append(person)
         return person
 
@@ -472,19 +578,50 @@ class SpeakerRegistry:
                 return self._org_antecedent(child.lemma_.lower())
         return None
 
-    def _org_antecedent(self, lemma: str) -> Person | None:
+    def _org_antecedent(self, lemma: str, mods: set[str] | frozenset[str] = frozenset()) -> Person | None:
         """The organisation a common noun stands for: the latest one whose name holds the noun,
-        else the latest one met (a generic noun like "company" or "station" fits any)."""
-        orgs = [m.person for m in reversed(self.mentions) if m.person.org and not m.person.plural]
+        else the latest one met (a generic noun like "company" or "station" fits any); one whose
+        words hold the noun's modifiers ("the environment ministry" is no farmers' union)."""
+        orgs = [
+            m.person
+            for m in reversed(self.mentions)
+            if m.person.org and not m.person.plural and mods <= m.person.words | m.person.roles
+        ]
         named = next((p for p in orgs if lemma in p.tokens or p.head == lemma), None)
         return named or (orgs[0] if orgs else None)
 
     def _known_surname(self, head: Token) -> Person | None:
-        """A bare proper noun naming someone already met ("Cavusoglu"), whatever NER called it."""
-        if head.pos_ != "PROPN":
+        """A bare proper noun naming someone already met ("Cavusoglu"), whatever NER or the tagger
+        called it (a capitalised "Mendes" tagged as a plural noun): the latest mentioned of that name."""
+        if head.pos_ != "PROPN" and not (head.pos_ == "NOUN" and head.text[:1].isupper()):
             return None
         word = _strip_possessive(head.lower_)
-        return next((p for p in reversed(self.people) if p.named and p.surname == word), None)
+        if word not in self._surnames:
+            return None
+        return next((p for p in self._recent_people() if p.named and p.human and p.surname == word), None) or next(
+            (p for p in reversed(self.people) if p.named and p.surname == word), None
+        )
+
+    def _known_given_name(self, head: Token, toks: list[Token]) -> Person | None:
+        """A lone given name ("Antoine said", once "Antoine Girard" and "Luc Girard" are met): the one
+        named person whose full name starts with it, whatever NER called the word."""
+        if len(toks) != 1 or head.pos_ != "PROPN":
+            return None
+        word = head.lower_
+        found = {p.key: p for p in self.people if p.named and p.human and word in p.tokens and word != p.surname}
+        return next(iter(found.values())) if len(found) == 1 else None
+
+    def _recent_people(self) -> Iterator[Person]:
+        """The people met so far, the latest mentioned first (salience, not order of first mention)."""
+        seen: set[int] = set()
+        for m in reversed(self.mentions):
+            if m.person.key not in seen:
+                seen.add(m.person.key)
+                yield m.person
+        for person in reversed(self.people):
+            if person.key not in seen:
+                seen.add(person.key)
+                yield person
 
     def _name_in(self, toks: list[Token]) -> Span | None:
         """The person's name inside a mention: a PERSON entity, else a proper-noun head; not a
@@ -513,13 +650,27 @@ class SpeakerRegistry:
         words = [t for t in name if t.pos_ == "PROPN" or t.is_alpha]
         surname = (words[-1].text if words else name.text).lower().removesuffix("'s").removesuffix("’s")
         tokens = {t.lower_ for t in name if t.is_alpha}
-        for person in reversed(self.people):
+        for person in self._recent_people():
             if person.named and (person.surname == surname or tokens and tokens <= person.tokens):
                 if _other_given_names(tokens, person.tokens):
                     continue  # Harjit Sandhu is not Priya Sandhu
                 self._enrich(person, name, toks)
                 return person
-        human = any(e.label_ == "PERSON" and e.start <= name.start < e.end for e in self._person_ents)
+        human = any(e.start <= name.start < e.end for e in self._person_ents)
+        lede = self._lede_description(name, toks, human=human)
+        if lede is not None:  # "A 62-year-old grandmother ... . Bernadette Walsh set off ...": the same woman;
+            # "Kenya's biggest mobile operator said ... . Safaricom said ...": the same company
+            lede.human = human
+            lede.named, lede.name, lede.head, lede.surname, lede.tokens = (
+                True,
+                _strip_possessive(name.text),
+                surname,
+                surname,
+                tokens,
+            )
+            self._surnames.add(surname)
+            self._enrich(lede, name, toks)
+            return lede
         person = Person(
             key=len(self.people),
             name=_strip_possessive(name.text),
@@ -530,8 +681,32 @@ class SpeakerRegistry:
             human=human,
         )
         self.people.append(person)
+        self._surnames.add(surname)
         self._enrich(person, name, toks)
         return person
+
+    def _lede_description(self, name: Span, toks: list[Token], human: bool) -> Person | None:
+        """Delayed identification: a story that opens on someone described, not named ("A 62-year-old
+        grandmother from Cork has become ...", "Kenya's biggest mobile operator said ..."), names them
+        as the subject of one of the next two sentences, before naming anyone else of their kind. The
+        name must come bare (no title or appositive of its own, which would make it someone new)."""
+        head = name.root
+        if head.dep_ not in ("nsubj", "nsubjpass") or any(c.dep_ == "appos" for c in head.children):
+            return None
+        sents = self._sent_starts
+        k = bisect.bisect_right(sents, head.idx) - 1
+        if not 1 <= k <= 2 or any(p.named and p.human == human and p.org != human for p in self.people):
+            return None
+        if human and _title_before(name, toks):
+            return None
+        lede_end = sents[1]
+        for m in self.mentions:
+            p = m.person
+            if m.start >= lede_end:
+                break
+            if m.subject and not p.named and not p.plural and (p.human if human else p.org):
+                return p
+        return None
 
     def _enrich(self, person: Person, name: Span, toks: list[Token]) -> None:
         """Learn a fuller name, a title and a gender from this mention."""
@@ -539,6 +714,7 @@ class SpeakerRegistry:
         if len(text) > len(person.name) and text.lower().endswith(person.surname or ""):
             person.name = text
             person.tokens |= {t.lower_ for t in name if t.is_alpha}
+        person.words |= {t.lower_ for t in toks if t.is_alpha}
         title = _title_before(name, toks)
         if title and not person.title:
             person.title = title
@@ -556,9 +732,13 @@ class SpeakerRegistry:
         det = toks[0].lower_
         plural = head.tag_ in ("NNS", "NNPS")
         text = self.text[toks[0].idx : toks[-1].idx + len(toks[-1].text)]
+        ages = set(_AGE.findall(text))
+        mods = _modifiers(head)
         if det not in _INDEFINITE:
-            for person in reversed(self.people):
-                if not person.named and person.head == lemma and person.plural == plural:
+            for person in self._recent_people():
+                if not mods <= person.words | person.roles:
+                    continue  # "the deputy mayor" is not "the mayor of Port Elstree", "the senior diplomat" not any
+                if not person.named and (person.head == lemma or ages & person.roles) and person.plural == plural:
                     return person
                 if person.named and person.title and person.title.lower().split()[-1] == lemma:
                     return person
@@ -566,7 +746,7 @@ class SpeakerRegistry:
             if named is not None:
                 return named
         if is_org_noun(head) and not plural:
-            org = self._org_antecedent(lemma) if det not in _INDEFINITE else None
+            org = self._org_antecedent(lemma, mods) if det not in _INDEFINITE else None
             if org is not None:
                 return org
         person = Person(
@@ -578,7 +758,8 @@ class SpeakerRegistry:
             gender=GENDERED_NOUNS.get(lemma) or _gender_by_suffix(lemma),
             human=is_person_noun(head),
             org=is_org_noun(head),
-            roles=set(_AGE.findall(text)),
+            roles=ages,
+            words={t.lower_ for t in toks if t.is_alpha},
         )
         self.people.append(person)
         return person
@@ -595,7 +776,10 @@ class SpeakerRegistry:
         if any(c.dep_ == "poss" for c in head.children):
             return None  # "Nwosu's publisher", "her coach": someone else, beside the person named
         roles = {lemma, *_AGE.findall(text)}
-        known = next((p for p in reversed(self.people) if p.named and p.human and p.roles & roles), None)
+        # the latest named person or organisation given the role, one whose words hold the modifiers first
+        given = [p for p in self._recent_people() if p.named and (p.human or p.org) and p.roles & roles]
+        mods = _modifiers(head)
+        known = next((p for p in given if mods and mods <= p.words | p.roles), None) or next(iter(given), None)
         if known is not None or lemma in ANONYMOUS_NOUNS:
             return known
         gender = _gender_of(toks)
@@ -616,17 +800,44 @@ class SpeakerRegistry:
         word = pron.lower_
         gender = PRONOUN_GENDER.get(word)
         plural = word in PLURAL_PRONOUNS
-        person = self._nearest(
-            pron, lambda m: _compatible(m.person, word, gender, plural) or bool(gender) and m.voice in (gender, "x")
-        )
+
+        def fits(m: Mention) -> bool:
+            return _compatible(m.person, word, gender, plural) or bool(gender) and m.voice in (gender, "x")
+
+        found = self._nearest_mentions(pron, fits)
+        person = self._nearest(pron, fits, found)
+        if person is not None and pron.i == self._speaking and not any(m.subject for m in found):
+            # "The defeat leaves Braga fourth. ... "We will be ready," he said": a speaker goes on speaking;
+            # a name met only as an object is rarely the one who speaks next
+            person = self._speaker_subject(pron, fits) or person
+        if person is None and gender:  # nobody fits in the last sentences: the latest named of that gender
+            person = next(
+                (
+                    m.person
+                    for m in reversed(self.mentions)
+                    if m.end <= pron.idx and m.person.named and m.person.human and m.person.gender == gender
+                ),
+                None,
+            )
         if person is not None and gender and person.gender is None and person.named:
             person.gender = gender
         return person
 
-    def _nearest(self, tok: Token, fits: Callable[[Mention], bool]) -> Person | None:
+    def _speaker_subject(self, tok: Token, fits: Callable[[Mention], bool]) -> Person | None:
+        """The latest fitting subject in the last six sentences that has spoken before."""
+        sentences = sorted({m.sent_start for m in self.mentions if m.end <= tok.idx}, reverse=True)[:6]
+        oldest = sentences[-1] if sentences else tok.idx
+        for m in reversed(self.mentions):
+            if m.end <= tok.idx and m.sent_start >= oldest and m.subject and m.person.key in self._spoken and fits(m):
+                return m.person
+        return None
+
+    def _nearest(
+        self, tok: Token, fits: Callable[[Mention], bool], found: list[Mention] | None = None
+    ) -> Person | None:
         """The person of the best-placed fitting mention in the closest sentence that has one:
         subjects first; then the latest mention in `tok`'s own sentence, else the first."""
-        found = self._nearest_mentions(tok, fits)
+        found = self._nearest_mentions(tok, fits) if found is None else found
         if not found:
             return None
         same_sentence = found[0].sent_start == self._sent_start[tok.i]
@@ -660,6 +871,7 @@ class SpeakerRegistry:
         if person.id is None:
             person.entity_id = self._cluster_id(person) if person.named else None
             person.id = person.entity_id or self._new_id()
+            self._ids_taken.add(person.id)
         return Speaker(
             id=person.id,
             mention=mention,
@@ -680,13 +892,48 @@ class SpeakerRegistry:
         the entity stage clusters."""
         best = None
         for cluster in self._clusters:
+            if cluster.id in self._ids_taken:
+                continue  # another person of the article has it (Kieran Walsh beside Bernadette Walsh)
             names = [cluster.canonical, *cluster.mentions]
             words = {w.lower().removesuffix("'s").removesuffix("’s") for n in names if n for w in n.split()}
             if person.surname and person.surname in words:
-                score = (cluster.label == "PERSON", cluster.count, len(cluster.canonical or ""))
+                full = person.tokens <= words  # the cluster holds the whole name, not the surname only
+                score = (full, cluster.label == "PERSON", cluster.count, len(cluster.canonical or ""))
                 if best is None or score > best[0]:
                     best = (score, cluster.id)
         return best[1] if best else None
+
+
+def _person_by_grammar(ent: Span) -> bool:
+    """A name NER took for an organisation or a place that the sentence shows is a person's: two
+    or three proper nouns with no organisation head, given in apposition to a noun only people are
+    (`the state education secretary, Renata Alves`) or the subject of a clause where he/she/his/her
+    can only be it (`Fernanda Lima said her children ...`)."""
+    if not 2 <= len(ent) <= 3 or any(t.pos_ != "PROPN" or t.tag_ == "NNPS" for t in ent):
+        return False
+    if ent[-1].lemma_.lower() in ORG_NOUNS or ent[-1].lower_ in ORG_NOUNS or ent[-1].lower_ in WEAK_ORG_HEADS:
+        return False
+    root = ent.root
+    head = root.head
+    if root.dep_ == "appos" and head.pos_ == "NOUN" and _only_people(head):
+        return True
+    if any(c.dep_ == "appos" and c.pos_ == "NOUN" and _only_people(c) for c in root.children):
+        return True
+    if root.dep_ not in ("nsubj", "nsubjpass") or head == root:
+        return False
+    sent_end = head.sent.end
+    for tok in head.doc[ent.end : min(sent_end, ent.end + 12)]:
+        if tok.lower_ in PRONOUN_GENDER:
+            return not any(t.ent_type_ == "PERSON" for t in head.doc[ent.end : tok.i])
+        if tok.text in ('"', "“", "”"):
+            return False
+    return False
+
+
+def _only_people(noun: Token) -> bool:
+    """A noun that only a person can be (a minister, a mother), not one an organisation can (a buyer)."""
+    lemma = noun.lemma_.lower()
+    return lemma in PERSON_NOUNS and lemma not in ORG_NOUNS or lemma in GENDERED_NOUNS
 
 
 def _antecedent(noun: Token, levels: int = 4) -> Token:
@@ -747,6 +994,32 @@ def _descriptions(root: Token) -> list[Token]:
     if root.dep_ == "appos" and root.head.pos_ == "NOUN":
         nouns.append(root.head)
     return nouns
+
+
+def _is_subject(tok: Token) -> bool:
+    """A subject, or the name given in apposition to one (`His neighbour, Sylvie Morel, agreed`)."""
+    return tok.dep_ in ("nsubj", "nsubjpass") or tok.dep_ == "appos" and tok.head.dep_ in ("nsubj", "nsubjpass")
+
+
+def _is_demonym(head: Token, toks: list[Token]) -> bool:
+    """`the Brazilian`, `the Kansan`: one person named by where they are from."""
+    return (
+        head.ent_type_ == "NORP"
+        and head.tag_ == "NNP"
+        and len(toks) == 2
+        and toks[0].lower_ == "the"
+        and toks[1] == head
+    )
+
+
+def _modifiers(head: Token) -> set[str]:
+    """The words that narrow a description down: `deputy` in "the deputy mayor", `senior` in
+    "the senior diplomat" (adjectives and nouns before the head, not its determiner or age)."""
+    return {
+        c.lower_
+        for c in head.children
+        if c.dep_ in ("amod", "compound", "nmod") and c.i < head.i and c.is_alpha and c.pos_ in ("ADJ", "NOUN", "PROPN")
+    }
 
 
 def _gender_by_suffix(lemma: str) -> str | None:
