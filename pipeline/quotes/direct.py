@@ -273,11 +273,17 @@ def _link(pieces: list[QuotedSpan], cue: Cue | None) -> str:
 
 
 def _clause_runs_on(span: QuotedSpan, cue: Cue) -> bool:
-    """`said "X" to drive up the price`: the reported clause goes on after the closing mark."""
+    """`said "X" to drive up the price`: the reported clause goes on after the closing mark (not
+    with the source's own words, which a parse may hang in the clause: `"X," Jo Roe, a founder
+    of Y, tells Z`)."""
+    source = {t.i for t in cue.source.subtree} if cue.source is not None else set()
     words = [
         t
         for t in cue.content
-        if (t.is_alpha or t.like_num) and t.idx >= span.end and "\n" not in t.doc.text[span.end : t.idx]
+        if (t.is_alpha or t.like_num)
+        and t.idx >= span.end
+        and t.i not in source
+        and "\n" not in t.doc.text[span.end : t.idx]
     ]  # a parse running past the paragraph's end
     return len(words) >= 2 and not span.start <= cue.start < span.end
 

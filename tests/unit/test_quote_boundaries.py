@@ -157,3 +157,32 @@ def test_a_subjectless_conjunct_after_that_belongs_to_the_reporting_clause(nlp):
     body = "A fighter confirmed that there were talks in the city but had little hope they would succeed."
     [q] = run(nlp, body)
     assert q.text == "that there were talks in the city"
+
+
+# ── the source is not the report running on ─────────────────────────────────
+
+
+def test_the_sources_own_words_after_a_quote_do_not_run_the_report_on(nlp):
+    """The parse hangs the speaker's name and appositive inside the reported clause (as the
+    model does for `"..., I support X," Name III, founder of Y, tells Z`): they are not words
+    of the report going on past the closing mark."""
+    from spacy.tokens import Doc
+
+    from pipeline.quotes.cues import Cue
+    from pipeline.quotes.direct import _clause_runs_on
+    from pipeline.quotes.marks import QuotedSpan
+
+    words = ["“", "Yes", ",", "I", "support", "Cruz", ",", "”", "Jo", "Roe", ",", "founder", "of", "Acme"]
+    words += [",", "tells", "reporters", "."]
+    heads = [15, 4, 4, 4, 15, 4, 5, 5, 9, 5, 9, 9, 11, 12, 9, 15, 15, 15]
+    deps = ["punct", "intj", "punct", "nsubj", "ccomp", "dobj", "punct", "punct", "compound", "appos"]
+    deps += ["punct", "appos", "prep", "pobj", "punct", "ROOT", "dobj", "punct"]
+    spaces = [False, False, True, True, True, False, False, True, True, False, True, True, True, False, True, True]
+    spaces += [False, False]
+    doc = Doc(nlp.vocab, words=words, spaces=spaces, heads=heads, deps=deps)
+    verb, roe = doc[15], doc[9]
+    content = list(doc[4].subtree)
+    span = QuotedSpan(doc[0].idx, doc[7].idx + 1)
+    assert doc.text[span.start : span.end] == "“Yes, I support Cruz,”"
+    assert not _clause_runs_on(span, Cue(verb, verb.idx, verb.idx + 5, roe, content))
+    assert _clause_runs_on(span, Cue(verb, verb.idx, verb.idx + 5, None, content))  # without the source it would
