@@ -432,6 +432,12 @@ class Score:
     def speaker_accuracy(self) -> float:
         return self.speaker_correct / self.speaker_scored if self.speaker_scored else 0.0
 
+    @property
+    def strict_speaker_accuracy(self) -> float:
+        """As a stricter scorer counts it: a matched quote whose gold has no source is wrong too."""
+        scored = self.speaker_scored + self.speaker_unscorable
+        return self.speaker_correct / scored if scored else 0.0
+
     def add(self, other: Score) -> None:
         self.direct.add(other.direct)
         self.indirect.add(other.indirect)
@@ -587,6 +593,7 @@ class SystemResult:
             "overall": s.overall.to_dict(),
             "speaker": {
                 "accuracy": round(s.speaker_accuracy, 4),
+                "strict_accuracy": round(s.strict_speaker_accuracy, 4),
                 "correct": s.speaker_correct,
                 "scored": s.speaker_scored,
                 "unscorable": s.speaker_unscorable,
@@ -828,6 +835,13 @@ def _system_details(report: EvaluationReport, r: SystemResult) -> list[str]:
         out += [
             "",
             f"{r.name}: quote stage {r.quote_ms:.2f} ms CPU per article (mean; decoding the parse, then attribution)",
+        ]
+    if r.score.speaker_unscorable:
+        out += [
+            "",
+            f"{r.name}: speaker accuracy {r.score.speaker_accuracy:.3f} leaves out {r.score.speaker_unscorable} "
+            "matched quotes whose gold has no source; counting them wrong (a stricter scorer): "
+            f"{r.score.strict_speaker_accuracy:.3f}",
         ]
     if r.folds:
         cells = "; ".join(f"{f.direct.f1:.3f} / {f.indirect.f1:.3f} / {f.speaker_accuracy:.3f}" for f in r.folds)

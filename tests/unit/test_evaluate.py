@@ -283,6 +283,7 @@ def test_speaker_accuracy() -> None:
     assert score.direct.tp == 3
     assert (score.speaker_correct, score.speaker_scored, score.speaker_unscorable) == (1, 2, 1)
     assert score.speaker_accuracy == 0.5
+    assert score.strict_speaker_accuracy == 1 / 3  # the sourceless gold counts as a miss
 
 
 def test_errors_score_as_empty(corpus: Path) -> None:
