@@ -39,7 +39,7 @@ from pipeline.nlp.model import model_for
 from pipeline.records import CleanArticle
 
 GOLD_FILE = "entities.gold.jsonl"
-SPLITS = ("tune", "test", "fresh", "all")
+SPLITS = ("tune", "test", "fresh", "reuters", "rtune", "all")
 SYSTEMS = ("wirestream", "spacy", "spacy_trimmed")
 
 Span3 = tuple[int, int, str]
