@@ -161,6 +161,25 @@ def headed_names(doc: Doc, titled: Sequence[Token], covered: set[int], body: str
     return found
 
 
+def with_name_before_head(doc: Doc, mention: Mention, body: str, covered: set[int]) -> Mention:
+    """A lone head noun the model tagged ("Classic", "Masters") with the capitalised proper nouns
+    before it that no other name holds: "Emerald Coast Classic" is one name, not a place and a head."""
+    if mention.token_end - mention.token_start != 1:
+        return mention
+    if not any(bare(doc[mention.token_start].text) in nouns for nouns, _ in HEADED_LABELS):
+        return mention
+    start = mention.token_start
+    while start > 0 and start - 1 not in covered and _name_part(doc[start - 1]) and not doc[start - 1].is_sent_start:
+        start -= 1
+    if start == mention.token_start:
+        return mention
+    extended = make_mention(list(doc[start : mention.token_end]), mention.label, body)
+    if extended is None:
+        return mention
+    covered.update(range(start, mention.token_end))
+    return extended
+
+
 def _name_part(token: Token) -> bool:
     """A word that can open or continue an organisation's name: a capitalised proper noun or an ordinal."""
     return (token.is_title and token.tag_ in PROPER_TAGS) or (
@@ -271,11 +290,14 @@ def _named_scores(doc: Doc) -> list[tuple[int, int, int]]:
 
 
 def caps_ranges(body: str) -> list[tuple[int, int]]:
-    """(start, end) of lines written all in capitals: enough letters, no lower-case word."""
+    """(start, end) of lines written all in capitals: enough letters, no lower-case word, and under a
+    tenth of the letters in lower case ("Liverpool 1 Aston Villa 2" is a results line in mixed case)."""
     ranges = []
     for match in _LINE.finditer(body):
         line = match.group()
-        if not _LOWER_WORD.search(line) and sum(ch.isalpha() for ch in line) >= _CAPS_MIN_LETTERS:
+        letters = sum(ch.isalpha() for ch in line)
+        lower = sum(ch.islower() for ch in line)
+        if not _LOWER_WORD.search(line) and letters >= _CAPS_MIN_LETTERS and lower * 10 < letters:
             ranges.append(match.span())
     return ranges
 

@@ -11,6 +11,7 @@ organisation evidence (people do not take articles), and the name's grammar
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -231,6 +232,7 @@ class Mention:
     org_cue: bool = False  # a lower-case "the" before it, or a `the X said` frame
     fixed: bool = False  # the label comes from the name's grammar, not the model
     caps: bool = False  # inside an all-caps line (headline, slug, dateline)
+    dateline: bool = False  # the place of filing, its own entity ("LIVERPOOL" is not Liverpool FC)
 
     @property
     def key(self) -> str:
@@ -405,7 +407,13 @@ def _trim_tokens(tokens: list[Token], label: str, gazetteer: Gazetteer) -> tuple
         tokens = _strip_edges(tokens[n:])
     while tokens and tokens[-1].text in POSSESSIVE_TOKENS:
         tokens = _strip_edges(tokens[:-1])
+    # a result the model ran into the name: "Brian Lara 64", "Sanguinetti 7-6 4-6"
+    while len(tokens) > 1 and (_SCORE.match(tokens[-1].text) or (label == "PERSON" and tokens[-1].like_num)):
+        tokens = _strip_edges(tokens[:-1])
     return tokens, titled, the
+
+
+_SCORE = re.compile(r"^\(?\d+(?:-\d+)+\)?$")
 
 
 def _strip_edges(tokens: list[Token]) -> list[Token]:
