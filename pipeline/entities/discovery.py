@@ -180,6 +180,15 @@ def with_name_before_head(doc: Doc, mention: Mention, body: str, covered: set[in
     return extended
 
 
+def with_index_number(doc: Doc, mention: Mention, body: str) -> Mention:
+    """A share index's number is part of its name: "the FTSE 100 index", "the Nikkei 225 average"."""
+    end = mention.token_end
+    if end + 1 >= len(doc) or not doc[end].is_digit or doc[end + 1].lower_ not in ("index", "average", "share"):
+        return mention
+    extended = make_mention(list(doc[mention.token_start : end + 1]), mention.label, body, fixed=mention.fixed)
+    return extended if extended is not None else mention
+
+
 def _name_part(token: Token) -> bool:
     """A word that can open or continue an organisation's name: a capitalised proper noun or an ordinal."""
     return (token.is_title and token.tag_ in PROPER_TAGS) or (
@@ -277,7 +286,10 @@ def _named_scores(doc: Doc) -> list[tuple[int, int, int]]:
     out = []
     start: int | None = None
     for token in doc:
-        if token.is_title and token.is_alpha and token.ent_type_ not in _TIME_LABELS:  # not "May 23"
+        # capitalised words or acronyms ("PSV Eindhoven", "Roda JC"), but not "May 23"
+        if (token.is_title or (token.is_upper and start is not None) or (token.is_upper and len(token) <= 4)) and (
+            token.is_alpha and token.ent_type_ not in _TIME_LABELS
+        ):
             start = token.i if start is None else start
             continue
         if start is not None and token.text.isdigit() and len(token.text) <= 3:

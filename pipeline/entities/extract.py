@@ -169,7 +169,9 @@ def _mentions(doc: Doc, body: str, gazetteer: Gazetteer, caps: list[tuple[int, i
     found += discovery.prepositional_places(doc, titled, covered, body, gazetteer)
     found += discovery.nationalities(doc, titled, covered, body, gazetteer)
     discovery.relabel_framed_sources(doc, found)
-    found = [discovery.with_name_before_head(doc, m, body, covered) for m in found]
+    found = [
+        discovery.with_index_number(doc, discovery.with_name_before_head(doc, m, body, covered), body) for m in found
+    ]
     for mention in found:
         mention.caps = not mention.dateline and discovery.in_ranges(mention.start, caps)
         label = None if id(mention) in formatted else grammar_label(mention, doc, gazetteer)
@@ -282,7 +284,10 @@ def _cluster(mentions: list[Mention], gazetteer: Gazetteer) -> list[Cluster]:
         group = groups[key]
         candidates = _containing_people(group[0].words, by_word, home)
         organisations = _distinct(home[name] for name in org_parts.get(group[0].words, ()) if name in home)
-        if len(candidates) == 1 and _may_join_person(group, gazetteer):
+        if group[0].dateline:  # the place of filing joins no team or firm named after it
+            target = Cluster()
+            clusters.append(target)
+        elif len(candidates) == 1 and _may_join_person(group, gazetteer):
             target = candidates[0]
         elif not candidates and len(organisations) == 1 and _may_join_organisation(group, gazetteer):
             target = organisations[0]
@@ -463,12 +468,16 @@ def _add_caps_occurrences(
     """In an all-caps line, a word run that is, case aside, a name the article writes in mixed case
     ("ASTON VILLA BEAT LIVERPOOL", "IVANISEVIC BATTLES ON") is that name, with its label."""
     forms: dict[tuple[str, ...], Cluster | None] = {}
+    datelines: dict[tuple[str, ...], Cluster] = {}
     for cluster in clusters:
         if any(m.dateline for m in cluster.mentions):
+            datelines.update((tuple(m.words), cluster) for m in cluster.mentions)
             continue
         for form in _forms(doc, cluster, surnames):
             folded = tuple(w.casefold() for w in form)
             forms[folded] = cluster if forms.get(folded, cluster) is cluster else None  # ambiguous: neither
+    for words, cluster in datelines.items():
+        forms.setdefault(words, cluster)  # a headline place is the dateline's unless a team has the name
     longest = max((len(f) for f in forms), default=0)
     for lo, hi in caps:
         span = doc.char_span(lo, hi, alignment_mode="expand")

@@ -104,3 +104,47 @@ def test_caps_headline_takes_the_article_names(nlp: Language) -> None:
 def test_competition_heads_make_events(nlp: Language, name: str) -> None:
     body = f"She won the {name} last year and will defend the title in April."
     assert (name, "EVENT") in labels(nlp, body)
+
+
+def test_dateline_joins_no_club_named_after_the_city(nlp: Language) -> None:
+    body = (
+        "LISBON 1997-03-02\n\nSporting Lisbon drew 1-1 with Boavista on Sunday.\n\n"
+        "Sporting Lisbon 1 Boavista 1\nFC Porto 2 Braga 0"
+    )
+    entities, _ = extract_entities(nlp(body), CleanArticle(id="t", headline="", body=body))
+    found = {(e.text, e.label) for e in entities}
+    assert ("LISBON", "GPE") in found and ("Sporting Lisbon", "ORG") in found
+    assert ("FC Porto", "ORG") in found and ("Braga", "ORG") in found
+
+
+@pytest.mark.parametrize(
+    ("body", "name"),
+    [
+        ("Shares in Corvane fell 18 cents to A$3.40 on Monday.", "Corvane"),
+        ("Investors cut their stake in Marrow after the profit warning.", "Marrow"),
+        ("Shares in state oil firm Petrobras led the decline.", "Petrobras"),
+    ],
+)
+def test_companies_from_shares_and_organisation_nouns(nlp: Language, body: str, name: str) -> None:
+    assert (name, "ORG") in labels(nlp, body)
+
+
+def test_share_index_keeps_its_number(nlp: Language) -> None:
+    body = "The FTSE 100 index closed 12 points lower on Friday."
+    assert ("FTSE 100", "ORG") in labels(nlp, body)
+
+
+def test_competition_on_a_lower_case_event_noun(nlp: Language) -> None:
+    body = "Kovac reached the final of the Basel Indoor tournament on Saturday."
+    assert ("Basel Indoor", "EVENT") in labels(nlp, body)
+
+
+def test_lower_case_noun_is_cut_from_the_end_of_a_name(nlp: Language) -> None:
+    body = "The Green Renewal party said it would vote against the budget."
+    found = labels(nlp, body)
+    assert not any(text.endswith(" party") for text, _ in found)
+
+
+def test_cricket_ground_is_a_facility(nlp: Language) -> None:
+    body = "India play Australia at the Perth Cricket Ground on Friday."
+    assert ("Perth Cricket Ground", "FAC") in labels(nlp, body)
