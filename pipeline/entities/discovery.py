@@ -32,7 +32,7 @@ from spacy.attrs import IS_TITLE, ORTH
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
 
-from pipeline.entities.gazetteer import NAME_PARTICLES, STRENGTH_CITY, STRENGTH_COUNTRY, Gazetteer
+from pipeline.entities.gazetteer import NAME_PARTICLES, STRENGTH_CITY, Gazetteer
 from pipeline.entities.mentions import TITLE_HEADS, Mention, make_mention
 from pipeline.entities.names import HEADED_LABELS, bare, is_group_word
 
@@ -260,7 +260,8 @@ def _continues_a_name(doc: Doc, token: Token) -> bool:
 
 def scoreline_sides(doc: Doc, body: str, gazetteer: Gazetteer) -> list[Mention]:
     """Each side of `Name 23 Name 19`: two capitalised names, each followed by a bare score, on one
-    line. A country's side is GPE (as in "France beat Italy"), any other side a club (ORG)."""
+    line. A country's side is GPE (as in "France beat Italy"), any other side a club (ORG), a US
+    state's too ("DETROIT 4 Colorado 2")."""
     sides = _named_scores(doc)
     found: list[Mention] = []
     for k in range(len(sides) - 1):
@@ -271,7 +272,7 @@ def scoreline_sides(doc: Doc, body: str, gazetteer: Gazetteer) -> list[Mention]:
             if found and found[-1].token_start == lo:
                 continue
             place = gazetteer.resolve(body[doc[lo].idx : doc[hi - 1].idx + len(doc[hi - 1].text)])
-            label = "GPE" if place is not None and place.strength >= STRENGTH_COUNTRY else "ORG"
+            label = "GPE" if place is not None and place.kind == "country" else "ORG"  # "Colorado 2" is a club
             mention = make_mention(list(doc[lo:hi]), label, body, fixed=True)
             if mention is not None:
                 found.append(mention)
@@ -286,10 +287,9 @@ def _named_scores(doc: Doc) -> list[tuple[int, int, int]]:
     out = []
     start: int | None = None
     for token in doc:
-        # capitalised words or acronyms ("PSV Eindhoven", "Roda JC"), but not "May 23"
-        if (token.is_title or (token.is_upper and start is not None) or (token.is_upper and len(token) <= 4)) and (
-            token.is_alpha and token.ent_type_ not in _TIME_LABELS
-        ):
+        # capitalised words or acronyms ("PSV Eindhoven", "Roda JC"), but not "May 23";
+        # a side in capitals is the home team ("DETROIT 4 Colorado 2")
+        if (token.is_title or token.is_upper) and token.is_alpha and token.ent_type_ not in _TIME_LABELS:
             start = token.i if start is None else start
             continue
         if start is not None and token.text.isdigit() and len(token.text) <= 3:

@@ -168,6 +168,7 @@ def _mentions(doc: Doc, body: str, gazetteer: Gazetteer, caps: list[tuple[int, i
     found += discovery.headed_names(doc, titled, covered, body)
     found += discovery.prepositional_places(doc, titled, covered, body, gazetteer)
     found += discovery.nationalities(doc, titled, covered, body, gazetteer)
+    found += wire.held_names(doc, covered, body)
     discovery.relabel_framed_sources(doc, found)
     found = [
         discovery.with_index_number(doc, discovery.with_name_before_head(doc, m, body, covered), body) for m in found

@@ -339,8 +339,8 @@ def grammar_label(mention: Mention, doc: Doc, gazetteer: Gazetteer) -> str | Non
         return label
     if _may_be_feature(mention) and _modifies_feature_noun(doc[mention.token_end - 1], LOC_FEATURES):
         return "LOC"
-    if mention.label != "PERSON" and _modifies_feature_noun(doc[mention.token_end - 1], ORG_TYPE_NOUNS):
-        return ORG_LABEL
+    if mention.label != "PERSON" and _modifies_feature_noun(doc[mention.token_end - 1], _ISSUER_NOUNS):
+        return ORG_LABEL  # "the Sultan Murad brigade", "Wendt shares"
     if mention.label != "PERSON" and _modifies_feature_noun(doc[mention.token_end - 1], EVENT_TYPE_NOUNS):
         return "EVENT"
     if not mention.person_cue and len(words) <= 3 and _typed_or_held(doc, mention.token_start):
@@ -437,6 +437,7 @@ def _trim_tokens(tokens: list[Token], label: str, gazetteer: Gazetteer) -> tuple
     return tokens, titled, the
 
 
+_ISSUER_NOUNS = ORG_TYPE_NOUNS | {"shares", "stock"}
 _UNCASED_TAIL_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"})
 _SCORE = re.compile(r"^\(?\d+(?:-\d+)+\)?$")
 

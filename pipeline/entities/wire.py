@@ -167,7 +167,9 @@ def _standings_row(body: str, tokens: Sequence[Token], gazetteer: Gazetteer) -> 
         return []
     run = list(tokens[:k])
     text = body[run[0].idx : run[-1].idx + len(run[-1].text)]
-    mention = make_mention(run, "GPE" if _is_country(text, gazetteer) else "ORG", body, fixed=True)
+    place = gazetteer.resolve(text)
+    label = "GPE" if place is not None and place.kind == "country" else "ORG"  # a state's row is a club's
+    mention = make_mention(run, label, body, fixed=True)
     return [mention] if mention is not None else []
 
 
@@ -200,3 +202,23 @@ def _surname(token: Token) -> bool:
 def _initial(token: Token) -> bool:
     """An initial ("R.") or a given name before a surname."""
     return bool(re.fullmatch(r"(?:[A-Z]\.)+", token.text)) or _surname(token)
+
+
+def held_names(doc: Doc, covered: set[int], body: str) -> list[Mention]:
+    """Uncovered capitalised proper nouns on a lower-case "shares" or "stock" ("Adler shares rose"):
+    what shares are issued by is a company."""
+    found = []
+    for token in doc:
+        if token.lower_ not in ("shares", "stock") or not token.is_lower or token.i == 0:
+            continue
+        end = token.i
+        start = end
+        while start > 0 and start - 1 not in covered and doc[start - 1].tag_ in ("NNP", "NNPS"):
+            start -= 1
+        if start == end or not doc[start].text[:1].isupper() or doc[start].is_sent_start and start == end - 1:
+            continue
+        mention = make_mention(list(doc[start:end]), "ORG", body, fixed=True)
+        if mention is not None:
+            found.append(mention)
+            covered.update(range(start, end))
+    return found

@@ -148,3 +148,14 @@ def test_lower_case_noun_is_cut_from_the_end_of_a_name(nlp: Language) -> None:
 def test_cricket_ground_is_a_facility(nlp: Language) -> None:
     body = "India play Australia at the Perth Cricket Ground on Friday."
     assert ("Perth Cricket Ground", "FAC") in labels(nlp, body)
+
+
+def test_home_side_in_capitals_and_state_sides_are_clubs(nlp: Language) -> None:
+    body = "Results on Saturday (home team in CAPS):\n\nDALLAS 4 Colorado 2\nOhio 1 MINNESOTA 3"
+    found = labels(nlp, body)
+    assert {("DALLAS", "ORG"), ("Colorado", "ORG"), ("Ohio", "ORG"), ("MINNESOTA", "ORG")} <= found
+
+
+def test_names_on_shares_are_companies(nlp: Language) -> None:
+    body = "Profit rose 10 percent, the group said, and Wendt shares rose 2.30 marks."
+    assert ("Wendt", "ORG") in labels(nlp, body)
