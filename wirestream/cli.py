@@ -279,7 +279,7 @@ def evaluate_cmd(
     click.echo(format_table(report))
     # Entities beside the quotes: PolNeAR has no entity gold, so the project's own (pipeline/evaluation/data).
     entity_report = evaluate_entities(settings())
-    for entity_split in ("fresh", "test"):
+    for entity_split in ("fresh", "test", "reuters"):
         click.echo(f"\nentities, gold split '{entity_split}' (exact span and label):")
         click.echo(format_entity_table(entity_report, entity_split))
     # PolNeAR scores a speaker by its mention; the project's speaker gold scores whom it resolves to.

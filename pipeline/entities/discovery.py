@@ -32,7 +32,7 @@ from spacy.attrs import IS_TITLE, ORTH
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
 
-from pipeline.entities.gazetteer import NAME_PARTICLES, STRENGTH_CITY, STRENGTH_COUNTRY, Gazetteer
+from pipeline.entities.gazetteer import NAME_PARTICLES, STRENGTH_CITY, Gazetteer
 from pipeline.entities.mentions import TITLE_HEADS, Mention, make_mention
 from pipeline.entities.names import HEADED_LABELS, bare, is_group_word
 
@@ -161,6 +161,34 @@ def headed_names(doc: Doc, titled: Sequence[Token], covered: set[int], body: str
     return found
 
 
+def with_name_before_head(doc: Doc, mention: Mention, body: str, covered: set[int]) -> Mention:
+    """A lone head noun the model tagged ("Classic", "Masters") with the capitalised proper nouns
+    before it that no other name holds: "Emerald Coast Classic" is one name, not a place and a head."""
+    if mention.token_end - mention.token_start != 1:
+        return mention
+    if not any(bare(doc[mention.token_start].text) in nouns for nouns, _ in HEADED_LABELS):
+        return mention
+    start = mention.token_start
+    while start > 0 and start - 1 not in covered and _name_part(doc[start - 1]) and not doc[start - 1].is_sent_start:
+        start -= 1
+    if start == mention.token_start:
+        return mention
+    extended = make_mention(list(doc[start : mention.token_end]), mention.label, body)
+    if extended is None:
+        return mention
+    covered.update(range(start, mention.token_end))
+    return extended
+
+
+def with_index_number(doc: Doc, mention: Mention, body: str) -> Mention:
+    """A share index's number is part of its name: "the FTSE 100 index", "the Nikkei 225 average"."""
+    end = mention.token_end
+    if end + 1 >= len(doc) or not doc[end].is_digit or doc[end + 1].lower_ not in ("index", "average", "share"):
+        return mention
+    extended = make_mention(list(doc[mention.token_start : end + 1]), mention.label, body, fixed=mention.fixed)
+    return extended if extended is not None else mention
+
+
 def _name_part(token: Token) -> bool:
     """A word that can open or continue an organisation's name: a capitalised proper noun or an ordinal."""
     return (token.is_title and token.tag_ in PROPER_TAGS) or (
@@ -232,7 +260,8 @@ def _continues_a_name(doc: Doc, token: Token) -> bool:
 
 def scoreline_sides(doc: Doc, body: str, gazetteer: Gazetteer) -> list[Mention]:
     """Each side of `Name 23 Name 19`: two capitalised names, each followed by a bare score, on one
-    line. A country's side is GPE (as in "France beat Italy"), any other side a club (ORG)."""
+    line. A country's side is GPE (as in "France beat Italy"), any other side a club (ORG), a US
+    state's too ("DETROIT 4 Colorado 2")."""
     sides = _named_scores(doc)
     found: list[Mention] = []
     for k in range(len(sides) - 1):
@@ -243,7 +272,7 @@ def scoreline_sides(doc: Doc, body: str, gazetteer: Gazetteer) -> list[Mention]:
             if found and found[-1].token_start == lo:
                 continue
             place = gazetteer.resolve(body[doc[lo].idx : doc[hi - 1].idx + len(doc[hi - 1].text)])
-            label = "GPE" if place is not None and place.strength >= STRENGTH_COUNTRY else "ORG"
+            label = "GPE" if place is not None and place.kind == "country" else "ORG"  # "Colorado 2" is a club
             mention = make_mention(list(doc[lo:hi]), label, body, fixed=True)
             if mention is not None:
                 found.append(mention)
@@ -258,7 +287,9 @@ def _named_scores(doc: Doc) -> list[tuple[int, int, int]]:
     out = []
     start: int | None = None
     for token in doc:
-        if token.is_title and token.is_alpha and token.ent_type_ not in _TIME_LABELS:  # not "May 23"
+        # capitalised words or acronyms ("PSV Eindhoven", "Roda JC"), but not "May 23";
+        # a side in capitals is the home team ("DETROIT 4 Colorado 2")
+        if (token.is_title or token.is_upper) and token.is_alpha and token.ent_type_ not in _TIME_LABELS:
             start = token.i if start is None else start
             continue
         if start is not None and token.text.isdigit() and len(token.text) <= 3:
@@ -271,11 +302,14 @@ def _named_scores(doc: Doc) -> list[tuple[int, int, int]]:
 
 
 def caps_ranges(body: str) -> list[tuple[int, int]]:
-    """(start, end) of lines written all in capitals: enough letters, no lower-case word."""
+    """(start, end) of lines written all in capitals: enough letters, no lower-case word, and under a
+    tenth of the letters in lower case ("Liverpool 1 Aston Villa 2" is a results line in mixed case)."""
     ranges = []
     for match in _LINE.finditer(body):
         line = match.group()
-        if not _LOWER_WORD.search(line) and sum(ch.isalpha() for ch in line) >= _CAPS_MIN_LETTERS:
+        letters = sum(ch.isalpha() for ch in line)
+        lower = sum(ch.islower() for ch in line)
+        if not _LOWER_WORD.search(line) and letters >= _CAPS_MIN_LETTERS and lower * 10 < letters:
             ranges.append(match.span())
     return ranges
 

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
 
-from pipeline.entities import discovery
+from pipeline.entities import discovery, wire
 from pipeline.entities.gazetteer import (
     NAME_PARTICLES,
     STRENGTH_CITY,
@@ -151,7 +151,10 @@ def extract_entities(doc: Doc, article: CleanArticle) -> tuple[list[Entity], lis
 
 def _mentions(doc: Doc, body: str, gazetteer: Gazetteer, caps: list[tuple[int, int]]) -> list[Mention]:
     """The model's names trimmed, the ones it missed added, labels fixed by grammar, caps junk gone."""
-    found = discovery.scoreline_sides(doc, body, gazetteer)
+    found = wire.layout_mentions(doc, body, gazetteer)
+    laid_out = discovery.covered_tokens(found)
+    found += [m for m in discovery.scoreline_sides(doc, body, gazetteer) if m.token_start not in laid_out]
+    formatted = {id(m) for m in found}  # the line's format beats the name's head ("Nottingham Forest 0")
     sides = discovery.covered_tokens(found)
     found += [
         m
@@ -165,10 +168,14 @@ def _mentions(doc: Doc, body: str, gazetteer: Gazetteer, caps: list[tuple[int, i
     found += discovery.headed_names(doc, titled, covered, body)
     found += discovery.prepositional_places(doc, titled, covered, body, gazetteer)
     found += discovery.nationalities(doc, titled, covered, body, gazetteer)
+    found += wire.held_names(doc, covered, body)
     discovery.relabel_framed_sources(doc, found)
+    found = [
+        discovery.with_index_number(doc, discovery.with_name_before_head(doc, m, body, covered), body) for m in found
+    ]
     for mention in found:
-        mention.caps = discovery.in_ranges(mention.start, caps)
-        label = grammar_label(mention, doc, gazetteer)
+        mention.caps = not mention.dateline and discovery.in_ranges(mention.start, caps)
+        label = None if id(mention) in formatted else grammar_label(mention, doc, gazetteer)
         if label is not None:
             mention.label, mention.fixed = label, True
     mixed = {m.key for m in found if not m.caps}
@@ -222,7 +229,7 @@ def _group(mentions: Iterable[Mention]) -> dict[str, list[Mention]]:
     """Mentions by folded name, in order of first mention."""
     groups: dict[str, list[Mention]] = {}
     for mention in sorted(mentions, key=lambda m: m.start):
-        groups.setdefault(mention.key, []).append(mention)
+        groups.setdefault("\x00" + mention.key if mention.dateline else mention.key, []).append(mention)
     return groups
 
 
@@ -278,7 +285,10 @@ def _cluster(mentions: list[Mention], gazetteer: Gazetteer) -> list[Cluster]:
         group = groups[key]
         candidates = _containing_people(group[0].words, by_word, home)
         organisations = _distinct(home[name] for name in org_parts.get(group[0].words, ()) if name in home)
-        if len(candidates) == 1 and _may_join_person(group, gazetteer):
+        if group[0].dateline:  # the place of filing joins no team or firm named after it
+            target = Cluster()
+            clusters.append(target)
+        elif len(candidates) == 1 and _may_join_person(group, gazetteer):
             target = candidates[0]
         elif not candidates and len(organisations) == 1 and _may_join_organisation(group, gazetteer):
             target = organisations[0]
@@ -445,6 +455,60 @@ def _add_repeated_occurrences(doc: Doc, body: str, clusters: list[Cluster], caps
         mention = make_mention(list(doc[start:end]), cluster.label, body)
         if mention is not None:
             cluster.mentions.append(mention)
+    _add_caps_occurrences(doc, body, clusters, caps, covered, surnames)
+
+
+def _add_caps_occurrences(
+    doc: Doc,
+    body: str,
+    clusters: list[Cluster],
+    caps: list[tuple[int, int]],
+    covered: set[int],
+    surnames: Counter[str],
+) -> None:
+    """In an all-caps line, a word run that is, case aside, a name the article writes in mixed case
+    ("ASTON VILLA BEAT LIVERPOOL", "IVANISEVIC BATTLES ON") is that name, with its label."""
+    forms: dict[tuple[str, ...], Cluster | None] = {}
+    datelines: dict[tuple[str, ...], Cluster] = {}
+    for cluster in clusters:
+        if any(m.dateline for m in cluster.mentions):
+            datelines.update((tuple(m.words), cluster) for m in cluster.mentions)
+            continue
+        for form in _forms(doc, cluster, surnames):
+            folded = tuple(w.casefold() for w in form)
+            forms[folded] = cluster if forms.get(folded, cluster) is cluster else None  # ambiguous: neither
+    for words, cluster in datelines.items():
+        forms.setdefault(words, cluster)  # a headline place is the dateline's unless a team has the name
+    longest = max((len(f) for f in forms), default=0)
+    for lo, hi in caps:
+        span = doc.char_span(lo, hi, alignment_mode="expand")
+        if span is None:
+            continue
+        i = span.start
+        while i < span.end:
+            n, owner = _caps_match(doc, i, span.end, longest, forms, covered)
+            if owner is None:
+                i += 1
+                continue
+            mention = make_mention(list(doc[i : i + n]), owner.label, body)
+            if mention is not None:
+                mention.caps = True
+                owner.mentions.append(mention)
+                covered.update(range(i, i + n))
+            i += n
+
+
+def _caps_match(
+    doc: Doc, i: int, end: int, longest: int, forms: dict[tuple[str, ...], Cluster | None], covered: set[int]
+) -> tuple[int, Cluster | None]:
+    """The longest known form starting at token `i` (case folded), and its cluster."""
+    for n in range(min(longest, end - i), 0, -1):
+        if any(j in covered for j in range(i, i + n)):
+            continue
+        owner = forms.get(tuple(t.text.casefold() for t in doc[i : i + n]))
+        if owner is not None:
+            return n, owner
+    return 0, None
 
 
 def _forms(doc: Doc, cluster: Cluster, surnames: Counter[str]) -> list[tuple[str, ...]]:

@@ -11,6 +11,7 @@ organisation evidence (people do not take articles), and the name's grammar
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -25,6 +26,8 @@ from pipeline.entities.gazetteer import (
 )
 from pipeline.entities.names import (
     COMPASS,
+    EVENT_TYPE_NOUNS,
+    HOLDING_NOUNS,
     LINKS,
     LOC_FEATURES,
     ORG_TYPE_NOUNS,
@@ -231,6 +234,7 @@ class Mention:
     org_cue: bool = False  # a lower-case "the" before it, or a `the X said` frame
     fixed: bool = False  # the label comes from the name's grammar, not the model
     caps: bool = False  # inside an all-caps line (headline, slug, dateline)
+    dateline: bool = False  # the place of filing, its own entity ("LIVERPOOL" is not Liverpool FC)
 
     @property
     def key(self) -> str:
@@ -335,9 +339,24 @@ def grammar_label(mention: Mention, doc: Doc, gazetteer: Gazetteer) -> str | Non
         return label
     if _may_be_feature(mention) and _modifies_feature_noun(doc[mention.token_end - 1], LOC_FEATURES):
         return "LOC"
-    if mention.label != "PERSON" and _modifies_feature_noun(doc[mention.token_end - 1], ORG_TYPE_NOUNS):
+    if mention.label != "PERSON" and _modifies_feature_noun(doc[mention.token_end - 1], _ISSUER_NOUNS):
+        return ORG_LABEL  # "the Sultan Murad brigade", "Wendt shares"
+    if mention.label != "PERSON" and _modifies_feature_noun(doc[mention.token_end - 1], EVENT_TYPE_NOUNS):
+        return "EVENT"
+    if not mention.person_cue and len(words) <= 3 and _typed_or_held(doc, mention.token_start):
         return ORG_LABEL
     return None
+
+
+def _typed_or_held(doc: Doc, i: int) -> bool:
+    """The name comes straight after a lower-case organisation noun ("oil firm Petrobras", "miner
+    Norvale") or is what shares are held in ("shares in Corvane", "a stake in Halcrow")."""
+    if i == 0:
+        return False
+    before = doc[i - 1]
+    if before.is_lower and bare(before.text) in ORG_TYPE_NOUNS and before.tag_ in ("NN", "NNS"):
+        return True
+    return i > 1 and before.lower_ in ("in", "of") and doc[i - 2].lower_ in HOLDING_NOUNS
 
 
 def _reads_as_nationality(mention: Mention, doc: Doc) -> bool:
@@ -405,7 +424,22 @@ def _trim_tokens(tokens: list[Token], label: str, gazetteer: Gazetteer) -> tuple
         tokens = _strip_edges(tokens[n:])
     while tokens and tokens[-1].text in POSSESSIVE_TOKENS:
         tokens = _strip_edges(tokens[:-1])
+    # a result the model ran into the name: "Brian Lara 64", "Sanguinetti 7-6 4-6"
+    while len(tokens) > 1:
+        if _SCORE.match(tokens[-1].text) or (label == "PERSON" and tokens[-1].like_num):
+            tokens = _strip_edges(tokens[:-1])
+        elif len(tokens) > 3 and tokens[-1].is_digit and tokens[-2].text == "-" and tokens[-3].is_digit:
+            tokens = _strip_edges(tokens[:-3])  # "6-3" split into three tokens
+        elif label in _UNCASED_TAIL_LABELS and tokens[-1].is_lower and tokens[-1].is_alpha:
+            tokens = _strip_edges(tokens[:-1])  # "Communist Refoundation party": names end capitalised
+        else:
+            break
     return tokens, titled, the
+
+
+_ISSUER_NOUNS = ORG_TYPE_NOUNS | {"shares", "stock"}
+_UNCASED_TAIL_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"})
+_SCORE = re.compile(r"^\(?\d+(?:-\d+)+\)?$")
 
 
 def _strip_edges(tokens: list[Token]) -> list[Token]:

@@ -101,12 +101,18 @@ EVENT_HEADS = frozenset(
         "prix",
         "trophy",
         "tournament",
+        "open",
+        "classic",
+        "masters",
+        "rally",
         "marathon",
         "festival",
         "summit",
         "war",
     }
 )
+# Lower-case nouns a competition's name sits on: "the Milan Indoor tournament", "the Paris-Nice race".
+EVENT_TYPE_NOUNS = frozenset({"tournament", "championship", "championships", "race", "rally", "regatta"})
 # Head nouns that give an uncovered name its label on their own, in the order they are tried.
 HEADED_LABELS: tuple[tuple[frozenset[str], str], ...] = ((STRONG_ORG_HEADS, "ORG"), (EVENT_HEADS, "EVENT"))
 # Nouns that name organisations but also surnames or places ("Court", "Bank", "Soviet Union"):
@@ -203,6 +209,7 @@ FAC_HEADS = frozenset(
         "harbor",
         "pier",
         "plaza",
+        "ground",
     }
 )
 # Natural features and regions (OntoNotes LOC).
@@ -282,8 +289,15 @@ ORG_TYPE_NOUNS = frozenset(
         "retailer",
         "charity",
         "watchdog",
+        "miner",
+        "drugmaker",
+        "chipmaker",
+        "lobby",
+        "index",
     }
 )
+# Nouns whose prepositional object is a company: "shares in Norvale", "a stake in Halcrow".
+HOLDING_NOUNS = frozenset({"shares", "share", "stake", "stakes", "stock", "holding", "holdings"})
 # Words that turn a continent into a region ("East Africa") and sit before natural names.
 COMPASS = frozenset(
     {
