@@ -51,7 +51,9 @@ def test_new_topics_get_replication_min_isr_and_compaction_on_the_real_broker(br
     with caplog.at_level(logging.WARNING, logger="wirestream.topics"):
         assert sorted(ensure_topics(s)) == sorted(s.topics.all())
         assert ensure_topics(s) == []  # idempotent, and the topics it made agree with the settings
-    assert not caplog.records
+    # only our own warnings (a topic that differs from the settings): kafka-python may log a
+    # transient "No node available for metadata refresh" on a loaded machine, which says nothing here
+    assert not [r for r in caplog.records if r.name == "wirestream.topics"]
     admin = admin_for(s)
     try:
         found = describe_topics(admin, s.topics.all())
@@ -84,7 +86,9 @@ def test_existing_topics_that_differ_are_named_in_a_warning_and_left_alone(broke
         admin.close()
     assert s.topics.enriched not in created and s.topics.raw not in created
     assert set(created) == set(s.topics.all()) - {s.topics.enriched, s.topics.raw}
-    warnings = {r.getMessage() for r in caplog.records if r.levelno == logging.WARNING}
+    warnings = {
+        r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and r.name == "wirestream.topics"
+    }
     assert len(warnings) == 2
     enriched = next(w for w in warnings if s.topics.enriched in w)
     assert "4 partitions where WIRESTREAM_PARTITIONS asks for 2" in enriched
