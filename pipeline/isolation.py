@@ -266,10 +266,12 @@ class Child:
         spare, self._spare = self._spare, None
         self._loader.shutdown(wait=False, cancel_futures=True)
         if spare is not None and not spare.cancel():
-            try:
-                _end(*spare.result())
-            except PoolBroken:
-                pass
+            spare.add_done_callback(_end_spare)  # still loading: ended when it is ready, without waiting
+
+
+def _end_spare(spare: Future[tuple[subprocess.Popen[bytes], Duplex]]) -> None:
+    if spare.exception() is None:
+        _end(*spare.result())
 
 
 def _end(proc: subprocess.Popen[bytes], conn: Duplex) -> None:
