@@ -215,7 +215,8 @@ def _clause_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> Attribut
         return None
     if not cue.content:
         return _parenthetical_attribution(doc, spans, cue) or _object_attribution(spans, cue)
-    bounds = trimmed(_in_cue_paragraph(cue.content, cue))
+    reported = _in_cue_paragraph(cue.content, cue)
+    bounds = trimmed(reported)
     if bounds is None:
         return None
     start, end = _through_adjacent_quote(doc.text, spans, *bounds)
@@ -226,16 +227,16 @@ def _clause_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> Attribut
         if cue.start < end and cue.end > start:
             return None
         return Attribution(start, end, "mixed", cue, link=_clause_link(cue))
-    speech = (
-        cue.token.lower_ == "according"
-        or is_speech_verb(cue.token)
-        or cue.token.lemma_.lower() in OBJECT_REPORT_VERBS
-        or is_speech_noun(cue.token)
-    )
+    speech = cue.token.lower_ == "according" or _reports_speech(cue.token) or is_speech_noun(cue.token)
     if not speech or len([t for t in cue.content if t.is_alpha]) < 2:
         return None
-    start, end = trimmed(without_trailing_aside(_in_cue_paragraph(cue.content, cue))) or (start, end)
+    start, end = trimmed(without_trailing_aside(reported)) or (start, end)
     return Attribution(start, end, "indirect", cue, link=_clause_link(cue))
+
+
+def _reports_speech(verb: Token) -> bool:
+    """A verb whose report is what someone said: a speech verb, or one that reports by its object."""
+    return is_speech_verb(verb) or verb.lemma_.lower() in OBJECT_REPORT_VERBS
 
 
 def _clause_link(cue: Cue) -> str:
@@ -369,8 +370,7 @@ def _object_attribution(spans: list[QuotedSpan], cue: Cue) -> Attribution | None
         return Attribution(
             min(start, min(s.start for s in inside)), max(end, max(s.end for s in inside)), "mixed", cue, link="object"
         )
-    speaks = is_speech_verb(cue.token) or cue.token.lemma_.lower() in OBJECT_REPORT_VERBS
-    if speaks and _about_topic(cue) and _reports_by_object(cue.token):
+    if _reports_speech(cue.token) and _about_topic(cue) and _reports_by_object(cue.token):
         return Attribution(start, end, "indirect", cue, link="object")
     if (
         cue.source is not None

@@ -213,10 +213,7 @@ def _sentence_before(doc: ParsedText, span: QuotedSpan, cues: list[Cue]) -> int 
         return None
     if doc.text[: span.start].rstrip()[-1:] in (":", "(", "-", "–", "—", "―"):
         return None
-    k = first - 1
-    while k >= 0 and doc.sent_of[k] == doc.sent_of[first] and "\n" not in doc[k].text:
-        k -= 1
-    lead = [doc[j] for j in range(k + 1, first) if doc[j].idx < span.start]
+    lead = [doc[j] for j in range(_sentence_start(doc, first), first) if doc[j].idx < span.start]
     if sum(t.is_alpha for t in lead) < 2 or quotes_in(lead):
         return None
     if any(lead[0].i <= c.token.i <= lead[-1].i for c in cues):
@@ -225,6 +222,14 @@ def _sentence_before(doc: ParsedText, span: QuotedSpan, cues: list[Cue]) -> int 
         return None  # `In an interview with "..."`: the marks hold a name in the writer's phrase
     bounds = trimmed(lead)
     return None if bounds is None else bounds[0]
+
+
+def _sentence_start(doc: ParsedText, i: int) -> int:
+    """The first token of token i's sentence, not reaching back past a line break."""
+    k = i - 1
+    while k >= 0 and doc.sent_of[k] == doc.sent_of[i] and "\n" not in doc[k].text:
+        k -= 1
+    return k + 1
 
 
 def _aside_lead(doc: ParsedText, span: QuotedSpan, cue: Cue, cues: list[Cue]) -> tuple[int, int] | None:
@@ -240,10 +245,7 @@ def _aside_lead(doc: ParsedText, span: QuotedSpan, cue: Cue, cues: list[Cue]) ->
     comma = doc[lo - 1]
     if comma.text != "," or doc.sent_of[comma.i] != doc.sent_of[verb.i]:
         return None
-    k = comma.i - 1
-    while k >= 0 and doc.sent_of[k] == doc.sent_of[verb.i] and "\n" not in doc[k].text:
-        k -= 1
-    lead = [doc[j] for j in range(k + 1, comma.i)]
+    lead = [doc[j] for j in range(_sentence_start(doc, comma.i), comma.i)]
     if sum(t.is_alpha for t in lead) < 2 or quotes_in(lead) or any(lead[0].i <= c.token.i < comma.i for c in cues):
         return None
     return trimmed(lead)
