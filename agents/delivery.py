@@ -26,11 +26,17 @@ that was never acked. This module closes the known holes of faust-streaming
   stood still with lag until the next rebalance, and once newer records were
   processed their commit jumped over the dropped ones (a chaos run: a worker
   SIGKILLed before its first commit on articles.clean p1, the peer that took
-  the partition over never saw offsets 0-9, 10 articles lost; the CI failure
-  was the same stall, 31 s). `HardenedConsumer` seeks such partitions to their
-  first offset, and when the message at the resume offset is neither acked
-  nor in flight while later ones were acked (dropped after fetching), it
-  fetches the partition again from there (`dropped_from`).
+  the partition over never saw offsets 0-9, 10 articles lost). `HardenedConsumer`
+  seeks such partitions to their first offset. And a drop that happens after
+  the rebalance's seek (a fetch begun before it returning afterwards) leaves
+  the partition's position past records nobody holds: with no later record
+  acked, nothing ever asked for them again and the partition stood still with
+  lag until the next rebalance (the CI failure: articles.raw p1 stuck 191 s
+  after a worker joined, freed by a broker restart). `HardenedConsumer` keeps a
+  weak reference to every message it hands out, and its livelock check
+  (every 2.5 commit intervals) fetches a partition again from the first
+  offset below its fetch position that is neither acked nor held anywhere,
+  once two checks in a row agree (`stranded_from`).
 * A stream acks messages it skips because they belong to an older consumer
   generation or arrive while a rebalance suspends the flow; such an ack could
   let the commit move past an offset that is fetched again but not yet
@@ -65,12 +71,16 @@ import os
 import random
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+import weakref
+from collections import defaultdict
+from collections.abc import AsyncIterator, Awaitable, Callable, Container, Iterable, Mapping, Sequence
 from typing import Any
 
 from faust.transport.drivers.aiokafka import Consumer as AIOKafkaConsumer
 from faust.transport.drivers.aiokafka import Producer as AIOKafkaProducer
 from faust.types import TP, EventT, Message, StreamT
+
+from pipeline import faults
 
 log = logging.getLogger("wirestream.delivery")
 
@@ -81,7 +91,6 @@ SEND_RETRY_WINDOW_S = 120.0
 SEND_BACKOFF_FLOOR_S = 0.2
 SEND_BACKOFF_S = 0.5
 SEND_BACKOFF_CAP_S = 20.0
-REFETCH_RETRY_S = 10.0  # a partition whose dropped records were sought back and still did not come
 
 
 class DeliverEverything(dict[Any, Any]):
@@ -108,6 +117,14 @@ class HardenedConsumer(AIOKafkaConsumer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._read_offset = DeliverEverything()
+        # Every message handed out, until nothing (queue, take buffer, batch) holds it any more.
+        self._held: defaultdict[TP, weakref.WeakValueDictionary[int, Message]] = defaultdict(
+            weakref.WeakValueDictionary
+        )
+        self._handing_out = False  # a fetched batch is being handed out
+        self._stranded: dict[TP, tuple[int, int | None]] = {}  # last check's (resume, stranded) per partition
+        self._refetches: set[asyncio.Future[None]] = set()
+        self._faked_drops: set[tuple[TP, int]] = set()  # records a test's `drop:fetch` hook threw away
 
     async def _add_gap(self, tp: TP, offset_from: int, offset_to: int) -> None:
         """Never commit over offsets as a gap: in these topics a missing offset is an unprocessed one."""
@@ -145,35 +162,92 @@ class HardenedConsumer(AIOKafkaConsumer):
 
     def _new_offset(self, tp: TP) -> int | None:
         acked = self._acked[tp]
-        resume = self._committed_offset[tp]
-        if resume is None:  # no commit yet (or a committed 0): the first offset, where the group starts
-            resume = self.__dict__.get("_origins", {}).get(tp)
+        resume = self._resume_offset(tp)
         if acked and resume is not None and not self._gap.get(tp) and min(acked) > resume:
-            in_flight = [m.offset for m in list(self._unacked_messages) if m.tp == tp and not m.acked]
-            start = dropped_from(resume, acked, in_flight)
-            if start is not None:
-                self._fetch_again(tp, start, min(acked))
-            return None  # the message at the committed (or resume) offset is not acked yet
+            return None  # the message at the committed (or first) offset is not acked yet
         return super()._new_offset(tp)
 
-    def _fetch_again(self, tp: TP, offset: int, first_acked: int) -> None:
-        """Seek `tp` back to `offset` (at most once per REFETCH_RETRY_S for the same offset)."""
-        now = time.monotonic()
-        refetched = self.__dict__.setdefault("_refetched", {})
-        last = refetched.get(tp)
-        if last is not None and last[0] == offset and now - last[1] < REFETCH_RETRY_S:
+    def _resume_offset(self, tp: TP) -> int | None:
+        """The offset the next commit must cover first: the committed one, or without one the
+        partition's first offset, where the group starts."""
+        committed = self._committed_offset[tp]
+        return committed if committed is not None else self.__dict__.get("_origins", {}).get(tp)
+
+    async def getmany(self, timeout: float) -> AsyncIterator[tuple[TP, Message]]:
+        """Faust's fetch loop, remembering (weakly) each message it hands out, and that a batch is
+        being handed out: until it is done, records fetched but not yet handed out are not lost."""
+        try:
+            async for tp, message in super().getmany(timeout):
+                self._handing_out = True  # set once records arrived: no await lies between
+                if faults.dropped_on_fetch(message.value) and (tp, message.offset) not in self._faked_drops:
+                    self._faked_drops.add((tp, message.offset))  # a test's fault hook: dropped once
+                    continue
+                self._held[tp][message.offset] = message
+                yield tp, message
+        finally:
+            self._handing_out = False
+
+    async def verify_all_partitions_active(self) -> None:
+        """Faust's livelock check (every 2.5 commit intervals), plus fetching stranded records again."""
+        await super().verify_all_partitions_active()
+        self.refetch_stranded()
+
+    def refetch_stranded(self) -> None:
+        """Seek each partition back to its first stranded offset, seen stranded on two checks in a row.
+
+        Skipped while anything can legitimately leave records unaccounted for a
+        moment: a rebalance or recovery (Faust seeks to the commits after it), a
+        batch being handed out, a commit under way (its offsets have left the
+        acked list before the committed offset moves).
+        """
+        app = self.app
+        if (
+            app.rebalancing
+            or app.in_recovery
+            or not app.flow_control.is_active()
+            or self._handing_out
+            or self._commit_fut is not None
+        ):
             return
-        refetched[tp] = (offset, now)
+        suspects = self._stranded
+        for tp in self.assignment():
+            if not app.topics.acks_enabled_for(tp.topic):
+                continue
+            resume, position = self._resume_offset(tp), self._fetch_position(tp)
+            if resume is None or position is None:
+                suspects.pop(tp, None)
+                continue
+            start = stranded_from(resume, position, self._acked_index[tp], self._held[tp])
+            seen, suspects[tp] = suspects.get(tp), (resume, start)
+            if start is not None and seen == (resume, start):
+                del suspects[tp]
+                self._fetch_again(tp, start, position)
+
+    def _fetch_position(self, tp: TP) -> int | None:
+        """aiokafka's position for `tp`: one past the last record it handed to Faust."""
+        from aiokafka import TopicPartition
+        from faust.exceptions import ConsumerNotStarted
+
+        try:
+            subscription = self._thread._ensure_consumer()._fetcher._subscriptions.subscription
+            state = subscription.assignment.state_value(TopicPartition(tp.topic, tp.partition))
+        except (AttributeError, ConsumerNotStarted):
+            return None  # no subscription or assignment (yet)
+        if state is None or not state.has_valid_position:
+            return None  # not assigned any more, or its position is being reset
+        return int(state.position)
+
+    def _fetch_again(self, tp: TP, offset: int, position: int) -> None:
+        """Seek `tp` back to `offset`, in the consumer thread."""
         log.warning(
-            "%s: offsets %d-%d were fetched but never reached the agent (later ones are acked); fetching again",
+            "%s: offsets %d-%d were fetched but are neither acked nor held by any stream; fetching again",
             tp,
             offset,
-            first_acked - 1,
+            position - 1,
         )
         task = asyncio.ensure_future(self._seek_logged(tp, offset))
-        pending = self.__dict__.setdefault("_refetches", set())
-        pending.add(task)
-        task.add_done_callback(pending.discard)
+        self._refetches.add(task)
+        task.add_done_callback(self._refetches.discard)
 
     async def _seek_logged(self, tp: TP, offset: int) -> None:
         try:
@@ -182,22 +256,18 @@ class HardenedConsumer(AIOKafkaConsumer):
             log.warning("could not seek %s back to %d (%s: %s)", tp, offset, type(exc).__name__, exc)
 
 
-def dropped_from(resume: int, acked: Sequence[int], in_flight: Iterable[int]) -> int | None:
-    """Where to fetch a partition again when Faust dropped records after fetching them, else None.
+def stranded_from(resume: int, position: int, acked: Container[int], held: Container[int]) -> int | None:
+    """The first offset from `resume` below the fetch `position` that is neither acked nor held.
 
-    `resume` is the offset the next commit must cover first (the committed
-    offset, or the partition's first offset without one), `acked` the offsets
-    acked since, `in_flight` those handed to the streams and not acked yet.
-    Records reach the agent in offset order, so when a later offset is acked
-    while nothing from `resume` up to it is acked or in flight, the records in
-    between were dropped and only a seek brings them back.
+    Every record below the fetch position was handed to Faust; one that is not
+    acked and that no queue, buffer or batch holds any more was dropped after
+    fetching, and only a seek brings it back (later records are redone too: a
+    duplicate, never a loss).
     """
-    if not acked or min(acked) <= resume:
-        return None
-    first_acked = min(acked)
-    if any(resume <= offset < first_acked for offset in in_flight):
-        return None  # still being worked on: the commit just waits
-    return resume
+    for offset in range(resume, position):
+        if offset not in acked and offset not in held:
+            return offset
+    return None
 
 
 class IdempotentProducer(AIOKafkaProducer):

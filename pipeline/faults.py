@@ -6,7 +6,10 @@
 * `raise`: the stage raises (-> `<stage>_failed` dead letter);
 * `hang`: the stage sleeps far past any article budget (-> `processing_timeout`);
 * `crash`: the process doing the work kills itself with SIGKILL, as the OOM killer
-  would (-> `nlp_process_crashed`).
+  would (-> `nlp_process_crashed`);
+* `drop` (stage `fetch`): the worker's consumer throws the record away once after
+  fetching it, as faust-streaming does around rebalances; the delivery code must
+  notice and fetch it again (agents/delivery.py).
 
 Unset (the default, and in production), `trigger` is one dict lookup.
 """
@@ -20,7 +23,7 @@ import time
 
 from pipeline.errors import InjectedFault
 
-ACTIONS = frozenset({"raise", "hang", "crash"})
+ACTIONS = frozenset({"raise", "hang", "crash", "drop"})
 HANG_S = 3600.0
 
 
@@ -48,3 +51,10 @@ def trigger(stage: str, text: str) -> None:
             time.sleep(HANG_S)
         if action == "crash":
             os.kill(os.getpid(), signal.SIGKILL)
+
+
+def dropped_on_fetch(value: bytes | None) -> bool:
+    """A fetched record that a `drop:fetch:marker` hook throws away (its value carries the marker)."""
+    return value is not None and any(
+        action == "drop" and stage == "fetch" and marker.encode() in value for action, stage, marker in hooks()
+    )

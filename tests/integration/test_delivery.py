@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import weakref
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
@@ -81,39 +82,103 @@ def test_a_partition_without_a_committed_offset_is_sought_to_its_first_offset():
 
 
 @pytest.mark.parametrize(
-    ("resume", "acked", "in_flight", "start"),
+    ("resume", "position", "acked", "held", "start"),
     [
-        (0, [10, 11, 12], [], 0),  # 0-9 taken from aiokafka and dropped: fetch again from 0
-        (7, [8, 9, 10], [], 7),  # one record dropped (the chaos run: a commit stuck at 7 for minutes)
-        (7, [8, 9, 10], [7], None),  # 7 is still being worked on
-        (7, [8, 9, 10], [3, 11], 7),  # in flight, but neither below 8 from 7 on
-        (7, [7, 8], [], None),  # nothing missing: the commit moves on
-        (7, [], [], None),
+        (0, 16, [10, 11, 12], [13, 14, 15], 0),  # 0-9 handed out and dropped: fetch again from 0
+        (7, 11, [8, 9, 10], [], 7),  # one record dropped (a chaos run: a commit stuck at 7 for minutes)
+        (7, 11, [8, 9, 10], [7], None),  # 7 is still queued or being worked on
+        (9, 25, [], [], 9),  # the tail dropped, nothing after it: no ack will ever ask for it (the CI stall)
+        (9, 25, [], range(9, 25), None),  # all queued behind a slow article
+        (7, 9, [7, 8], [], None),  # nothing missing: the commit moves on
+        (7, 7, [], [], None),  # nothing fetched beyond the commit
     ],
 )
-def test_dropped_from_finds_records_dropped_after_fetching(resume, acked, in_flight, start):
-    assert delivery.dropped_from(resume, acked, in_flight) == start
+def test_stranded_from_finds_records_dropped_after_fetching(resume, position, acked, held, start):
+    assert delivery.stranded_from(resume, position, set(acked), set(held)) == start
 
 
-def test_records_dropped_after_fetching_are_fetched_again_not_committed_over():
-    """The chaos failure: the peer that took over articles.clean p1 (never committed) was handed
-    only offsets 10 and up; their commit must wait for 0-9, which are fetched again."""
+class Held:
+    """A stand-in message: the consumer holds messages only weakly."""
 
-    async def scenario() -> tuple[list, int | None, list, int | None]:
-        c = consumer(None, list(range(10, 16)))
-        c._origins, c._thread = {TP0: 0}, FakeThread({})
-        first = c._new_offset(TP0)
-        c._new_offset(TP0)  # the next commit attempt: no second seek while the first is under way
+    def __init__(self, offset: int) -> None:
+        self.offset = offset
+
+
+def watched(committed: int, position: int, acked: list[int]) -> HardenedConsumer:
+    """A consumer whose livelock check can run: one assigned input partition at `position`."""
+    c = consumer(committed, acked)
+    c.app = SimpleNamespace(
+        rebalancing=False,
+        in_recovery=False,
+        flow_control=SimpleNamespace(is_active=lambda: True),
+        topics=SimpleNamespace(acks_enabled_for=lambda topic: topic.startswith("articles.")),
+    )
+    c._held, c._handing_out, c._stranded, c._refetches = defaultdict(weakref.WeakValueDictionary), False, {}, set()
+    c._commit_fut = None
+    c._thread = FakeThread({})
+    c.assignment = lambda: {TP0}
+    c._fetch_position = lambda tp: position
+    return c
+
+
+def test_a_stranded_tail_is_fetched_again_once_two_checks_agree():
+    """The CI stall: a worker joined, the peer kept articles.raw p1, whose last records were handed
+    out after the rebalance's seek and dropped; nothing later was acked, so nothing asked for them."""
+
+    async def scenario() -> tuple[list, list, list]:
+        c = watched(9, 25, [])
+        c.refetch_stranded()  # the first sighting: maybe a moment between two hands
         await asyncio.sleep(0)
-        seeks = list(c._thread.seeks)
-        c._acked[TP0] = list(range(16))
-        c._acked_index[TP0] = set(range(16))
-        return seeks, first, c._thread.seeks, c._new_offset(TP0)
+        first = list(c._thread.seeks)
+        c.refetch_stranded()
+        await asyncio.sleep(0)
+        second = list(c._thread.seeks)
+        c.refetch_stranded()  # the next check starts over: no second seek for the same sighting
+        await asyncio.sleep(0)
+        return first, second, c._thread.seeks
 
-    seeks, first, _, after = asyncio.run(scenario())
-    assert first is None  # never committed over 0-9
-    assert seeks == [{TP0: 0}]
-    assert after == 16
+    first, second, third = asyncio.run(scenario())
+    assert first == [] and second == [{TP0: 9}] and third == [{TP0: 9}]
+
+
+def test_records_still_held_or_in_a_moving_partition_are_left_alone():
+    async def scenario(c: HardenedConsumer, between=lambda c: None) -> list:
+        c.refetch_stranded()
+        between(c)
+        c.refetch_stranded()
+        await asyncio.sleep(0)
+        return c._thread.seeks
+
+    c = watched(9, 25, [])
+    queued = [Held(o) for o in range(9, 25)]  # queued behind a slow article
+    c._held[TP0].update({m.offset: m for m in queued})
+    assert asyncio.run(scenario(c)) == []
+
+    def progress(c):  # the commit moved between the checks: a different sighting
+        c._committed_offset[TP0] = 12
+
+    assert asyncio.run(scenario(watched(9, 25, []), progress)) == []
+
+    def handing_out(c):
+        c._handing_out = True
+
+    assert asyncio.run(scenario(watched(9, 25, []), handing_out)) == []
+    del queued
+
+
+def test_a_message_let_go_unacked_counts_as_stranded():
+    async def scenario() -> list:
+        c = watched(9, 11, [10])
+        dropped = Held(9)
+        c._held[TP0][9] = dropped
+        c.refetch_stranded()
+        del dropped  # a queue cleared, a stream skipping it: nothing holds offset 9 any more
+        c.refetch_stranded()
+        c.refetch_stranded()
+        await asyncio.sleep(0)
+        return c._thread.seeks
+
+    assert asyncio.run(scenario()) == [{TP0: 9}]
 
 
 def test_commit_advances_over_a_contiguous_acked_run():

@@ -10,6 +10,10 @@
   between the steps: articles.enriched shows v2, v3, a tombstone, never v2
   after v3; articles.quotes holds the quotes of the live version, then tombstones.
 * An embargoed story comes out only after its embargo, also across a restart.
+* A record the consumer throws away after fetching it (faust-streaming does so
+  around rebalances; here a test-only fault hook does it), with nothing
+  published after it, is fetched again and comes out: the partition does not
+  stand still with lag until the next rebalance.
 """
 
 from __future__ import annotations
@@ -119,6 +123,27 @@ def test_poison_article_does_not_stall_either_partition(own_broker, start_worker
 
     wait_until(lambda: lag() == 0, 60, what="lag back to 0 on articles.raw")
     probe.close()
+
+
+def test_a_record_dropped_after_fetching_is_fetched_again(own_broker, start_worker) -> None:
+    w = start_worker(pipeline_env(own_broker.bootstrap, WIRESTREAM_FAULT_HOOKS="drop:fetch:FETCHDROP"))
+    run = uuid.uuid4().hex[:8]
+    ids = [f"fd-{run}-{i}" for i in range(4)]
+    values = [
+        orjson.dumps({"id": aid, "headline": "Harbour", "body": f"OSLO (NTB) - The harbour reopened on day {i}."})
+        for i, aid in enumerate(ids)
+    ]
+    # The marked one goes last, so no later record's ack can point back at it.
+    values[-1] = orjson.dumps({"id": ids[-1], "headline": "Harbour", "body": "OSLO (NTB) - FETCHDROP was seen."})
+    s = settings_of(own_broker)
+    publish_values(s, values)
+
+    def enriched() -> set[str] | None:
+        got = {k for k, _ in keyed(read_topic(s, s.topics.enriched), f"fd-{run}-")}
+        return got if got == set(ids) else None
+
+    wait_until(enriched, 120, what="every article enriched, the dropped one too")
+    assert "fetched but are neither acked nor held by any stream; fetching again" in w.log()
 
 
 def test_versions_keep_their_order_through_broker_stalls(own_broker, start_worker) -> None:
