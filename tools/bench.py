@@ -56,7 +56,7 @@ import tempfile
 import time
 import uuid
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -71,6 +71,7 @@ POLNEAR_DEV_TEXT = REPO.parent / "shared" / "polnear" / "data" / "dev" / "text"
 TARGET_C = 0.85  # (c) ≥ 0.85 × (a)
 TARGET_D = 1.5  # (d) ≥ 1.5 × (a)
 TARGET_P99_S = 2.0  # p99 latency at half load
+TARGET_QUOTES_MS = 10.0  # the quote stage's mean time per article, row (b)
 
 
 # ── corpus ───────────────────────────────────────────────────────────────────
@@ -314,6 +315,7 @@ class Row:
     cpu_seconds: float = math.nan  # CPU time of the measured processes over the window (all threads)
     broker_cpu_seconds: float = math.nan  # the Kafka broker's CPU time over the same window
     note: str = ""
+    stages_ms: dict[str, dict[str, float]] = field(default_factory=dict)  # per stage: mean, p50, p95 per article
 
     @property
     def articles_per_s(self) -> float:
@@ -370,6 +372,13 @@ def format_table(
             f"{_fmt(r.words_per_s, 0)} | {_fmt(ratio(r.articles_per_s, ref), 2)} | "
             f"{_fmt(r.cpu_ms_per_article, 0)} | {rss} | {load} |"
         )
+    for r in rows:
+        if r.stages_ms:
+            lines += ["", f"Per stage in ({r.key}), ms per article from the records' own timings:", ""]
+            lines += ["| stage | mean | p50 | p95 |", "|:--|--:|--:|--:|"]
+            lines += [
+                f"| {stage} | {v['mean']:.2f} | {v['p50']:.2f} | {v['p95']:.2f} |" for stage, v in r.stages_ms.items()
+            ]
     if latency:
         rate = f" at {latency_rate:.2f} articles/s" if latency_rate else ""
         lines.append("")
@@ -393,6 +402,13 @@ def verdict(rows: Sequence[Row], latency: dict[str, float] | None) -> dict[str, 
         if key in by_key:
             v = ratio(by_key[key].articles_per_s, ref)
             out[f"{key}_vs_a"] = {"ratio": round(v, 3), "target": TARGET_D, "met": v >= TARGET_D}
+    quotes = by_key["b"].stages_ms.get("quotes") if "b" in by_key else None
+    if quotes:
+        out["quotes_ms_per_article"] = {
+            "value": quotes["mean"],
+            "target": TARGET_QUOTES_MS,
+            "met": quotes["mean"] < TARGET_QUOTES_MS,
+        }
     if latency:
         out["p99_latency_s"] = {
             "value": round(latency["p99"], 3),
@@ -508,9 +524,12 @@ def broker_less(settings: Settings, articles: Sequence[Article], passes: int = 1
         load = load_average()
         start, cpu = time.perf_counter(), cpu_seconds(os.getpid())
         failed = 0
+        timings: list[dict[str, float]] = []
         for record in enrich(values, settings, executor):
             failed += type(record).__name__ == "DeadLetter"
             codec.dumps(record)
+            if processing := getattr(record, "processing", None):
+                timings.append(processing.timings_ms)
         seconds, cpu = time.perf_counter() - start, cpu_seconds(os.getpid()) - cpu
     finally:
         executor.close()
@@ -525,7 +544,23 @@ def broker_less(settings: Settings, articles: Sequence[Article], passes: int = 1
         load_after=load_average(),
         cpu_seconds=cpu,
         note=f"{failed} dead letters" if failed else "",
+        stages_ms=stage_summary(timings),
     )
+
+
+def stage_summary(timings: Sequence[Mapping[str, float]]) -> dict[str, dict[str, float]]:
+    """Per stage, its time per article from the records' own `processing.timings_ms` (measured
+    inside the NLP process around each stage): mean, p50 and p95."""
+    stages = dict.fromkeys(k for t in timings for k in t)
+    out = {}
+    for stage in stages:
+        values = [t[stage] for t in timings if stage in t]
+        out[stage] = {
+            "mean": round(sum(values) / len(values), 2),
+            "p50": round(percentile(values, 50), 2),
+            "p95": round(percentile(values, 95), 2),
+        }
+    return out
 
 
 # ── (c), (d), latency: through Kafka ─────────────────────────────────────────

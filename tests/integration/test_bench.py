@@ -162,3 +162,17 @@ def test_format_components_handles_errors_and_missing_evaluation() -> None:
     assert "| stock | 0.8000 | 0.6000 | 0.9000 | 900 | 1000 | 0 |" in table
     assert "| lighter | – | – | – | – | – | – |" in table
     assert "cannot run: ValueError('needs tok2vec')" in table
+
+
+def test_stage_times_come_from_the_records_and_judge_the_quote_stage() -> None:
+    timings = [{"clean": 1.0, "parse": 100.0, "quotes": q} for q in (6.0, 8.0, 13.0)] + [{"clean": 2.0}]
+    stages = bench.stage_summary(timings)
+    assert list(stages) == ["clean", "parse", "quotes"]
+    assert stages["quotes"] == {"mean": 9.0, "p50": 8.0, "p95": 12.5}
+    assert stages["clean"]["mean"] == 1.25  # a kill, which only cleaning sees, counts there alone
+    r = rows()
+    r[1].stages_ms = stages
+    assert bench.verdict(r, None)["quotes_ms_per_article"] == {"value": 9.0, "target": 10.0, "met": True}
+    assert "| quotes | 9.00 | 8.00 | 12.50 |" in bench.format_table(r)
+    r[1].stages_ms = bench.stage_summary([{"quotes": 10.5}])
+    assert bench.verdict(r, None)["quotes_ms_per_article"]["met"] is False
