@@ -117,6 +117,9 @@ class HardenedConsumer(AIOKafkaConsumer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._read_offset = DeliverEverything()
+        self._init_delivery_state()
+
+    def _init_delivery_state(self) -> None:
         # Every message handed out, until nothing (queue, take buffer, batch) holds it any more.
         self._held: defaultdict[TP, weakref.WeakValueDictionary[int, Message]] = defaultdict(
             weakref.WeakValueDictionary
@@ -125,22 +128,53 @@ class HardenedConsumer(AIOKafkaConsumer):
         self._stranded: dict[TP, tuple[int, int | None]] = {}  # last check's (resume, stranded) per partition
         self._refetches: set[asyncio.Future[None]] = set()
         self._faked_drops: set[tuple[TP, int]] = set()  # records a test's `drop:fetch` hook threw away
+        self._processed: weakref.WeakSet[Message] = weakref.WeakSet()  # finished, outputs confirmed
+        self._revoking = False  # inside on_partitions_revoked
+        self._revoke_resume: dict[TP, int | None] = {}  # resume offsets of the partitions being revoked
 
     async def _add_gap(self, tp: TP, offset_from: int, offset_to: int) -> None:
         """Never commit over offsets as a gap: in these topics a missing offset is an unprocessed one."""
         log.warning("not treating offsets %d-%d of %s as a gap: they will be processed", offset_from, offset_to, tp)
 
+    def mark_processed(self, message: Message) -> None:
+        """The agent finished `message` and the broker confirmed its outputs: its ack is real."""
+        self._processed.add(message)
+
     def ack(self, message: Message) -> bool:
-        if message.generation_id != self.app.consumer_generation_id or not self.app.flow_control.is_active():
+        stale = message.generation_id != self.app.consumer_generation_id
+        suspended = not self.app.flow_control.is_active()
+        if stale or (suspended and not (self._revoking and message in self._processed)):
             # Fetched before the last rebalance, or acked while one is under
-            # way (streams then skip *and ack* what they were handed): the
-            # message is fetched again from the committed offset, so recording
-            # this ack could only let a commit skip it. Refusing costs a
-            # duplicate at most.
+            # way without having been processed (streams skip *and ack* what
+            # they are handed then): the message is fetched again from the
+            # committed offset, so recording this ack could only let a commit
+            # skip it. Refusing costs a duplicate at most. What an agent
+            # finishes while its partitions are being revoked is recorded:
+            # Faust waits for that work and commits it before letting go.
             message.acked = True
             self._unacked_messages.discard(message)
             return False
         return super().ack(message)
+
+    async def on_partitions_revoked(self, revoked: set[TP]) -> None:
+        """Commit what is acked, then let Faust revoke, keeping each partition's resume offset meanwhile.
+
+        Faust forgets a revoked partition's acks and committed offset before it
+        waits for the work in flight and commits that: without the commit
+        first, finished batches would be redone by the next owner; without the
+        resume offset, that last commit would have no guard against a hole
+        below the acks it records.
+        """
+        try:
+            await self.commit()
+        except Exception as exc:  # noqa: BLE001 - the revoke must go on; the work is then redone
+            log.warning("commit before the revoke failed (%s: %s)", type(exc).__name__, exc)
+        self._revoke_resume = {tp: self._resume_offset(tp) for tp in revoked}
+        self._revoking = True
+        try:
+            await super().on_partitions_revoked(revoked)
+        finally:
+            self._revoking, self._revoke_resume = False, {}
 
     async def seek_to_committed(self) -> Mapping[TP, int]:
         """Seek to the committed offsets, and a partition of ours without one to its first offset.
@@ -171,6 +205,8 @@ class HardenedConsumer(AIOKafkaConsumer):
         """The offset the next commit must cover first: the committed one, or without one the
         partition's first offset, where the group starts."""
         committed = self._committed_offset[tp]
+        if committed is None:
+            committed = self._revoke_resume.get(tp)
         return committed if committed is not None else self.__dict__.get("_origins", {}).get(tp)
 
     async def getmany(self, timeout: float) -> AsyncIterator[tuple[TP, Message]]:
@@ -416,5 +452,8 @@ def fail_stop(exc: BaseException) -> None:
 
 async def ack_in_order(stream: StreamT[Any], events: Iterable[EventT[Any]]) -> None:
     """Ack a processed batch, oldest first, so acks per partition arrive in offset order."""
+    consumer = stream.app.consumer
     for event in sorted(events, key=lambda e: (e.message.partition, e.message.offset)):
+        if isinstance(consumer, HardenedConsumer):
+            consumer.mark_processed(event.message)
         await stream.ack(event)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-import weakref
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
@@ -22,6 +21,7 @@ TP0 = TP("articles.raw", 0)
 
 def consumer(committed: int | None, acked: list[int], in_flight: tuple[int, ...] = ()) -> HardenedConsumer:
     c = object.__new__(HardenedConsumer)  # only the offset bookkeeping is exercised
+    c._init_delivery_state()
     c._acked = defaultdict(list, {TP0: list(acked)})
     c._acked_index = defaultdict(set, {TP0: set(acked)})
     c._committed_offset = defaultdict(lambda: None, {TP0: committed})
@@ -113,7 +113,6 @@ def watched(committed: int, position: int, acked: list[int]) -> HardenedConsumer
         flow_control=SimpleNamespace(is_active=lambda: True),
         topics=SimpleNamespace(acks_enabled_for=lambda topic: topic.startswith("articles.")),
     )
-    c._held, c._handing_out, c._stranded, c._refetches = defaultdict(weakref.WeakValueDictionary), False, {}, set()
     c._commit_fut = None
     c._thread = FakeThread({})
     c.assignment = lambda: {TP0}
@@ -203,6 +202,83 @@ def test_acks_during_a_rebalance_are_not_recorded():
     message = type("Msg", (), {"generation_id": 3, "acked": False, "tp": TP0, "offset": 10})()
     assert c.ack(message) is False
     assert message.acked and c._acked[TP0] == []
+
+
+class Msg:
+    """A stand-in for faust's Message: what the consumer's ack reads."""
+
+    def __init__(self, offset: int, generation_id: int = 3) -> None:
+        self.topic, self.tp, self.offset = TP0.topic, TP0, offset
+        self.generation_id, self.acked = generation_id, False
+
+
+def revoking(committed: int, acked: list[int], monkeypatch, finishes: list[Msg]) -> tuple[HardenedConsumer, list]:
+    """A consumer mid-rebalance over TP0, with faust-streaming 0.15.3's revoke replaced by what it
+    does to the books: forget the partition's acks and commit, wait while the agent finishes
+    `finishes` (the batch in flight, its outputs confirmed), commit."""
+    from faust.transport.consumer import Consumer as FaustConsumer
+
+    c = consumer(committed, acked)
+    c.app = SimpleNamespace(
+        consumer_generation_id=3,
+        flow_control=SimpleNamespace(is_active=lambda: False),  # suspended for the rebalance
+        topics=SimpleNamespace(acks_enabled_for=lambda topic: True),
+    )
+    c._unacked_messages, c._n_acked, c._waiting_for_ack = set(), 0, None
+    commits: list[int] = []
+
+    async def commit() -> None:
+        offset = c._new_offset(TP0)
+        if offset is not None and c._should_commit(TP0, offset):
+            commits.append(offset)
+            c._committed_offset[TP0] = offset
+
+    async def faust_revoke(self, revoked) -> None:
+        for tp in revoked:
+            self._acked.pop(tp, None)
+            self._acked_index.pop(tp, None)
+            self._committed_offset.pop(tp, None)
+        for message in finishes:
+            self.mark_processed(message)
+            self.ack(message)
+        await self.commit()
+
+    c.commit = commit
+    monkeypatch.setattr(FaustConsumer, "on_partitions_revoked", faust_revoke)
+    return c, commits
+
+
+def test_work_finished_while_partitions_are_revoked_is_committed_not_redone(monkeypatch):
+    """A worker joined while the peer's batch held a poison article: the batch ran out its budget
+    during the revoke, was refused its acks and was run again by the next owner (the budget twice)."""
+    batch = [Msg(o) for o in range(18, 26)]
+    c, commits = revoking(10, list(range(10, 18)), monkeypatch, batch)
+    asyncio.run(c.on_partitions_revoked({TP0}))
+    assert commits == [18, 26]  # what was acked before, then the batch finished during the revoke
+
+
+def test_a_hole_below_work_finished_during_a_revoke_still_blocks_the_commit(monkeypatch):
+    # 10-17 were never processed (dropped, being fetched again); Faust forgot the committed offset
+    # at the revoke, so without the kept resume offset 18-25 would be committed over them.
+    c, commits = revoking(10, [], monkeypatch, [Msg(o) for o in range(18, 26)])
+    asyncio.run(c.on_partitions_revoked({TP0}))
+    assert commits == []
+    assert c._revoke_resume == {} and not c._revoking  # only kept while the revoke runs
+
+
+def test_only_processed_acks_of_the_current_generation_count_during_a_revoke(monkeypatch):
+    skipped, stale, done = Msg(20), Msg(21, generation_id=2), Msg(22)
+    c, _ = revoking(20, [], monkeypatch, [])
+    c._revoking = True
+    assert c.ack(skipped) is False  # a stream's skip-ack: not processed
+    c.mark_processed(stale)
+    assert c.ack(stale) is False  # the partition may have moved since
+    c.mark_processed(done)
+    assert c.ack(done) is True and c._acked[TP0] == [22]
+    c._revoking = False
+    late = Msg(23)
+    c.mark_processed(late)
+    assert c.ack(late) is False  # after the revoke's commit, before the new assignment
 
 
 def test_every_fetched_message_is_delivered_and_no_offset_is_committed_over_as_a_gap():
