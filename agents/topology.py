@@ -28,9 +28,18 @@ from pipeline.config import Settings
 from pipeline.isolation import Executor, executor_for
 
 
+class WorkerApp(faust.App):
+    """The app as the worker process runs it: once a stop begins, the process ends within
+    SHUTDOWN_GRACE_S (agents/worker.bound_shutdown)."""
+
+    async def on_stop(self) -> None:
+        bound_shutdown()  # before Faust's stop waits, with no limit, for every handed-out message's ack
+        await super().on_stop()
+
+
 def create_app(settings: Settings, executor: Executor | None = None) -> faust.App:
     """A Faust app wired with the three agents for the given settings."""
-    app = faust.App(settings.app_id, **faust_options(settings))
+    app = WorkerApp(settings.app_id, **faust_options(settings))
     delivery.harden(app)
     relay = Relay(app, settings, executor or executor_for(settings))
     stories = Stories(app, relay)
@@ -51,10 +60,6 @@ def create_app(settings: Settings, executor: Executor | None = None) -> faust.Ap
     @app.timer(EMBARGO_CHECK_S)  # type: ignore[untyped-decorator]
     async def embargoes() -> None:
         await stories.release_due()
-
-    @app.on_before_shutdown.connect  # type: ignore[arg-type]  # mode types receivers narrower than it calls them
-    async def bounded_stop(sender: Any, *_: Any, signal: Any = None, **__: Any) -> None:
-        bound_shutdown()  # a stop that hangs on a never-acked message is cut short
 
     # The NLP processes die with the worker (parent-death signal, or when their pipe closes).
     register_monitoring(app, settings)  # /metrics, /dashboard, /api/state, /healthz, /readyz, lag timer

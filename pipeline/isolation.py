@@ -360,7 +360,10 @@ def freeze_heap() -> None:
 def _child_entry(argv: list[str]) -> None:
     """`python -m pipeline.isolation DOWN_FD UP_FD`: the child's side (started by Child only)."""
     _die_with_parent()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    # Ctrl-C, and a SIGTERM sent to the whole process group (systemd's default), are the worker's
+    # to handle: it finishes or cuts short the batch in here, then ends this process itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     down, up = Connection(int(argv[0]), writable=False), Connection(int(argv[1]), readable=False)
 
     class _Conn:

@@ -14,6 +14,9 @@
   around rebalances; here a test-only fault hook does it), with nothing
   published after it, is fetched again and comes out: the partition does not
   stand still with lag until the next rebalance.
+* A worker told to stop (SIGTERM to its whole process group, as systemd does)
+  while a batch is stuck in flight leaves within its grace period instead of
+  waiting for that batch forever.
 """
 
 from __future__ import annotations
@@ -144,6 +147,27 @@ def test_a_record_dropped_after_fetching_is_fetched_again(own_broker, start_work
 
     wait_until(enriched, 120, what="every article enriched, the dropped one too")
     assert "fetched but are neither acked nor held by any stream; fetching again" in w.log()
+
+
+def test_a_stop_with_a_batch_stuck_in_flight_ends_within_its_grace(own_broker, start_worker) -> None:
+    from agents.worker import SHUTDOWN_GRACE_S
+
+    env = pipeline_env(
+        own_broker.bootstrap, WIRESTREAM_FAULT_HOOKS="hang:entities:STUCKSTOP", WIRESTREAM_ARTICLE_TIMEOUT="600"
+    )
+    w = start_worker(env)
+    aid = f"ss-{uuid.uuid4().hex[:8]}"
+    s = settings_of(own_broker)
+    publish_values(s, [orjson.dumps({"id": aid, "body": "OSLO (NTB) - The STUCKSTOP ferry left late."})])
+    wait_until(lambda: keyed(read_topic(s, s.topics.clean), aid), 120, what="the article cleaned")
+    time.sleep(2)  # the entities batch holding it is now in the NLP process, for the next 600 s
+    assert w.proc is not None
+    began = time.monotonic()
+    os.killpg(w.proc.pid, signal.SIGTERM)
+    code = w.proc.wait(SHUTDOWN_GRACE_S + 60)
+    assert time.monotonic() - began < SHUTDOWN_GRACE_S + 20
+    assert code == 0  # as a finished stop: the group redoes what was not committed
+    assert "graceful stop still not done" in w.log()
 
 
 def test_versions_keep_their_order_through_broker_stalls(own_broker, start_worker) -> None:

@@ -188,3 +188,18 @@ def test_a_dead_nlp_process_is_replaced_by_the_spare_loaded_before_it_died(pool)
     assert summary(out) == [("EnrichedRecord", "a-1")]
     assert child.proc.pid == spare_pid  # no model load between the death and the next article
     assert child._spare is not None and child._spare.result()[0].pid != spare_pid  # the next spare
+
+
+def test_a_sigterm_to_the_whole_process_group_leaves_the_nlp_process_working(pool) -> None:
+    """systemd stops a service by signalling every process in it; the worker stops gracefully and
+    needs its NLP process until the batch in flight is done (a chaos run: the child died of the
+    SIGTERM, the batch was never acked and the stop waited on it)."""
+    list(enrich([article(0)], Settings(), pool))
+    [child] = list(pool._idle.queue)
+    assert child.proc is not None
+    working = child.proc.pid
+    os.kill(working, signal.SIGTERM)
+    time.sleep(0.5)
+    out = list(enrich([article(1)], Settings(), pool))
+    assert summary(out) == [("EnrichedRecord", "a-1")]
+    assert child.proc.pid == working
