@@ -143,18 +143,23 @@ class HardenedConsumer(AIOKafkaConsumer):
     def ack(self, message: Message) -> bool:
         stale = message.generation_id != self.app.consumer_generation_id
         suspended = not self.app.flow_control.is_active()
-        if stale or (suspended and not (self._revoking and message in self._processed)):
+        if stale or (suspended and not self._finished_while_letting_go(message)):
             # Fetched before the last rebalance, or acked while one is under
             # way without having been processed (streams skip *and ack* what
             # they are handed then): the message is fetched again from the
             # committed offset, so recording this ack could only let a commit
             # skip it. Refusing costs a duplicate at most. What an agent
-            # finishes while its partitions are being revoked is recorded:
-            # Faust waits for that work and commits it before letting go.
+            # finishes while its partitions are being revoked, or while the
+            # worker stops, is recorded: Faust waits for that work and
+            # commits it before letting go.
             message.acked = True
             self._unacked_messages.discard(message)
             return False
         return super().ack(message)
+
+    def _finished_while_letting_go(self, message: Message) -> bool:
+        """Processed while the partitions are revoked or the worker stops (Faust then waits for it)."""
+        return (self._revoking or bool(self.app.should_stop)) and message in self._processed
 
     async def on_partitions_revoked(self, revoked: set[TP]) -> None:
         """Commit what is acked, then let Faust revoke, keeping each partition's resume offset meanwhile.

@@ -197,7 +197,9 @@ def test_acks_from_a_stale_generation_are_not_recorded():
 
 def test_acks_during_a_rebalance_are_not_recorded():
     c = consumer(10, [])
-    c.app = SimpleNamespace(consumer_generation_id=3, flow_control=SimpleNamespace(is_active=lambda: False))
+    c.app = SimpleNamespace(
+        consumer_generation_id=3, flow_control=SimpleNamespace(is_active=lambda: False), should_stop=False
+    )
     c._unacked_messages = set()
     message = type("Msg", (), {"generation_id": 3, "acked": False, "tp": TP0, "offset": 10})()
     assert c.ack(message) is False
@@ -224,6 +226,7 @@ def revoking(committed: int, acked: list[int], monkeypatch, finishes: list[Msg])
         flow_control=SimpleNamespace(is_active=lambda: False),  # suspended for the rebalance
         topics=SimpleNamespace(acks_enabled_for=lambda topic: True),
     )
+    c.app.should_stop = False
     c._unacked_messages, c._n_acked, c._waiting_for_ack = set(), 0, None
     commits: list[int] = []
 
@@ -279,6 +282,10 @@ def test_only_processed_acks_of_the_current_generation_count_during_a_revoke(mon
     late = Msg(23)
     c.mark_processed(late)
     assert c.ack(late) is False  # after the revoke's commit, before the new assignment
+    c.app.should_stop = True  # a graceful stop: Faust waits for the batch in flight and commits it
+    stopping = Msg(23)
+    c.mark_processed(stopping)
+    assert c.ack(stopping) is True and c._acked[TP0] == [22, 23]
 
 
 def test_every_fetched_message_is_delivered_and_no_offset_is_committed_over_as_a_gap():
