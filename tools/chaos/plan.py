@@ -69,8 +69,15 @@ class ChaosConfig:
         return env
 
     def no_progress_bound(self, broker_outage_s: float) -> float:
-        """The longest a partition with lag may go without progress: budget + session timeout + outage."""
-        return round(self.article_timeout_s + self.session_timeout_s + broker_outage_s + NO_PROGRESS_SLACK_S, 1)
+        """The longest a partition with lag may go without progress (docs/chaos.md): two article
+        budgets (a killed worker may have passed the hang poison on without committing, so its
+        peer meets two copies), the session timeout and one heartbeat (until the peer hears of the
+        death), the longest broker outage, and the slack."""
+        heartbeat_s = min(3.0, self.session_timeout_s / 3)  # as agents/topology.faust_options sets it
+        return round(
+            2 * self.article_timeout_s + self.session_timeout_s + heartbeat_s + broker_outage_s + NO_PROGRESS_SLACK_S,
+            1,
+        )
 
 
 def plan_faults(cfg: ChaosConfig, rng: random.Random) -> list[str]:

@@ -42,7 +42,7 @@ def chaos_rows(report: ChaosReport) -> list[Row]:
         seconds = stuck.seconds if stuck else 0.0
         rows.append((f"longest no progress, {topic} (s)", f"{seconds:.1f}", seconds > report.no_progress_bound_s))
     rows += [
-        ("  bound: budget + session + outage + slack (s)", f"{report.no_progress_bound_s:.1f}", False),
+        ("  bound: 2 budgets + session + heartbeat + outage + slack (s)", f"{report.no_progress_bound_s:.1f}", False),
         (
             "  progress polls ok / failed",
             f"{report.monitor_polls} / {report.monitor_failed_polls}",
