@@ -391,8 +391,23 @@ def _about_topic(cue: Cue) -> bool:
 
 def _reports_by_object(verb: Token) -> bool:
     """Not a phrasal verb of another sense (`called off the deal`, `took up the case`); `pointed
-    out` is the phrasal verb of saying."""
-    return not any(c.dep_ == "prt" and c.lower_ != "out" for c in verb.children)
+    out` is the phrasal verb of saying; "call" only in its senses of saying (`_calls_it`)."""
+    return not any(c.dep_ == "prt" and c.lower_ != "out" for c in verb.children) and _calls_it(verb)
+
+
+def _calls_it(verb: Token) -> bool:
+    """`called him a liar` (an object and what it was called) and `called for a recount` report
+    words; `called the governor` (one object: a telephone call), `a group called Parents First`
+    and `is called Fair Start` (a name given, by no one who speaks) do not."""
+    if verb.lemma_.lower() != "call":
+        return True
+    kids = list(verb.children)
+    if any(c.dep_ in ("prep", "prt") and c.lower_ in ("for", "on", "out") and c.i == verb.i + 1 for c in kids):
+        return True  # `called for X`, `called on X to`, `called out X`
+    if verb.dep_ == "acl" or any(c.dep_ in ("auxpass", "nsubjpass") for c in kids):
+        return False
+    objects = [c for c in kids if c.dep_ in ("dobj", "dative")]
+    return any(c.dep_ in ("oprd", "xcomp", "attr", "acomp", "ccomp") for c in kids) or len(objects) > 1
 
 
 def _without_target(spans: list[QuotedSpan], cue: Cue) -> list[Token]:

@@ -186,3 +186,30 @@ def test_the_sources_own_words_after_a_quote_do_not_run_the_report_on(nlp):
     assert doc.text[span.start : span.end] == "“Yes, I support Cruz,”"
     assert not _clause_runs_on(span, Cue(verb, verb.idx, verb.idx + 5, roe, content))
     assert _clause_runs_on(span, Cue(verb, verb.idx, verb.idx + 5, None, content))  # without the source it would
+
+
+# ── "call": a verb of saying in some senses only ─────────────────────────────
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The mayor called the governor on Tuesday night.",
+        "She leads a small group called Parents First.",
+        "The plan, which is called Fair Start, was dropped in the spring.",
+    ],
+)
+def test_call_without_what_was_called_reports_nothing(nlp, body):
+    assert run(nlp, body) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "report"),
+    [
+        ("The councillor called the budget a betrayal of the harbour towns.", "the budget a betrayal of the harbour towns"),
+        ("The teachers called for a recount of the ballots.", "a recount of the ballots"),
+    ],
+)
+def test_call_with_what_was_called_or_asked_for_reports_it(nlp, body, report):
+    [q] = run(nlp, body)
+    assert (q.type, q.text) == ("indirect", report)
