@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 from pipeline.quotes.speakers import SUBJECT_DEPS, can_speak, issuer, subject_of_own
 
@@ -308,7 +308,21 @@ def object_tokens(verb: Token) -> list[Token]:
     hi = max(c.right_edge.i for c in rights)
     if rights[0].dep_ == "prep" and rights[0].lower_ in CUE_PREPOSITIONS and rights[0].i == lo:
         lo += 1  # `called for a repeal`: "for" belongs to the cue
+    hi = min([hi] + [k - 1 for k in _second_predicates(doc, lo, hi)])
     return without_trailing_aside([doc[i] for i in range(lo, hi + 1)])
+
+
+def _second_predicates(doc: Doc, lo: int, hi: int) -> list[int]:
+    """`called it "shameful" and called on leaders to ...`: a finite verb conjoined to a word of
+    the object phrase is a second predicate of the subject that the parse hung on the object;
+    the report stops before it (and before the conjunction that joins it)."""
+    out = []
+    for k in range(lo, hi + 1):
+        tok = doc[k]
+        if tok.dep_ == "conj" and tok.tag_ in ("VBD", "VBZ", "VBP") and tok.head.pos_ not in ("VERB", "AUX"):
+            joins = [c.i for c in tok.head.children if c.dep_ in ("cc", "punct") and c.i < tok.i]
+            out.append(min([tok.left_edge.i] + [j for j in joins if j > tok.head.i]))
+    return out
 
 
 def _is_setting(child: Token) -> bool:

@@ -213,3 +213,11 @@ def test_call_without_what_was_called_reports_nothing(nlp, body):
 def test_call_with_what_was_called_or_asked_for_reports_it(nlp, body, report):
     [q] = run(nlp, body)
     assert (q.type, q.text) == ("indirect", report)
+
+
+def test_a_second_predicate_hung_on_the_object_ends_the_object_report(nlp):
+    # the parse makes the second "called" a conjunct of "shameful"
+    body = 'He called it "shameful" and called on voters "not to give in to that fear."'
+    first, second = run(nlp, body)
+    assert (first.type, first.text) == ("mixed", 'it "shameful"')
+    assert second.text == "not to give in to that fear."
