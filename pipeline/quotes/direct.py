@@ -5,7 +5,8 @@ after it (`"...," he said`), else to a dash credit (`"..." ― Jane Doe`), else 
 right before it (`He said: "..."`). A second span is a second part of the same quote
 when only its cue clause or cue sentence stands between them (`"X," he said, "Y."`,
 `"X," he said, but "Y."`, `"X," said Jo, a farmer who ... . "Y."`); a paragraph that is all quote, with no cue, right
-after a paragraph ending in a direct quote is a further part of that quote; any other
+after a paragraph ending in a direct quote is a further part of that quote, and so is a
+cue-less quote later in the paragraph of a direct quote with no report between them; any other
 quote that makes up whole sentences with no cue continues the previous speaker. When the
 parse loses the subject of a cue right after a quote (`"X," Tulsa police Chief Ann Roe
 said`), the capitalised name standing between them is taken as the source. A quote that
@@ -93,7 +94,9 @@ def direct_attributions(doc: ParsedText, spans: list[QuotedSpan], cues: list[Cue
         except Exception:  # noqa: BLE001 - lose this quote, not the article
             log.debug("direct quote failed at %d", spans[i].start, exc_info=True)
             att = None
-        if att is not None and att.cue is None and out and _continues(doc.text, out[-1], att, cues):
+        if att is not None and att.cue is None and out and (
+            _continues(doc.text, out[-1], att, cues) or _goes_on_in_paragraph(doc.text, out[-1], att, cues)
+        ):
             out[-1].parts.extend(att.parts)  # a cue-less paragraph goes on with the quote before it
             out[-1].end = att.end
         elif att is not None:
@@ -123,6 +126,17 @@ def _continues(text: str, prev: Attribution, att: Attribution, cues: list[Cue]) 
         and lines[0] == between.split("\n")[0]
         and lines[-1].strip() in _OPENING_MARKS
     )
+
+
+def _goes_on_in_paragraph(text: str, prev: Attribution, att: Attribution, cues: list[Cue]) -> bool:
+    """`"A," the aide wrote. "B."` (a cue the rules did not link) or `"A," said Jo, who ... . "B."`:
+    a quote with no cue that opens later in the paragraph of a direct quote, with no report of
+    its own between them, is a further part of that quote."""
+    if prev.type not in ("direct", "mixed") or prev.end > att.start or "\n" in text[prev.end : att.start]:
+        return False
+    if prev.cue is not None and prev.cue.mention:
+        return False  # `"..." ― Jane Doe`: a credit closes its quote
+    return not any(c is not prev.cue and c.content and prev.end <= c.start < att.start for c in cues)
 
 
 _OPENING_MARKS = frozenset({'"', "“", "„", "«", "''", "``"})

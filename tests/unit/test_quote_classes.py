@@ -223,6 +223,32 @@ def test_as_clause_of_saying_reports_the_clause_it_modifies(nlp):
     assert q.text.startswith("the mayor")
 
 
+def test_a_cueless_quote_later_in_the_paragraph_goes_on_with_the_quote_before_it(nlp):
+    # the words between the two segments are no cue the rules link (a notice cannot speak)
+    body = (
+        "Mayor Jo Roe said the bridge would open in May.\n\n"
+        '"We have waited long enough for this bridge," a notice on the town hall door reads. '
+        '"Nobody in the town can afford another season like this one."'
+    )
+    report, quote = run(nlp, body)
+    assert report.type == "indirect"
+    assert quote.type == "direct" and len(quote.parts) == 2
+    assert words_of(body, quote) == (
+        "We have waited long enough for this bridge, Nobody in the town can afford another season like this one."
+    )
+
+
+def test_a_report_between_two_quotes_keeps_them_apart(nlp):
+    body = (
+        "Mayor Jo Roe said the bridge would open in May.\n\n"
+        '"We have waited long enough for this bridge," Roe told reporters. Her deputy, Al Finch, added that '
+        'the cost had doubled. "Nobody in the town can afford another season like this one."'
+    )
+    quotes = run(nlp, body)
+    assert [q.speaker.name for q in quotes] == ["Jo Roe", "Jo Roe", "Al Finch"]
+    assert quotes[1].text == "We have waited long enough for this bridge,"
+
+
 # ── mixed quotes under verbs of naming ───────────────────────────────────────
 
 
