@@ -63,7 +63,7 @@ from pipeline.quotes.cues import (
     subject_of,
     without_trailing_aside,
 )
-from pipeline.quotes.direct import Attribution, ParsedText, direct_attributions, is_name, trimmed
+from pipeline.quotes.direct import Attribution, ParsedText, direct_attributions, is_name, trimmed, utters
 from pipeline.quotes.marks import QuotedSpan, find_quoted_spans
 from pipeline.quotes.speakers import Person, SpeakerRegistry, can_speak, speaker_path
 from pipeline.records import CleanArticle, Entity, EntityCluster, Quote, Speaker
@@ -348,7 +348,7 @@ def _fragment_attribution(doc: Doc, span: QuotedSpan) -> Attribution | None:
         verb, source, climbs = nxt, subject_of(nxt), climbs + 1
     if verb.lemma_ in _NOT_REPORTING or any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children):
         return None
-    if source is None or not can_speak(source):
+    if source is None or not (can_speak(source) or _utterance(doc, span, verb)):
         return None
     content = complement_tokens(verb) or object_tokens(verb)
     bounds = trimmed(content)
@@ -357,6 +357,16 @@ def _fragment_attribution(doc: Doc, span: QuotedSpan) -> Attribution | None:
     start, end = cue_extent(verb)
     cue = Cue(verb, start, end, source, content)
     return Attribution(min(bounds[0], span.start), max(bounds[1], span.end), "mixed", cue, link="fragment")
+
+
+def _utterance(doc: Doc, span: QuotedSpan, verb: Token) -> bool:
+    """`the crowd chanted, "Build it!"`, `the account posted: "Shop the look."`: a quote of whole
+    sentences that is the verb's own complement is words given, whatever the subject is."""
+    inner = doc.text[span.inner[0] : span.inner[1]].rstrip()
+    if not span.closed or not inner.endswith((".", "!", "?")):
+        return False
+    toks = doc.char_span(span.inner[0], span.inner[1], alignment_mode="expand")
+    return toks is not None and len(toks) > 0 and utters(verb, toks.start, toks.end - 1)
 
 
 def _object_attribution(spans: list[QuotedSpan], cue: Cue) -> Attribution | None:

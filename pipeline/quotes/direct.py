@@ -471,13 +471,26 @@ def _frame_verb(doc: ParsedText, first: int, k: int) -> Cue | None:
         ),
         None,
     )
-    if subject is None or not can_speak(subject):
+    if subject is None or not (can_speak(subject) or utters(verb, first)):
         return None
     allowed = {t.i for t in subject.subtree} if subject.i < k else set()
     if not all(j in allowed or _gap_token(doc[j]) for j in range(first, k)):
         return None
     start, end = cue_extent(verb)
     return Cue(verb, start, end, subject, [])
+
+
+# How a whole quoted utterance hangs on the verb that gives it (`"Bridge now," read one sign`).
+_UTTERANCE_DEPS = frozenset({"ccomp", "dobj", "xcomp", "oprd", "parataxis", "dep", "attr"})
+
+
+def utters(verb: Token, first: int, last: int | None = None) -> bool:
+    """The quote (tokens from `first`, to `last` when given) is the verb's own complement or
+    object: what a sign read, a crowd chanted or an account posted, whoever or whatever its
+    subject is."""
+    return any(
+        c.dep_ in _UTTERANCE_DEPS and (c.i < first if last is None else first <= c.i <= last) for c in verb.children
+    )
 
 
 def _name_between(doc: ParsedText, lo: int, hi: int) -> Token | None:

@@ -249,6 +249,30 @@ def test_a_report_between_two_quotes_keeps_them_apart(nlp):
     assert quotes[1].text == "We have waited long enough for this bridge,"
 
 
+@pytest.mark.parametrize(
+    ("body", "words", "cue"),
+    [
+        ('The mayor spoke for an hour. As he finished, the crowd chanted, "Build the bridge!"', "Build the bridge!", "chanted"),
+        (
+            "The council met on Monday. The next day, the mayor's office posted: \"We will build it this year.\"",
+            "We will build it this year.",
+            "posted",
+        ),
+        ('The sign was small. "We will not move," it read.', "We will not move,", "read"),
+    ],
+)
+def test_a_whole_quote_given_by_any_verb_is_a_quote_whatever_its_subject(nlp, body, words, cue):
+    # a crowd, an office, a sign: not speakers by the rules, but the quote is the verb's own object
+    [q] = run(nlp, body)
+    assert q.type in ("direct", "mixed") and q.cue == cue
+    assert words in words_of(body, q)
+
+
+def test_a_phrase_in_marks_under_such_a_verb_is_no_quote(nlp):
+    body = 'The storm damaged a sign reading "Harbour Road" near the quay.'
+    assert run(nlp, body) == []
+
+
 # ── mixed quotes under verbs of naming ───────────────────────────────────────
 
 
