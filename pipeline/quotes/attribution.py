@@ -211,7 +211,8 @@ def _quoted(cue: Cue, spans: list[QuotedSpan]) -> bool:
 
 
 def _clause_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> Attribution | None:
-    if cue.token.lemma_.lower() in QUOTE_ADJACENT_VERBS - {"add"}:
+    concludes = _that_clause(cue)
+    if cue.token.lemma_.lower() in QUOTE_ADJACENT_VERBS - {"add"} and not concludes:
         return None
     if not cue.content:
         return _parenthetical_attribution(doc, spans, cue) or _object_attribution(spans, cue)
@@ -227,11 +228,20 @@ def _clause_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> Attribut
         if cue.start < end and cue.end > start:
             return None
         return Attribution(start, end, "mixed", cue, link=_clause_link(cue))
-    speech = cue.token.lower_ == "according" or _reports_speech(cue.token) or is_speech_noun(cue.token)
+    speech = cue.token.lower_ == "according" or _reports_speech(cue.token) or is_speech_noun(cue.token) or concludes
     if not speech or len([t for t in cue.content if t.is_alpha]) < 2:
         return None
     start, end = trimmed(without_trailing_aside(reported)) or (start, end)
     return Attribution(start, end, "indirect", cue, link=_clause_link(cue))
+
+
+def _that_clause(cue: Cue) -> bool:
+    """`The agency concluded that X`: a verb of going on or ending (`conclude`, `continue`) with a
+    clause marked by "that" reports that clause; alone (`he concluded.`) it only hands on a quote."""
+    verb = cue.token
+    return verb.lemma_.lower() in QUOTE_ADJACENT_VERBS and any(
+        c.dep_ == "ccomp" and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children) for c in verb.children
+    )
 
 
 def _reports_speech(verb: Token) -> bool:

@@ -221,3 +221,15 @@ def test_a_second_predicate_hung_on_the_object_ends_the_object_report(nlp):
     first, second = run(nlp, body)
     assert (first.type, first.text) == ("mixed", 'it "shameful"')
     assert second.text == "not to give in to that fear."
+
+
+def test_concluded_that_reports_its_clause(nlp):
+    body = "The review board concluded that the bridge had been built too low for the river."
+    [q] = run(nlp, body)
+    assert (q.type, q.text, q.cue) == ("indirect", "that the bridge had been built too low for the river", "concluded")
+
+
+def test_concluded_alone_only_hands_on_a_quote(nlp):
+    body = '"We will rebuild it by spring," the mayor concluded.'
+    [q] = run(nlp, body)
+    assert (q.type, q.text, q.cue) == ("direct", "We will rebuild it by spring,", "concluded")
