@@ -176,13 +176,15 @@ def cue_extent(verb: Token) -> tuple[int, int]:
 
 def complement_tokens(verb: Token) -> list[Token]:
     """The clause a speech verb reports: its ccomp (or parataxis) subtree, minus nested cues'
-    own sources and trailing attributions."""
+    own sources and trailing attributions. When the parse gives the verb two such clauses, the
+    one that opens right after it is the report (`The river rises; the mayor said the town needs
+    a wall`): a clause of the writer's before it was hung on the verb by mistake."""
     comps = [c for c in verb.children if c.dep_ in ("ccomp", "parataxis") and not _across_paragraphs(c, verb)]
     if not comps:
         comps = [c for c in verb.children if c.dep_ == "xcomp" and c.i > verb.i and verb.lemma_ not in ("say",)]
     if not comps:
         return []
-    comp = comps[0]
+    comp = next((c for c in comps if len(comps) > 1 and verb.i < c.left_edge.i <= verb.i + 2), comps[0])
     tokens = list(comp.subtree) + _continuation(verb, comp)
     return _without_nested_attribution(comp, tokens)
 

@@ -233,3 +233,19 @@ def test_concluded_alone_only_hands_on_a_quote(nlp):
     body = '"We will rebuild it by spring," the mayor concluded.'
     [q] = run(nlp, body)
     assert (q.type, q.text, q.cue) == ("direct", "We will rebuild it by spring,", "concluded")
+
+
+@pytest.mark.parametrize(
+    ("body", "report"),
+    [
+        ("The river rises every spring; the mayor said the town needs a new wall.", "the town needs a new wall"),
+        (
+            "In the hall - it seats three hundred people - Jo Roe said the meeting would start late.",
+            "the meeting would start late",
+        ),
+    ],
+)
+def test_of_two_clauses_on_the_cue_the_one_right_after_it_is_the_report(nlp, body, report):
+    # the parse hangs the writer's clause before the cue on the cue as a second complement
+    [q] = run(nlp, body)
+    assert (q.type, q.text) == ("indirect", report)
