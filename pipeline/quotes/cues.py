@@ -181,12 +181,27 @@ def complement_tokens(verb: Token) -> list[Token]:
     a wall`): a clause of the writer's before it was hung on the verb by mistake."""
     comps = [c for c in verb.children if c.dep_ in ("ccomp", "parataxis") and not _across_paragraphs(c, verb)]
     if not comps:
-        comps = [c for c in verb.children if c.dep_ == "xcomp" and c.i > verb.i and verb.lemma_ not in ("say",)]
+        comps = [
+            c
+            for c in verb.children
+            if c.dep_ == "xcomp" and c.i > verb.i and (verb.lemma_ not in ("say",) or _holds_clause(c))
+        ]
+    if not comps and verb.lemma_ == "say":  # `Aides say the more votes he wins, the more he gets`
+        comps = [c for c in verb.children if c.dep_ == "dobj" and c.left_edge.i == verb.i + 1 and _holds_clause(c)]
     if not comps:
         return []
     comp = next((c for c in comps if len(comps) > 1 and verb.i < c.left_edge.i <= verb.i + 2), comps[0])
     tokens = list(comp.subtree) + _continuation(verb, comp)
     return _without_nested_attribution(comp, tokens)
+
+
+def _holds_clause(tok: Token) -> bool:
+    """`said seeing so many officers there was a welcome sight`: a phrase the parse calls an
+    xcomp (or the object) of "say" but that holds a finite verb with a subject of its own is a
+    reported clause."""
+    return any(
+        t.tag_ in ("VBD", "VBZ", "VBP", "MD") and any(c.dep_ in SUBJECT_DEPS for c in t.children) for t in tok.subtree
+    )
 
 
 def _continuation(verb: Token, comp: Token) -> list[Token]:

@@ -249,3 +249,28 @@ def test_of_two_clauses_on_the_cue_the_one_right_after_it_is_the_report(nlp, bod
     # the parse hangs the writer's clause before the cue on the cue as a second complement
     [q] = run(nlp, body)
     assert (q.type, q.text) == ("indirect", report)
+
+
+@pytest.mark.parametrize(
+    ("body", "report"),
+    [
+        # the parse calls the clause an xcomp of "said"
+        (
+            "Ana Ruiz said seeing so many police officers at the fair was a relief.",
+            "seeing so many police officers at the fair was a relief",
+        ),
+        # ... or the object of "say"
+        (
+            "Aides say the more votes he takes into the hall, the more leverage he should have.",
+            "the more votes he takes into the hall, the more leverage he should have",
+        ),
+    ],
+)
+def test_a_clause_the_parse_mislabels_under_say_is_still_the_report(nlp, body, report):
+    [q] = run(nlp, body)
+    assert (q.type, q.text) == ("indirect", report)
+
+
+@pytest.mark.parametrize("body", ["Jo Roe said the same of the mayor.", "He is said to be ill."])
+def test_say_with_a_plain_object_or_a_passive_reports_no_clause(nlp, body):
+    assert run(nlp, body) == []
