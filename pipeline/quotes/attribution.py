@@ -172,6 +172,8 @@ def _per_sentence(doc: Doc, finder: Callable[[Span], list[Cue]]) -> list[Cue]:
 def _sentence_cues(sent: Span) -> list[Cue]:
     out = []
     for tok in sent:
+        if _that_said(tok):
+            continue
         if is_quote_verb(tok) or tok.lemma_.lower() in QUOTE_ADJACENT_VERBS and tok.pos_ == "VERB":
             start, end = cue_extent(tok)
             content = complement_tokens(tok)
@@ -182,6 +184,17 @@ def _sentence_cues(sent: Span) -> list[Cue]:
             out.append(Cue(tok, start, end, subject_of(tok), content, objects))
     out.extend(according_to_cues(sent))
     return out
+
+
+def _that_said(tok: Token) -> bool:
+    """`That said, the plan may still fail.`: "that said" opening a sentence before a comma is a
+    connective of the writer's (like "even so"), no one's report."""
+    doc, k = tok.doc, tok.i
+    if tok.lower_ != "said" or k < 1 or k + 1 >= len(doc) or doc[k + 1].text != ",":
+        return False
+    before = doc[k - 2] if k >= 2 else None
+    opens = before is None or doc[k - 1].is_sent_start or before.is_space or before.text in (".", "!", "?", '"', "”")
+    return doc[k - 1].lower_ in ("that", "this") and bool(opens)
 
 
 # ---- indirect and mixed quotes ---------------------------------------------------------

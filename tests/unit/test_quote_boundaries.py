@@ -274,3 +274,20 @@ def test_a_clause_the_parse_mislabels_under_say_is_still_the_report(nlp, body, r
 @pytest.mark.parametrize("body", ["Jo Roe said the same of the mayor.", "He is said to be ill."])
 def test_say_with_a_plain_object_or_a_passive_reports_no_clause(nlp, body):
     assert run(nlp, body) == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The bridge opened late. That said, few people in the town are unhappy with it.",
+        "Sales fell in March. That said, the company expects a better summer.",
+    ],
+)
+def test_that_said_opening_a_sentence_is_the_writers_connective(nlp, body):
+    assert run(nlp, body) == []
+
+
+def test_a_report_after_that_said_keeps_its_own_source(nlp):
+    body = "The bridge opened late. That said, the mayor said the town is pleased."
+    [q] = run(nlp, body)
+    assert (q.text, q.cue, q.speaker.mention) == ("the town is pleased", "said", "the mayor")
