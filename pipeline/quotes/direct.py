@@ -161,6 +161,8 @@ def _direct_at(doc: ParsedText, spans: list[QuotedSpan], i: int, free: list[Cue]
     if cue is not None and len(pieces) == 1 and (_is_fragment(doc.text, span) or is_name(doc.text, span)):
         return None, i  # a phrase or a name within the writer's sentence, left to the mixed-quote finders
     if cue is not None:
+        for piece in pieces:  # `"A," she said, "Mr. President, B."`: no word of the quote is its source
+            _source_outside(cue, piece, drop=True)
         aside = _aside_lead(doc, pieces[0], cue, free)
         if aside is not None:
             return _led_in(pieces, cue, *aside), i
@@ -514,14 +516,17 @@ def _capitalised(tok: Token) -> bool:
     return tok.text[:1].isupper() and tok.is_alpha
 
 
-def _source_outside(cue: Cue, span: QuotedSpan) -> None:
+def _source_outside(cue: Cue, span: QuotedSpan, drop: bool = False) -> None:
     """A parse may make a word of the quote the cue's subject (`"My view, that ...," the aide
-    said`); the subject outside the quote is the source."""
-    if cue.source is None or not span.start <= cue.source.idx < span.end:
+    said`, `"A," she said, "Mr. President, B."`); the subject outside the quote is the source
+    (with `drop`, none when there is none: the speaker is then found as for a subjectless cue)."""
+    if cue.source is None or cue.mention or not span.start <= cue.source.idx < span.end:
         return
     outside = [c for c in cue.token.children if c.dep_ in SUBJECT_DEPS and not span.start <= c.idx < span.end]
     if outside:
         cue.source = outside[0]
+    elif drop:
+        cue.source = None
 
 
 def _dash_credit(doc: ParsedText, span: QuotedSpan) -> Cue | None:

@@ -341,3 +341,10 @@ def test_paired_apostrophe_quote_keeps_its_shape_but_is_indirect(nlp):
 def test_phrase_in_paired_apostrophes_is_not_a_quote(nlp):
     body = "The mayor opened the ''new'' market on Monday."
     assert run(nlp, body) == []
+
+
+def test_a_name_inside_the_quote_is_not_its_speaker(nlp):
+    # the parse makes the vocative "Mr. President" the subject of "said"
+    body = '"That was a fine speech you gave last night, Mr. President," Jo Roe said. "It is hard to be the grown-up in the room."'
+    [q] = run(nlp, body)
+    assert q.speaker.name == "Jo Roe" and len(q.parts) == 2
