@@ -311,7 +311,11 @@ def _contiguous_around(tokens: list[Token], anchor: Token) -> list[Token]:
 def object_tokens(verb: Token) -> list[Token]:
     """Everything the verb governs to its right, up to the end of its clause, less trailing
     settings ("on Monday", "in a statement") and a trailing non-restrictive relative clause."""
-    rights = [c for c in verb.rights if c.dep_ in OBJECT_DEPS]
+    # a noun the parse conjoins to the verb itself coordinates with its object (`called the
+    # governor "X" and someone who had "Y"`)
+    rights = [
+        c for c in verb.rights if c.dep_ in OBJECT_DEPS or c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN", "PRON")
+    ]
     if verb.lemma_.lower() in ADDRESSEE_VERBS:
         rights = [c for c in rights if c.dep_ != "prep" or c.lower_ in _TOPIC_PREPS]
     while rights and _is_setting(rights[-1]) and len(rights) > 1:

@@ -291,3 +291,13 @@ def test_a_report_after_that_said_keeps_its_own_source(nlp):
     body = "The bridge opened late. That said, the mayor said the town is pleased."
     [q] = run(nlp, body)
     assert (q.text, q.cue, q.speaker.mention) == ("the town is pleased", "said", "the mayor")
+
+
+def test_a_noun_the_parse_conjoins_to_the_verb_goes_on_with_its_object(nlp):
+    body = (
+        'The union chief called the governor "the worst choice in a decade" and someone who had '
+        '"betrayed the workers of this state" by signing the law.'
+    )
+    [q] = run(nlp, body)
+    assert q.type == "mixed"
+    assert q.text.startswith('the governor "the worst choice') and '"betrayed the workers of this state"' in q.text
