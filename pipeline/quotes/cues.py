@@ -191,8 +191,24 @@ def complement_tokens(verb: Token) -> list[Token]:
     if not comps:
         return []
     comp = next((c for c in comps if len(comps) > 1 and verb.i < c.left_edge.i <= verb.i + 2), comps[0])
-    tokens = list(comp.subtree) + _continuation(verb, comp)
+    tokens = _asked(verb, comp) + list(comp.subtree) + _continuation(verb, comp)
     return _without_nested_attribution(comp, tokens)
+
+
+def _asked(verb: Token, comp: Token) -> list[Token]:
+    """`urged voters to stay home`, `called on the board to resign`: the one asked is the subject of
+    the infinitive the verb reports, and part of the report (`voters to stay home`)."""
+    if comp.dep_ != "xcomp" or comp.i < verb.i:
+        return []
+    obj = next((c for c in verb.children if c.dep_ in ("dobj", "dative") and verb.i < c.i < comp.i), None)
+    if obj is None:
+        on = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "on" and verb.i < c.i < comp.i), None)
+        obj = next((c for c in on.children if c.dep_ == "pobj"), None) if on is not None else None
+    if obj is None or obj.left_edge.i <= verb.i:
+        return []
+    doc = verb.doc
+    between = [doc[k] for k in range(obj.left_edge.i, comp.left_edge.i)]
+    return [] if any(t.is_punct or t.is_space for t in between) else between
 
 
 def _holds_clause(tok: Token) -> bool:

@@ -301,3 +301,15 @@ def test_a_noun_the_parse_conjoins_to_the_verb_goes_on_with_its_object(nlp):
     [q] = run(nlp, body)
     assert q.type == "mixed"
     assert q.text.startswith('the governor "the worst choice') and '"betrayed the workers of this state"' in q.text
+
+
+@pytest.mark.parametrize(
+    ("body", "report"),
+    [
+        ("The mayor urged voters to stay home during the storm.", "voters to stay home during the storm"),
+        ("The union called on the board to resign.", "the board to resign"),
+    ],
+)
+def test_the_one_asked_is_part_of_an_infinitive_report(nlp, body, report):
+    [q] = run(nlp, body)
+    assert (q.type, q.text) == ("indirect", report)
