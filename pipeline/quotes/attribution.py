@@ -63,7 +63,7 @@ from pipeline.quotes.cues import (
     subject_of,
     without_trailing_aside,
 )
-from pipeline.quotes.direct import Attribution, ParsedText, direct_attributions, is_name, trimmed
+from pipeline.quotes.direct import Attribution, ParsedText, direct_attributions, is_name, trimmed, utters
 from pipeline.quotes.marks import QuotedSpan, find_quoted_spans
 from pipeline.quotes.speakers import Person, SpeakerRegistry, can_speak, speaker_path
 from pipeline.records import CleanArticle, Entity, EntityCluster, Quote, Speaker
@@ -172,6 +172,8 @@ def _per_sentence(doc: Doc, finder: Callable[[Span], list[Cue]]) -> list[Cue]:
 def _sentence_cues(sent: Span) -> list[Cue]:
     out = []
     for tok in sent:
+        if _that_said(tok):
+            continue
         if is_quote_verb(tok) or tok.lemma_.lower() in QUOTE_ADJACENT_VERBS and tok.pos_ == "VERB":
             start, end = cue_extent(tok)
             content = complement_tokens(tok)
@@ -182,6 +184,17 @@ def _sentence_cues(sent: Span) -> list[Cue]:
             out.append(Cue(tok, start, end, subject_of(tok), content, objects))
     out.extend(according_to_cues(sent))
     return out
+
+
+def _that_said(tok: Token) -> bool:
+    """`That said, the plan may still fail.`: "that said" opening a sentence before a comma is a
+    connective of the writer's (like "even so"), no one's report."""
+    doc, k = tok.doc, tok.i
+    if tok.lower_ != "said" or k < 1 or k + 1 >= len(doc) or doc[k + 1].text != ",":
+        return False
+    before = doc[k - 2] if k >= 2 else None
+    opens = before is None or doc[k - 1].is_sent_start or before.is_space or before.text in (".", "!", "?", '"', "”")
+    return doc[k - 1].lower_ in ("that", "this") and bool(opens)
 
 
 # ---- indirect and mixed quotes ---------------------------------------------------------
@@ -211,7 +224,8 @@ def _quoted(cue: Cue, spans: list[QuotedSpan]) -> bool:
 
 
 def _clause_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> Attribution | None:
-    if cue.token.lemma_.lower() in QUOTE_ADJACENT_VERBS - {"add"}:
+    concludes = _that_clause(cue)
+    if cue.token.lemma_.lower() in QUOTE_ADJACENT_VERBS - {"add"} and not concludes:
         return None
     if not cue.content:
         return _parenthetical_attribution(doc, spans, cue) or _object_attribution(spans, cue)
@@ -227,11 +241,20 @@ def _clause_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> Attribut
         if cue.start < end and cue.end > start:
             return None
         return Attribution(start, end, "mixed", cue, link=_clause_link(cue))
-    speech = cue.token.lower_ == "according" or _reports_speech(cue.token) or is_speech_noun(cue.token)
+    speech = cue.token.lower_ == "according" or _reports_speech(cue.token) or is_speech_noun(cue.token) or concludes
     if not speech or len([t for t in cue.content if t.is_alpha]) < 2:
         return None
     start, end = trimmed(without_trailing_aside(reported)) or (start, end)
     return Attribution(start, end, "indirect", cue, link=_clause_link(cue))
+
+
+def _that_clause(cue: Cue) -> bool:
+    """`The agency concluded that X`: a verb of going on or ending (`conclude`, `continue`) with a
+    clause marked by "that" reports that clause; alone (`he concluded.`) it only hands on a quote."""
+    verb = cue.token
+    return verb.lemma_.lower() in QUOTE_ADJACENT_VERBS and any(
+        c.dep_ == "ccomp" and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children) for c in verb.children
+    )
 
 
 def _reports_speech(verb: Token) -> bool:
@@ -348,7 +371,7 @@ def _fragment_attribution(doc: Doc, span: QuotedSpan) -> Attribution | None:
         verb, source, climbs = nxt, subject_of(nxt), climbs + 1
     if verb.lemma_ in _NOT_REPORTING or any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children):
         return None
-    if source is None or not can_speak(source):
+    if source is None or not (can_speak(source) or _utterance(doc, span, verb)):
         return None
     content = complement_tokens(verb) or object_tokens(verb)
     bounds = trimmed(content)
@@ -357,6 +380,16 @@ def _fragment_attribution(doc: Doc, span: QuotedSpan) -> Attribution | None:
     start, end = cue_extent(verb)
     cue = Cue(verb, start, end, source, content)
     return Attribution(min(bounds[0], span.start), max(bounds[1], span.end), "mixed", cue, link="fragment")
+
+
+def _utterance(doc: Doc, span: QuotedSpan, verb: Token) -> bool:
+    """`the crowd chanted, "Build it!"`, `the account posted: "Shop the look."`: a quote of whole
+    sentences that is the verb's own complement is words given, whatever the subject is."""
+    inner = doc.text[span.inner[0] : span.inner[1]].rstrip()
+    if not span.closed or not inner.endswith((".", "!", "?")):
+        return False
+    toks = doc.char_span(span.inner[0], span.inner[1], alignment_mode="expand")
+    return toks is not None and len(toks) > 0 and utters(verb, toks.start, toks.end - 1)
 
 
 def _object_attribution(spans: list[QuotedSpan], cue: Cue) -> Attribution | None:
@@ -391,8 +424,23 @@ def _about_topic(cue: Cue) -> bool:
 
 def _reports_by_object(verb: Token) -> bool:
     """Not a phrasal verb of another sense (`called off the deal`, `took up the case`); `pointed
-    out` is the phrasal verb of saying."""
-    return not any(c.dep_ == "prt" and c.lower_ != "out" for c in verb.children)
+    out` is the phrasal verb of saying; "call" only in its senses of saying (`_calls_it`)."""
+    return not any(c.dep_ == "prt" and c.lower_ != "out" for c in verb.children) and _calls_it(verb)
+
+
+def _calls_it(verb: Token) -> bool:
+    """`called him a liar` (an object and what it was called) and `called for a recount` report
+    words; `called the governor` (one object: a telephone call), `a group called Parents First`
+    and `is called Fair Start` (a name given, by no one who speaks) do not."""
+    if verb.lemma_.lower() != "call":
+        return True
+    kids = list(verb.children)
+    if any(c.dep_ in ("prep", "prt") and c.lower_ in ("for", "on", "out") and c.i == verb.i + 1 for c in kids):
+        return True  # `called for X`, `called on X to`, `called out X`
+    if verb.dep_ == "acl" or any(c.dep_ in ("auxpass", "nsubjpass") for c in kids):
+        return False
+    objects = [c for c in kids if c.dep_ in ("dobj", "dative")]
+    return any(c.dep_ in ("oprd", "xcomp", "attr", "acomp", "ccomp") for c in kids) or len(objects) > 1
 
 
 def _without_target(spans: list[QuotedSpan], cue: Cue) -> list[Token]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 from pipeline.quotes.speakers import SUBJECT_DEPS, can_speak, issuer, subject_of_own
 
@@ -176,15 +176,48 @@ def cue_extent(verb: Token) -> tuple[int, int]:
 
 def complement_tokens(verb: Token) -> list[Token]:
     """The clause a speech verb reports: its ccomp (or parataxis) subtree, minus nested cues'
-    own sources and trailing attributions."""
+    own sources and trailing attributions. When the parse gives the verb two such clauses, the
+    one that opens right after it is the report (`The river rises; the mayor said the town needs
+    a wall`): a clause of the writer's before it was hung on the verb by mistake."""
     comps = [c for c in verb.children if c.dep_ in ("ccomp", "parataxis") and not _across_paragraphs(c, verb)]
     if not comps:
-        comps = [c for c in verb.children if c.dep_ == "xcomp" and c.i > verb.i and verb.lemma_ not in ("say",)]
+        comps = [
+            c
+            for c in verb.children
+            if c.dep_ == "xcomp" and c.i > verb.i and (verb.lemma_ not in ("say",) or _holds_clause(c))
+        ]
+    if not comps and verb.lemma_ == "say":  # `Aides say the more votes he wins, the more he gets`
+        comps = [c for c in verb.children if c.dep_ == "dobj" and c.left_edge.i == verb.i + 1 and _holds_clause(c)]
     if not comps:
         return []
-    comp = comps[0]
-    tokens = list(comp.subtree) + _continuation(verb, comp)
+    comp = next((c for c in comps if len(comps) > 1 and verb.i < c.left_edge.i <= verb.i + 2), comps[0])
+    tokens = _asked(verb, comp) + list(comp.subtree) + _continuation(verb, comp)
     return _without_nested_attribution(comp, tokens)
+
+
+def _asked(verb: Token, comp: Token) -> list[Token]:
+    """`urged voters to stay home`, `called on the board to resign`: the one asked is the subject of
+    the infinitive the verb reports, and part of the report (`voters to stay home`)."""
+    if comp.dep_ != "xcomp" or comp.i < verb.i:
+        return []
+    obj = next((c for c in verb.children if c.dep_ in ("dobj", "dative") and verb.i < c.i < comp.i), None)
+    if obj is None:
+        on = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "on" and verb.i < c.i < comp.i), None)
+        obj = next((c for c in on.children if c.dep_ == "pobj"), None) if on is not None else None
+    if obj is None or obj.left_edge.i <= verb.i:
+        return []
+    doc = verb.doc
+    between = [doc[k] for k in range(obj.left_edge.i, comp.left_edge.i)]
+    return [] if any(t.is_punct or t.is_space for t in between) else between
+
+
+def _holds_clause(tok: Token) -> bool:
+    """`said seeing so many officers there was a welcome sight`: a phrase the parse calls an
+    xcomp (or the object) of "say" but that holds a finite verb with a subject of its own is a
+    reported clause."""
+    return any(
+        t.tag_ in ("VBD", "VBZ", "VBP", "MD") and any(c.dep_ in SUBJECT_DEPS for c in t.children) for t in tok.subtree
+    )
 
 
 def _continuation(verb: Token, comp: Token) -> list[Token]:
@@ -294,7 +327,11 @@ def _contiguous_around(tokens: list[Token], anchor: Token) -> list[Token]:
 def object_tokens(verb: Token) -> list[Token]:
     """Everything the verb governs to its right, up to the end of its clause, less trailing
     settings ("on Monday", "in a statement") and a trailing non-restrictive relative clause."""
-    rights = [c for c in verb.rights if c.dep_ in OBJECT_DEPS]
+    # a noun the parse conjoins to the verb itself coordinates with its object (`called the
+    # governor "X" and someone who had "Y"`)
+    rights = [
+        c for c in verb.rights if c.dep_ in OBJECT_DEPS or c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN", "PRON")
+    ]
     if verb.lemma_.lower() in ADDRESSEE_VERBS:
         rights = [c for c in rights if c.dep_ != "prep" or c.lower_ in _TOPIC_PREPS]
     while rights and _is_setting(rights[-1]) and len(rights) > 1:
@@ -308,7 +345,21 @@ def object_tokens(verb: Token) -> list[Token]:
     hi = max(c.right_edge.i for c in rights)
     if rights[0].dep_ == "prep" and rights[0].lower_ in CUE_PREPOSITIONS and rights[0].i == lo:
         lo += 1  # `called for a repeal`: "for" belongs to the cue
+    hi = min([hi] + [k - 1 for k in _second_predicates(doc, lo, hi)])
     return without_trailing_aside([doc[i] for i in range(lo, hi + 1)])
+
+
+def _second_predicates(doc: Doc, lo: int, hi: int) -> list[int]:
+    """`called it "shameful" and called on leaders to ...`: a finite verb conjoined to a word of
+    the object phrase is a second predicate of the subject that the parse hung on the object;
+    the report stops before it (and before the conjunction that joins it)."""
+    out = []
+    for k in range(lo, hi + 1):
+        tok = doc[k]
+        if tok.dep_ == "conj" and tok.tag_ in ("VBD", "VBZ", "VBP") and tok.head.pos_ not in ("VERB", "AUX"):
+            joins = [c.i for c in tok.head.children if c.dep_ in ("cc", "punct") and c.i < tok.i]
+            out.append(min([tok.left_edge.i] + [j for j in joins if j > tok.head.i]))
+    return out
 
 
 def _is_setting(child: Token) -> bool:

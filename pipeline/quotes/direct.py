@@ -5,7 +5,8 @@ after it (`"...," he said`), else to a dash credit (`"..." ― Jane Doe`), else 
 right before it (`He said: "..."`). A second span is a second part of the same quote
 when only its cue clause or cue sentence stands between them (`"X," he said, "Y."`,
 `"X," he said, but "Y."`, `"X," said Jo, a farmer who ... . "Y."`); a paragraph that is all quote, with no cue, right
-after a paragraph ending in a direct quote is a further part of that quote; any other
+after a paragraph ending in a direct quote is a further part of that quote, and so is a
+cue-less quote later in the paragraph of a direct quote with no report between them; any other
 quote that makes up whole sentences with no cue continues the previous speaker. When the
 parse loses the subject of a cue right after a quote (`"X," Tulsa police Chief Ann Roe
 said`), the capitalised name standing between them is taken as the source. A quote that
@@ -93,7 +94,9 @@ def direct_attributions(doc: ParsedText, spans: list[QuotedSpan], cues: list[Cue
         except Exception:  # noqa: BLE001 - lose this quote, not the article
             log.debug("direct quote failed at %d", spans[i].start, exc_info=True)
             att = None
-        if att is not None and att.cue is None and out and _continues(doc.text, out[-1], att, cues):
+        if att is not None and att.cue is None and out and (
+            _continues(doc.text, out[-1], att, cues) or _goes_on_in_paragraph(doc.text, out[-1], att, cues)
+        ):
             out[-1].parts.extend(att.parts)  # a cue-less paragraph goes on with the quote before it
             out[-1].end = att.end
         elif att is not None:
@@ -125,6 +128,17 @@ def _continues(text: str, prev: Attribution, att: Attribution, cues: list[Cue]) 
     )
 
 
+def _goes_on_in_paragraph(text: str, prev: Attribution, att: Attribution, cues: list[Cue]) -> bool:
+    """`"A," the aide wrote. "B."` (a cue the rules did not link) or `"A," said Jo, who ... . "B."`:
+    a quote with no cue that opens later in the paragraph of a direct quote, with no report of
+    its own between them, is a further part of that quote."""
+    if prev.type not in ("direct", "mixed") or prev.end > att.start or "\n" in text[prev.end : att.start]:
+        return False
+    if prev.cue is not None and prev.cue.mention:
+        return False  # `"..." ― Jane Doe`: a credit closes its quote
+    return not any(c is not prev.cue and c.content and prev.end <= c.start < att.start for c in cues)
+
+
 _OPENING_MARKS = frozenset({'"', "“", "„", "«", "''", "``"})
 
 
@@ -147,6 +161,8 @@ def _direct_at(doc: ParsedText, spans: list[QuotedSpan], i: int, free: list[Cue]
     if cue is not None and len(pieces) == 1 and (_is_fragment(doc.text, span) or is_name(doc.text, span)):
         return None, i  # a phrase or a name within the writer's sentence, left to the mixed-quote finders
     if cue is not None:
+        for piece in pieces:  # `"A," she said, "Mr. President, B."`: no word of the quote is its source
+            _source_outside(cue, piece, drop=True)
         aside = _aside_lead(doc, pieces[0], cue, free)
         if aside is not None:
             return _led_in(pieces, cue, *aside), i
@@ -457,13 +473,26 @@ def _frame_verb(doc: ParsedText, first: int, k: int) -> Cue | None:
         ),
         None,
     )
-    if subject is None or not can_speak(subject):
+    if subject is None or not (can_speak(subject) or utters(verb, first)):
         return None
     allowed = {t.i for t in subject.subtree} if subject.i < k else set()
     if not all(j in allowed or _gap_token(doc[j]) for j in range(first, k)):
         return None
     start, end = cue_extent(verb)
     return Cue(verb, start, end, subject, [])
+
+
+# How a whole quoted utterance hangs on the verb that gives it (`"Bridge now," read one sign`).
+_UTTERANCE_DEPS = frozenset({"ccomp", "dobj", "xcomp", "oprd", "parataxis", "dep", "attr"})
+
+
+def utters(verb: Token, first: int, last: int | None = None) -> bool:
+    """The quote (tokens from `first`, to `last` when given) is the verb's own complement or
+    object: what a sign read, a crowd chanted or an account posted, whoever or whatever its
+    subject is."""
+    return any(
+        c.dep_ in _UTTERANCE_DEPS and (c.i < first if last is None else first <= c.i <= last) for c in verb.children
+    )
 
 
 def _name_between(doc: ParsedText, lo: int, hi: int) -> Token | None:
@@ -487,14 +516,17 @@ def _capitalised(tok: Token) -> bool:
     return tok.text[:1].isupper() and tok.is_alpha
 
 
-def _source_outside(cue: Cue, span: QuotedSpan) -> None:
+def _source_outside(cue: Cue, span: QuotedSpan, drop: bool = False) -> None:
     """A parse may make a word of the quote the cue's subject (`"My view, that ...," the aide
-    said`); the subject outside the quote is the source."""
-    if cue.source is None or not span.start <= cue.source.idx < span.end:
+    said`, `"A," she said, "Mr. President, B."`); the subject outside the quote is the source
+    (with `drop`, none when there is none: the speaker is then found as for a subjectless cue)."""
+    if cue.source is None or cue.mention or not span.start <= cue.source.idx < span.end:
         return
     outside = [c for c in cue.token.children if c.dep_ in SUBJECT_DEPS and not span.start <= c.idx < span.end]
     if outside:
         cue.source = outside[0]
+    elif drop:
+        cue.source = None
 
 
 def _dash_credit(doc: ParsedText, span: QuotedSpan) -> Cue | None:

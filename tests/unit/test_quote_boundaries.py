@@ -186,3 +186,130 @@ def test_the_sources_own_words_after_a_quote_do_not_run_the_report_on(nlp):
     assert doc.text[span.start : span.end] == "“Yes, I support Cruz,”"
     assert not _clause_runs_on(span, Cue(verb, verb.idx, verb.idx + 5, roe, content))
     assert _clause_runs_on(span, Cue(verb, verb.idx, verb.idx + 5, None, content))  # without the source it would
+
+
+# ── "call": a verb of saying in some senses only ─────────────────────────────
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The mayor called the governor on Tuesday night.",
+        "She leads a small group called Parents First.",
+        "The plan, which is called Fair Start, was dropped in the spring.",
+    ],
+)
+def test_call_without_what_was_called_reports_nothing(nlp, body):
+    assert run(nlp, body) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "report"),
+    [
+        ("The councillor called the budget a betrayal of the harbour towns.", "the budget a betrayal of the harbour towns"),
+        ("The teachers called for a recount of the ballots.", "a recount of the ballots"),
+    ],
+)
+def test_call_with_what_was_called_or_asked_for_reports_it(nlp, body, report):
+    [q] = run(nlp, body)
+    assert (q.type, q.text) == ("indirect", report)
+
+
+def test_a_second_predicate_hung_on_the_object_ends_the_object_report(nlp):
+    # the parse makes the second "called" a conjunct of "shameful"
+    body = 'He called it "shameful" and called on voters "not to give in to that fear."'
+    first, second = run(nlp, body)
+    assert (first.type, first.text) == ("mixed", 'it "shameful"')
+    assert second.text == "not to give in to that fear."
+
+
+def test_concluded_that_reports_its_clause(nlp):
+    body = "The review board concluded that the bridge had been built too low for the river."
+    [q] = run(nlp, body)
+    assert (q.type, q.text, q.cue) == ("indirect", "that the bridge had been built too low for the river", "concluded")
+
+
+def test_concluded_alone_only_hands_on_a_quote(nlp):
+    body = '"We will rebuild it by spring," the mayor concluded.'
+    [q] = run(nlp, body)
+    assert (q.type, q.text, q.cue) == ("direct", "We will rebuild it by spring,", "concluded")
+
+
+@pytest.mark.parametrize(
+    ("body", "report"),
+    [
+        ("The river rises every spring; the mayor said the town needs a new wall.", "the town needs a new wall"),
+        (
+            "In the hall - it seats three hundred people - Jo Roe said the meeting would start late.",
+            "the meeting would start late",
+        ),
+    ],
+)
+def test_of_two_clauses_on_the_cue_the_one_right_after_it_is_the_report(nlp, body, report):
+    # the parse hangs the writer's clause before the cue on the cue as a second complement
+    [q] = run(nlp, body)
+    assert (q.type, q.text) == ("indirect", report)
+
+
+@pytest.mark.parametrize(
+    ("body", "report"),
+    [
+        # the parse calls the clause an xcomp of "said"
+        (
+            "Ana Ruiz said seeing so many police officers at the fair was a relief.",
+            "seeing so many police officers at the fair was a relief",
+        ),
+        # ... or the object of "say"
+        (
+            "Aides say the more votes he takes into the hall, the more leverage he should have.",
+            "the more votes he takes into the hall, the more leverage he should have",
+        ),
+    ],
+)
+def test_a_clause_the_parse_mislabels_under_say_is_still_the_report(nlp, body, report):
+    [q] = run(nlp, body)
+    assert (q.type, q.text) == ("indirect", report)
+
+
+@pytest.mark.parametrize("body", ["Jo Roe said the same of the mayor.", "He is said to be ill."])
+def test_say_with_a_plain_object_or_a_passive_reports_no_clause(nlp, body):
+    assert run(nlp, body) == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The bridge opened late. That said, few people in the town are unhappy with it.",
+        "Sales fell in March. That said, the company expects a better summer.",
+    ],
+)
+def test_that_said_opening_a_sentence_is_the_writers_connective(nlp, body):
+    assert run(nlp, body) == []
+
+
+def test_a_report_after_that_said_keeps_its_own_source(nlp):
+    body = "The bridge opened late. That said, the mayor said the town is pleased."
+    [q] = run(nlp, body)
+    assert (q.text, q.cue, q.speaker.mention) == ("the town is pleased", "said", "the mayor")
+
+
+def test_a_noun_the_parse_conjoins_to_the_verb_goes_on_with_its_object(nlp):
+    body = (
+        'The union chief called the governor "the worst choice in a decade" and someone who had '
+        '"betrayed the workers of this state" by signing the law.'
+    )
+    [q] = run(nlp, body)
+    assert q.type == "mixed"
+    assert q.text.startswith('the governor "the worst choice') and '"betrayed the workers of this state"' in q.text
+
+
+@pytest.mark.parametrize(
+    ("body", "report"),
+    [
+        ("The mayor urged voters to stay home during the storm.", "voters to stay home during the storm"),
+        ("The union called on the board to resign.", "the board to resign"),
+    ],
+)
+def test_the_one_asked_is_part_of_an_infinitive_report(nlp, body, report):
+    [q] = run(nlp, body)
+    assert (q.type, q.text) == ("indirect", report)

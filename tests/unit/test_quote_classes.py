@@ -223,6 +223,56 @@ def test_as_clause_of_saying_reports_the_clause_it_modifies(nlp):
     assert q.text.startswith("the mayor")
 
 
+def test_a_cueless_quote_later_in_the_paragraph_goes_on_with_the_quote_before_it(nlp):
+    # the words between the two segments are no cue the rules link (a notice cannot speak)
+    body = (
+        "Mayor Jo Roe said the bridge would open in May.\n\n"
+        '"We have waited long enough for this bridge," a notice on the town hall door reads. '
+        '"Nobody in the town can afford another season like this one."'
+    )
+    report, quote = run(nlp, body)
+    assert report.type == "indirect"
+    assert quote.type == "direct" and len(quote.parts) == 2
+    assert words_of(body, quote) == (
+        "We have waited long enough for this bridge, Nobody in the town can afford another season like this one."
+    )
+
+
+def test_a_report_between_two_quotes_keeps_them_apart(nlp):
+    body = (
+        "Mayor Jo Roe said the bridge would open in May.\n\n"
+        '"We have waited long enough for this bridge," Roe told reporters. Her deputy, Al Finch, added that '
+        'the cost had doubled. "Nobody in the town can afford another season like this one."'
+    )
+    quotes = run(nlp, body)
+    assert [q.speaker.name for q in quotes] == ["Jo Roe", "Jo Roe", "Al Finch"]
+    assert quotes[1].text == "We have waited long enough for this bridge,"
+
+
+@pytest.mark.parametrize(
+    ("body", "words", "cue"),
+    [
+        ('The mayor spoke for an hour. As he finished, the crowd chanted, "Build the bridge!"', "Build the bridge!", "chanted"),
+        (
+            "The council met on Monday. The next day, the mayor's office posted: \"We will build it this year.\"",
+            "We will build it this year.",
+            "posted",
+        ),
+        ('The sign was small. "We will not move," it read.', "We will not move,", "read"),
+    ],
+)
+def test_a_whole_quote_given_by_any_verb_is_a_quote_whatever_its_subject(nlp, body, words, cue):
+    # a crowd, an office, a sign: not speakers by the rules, but the quote is the verb's own object
+    [q] = run(nlp, body)
+    assert q.type in ("direct", "mixed") and q.cue == cue
+    assert words in words_of(body, q)
+
+
+def test_a_phrase_in_marks_under_such_a_verb_is_no_quote(nlp):
+    body = 'The storm damaged a sign reading "Harbour Road" near the quay.'
+    assert run(nlp, body) == []
+
+
 # ── mixed quotes under verbs of naming ───────────────────────────────────────
 
 
@@ -291,3 +341,10 @@ def test_paired_apostrophe_quote_keeps_its_shape_but_is_indirect(nlp):
 def test_phrase_in_paired_apostrophes_is_not_a_quote(nlp):
     body = "The mayor opened the ''new'' market on Monday."
     assert run(nlp, body) == []
+
+
+def test_a_name_inside_the_quote_is_not_its_speaker(nlp):
+    # the parse makes the vocative "Mr. President" the subject of "said"
+    body = '"That was a fine speech you gave last night, Mr. President," Jo Roe said. "It is hard to be the grown-up in the room."'
+    [q] = run(nlp, body)
+    assert q.speaker.name == "Jo Roe" and len(q.parts) == 2
