@@ -12,7 +12,9 @@ stories and poison articles for every stage.
 from __future__ import annotations
 
 import random
+import re
 import shutil
+from pathlib import Path
 
 import orjson
 import pytest
@@ -208,6 +210,21 @@ def test_longest_per_topic_takes_the_worst_partition():
 
 # ── a real run ───────────────────────────────────────────────────────────────
 
+WORKER_STORY = re.compile(
+    r"\[(WARNING|ERROR|CRITICAL)\] (?!.*(Kafka|ECONNREFUSED|Connection|connect|metadata|node|fetch))"
+    r"|Revoking previously|Joined group|Worker ready|Signal received|\[\^Worker\]: Stopping"
+)
+
+
+def print_worker_story(folder: Path, events: list[dict]) -> None:
+    """The harness's events and each worker's rebalances, stops and warnings (not the broker-outage
+    noise): what a failed run's cause is read from once its temporary folder is gone."""
+    for event in events:
+        print(event)
+    for log in sorted(folder.rglob("worker*.log")):
+        lines = [line for line in log.read_text(errors="replace").splitlines() if WORKER_STORY.search(line)]
+        print(f"--- {log.name} ---", *lines[-150:], sep="\n")
+
 
 @pytest.mark.broker
 @pytest.mark.timeout(420)
@@ -216,6 +233,7 @@ def test_small_chaos_run_keeps_every_guarantee(tmp_path):
     cfg = ChaosConfig.small(seed=11, data_dir=tmp_path, quiet=True)
     report = run_chaos(cfg)
     print(f"longest no progress {report.no_progress}, bound {report.no_progress_bound_s} s")  # shown with -rP
+    print_worker_story(tmp_path, report.events)  # shown when an assertion fails: read the cause there
     t, order = report.tally, report.order
     assert report.drained, report.events
     assert t.lost == 0, t.lost_ids
