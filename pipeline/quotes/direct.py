@@ -94,8 +94,11 @@ def direct_attributions(doc: ParsedText, spans: list[QuotedSpan], cues: list[Cue
         except Exception:  # noqa: BLE001 - lose this quote, not the article
             log.debug("direct quote failed at %d", spans[i].start, exc_info=True)
             att = None
-        if att is not None and att.cue is None and out and (
-            _continues(doc.text, out[-1], att, cues) or _goes_on_in_paragraph(doc.text, out[-1], att, cues)
+        if (
+            att is not None
+            and att.cue is None
+            and out
+            and (_continues(doc.text, out[-1], att, cues) or _goes_on_in_paragraph(doc.text, out[-1], att, cues))
         ):
             out[-1].parts.extend(att.parts)  # a cue-less paragraph goes on with the quote before it
             out[-1].end = att.end

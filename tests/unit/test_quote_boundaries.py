@@ -206,7 +206,10 @@ def test_call_without_what_was_called_reports_nothing(nlp, body):
 @pytest.mark.parametrize(
     ("body", "report"),
     [
-        ("The councillor called the budget a betrayal of the harbour towns.", "the budget a betrayal of the harbour towns"),
+        (
+            "The councillor called the budget a betrayal of the harbour towns.",
+            "the budget a betrayal of the harbour towns",
+        ),
         ("The teachers called for a recount of the ballots.", "a recount of the ballots"),
     ],
 )

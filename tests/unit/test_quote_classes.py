@@ -252,9 +252,13 @@ def test_a_report_between_two_quotes_keeps_them_apart(nlp):
 @pytest.mark.parametrize(
     ("body", "words", "cue"),
     [
-        ('The mayor spoke for an hour. As he finished, the crowd chanted, "Build the bridge!"', "Build the bridge!", "chanted"),
         (
-            "The council met on Monday. The next day, the mayor's office posted: \"We will build it this year.\"",
+            'The mayor spoke for an hour. As he finished, the crowd chanted, "Build the bridge!"',
+            "Build the bridge!",
+            "chanted",
+        ),
+        (
+            'The council met on Monday. The next day, the mayor\'s office posted: "We will build it this year."',
             "We will build it this year.",
             "posted",
         ),
@@ -345,6 +349,9 @@ def test_phrase_in_paired_apostrophes_is_not_a_quote(nlp):
 
 def test_a_name_inside_the_quote_is_not_its_speaker(nlp):
     # the parse makes the vocative "Mr. President" the subject of "said"
-    body = '"That was a fine speech you gave last night, Mr. President," Jo Roe said. "It is hard to be the grown-up in the room."'
+    body = (
+        '"That was a fine speech you gave last night, Mr. President," Jo Roe said. '
+        '"It is hard to be the grown-up in the room."'
+    )
     [q] = run(nlp, body)
     assert q.speaker.name == "Jo Roe" and len(q.parts) == 2
