@@ -16,7 +16,8 @@
   stand still with lag until the next rebalance.
 * A worker told to stop (SIGTERM to its whole process group, as systemd does)
   while a batch is stuck in flight leaves within its grace period instead of
-  waiting for that batch forever.
+  waiting for that batch forever; a batch that finishes during the stop is
+  committed, so the next worker of the group does not run it again.
 """
 
 from __future__ import annotations
@@ -168,6 +169,34 @@ def test_a_stop_with_a_batch_stuck_in_flight_ends_within_its_grace(own_broker, s
     assert time.monotonic() - began < SHUTDOWN_GRACE_S + 20
     assert code == 0  # as a finished stop: the group redoes what was not committed
     assert "graceful stop still not done" in w.log()
+
+
+def test_a_batch_finished_during_a_graceful_stop_is_not_run_again(own_broker, start_worker) -> None:
+    from agents.metrics import LagProbe
+
+    env = pipeline_env(
+        own_broker.bootstrap, WIRESTREAM_FAULT_HOOKS="hang:entities:LASTBATCH", WIRESTREAM_ARTICLE_TIMEOUT="8"
+    )
+    s = settings_of(own_broker)
+    aid = f"gs-{uuid.uuid4().hex[:8]}"
+    first = start_worker(env)
+    publish_values(s, [orjson.dumps({"id": aid, "body": "OSLO (NTB) - The LASTBATCH ferry left late."})])
+    wait_until(lambda: keyed(read_topic(s, s.topics.clean), aid), 120, what="the article cleaned")
+    time.sleep(1)  # its entities batch now runs out its 8 s budget in the NLP process
+    assert first.proc is not None
+    os.killpg(first.proc.pid, signal.SIGTERM)
+    assert first.proc.wait(60) == 0
+
+    def letters() -> list[str]:
+        return [orjson.loads(v)["reason"] for _, v in keyed(read_topic(s, s.topics.deadletter), aid)]
+
+    assert letters() == ["processing_timeout"]  # finished during the stop: sent, confirmed, acked
+    start_worker(env)  # the same group: it resumes from what the stop committed
+    probe = LagProbe(s, env["WIRESTREAM_APP_ID"])
+    inputs = [(t, p) for t in (s.topics.raw, s.topics.clean, s.topics.parsed) for p in range(s.partitions)]
+    wait_until(lambda: sum(probe.measure(inputs).values()) == 0, 120, what="the group caught up")
+    probe.close()
+    assert letters() == ["processing_timeout"]  # not run again: before, its acks were refused at the stop
 
 
 def test_versions_keep_their_order_through_broker_stalls(own_broker, start_worker) -> None:
