@@ -131,6 +131,7 @@ class HardenedConsumer(AIOKafkaConsumer):
         self._processed: weakref.WeakSet[Message] = weakref.WeakSet()  # finished, outputs confirmed
         self._revoking = False  # inside on_partitions_revoked
         self._revoke_resume: dict[TP, int | None] = {}  # resume offsets of the partitions being revoked
+        self._origins: dict[TP, int] = {}  # first offsets of our partitions that have no commit yet
 
     async def _add_gap(self, tp: TP, offset_from: int, offset_to: int) -> None:
         """Never commit over offsets as a gap: in these topics a missing offset is an unprocessed one."""
@@ -196,7 +197,7 @@ class HardenedConsumer(AIOKafkaConsumer):
             earliest = await self.earliest_offsets(*fresh)
             starts = {tp: max(earliest.get(tp) or 0, 0) for tp in fresh}
             await self.seek_wait(starts)
-            self.__dict__.setdefault("_origins", {}).update(starts)
+            self._origins.update(starts)
         return committed
 
     def _new_offset(self, tp: TP) -> int | None:
@@ -212,7 +213,7 @@ class HardenedConsumer(AIOKafkaConsumer):
         committed = self._committed_offset[tp]
         if committed is None:
             committed = self._revoke_resume.get(tp)
-        return committed if committed is not None else self.__dict__.get("_origins", {}).get(tp)
+        return committed if committed is not None else self._origins.get(tp)
 
     async def getmany(self, timeout: float) -> AsyncIterator[tuple[TP, Message]]:
         """Faust's fetch loop, remembering (weakly) each message it hands out, and that a batch is

@@ -24,7 +24,7 @@ from agents.security import faust_credentials
 from agents.stories import EMBARGO_CHECK_S, Stories
 from agents.web import register as register_monitoring
 from agents.worker import bound_shutdown
-from pipeline.config import Settings
+from pipeline.config import Settings, heartbeat_interval_s
 from pipeline.isolation import Executor, executor_for
 
 
@@ -85,7 +85,7 @@ def faust_options(settings: Settings) -> dict[str, Any]:
         processing_guarantee="at_least_once",
         producer_request_timeout=settings.send_timeout_s,
         broker_session_timeout=settings.session_timeout_s,
-        broker_heartbeat_interval=min(3.0, settings.session_timeout_s / 3),
+        broker_heartbeat_interval=heartbeat_interval_s(settings.session_timeout_s),
         broker_commit_interval=1.0,
         producer_max_request_size=settings.max_message_bytes,
         consumer_max_fetch_size=settings.max_message_bytes,

@@ -115,6 +115,12 @@ class Settings:
         )
 
 
+def heartbeat_interval_s(session_timeout_s: float) -> float:
+    """How often a worker heartbeats to the group: a third of the session timeout, at most 3 s
+    (a dead member is noticed after the session timeout, its peers at their next heartbeat)."""
+    return min(3.0, session_timeout_s / 3)
+
+
 def _optional_int(value: str | None) -> int | None:
     return int(value) if value and value.strip() else None
 

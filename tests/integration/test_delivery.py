@@ -70,6 +70,7 @@ def test_a_partition_without_a_committed_offset_is_sought_to_its_first_offset():
     fetched records (flow stopped, partition paused, generation changed) is past them."""
     clean0, clean1, log0 = TP("articles.clean", 0), TP("articles.clean", 1), TP("app-stories-changelog", 0)
     c = object.__new__(HardenedConsumer)
+    c._init_delivery_state()
     c._thread = FakeThread({TP0: None, clean0: 0, clean1: 12, log0: None}, earliest={clean0: 3})
     c.app = SimpleNamespace(
         topics=SimpleNamespace(acks_enabled_for=lambda topic: topic.startswith("articles.")),

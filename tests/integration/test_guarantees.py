@@ -150,21 +150,31 @@ def test_a_record_dropped_after_fetching_is_fetched_again(own_broker, start_work
     assert "fetched but are neither acked nor held by any stream; fetching again" in w.log()
 
 
+def sigterm_mid_batch(broker, start_worker, prefix: str, budget_s: int) -> tuple[Worker, dict[str, str], str, float]:
+    """A worker whose entities batch hangs on an article past `budget_s`, sent SIGTERM to its whole
+    process group (as systemd does) while that batch is in the NLP process: the worker, its
+    environment (its group), the article id and when the signal went."""
+    marker = f"{prefix.upper()}HANG"
+    env = pipeline_env(
+        broker.bootstrap, WIRESTREAM_FAULT_HOOKS=f"hang:entities:{marker}", WIRESTREAM_ARTICLE_TIMEOUT=str(budget_s)
+    )
+    s = settings_of(broker)
+    aid = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    worker = start_worker(env)
+    publish_values(s, [orjson.dumps({"id": aid, "body": f"OSLO (NTB) - The {marker} ferry left late."})])
+    wait_until(lambda: keyed(read_topic(s, s.topics.clean), aid), 120, what="the article cleaned")
+    time.sleep(1)  # its entities batch is now in the NLP process, running out its budget
+    assert worker.proc is not None
+    began = time.monotonic()
+    os.killpg(worker.proc.pid, signal.SIGTERM)
+    return worker, env, aid, began
+
+
 def test_a_stop_with_a_batch_stuck_in_flight_ends_within_its_grace(own_broker, start_worker) -> None:
     from agents.worker import SHUTDOWN_GRACE_S
 
-    env = pipeline_env(
-        own_broker.bootstrap, WIRESTREAM_FAULT_HOOKS="hang:entities:STUCKSTOP", WIRESTREAM_ARTICLE_TIMEOUT="600"
-    )
-    w = start_worker(env)
-    aid = f"ss-{uuid.uuid4().hex[:8]}"
-    s = settings_of(own_broker)
-    publish_values(s, [orjson.dumps({"id": aid, "body": "OSLO (NTB) - The STUCKSTOP ferry left late."})])
-    wait_until(lambda: keyed(read_topic(s, s.topics.clean), aid), 120, what="the article cleaned")
-    time.sleep(2)  # the entities batch holding it is now in the NLP process, for the next 600 s
+    w, _, _, began = sigterm_mid_batch(own_broker, start_worker, "ss", budget_s=600)
     assert w.proc is not None
-    began = time.monotonic()
-    os.killpg(w.proc.pid, signal.SIGTERM)
     code = w.proc.wait(SHUTDOWN_GRACE_S + 60)
     assert time.monotonic() - began < SHUTDOWN_GRACE_S + 20
     assert code == 0  # as a finished stop: the group redoes what was not committed
@@ -174,18 +184,10 @@ def test_a_stop_with_a_batch_stuck_in_flight_ends_within_its_grace(own_broker, s
 def test_a_batch_finished_during_a_graceful_stop_is_not_run_again(own_broker, start_worker) -> None:
     from agents.metrics import LagProbe
 
-    env = pipeline_env(
-        own_broker.bootstrap, WIRESTREAM_FAULT_HOOKS="hang:entities:LASTBATCH", WIRESTREAM_ARTICLE_TIMEOUT="8"
-    )
-    s = settings_of(own_broker)
-    aid = f"gs-{uuid.uuid4().hex[:8]}"
-    first = start_worker(env)
-    publish_values(s, [orjson.dumps({"id": aid, "body": "OSLO (NTB) - The LASTBATCH ferry left late."})])
-    wait_until(lambda: keyed(read_topic(s, s.topics.clean), aid), 120, what="the article cleaned")
-    time.sleep(1)  # its entities batch now runs out its 8 s budget in the NLP process
+    first, env, aid, _ = sigterm_mid_batch(own_broker, start_worker, "gs", budget_s=8)
     assert first.proc is not None
-    os.killpg(first.proc.pid, signal.SIGTERM)
     assert first.proc.wait(60) == 0
+    s = settings_of(own_broker)
 
     def letters() -> list[str]:
         return [orjson.loads(v)["reason"] for _, v in keyed(read_topic(s, s.topics.deadletter), aid)]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from pipeline.config import heartbeat_interval_s
 from tools.chaos import articles as copy
 
 DEPARTURES = ("kill", "term")
@@ -73,9 +74,12 @@ class ChaosConfig:
         budgets (a killed worker may have passed the hang poison on without committing, so its
         peer meets two copies), the session timeout and one heartbeat (until the peer hears of the
         death), the longest broker outage, and the slack."""
-        heartbeat_s = min(3.0, self.session_timeout_s / 3)  # as agents/topology.faust_options sets it
         return round(
-            2 * self.article_timeout_s + self.session_timeout_s + heartbeat_s + broker_outage_s + NO_PROGRESS_SLACK_S,
+            2 * self.article_timeout_s
+            + self.session_timeout_s
+            + heartbeat_interval_s(self.session_timeout_s)
+            + broker_outage_s
+            + NO_PROGRESS_SLACK_S,
             1,
         )
 
