@@ -79,6 +79,7 @@ _SETTING_PREPS = frozenset(
 
 # Setting prepositions that may as well start part of what was said (`reported a rate in June`).
 _CONTENT_PREPS = frozenset({"in", "on", "by", "from", "under", "through"})
+_FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP"})  # a verb with tense: the head of a clause of its own
 # The occasions of saying that such a phrase names (`in a statement`, `on a call`).
 _OCCASIONS = frozenset("statement interview speech letter email tweet post call".split())
 
@@ -215,9 +216,8 @@ def _holds_clause(tok: Token) -> bool:
     """`said seeing so many officers there was a welcome sight`: a phrase the parse calls an
     xcomp (or the object) of "say" but that holds a finite verb with a subject of its own is a
     reported clause."""
-    return any(
-        t.tag_ in ("VBD", "VBZ", "VBP", "MD") and any(c.dep_ in SUBJECT_DEPS for c in t.children) for t in tok.subtree
-    )
+    finite = _FINITE_TAGS | {"MD"}
+    return any(t.tag_ in finite and any(c.dep_ in SUBJECT_DEPS for c in t.children) for t in tok.subtree)
 
 
 def _continuation(verb: Token, comp: Token) -> list[Token]:
@@ -303,7 +303,7 @@ def _matrix_predicate(verb: Token) -> bool:
     """`confirmed that X but had little hope`: a finite, subjectless conjunct after "but"
     belongs to the reporting clause when "that" closed the report off as a clause of its own;
     without it (`said Jo didn't stay but left`) the conjunct shares the report's subject."""
-    finite = verb.tag_ in ("VBD", "VBZ", "VBP")
+    finite = verb.tag_ in _FINITE_TAGS
     contrast = any(c.lower_ == "but" for c in verb.head.children if c.dep_ == "cc" and c.i < verb.i)
     marked = any(c.dep_ == "mark" and c.lower_ == "that" for c in verb.head.children)
     return finite and contrast and marked and subject_of_own(verb) is None
@@ -356,7 +356,7 @@ def _second_predicates(doc: Doc, lo: int, hi: int) -> list[int]:
     out = []
     for k in range(lo, hi + 1):
         tok = doc[k]
-        if tok.dep_ == "conj" and tok.tag_ in ("VBD", "VBZ", "VBP") and tok.head.pos_ not in ("VERB", "AUX"):
+        if tok.dep_ == "conj" and tok.tag_ in _FINITE_TAGS and tok.head.pos_ not in ("VERB", "AUX"):
             joins = [c.i for c in tok.head.children if c.dep_ in ("cc", "punct") and c.i < tok.i]
             out.append(min([tok.left_edge.i] + [j for j in joins if j > tok.head.i]))
     return out
