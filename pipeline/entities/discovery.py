@@ -34,7 +34,7 @@ from spacy.tokens import Doc, Token
 
 from pipeline.entities.gazetteer import NAME_PARTICLES, STRENGTH_CITY, Gazetteer
 from pipeline.entities.mentions import TITLE_HEADS, Mention, make_mention
-from pipeline.entities.names import HEADED_LABELS, bare, is_group_word
+from pipeline.entities.names import CLUB_WORDS, HEADED_LABELS, bare, is_group_word, label_from_head
 
 # Reporting verbs by lemma: the frames whose subject is the source of a statement.
 REPORTING_LEMMAS = frozenset(
@@ -70,6 +70,25 @@ NORP_TAGS = frozenset({"JJ", "NNP", "NNPS", "NNS", "NN"})
 _CAPS_MIN_LETTERS = 8
 _LINE = re.compile(r"[^\n]+")
 _LOWER_WORD = re.compile(r"\b[a-z][a-z]+\b")
+# Labels a town's name gets from the model when it names the town's club.
+_TEAM_RELABELLED = frozenset({"GPE", "LOC", "FAC"})
+# Labels the model gives an unfamiliar organisation after `Person of`.
+_AFFILIATION_RELABELLED = frozenset({"GPE", "LOC", "PERSON", "NORP", "PRODUCT"})
+# Nouns of a club's staff and players: a town before one of them is the club ("Ajax coach").
+SPORTS_ROLES = frozenset(
+    {"coach", "manager", "striker", "midfielder", "defender", "goalkeeper", "keeper", "forward", "winger", "captain"}
+    | {"skipper", "quarterback", "pitcher", "batsman", "bowler", "fullback", "playmaker", "midfield", "defence"}
+)
+# Verbs whose subject and object are the sides of a match, and the nouns and prepositions of a result.
+RESULT_LEMMAS = frozenset(
+    {"beat", "defeat", "draw", "lose", "win", "hold", "thrash", "edge", "rout", "overcome", "tie", "victory"}
+)
+_SIDE_PREPOSITIONS = frozenset({"to", "at", "against", "over", "with", "by"})
+_SCORE = re.compile(r"\b\d{1,3}-\d{1,3}\b")
+# Events named after the place they happen in, before "of"/"de" ("Tour de France", "Siege of Sarajevo").
+EVENT_OF_PLACE = frozenset({"tour", "rally", "battle", "siege", "giro"})
+_EVENT_LINKS = frozenset({"of", "de", "du", "d'"})
+_MAX_HEAD_REACH = 2  # capitalised words a name may run on to reach its head ("Asian Winter Games")
 
 
 def covered_tokens(mentions: Iterable[Mention]) -> set[int]:
@@ -119,6 +138,52 @@ def relabel_framed_sources(doc: Doc, mentions: Iterable[Mention]) -> None:
             mention.label, mention.fixed = "ORG", True
 
 
+def relabel_teams(doc: Doc, mentions: Iterable[Mention], gazetteer: Gazetteer) -> None:
+    """A town that plays is its club: ORG for "Newcastle manager Kevin Dowd" and for the sides of a
+    result ("Leeds beat Arsenal 2-0", "drew 1-1 at Aston Villa"). A country's side stays GPE, as in
+    score lines, and a person who beats another ("Kovac beat Brenner 7-6") stays a person."""
+    for mention in mentions:
+        last = doc[mention.token_end - 1]
+        if mention.label not in _TEAM_RELABELLED or mention.fixed:
+            continue
+        place = gazetteer.resolve(mention.text)
+        if (place is not None and place.kind == "country") or label_from_head(mention.text.split(), "ORG"):
+            continue  # a country's side; a name whose head says what it is
+        venue = mention.label == "FAC" and last.head.lower_ == "at"  # "won 2-1 at Ellis Park"
+        if (last.dep_ == "compound" and last.head.is_lower and last.head.lemma_ in SPORTS_ROLES) or (
+            _plays(last) and not venue
+        ):
+            mention.label, mention.fixed = "ORG", True
+
+
+def relabel_affiliations(doc: Doc, mentions: Iterable[Mention], gazetteer: Gazetteer) -> None:
+    """`Person of X` names where the person is from: a place the gazetteer knows ("Hingis of
+    Switzerland"), else an organisation ("Pantani of Carrera", "Ruth Okafor of Lagos Fintech")."""
+    mentions = list(mentions)
+    people = {i for m in mentions if m.label == "PERSON" for i in range(m.token_start, m.token_end)}
+    for mention in mentions:
+        last = doc[mention.token_end - 1]
+        if mention.label not in _AFFILIATION_RELABELLED or mention.fixed or last.dep_ != "pobj":
+            continue
+        of = last.head
+        if of.lower_ != "of" or of.head.i not in people or gazetteer.resolve(mention.text) is not None:
+            continue
+        mention.label, mention.fixed = "ORG", True
+
+
+def _plays(token: Token) -> bool:
+    """A side of a result: subject or object of a result verb, or the object of its preposition
+    ("lost 2-0 to Leeds", "a 3-0 win over Roda"), in a sentence that gives the score."""
+    head = token.head
+    if token.dep_ == "pobj" and head.lower_ in _SIDE_PREPOSITIONS:
+        head = head.head
+    elif token.dep_ not in ("nsubj", "dobj", "conj"):
+        return False
+    if head.lemma_ not in RESULT_LEMMAS:
+        return False
+    return _SCORE.search(token.sent.text) is not None  # the tokenizer splits "2-0" into three
+
+
 def _is_reporting_subject(token: Token) -> bool:
     return token.dep_ in ("nsubj", "nsubjpass") and token.head.lemma_ in REPORTING_LEMMAS
 
@@ -161,6 +226,12 @@ def headed_names(doc: Doc, titled: Sequence[Token], covered: set[int], body: str
     return found
 
 
+def widened(doc: Doc, mention: Mention, body: str, covered: set[int]) -> Mention:
+    """The mention grown over the words of its name the model left out, on either side."""
+    mention = with_head_after(doc, with_name_before_head(doc, mention, body, covered), body, covered)
+    return with_index_number(doc, with_event_before(doc, mention, body), body)
+
+
 def with_name_before_head(doc: Doc, mention: Mention, body: str, covered: set[int]) -> Mention:
     """A lone head noun the model tagged ("Classic", "Masters") with the capitalised proper nouns
     before it that no other name holds: "Emerald Coast Classic" is one name, not a place and a head."""
@@ -178,6 +249,39 @@ def with_name_before_head(doc: Doc, mention: Mention, body: str, covered: set[in
         return mention
     covered.update(range(start, mention.token_end))
     return extended
+
+
+def with_head_after(doc: Doc, mention: Mention, body: str, covered: set[int]) -> Mention:
+    """A name the model cut before its own head noun, with that head: "European" + "Masters",
+    "Newcastle" + "United". The grammar then labels the whole by its head (EVENT, a club's ORG)."""
+    end = mention.token_end
+    stop = min(len(doc), end + _MAX_HEAD_REACH)
+    while end < stop and end not in covered and _name_part(doc[end]) and not doc[end].is_sent_start:
+        end += 1
+        if _names_by_head(doc[end - 1].text):
+            extended = make_mention(list(doc[mention.token_start : end]), mention.label, body)
+            if extended is None:
+                return mention
+            covered.update(range(mention.token_end, end))
+            return extended
+    return mention
+
+
+def with_event_before(doc: Doc, mention: Mention, body: str) -> Mention:
+    """A place named by an event of it is the event: "Tour of Spain", "Battle of Britain" (EVENT)."""
+    start = mention.token_start
+    if start < 2 or doc[start - 1].lower_ not in _EVENT_LINKS:
+        return mention
+    noun = doc[start - 2]
+    if not noun.text[:1].isupper() or noun.lower_ not in EVENT_OF_PLACE:
+        return mention
+    extended = make_mention(list(doc[start - 2 : mention.token_end]), "EVENT", body, fixed=True)
+    return extended if extended is not None else mention
+
+
+def _names_by_head(word: str) -> bool:
+    """A head noun that ends a name and says what it names (`names.HEADED_LABELS`, a club word)."""
+    return bare(word) in CLUB_WORDS or any(bare(word) in nouns for nouns, _ in HEADED_LABELS)
 
 
 def with_index_number(doc: Doc, mention: Mention, body: str) -> Mention:
@@ -238,8 +342,8 @@ def nationalities(
     for token in titled:
         if token.i in covered or token.tag_ not in NORP_TAGS:
             continue
-        if _continues_a_name(doc, token):
-            continue
+        if _continues_a_name(doc, token) and token.i + 1 not in covered:
+            continue  # part of a longer name the model missed; before a name it found, a title ("Dane Bo Riis")
         if not (is_group_word(token.text) or gazetteer.demonym_country(token.text)):
             continue
         mention = make_mention([token], "NORP", body, fixed=True)

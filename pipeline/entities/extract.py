@@ -170,9 +170,9 @@ def _mentions(doc: Doc, body: str, gazetteer: Gazetteer, caps: list[tuple[int, i
     found += discovery.nationalities(doc, titled, covered, body, gazetteer)
     found += wire.held_names(doc, covered, body)
     discovery.relabel_framed_sources(doc, found)
-    found = [
-        discovery.with_index_number(doc, discovery.with_name_before_head(doc, m, body, covered), body) for m in found
-    ]
+    discovery.relabel_teams(doc, found, gazetteer)
+    discovery.relabel_affiliations(doc, found, gazetteer)
+    found = [discovery.widened(doc, m, body, covered) for m in found]
     for mention in found:
         mention.caps = not mention.dateline and discovery.in_ranges(mention.start, caps)
         label = None if id(mention) in formatted else grammar_label(mention, doc, gazetteer)

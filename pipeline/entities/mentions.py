@@ -263,6 +263,16 @@ def span_mentions(span: Span, body: str, gazetteer: Gazetteer) -> list[Mention]:
             )
             if m is not None
         ]
+    person = _nationality_before_person(tokens, span.label_, gazetteer)
+    if person is not None:
+        return [
+            m
+            for m in (
+                make_mention(tokens[:1], NORP_LABEL, body, fixed=True),
+                make_mention(person, "PERSON", body, person_cue=True),
+            )
+            if m is not None
+        ]
     mention = make_mention(tokens, span.label_, body, person_cue=person_cue, org_cue=org_cue)
     return [mention] if mention is not None else []
 
@@ -561,6 +571,27 @@ def _with_given_name(doc: Doc, tokens: list[Token], gazetteer: Gazetteer) -> lis
     ):
         return tokens
     return [before, *tokens]
+
+
+_PROPER_TAGS = frozenset({"NNP", "NNPS"})
+
+
+def _nationality_before_person(tokens: Sequence[Token], label: str, gazetteer: Gazetteer) -> list[Token] | None:
+    """The person's name when a nationality stands before it as a title would ("Dane Bjarne Riis",
+    "Italian Fabio Rossetti"): the nationality is NORP, the rest the person.
+
+    The model runs the two into one PERSON (or ORG) name. A one-word rest of an ORG stays whole
+    ("Swiss Re", "British Airways"), as does a rest whose head makes it an organisation."""
+    if len(tokens) < 2 or not tokens[0].is_title or not gazetteer.demonym_country(tokens[0].text):
+        return None
+    rest = list(tokens[1:])
+    if not all(t.is_title and t.tag_ in _PROPER_TAGS for t in rest):
+        return None
+    if label == "PERSON":
+        return rest
+    if label == ORG_LABEL and len(rest) >= 2 and label_from_head([t.text for t in rest], ORG_LABEL) is None:
+        return rest
+    return None
 
 
 def _nationality_split(tokens: Sequence[Token], gazetteer: Gazetteer) -> tuple[list[Token], list[Token]] | None:

@@ -14,7 +14,10 @@ rule changed, whose totals were watched but whose errors were never looked at;
 in the style of agency copy (all-caps headlines, datelines, results lines and
 tables, market reports, political briefs): ``reuters`` (r01-r15), held out,
 written and scored before the layout rules, and ``rtune`` (u01-u20), whose
-errors the layout rules were written against.
+errors the layout rules were written against; ``rtune2`` (v01-v08), sports
+and world copy written on 6 December (club names on towns, nationalities
+before names, riders' teams, events "of" a place), whose errors the rules of
+that day were written against.
 
 Scoring is exact: a predicted mention counts only when its start, end and
 label all equal a gold mention's. Precision, recall and F1 are micro-averaged
@@ -43,7 +46,7 @@ from pipeline.nlp.model import model_for
 from pipeline.records import CleanArticle
 
 GOLD_FILE = "entities.gold.jsonl"
-SPLITS = ("tune", "test", "fresh", "reuters", "rtune", "all")
+SPLITS = ("tune", "test", "fresh", "reuters", "rtune", "rtune2", "all")
 SYSTEMS = ("wirestream", "spacy", "spacy_trimmed")
 
 Span3 = tuple[int, int, str]
