@@ -259,6 +259,7 @@ def evaluate_cmd(
     """Score quote attribution on PolNeAR (textacy alongside when installed), entities and speakers on own gold."""
     import json
 
+    from pipeline.evaluation.entities import HELD_OUT as ENTITY_HELD_OUT
     from pipeline.evaluation.entities import evaluate_entities, format_entity_table
     from pipeline.evaluation.polnear import evaluate, format_table
     from pipeline.evaluation.speakers import HELD_OUT, evaluate_speakers, format_speaker_table
@@ -279,7 +280,7 @@ def evaluate_cmd(
     click.echo(format_table(report))
     # Entities beside the quotes: PolNeAR has no entity gold, so the project's own (pipeline/evaluation/data).
     entity_report = evaluate_entities(settings())
-    for entity_split in ("fresh", "test", "reuters"):
+    for entity_split in ENTITY_HELD_OUT:
         click.echo(f"\nentities, gold split '{entity_split}' (exact span and label):")
         click.echo(format_entity_table(entity_report, entity_split))
     # PolNeAR scores a speaker by its mention; the project's speaker gold scores whom it resolves to.
