@@ -165,10 +165,36 @@ def relabel_affiliations(doc: Doc, mentions: Iterable[Mention], gazetteer: Gazet
         last = doc[mention.token_end - 1]
         if mention.label not in _AFFILIATION_RELABELLED or mention.fixed or last.dep_ != "pobj":
             continue
+        before = doc[mention.token_start - 1]
+        if before.is_title and gazetteer.demonym_country(before.text):
+            continue  # a nationality titles a person: "the Williams of Canadian Jacques Lemay"
         of = last.head
         if of.lower_ != "of" or of.head.i not in people or gazetteer.resolve(mention.text) is not None:
             continue
         mention.label, mention.fixed = "ORG", True
+
+
+def affiliated_organisations(
+    doc: Doc, mentions: Sequence[Mention], covered: set[int], body: str, gazetteer: Gazetteer
+) -> list[Mention]:
+    """ORG for an uncovered proper-noun run after `Person of` that the gazetteer does not know as a
+    place ("Kurt Hollander of Ferrone"): the model often tags neither."""
+    found = []
+    for person in mentions:
+        end = person.token_end
+        if person.label != "PERSON" or end + 1 >= len(doc) or doc[end].lower_ != "of":
+            continue
+        stop = end + 1
+        while stop < len(doc) and stop not in covered and doc[stop].is_title and doc[stop].tag_ in PROPER_TAGS:
+            stop += 1
+        run = list(doc[end + 1 : stop])
+        if not run or gazetteer.resolve(" ".join(t.text for t in run)) is not None:
+            continue
+        mention = make_mention(run, "ORG", body, fixed=True)
+        if mention is not None:
+            found.append(mention)
+            covered.update(range(end + 1, stop))
+    return found
 
 
 def _plays(token: Token) -> bool:
@@ -350,6 +376,30 @@ def nationalities(
         if mention is not None:
             found.append(mention)
             covered.add(token.i)
+    return found
+
+
+def people_after_nationality(doc: Doc, covered: set[int], body: str, gazetteer: Gazetteer) -> list[Mention]:
+    """PERSON for two or three uncovered capitalised proper nouns right after a nationality the
+    stage found ("German Kurt Hollander of ..."): a nationality before a bare name is a
+    title of a person, as in "Dane Per Olsen". Not when the run is a place or has a name's head."""
+    found = []
+    for token in doc:
+        if token.i not in covered or not token.is_title or not gazetteer.demonym_country(token.text):
+            continue
+        end = token.i + 1
+        while end < len(doc) and end not in covered and doc[end].is_title and doc[end].tag_ in PROPER_TAGS:
+            end += 1
+        run = list(doc[token.i + 1 : end])
+        if not 2 <= len(run) <= 3 or (end < len(doc) and doc[end].text[:1].isupper()):
+            continue
+        text = " ".join(t.text for t in run)
+        if gazetteer.resolve(text) is not None or label_from_head(text.split(), "ORG") is not None:
+            continue
+        mention = make_mention(run, "PERSON", body, person_cue=True)
+        if mention is not None:
+            found.append(mention)
+            covered.update(range(token.i + 1, end))
     return found
 
 

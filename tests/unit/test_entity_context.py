@@ -86,3 +86,13 @@ def test_events_named_after_a_place_or_by_a_head(nlp: Language, body: str, event
     found = labels(nlp, body)
     assert (event, "EVENT") in found
     assert ("Spain", "GPE") not in found and ("European", "NORP") not in found
+
+
+def test_a_bare_name_after_a_nationality_is_a_person_and_their_team_an_organisation(nlp: Language) -> None:
+    found = labels(nlp, "Pole position went to German Kurt Hollander of Ferrone on Saturday.")
+    assert {("German", "NORP"), ("Kurt Hollander", "PERSON"), ("Ferrone", "ORG")} <= found
+
+
+def test_a_person_titled_by_a_nationality_after_of_stays_a_person(nlp: Language) -> None:
+    found = labels(nlp, "He was third, ahead of Mika Saarinen and the Williams of Canadian Jacques Lemay.")
+    assert ("Jacques Lemay", "PERSON") in found and ("Jacques Lemay", "ORG") not in found
