@@ -83,6 +83,7 @@ SPORTS_ROLES = frozenset(
 RESULT_LEMMAS = frozenset(
     {"beat", "defeat", "draw", "lose", "win", "hold", "thrash", "edge", "rout", "overcome", "tie", "victory"}
 )
+FIXTURE_LEMMAS = frozenset({"play", "meet", "face", "host", "visit", "entertain"})
 _SIDE_PREPOSITIONS = frozenset({"to", "at", "against", "over", "with", "by"})
 _SCORE = re.compile(r"\b\d{1,3}-\d{1,3}\b")
 # Events named after the place they happen in, before "of"/"de" ("Tour de France", "Siege of Sarajevo").
@@ -141,19 +142,32 @@ def relabel_framed_sources(doc: Doc, mentions: Iterable[Mention]) -> None:
 def relabel_teams(doc: Doc, mentions: Iterable[Mention], gazetteer: Gazetteer) -> None:
     """A town that plays is its club: ORG for "Newcastle manager Kevin Dowd" and for the sides of a
     result ("Leeds beat Arsenal 2-0", "drew 1-1 at Aston Villa"). A country's side stays GPE, as in
-    score lines, and a person who beats another ("Kovac beat Brenner 7-6") stays a person."""
-    for mention in mentions:
-        last = doc[mention.token_end - 1]
-        if mention.label not in _TEAM_RELABELLED or mention.fixed:
-            continue
-        place = gazetteer.resolve(mention.text)
-        if (place is not None and place.kind == "country") or label_from_head(mention.text.split(), "ORG"):
-            continue  # a country's side; a name whose head says what it is
-        venue = mention.label == "FAC" and last.head.lower_ == "at"  # "won 2-1 at Ellis Park"
-        if (last.dep_ == "compound" and last.head.is_lower and last.head.lemma_ in SPORTS_ROLES) or (
-            _plays(last) and not venue
-        ):
-            mention.label, mention.fixed = "ORG", True
+    score lines, and a person who beats another ("Kovac beat Brenner 7-6") stays a person.
+
+    Once the article has a club so found, the sides of a fixture need no score: "Chicago play
+    Houston on Tuesday", "Cardiff will meet Toulouse or Brive"."""
+    candidates = [m for m in mentions if _may_be_team(doc, m, gazetteer)]
+    clubs = [m for m in candidates if _compound_of_role(doc[m.token_end - 1]) or _plays(doc[m.token_end - 1])]
+    if clubs:
+        clubs += [m for m in candidates if _plays(doc[m.token_end - 1], scored=False)]
+    for mention in clubs:
+        mention.label, mention.fixed = "ORG", True
+
+
+def _may_be_team(doc: Doc, mention: Mention, gazetteer: Gazetteer) -> bool:
+    """A name the model gave a place's label that could stand for a club: not a country (a
+    national side stays GPE), not a name whose head says what it is, not a ground after "at"."""
+    if mention.label not in _TEAM_RELABELLED or mention.fixed:
+        return False
+    place = gazetteer.resolve(mention.text)
+    if (place is not None and place.kind == "country") or label_from_head(mention.text.split(), "ORG"):
+        return False
+    return not (mention.label == "FAC" and doc[mention.token_end - 1].head.lower_ == "at")  # "won at Ellis Park"
+
+
+def _compound_of_role(token: Token) -> bool:
+    """ "Leeds manager", "Ajax coach": a name on a player or staff noun."""
+    return token.dep_ == "compound" and token.head.is_lower and token.head.lemma_ in SPORTS_ROLES
 
 
 def relabel_affiliations(doc: Doc, mentions: Iterable[Mention], gazetteer: Gazetteer) -> None:
@@ -197,14 +211,19 @@ def affiliated_organisations(
     return found
 
 
-def _plays(token: Token) -> bool:
-    """A side of a result: subject or object of a result verb, or the object of its preposition
-    ("lost 2-0 to Leeds", "a 3-0 win over Roda"), in a sentence that gives the score."""
+def _plays(token: Token, scored: bool = True) -> bool:
+    """A side of a match: subject or object of a result verb, or the object of its preposition
+    ("lost 2-0 to Leeds", "a 3-0 win over Roda"), in a sentence that gives the score; with
+    `scored` off, also of a fixture verb ("play", "meet") and with no score needed."""
+    if token.dep_ == "conj":
+        token = token.head  # "Toulouse or Brive"
     head = token.head
     if token.dep_ == "pobj" and head.lower_ in _SIDE_PREPOSITIONS:
         head = head.head
-    elif token.dep_ not in ("nsubj", "dobj", "conj"):
+    elif token.dep_ not in ("nsubj", "dobj"):
         return False
+    if not scored:
+        return head.lemma_ in RESULT_LEMMAS or head.lemma_ in FIXTURE_LEMMAS
     if head.lemma_ not in RESULT_LEMMAS:
         return False
     return _SCORE.search(token.sent.text) is not None  # the tokenizer splits "2-0" into three

@@ -96,3 +96,9 @@ def test_a_bare_name_after_a_nationality_is_a_person_and_their_team_an_organisat
 def test_a_person_titled_by_a_nationality_after_of_stays_a_person(nlp: Language) -> None:
     found = labels(nlp, "He was third, ahead of Mika Saarinen and the Williams of Canadian Jacques Lemay.")
     assert ("Jacques Lemay", "PERSON") in found and ("Jacques Lemay", "ORG") not in found
+
+
+def test_once_a_town_plays_the_sides_of_a_fixture_are_clubs_too(nlp: Language) -> None:
+    body = "Chicago beat Denver 112-98 on Sunday. Chicago play Houston on Tuesday."
+    assert ("Houston", "ORG") in labels(nlp, body)
+    assert ("Houston", "GPE") in labels(nlp, "The governor will visit Houston on Tuesday.")
