@@ -91,6 +91,7 @@ QUOTE_ADJACENT_VERBS = frozenset("continue go add conclude begin".split())
 OBJECT_DEPS = frozenset({"dobj", "oprd", "prep", "xcomp", "acomp", "attr", "dative", "ccomp"})
 
 # Dependents of a cue verb, after its complement, that continue the report (a misparse).
+_NON_PAST_TAGS = frozenset({"VBZ", "VBP", "VB", "MD", "TO"})
 CONTINUATION_DEPS = frozenset({"ccomp", "advcl", "conj"})
 # Words that belong to the cue itself ("did not say", "has said", "pointed out").
 CUE_PARTICLES = frozenset({"prt", "neg", "aux", "auxpass"})
@@ -245,7 +246,19 @@ def _continues_report(child: Token, comp: Token) -> bool:
     """A clause on the cue verb after its complement that is no report, aside or act of its own."""
     if child.dep_ not in CONTINUATION_DEPS or is_quote_verb(child) or _trailing_participle(child):
         return False
-    return child.dep_ != "conj" or quotes_in(comp.sent)
+    return child.dep_ != "conj" or quotes_in(comp.sent) or _marked_that(child)
+
+
+def _marked_that(clause: Token) -> bool:
+    """`said that A, but that B`: a conjunct with a "that" of its own is a second reported clause
+    of the same verb, not a new act of the source's."""
+    first = clause.left_edge
+    if first.lower_ != "that" or first.i >= clause.i:
+        return False
+    # the parse may read "that overtime pay would ..." as a determiner: the clause's subject decides
+    return first.dep_ == "mark" or (
+        first.dep_ == "det" and first.head.dep_ in SUBJECT_DEPS and first.head.head == clause
+    )
 
 
 def _without_nested_attribution(comp: Token, tokens: list[Token]) -> list[Token]:
@@ -253,7 +266,9 @@ def _without_nested_attribution(comp: Token, tokens: list[Token]) -> list[Token]
     drop: set[int] = set()
     for t in comp.children:
         # `said he would X and warned against Y`: a second report by the same source
-        if t.dep_ == "conj" and (_matrix_predicate(t) or is_speech_verb(t) and t.i > comp.i):
+        if t.dep_ == "conj" and (
+            _matrix_predicate(t) or _tense_breaks(t) or is_speech_verb(t) and t.i > comp.i and not _marked_that(t)
+        ):
             drop.update(x.i for x in t.subtree)
             drop.update(c.i for c in comp.children if c.dep_ == "cc" and c.i < t.i)
     for t in comp.children:
@@ -264,7 +279,7 @@ def _without_nested_attribution(comp: Token, tokens: list[Token]) -> list[Token]
             drop.update(x.i for x in t.subtree)
         if t == comp or t.dep_ not in ("advcl", "conj"):
             continue
-        if is_speech_verb(t) and (subject_of_own(t) is not None or _trailing_participle(t)):
+        if is_speech_verb(t) and (subject_of_own(t) is not None or _trailing_participle(t)) and not _marked_that(t):
             drop.update(x.i for x in t.subtree)
             for m in t.children:
                 if m.dep_ in ("mark", "cc"):
@@ -309,6 +324,20 @@ def _matrix_predicate(verb: Token) -> bool:
     return finite and contrast and marked and subject_of_own(verb) is None
 
 
+def _tense_breaks(verb: Token) -> bool:
+    """`said she admires his resolve and praised his record`: a subjectless past-tense conjunct
+    cannot share the report's verb when that verb is not in the past (present, base form,
+    infinitive or modal); in the past tense of a past-tense cue it is the source's next act."""
+    report, cue = verb.head, verb.head.head
+    if verb.tag_ != "VBD" or cue.tag_ != "VBD" or subject_of_own(verb) is not None or verb.i < report.i:
+        return False
+    if quotes_in(verb.subtree):
+        return False
+    auxiliaries = [c for c in report.children if c.dep_ in ("aux", "auxpass") and c.i < report.i]
+    finite = auxiliaries[0] if auxiliaries else report
+    return finite.tag_ in _NON_PAST_TAGS
+
+
 def _contiguous_around(tokens: list[Token], anchor: Token) -> list[Token]:
     """The unbroken run of token indices that contains the anchor."""
     idx = sorted(t.i for t in tokens)
@@ -330,7 +359,9 @@ def object_tokens(verb: Token) -> list[Token]:
     # a noun the parse conjoins to the verb itself coordinates with its object (`called the
     # governor "X" and someone who had "Y"`)
     rights = [
-        c for c in verb.rights if c.dep_ in OBJECT_DEPS or c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN", "PRON")
+        c
+        for c in verb.rights
+        if c.dep_ in OBJECT_DEPS or c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN", "PRON") or _purpose_of_object(c)
     ]
     if verb.lemma_.lower() in ADDRESSEE_VERBS:
         rights = [c for c in rights if c.dep_ != "prep" or c.lower_ in _TOPIC_PREPS]
@@ -347,6 +378,17 @@ def object_tokens(verb: Token) -> list[Token]:
         lo += 1  # `called for a repeal`: "for" belongs to the cue
     hi = min([hi] + [k - 1 for k in _second_predicates(doc, lo, hi)])
     return without_trailing_aside([doc[i] for i in range(lo, hi + 1)])
+
+
+def _purpose_of_object(child: Token) -> bool:
+    """`announced $1 billion in funds to help states`: an infinitive right after the verb's object
+    says what the object is for, and the report keeps it (the parse hangs it on the verb)."""
+    if child.dep_ not in ("advcl", "xcomp") or not any(c.dep_ == "aux" and c.tag_ == "TO" for c in child.children):
+        return False
+    head = child.head
+    before = child.doc[child.left_edge.i - 1] if child.left_edge.i > 0 else None
+    obj = next((c for c in head.children if c.dep_ == "dobj"), None)
+    return obj is not None and before is not None and before.i == obj.right_edge.i and not before.is_punct
 
 
 def _second_predicates(doc: Doc, lo: int, hi: int) -> list[int]:

@@ -316,3 +316,42 @@ def test_a_noun_the_parse_conjoins_to_the_verb_goes_on_with_its_object(nlp):
 def test_the_one_asked_is_part_of_an_infinitive_report(nlp, body, report):
     [q] = run(nlp, body)
     assert (q.type, q.text) == ("indirect", report)
+
+
+# ── coordinated reports ──────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("body", "text"),
+    [
+        (
+            "The economist said that base wages would fall over time, but that overtime pay would offset the loss.",
+            "that base wages would fall over time, but that overtime pay would offset the loss",
+        ),
+        (
+            "Marta Ruiz said a swap involved hard trade-offs but that the mayor should have insisted on more.",
+            "a swap involved hard trade-offs but that the mayor should have insisted on more",
+        ),
+    ],
+)
+def test_a_second_that_clause_after_but_is_the_same_report(nlp, body, text):
+    [q] = run(nlp, body)
+    assert (q.type, q.text) == ("indirect", text)
+
+
+def test_a_past_conjunct_of_a_present_report_is_the_sources_next_act(nlp):
+    body = "The senator said she admires the governor's resolve and praised his record on schools."
+    [q, *_] = run(nlp, body)
+    assert (q.type, q.text) == ("indirect", "she admires the governor's resolve")
+
+
+def test_a_past_conjunct_of_a_past_report_stays_in_it(nlp):
+    body = "The pilot said he heard a loud bang and turned back toward the airport."
+    [q] = run(nlp, body)
+    assert (q.type, q.text) == ("indirect", "he heard a loud bang and turned back toward the airport")
+
+
+def test_what_an_announced_object_is_for_belongs_to_the_report(nlp):
+    body = "The ministry announced $40 million in grants to help farmers replace their irrigation pumps."
+    [q] = run(nlp, body)
+    assert q.text == "$40 million in grants to help farmers replace their irrigation pumps"
