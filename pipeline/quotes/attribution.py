@@ -48,6 +48,7 @@ from pipeline.quotes.confidence import (
 )
 from pipeline.quotes.cues import (
     OBJECT_REPORT_VERBS,
+    PRO_SENTENCES,
     QUOTE_ADJACENT_VERBS,
     Cue,
     according_to_cues,
@@ -229,6 +230,9 @@ def _clause_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> Attribut
         return None
     if not cue.content:
         return _parenthetical_attribution(doc, spans, cue) or _object_attribution(spans, cue)
+    if len(cue.content) == 1 and cue.content[0].lower_ in PRO_SENTENCES:  # `said yes`, `said so`
+        word = cue.content[0]
+        return Attribution(word.idx, word.idx + len(word.text), "indirect", cue, link=_clause_link(cue))
     reported = _in_cue_paragraph(cue.content, cue)
     bounds = trimmed(reported)
     if bounds is None:

@@ -91,6 +91,8 @@ QUOTE_ADJACENT_VERBS = frozenset("continue go add conclude begin".split())
 OBJECT_DEPS = frozenset({"dobj", "oprd", "prep", "xcomp", "acomp", "attr", "dative", "ccomp"})
 
 # Dependents of a cue verb, after its complement, that continue the report (a misparse).
+# Words that stand for a whole answer or clause after a verb of saying ("said yes", "said so").
+PRO_SENTENCES = frozenset({"yes", "no", "so"})
 _NON_PAST_TAGS = frozenset({"VBZ", "VBP", "VB", "MD", "TO"})
 CONTINUATION_DEPS = frozenset({"ccomp", "advcl", "conj"})
 # Words that belong to the cue itself ("did not say", "has said", "pointed out").
@@ -191,10 +193,22 @@ def complement_tokens(verb: Token) -> list[Token]:
     if not comps and verb.lemma_ == "say":  # `Aides say the more votes he wins, the more he gets`
         comps = [c for c in verb.children if c.dep_ == "dobj" and c.left_edge.i == verb.i + 1 and _holds_clause(c)]
     if not comps:
-        return []
+        answer = _pro_sentence(verb)
+        return [answer] if answer is not None else []
     comp = next((c for c in comps if len(comps) > 1 and verb.i < c.left_edge.i <= verb.i + 2), comps[0])
     tokens = _asked(verb, comp) + list(comp.subtree) + _continuation(verb, comp)
     return _without_nested_attribution(comp, tokens)
+
+
+def _pro_sentence(verb: Token) -> Token | None:
+    """`said yes`, `said no`, `half said so`, `So says the chairman`: a word standing for a whole
+    answer or clause is the report."""
+    doc = verb.doc
+    for k in (verb.i + 1, verb.i - 1):
+        if 0 <= k < len(doc) and doc[k].head == verb and doc[k].lower_ in PRO_SENTENCES:
+            if k > verb.i or doc[k].is_sent_start:
+                return doc[k]
+    return None
 
 
 def _asked(verb: Token, comp: Token) -> list[Token]:

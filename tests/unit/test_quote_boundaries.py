@@ -355,3 +355,16 @@ def test_what_an_announced_object_is_for_belongs_to_the_report(nlp):
     body = "The ministry announced $40 million in grants to help farmers replace their irrigation pumps."
     [q] = run(nlp, body)
     assert q.text == "$40 million in grants to help farmers replace their irrigation pumps"
+
+
+@pytest.mark.parametrize(
+    ("body", "text", "mention"),
+    [
+        ("Asked whether the levy was fair, 46 percent of voters said yes.", "yes", "46 percent of voters"),
+        ("Asked if she would run again, the mayor said no.", "no", "the mayor"),
+        ("So says the chairman of the harbour board.", "So", "the chairman of the harbour board"),
+    ],
+)
+def test_a_word_standing_for_the_answer_is_the_report(nlp, body, text, mention):
+    found = {(q.type, q.text, q.speaker.mention) for q in run(nlp, body)}
+    assert ("indirect", text, mention) in found
