@@ -49,7 +49,7 @@ from pipeline.quotes.attribution import attribute_quotes
 from pipeline.records import CleanArticle, Quote
 
 GOLD_FILE = "speakers.gold.jsonl"
-SPLITS = ("tune", "tune2", "test", "fresh2", "all")
+SPLITS = ("tune", "tune2", "tune3", "test", "fresh2", "all")
 HELD_OUT = ("fresh2", "test")  # the splits `wirestream evaluate` prints, newest first
 KINDS = ("pronoun", "name", "description", "none")
 PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})

@@ -31,7 +31,7 @@ def test_gold_is_well_formed_and_balanced() -> None:
     gold = load_speaker_gold()  # raises unless every quote substring occurs once in its body
     assert len({a.id for a in gold}) == len(gold) >= 48
     splits = Counter(a.split for a in gold)
-    assert set(splits) == {"tune", "tune2", "test", "fresh2"} and splits["tune"] == splits["test"]
+    assert set(splits) == {"tune", "tune2", "tune3", "test", "fresh2"} and splits["tune"] == splits["test"]
     assert splits["fresh2"] >= 12
     quotes = [q for a in gold for q in a.quotes]
     assert len(quotes) >= 120
