@@ -128,7 +128,23 @@ register newspaper tower monitor counter shelter trailer chamber monster charter
 )
 # Common nouns that stand for an organisation ("the ministry", "the company said"): the entity
 # stage's organisation heads and the generic ones, which any organisation of the article can take.
-GENERIC_ORG_NOUNS = frozenset({"company", "firm", "group", "corporation", "carmaker", "maker", "lender", "operator"})
+GENERIC_ORG_NOUNS = frozenset(
+    {
+        "company",
+        "firm",
+        "group",
+        "corporation",
+        "carmaker",
+        "maker",
+        "lender",
+        "operator",
+        "airline",
+        "carrier",
+        "utility",
+    }
+)
+# Nouns any kind of organisation can be called, whatever its name ("the agency": the FDA, named earlier).
+ANY_ORG_NOUNS = GENERIC_ORG_NOUNS | {"agency", "organisation", "organization", "body", "regulator"}
 # A publication speaks for itself ("the newspaper said in an editorial"): the latest organisation met.
 PUBLICATION_NOUNS = frozenset({"newspaper", "paper", "daily", "magazine", "broadcaster", "tabloid", "weekly"})
 ORG_NOUNS = (
@@ -142,6 +158,33 @@ SPOKES_NOUNS = frozenset({"spokesman", "spokeswoman", "spokesperson"})
 # Descriptions that stand for someone unnamed by nature, not for a person named earlier.
 ANONYMOUS_NOUNS = SPOKES_NOUNS | {"official", "source", "person", "people", "aide"}
 _AGE = re.compile(r"\b\d+-year-old\b")
+# An age given beside a name: "Rosa Quintero, 61," or "Thabo Nkosi (58)" makes her "the 61-year-old".
+_AGE_AFTER_NAME = re.compile(r"\s*[,(]\s*(\d{1,3})\s*[,)]")
+# Titles written short before a name, and the role nouns a later description calls the person by
+# ("Sen. Ada Park ... the senator said", "Dr. Leah Brandt ... the doctor said").
+TITLE_ROLES: dict[str, frozenset[str]] = {
+    abbr: frozenset(roles.split())
+    for abbrs, roles in [
+        ("sen. sen", "senator lawmaker"),
+        ("gov. gov", "governor"),
+        ("rep. rep", "representative congressman congresswoman lawmaker"),
+        ("dr. dr", "doctor"),
+        ("prof. prof", "professor"),
+        ("gen. gen", "general"),
+        ("col. col", "colonel"),
+        ("lt. lt", "lieutenant"),
+        ("sgt. sgt", "sergeant"),
+        ("capt. capt", "captain"),
+        ("det. det", "detective"),
+        ("insp. insp", "inspector"),
+        ("supt. supt", "superintendent"),
+        ("amb. amb", "ambassador"),
+        ("atty. atty", "attorney lawyer"),
+        ("rev. rev", "reverend"),
+        ("pres. pres", "president"),
+    ]
+    for abbr in abbrs.split()
+}
 _INDEFINITE = frozenset({"a", "an", "another", "one", "some", "several", "two", "three", "many"})
 _BREAKS = frozenset({",", "(", "—", "–", "―", "--", ";", ":"})
 _NOT_SOURCES = frozenset({"TIME", "DATE"})
@@ -523,7 +566,7 @@ class SpeakerRegistry:
 
     def _organisation(self, name: Span) -> Person:
         """The organisation an ORG name stands for, met before when its words hold this name's."""
-        words = [t for t in name if t.lower_ != "the"] or list(name)
+        words = [t for t in name if t.lower_ != "the" and t.tag_ != "POS"] or list(name)
         text = name.doc[words[0].i : words[-1].i + 1].text
         tokens = {t.lower_ for t in words if t.is_alpha}
         head = words[-1].lemma_.lower()
@@ -578,17 +621,44 @@ class SpeakerRegistry:
                 return self._org_antecedent(child.lemma_.lower())
         return None
 
-    def _org_antecedent(self, lemma: str, mods: set[str] | frozenset[str] = frozenset()) -> Person | None:
+    def _org_antecedent(
+        self, lemma: str, mods: set[str] | frozenset[str] = frozenset(), before: int | None = None
+    ) -> Person | None:
         """The organisation a common noun stands for: the latest one whose name holds the noun,
         else the latest one met (a generic noun like "company" or "station" fits any); one whose
-        words hold the noun's modifiers ("the environment ministry" is no farmers' union)."""
+        words hold the noun's modifiers ("the environment ministry" is no farmers' union). With
+        `before`, an organisation the text named before it in any role (`the Food and Drug
+        Administration's tobacco office`) counts too, when none named has spoken or been a subject."""
         orgs = [
             m.person
             for m in reversed(self.mentions)
             if m.person.org and not m.person.plural and mods <= m.person.words | m.person.roles
         ]
         named = next((p for p in orgs if lemma in p.tokens or p.head == lemma), None)
-        return named or (orgs[0] if orgs else None)
+        if named is not None:
+            return named
+        if before is not None and not (orgs and orgs[0].named):
+            ent = self._org_named_before(lemma, mods, before)
+            if ent is not None:
+                return self._organisation(ent)
+        return orgs[0] if orgs else None
+
+    def _org_named_before(self, lemma: str, mods: set[str] | frozenset[str], before: int) -> Span | None:
+        """The latest organisation name before `before` (outside quotes) that the noun can stand for:
+        one holding the noun (`the ministry`: the Ministry of Health), else, for a noun any organisation
+        can take (`the company`, `the agency`), one whose own head is no other kind of organisation."""
+        ents = [
+            e
+            for e in reversed(self._org_ents)
+            if e.label_ == "ORG"
+            and e.end_char <= before
+            and not self._in_quote(e.start_char)
+            and mods <= {t.lower_ for t in e}
+        ]
+        held = next((e for e in ents if lemma in {t.lower_ for t in e} | {e[-1].lemma_.lower()}), None)
+        if held is not None or lemma not in ANY_ORG_NOUNS:
+            return held
+        return next((e for e in ents if e[-1].lemma_.lower() not in ORG_NOUNS), None)
 
     def _known_surname(self, head: Token) -> Person | None:
         """A bare proper noun naming someone already met ("Cavusoglu"), whatever NER or the tagger
@@ -641,12 +711,15 @@ class SpeakerRegistry:
                 start - 1 >= lo
                 and self.doc[start - 1].pos_ == "PROPN"
                 and self.doc[start - 1].lower_ not in HONORIFIC_GENDER
+                and not _is_title_word(self.doc[start - 1])
             ):
                 start -= 1
             return self.doc[start : head.i + 1]
         return None
 
     def _named_person(self, name: Span, toks: list[Token]) -> Person:
+        while len(name) > 1 and _is_title_word(name[0]):  # NER's "Chief Executive Thabo Nkosi" is Thabo Nkosi
+            name = name[1:]
         words = [t for t in name if t.pos_ == "PROPN" or t.is_alpha]
         surname = (words[-1].text if words else name.text).lower().removesuffix("'s").removesuffix("’s")
         tokens = {t.lower_ for t in name if t.is_alpha}
@@ -654,9 +727,14 @@ class SpeakerRegistry:
             if person.named and (person.surname == surname or tokens and tokens <= person.tokens):
                 if _other_given_names(tokens, person.tokens):
                     continue  # Harjit Sandhu is not Priya Sandhu
+                if person.org and self._personal_name(person, name):
+                    # "Tigist Alemu won" (taken for an organisation), then "Alemu said": a person after all
+                    person.org, person.human, person.surname = False, True, person.surname or surname
+                    self._surnames.add(surname)
                 self._enrich(person, name, toks)
                 return person
-        human = any(e.start <= name.start < e.end for e in self._person_ents)
+        kind = _kind_by_role(name, toks) or self._introduced_as(name)  # "Chief Executive X", "the utility X"
+        human = kind != "org" and (kind == "person" or any(e.start <= name.start < e.end for e in self._person_ents))
         lede = self._lede_description(name, toks, human=human)
         if lede is not None:  # "A 62-year-old grandmother ... . Bernadette Walsh set off ...": the same woman;
             # "Kenya's biggest mobile operator said ... . Safaricom said ...": the same company
@@ -679,11 +757,35 @@ class SpeakerRegistry:
             surname=surname,
             tokens=tokens,
             human=human,
+            org=kind == "org",
         )
         self.people.append(person)
         self._surnames.add(surname)
         self._enrich(person, name, toks)
         return person
+
+    def _introduced_as(self, name: Span) -> str | None:
+        """Whether the article introduced this name as a person or an organisation where it first
+        gave it a title or description (`the utility Baltyk Energia`, then `Baltyk Energia said`)."""
+        words = [t.lower_ for t in name]
+        for tok in self.doc[: name.start]:
+            if tok.lower_ != words[0] or tok.i + len(words) > name.start:
+                continue
+            earlier = self.doc[tok.i : tok.i + len(words)]
+            if [t.lower_ for t in earlier] == words:
+                kind = _kind_by_role(earlier, mention_tokens(earlier.root))
+                if kind is not None:
+                    return kind
+        return None
+
+    def _personal_name(self, person: Person, name: Span) -> bool:
+        """An organisation of the article that is a person's name after all: NER calls a later
+        mention a person, and the name is two or three words with no organisation noun or title."""
+        if not any(e.start == name.start and e.end == name.end for e in self._person_ents):
+            return False
+        if person.title or not 2 <= len(person.tokens) <= 3 or person.roles & ORG_NOUNS:
+            return False
+        return not person.tokens & (ORG_NOUNS | WEAK_ORG_HEADS)
 
     def _lede_description(self, name: Span, toks: list[Token], human: bool) -> Person | None:
         """Delayed identification: a story that opens on someone described, not named ("A 62-year-old
@@ -721,8 +823,13 @@ class SpeakerRegistry:
         described = _descriptions(name.root)
         person.gender = person.gender or _gender_of([*toks, *name, *described])
         person.roles |= {t.lemma_.lower() for t in described}
+        person.words |= {m for t in described for m in _modifiers(t)}  # "world" of "world champion Ruth Chepkoech"
         if title:
             person.roles |= {w.lower() for w in title.split()}
+            person.roles |= {r for w in title.split() for r in TITLE_ROLES.get(w.lower(), ())}
+        age = _AGE_AFTER_NAME.match(self.text, name.end_char)
+        if age and person.human:
+            person.roles.add(f"{age.group(1)}-year-old")
         first = name[0].lower_ if len(name) > 1 else None
         if first and person.gender is None:
             person.gender = GIVEN_NAME_GENDER.get(first)
@@ -746,7 +853,7 @@ class SpeakerRegistry:
             if named is not None:
                 return named
         if is_org_noun(head) and not plural:
-            org = self._org_antecedent(lemma, mods) if det not in _INDEFINITE else None
+            org = self._org_antecedent(lemma, mods, head.idx) if det not in _INDEFINITE else None
             if org is not None:
                 return org
         person = Person(
@@ -769,19 +876,22 @@ class SpeakerRegistry:
         stands for a person named earlier: the one the article gave that role or age, else the
         nearest compatible named person, as for a pronoun; anonymous roles ("the official") do not."""
         lemma = head.lemma_.lower()
+        if any(c.dep_ == "poss" and self._personal_possessor(c) for c in head.children):
+            return None  # "Nwosu's publisher", "her coach": someone else; "the club's president" is the club's own
+        roles = {lemma, *_AGE.findall(text)}
+        # the latest named person or organisation given the role ("world champion Ruth Chepkoech", "Sen. Ada
+        # Park", "Quintero, 61,"), one whose words hold the modifiers first
+        given = [p for p in self._recent_people() if p.named and (p.human or p.org) and p.roles & roles]
+        mods = _modifiers(head)
+        known = next((p for p in given if mods and mods <= p.words | p.roles), None) or next(iter(given), None)
+        if known is not None:
+            return known
         known_noun = lemma in PERSON_NOUNS or lemma in GENDERED_NOUNS or _AGE.search(text)
         # a noun taken for a person by its ending alone ("the shortlist") only when it speaks
         if not (known_noun or head.i == self._speaking and is_person_noun(head)):
             return None
-        if any(c.dep_ == "poss" for c in head.children):
-            return None  # "Nwosu's publisher", "her coach": someone else, beside the person named
-        roles = {lemma, *_AGE.findall(text)}
-        # the latest named person or organisation given the role, one whose words hold the modifiers first
-        given = [p for p in self._recent_people() if p.named and (p.human or p.org) and p.roles & roles]
-        mods = _modifiers(head)
-        known = next((p for p in given if mods and mods <= p.words | p.roles), None) or next(iter(given), None)
-        if known is not None or lemma in ANONYMOUS_NOUNS:
-            return known
+        if lemma in ANONYMOUS_NOUNS or is_org_noun(head) and not _only_people(head):
+            return None  # "the official" is someone unnamed; "the lender" an organisation, not a person
         gender = _gender_of(toks)
 
         def fits(m: Mention) -> bool:
@@ -795,6 +905,12 @@ class SpeakerRegistry:
             person.gender = person.gender or gender
         return person
 
+    def _personal_possessor(self, tok: Token) -> bool:
+        """A possessor that is a person (`her`, `Nwosu's`), not an organisation (`the club's`)."""
+        if tok.pos_ == "PRON" or tok.ent_type_ == "PERSON" or is_person_noun(tok):
+            return True
+        return tok.pos_ == "PROPN" and self._org_entity(tok) is None or self._known_surname(tok) is not None
+
     def _resolve_pronoun(self, pron: Token) -> Person | None:
         """Nearest compatible person, preferring the subject of the closest sentence that has one."""
         word = pron.lower_
@@ -806,7 +922,12 @@ class SpeakerRegistry:
 
         found = self._nearest_mentions(pron, fits)
         person = self._nearest(pron, fits, found)
-        if person is not None and pron.i == self._speaking and not any(m.subject for m in found):
+        if (
+            person is not None
+            and pron.i == self._speaking
+            and not any(m.subject for m in found)
+            and not self._taken_up(found, pron)
+        ):
             # "The defeat leaves Braga fourth. ... "We will be ready," he said": a speaker goes on speaking;
             # a name met only as an object is rarely the one who speaks next
             person = self._speaker_subject(pron, fits) or person
@@ -822,6 +943,25 @@ class SpeakerRegistry:
         if person is not None and gender and person.gender is None and person.named:
             person.gender = gender
         return person
+
+    def _taken_up(self, found: list[Mention], pron: Token) -> bool:
+        """Whether a sentence opening on he/she of the pronoun's gender as its main subject, outside
+        quotes, came between the nearest fitting mention and the pronoun: "It was Alemu's first win.
+        She had finished fourth ... ," she said": the object-only name has become the subject the
+        story follows (a he/she inside a clause, "Asked what she would do", does not tell)."""
+        if not found or pron.lower_ not in PRONOUN_GENDER:
+            return False
+        gender = PRONOUN_GENDER[pron.lower_]
+        after = max(m.end for m in found)
+        return any(
+            after <= t.idx < pron.idx
+            and t.dep_ in SUBJECT_DEPS
+            and t.is_sent_start
+            and t.head.dep_ == "ROOT"
+            and PRONOUN_GENDER[t.lower_] == gender
+            and not self._in_quote(t.idx)
+            for t in self._pronouns
+        )
 
     def _speaker_subject(self, tok: Token, fits: Callable[[Mention], bool]) -> Person | None:
         """The latest fitting subject in the last six sentences that has spoken before."""
@@ -928,6 +1068,29 @@ def _person_by_grammar(ent: Span) -> bool:
         if tok.text in ('"', "“", "”"):
             return False
     return False
+
+
+def _is_title_word(tok: Token) -> bool:
+    """A word of a title written before a name: `Sen.`, `Dr.`, `Chief Executive`, `Prosecutor`."""
+    return tok.lower_ in TITLE_ROLES or tok.lower_ in PERSON_NOUNS or tok.lemma_.lower() in PERSON_NOUNS
+
+
+def _kind_by_role(name: Span, toks: list[Token]) -> str | None:
+    """ "person" or "org" when the words that introduce a name say which it is: a title or a noun in
+    apposition only people are (`Chief Executive Thabo Nkosi`, `Otieno Were, a health economist`),
+    or an organisation noun just before the name (`the utility Baltyk Energia`, `snack maker Tessara
+    Foods`); None when nothing beside the name tells."""
+    before = [t for t in toks if t.i < name.start]
+    if before and before[-1].i == name.start - 1 and is_org_noun(before[-1]) and not _only_people(before[-1]):
+        return "org"
+    if any(t.lower_ in TITLE_ROLES or t.lower_ in HONORIFIC_GENDER or _only_people(t) for t in before):
+        return "person"
+    described = _descriptions(name.root)
+    if any(_only_people(d) for d in described):
+        return "person"
+    if any(is_org_noun(d) for d in described):
+        return "org"
+    return None
 
 
 def _only_people(noun: Token) -> bool:
