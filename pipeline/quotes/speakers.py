@@ -145,13 +145,19 @@ GENERIC_ORG_NOUNS = frozenset(
 )
 # Nouns any kind of organisation can be called, whatever its name ("the agency": the FDA, named earlier).
 ANY_ORG_NOUNS = GENERIC_ORG_NOUNS | {"agency", "organisation", "organization", "body", "regulator"}
+# Words that mark an organisation's name as a publication's ("the newspaper": the Financial Times, not the
+# carmaker it reported on).
+PRESS_WORDS = frozenset(
+    """times post herald journal tribune news daily gazette telegraph guardian mail nation observer
+    standard independent chronicle economist mirror express monde zeitung spiegel pais""".split()
+)
 # A publication speaks for itself ("the newspaper said in an editorial"): the latest organisation met.
 PUBLICATION_NOUNS = frozenset({"newspaper", "paper", "daily", "magazine", "broadcaster", "tabloid", "weekly"})
 ORG_NOUNS = (
     STRONG_ORG_HEADS
     | GENERIC_ORG_NOUNS
     | PUBLICATION_NOUNS
-    | {"union", "government", "police", "court", "bank", "station"}
+    | {"union", "government", "police", "court", "bank", "station", "team", "club", "charity"}
 )
 # People who speak for an organisation: their words are its words.
 SPOKES_NOUNS = frozenset({"spokesman", "spokeswoman", "spokesperson"})
@@ -185,6 +191,32 @@ TITLE_ROLES: dict[str, frozenset[str]] = {
     ]
     for abbr in abbrs.split()
 }
+_COPULAS = frozenset({"be", "become", "remain"})
+# What a verb makes its subject: "Amir Khan, who chairs the committee" ... "the chairman said".
+VERB_ROLES: dict[str, frozenset[str]] = {
+    verb: frozenset(roles.split())
+    for verb, roles in [
+        ("chair", "chair chairman chairwoman chairperson"),
+        ("head", "head chief"),
+        ("lead", "leader head"),
+        ("coach", "coach"),
+        ("manage", "manager"),
+        ("direct", "director"),
+        ("edit", "editor"),
+        ("own", "owner"),
+        ("found", "founder"),
+        ("represent", "representative lawyer"),
+        ("captain", "captain"),
+        ("govern", "governor"),
+        ("command", "commander"),
+        ("teach", "teacher"),
+        ("train", "trainer coach"),
+        ("advise", "adviser advisor"),
+        ("organise", "organiser"),
+        ("organize", "organizer"),
+    ]
+}
+_FORMER = frozenset({"former", "ex", "onetime", "retired"})
 _INDEFINITE = frozenset({"a", "an", "another", "one", "some", "several", "two", "three", "many"})
 _BREAKS = frozenset({",", "(", "—", "–", "―", "--", ";", ":"})
 _NOT_SOURCES = frozenset({"TIME", "DATE"})
@@ -528,9 +560,14 @@ class SpeakerRegistry:
 
     def _by_nationality(self, head: Token) -> Person | None:
         """ "the Brazilian said": the named person the article gave that nationality ("Brazilian
-        striker Rafael Nunes"), else the nearest named person, as for a description."""
+        striker Rafael Nunes") or country ("Ruth Chepkoech of Kenya", "Ethiopia's Abebe Tadesse"),
+        else the nearest named person, as for a description."""
         word = head.lower_
-        known = next((p for p in self._recent_people() if p.named and p.human and word in p.words), None)
+
+        def from_there(p: Person) -> bool:
+            return word in p.words or any(len(w) > 3 and word.startswith(w) for w in p.words)
+
+        known = next((p for p in self._recent_people() if p.named and p.human and from_there(p)), None)
         if known is not None:
             return known
 
@@ -544,8 +581,17 @@ class SpeakerRegistry:
         return next((e for e in self._org_ents if e.label_ == "ORG" and e.start <= tok.i < e.end), None)
 
     def _appositive_name(self, head: Token) -> Span | None:
-        """The person's name given beside a description (`her coach, Daniel Otieno,`)."""
-        for child in head.children:
+        """The person's name given beside a description (`her coach, Daniel Otieno,`), also when the
+        parse hung it on a place inside the description (`the agency's representative in Chad, Omar
+        Saleh,`: a place has no appositive person)."""
+        places = [
+            pobj
+            for prep in head.children
+            if prep.dep_ == "prep"
+            for pobj in prep.children
+            if pobj.dep_ == "pobj" and pobj.ent_type_ in ("GPE", "LOC", "FAC")
+        ]
+        for child in [c for noun in (head, *places) for c in noun.children]:
             if child.dep_ == "appos":
                 found = next((e for e in self._person_ents if e.start <= child.i < e.end), None)
                 if found is not None:
@@ -635,6 +681,8 @@ class SpeakerRegistry:
             if m.person.org and not m.person.plural and mods <= m.person.words | m.person.roles
         ]
         named = next((p for p in orgs if lemma in p.tokens or p.head == lemma), None)
+        if named is None and lemma in PUBLICATION_NOUNS:  # a publication by its name or a role it was given
+            named = next((p for p in orgs if p.tokens & PRESS_WORDS or p.roles & PUBLICATION_NOUNS), None)
         if named is not None:
             return named
         if before is not None and not (orgs and orgs[0].named):
@@ -705,7 +753,11 @@ class SpeakerRegistry:
         if ents:
             return max(ents, key=len)
         head = max(toks, key=lambda t: t.i if t.head.i < lo or t.head.i >= hi or t.head == t else -1)
-        if head.pos_ == "PROPN" and not any(e.start <= head.i < e.end for e in self._org_ents):
+        if (
+            head.pos_ == "PROPN"
+            and head.text[:1].isupper()  # "the former prime minister", tagged PROPN, names no one
+            and not any(e.start <= head.i < e.end for e in self._org_ents)
+        ):
             start = head.i
             while (
                 start - 1 >= lo
@@ -718,8 +770,8 @@ class SpeakerRegistry:
         return None
 
     def _named_person(self, name: Span, toks: list[Token]) -> Person:
-        while len(name) > 1 and _is_title_word(name[0]):  # NER's "Chief Executive Thabo Nkosi" is Thabo Nkosi
-            name = name[1:]
+        while len(name) > 1 and _is_title_word(name[0]) or len(name) > 2 and _is_agent_title(name[0]):
+            name = name[1:]  # NER's "Chief Executive Thabo Nkosi" is Thabo Nkosi, "Striker Leo Janssen" Leo Janssen
         words = [t for t in name if t.pos_ == "PROPN" or t.is_alpha]
         surname = (words[-1].text if words else name.text).lower().removesuffix("'s").removesuffix("’s")
         tokens = {t.lower_ for t in name if t.is_alpha}
@@ -822,7 +874,7 @@ class SpeakerRegistry:
             person.title = title
         described = _descriptions(name.root)
         person.gender = person.gender or _gender_of([*toks, *name, *described])
-        person.roles |= {t.lemma_.lower() for t in described}
+        person.roles |= {t.lemma_.lower() for t in described} | _roles_by_verb(name.root)
         person.words |= {m for t in described for m in _modifiers(t)}  # "world" of "world champion Ruth Chepkoech"
         if title:
             person.roles |= {w.lower() for w in title.split()}
@@ -847,7 +899,12 @@ class SpeakerRegistry:
                     continue  # "the deputy mayor" is not "the mayor of Port Elstree", "the senior diplomat" not any
                 if not person.named and (person.head == lemma or ages & person.roles) and person.plural == plural:
                     return person
-                if person.named and person.title and person.title.lower().split()[-1] == lemma:
+                if (
+                    person.named
+                    and person.title
+                    and person.title.lower().split()[-1] == lemma
+                    and not _no_longer(person, mods)
+                ):
                     return person
             named = None if plural else self._named_by_description(head, toks, text)
             if named is not None:
@@ -883,13 +940,21 @@ class SpeakerRegistry:
         # Park", "Quintero, 61,"), one whose words hold the modifiers first
         given = [p for p in self._recent_people() if p.named and (p.human or p.org) and p.roles & roles]
         mods = _modifiers(head)
-        known = next((p for p in given if mods and mods <= p.words | p.roles), None) or next(iter(given), None)
+        known = (
+            next((p for p in given if mods and mods <= p.words | p.roles), None)
+            or next((p for p in given if not _no_longer(p, mods)), None)
+            or next(iter(given), None)
+        )
         if known is not None:
             return known
         known_noun = lemma in PERSON_NOUNS or lemma in GENDERED_NOUNS or _AGE.search(text)
         # a noun taken for a person by its ending alone ("the shortlist") only when it speaks
         if not (known_noun or head.i == self._speaking and is_person_noun(head)):
             return None
+        if lemma == "official" and head.i == self._speaking:
+            # "The city's civil defence chief, Marcos Reis, said ... . "...," the official said": with no unnamed
+            # official met, the named subject of the sentence before, when it has a role
+            return self._named_subject_just_before(head)
         if lemma in ANONYMOUS_NOUNS or is_org_noun(head) and not _only_people(head):
             return None  # "the official" is someone unnamed; "the lender" an organisation, not a person
         gender = _gender_of(toks)
@@ -904,6 +969,17 @@ class SpeakerRegistry:
             person.roles |= roles
             person.gender = person.gender or gender
         return person
+
+    def _named_subject_just_before(self, tok: Token) -> Person | None:
+        """The named person, given a role, who is the subject in the sentence before `tok`'s or its own."""
+        sentences = sorted({m.sent_start for m in self.mentions if m.end <= tok.idx}, reverse=True)[:2]
+        for m in reversed(self.mentions):
+            if m.end > tok.idx or m.sent_start not in sentences:
+                continue
+            p = m.person
+            if m.subject and p.named and p.human and not p.plural and (p.roles or p.title):
+                return p
+        return None
 
     def _personal_possessor(self, tok: Token) -> bool:
         """A possessor that is a person (`her`, `Nwosu's`), not an organisation (`the club's`)."""
@@ -1075,6 +1151,19 @@ def _is_title_word(tok: Token) -> bool:
     return tok.lower_ in TITLE_ROLES or tok.lower_ in PERSON_NOUNS or tok.lemma_.lower() in PERSON_NOUNS
 
 
+def _no_longer(person: Person, mods: set[str]) -> bool:
+    """Whether the person holds the role no more ("Former Prime Minister Lars Holm") while the
+    description does not say so ("the minister" is the one in office)."""
+    return bool(person.roles & _FORMER - mods)
+
+
+def _is_agent_title(tok: Token) -> bool:
+    """A capitalised agent noun opening a three-word name (`Striker Leo Janssen`, `Prosecutor ...`);
+    not in a two-word name, where it is more often a given name (`Taylor`, `Cooper`)."""
+    lemma = tok.lower_
+    return len(lemma) > 4 and lemma.endswith(_PERSON_SUFFIXES) and lemma not in _NOT_PERSON_NOUNS
+
+
 def _kind_by_role(name: Span, toks: list[Token]) -> str | None:
     """ "person" or "org" when the words that introduce a name say which it is: a title or a noun in
     apposition only people are (`Chief Executive Thabo Nkosi`, `Otieno Were, a health economist`),
@@ -1152,11 +1241,28 @@ def _voice(toks: list[Token]) -> str | None:
 
 
 def _descriptions(root: Token) -> list[Token]:
-    """The nouns a name is described by beside it: `Jo Roe, a father of three` or `her coach, Jo Roe`."""
+    """The nouns a name is described by beside it: `Jo Roe, a father of three` or `her coach, Jo Roe`,
+    or as the predicate of its clause: `Maria Costa is the director`, `Chen Wei, who became coach`."""
     nouns = [c for c in root.children if c.dep_ == "appos" and c.pos_ == "NOUN"]
     if root.dep_ == "appos" and root.head.pos_ == "NOUN":
         nouns.append(root.head)
+    for verb in _clauses_of(root):
+        if verb.lemma_ in _COPULAS:
+            nouns += [c for c in verb.children if c.dep_ in ("attr", "oprd") and c.pos_ == "NOUN"]
     return nouns
+
+
+def _clauses_of(root: Token) -> list[Token]:
+    """The verbs whose subject the name is: its own clause (`Khan chairs ...`) and a relative clause
+    on it (`Khan, who chairs ...`)."""
+    verbs = [root.head] if root.dep_ in ("nsubj", "nsubjpass") and root.head != root else []
+    verbs += [c for c in root.children if c.dep_ == "relcl" and any(s.dep_ == "nsubj" for s in c.children)]
+    return verbs
+
+
+def _roles_by_verb(root: Token) -> set[str]:
+    """The role nouns a verb gives its subject: `who chairs the committee` makes the chairman."""
+    return {r for verb in _clauses_of(root) for r in VERB_ROLES.get(verb.lemma_.lower(), ())}
 
 
 def _is_subject(tok: Token) -> bool:
