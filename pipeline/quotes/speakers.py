@@ -145,6 +145,11 @@ GENERIC_ORG_NOUNS = frozenset(
 )
 # Nouns any kind of organisation can be called, whatever its name ("the agency": the FDA, named earlier).
 ANY_ORG_NOUNS = GENERIC_ORG_NOUNS | {"agency", "organisation", "organization", "body", "regulator"}
+# Kinds of organisation that are not one another, nor a company ("the police said" is not the court).
+DISTINCT_ORG_KINDS = frozenset(
+    """police court tribunal ministry government parliament senate congress union party university
+    hospital church army navy embassy council""".split()
+)
 # Words that mark an organisation's name as a publication's ("the newspaper": the Financial Times, not the
 # carmaker it reported on).
 PRESS_WORDS = frozenset(
@@ -678,7 +683,10 @@ class SpeakerRegistry:
         orgs = [
             m.person
             for m in reversed(self.mentions)
-            if m.person.org and not m.person.plural and mods <= m.person.words | m.person.roles
+            if m.person.org
+            and (not m.person.plural or m.person.head == lemma)  # "the police" is plural, and one body
+            and mods <= m.person.words | m.person.roles
+            and _kind_fits(lemma, m.person.tokens | m.person.words | {m.person.head})
         ]
         named = next((p for p in orgs if lemma in p.tokens or p.head == lemma), None)
         if named is None and lemma in PUBLICATION_NOUNS:  # a publication by its name or a role it was given
@@ -702,6 +710,7 @@ class SpeakerRegistry:
             and e.end_char <= before
             and not self._in_quote(e.start_char)
             and mods <= {t.lower_ for t in e}
+            and _kind_fits(lemma, {t.lower_ for t in e} | {e[-1].lemma_.lower()})
         ]
         held = next((e for e in ents if lemma in {t.lower_ for t in e} | {e[-1].lemma_.lower()}), None)
         if held is not None or lemma not in ANY_ORG_NOUNS:
@@ -933,8 +942,6 @@ class SpeakerRegistry:
         stands for a person named earlier: the one the article gave that role or age, else the
         nearest compatible named person, as for a pronoun; anonymous roles ("the official") do not."""
         lemma = head.lemma_.lower()
-        if any(c.dep_ == "poss" and self._personal_possessor(c) for c in head.children):
-            return None  # "Nwosu's publisher", "her coach": someone else; "the club's president" is the club's own
         roles = {lemma, *_AGE.findall(text)}
         # the latest named person or organisation given the role ("world champion Ruth Chepkoech", "Sen. Ada
         # Park", "Quintero, 61,"), one whose words hold the modifiers first
@@ -946,7 +953,9 @@ class SpeakerRegistry:
             or next(iter(given), None)
         )
         if known is not None:
-            return known
+            return known  # "her sister" once "her sister Claire" is met
+        if any(c.dep_ == "poss" and self._personal_possessor(c) for c in head.children):
+            return None  # "Nwosu's publisher", "her coach": someone else; "the club's president" is the club's own
         known_noun = lemma in PERSON_NOUNS or lemma in GENDERED_NOUNS or _AGE.search(text)
         # a noun taken for a person by its ending alone ("the shortlist") only when it speaks
         if not (known_noun or head.i == self._speaking and is_person_noun(head)):
@@ -1149,6 +1158,18 @@ def _person_by_grammar(ent: Span) -> bool:
 def _is_title_word(tok: Token) -> bool:
     """A word of a title written before a name: `Sen.`, `Dr.`, `Chief Executive`, `Prosecutor`."""
     return tok.lower_ in TITLE_ROLES or tok.lower_ in PERSON_NOUNS or tok.lemma_.lower() in PERSON_NOUNS
+
+
+def _kind_fits(lemma: str, words: set[str]) -> bool:
+    """Whether an organisation noun can stand for an organisation with these words: "the police" is
+    not the court, "the company" not the union; a noun of no distinct kind ("the station", "the
+    group") fits any."""
+    kinds = words & DISTINCT_ORG_KINDS
+    if lemma in DISTINCT_ORG_KINDS:
+        return not kinds or lemma in kinds
+    if lemma in GENERIC_ORG_NOUNS and lemma != "group":
+        return not kinds
+    return True
 
 
 def _no_longer(person: Person, mods: set[str]) -> bool:
