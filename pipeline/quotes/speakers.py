@@ -466,6 +466,8 @@ class SpeakerRegistry:
                     self._register(item, mention_tokens(item), True)
                 elif self._known_surname(item) is not None:  # "Mendes dismissed the claim": salient, whatever NER said
                     self._register(item, [item], True)
+                elif _described_as_person(item):  # "Amara Obi, the Nigerian painter, answers": a name NER missed
+                    self._register(item, mention_tokens(item), True)
                 continue
             self.mentions.sort(key=lambda m: m.start)
         self.mentions.sort(key=lambda m: m.start)
@@ -481,7 +483,16 @@ class SpeakerRegistry:
     def _learn_gender(self, pron: Token) -> None:
         """An unambiguous he/she/his/her (one person it can point at) tells that person's gender,
         so that a later pronoun can skip them: the article's own evidence, whatever the name."""
-        candidates = self._nearest_mentions(pron, lambda m: m.person.human and not m.person.plural)
+
+        def fits(m: Mention) -> bool:
+            return m.person.human and not m.person.plural
+
+        candidates = self._nearest_mentions(pron, fits)
+        if candidates and pron.tag_ == "PRP$":
+            # "Her agent, Luc Moreau, says prices for her work ...": a possessive may reach back a sentence
+            earlier = [m for m in self.mentions if m.end <= candidates[0].sent_start and fits(m)]
+            last = max((m.sent_start for m in earlier), default=None)
+            candidates += [m for m in earlier if m.sent_start == last]
         people = {id(m.person): m.person for m in candidates}
         if len(people) == 1:
             person = next(iter(people.values()))
@@ -1185,6 +1196,16 @@ def _is_agent_title(tok: Token) -> bool:
     return len(lemma) > 4 and lemma.endswith(_PERSON_SUFFIXES) and lemma not in _NOT_PERSON_NOUNS
 
 
+def _described_as_person(tok: Token) -> bool:
+    """A capitalised proper-noun subject no entity covers, given in apposition to a noun of a
+    person's trade that no organisation is called (`Amara Obi, the Nigerian painter, ...`)."""
+    if tok.pos_ != "PROPN" or not tok.text[:1].isupper() or tok.ent_type_:
+        return False
+    return any(
+        c.dep_ == "appos" and c.pos_ == "NOUN" and is_person_noun(c) and not is_org_noun(c) for c in tok.children
+    )
+
+
 def _kind_by_role(name: Span, toks: list[Token]) -> str | None:
     """ "person" or "org" when the words that introduce a name say which it is: a title or a noun in
     apposition only people are (`Chief Executive Thabo Nkosi`, `Otieno Were, a health economist`),
@@ -1196,7 +1217,7 @@ def _kind_by_role(name: Span, toks: list[Token]) -> str | None:
     if any(t.lower_ in TITLE_ROLES or t.lower_ in HONORIFIC_GENDER or _only_people(t) for t in before):
         return "person"
     described = _descriptions(name.root)
-    if any(_only_people(d) for d in described):
+    if any(_only_people(d) for d in described) or _described_as_person(name.root):
         return "person"
     if any(is_org_noun(d) for d in described):
         return "org"

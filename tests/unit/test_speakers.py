@@ -424,3 +424,12 @@ def test_a_spokeswoman_for_the_team_speaks_for_it(nlp):
     )
     said = names(nlp, text)
     assert said[0] == said[1] == "Lochaber Mountain Rescue"
+
+
+def test_a_name_ner_missed_is_a_person_by_its_trade_and_a_possessive_reaches_back(nlp):
+    text = (
+        "Amara Obi, the Nigerian painter whose portraits hang in Paris, answers without hesitation. "
+        "Her agent, Luc Moreau, said prices for her work had tripled. "
+        "He said collectors were in a hurry. The painter said she still painted goats."
+    )
+    assert names(nlp, text) == ["Luc Moreau", "Luc Moreau", "Amara Obi"]
