@@ -572,6 +572,11 @@ class SpeakerRegistry:
             appositive = self._organisation(org_named)
             appositive.roles.add(head.lemma_.lower())
             return appositive
+        name = _name_described_by(head)
+        if name is not None:  # "Business Day, the Johannesburg newspaper, questioned ...": the name it describes
+            described = self._organisation(name)
+            described.roles.add(head.lemma_.lower())
+            return described
         return self._described_person(head, toks)
 
     def _by_nationality(self, head: Token) -> Person | None:
@@ -1194,6 +1199,27 @@ def _is_agent_title(tok: Token) -> bool:
     not in a two-word name, where it is more often a given name (`Taylor`, `Cooper`)."""
     lemma = tok.lower_
     return len(lemma) > 4 and lemma.endswith(_PERSON_SUFFIXES) and lemma not in _NOT_PERSON_NOUNS
+
+
+def _name_described_by(noun: Token) -> Span | None:
+    """The capitalised name an organisation noun stands in apposition to, when no entity covers
+    it (`Business Day, the Johannesburg newspaper,`: NER took the name for a date)."""
+    if not is_org_noun(noun):
+        return None
+    name = noun.head
+    if noun.dep_ != "appos":  # the parse may hang the name on the verb instead: "X, the newspaper, questioned"
+        left = noun.left_edge.i
+        name = noun.doc[left - 2] if left >= 2 and noun.doc[left - 1].text == "," else noun
+        if name.head not in (noun, noun.head) or name.dep_ not in ("npadvmod", "nsubj", "appos", "dep"):
+            return None
+    if name.pos_ != "PROPN" or not name.text[:1].isupper():
+        return None
+    if name.ent_type_ in ("PERSON", "ORG", "GPE", "NORP"):
+        return None
+    start = name.i
+    while start > 0 and name.doc[start - 1].pos_ == "PROPN" and name.doc[start - 1].dep_ == "compound":
+        start -= 1
+    return name.doc[start : name.i + 1]
 
 
 def _described_as_person(tok: Token) -> bool:

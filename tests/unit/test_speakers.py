@@ -433,3 +433,16 @@ def test_a_name_ner_missed_is_a_person_by_its_trade_and_a_possessive_reaches_bac
         "He said collectors were in a hurry. The painter said she still painted goats."
     )
     assert names(nlp, text) == ["Luc Moreau", "Luc Moreau", "Amara Obi"]
+
+
+def test_a_name_ner_missed_is_the_organisation_its_appositive_describes(nlp):
+    text = (
+        "The airline will fly to Lagos again. Business Day, the Johannesburg newspaper, questioned the plan. "
+        "The newspaper said taxpayers had heard it before."
+    )
+    doc = nlp(text)
+    registry = SpeakerRegistry(doc, [], [])
+    paper = next(t for t in doc if t.text == "newspaper")
+    first, _ = registry.resolve(paper)
+    (second,) = (registry.resolve(h)[0] for h in said_subjects(doc))
+    assert first is second and first is not None and first.name == "Business Day" and first.org
