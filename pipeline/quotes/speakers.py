@@ -25,6 +25,15 @@ people never share one id; "the Brazilian" is the person the article gave that n
 given name is the one person who has it; a name in apposition to a subject is a subject; and a
 speaking he/she whose nearest candidates are only objects goes back to the latest subject who has
 already spoken (a speaker goes on speaking).
+
+Descriptions resolve by the grammar that introduced the person: a title before the name (with
+abbreviations read as their role nouns, "Sen." a senator), an appositive, a copula or a role verb
+("who chairs" makes the chairman) and an age beside the name ("Quintero, 61,") give roles, and "the
+senator", "the 61-year-old" or "the world champion" go to the latest person given that role, one
+not holding it "former"ly; the same words tell a person from an organisation when NER did not
+("Chief Executive Thabo Nkosi", "the utility Baltyk Energia", "Business Day, the newspaper"). An
+organisation noun stands for an organisation of its kind named in any role before it ("the agency"
+after "the Food and Drug Administration's tobacco office"; "the police" is not the court).
 """
 
 from __future__ import annotations

@@ -446,3 +446,22 @@ def test_a_name_ner_missed_is_the_organisation_its_appositive_describes(nlp):
     first, _ = registry.resolve(paper)
     (second,) = (registry.resolve(h)[0] for h in said_subjects(doc))
     assert first is second and first is not None and first.name == "Business Day" and first.org
+
+
+def test_an_organisation_by_ner_is_a_person_once_ner_calls_a_later_mention_one(nlp):
+    text = (
+        "Ethiopia's Tigist Alemu won the Berlin Marathon on Sunday. Ruth Chepkoech of Kenya said the heat had cost "
+        "her. It was Alemu's first win outside Africa. She had finished fourth last year. She said she cried."
+    )
+    doc = nlp(text)
+    assert any(e.label_ == "ORG" and e.text == "Tigist Alemu" for e in doc.ents)  # the misreading this is about
+    registry = SpeakerRegistry(doc, [], [])
+    people = [registry.resolve(h)[0] for h in said_subjects(doc)]
+    assert people[-1] is not None and people[-1].name == "Tigist Alemu" and people[-1].human
+
+
+def test_an_agent_noun_opening_a_three_word_name_is_its_title(nlp):
+    text = (
+        "Coach Dan Berg praised his goalkeeper. Striker Leo Janssen scored twice. The striker said the keeper won it."
+    )
+    assert names(nlp, text)[-1] == "Leo Janssen"
