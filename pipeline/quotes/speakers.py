@@ -853,15 +853,15 @@ class SpeakerRegistry:
     def _introduced_as(self, name: Span) -> str | None:
         """Whether the article introduced this name as a person or an organisation where it first
         gave it a title or description (`the utility Baltyk Energia`, then `Baltyk Energia said`)."""
-        words = [t.lower_ for t in name]
-        for tok in self.doc[: name.start]:
-            if tok.lower_ != words[0] or tok.i + len(words) > name.start:
-                continue
-            earlier = self.doc[tok.i : tok.i + len(words)]
-            if [t.lower_ for t in earlier] == words:
+        text, before = self.doc.text, name.start_char
+        at = text.find(name.text, 0, before)
+        while at != -1:
+            earlier = self.doc.char_span(at, at + len(name.text))
+            if earlier is not None:
                 kind = _kind_by_role(earlier, mention_tokens(earlier.root))
                 if kind is not None:
                     return kind
+            at = text.find(name.text, at + 1, before)
         return None
 
     def _personal_name(self, person: Person, name: Span) -> bool:
