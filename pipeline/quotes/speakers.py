@@ -441,6 +441,7 @@ class SpeakerRegistry:
             set()
         )  # the people who have been a cue's speaker  # of the named people met: most proper nouns are no one's
         self._ids_taken: set[str] = set()  # one id, one person: two Walshes do not share a cluster
+        self._common_nouns: set[str] | None = None  # lowercase nouns of the article, read when first needed
 
     # ---- building the candidate list -------------------------------------------------
     def observe_until(self, offset: int) -> None:
@@ -804,7 +805,7 @@ class SpeakerRegistry:
         return None
 
     def _named_person(self, name: Span, toks: list[Token]) -> Person:
-        while len(name) > 1 and _is_title_word(name[0]) or len(name) > 2 and _is_agent_title(name[0]):
+        while len(name) > 1 and _is_title_word(name[0]) or len(name) > 2 and self._agent_title(name[0]):
             name = name[1:]  # NER's "Chief Executive Thabo Nkosi" is Thabo Nkosi, "Striker Leo Janssen" Leo Janssen
         words = [t for t in name if t.pos_ == "PROPN" or t.is_alpha]
         surname = (words[-1].text if words else name.text).lower().removesuffix("'s").removesuffix("’s")
@@ -863,6 +864,17 @@ class SpeakerRegistry:
                     return kind
             at = text.find(name.text, at + 1, before)
         return None
+
+    def _agent_title(self, tok: Token) -> bool:
+        """A capitalised agent noun opening a three-word name (`Striker Leo Janssen`) that the article
+        also uses as a common noun (`the striker said`); a given name with the same ending (`Walter`,
+        `Christopher`) is never one."""
+        word = tok.lower_
+        if not _is_agent_noun(word):
+            return False
+        if self._common_nouns is None:
+            self._common_nouns = {t.lower_ for t in self.doc if t.pos_ == "NOUN" and t.text.islower()}
+        return word in self._common_nouns
 
     def _personal_name(self, person: Person, name: Span) -> bool:
         """An organisation of the article that is a person's name after all: NER calls a later
@@ -1203,11 +1215,9 @@ def _no_longer(person: Person, mods: set[str]) -> bool:
     return bool(person.roles & _FORMER - mods)
 
 
-def _is_agent_title(tok: Token) -> bool:
-    """A capitalised agent noun opening a three-word name (`Striker Leo Janssen`, `Prosecutor ...`);
-    not in a two-word name, where it is more often a given name (`Taylor`, `Cooper`)."""
-    lemma = tok.lower_
-    return len(lemma) > 4 and lemma.endswith(_PERSON_SUFFIXES) and lemma not in _NOT_PERSON_NOUNS
+def _is_agent_noun(word: str) -> bool:
+    """An agent-noun form (`striker`, `organiser`): a person's trade, by its ending."""
+    return len(word) > 4 and word.endswith(_PERSON_SUFFIXES) and word not in _NOT_PERSON_NOUNS
 
 
 def _name_described_by(noun: Token) -> Span | None:

@@ -465,3 +465,6 @@ def test_an_agent_noun_opening_a_three_word_name_is_its_title(nlp):
         "Coach Dan Berg praised his goalkeeper. Striker Leo Janssen scored twice. The striker said the keeper won it."
     )
     assert names(nlp, text)[-1] == "Leo Janssen"
+    # a given name with an agent ending is no title: the article never uses it as a noun
+    text = "Walter Baker Smith, a retired teacher, said the school was closing. Smith said he was sad."
+    assert names(nlp, text) == ["Walter Baker Smith", "Walter Baker Smith"]
