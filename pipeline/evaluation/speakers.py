@@ -3,7 +3,7 @@
 PolNeAR scores a speaker by its mention alone (gold "he" meets predicted "he"), so it
 never asks whether "he", "the senator" or "the ministry" was resolved to the right
 person. This gold does. `data/speakers.gold.jsonl` is wire-style copy written for the
-project: 53 short articles (business, sport, courts, science, local news, politics,
+project: 65 short articles (business, sport, courts, science, local news, politics,
 features and interviews; Europe, Africa, Asia, the Americas), one JSON object per line,
 ``{"id", "split", "body", "quotes": [{"quote", "speaker", "mention"?}]}``. ``quote`` is a
 distinctive substring of the quoted words (it occurs once in the body), ``speaker`` the
@@ -12,16 +12,18 @@ organisation's), ``mention`` how the cue names the speaker ("he", "the chief
 executive", "Otieno"), absent when the quote has no cue of its own (a split quote's
 second sentence, a paragraph that continues a quote).
 
-The articles come in four parts: ``tune`` (s01-s15) and ``tune2`` (t01-t10, written with
-the rules of salience, descriptions and organisations), whose errors were looked at while
-writing the resolution rules; ``test`` (s16-s30), written with them before any rule
-changed and watched only in total; and ``fresh2`` (f01-f13), written later in styles the
-first two lack (long features with four or more speakers, interview copy whose answers
-stand in paragraphs of their own, two people of one gender alternating, speakers named
-only by a description or through a relative pronoun or a long appositive, organisations
-and newspapers speaking, "he"/"she" after a paragraph that names no one, quotes running
-over paragraphs with no cue), scored before the rules it was written to probe and held
-out the same way.
+The articles come in five parts: ``tune`` (s01-s15), ``tune2`` (t01-t10, written with the
+rules of salience, descriptions and organisations) and ``tune3`` (u01-u12, written for the
+description rules: people named once and then called by a title, a role, an age or an
+organisation noun, spokespeople, newspapers, two people of one gender taking turns; scored
+before those rules), whose errors were looked at while writing the resolution rules;
+``test`` (s16-s30), written with them before any rule changed and watched only in total; and
+``fresh2`` (f01-f13), written later in styles the first two lack (long features with four or
+more speakers, interview copy whose answers stand in paragraphs of their own, two people of
+one gender alternating, speakers named only by a description or through a relative pronoun
+or a long appositive, organisations and newspapers speaking, "he"/"she" after a paragraph
+that names no one, quotes running over paragraphs with no cue), scored before the rules it
+was written to probe and held out the same way.
 
 A gold quote is found when a predicted quote holds its substring (in one of its parts,
 else in its text). It is correct when the predicted speaker's name (its mention when it
@@ -49,7 +51,7 @@ from pipeline.quotes.attribution import attribute_quotes
 from pipeline.records import CleanArticle, Quote
 
 GOLD_FILE = "speakers.gold.jsonl"
-SPLITS = ("tune", "tune2", "test", "fresh2", "all")
+SPLITS = ("tune", "tune2", "tune3", "test", "fresh2", "all")
 HELD_OUT = ("fresh2", "test")  # the splits `wirestream evaluate` prints, newest first
 KINDS = ("pronoun", "name", "description", "none")
 PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})

@@ -25,6 +25,15 @@ people never share one id; "the Brazilian" is the person the article gave that n
 given name is the one person who has it; a name in apposition to a subject is a subject; and a
 speaking he/she whose nearest candidates are only objects goes back to the latest subject who has
 already spoken (a speaker goes on speaking).
+
+Descriptions resolve by the grammar that introduced the person: a title before the name (with
+abbreviations read as their role nouns, "Sen." a senator), an appositive, a copula or a role verb
+("who chairs" makes the chairman) and an age beside the name ("Quintero, 61,") give roles, and "the
+senator", "the 61-year-old" or "the world champion" go to the latest person given that role, one
+not holding it "former"ly; the same words tell a person from an organisation when NER did not
+("Chief Executive Thabo Nkosi", "the utility Baltyk Energia", "Business Day, the newspaper"). An
+organisation noun stands for an organisation of its kind named in any role before it ("the agency"
+after "the Food and Drug Administration's tobacco office"; "the police" is not the court).
 """
 
 from __future__ import annotations
@@ -128,20 +137,100 @@ register newspaper tower monitor counter shelter trailer chamber monster charter
 )
 # Common nouns that stand for an organisation ("the ministry", "the company said"): the entity
 # stage's organisation heads and the generic ones, which any organisation of the article can take.
-GENERIC_ORG_NOUNS = frozenset({"company", "firm", "group", "corporation", "carmaker", "maker", "lender", "operator"})
+GENERIC_ORG_NOUNS = frozenset(
+    {
+        "company",
+        "firm",
+        "group",
+        "corporation",
+        "carmaker",
+        "maker",
+        "lender",
+        "operator",
+        "airline",
+        "carrier",
+        "utility",
+    }
+)
+# Nouns any kind of organisation can be called, whatever its name ("the agency": the FDA, named earlier).
+ANY_ORG_NOUNS = GENERIC_ORG_NOUNS | {"agency", "organisation", "organization", "body", "regulator"}
+# Kinds of organisation that are not one another, nor a company ("the police said" is not the court).
+DISTINCT_ORG_KINDS = frozenset(
+    """police court tribunal ministry government parliament senate congress union party university
+    hospital church army navy embassy council""".split()
+)
+# Words that mark an organisation's name as a publication's ("the newspaper": the Financial Times, not the
+# carmaker it reported on).
+PRESS_WORDS = frozenset(
+    """times post herald journal tribune news daily gazette telegraph guardian mail nation observer
+    standard independent chronicle economist mirror express monde zeitung spiegel pais""".split()
+)
 # A publication speaks for itself ("the newspaper said in an editorial"): the latest organisation met.
 PUBLICATION_NOUNS = frozenset({"newspaper", "paper", "daily", "magazine", "broadcaster", "tabloid", "weekly"})
 ORG_NOUNS = (
     STRONG_ORG_HEADS
     | GENERIC_ORG_NOUNS
     | PUBLICATION_NOUNS
-    | {"union", "government", "police", "court", "bank", "station"}
+    | {"union", "government", "police", "court", "bank", "station", "team", "club", "charity"}
 )
 # People who speak for an organisation: their words are its words.
 SPOKES_NOUNS = frozenset({"spokesman", "spokeswoman", "spokesperson"})
 # Descriptions that stand for someone unnamed by nature, not for a person named earlier.
 ANONYMOUS_NOUNS = SPOKES_NOUNS | {"official", "source", "person", "people", "aide"}
 _AGE = re.compile(r"\b\d+-year-old\b")
+# An age given beside a name: "Rosa Quintero, 61," or "Thabo Nkosi (58)" makes her "the 61-year-old".
+_AGE_AFTER_NAME = re.compile(r"\s*[,(]\s*(\d{1,3})\s*[,)]")
+# Titles written short before a name, and the role nouns a later description calls the person by
+# ("Sen. Ada Park ... the senator said", "Dr. Leah Brandt ... the doctor said").
+TITLE_ROLES: dict[str, frozenset[str]] = {
+    abbr: frozenset(roles.split())
+    for abbrs, roles in [
+        ("sen. sen", "senator lawmaker"),
+        ("gov. gov", "governor"),
+        ("rep. rep", "representative congressman congresswoman lawmaker"),
+        ("dr. dr", "doctor"),
+        ("prof. prof", "professor"),
+        ("gen. gen", "general"),
+        ("col. col", "colonel"),
+        ("lt. lt", "lieutenant"),
+        ("sgt. sgt", "sergeant"),
+        ("capt. capt", "captain"),
+        ("det. det", "detective"),
+        ("insp. insp", "inspector"),
+        ("supt. supt", "superintendent"),
+        ("amb. amb", "ambassador"),
+        ("atty. atty", "attorney lawyer"),
+        ("rev. rev", "reverend"),
+        ("pres. pres", "president"),
+    ]
+    for abbr in abbrs.split()
+}
+_COPULAS = frozenset({"be", "become", "remain"})
+# What a verb makes its subject: "Amir Khan, who chairs the committee" ... "the chairman said".
+VERB_ROLES: dict[str, frozenset[str]] = {
+    verb: frozenset(roles.split())
+    for verb, roles in [
+        ("chair", "chair chairman chairwoman chairperson"),
+        ("head", "head chief"),
+        ("lead", "leader head"),
+        ("coach", "coach"),
+        ("manage", "manager"),
+        ("direct", "director"),
+        ("edit", "editor"),
+        ("own", "owner"),
+        ("found", "founder"),
+        ("represent", "representative lawyer"),
+        ("captain", "captain"),
+        ("govern", "governor"),
+        ("command", "commander"),
+        ("teach", "teacher"),
+        ("train", "trainer coach"),
+        ("advise", "adviser advisor"),
+        ("organise", "organiser"),
+        ("organize", "organizer"),
+    ]
+}
+_FORMER = frozenset({"former", "ex", "onetime", "retired"})
 _INDEFINITE = frozenset({"a", "an", "another", "one", "some", "several", "two", "three", "many"})
 _BREAKS = frozenset({",", "(", "—", "–", "―", "--", ";", ":"})
 _NOT_SOURCES = frozenset({"TIME", "DATE"})
@@ -352,6 +441,7 @@ class SpeakerRegistry:
             set()
         )  # the people who have been a cue's speaker  # of the named people met: most proper nouns are no one's
         self._ids_taken: set[str] = set()  # one id, one person: two Walshes do not share a cluster
+        self._common_nouns: set[str] | None = None  # lowercase nouns of the article, read when first needed
 
     # ---- building the candidate list -------------------------------------------------
     def observe_until(self, offset: int) -> None:
@@ -386,6 +476,8 @@ class SpeakerRegistry:
                     self._register(item, mention_tokens(item), True)
                 elif self._known_surname(item) is not None:  # "Mendes dismissed the claim": salient, whatever NER said
                     self._register(item, [item], True)
+                elif _described_as_person(item):  # "Amara Obi, the Nigerian painter, answers": a name NER missed
+                    self._register(item, mention_tokens(item), True)
                 continue
             self.mentions.sort(key=lambda m: m.start)
         self.mentions.sort(key=lambda m: m.start)
@@ -401,7 +493,16 @@ class SpeakerRegistry:
     def _learn_gender(self, pron: Token) -> None:
         """An unambiguous he/she/his/her (one person it can point at) tells that person's gender,
         so that a later pronoun can skip them: the article's own evidence, whatever the name."""
-        candidates = self._nearest_mentions(pron, lambda m: m.person.human and not m.person.plural)
+
+        def fits(m: Mention) -> bool:
+            return m.person.human and not m.person.plural
+
+        candidates = self._nearest_mentions(pron, fits)
+        if candidates and pron.tag_ == "PRP$":
+            # "Her agent, Luc Moreau, says prices for her work ...": a possessive may reach back a sentence
+            earlier = [m for m in self.mentions if m.end <= candidates[0].sent_start and fits(m)]
+            last = max((m.sent_start for m in earlier), default=None)
+            candidates += [m for m in earlier if m.sent_start == last]
         people = {id(m.person): m.person for m in candidates}
         if len(people) == 1:
             person = next(iter(people.values()))
@@ -481,13 +582,23 @@ class SpeakerRegistry:
             appositive = self._organisation(org_named)
             appositive.roles.add(head.lemma_.lower())
             return appositive
+        name = _name_described_by(head)
+        if name is not None:  # "Business Day, the Johannesburg newspaper, questioned ...": the name it describes
+            described = self._organisation(name)
+            described.roles.add(head.lemma_.lower())
+            return described
         return self._described_person(head, toks)
 
     def _by_nationality(self, head: Token) -> Person | None:
         """ "the Brazilian said": the named person the article gave that nationality ("Brazilian
-        striker Rafael Nunes"), else the nearest named person, as for a description."""
+        striker Rafael Nunes") or country ("Ruth Chepkoech of Kenya", "Ethiopia's Abebe Tadesse"),
+        else the nearest named person, as for a description."""
         word = head.lower_
-        known = next((p for p in self._recent_people() if p.named and p.human and word in p.words), None)
+
+        def from_there(p: Person) -> bool:
+            return word in p.words or any(len(w) > 3 and word.startswith(w) for w in p.words)
+
+        known = next((p for p in self._recent_people() if p.named and p.human and from_there(p)), None)
         if known is not None:
             return known
 
@@ -501,8 +612,17 @@ class SpeakerRegistry:
         return next((e for e in self._org_ents if e.label_ == "ORG" and e.start <= tok.i < e.end), None)
 
     def _appositive_name(self, head: Token) -> Span | None:
-        """The person's name given beside a description (`her coach, Daniel Otieno,`)."""
-        for child in head.children:
+        """The person's name given beside a description (`her coach, Daniel Otieno,`), also when the
+        parse hung it on a place inside the description (`the agency's representative in Chad, Omar
+        Saleh,`: a place has no appositive person)."""
+        places = [
+            pobj
+            for prep in head.children
+            if prep.dep_ == "prep"
+            for pobj in prep.children
+            if pobj.dep_ == "pobj" and pobj.ent_type_ in ("GPE", "LOC", "FAC")
+        ]
+        for child in [c for noun in (head, *places) for c in noun.children]:
             if child.dep_ == "appos":
                 found = next((e for e in self._person_ents if e.start <= child.i < e.end), None)
                 if found is not None:
@@ -523,7 +643,7 @@ class SpeakerRegistry:
 
     def _organisation(self, name: Span) -> Person:
         """The organisation an ORG name stands for, met before when its words hold this name's."""
-        words = [t for t in name if t.lower_ != "the"] or list(name)
+        words = [t for t in name if t.lower_ != "the" and t.tag_ != "POS"] or list(name)
         text = name.doc[words[0].i : words[-1].i + 1].text
         tokens = {t.lower_ for t in words if t.is_alpha}
         head = words[-1].lemma_.lower()
@@ -578,17 +698,50 @@ class SpeakerRegistry:
                 return self._org_antecedent(child.lemma_.lower())
         return None
 
-    def _org_antecedent(self, lemma: str, mods: set[str] | frozenset[str] = frozenset()) -> Person | None:
+    def _org_antecedent(
+        self, lemma: str, mods: set[str] | frozenset[str] = frozenset(), before: int | None = None
+    ) -> Person | None:
         """The organisation a common noun stands for: the latest one whose name holds the noun,
         else the latest one met (a generic noun like "company" or "station" fits any); one whose
-        words hold the noun's modifiers ("the environment ministry" is no farmers' union)."""
+        words hold the noun's modifiers ("the environment ministry" is no farmers' union). With
+        `before`, an organisation the text named before it in any role (`the Food and Drug
+        Administration's tobacco office`) counts too, when none named has spoken or been a subject."""
         orgs = [
             m.person
             for m in reversed(self.mentions)
-            if m.person.org and not m.person.plural and mods <= m.person.words | m.person.roles
+            if m.person.org
+            and (not m.person.plural or m.person.head == lemma)  # "the police" is plural, and one body
+            and mods <= m.person.words | m.person.roles
+            and _kind_fits(lemma, m.person.tokens | m.person.words | {m.person.head})
         ]
         named = next((p for p in orgs if lemma in p.tokens or p.head == lemma), None)
-        return named or (orgs[0] if orgs else None)
+        if named is None and lemma in PUBLICATION_NOUNS:  # a publication by its name or a role it was given
+            named = next((p for p in orgs if p.tokens & PRESS_WORDS or p.roles & PUBLICATION_NOUNS), None)
+        if named is not None:
+            return named
+        if before is not None and not (orgs and orgs[0].named):
+            ent = self._org_named_before(lemma, mods, before)
+            if ent is not None:
+                return self._organisation(ent)
+        return orgs[0] if orgs else None
+
+    def _org_named_before(self, lemma: str, mods: set[str] | frozenset[str], before: int) -> Span | None:
+        """The latest organisation name before `before` (outside quotes) that the noun can stand for:
+        one holding the noun (`the ministry`: the Ministry of Health), else, for a noun any organisation
+        can take (`the company`, `the agency`), one whose own head is no other kind of organisation."""
+        ents = [
+            e
+            for e in reversed(self._org_ents)
+            if e.label_ == "ORG"
+            and e.end_char <= before
+            and not self._in_quote(e.start_char)
+            and mods <= {t.lower_ for t in e}
+            and _kind_fits(lemma, {t.lower_ for t in e} | {e[-1].lemma_.lower()})
+        ]
+        held = next((e for e in ents if lemma in {t.lower_ for t in e} | {e[-1].lemma_.lower()}), None)
+        if held is not None or lemma not in ANY_ORG_NOUNS:
+            return held
+        return next((e for e in ents if e[-1].lemma_.lower() not in ORG_NOUNS), None)
 
     def _known_surname(self, head: Token) -> Person | None:
         """A bare proper noun naming someone already met ("Cavusoglu"), whatever NER or the tagger
@@ -635,18 +788,25 @@ class SpeakerRegistry:
         if ents:
             return max(ents, key=len)
         head = max(toks, key=lambda t: t.i if t.head.i < lo or t.head.i >= hi or t.head == t else -1)
-        if head.pos_ == "PROPN" and not any(e.start <= head.i < e.end for e in self._org_ents):
+        if (
+            head.pos_ == "PROPN"
+            and head.text[:1].isupper()  # "the former prime minister", tagged PROPN, names no one
+            and not any(e.start <= head.i < e.end for e in self._org_ents)
+        ):
             start = head.i
             while (
                 start - 1 >= lo
                 and self.doc[start - 1].pos_ == "PROPN"
                 and self.doc[start - 1].lower_ not in HONORIFIC_GENDER
+                and not _is_title_word(self.doc[start - 1])
             ):
                 start -= 1
             return self.doc[start : head.i + 1]
         return None
 
     def _named_person(self, name: Span, toks: list[Token]) -> Person:
+        while len(name) > 1 and _is_title_word(name[0]) or len(name) > 2 and self._agent_title(name[0]):
+            name = name[1:]  # NER's "Chief Executive Thabo Nkosi" is Thabo Nkosi, "Striker Leo Janssen" Leo Janssen
         words = [t for t in name if t.pos_ == "PROPN" or t.is_alpha]
         surname = (words[-1].text if words else name.text).lower().removesuffix("'s").removesuffix("’s")
         tokens = {t.lower_ for t in name if t.is_alpha}
@@ -654,9 +814,14 @@ class SpeakerRegistry:
             if person.named and (person.surname == surname or tokens and tokens <= person.tokens):
                 if _other_given_names(tokens, person.tokens):
                     continue  # Harjit Sandhu is not Priya Sandhu
+                if person.org and self._personal_name(person, name):
+                    # "Tigist Alemu won" (taken for an organisation), then "Alemu said": a person after all
+                    person.org, person.human, person.surname = False, True, person.surname or surname
+                    self._surnames.add(surname)
                 self._enrich(person, name, toks)
                 return person
-        human = any(e.start <= name.start < e.end for e in self._person_ents)
+        kind = _kind_by_role(name, toks) or self._introduced_as(name)  # "Chief Executive X", "the utility X"
+        human = kind != "org" and (kind == "person" or any(e.start <= name.start < e.end for e in self._person_ents))
         lede = self._lede_description(name, toks, human=human)
         if lede is not None:  # "A 62-year-old grandmother ... . Bernadette Walsh set off ...": the same woman;
             # "Kenya's biggest mobile operator said ... . Safaricom said ...": the same company
@@ -679,11 +844,46 @@ class SpeakerRegistry:
             surname=surname,
             tokens=tokens,
             human=human,
+            org=kind == "org",
         )
         self.people.append(person)
         self._surnames.add(surname)
         self._enrich(person, name, toks)
         return person
+
+    def _introduced_as(self, name: Span) -> str | None:
+        """Whether the article introduced this name as a person or an organisation where it first
+        gave it a title or description (`the utility Baltyk Energia`, then `Baltyk Energia said`)."""
+        text, before = self.doc.text, name.start_char
+        at = text.find(name.text, 0, before)
+        while at != -1:
+            earlier = self.doc.char_span(at, at + len(name.text))
+            if earlier is not None:
+                kind = _kind_by_role(earlier, mention_tokens(earlier.root))
+                if kind is not None:
+                    return kind
+            at = text.find(name.text, at + 1, before)
+        return None
+
+    def _agent_title(self, tok: Token) -> bool:
+        """A capitalised agent noun opening a three-word name (`Striker Leo Janssen`) that the article
+        also uses as a common noun (`the striker said`); a given name with the same ending (`Walter`,
+        `Christopher`) is never one."""
+        word = tok.lower_
+        if not _is_agent_noun(word):
+            return False
+        if self._common_nouns is None:
+            self._common_nouns = {t.lower_ for t in self.doc if t.pos_ == "NOUN" and t.text.islower()}
+        return word in self._common_nouns
+
+    def _personal_name(self, person: Person, name: Span) -> bool:
+        """An organisation of the article that is a person's name after all: NER calls a later
+        mention a person, and the name is two or three words with no organisation noun or title."""
+        if not any(e.start == name.start and e.end == name.end for e in self._person_ents):
+            return False
+        if person.title or not 2 <= len(person.tokens) <= 3 or person.roles & ORG_NOUNS:
+            return False
+        return not person.tokens & (ORG_NOUNS | WEAK_ORG_HEADS)
 
     def _lede_description(self, name: Span, toks: list[Token], human: bool) -> Person | None:
         """Delayed identification: a story that opens on someone described, not named ("A 62-year-old
@@ -720,9 +920,14 @@ class SpeakerRegistry:
             person.title = title
         described = _descriptions(name.root)
         person.gender = person.gender or _gender_of([*toks, *name, *described])
-        person.roles |= {t.lemma_.lower() for t in described}
+        person.roles |= {t.lemma_.lower() for t in described} | _roles_by_verb(name.root)
+        person.words |= {m for t in described for m in _modifiers(t)}  # "world" of "world champion Ruth Chepkoech"
         if title:
             person.roles |= {w.lower() for w in title.split()}
+            person.roles |= {r for w in title.split() for r in TITLE_ROLES.get(w.lower(), ())}
+        age = _AGE_AFTER_NAME.match(self.text, name.end_char)
+        if age and person.human:
+            person.roles.add(f"{age.group(1)}-year-old")
         first = name[0].lower_ if len(name) > 1 else None
         if first and person.gender is None:
             person.gender = GIVEN_NAME_GENDER.get(first)
@@ -740,13 +945,18 @@ class SpeakerRegistry:
                     continue  # "the deputy mayor" is not "the mayor of Port Elstree", "the senior diplomat" not any
                 if not person.named and (person.head == lemma or ages & person.roles) and person.plural == plural:
                     return person
-                if person.named and person.title and person.title.lower().split()[-1] == lemma:
+                if (
+                    person.named
+                    and person.title
+                    and person.title.lower().split()[-1] == lemma
+                    and not _no_longer(person, mods)
+                ):
                     return person
             named = None if plural else self._named_by_description(head, toks, text)
             if named is not None:
                 return named
         if is_org_noun(head) and not plural:
-            org = self._org_antecedent(lemma, mods) if det not in _INDEFINITE else None
+            org = self._org_antecedent(lemma, mods, head.idx) if det not in _INDEFINITE else None
             if org is not None:
                 return org
         person = Person(
@@ -769,19 +979,30 @@ class SpeakerRegistry:
         stands for a person named earlier: the one the article gave that role or age, else the
         nearest compatible named person, as for a pronoun; anonymous roles ("the official") do not."""
         lemma = head.lemma_.lower()
+        roles = {lemma, *_AGE.findall(text)}
+        # the latest named person or organisation given the role ("world champion Ruth Chepkoech", "Sen. Ada
+        # Park", "Quintero, 61,"), one whose words hold the modifiers first
+        given = [p for p in self._recent_people() if p.named and (p.human or p.org) and p.roles & roles]
+        mods = _modifiers(head)
+        known = (
+            next((p for p in given if mods and mods <= p.words | p.roles), None)
+            or next((p for p in given if not _no_longer(p, mods)), None)
+            or next(iter(given), None)
+        )
+        if known is not None:
+            return known  # "her sister" once "her sister Claire" is met
+        if any(c.dep_ == "poss" and self._personal_possessor(c) for c in head.children):
+            return None  # "Nwosu's publisher", "her coach": someone else; "the club's president" is the club's own
         known_noun = lemma in PERSON_NOUNS or lemma in GENDERED_NOUNS or _AGE.search(text)
         # a noun taken for a person by its ending alone ("the shortlist") only when it speaks
         if not (known_noun or head.i == self._speaking and is_person_noun(head)):
             return None
-        if any(c.dep_ == "poss" for c in head.children):
-            return None  # "Nwosu's publisher", "her coach": someone else, beside the person named
-        roles = {lemma, *_AGE.findall(text)}
-        # the latest named person or organisation given the role, one whose words hold the modifiers first
-        given = [p for p in self._recent_people() if p.named and (p.human or p.org) and p.roles & roles]
-        mods = _modifiers(head)
-        known = next((p for p in given if mods and mods <= p.words | p.roles), None) or next(iter(given), None)
-        if known is not None or lemma in ANONYMOUS_NOUNS:
-            return known
+        if lemma == "official" and head.i == self._speaking:
+            # "The city's civil defence chief, Marcos Reis, said ... . "...," the official said": with no unnamed
+            # official met, the named subject of the sentence before, when it has a role
+            return self._named_subject_just_before(head)
+        if lemma in ANONYMOUS_NOUNS or is_org_noun(head) and not _only_people(head):
+            return None  # "the official" is someone unnamed; "the lender" an organisation, not a person
         gender = _gender_of(toks)
 
         def fits(m: Mention) -> bool:
@@ -795,6 +1016,23 @@ class SpeakerRegistry:
             person.gender = person.gender or gender
         return person
 
+    def _named_subject_just_before(self, tok: Token) -> Person | None:
+        """The named person, given a role, who is the subject in the sentence before `tok`'s or its own."""
+        sentences = sorted({m.sent_start for m in self.mentions if m.end <= tok.idx}, reverse=True)[:2]
+        for m in reversed(self.mentions):
+            if m.end > tok.idx or m.sent_start not in sentences:
+                continue
+            p = m.person
+            if m.subject and p.named and p.human and not p.plural and (p.roles or p.title):
+                return p
+        return None
+
+    def _personal_possessor(self, tok: Token) -> bool:
+        """A possessor that is a person (`her`, `Nwosu's`), not an organisation (`the club's`)."""
+        if tok.pos_ == "PRON" or tok.ent_type_ == "PERSON" or is_person_noun(tok):
+            return True
+        return tok.pos_ == "PROPN" and self._org_entity(tok) is None or self._known_surname(tok) is not None
+
     def _resolve_pronoun(self, pron: Token) -> Person | None:
         """Nearest compatible person, preferring the subject of the closest sentence that has one."""
         word = pron.lower_
@@ -806,7 +1044,12 @@ class SpeakerRegistry:
 
         found = self._nearest_mentions(pron, fits)
         person = self._nearest(pron, fits, found)
-        if person is not None and pron.i == self._speaking and not any(m.subject for m in found):
+        if (
+            person is not None
+            and pron.i == self._speaking
+            and not any(m.subject for m in found)
+            and not self._taken_up(found, pron)
+        ):
             # "The defeat leaves Braga fourth. ... "We will be ready," he said": a speaker goes on speaking;
             # a name met only as an object is rarely the one who speaks next
             person = self._speaker_subject(pron, fits) or person
@@ -822,6 +1065,25 @@ class SpeakerRegistry:
         if person is not None and gender and person.gender is None and person.named:
             person.gender = gender
         return person
+
+    def _taken_up(self, found: list[Mention], pron: Token) -> bool:
+        """Whether a sentence opening on he/she of the pronoun's gender as its main subject, outside
+        quotes, came between the nearest fitting mention and the pronoun: "It was Alemu's first win.
+        She had finished fourth ... ," she said": the object-only name has become the subject the
+        story follows (a he/she inside a clause, "Asked what she would do", does not tell)."""
+        if not found or pron.lower_ not in PRONOUN_GENDER:
+            return False
+        gender = PRONOUN_GENDER[pron.lower_]
+        after = max(m.end for m in found)
+        return any(
+            after <= t.idx < pron.idx
+            and t.dep_ in SUBJECT_DEPS
+            and t.is_sent_start
+            and t.head.dep_ == "ROOT"
+            and PRONOUN_GENDER[t.lower_] == gender
+            and not self._in_quote(t.idx)
+            for t in self._pronouns
+        )
 
     def _speaker_subject(self, tok: Token, fits: Callable[[Mention], bool]) -> Person | None:
         """The latest fitting subject in the last six sentences that has spoken before."""
@@ -930,6 +1192,83 @@ def _person_by_grammar(ent: Span) -> bool:
     return False
 
 
+def _is_title_word(tok: Token) -> bool:
+    """A word of a title written before a name: `Sen.`, `Dr.`, `Chief Executive`, `Prosecutor`."""
+    return tok.lower_ in TITLE_ROLES or tok.lower_ in PERSON_NOUNS or tok.lemma_.lower() in PERSON_NOUNS
+
+
+def _kind_fits(lemma: str, words: set[str]) -> bool:
+    """Whether an organisation noun can stand for an organisation with these words: "the police" is
+    not the court, "the company" not the union; a noun of no distinct kind ("the station", "the
+    group") fits any."""
+    kinds = words & DISTINCT_ORG_KINDS
+    if lemma in DISTINCT_ORG_KINDS:
+        return not kinds or lemma in kinds
+    if lemma in GENERIC_ORG_NOUNS and lemma != "group":
+        return not kinds
+    return True
+
+
+def _no_longer(person: Person, mods: set[str]) -> bool:
+    """Whether the person holds the role no more ("Former Prime Minister Lars Holm") while the
+    description does not say so ("the minister" is the one in office)."""
+    return bool(person.roles & _FORMER - mods)
+
+
+def _is_agent_noun(word: str) -> bool:
+    """An agent-noun form (`striker`, `organiser`): a person's trade, by its ending."""
+    return len(word) > 4 and word.endswith(_PERSON_SUFFIXES) and word not in _NOT_PERSON_NOUNS
+
+
+def _name_described_by(noun: Token) -> Span | None:
+    """The capitalised name an organisation noun stands in apposition to, when no entity covers
+    it (`Business Day, the Johannesburg newspaper,`: NER took the name for a date)."""
+    if not is_org_noun(noun):
+        return None
+    name = noun.head
+    if noun.dep_ != "appos":  # the parse may hang the name on the verb instead: "X, the newspaper, questioned"
+        left = noun.left_edge.i
+        name = noun.doc[left - 2] if left >= 2 and noun.doc[left - 1].text == "," else noun
+        if name.head not in (noun, noun.head) or name.dep_ not in ("npadvmod", "nsubj", "appos", "dep"):
+            return None
+    if name.pos_ != "PROPN" or not name.text[:1].isupper():
+        return None
+    if name.ent_type_ in ("PERSON", "ORG", "GPE", "NORP"):
+        return None
+    start = name.i
+    while start > 0 and name.doc[start - 1].pos_ == "PROPN" and name.doc[start - 1].dep_ == "compound":
+        start -= 1
+    return name.doc[start : name.i + 1]
+
+
+def _described_as_person(tok: Token) -> bool:
+    """A capitalised proper-noun subject no entity covers, given in apposition to a noun of a
+    person's trade that no organisation is called (`Amara Obi, the Nigerian painter, ...`)."""
+    if tok.pos_ != "PROPN" or not tok.text[:1].isupper() or tok.ent_type_:
+        return False
+    return any(
+        c.dep_ == "appos" and c.pos_ == "NOUN" and is_person_noun(c) and not is_org_noun(c) for c in tok.children
+    )
+
+
+def _kind_by_role(name: Span, toks: list[Token]) -> str | None:
+    """ "person" or "org" when the words that introduce a name say which it is: a title or a noun in
+    apposition only people are (`Chief Executive Thabo Nkosi`, `Otieno Were, a health economist`),
+    or an organisation noun just before the name (`the utility Baltyk Energia`, `snack maker Tessara
+    Foods`); None when nothing beside the name tells."""
+    before = [t for t in toks if t.i < name.start]
+    if before and before[-1].i == name.start - 1 and is_org_noun(before[-1]) and not _only_people(before[-1]):
+        return "org"
+    if any(t.lower_ in TITLE_ROLES or t.lower_ in HONORIFIC_GENDER or _only_people(t) for t in before):
+        return "person"
+    described = _descriptions(name.root)
+    if any(_only_people(d) for d in described) or _described_as_person(name.root):
+        return "person"
+    if any(is_org_noun(d) for d in described):
+        return "org"
+    return None
+
+
 def _only_people(noun: Token) -> bool:
     """A noun that only a person can be (a minister, a mother), not one an organisation can (a buyer)."""
     lemma = noun.lemma_.lower()
@@ -989,11 +1328,28 @@ def _voice(toks: list[Token]) -> str | None:
 
 
 def _descriptions(root: Token) -> list[Token]:
-    """The nouns a name is described by beside it: `Jo Roe, a father of three` or `her coach, Jo Roe`."""
+    """The nouns a name is described by beside it: `Jo Roe, a father of three` or `her coach, Jo Roe`,
+    or as the predicate of its clause: `Maria Costa is the director`, `Chen Wei, who became coach`."""
     nouns = [c for c in root.children if c.dep_ == "appos" and c.pos_ == "NOUN"]
     if root.dep_ == "appos" and root.head.pos_ == "NOUN":
         nouns.append(root.head)
+    for verb in _clauses_of(root):
+        if verb.lemma_ in _COPULAS:
+            nouns += [c for c in verb.children if c.dep_ in ("attr", "oprd") and c.pos_ == "NOUN"]
     return nouns
+
+
+def _clauses_of(root: Token) -> list[Token]:
+    """The verbs whose subject the name is: its own clause (`Khan chairs ...`) and a relative clause
+    on it (`Khan, who chairs ...`)."""
+    verbs = [root.head] if root.dep_ in ("nsubj", "nsubjpass") and root.head != root else []
+    verbs += [c for c in root.children if c.dep_ == "relcl" and any(s.dep_ == "nsubj" for s in c.children)]
+    return verbs
+
+
+def _roles_by_verb(root: Token) -> set[str]:
+    """The role nouns a verb gives its subject: `who chairs the committee` makes the chairman."""
+    return {r for verb in _clauses_of(root) for r in VERB_ROLES.get(verb.lemma_.lower(), ())}
 
 
 def _is_subject(tok: Token) -> bool:

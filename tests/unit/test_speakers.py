@@ -259,3 +259,212 @@ def test_a_lone_given_name_is_the_one_person_who_has_it(nlp):
         '"For ten years we did not say good morning," Antoine said.'
     )
     assert names(nlp, text)[-1] == "Antoine Girard"
+
+
+# ---- descriptions resolved by grammar (speaker gold split tune3) ------------------------------
+
+
+def test_a_title_abbreviation_gives_its_role(nlp):
+    text = (
+        "Sen. Rita Vance criticised the water plan on Monday. Gov. Omar Haddad defended it at length. "
+        "The senator said the plan was rushed. The governor said it was not."
+    )
+    assert names(nlp, text) == ["Rita Vance", "Omar Haddad"]
+
+
+def test_an_age_given_beside_a_name_is_that_persons(nlp):
+    text = (
+        "Lena Voss, 61, and her neighbour Tomas Berg, 45, have sold tomatoes in the square for years. "
+        "The 45-year-old said the new rules would ruin them."
+    )
+    assert names(nlp, text)[-1] == "Tomas Berg"
+
+
+def test_a_role_keeps_the_words_of_its_description(nlp):
+    text = (
+        "Amina Yusuf beat the world champion, Ruth Kiprono, in the final metres. Race director Hans Vogel said "
+        "the time was close to a record. The world champion said she had no regrets."
+    )
+    assert names(nlp, text)[-1] == "Ruth Kiprono"
+
+
+def test_an_organisation_possessor_does_not_make_someone_else(nlp):
+    text = (
+        "The club's coach, Ivan Petrov, praised the defence. Captain Marko Ilic scored the only goal. "
+        "The club's coach said the title race was open."
+    )
+    assert names(nlp, text)[-1] == "Ivan Petrov"
+
+
+def test_an_organisation_noun_is_not_a_person_by_its_ending(nlp):
+    text = (
+        "The bank, Harbour Mutual, said it would repay the savings. Tara Singh, 31, said she was relieved. "
+        "The lender said the case was rare."
+    )
+    said = names(nlp, text)
+    assert said[-1] == said[0] == "Harbour Mutual" and said[1] == "Tara Singh"
+
+
+def test_a_she_opening_a_sentence_takes_up_an_object_only_name(nlp):
+    text = (
+        'Mia Lund beat Eva Holm in the final. "I was tired," Holm said. '
+        "It was Lund's first title. She had lost two finals before. "
+        '"Now I can sleep," she said.'
+    )
+    assert names(nlp, text)[-1] == "Mia Lund"
+
+
+def test_an_organisation_named_in_any_role_stands_for_a_generic_noun(nlp):
+    text = (
+        "A House panel questioned the head of the Food and Drug Administration's tobacco office on Tuesday. "
+        "The agency said it would publish a timetable."
+    )
+    assert names(nlp, text) == ["Food and Drug Administration"]
+
+
+def test_a_copula_and_a_role_verb_give_a_role(nlp):
+    text = (
+        "Maria Costa is the director of the Lisbon film festival. Her deputy, Rui Alves, spoke first. "
+        "Alves said there were more films than ever. The director said it was the festival she dreamed of."
+    )
+    assert names(nlp, text)[-1] == "Maria Costa"
+    text = (
+        "Amir Khan, who chairs the transport committee, questioned the rail officials. Network Rail's chief "
+        "engineer, David Price, said the bridges had been inspected. The chairman said one had fallen down."
+    )
+    assert names(nlp, text)[-1] == "Amir Khan"
+
+
+def test_a_nationality_points_back_at_the_person_from_that_country(nlp):
+    text = (
+        "Peter Mwangi won the race. Abebe Tadesse of Ethiopia finished second. Mwangi said he was tired. "
+        "The Ethiopian said the heat had beaten him."
+    )
+    assert names(nlp, text)[-1] == "Abebe Tadesse"
+
+
+def test_a_former_holder_is_not_the_one_in_office(nlp):
+    text = (
+        "Finance Minister Erik Dahl defended the budget. Former Prime Minister Lars Holm criticised it. "
+        "The former prime minister said it borrowed too much. The minister said it borrowed less than ever."
+    )
+    assert names(nlp, text) == ["Lars Holm", "Erik Dahl"]
+
+
+def test_a_name_hung_on_a_place_is_still_the_descriptions(nlp):
+    text = (
+        "Helena Park, a spokeswoman for the refugee agency, said the camps were full. "
+        "The agency's representative in Chad, Omar Saleh, said tents had run out. "
+        "The representative said more would arrive."
+    )
+    assert names(nlp, text)[-1] == "Omar Saleh"
+
+
+def test_the_newspaper_is_the_publication_not_the_company_it_reported_on(nlp):
+    text = (
+        "The Financial Times reported that the carmaker would cut jobs. Bremner Motors declined to comment. "
+        "The newspaper said two people had confirmed the plan."
+    )
+    assert names(nlp, text)[-1] == "Financial Times"
+
+
+def test_an_organisation_noun_of_one_kind_is_not_another_kind(nlp):
+    text = (
+        "A court in Nairobi said on Tuesday that a journalist must be freed. "
+        "The police said the journalist had been held under anti-terror laws. "
+        "A police spokesman said procedures were followed."
+    )
+    court, police, spokesman = names(nlp, text)
+    assert police == spokesman == "The police" and court != police
+
+
+def test_the_official_speaking_is_the_titled_subject_just_named(nlp):
+    text = (
+        "Floods forced 3,000 families from their homes. The city's civil defence chief, Marcos Reis, "
+        "said more rain was expected. The official said the worst might not be over."
+    )
+    assert names(nlp, text)[-1] == "Marcos Reis"
+
+
+def test_an_organisation_introduced_by_its_kind_stays_an_organisation(nlp):
+    text = (
+        "Poland's climate ministry approved a wind farm led by the utility Baltyk Energia. "
+        "Baltyk Energia said construction would begin in 2027. The company said every turbine was ordered."
+    )
+    said = names(nlp, text)
+    assert said[-1] == said[-2] == "Baltyk Energia"
+
+
+def test_a_title_is_cut_from_a_name_ner_missed_and_makes_it_a_person(nlp):
+    text = (
+        "South African Airways will fly to Lagos again. Chief Executive Thabo Nkosi, 58, said the route would pay. "
+        "The carrier has lost money for years. He said it would not lose money on Lagos."
+    )
+    doc = nlp(text)
+    registry = SpeakerRegistry(doc, [], [])
+    first, toks = registry.resolve(said_subjects(doc)[0])
+    second, _ = registry.resolve(said_subjects(doc)[1])
+    assert first is not None and first.human and first is second
+    speaker = registry.speaker(first, toks)
+    assert (speaker.name, speaker.title) == ("Thabo Nkosi", "Chief Executive")
+
+
+def test_a_relation_given_to_a_name_answers_a_possessive_description(nlp):
+    text = (
+        "Sophie Martin and her sister Claire run a bakery in Lyon. Sophie said she got up at three. "
+        "Her sister said she got up at seven."
+    )
+    assert names(nlp, text)[-1] == "Claire"
+
+
+def test_a_spokeswoman_for_the_team_speaks_for_it(nlp):
+    text = (
+        "Lochaber Mountain Rescue said two climbers had been caught by a storm. "
+        "A spokeswoman for the team said they had done everything right."
+    )
+    said = names(nlp, text)
+    assert said[0] == said[1] == "Lochaber Mountain Rescue"
+
+
+def test_a_name_ner_missed_is_a_person_by_its_trade_and_a_possessive_reaches_back(nlp):
+    text = (
+        "Amara Obi, the Nigerian painter whose portraits hang in Paris, answers without hesitation. "
+        "Her agent, Luc Moreau, said prices for her work had tripled. "
+        "He said collectors were in a hurry. The painter said she still painted goats."
+    )
+    assert names(nlp, text) == ["Luc Moreau", "Luc Moreau", "Amara Obi"]
+
+
+def test_a_name_ner_missed_is_the_organisation_its_appositive_describes(nlp):
+    text = (
+        "The airline will fly to Lagos again. Business Day, the Johannesburg newspaper, questioned the plan. "
+        "The newspaper said taxpayers had heard it before."
+    )
+    doc = nlp(text)
+    registry = SpeakerRegistry(doc, [], [])
+    paper = next(t for t in doc if t.text == "newspaper")
+    first, _ = registry.resolve(paper)
+    (second,) = (registry.resolve(h)[0] for h in said_subjects(doc))
+    assert first is second and first is not None and first.name == "Business Day" and first.org
+
+
+def test_an_organisation_by_ner_is_a_person_once_ner_calls_a_later_mention_one(nlp):
+    text = (
+        "Ethiopia's Tigist Alemu won the Berlin Marathon on Sunday. Ruth Chepkoech of Kenya said the heat had cost "
+        "her. It was Alemu's first win outside Africa. She had finished fourth last year. She said she cried."
+    )
+    doc = nlp(text)
+    assert any(e.label_ == "ORG" and e.text == "Tigist Alemu" for e in doc.ents)  # the misreading this is about
+    registry = SpeakerRegistry(doc, [], [])
+    people = [registry.resolve(h)[0] for h in said_subjects(doc)]
+    assert people[-1] is not None and people[-1].name == "Tigist Alemu" and people[-1].human
+
+
+def test_an_agent_noun_opening_a_three_word_name_is_its_title(nlp):
+    text = (
+        "Coach Dan Berg praised his goalkeeper. Striker Leo Janssen scored twice. The striker said the keeper won it."
+    )
+    assert names(nlp, text)[-1] == "Leo Janssen"
+    # a given name with an agent ending is no title: the article never uses it as a noun
+    text = "Walter Baker Smith, a retired teacher, said the school was closing. Smith said he was sad."
+    assert names(nlp, text) == ["Walter Baker Smith", "Walter Baker Smith"]
