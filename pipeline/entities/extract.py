@@ -330,9 +330,17 @@ def _may_join_organisation(mentions: Sequence[Mention], gazetteer: Gazetteer) ->
     """A short form may join an organisation unless the model called it a nationality, a person or a
     place, or a title stands before it ("Mr. Brandt" is not "Brandt Group")."""
     label = _plurality(m.label for m in mentions)
-    if label in ("NORP", "PERSON") or label in PLACE_LABELS:
+    if label in ("NORP", "PERSON"):
+        return False
+    if label == "GPE" or label in PLACE_LABELS and _may_be_a_place(mentions, gazetteer):
         return False  # "Clarkston" the town is likelier than "Clarkston Community Center" said short
     return not any(m.person_cue or (m.fixed and m.label != "ORG") for m in mentions)
+
+
+def _may_be_a_place(mentions: Sequence[Mention], gazetteer: Gazetteer) -> bool:
+    """A region or feature the model named (LOC) that the gazetteer knows or a preposition of place
+    governs; otherwise ("talks with Western Deep") the short form of an organisation may be meant."""
+    return gazetteer.resolve(mentions[0].text) is not None or any(m.locative for m in mentions)
 
 
 def _containing_people(

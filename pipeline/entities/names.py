@@ -46,6 +46,13 @@ DESIGNATORS = frozenset(
 )
 # Nouns of government, politics, the military and civil society strong enough to beat a
 # PERSON reading ("Labour Party", "Ministry of Health", "93rd Brigade").
+# Trades that end a company's name ("Vermeer Labs", "Harbor Mining"): as strong as a designator,
+# since no person's surname is one; plural or mass nouns, so "Margaret Court" is not touched.
+TRADE_HEADS = frozenset(
+    {"airlines", "airways", "motors", "labs", "laboratories", "electronics", "securities", "industries"}
+    | {"technologies", "pharmaceuticals", "pharma", "mining", "steelworks", "petroleum", "breweries"}
+    | {"telecom", "telecoms", "insurance", "logistics", "chemicals", "textiles", "therapeutics", "minerals"}
+)
 STRONG_ORG_HEADS = frozenset(
     {
         "ministry",
@@ -467,6 +474,8 @@ def label_from_head(words: Sequence[str], model_label: str) -> str | None:
     for nouns, label in HEADED_LABELS:
         if any(h in nouns for h in heads):
             return label
+    if any(h in TRADE_HEADS for h in heads):
+        return "ORG"  # "Vermeer Labs", "Western Deep Mining": no one's surname is a trade
     if model_label == "PERSON":
         return None
     if any(h in WEAK_ORG_HEADS for h in heads):

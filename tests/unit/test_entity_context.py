@@ -102,3 +102,20 @@ def test_once_a_town_plays_the_sides_of_a_fixture_are_clubs_too(nlp: Language) -
     body = "Chicago beat Denver 112-98 on Sunday. Chicago play Houston on Tuesday."
     assert ("Houston", "ORG") in labels(nlp, body)
     assert ("Houston", "GPE") in labels(nlp, "The governor will visit Houston on Tuesday.")
+
+
+@pytest.mark.parametrize(
+    ("body", "company"),
+    [
+        ("The drugmaker will buy its Dutch rival Vermeer Labs for 1.2 billion pounds.", "Vermeer Labs"),
+        ("Shares in Siam Steelworks fell after the plant closed.", "Siam Steelworks"),
+    ],
+)
+def test_a_trade_ending_a_name_makes_it_a_company(nlp: Language, body: str, company: str) -> None:
+    assert (company, "ORG") in labels(nlp, body)
+
+
+def test_a_short_form_no_gazetteer_knows_as_a_place_joins_its_organisation(nlp: Language) -> None:
+    body = "Gold producer Western Deep Mining posted a fall in profit. Talks with Western Deep resume today."
+    found = labels(nlp, body)
+    assert ("Western Deep", "ORG") in found and ("Western Deep", "LOC") not in found
