@@ -12,7 +12,7 @@ organisation's), ``mention`` how the cue names the speaker ("he", "the chief
 executive", "Otieno"), absent when the quote has no cue of its own (a split quote's
 second sentence, a paragraph that continues a quote).
 
-The articles come in five parts: ``tune`` (s01-s15), ``tune2`` (t01-t10, written with the
+The articles come in six parts: ``tune`` (s01-s15), ``tune2`` (t01-t10, written with the
 rules of salience, descriptions and organisations) and ``tune3`` (u01-u12, written for the
 description rules: people named once and then called by a title, a role, an age or an
 organisation noun, spokespeople, newspapers, two people of one gender taking turns; scored
@@ -23,7 +23,10 @@ more speakers, interview copy whose answers stand in paragraphs of their own, tw
 one gender alternating, speakers named only by a description or through a relative pronoun
 or a long appositive, organisations and newspapers speaking, "he"/"she" after a paragraph
 that names no one, quotes running over paragraphs with no cue), scored before the rules it
-was written to probe and held out the same way.
+was written to probe and held out the same way; and ``fresh3`` (h01-h06), everyday copy
+(a court report, a match report with two managers, a protest, an interview whose answers
+stand alone, a plant closure, three sisters), written on 6 December after the description
+rules and scored once: 0.722 (26/36) with and without them, held out.
 
 A gold quote is found when a predicted quote holds its substring (in one of its parts,
 else in its text). It is correct when the predicted speaker's name (its mention when it
@@ -51,8 +54,8 @@ from pipeline.quotes.attribution import attribute_quotes
 from pipeline.records import CleanArticle, Quote
 
 GOLD_FILE = "speakers.gold.jsonl"
-SPLITS = ("tune", "tune2", "tune3", "test", "fresh2", "all")
-HELD_OUT = ("fresh2", "test")  # the splits `wirestream evaluate` prints, newest first
+SPLITS = ("tune", "tune2", "tune3", "test", "fresh2", "fresh3", "all")
+HELD_OUT = ("fresh3", "fresh2", "test")  # the splits `wirestream evaluate` prints, newest first
 KINDS = ("pronoun", "name", "description", "none")
 PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})
 

@@ -8,6 +8,7 @@ import pytest
 
 from pipeline.config import Settings
 from pipeline.evaluation.speakers import (
+    SPLITS,
     evaluate_speakers,
     format_speaker_table,
     holding_quote,
@@ -35,7 +36,7 @@ def test_gold_is_well_formed_and_balanced() -> None:
     gold = load_speaker_gold()  # raises unless every quote substring occurs once in its body
     assert len({a.id for a in gold}) == len(gold) >= 48
     splits = Counter(a.split for a in gold)
-    assert set(splits) == {"tune", "tune2", "tune3", "test", "fresh2"} and splits["tune"] == splits["test"]
+    assert set(splits) == set(SPLITS) - {"all"} and splits["tune"] == splits["test"]
     assert splits["fresh2"] >= 12 and splits["tune3"] >= 12
     quotes = [q for a in gold for q in a.quotes]
     assert len(quotes) >= 120
