@@ -33,6 +33,7 @@ from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
 
 from pipeline.entities.gazetteer import NAME_PARTICLES, STRENGTH_CITY, Gazetteer
+from pipeline.entities.given_names import given_name_gender
 from pipeline.entities.mentions import TITLE_HEADS, Mention, make_mention
 from pipeline.entities.names import CLUB_WORDS, HEADED_LABELS, bare, is_group_word, label_from_head
 
@@ -420,6 +421,45 @@ def people_after_nationality(doc: Doc, covered: set[int], body: str, gazetteer: 
             found.append(mention)
             covered.update(range(token.i + 1, end))
     return found
+
+
+def given_name_people(doc: Doc, mentions: list[Mention], body: str, gazetteer: Gazetteer) -> list[Mention]:
+    """The mentions with a person the model took for a place or an organisation put right: a
+    given name and a surname ("Marta Hruba", which it may even cut into two GPEs) is a person,
+    unless the whole is a known place or ends in a head that names something else ("Virginia
+    Beach", "Georgia Power Co")."""
+    by_start = {m.token_start: m for m in mentions}
+    out: list[Mention] = []
+    merged: set[int] = set()
+    for mention in sorted(mentions, key=lambda m: m.token_start):
+        if id(mention) in merged:
+            continue
+        end = mention.token_end
+        if mention.label != "PERSON" and not mention.fixed and mention.token_end - mention.token_start == 1:
+            nxt = by_start.get(end)
+            if nxt is not None and nxt.token_end - nxt.token_start == 1 and nxt.label != "PERSON":
+                end = nxt.token_end  # the model's two one-word names, side by side
+        tokens = list(doc[mention.token_start : end])
+        if mention.label == "PERSON" or mention.fixed or not _given_and_family_name(tokens, gazetteer):
+            out.append(mention)
+            continue
+        person = make_mention(tokens, "PERSON", body, person_cue=True)
+        if person is None:
+            out.append(mention)
+            continue
+        if end != mention.token_end:
+            merged.add(id(by_start[mention.token_end]))
+        out.append(person)
+    return out
+
+
+def _given_and_family_name(tokens: Sequence[Token], gazetteer: Gazetteer) -> bool:
+    if not 2 <= len(tokens) <= 3 or not all(t.is_title and t.tag_ == "NNP" for t in tokens):
+        return False
+    if given_name_gender(tokens[0].text) is None or gazetteer.resolve(tokens[0].text) is not None:
+        return False  # "Kenya Red Cross", "Milan Indoor": a given name that is also a place leads a place's name
+    text = " ".join(t.text for t in tokens)
+    return gazetteer.resolve(text) is None and label_from_head(text.split(), "ORG") is None
 
 
 def _continues_a_name(doc: Doc, token: Token) -> bool:

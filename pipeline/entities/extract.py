@@ -162,6 +162,7 @@ def _mentions(doc: Doc, body: str, gazetteer: Gazetteer, caps: list[tuple[int, i
         if span.label_ in NAME_LABELS and not any(span.start <= i < span.end for i in sides)
         for m in span_mentions(span, body, gazetteer)
     ]
+    found = discovery.given_name_people(doc, found, body, gazetteer)
     covered = discovery.covered_tokens(found)
     titled = discovery.title_tokens(doc)
     found += discovery.frame_organisations(doc, titled, covered, body)

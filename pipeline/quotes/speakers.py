@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
+from pipeline.entities.given_names import given_name_gender
 from pipeline.entities.names import STRONG_ORG_HEADS, WEAK_ORG_HEADS
 from pipeline.quotes.marks import find_quoted_spans
 from pipeline.records import Entity, EntityCluster, Speaker
@@ -423,10 +424,11 @@ class SpeakerRegistry:
         ents = doc.ents
         self._person_ents = [e for e in ents if e.label_ == "PERSON"]
         self._org_ents = [e for e in ents if e.label_ in ("ORG", "NORP", "GPE")]
-        misread = [e for e in self._org_ents if _person_by_grammar(e)]
-        if misread:  # "Fernanda Lima said her children ...": a person, whatever NER said
-            self._person_ents = sorted([*self._person_ents, *misread], key=lambda e: e.start)
-            self._org_ents = [e for e in self._org_ents if e not in misread]
+        # "Fernanda Lima said her children ...": a person, whatever NER said
+        self._person_ents += [e for e in self._org_ents if _person_by_grammar(e)]
+        self._person_ents = sorted([*self._person_ents, *self._people_by_entities(entities)], key=lambda e: e.start)
+        people = {i for e in self._person_ents for i in range(e.start, e.end)}
+        self._org_ents = [e for e in self._org_ents if not any(i in people for i in range(e.start, e.end))]
         self._clusters = clusters or []
         self._entities = entities or []
         self._next_id = 1
@@ -442,6 +444,21 @@ class SpeakerRegistry:
         )  # the people who have been a cue's speaker  # of the named people met: most proper nouns are no one's
         self._ids_taken: set[str] = set()  # one id, one person: two Walshes do not share a cluster
         self._common_nouns: set[str] | None = None  # lowercase nouns of the article, read when first needed
+
+    def _people_by_entities(self, entities: list[Entity]) -> list[Span]:
+        """People the entity stage found by full name where the model saw none ("Marta Hruba",
+        which the model cut into two places): one reading of a name for the whole record. A lone
+        word stays the model's: the stage's cluster vote may make a place a person."""
+        taken = {i for e in self._person_ents for i in range(e.start, e.end)}
+        out = []
+        for entity in entities or []:
+            if entity.label != "PERSON":
+                continue
+            span = self.doc.char_span(entity.start, entity.end)
+            if span is not None and len(span) > 1 and not any(t.i in taken for t in span):
+                out.append(span)
+                taken.update(t.i for t in span)
+        return out
 
     # ---- building the candidate list -------------------------------------------------
     def observe_until(self, offset: int) -> None:
@@ -928,9 +945,10 @@ class SpeakerRegistry:
         age = _AGE_AFTER_NAME.match(self.text, name.end_char)
         if age and person.human:
             person.roles.add(f"{age.group(1)}-year-old")
-        first = name[0].lower_ if len(name) > 1 else None
+        # a first name: of a full name, or a person the story calls by it alone ("Tomas said")
+        first = name[0].lower_ if len(name) > 1 or len(person.name.split()) == 1 else None
         if first and person.gender is None:
-            person.gender = GIVEN_NAME_GENDER.get(first)
+            person.gender = GIVEN_NAME_GENDER.get(first) or given_name_gender(first)
 
     def _described_person(self, head: Token, toks: list[Token]) -> Person | None:
         lemma = head.lemma_.lower()

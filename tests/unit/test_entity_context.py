@@ -119,3 +119,19 @@ def test_a_short_form_no_gazetteer_knows_as_a_place_joins_its_organisation(nlp: 
     body = "Gold producer Western Deep Mining posted a fall in profit. Talks with Western Deep resume today."
     found = labels(nlp, body)
     assert ("Western Deep", "ORG") in found and ("Western Deep", "LOC") not in found
+
+
+def test_a_given_name_and_a_family_name_are_a_person_whatever_the_model_said(nlp: Language) -> None:
+    found = labels(nlp, "Their neighbour Marta Hruba has shopped there since she was a girl.")
+    assert ("Marta Hruba", "PERSON") in found
+
+
+@pytest.mark.parametrize(
+    ("body", "name"),
+    [
+        ("The mayor of Virginia Beach said the road would reopen.", "Virginia Beach"),
+        ("The Kenya Red Cross said it had reached the flooded villages.", "Kenya Red Cross"),
+    ],
+)
+def test_a_given_name_that_is_also_a_place_leads_no_person(nlp: Language, body: str, name: str) -> None:
+    assert (name, "PERSON") not in labels(nlp, body)

@@ -468,3 +468,23 @@ def test_an_agent_noun_opening_a_three_word_name_is_its_title(nlp):
     # a given name with an agent ending is no title: the article never uses it as a noun
     text = "Walter Baker Smith, a retired teacher, said the school was closing. Smith said he was sad."
     assert names(nlp, text) == ["Walter Baker Smith", "Walter Baker Smith"]
+
+
+def test_she_skips_a_man_known_only_by_a_given_name_the_census_lists(nlp):
+    doc = nlp("Tomas Novak ran the shop with Irena Dvorak for years. She said the village would miss it.")
+    registry = SpeakerRegistry(doc, [], [])
+    person, _ = registry.resolve(subject(doc, "said"))
+    assert person is not None and person.name == "Irena Dvorak"
+
+
+def test_a_person_the_entity_stage_found_is_a_speaker_the_model_missed(nlp):
+    from pipeline.entities.extract import extract_entities
+    from pipeline.records import CleanArticle
+
+    body = "Their neighbour Marta Hruba has shopped there since she was a girl. She said the village had changed."
+    doc = nlp(body)
+    assert not any(e.label_ == "PERSON" for e in doc.ents), "model changed; pick another text"
+    entities, clusters = extract_entities(doc, CleanArticle(id="t", headline="", body=body))
+    registry = SpeakerRegistry(doc, entities, clusters)
+    person, _ = registry.resolve(subject(doc, "said"))
+    assert person is not None and person.name == "Marta Hruba"
