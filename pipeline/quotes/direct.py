@@ -711,7 +711,19 @@ def _is_split_continuation(doc: ParsedText, span: QuotedSpan, cue: Cue, nxt: Quo
         for c in others
     ):
         return False  # `"X," Bo said. Later he asked, "Y?"`: a cue of its own introduces the second
+    if any(_report_runs_into(doc, c, span, nxt) for c in others if cue.end <= c.start < nxt.start):
+        return False  # `"X," Bo said, noting that Y, "Z."`: a report of its own stands between them
     return _cue_after(doc, nxt, others) is None and not any(_reports(c, nxt) for c in others)
+
+
+def _report_runs_into(doc: ParsedText, cue: Cue, span: QuotedSpan, nxt: QuotedSpan) -> bool:
+    """`"X," Bo said, noting that Y, "Z."`: a second cue between two quotes whose own report,
+    outside both, runs up to the second quote's opening mark (the second quote finishes it)."""
+    words = [t for t in cue.content if span.end <= t.idx < nxt.start and (t.is_alpha or t.like_num)]
+    if len(words) < 2:
+        return False
+    last = max(words, key=lambda t: t.i)
+    return not doc.text[last.idx + len(last.text) : nxt.start].strip(" \t\u00a0,:;-–—")
 
 
 def _reports(cue: Cue, span: QuotedSpan) -> bool:

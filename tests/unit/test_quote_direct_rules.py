@@ -74,3 +74,22 @@ def test_second_part_after_the_cue_sentence_opening_with_but(nlp):
     [q] = run(nlp, body)
     assert q.type == "direct" and q.speaker.name == "Jo Linn"
     assert words_of(body, q) == "The ferry is slow, it has never missed a day."
+
+
+def test_a_report_of_its_own_running_into_the_next_quote_starts_a_new_quote(nlp):
+    body = (
+        '"The bridge is closed," Mayor Jo Linn said, warning that if the storm lasts another day, '
+        '"the ferry will stop too."'
+    )
+    quotes = run(nlp, body)
+    assert [q.text for q in quotes][0] == "The bridge is closed,"
+    assert any(q.type == "mixed" and q.text.startswith("that if the storm lasts") for q in quotes)
+
+
+def test_a_report_of_its_own_ending_its_sentence_leaves_the_quote_in_one_piece(nlp):
+    body = (
+        '"The bridge is closed," Mayor Jo Linn said, adding that the ferry would run all night. '
+        '"Nobody will be stranded."'
+    )
+    quotes = [q for q in run(nlp, body) if q.type == "direct"]
+    assert [words_of(body, q) for q in quotes] == ["The bridge is closed, Nobody will be stranded."]
