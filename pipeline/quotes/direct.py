@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
-from pipeline.quotes.cues import Cue, cue_extent, quotes_in
+from pipeline.quotes.cues import Cue, cue_extent, is_speech_verb, quotes_in
 from pipeline.quotes.marks import QuotedSpan
 from pipeline.quotes.speakers import SUBJECT_DEPS, can_speak
 
@@ -172,6 +172,12 @@ def _direct_at(doc: ParsedText, spans: list[QuotedSpan], i: int, free: list[Cue]
         lead = _clause_before(doc, pieces[0], cue, free)
         if lead is None and cue.start >= pieces[-1].end:
             lead = _sentence_before(doc, pieces[0], free)
+        if lead is None and cue.start >= pieces[-1].end:
+            earlier = _clause_of_cue_before(doc, pieces[0], cue, free)
+            if earlier is not None:
+                lead = earlier[0]
+                if not (is_speech_verb(cue.token) or cue.token.lower_ == "according"):
+                    cue = earlier[1]  # a verb after it that says nothing (`..., Jo seized on it`)
         return (_direct(pieces, cue) if lead is None else _led_in(pieces, cue, lead)), i
     if _stands_alone(doc, span):
         return _direct(pieces, None), i
@@ -241,6 +247,25 @@ def _sentence_before(doc: ParsedText, span: QuotedSpan, cues: list[Cue]) -> int 
         return None  # `In an interview with "..."`: the marks hold a name in the writer's phrase
     bounds = trimmed(lead)
     return None if bounds is None else bounds[0]
+
+
+def _clause_of_cue_before(doc: ParsedText, span: QuotedSpan, cue: Cue, cues: list[Cue]) -> tuple[int, Cue] | None:
+    """`Jo said that the council has "no plan," she said.`, `When Al noted that Jo refers to it
+    as "the plan," Jo laughed`: the clause of a cue before the quote, in its sentence, runs up to the
+    opening mark; the quote finishes that report (its start, and that cue). A verb of saying
+    after the quote still reports the whole sentence (`..., the paper reported`)."""
+    first = _token_at_or_after(doc, span.inner[0])
+    if first is None or doc.text[: span.start].rstrip()[-1:] in (":", "-", "–", "—", "―"):
+        return None  # `that X: "..."`: a colon or a dash sets the quote off as words of their own
+    for other in cues:
+        if other is cue or other.mention or other.end > span.start or not other.content:
+            continue
+        if doc.sent_of[other.token.i] != doc.sent_of[first] or other.source is None:
+            continue
+        lead = _clause_before(doc, span, other, [c for c in cues if c is not other])
+        if lead is not None:
+            return lead, other
+    return None
 
 
 def _sentence_start(doc: ParsedText, i: int) -> int:

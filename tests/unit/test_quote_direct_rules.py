@@ -93,3 +93,31 @@ def test_a_report_of_its_own_ending_its_sentence_leaves_the_quote_in_one_piece(n
     )
     quotes = [q for q in run(nlp, body) if q.type == "direct"]
     assert [words_of(body, q) for q in quotes] == ["The bridge is closed, Nobody will be stranded."]
+
+
+def test_a_quote_finishing_the_clause_of_an_earlier_cue_in_a_sentence_that_reports_twice(nlp):
+    body = (
+        "Jo Linn said that the city will highlight the cost of the bridge to show that the council "
+        'has "no plan for the future," he said.'
+    )
+    [q] = run(nlp, body)
+    assert q.type == "mixed" and q.cue == "said" and q.speaker.name == "Jo Linn"
+    assert q.text.startswith("that the city will highlight") and q.text.endswith("future,")
+
+
+def test_a_verb_after_the_quote_that_says_nothing_leaves_it_to_the_earlier_cue(nlp):
+    body = (
+        "When the host Ann Roe pointed out that the mayor refers to the bridge as "
+        '"a road to nowhere at all," Jo Linn seized on the phrase.'
+    )
+    [q] = run(nlp, body)
+    assert q.type == "mixed" and q.speaker.name == "Ann Roe"
+    assert q.text.startswith("that the mayor refers to the bridge")
+
+
+def test_a_colon_keeps_a_quote_off_the_clause_of_an_earlier_cue(nlp):
+    body = 'The aide said the mayor was ready for the storm: "We have sandbags on every corner," Jo Linn said.'
+    quotes = [q for q in run(nlp, body) if q.text.startswith("We have")]
+    assert [(q.type, q.text, q.speaker.name) for q in quotes] == [
+        ("direct", "We have sandbags on every corner,", "Jo Linn")
+    ]
