@@ -119,7 +119,7 @@ def _continues(text: str, prev: Attribution, att: Attribution, cues: list[Cue]) 
     line_end = text.find("\n", att.end)
     if text[att.end : len(text) if line_end < 0 else line_end].strip(" \t\u00a0\"”»'.,"):
         return False  # the next paragraph goes on past the quote: not all quote
-    if any(c is not prev.cue and prev.end <= c.start < att.start for c in cues):
+    if any(c is not prev.cue and prev.end <= c.start < att.start and not _describes_source(prev, c) for c in cues):
         return False  # `"X," he said. He added that Y.`: a report of its own stands between
     between = text[prev.end : att.start]
     lines = [line for line in between.split("\n") if line.strip()]
@@ -129,6 +129,13 @@ def _continues(text: str, prev: Attribution, att: Attribution, cues: list[Cue]) 
         and lines[0] == between.split("\n")[0]
         and lines[-1].strip() in _OPENING_MARKS
     )
+
+
+def _describes_source(prev: Attribution, cue: Cue) -> bool:
+    """`"X," said Jo, who thinks often about Y.`: a verb in the clause describing the source of
+    the quote before is part of that quote's cue sentence, not a report of its own."""
+    source = prev.cue.source if prev.cue is not None else None
+    return source is not None and any(t.i == cue.token.i for t in source.subtree)
 
 
 def _goes_on_in_paragraph(text: str, prev: Attribution, att: Attribution, cues: list[Cue]) -> bool:

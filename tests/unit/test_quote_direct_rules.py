@@ -121,3 +121,13 @@ def test_a_colon_keeps_a_quote_off_the_clause_of_an_earlier_cue(nlp):
     assert [(q.type, q.text, q.speaker.name) for q in quotes] == [
         ("direct", "We have sandbags on every corner,", "Jo Linn")
     ]
+
+
+def test_a_verb_describing_the_source_is_no_report_between_two_paragraphs_of_one_quote(nlp):
+    body = (
+        '"The harbor will be fine," said Linn, who thinks often about the storm of last winter.\n\n'
+        '"I mean, we rebuilt it once and we can rebuild it again. That is what we do here."'
+    )
+    [q] = run(nlp, body)
+    assert q.type == "direct" and q.speaker.name == "Linn"
+    assert words_of(body, q).startswith("The harbor will be fine, I mean, we rebuilt it")
