@@ -350,11 +350,12 @@ def _is_fragment(text: str, span: QuotedSpan) -> bool:
 
 def is_name(text: str, span: QuotedSpan) -> bool:
     """`on CNN's "Morning Joe,"`, `the nickname "Lyin' Ted"`: a few capitalised words in marks
-    straight after a word of the writer's are a title or a nickname."""
+    straight after a word of the writer's are a title or a nickname; so is a single one handing
+    the sentence on with a comma (`star of the show "Harbor," thanked ...`)."""
     words = text[span.inner[0] : span.inner[1]].split()
     before = text[text.rfind("\n", 0, span.start) + 1 : span.start].rstrip()
     return (
-        2 <= len(words) <= _MAX_NAME_WORDS
+        (2 <= len(words) <= _MAX_NAME_WORDS or len(words) == 1 and words[0].endswith(","))
         and bool(before)
         and before[-1].isalnum()
         and all(w[:1].isupper() or not w[:1].isalpha() for w in words)

@@ -131,3 +131,16 @@ def test_a_verb_describing_the_source_is_no_report_between_two_paragraphs_of_one
     [q] = run(nlp, body)
     assert q.type == "direct" and q.speaker.name == "Linn"
     assert words_of(body, q).startswith("The harbor will be fine, I mean, we rebuilt it")
+
+
+def test_a_one_word_title_in_the_source_s_phrase_is_no_quote(nlp):
+    body = 'Ann Roe, star of the show "Harbor," thanked the mayor for "taking these steps to make us safer."'
+    quotes = run(nlp, body)
+    assert not any("Harbor" in q.text for q in quotes)
+    assert any(q.text.endswith('"taking these steps to make us safer."') for q in quotes)
+
+
+def test_a_one_word_quote_opening_its_sentence_is_still_a_quote(nlp):
+    body = '"Yes," Jo Linn said when asked about the bridge.'
+    quotes = [q for q in run(nlp, body) if q.type == "direct"]
+    assert [(q.text, q.speaker.name) for q in quotes] == [("Yes,", "Jo Linn")]
