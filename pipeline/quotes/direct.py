@@ -98,7 +98,11 @@ def direct_attributions(doc: ParsedText, spans: list[QuotedSpan], cues: list[Cue
             att is not None
             and att.cue is None
             and out
-            and (_continues(doc.text, out[-1], att, cues) or _goes_on_in_paragraph(doc.text, out[-1], att, cues))
+            and (
+                _continues(doc.text, out[-1], att, cues)
+                or _goes_on_in_paragraph(doc.text, out[-1], att, cues)
+                and not (out[-1].cue is not None and _someone_else_acts(doc, out[-1].cue, out[-1].end, att.start))
+            )
         ):
             out[-1].parts.extend(att.parts)  # a cue-less paragraph goes on with the quote before it
             out[-1].end = att.end
@@ -136,6 +140,27 @@ def _describes_source(prev: Attribution, cue: Cue) -> bool:
     the quote before is part of that quote's cue sentence, not a report of its own."""
     source = prev.cue.source if prev.cue is not None else None
     return source is not None and any(t.i == cue.token.i for t in source.subtree)
+
+
+def _someone_else_acts(doc: ParsedText, cue: Cue, lo: int, hi: int) -> bool:
+    """`"A," Tom said, pointing to his ears. Ann shook her head. "B."`, `"A," Jo said, and her
+    husband cut in. "B."`: between two quotes (offsets lo to hi), a verb after the cue with a
+    subject of its own who can speak, and is not the cue's source, hands the floor over."""
+    first, last = _token_at_or_after(doc, lo), _token_at_or_after(doc, hi)
+    if first is None or last is None:
+        return False
+    own = {t.i for t in cue.source.subtree} if cue.source is not None else set()
+    for k in range(max(first, cue.token.i + 1), last):
+        tok = doc[k]
+        if tok.dep_ not in ("nsubj", "nsubjpass") or tok.head.pos_ not in ("VERB", "AUX") or k in own:
+            continue
+        if tok.head.i == cue.token.i or tok.head.dep_ not in ("ROOT", "conj") or tok.pos_ == "PRON":
+            continue
+        if not lo <= tok.head.idx < hi:
+            continue  # a parse making the name the subject of a verb in the quote
+        if can_speak(tok):
+            return True
+    return False
 
 
 def _goes_on_in_paragraph(text: str, prev: Attribution, att: Attribution, cues: list[Cue]) -> bool:
@@ -732,6 +757,8 @@ def _is_split_continuation(doc: ParsedText, span: QuotedSpan, cue: Cue, nxt: Quo
     # clause that the second part continues (`, including, "Y"`) is short.
     limit = _MAX_SPLIT_SENTENCE if tail.endswith(".") else _MAX_SPLIT_GAP
     if len(between.split()) > limit:
+        return False
+    if _someone_else_acts(doc, cue, span.end, nxt.start):
         return False
     if not _ends_sentence(doc.text, nxt):
         return False

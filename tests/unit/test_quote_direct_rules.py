@@ -144,3 +144,34 @@ def test_a_one_word_quote_opening_its_sentence_is_still_a_quote(nlp):
     body = '"Yes," Jo Linn said when asked about the bridge.'
     quotes = [q for q in run(nlp, body) if q.type == "direct"]
     assert [(q.text, q.speaker.name) for q in quotes] == [("Yes,", "Jo Linn")]
+
+
+def test_someone_else_acting_between_two_quotes_hands_the_floor_over(nlp):
+    body = (
+        '"It goes in one ear and out the other," Tom Linn said, pointing to one and then the other of his '
+        'ears. Ann Linn shook her head. "Tom is much better about it than I am."'
+    )
+    quotes = [q for q in run(nlp, body) if q.type == "direct"]
+    assert [words_of(body, q) for q in quotes] == [
+        "It goes in one ear and out the other,",
+        "Tom is much better about it than I am.",
+    ]
+
+
+def test_a_conjoined_verb_with_a_speaker_of_its_own_ends_the_split_quote(nlp):
+    body = (
+        '"Tell her I promised you a picture," Linn said, and her husband cut in. '
+        '"Do not forget her husband Tom, I have been friends with her since high school."'
+    )
+    quotes = [q for q in run(nlp, body) if q.type == "direct"]
+    assert [words_of(body, q) for q in quotes][0] == "Tell her I promised you a picture,"
+    assert len(quotes) == 2
+
+
+def test_the_source_s_own_appositive_does_not_end_the_split_quote(nlp):
+    body = (
+        '"The risk," said Ed Lamb, an economist who is the director of the Harbor Forecast, '
+        '"is that we are going to be attracting workers and repelling jobs."'
+    )
+    [q] = [q for q in run(nlp, body) if q.type == "direct"]
+    assert words_of(body, q).startswith("The risk, is that we are going")
