@@ -461,9 +461,11 @@ def _without_target(spans: list[QuotedSpan], cue: Cue) -> list[Token]:
 
 def _through_adjacent_quote(text: str, spans: list[QuotedSpan], start: int, end: int) -> tuple[int, int]:
     """A report the parse cut short of a quoted fragment that follows it with only a space,
-    colon or dash between (`focusing on "X"`, `the quality: "Y"`) runs through the fragment."""
+    colon or dash between (`focusing on "X"`, `the quality: "Y"`), or the apostrophe of a plural
+    possessive (`the workers' "steady hands"`), runs through the fragment."""
+    gap_start = end + 1 if text[end : end + 1] in ("’", "'") and text[end - 1 : end] == "s" else end
     for span in spans:
-        if span.start >= end and not text[end : span.start].strip(_JOINERS):
+        if span.start >= end and not text[gap_start : span.start].strip(_JOINERS):
             return start, span.end
     return start, end
 

@@ -316,3 +316,13 @@ def test_a_noun_the_parse_conjoins_to_the_verb_goes_on_with_its_object(nlp):
 def test_the_one_asked_is_part_of_an_infinitive_report(nlp, body, report):
     [q] = run(nlp, body)
     assert (q.type, q.text) == ("indirect", report)
+
+
+def test_a_report_runs_on_through_a_plural_possessive_into_its_quoted_fragment(nlp):
+    body = (
+        "Jo Linn said that the council should reiterate the town’s support for the harbor workers’ "
+        "“steady hands,” specifically naming the pilots."
+    )
+    [q] = run(nlp, body)
+    assert q.type == "mixed" and q.speaker.name == "Jo Linn"
+    assert q.text.startswith("that the council should") and q.text.endswith("“steady hands,”")
