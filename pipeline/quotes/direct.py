@@ -204,6 +204,8 @@ def _direct_at(doc: ParsedText, spans: list[QuotedSpan], i: int, free: list[Cue]
         lead = _clause_before(doc, pieces[0], cue, free)
         if lead is None and cue.start >= pieces[-1].end:
             lead = _sentence_before(doc, pieces[0], free)
+        if lead is None and cue.token.text == ":":
+            lead = _that_clause_at_colon(doc, cue.token)
         if lead is None and cue.start >= pieces[-1].end:
             earlier = _clause_of_cue_before(doc, pieces[0], cue, free)
             if earlier is not None:
@@ -297,6 +299,16 @@ def _clause_of_cue_before(doc: ParsedText, span: QuotedSpan, cue: Cue, cues: lis
         lead = _clause_before(doc, span, other, [c for c in cues if c is not other])
         if lead is not None:
             return lead, other
+    return None
+
+
+def _that_clause_at_colon(doc: ParsedText, colon: Token) -> int | None:
+    """`She is sure that jail will only make him louder: "They're creating a monster."`: a clause
+    opened by "that" that runs up to the colon is finished by the quote after it."""
+    last = colon.i - 1
+    for tok in _colon_lead(doc, colon):
+        if tok.lower_ == "that" and tok.dep_ == "mark" and tok.head.right_edge.i == last:
+            return tok.idx
     return None
 
 

@@ -175,3 +175,13 @@ def test_the_source_s_own_appositive_does_not_end_the_split_quote(nlp):
     )
     [q] = [q for q in run(nlp, body) if q.type == "direct"]
     assert words_of(body, q).startswith("The risk, is that we are going")
+
+
+def test_a_that_clause_running_up_to_a_colon_is_finished_by_the_quote_after_it(nlp):
+    body = (
+        "And she is sure that keeping Linn in jail will only make his voice louder: "
+        '"They are creating a monster, as far as I am concerned."'
+    )
+    [q] = run(nlp, body)
+    assert q.type == "mixed"
+    assert q.text.startswith("that keeping Linn in jail") and q.text.endswith("as far as I am concerned.")
