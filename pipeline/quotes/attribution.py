@@ -465,9 +465,11 @@ def _without_target(spans: list[QuotedSpan], cue: Cue) -> list[Token]:
 
 def _through_adjacent_quote(text: str, spans: list[QuotedSpan], start: int, end: int) -> tuple[int, int]:
     """A report the parse cut short of a quoted fragment that follows it with only a space,
-    colon or dash between (`focusing on "X"`, `the quality: "Y"`) runs through the fragment."""
+    colon or dash between (`focusing on "X"`, `the quality: "Y"`), or the apostrophe of a plural
+    possessive (`the workers' "steady hands"`), runs through the fragment."""
+    gap_start = end + 1 if text[end : end + 1] in ("’", "'") and text[end - 1 : end] == "s" else end
     for span in spans:
-        if span.start >= end and not text[end : span.start].strip(_JOINERS):
+        if span.start >= end and not text[gap_start : span.start].strip(_JOINERS):
             return start, span.end
     return start, end
 
@@ -489,6 +491,7 @@ def _without_trailing_setting(text: str, att: Attribution, spans: list[QuotedSpa
     )
     if (
         rest[:1] in _DASHES
+        and not _paired_dash_aside(att, text, text.find(rest, last.end))
         or _starts_setting(rest, OCCASION_WORDS if noun_report else SETTING_WORDS)
         or comma_closed
         and _ASIDE.match(rest)
@@ -496,6 +499,22 @@ def _without_trailing_setting(text: str, att: Attribution, spans: list[QuotedSpa
         att.end = last.end
         att.parts = [(a, min(b, att.end)) for a, b in att.parts if a < att.end]
     return att
+
+
+def _paired_dash_aside(att: Attribution, text: str, at: int) -> bool:
+    """`that "every member" - including Roe - favored a toll`: an aside between two dashes after
+    which the clause's own verb goes on (its subject before the aside) does not end the report."""
+    if att.cue is None or at < 0:
+        return False
+    second = next((k for k in range(at + 1, att.end) if text[k] in _DASHES and text[k - 1] == " "), -1)
+    doc = att.cue.token.doc
+    verb = next((t for t in doc if t.idx > second and not t.is_space), None) if second > 0 else None
+    return (
+        verb is not None
+        and verb.idx < att.end
+        and verb.tag_ in ("VBD", "VBZ", "VBP")
+        and not any(c.dep_ in ("nsubj", "nsubjpass") and c.i < verb.i and c.idx > second for c in verb.children)
+    )
 
 
 def _reports_run_into_quotes(text: str, attributions: list[Attribution]) -> list[Attribution]:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
-from pipeline.quotes.cues import Cue, cue_extent, quotes_in
+from pipeline.quotes.cues import Cue, cue_extent, is_speech_verb, quotes_in
 from pipeline.quotes.marks import QuotedSpan
 from pipeline.quotes.speakers import SUBJECT_DEPS, can_speak
 
@@ -98,7 +98,11 @@ def direct_attributions(doc: ParsedText, spans: list[QuotedSpan], cues: list[Cue
             att is not None
             and att.cue is None
             and out
-            and (_continues(doc.text, out[-1], att, cues) or _goes_on_in_paragraph(doc.text, out[-1], att, cues))
+            and (
+                _continues(doc.text, out[-1], att, cues)
+                or _goes_on_in_paragraph(doc.text, out[-1], att, cues)
+                and not (out[-1].cue is not None and _someone_else_acts(doc, out[-1].cue, out[-1].end, att.start))
+            )
         ):
             out[-1].parts.extend(att.parts)  # a cue-less paragraph goes on with the quote before it
             out[-1].end = att.end
@@ -119,7 +123,7 @@ def _continues(text: str, prev: Attribution, att: Attribution, cues: list[Cue]) 
     line_end = text.find("\n", att.end)
     if text[att.end : len(text) if line_end < 0 else line_end].strip(" \t\u00a0\"”»'.,"):
         return False  # the next paragraph goes on past the quote: not all quote
-    if any(c is not prev.cue and prev.end <= c.start < att.start for c in cues):
+    if any(c is not prev.cue and prev.end <= c.start < att.start and not _describes_source(prev, c) for c in cues):
         return False  # `"X," he said. He added that Y.`: a report of its own stands between
     between = text[prev.end : att.start]
     lines = [line for line in between.split("\n") if line.strip()]
@@ -129,6 +133,34 @@ def _continues(text: str, prev: Attribution, att: Attribution, cues: list[Cue]) 
         and lines[0] == between.split("\n")[0]
         and lines[-1].strip() in _OPENING_MARKS
     )
+
+
+def _describes_source(prev: Attribution, cue: Cue) -> bool:
+    """`"X," said Jo, who thinks often about Y.`: a verb in the clause describing the source of
+    the quote before is part of that quote's cue sentence, not a report of its own."""
+    source = prev.cue.source if prev.cue is not None else None
+    return source is not None and any(t.i == cue.token.i for t in source.subtree)
+
+
+def _someone_else_acts(doc: ParsedText, cue: Cue, lo: int, hi: int) -> bool:
+    """`"A," Tom said, pointing to his ears. Ann shook her head. "B."`, `"A," Jo said, and her
+    husband cut in. "B."`: between two quotes (offsets lo to hi), a verb after the cue with a
+    subject of its own who can speak, and is not the cue's source, hands the floor over."""
+    first, last = _token_at_or_after(doc, lo), _token_at_or_after(doc, hi)
+    if first is None or last is None:
+        return False
+    own = {t.i for t in cue.source.subtree} if cue.source is not None else set()
+    for k in range(max(first, cue.token.i + 1), last):
+        tok = doc[k]
+        if tok.dep_ not in ("nsubj", "nsubjpass") or tok.head.pos_ not in ("VERB", "AUX") or k in own:
+            continue
+        if tok.head.i == cue.token.i or tok.head.dep_ not in ("ROOT", "conj") or tok.pos_ == "PRON":
+            continue
+        if not lo <= tok.head.idx < hi:
+            continue  # a parse making the name the subject of a verb in the quote
+        if can_speak(tok):
+            return True
+    return False
 
 
 def _goes_on_in_paragraph(text: str, prev: Attribution, att: Attribution, cues: list[Cue]) -> bool:
@@ -172,6 +204,14 @@ def _direct_at(doc: ParsedText, spans: list[QuotedSpan], i: int, free: list[Cue]
         lead = _clause_before(doc, pieces[0], cue, free)
         if lead is None and cue.start >= pieces[-1].end:
             lead = _sentence_before(doc, pieces[0], free)
+        if lead is None and cue.token.text == ":":
+            lead = _that_clause_at_colon(doc, cue.token)
+        if lead is None and cue.start >= pieces[-1].end:
+            earlier = _clause_of_cue_before(doc, pieces[0], cue, free)
+            if earlier is not None:
+                lead = earlier[0]
+                if not (is_speech_verb(cue.token) or cue.token.lower_ == "according"):
+                    cue = earlier[1]  # a verb after it that says nothing (`..., Jo seized on it`)
         return (_direct(pieces, cue) if lead is None else _led_in(pieces, cue, lead)), i
     if _stands_alone(doc, span):
         return _direct(pieces, None), i
@@ -241,6 +281,35 @@ def _sentence_before(doc: ParsedText, span: QuotedSpan, cues: list[Cue]) -> int 
         return None  # `In an interview with "..."`: the marks hold a name in the writer's phrase
     bounds = trimmed(lead)
     return None if bounds is None else bounds[0]
+
+
+def _clause_of_cue_before(doc: ParsedText, span: QuotedSpan, cue: Cue, cues: list[Cue]) -> tuple[int, Cue] | None:
+    """`Jo said that the council has "no plan," she said.`, `When Al noted that Jo refers to it
+    as "the plan," Jo laughed`: the clause of a cue before the quote, in its sentence, runs up to the
+    opening mark; the quote finishes that report (its start, and that cue). A verb of saying
+    after the quote still reports the whole sentence (`..., the paper reported`)."""
+    first = _token_at_or_after(doc, span.inner[0])
+    if first is None or doc.text[: span.start].rstrip()[-1:] in (":", "-", "–", "—", "―"):
+        return None  # `that X: "..."`: a colon or a dash sets the quote off as words of their own
+    for other in cues:
+        if other is cue or other.mention or other.end > span.start or not other.content:
+            continue
+        if doc.sent_of[other.token.i] != doc.sent_of[first] or other.source is None:
+            continue
+        lead = _clause_before(doc, span, other, [c for c in cues if c is not other])
+        if lead is not None:
+            return lead, other
+    return None
+
+
+def _that_clause_at_colon(doc: ParsedText, colon: Token) -> int | None:
+    """`She is sure that jail will only make him louder: "They're creating a monster."`: a clause
+    opened by "that" that runs up to the colon is finished by the quote after it."""
+    last = colon.i - 1
+    for tok in _colon_lead(doc, colon):
+        if tok.lower_ == "that" and tok.dep_ == "mark" and tok.head.right_edge.i == last:
+            return tok.idx
+    return None
 
 
 def _sentence_start(doc: ParsedText, i: int) -> int:
@@ -318,11 +387,12 @@ def _is_fragment(text: str, span: QuotedSpan) -> bool:
 
 def is_name(text: str, span: QuotedSpan) -> bool:
     """`on CNN's "Morning Joe,"`, `the nickname "Lyin' Ted"`: a few capitalised words in marks
-    straight after a word of the writer's are a title or a nickname."""
+    straight after a word of the writer's are a title or a nickname; so is a single one handing
+    the sentence on with a comma (`star of the show "Harbor," thanked ...`)."""
     words = text[span.inner[0] : span.inner[1]].split()
     before = text[text.rfind("\n", 0, span.start) + 1 : span.start].rstrip()
     return (
-        2 <= len(words) <= _MAX_NAME_WORDS
+        (2 <= len(words) <= _MAX_NAME_WORDS or len(words) == 1 and words[0].endswith(","))
         and bool(before)
         and before[-1].isalnum()
         and all(w[:1].isupper() or not w[:1].isalpha() for w in words)
@@ -700,6 +770,8 @@ def _is_split_continuation(doc: ParsedText, span: QuotedSpan, cue: Cue, nxt: Quo
     limit = _MAX_SPLIT_SENTENCE if tail.endswith(".") else _MAX_SPLIT_GAP
     if len(between.split()) > limit:
         return False
+    if _someone_else_acts(doc, cue, span.end, nxt.start):
+        return False
     if not _ends_sentence(doc.text, nxt):
         return False
     others = [c for c in cues if c is not cue]
@@ -711,7 +783,19 @@ def _is_split_continuation(doc: ParsedText, span: QuotedSpan, cue: Cue, nxt: Quo
         for c in others
     ):
         return False  # `"X," Bo said. Later he asked, "Y?"`: a cue of its own introduces the second
+    if any(_report_runs_into(doc, c, span, nxt) for c in others if cue.end <= c.start < nxt.start):
+        return False  # `"X," Bo said, noting that Y, "Z."`: a report of its own stands between them
     return _cue_after(doc, nxt, others) is None and not any(_reports(c, nxt) for c in others)
+
+
+def _report_runs_into(doc: ParsedText, cue: Cue, span: QuotedSpan, nxt: QuotedSpan) -> bool:
+    """`"X," Bo said, noting that Y, "Z."`: a second cue between two quotes whose own report,
+    outside both, runs up to the second quote's opening mark (the second quote finishes it)."""
+    words = [t for t in cue.content if span.end <= t.idx < nxt.start and (t.is_alpha or t.like_num)]
+    if len(words) < 2:
+        return False
+    last = max(words, key=lambda t: t.i)
+    return not doc.text[last.idx + len(last.text) : nxt.start].strip(" \t\u00a0,:;-–—")
 
 
 def _reports(cue: Cue, span: QuotedSpan) -> bool:

@@ -368,3 +368,25 @@ def test_what_an_announced_object_is_for_belongs_to_the_report(nlp):
 def test_a_word_standing_for_the_answer_is_the_report(nlp, body, text, mention):
     found = {(q.type, q.text, q.speaker.mention) for q in run(nlp, body)}
     assert ("indirect", text, mention) in found
+
+
+def test_a_report_runs_on_through_a_plural_possessive_into_its_quoted_fragment(nlp):
+    body = (
+        "Jo Linn said that the council should reiterate the town’s support for the harbor workers’ "
+        "“steady hands,” specifically naming the pilots."
+    )
+    [q] = run(nlp, body)
+    assert q.type == "mixed" and q.speaker.name == "Jo Linn"
+    assert q.text.startswith("that the council should") and q.text.endswith("“steady hands,”")
+
+
+def test_a_dash_aside_inside_the_clause_does_not_end_the_report(nlp):
+    body = 'Jo Linn argued that "every member of the council" - including Roe - favored some sort of toll.'
+    [q] = run(nlp, body)
+    assert q.type == "mixed" and q.text.endswith("favored some sort of toll")
+
+
+def test_a_dash_aside_after_the_fragment_still_ends_the_report(nlp):
+    body = 'Jo Linn likened the council to "a circus" - a charge that stung the members - at the meeting.'
+    quotes = run(nlp, body)
+    assert quotes and all(not q.text.endswith("at the meeting") for q in quotes)

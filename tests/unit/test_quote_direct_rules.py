@@ -74,3 +74,114 @@ def test_second_part_after_the_cue_sentence_opening_with_but(nlp):
     [q] = run(nlp, body)
     assert q.type == "direct" and q.speaker.name == "Jo Linn"
     assert words_of(body, q) == "The ferry is slow, it has never missed a day."
+
+
+def test_a_report_of_its_own_running_into_the_next_quote_starts_a_new_quote(nlp):
+    body = (
+        '"The bridge is closed," Mayor Jo Linn said, warning that if the storm lasts another day, '
+        '"the ferry will stop too."'
+    )
+    quotes = run(nlp, body)
+    assert [q.text for q in quotes][0] == "The bridge is closed,"
+    assert any(q.type == "mixed" and q.text.startswith("that if the storm lasts") for q in quotes)
+
+
+def test_a_report_of_its_own_ending_its_sentence_leaves_the_quote_in_one_piece(nlp):
+    body = (
+        '"The bridge is closed," Mayor Jo Linn said, adding that the ferry would run all night. '
+        '"Nobody will be stranded."'
+    )
+    quotes = [q for q in run(nlp, body) if q.type == "direct"]
+    assert [words_of(body, q) for q in quotes] == ["The bridge is closed, Nobody will be stranded."]
+
+
+def test_a_quote_finishing_the_clause_of_an_earlier_cue_in_a_sentence_that_reports_twice(nlp):
+    body = (
+        "Jo Linn said that the city will highlight the cost of the bridge to show that the council "
+        'has "no plan for the future," he said.'
+    )
+    [q] = run(nlp, body)
+    assert q.type == "mixed" and q.cue == "said" and q.speaker.name == "Jo Linn"
+    assert q.text.startswith("that the city will highlight") and q.text.endswith("future,")
+
+
+def test_a_verb_after_the_quote_that_says_nothing_leaves_it_to_the_earlier_cue(nlp):
+    body = (
+        "When the host Ann Roe pointed out that the mayor refers to the bridge as "
+        '"a road to nowhere at all," Jo Linn seized on the phrase.'
+    )
+    [q] = run(nlp, body)
+    assert q.type == "mixed" and q.speaker.name == "Ann Roe"
+    assert q.text.startswith("that the mayor refers to the bridge")
+
+
+def test_a_colon_keeps_a_quote_off_the_clause_of_an_earlier_cue(nlp):
+    body = 'The aide said the mayor was ready for the storm: "We have sandbags on every corner," Jo Linn said.'
+    quotes = [q for q in run(nlp, body) if q.text.startswith("We have")]
+    assert [(q.type, q.text, q.speaker.name) for q in quotes] == [
+        ("direct", "We have sandbags on every corner,", "Jo Linn")
+    ]
+
+
+def test_a_verb_describing_the_source_is_no_report_between_two_paragraphs_of_one_quote(nlp):
+    body = (
+        '"The harbor will be fine," said Linn, who thinks often about the storm of last winter.\n\n'
+        '"I mean, we rebuilt it once and we can rebuild it again. That is what we do here."'
+    )
+    [q] = run(nlp, body)
+    assert q.type == "direct" and q.speaker.name == "Linn"
+    assert words_of(body, q).startswith("The harbor will be fine, I mean, we rebuilt it")
+
+
+def test_a_one_word_title_in_the_source_s_phrase_is_no_quote(nlp):
+    body = 'Ann Roe, star of the show "Harbor," thanked the mayor for "taking these steps to make us safer."'
+    quotes = run(nlp, body)
+    assert not any("Harbor" in q.text for q in quotes)
+    assert any(q.text.endswith('"taking these steps to make us safer."') for q in quotes)
+
+
+def test_a_one_word_quote_opening_its_sentence_is_still_a_quote(nlp):
+    body = '"Yes," Jo Linn said when asked about the bridge.'
+    quotes = [q for q in run(nlp, body) if q.type == "direct"]
+    assert [(q.text, q.speaker.name) for q in quotes] == [("Yes,", "Jo Linn")]
+
+
+def test_someone_else_acting_between_two_quotes_hands_the_floor_over(nlp):
+    body = (
+        '"It goes in one ear and out the other," Tom Linn said, pointing to one and then the other of his '
+        'ears. Ann Linn shook her head. "Tom is much better about it than I am."'
+    )
+    quotes = [q for q in run(nlp, body) if q.type == "direct"]
+    assert [words_of(body, q) for q in quotes] == [
+        "It goes in one ear and out the other,",
+        "Tom is much better about it than I am.",
+    ]
+
+
+def test_a_conjoined_verb_with_a_speaker_of_its_own_ends_the_split_quote(nlp):
+    body = (
+        '"Tell her I promised you a picture," Linn said, and her husband cut in. '
+        '"Do not forget her husband Tom, I have been friends with her since high school."'
+    )
+    quotes = [q for q in run(nlp, body) if q.type == "direct"]
+    assert [words_of(body, q) for q in quotes][0] == "Tell her I promised you a picture,"
+    assert len(quotes) == 2
+
+
+def test_the_source_s_own_appositive_does_not_end_the_split_quote(nlp):
+    body = (
+        '"The risk," said Ed Lamb, an economist who is the director of the Harbor Forecast, '
+        '"is that we are going to be attracting workers and repelling jobs."'
+    )
+    [q] = [q for q in run(nlp, body) if q.type == "direct"]
+    assert words_of(body, q).startswith("The risk, is that we are going")
+
+
+def test_a_that_clause_running_up_to_a_colon_is_finished_by_the_quote_after_it(nlp):
+    body = (
+        "And she is sure that keeping Linn in jail will only make his voice louder: "
+        '"They are creating a monster, as far as I am concerned."'
+    )
+    [q] = run(nlp, body)
+    assert q.type == "mixed"
+    assert q.text.startswith("that keeping Linn in jail") and q.text.endswith("as far as I am concerned.")
