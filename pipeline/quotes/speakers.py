@@ -250,6 +250,7 @@ class Person:
     surname: str | None = None
     title: str | None = None
     gender: str | None = None
+    name_gender: str | None = None  # the usual gender of the first name: a prior the article's evidence beats
     plural: bool = False
     human: bool = True  # a person rather than an organisation, a document or a thing
     org: bool = False  # an organisation, named or described, that can speak
@@ -948,7 +949,8 @@ class SpeakerRegistry:
         # a first name: of a full name, or a person the story calls by it alone ("Tomas said")
         first = name[0].lower_ if len(name) > 1 or len(person.name.split()) == 1 else None
         if first and person.gender is None:
-            person.gender = GIVEN_NAME_GENDER.get(first) or given_name_gender(first)
+            person.gender = GIVEN_NAME_GENDER.get(first)
+            person.name_gender = person.name_gender or given_name_gender(first)
 
     def _described_person(self, head: Token, toks: list[Token]) -> Person | None:
         lemma = head.lemma_.lower()
@@ -1057,8 +1059,13 @@ class SpeakerRegistry:
         gender = PRONOUN_GENDER.get(word)
         plural = word in PLURAL_PRONOUNS
 
-        def fits(m: Mention) -> bool:
+        def loosely(m: Mention) -> bool:
             return _compatible(m.person, word, gender, plural) or bool(gender) and m.voice in (gender, "x")
+
+        def fits(m: Mention) -> bool:  # and no first name that usually goes with the other gender
+            return loosely(m) and not (
+                gender and m.person.gender is None and m.person.name_gender not in (None, gender)
+            )
 
         found = self._nearest_mentions(pron, fits)
         person = self._nearest(pron, fits, found)
@@ -1076,10 +1083,15 @@ class SpeakerRegistry:
                 (
                     m.person
                     for m in reversed(self.mentions)
-                    if m.end <= pron.idx and m.person.named and m.person.human and m.person.gender == gender
+                    if m.end <= pron.idx
+                    and m.person.named
+                    and m.person.human
+                    and (m.person.gender or m.person.name_gender) == gender
                 ),
                 None,
             )
+        if person is None and gender:  # only a first name's usual gender stood in the way ("Jo ... he said")
+            person = self._nearest(pron, loosely)
         if person is not None and gender and person.gender is None and person.named:
             person.gender = gender
         return person

@@ -488,3 +488,10 @@ def test_a_person_the_entity_stage_found_is_a_speaker_the_model_missed(nlp):
     registry = SpeakerRegistry(doc, entities, clusters)
     person, _ = registry.resolve(subject(doc, "said"))
     assert person is not None and person.name == "Marta Hruba"
+
+
+def test_a_first_names_usual_gender_gives_way_when_nobody_else_fits(nlp):
+    doc = nlp("Jo Linn runs the ferry. The crossing is late again, he said.")
+    registry = SpeakerRegistry(doc, [], [])
+    person, _ = registry.resolve(subject(doc, "said"))
+    assert person is not None and person.name == "Jo Linn"
