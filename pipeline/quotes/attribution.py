@@ -173,7 +173,7 @@ def _per_sentence(doc: Doc, finder: Callable[[Span], list[Cue]]) -> list[Cue]:
 def _sentence_cues(sent: Span) -> list[Cue]:
     out = []
     for tok in sent:
-        if _that_said(tok):
+        if _that_said(tok) or _asks_the_reader(tok, sent):
             continue
         if is_quote_verb(tok) or tok.lemma_.lower() in QUOTE_ADJACENT_VERBS and tok.pos_ == "VERB":
             start, end = cue_extent(tok)
@@ -185,6 +185,13 @@ def _sentence_cues(sent: Span) -> list[Cue]:
             out.append(Cue(tok, start, end, subject_of(tok), content, objects))
     out.extend(according_to_cues(sent))
     return out
+
+
+def _asks_the_reader(tok: Token, sent: Span) -> bool:
+    """`What would you tell someone starting out?`: a question with "you" as the one who would
+    speak is the interviewer's (or the writer's) question, not a report of anyone's words."""
+    subject = subject_of(tok)
+    return subject is not None and subject.lower_ == "you" and sent.text.rstrip().endswith("?")
 
 
 def _that_said(tok: Token) -> bool:
@@ -578,7 +585,10 @@ def with_speakers(
     for att in attributions:
         person, speaker, toks = _speaker_for(att, registry, previous)
         if att.cue is None and previous is None:
-            continue
+            person = registry.interviewee(att.start) if _answers_question(text, att) else None
+            if person is None:
+                continue
+            speaker = registry.speaker(person, None)
         previous = (person, speaker, toks)
         path = "carried" if att.cue is None or att.cue.source is None and speaker.id else speaker_path(person, toks)
         evidence = _evidence(text, att, spans, speaker, path)
@@ -587,6 +597,14 @@ def with_speakers(
         quote.confidence = quote_confidence(evidence)
         quotes.append((quote, evidence))
     return quotes
+
+
+def _answers_question(text: str, att: Attribution) -> bool:
+    """A paragraph of quote right after a paragraph that asks, unquoted (`What made you start?`):
+    interview copy, where the answers are the interviewee's."""
+    before = text[: text.rfind("\n", 0, att.start) + 1].rstrip()
+    question = before[before.rfind("\n") + 1 :].strip()
+    return question.endswith("?") and not any(mark in question for mark in '"“”')
 
 
 def _evidence(text: str, att: Attribution, spans: list[QuotedSpan], speaker: Speaker, path: str) -> Evidence:

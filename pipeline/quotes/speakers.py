@@ -1135,6 +1135,11 @@ class SpeakerRegistry:
         same_sentence = found[0].sent_start == self._sent_start[tok.i]
         return min(found, key=lambda m: (not m.subject, -m.start if same_sentence else m.start)).person
 
+    def interviewee(self, offset: int) -> Person | None:
+        """The one person named first in the article before `offset`: whom an interview is with."""
+        self.observe_until(offset)
+        return next((m.person for m in self.mentions if m.end <= offset and m.person.named and m.person.human), None)
+
     def _first_mentioned(self, tok: Token, fits: Callable[[Mention], bool]) -> Person | None:
         """The fitting person named first in the article: the one the story is about."""
         return next((m.person for m in self.mentions if m.end <= tok.idx and fits(m)), None)

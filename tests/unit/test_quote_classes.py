@@ -355,3 +355,24 @@ def test_a_name_inside_the_quote_is_not_its_speaker(nlp):
     )
     [q] = run(nlp, body)
     assert q.speaker.name == "Jo Roe" and len(q.parts) == 2
+
+
+# ── interview copy ───────────────────────────────────────────────────────────
+
+
+def test_answers_standing_after_questions_are_the_interviewees(nlp):
+    body = (
+        "Lena Sorel has kept bees on the roof of the opera house for twelve years.\n\n"
+        "Why bees?\n\n"
+        '"My grandfather kept them, and I missed the sound of a hive in summer."\n\n'
+        "What would you tell a beginner?\n\n"
+        '"Start with two hives, never one, and read everything you can."'
+    )
+    quotes = run(nlp, body)
+    assert [(q.type, q.speaker.name) for q in quotes] == [("direct", "Lena Sorel"), ("direct", "Lena Sorel")]
+    assert quotes[0].text.startswith("My grandfather") and quotes[1].text.startswith("Start with two hives")
+
+
+def test_a_quote_with_no_cue_and_no_question_before_it_is_left_out(nlp):
+    body = 'Lena Sorel keeps bees on the roof.\n\n"My grandfather kept them, and I missed the sound of a hive."'
+    assert run(nlp, body) == []
