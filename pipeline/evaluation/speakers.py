@@ -12,7 +12,7 @@ organisation's), ``mention`` how the cue names the speaker ("he", "the chief
 executive", "Otieno"), absent when the quote has no cue of its own (a split quote's
 second sentence, a paragraph that continues a quote).
 
-The articles come in seven parts: ``tune`` (s01-s15), ``tune2`` (t01-t10, written with the
+The articles come in eight parts: ``tune`` (s01-s15), ``tune2`` (t01-t10, written with the
 rules of salience, descriptions and organisations) and ``tune3`` (u01-u12, written for the
 description rules: people named once and then called by a title, a role, an age or an
 organisation noun, spokespeople, newspapers, two people of one gender taking turns; scored
@@ -28,7 +28,9 @@ was written to probe and held out the same way; and ``fresh3`` (h01-h06), everyd
 stand alone, a plant closure, three sisters), written on 6 December after the description
 rules and scored once: 0.722 (26/36) with and without them, held out; ``tune4`` (k01-k06),
 copy of the same kinds written after fresh3 to tune on (a name NER took for places, a man
-and a woman known by census given names, interview answers standing alone).
+and a woman known by census given names, interview answers standing alone); ``tune5``
+(m01-m04: a landslide with witnesses and officials, a science story with three
+researchers, a minister and an opposition leader, a tennis final), also to tune on.
 
 A gold quote is found when a predicted quote holds its substring (in one of its parts,
 else in its text). It is correct when the predicted speaker's name (its mention when it
@@ -56,7 +58,7 @@ from pipeline.quotes.attribution import attribute_quotes
 from pipeline.records import CleanArticle, Quote
 
 GOLD_FILE = "speakers.gold.jsonl"
-SPLITS = ("tune", "tune2", "tune3", "tune4", "test", "fresh2", "fresh3", "all")
+SPLITS = ("tune", "tune2", "tune3", "tune4", "tune5", "test", "fresh2", "fresh3", "all")
 HELD_OUT = ("fresh3", "fresh2", "test")  # the splits `wirestream evaluate` prints, newest first
 KINDS = ("pronoun", "name", "description", "none")
 PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})

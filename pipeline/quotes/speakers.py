@@ -1024,9 +1024,12 @@ class SpeakerRegistry:
         if lemma in ANONYMOUS_NOUNS or is_org_noun(head) and not _only_people(head):
             return None  # "the official" is someone unnamed; "the lender" an organisation, not a person
         gender = _gender_of(toks)
+        age = set(_AGE.findall(text))
 
         def fits(m: Mention) -> bool:
             p = m.person
+            if age and {r for r in p.roles if _AGE.fullmatch(r)} - age:
+                return False  # "the 71-year-old" is not the one the article gave as 58
             return p.named and p.human and not p.plural and not (gender and p.gender and p.gender != gender)
 
         # an age is an epithet for the person the story is about; a role noun points at the nearest one

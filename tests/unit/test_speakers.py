@@ -495,3 +495,13 @@ def test_a_first_names_usual_gender_gives_way_when_nobody_else_fits(nlp):
     registry = SpeakerRegistry(doc, [], [])
     person, _ = registry.resolve(subject(doc, "said"))
     assert person is not None and person.name == "Jo Linn"
+
+
+def test_an_age_description_skips_the_person_given_another_age(nlp):
+    doc = nlp(
+        "Rosa Aguilar, 58, fled with her grandson. A neighbour, Julio Paz, pulled two children from a car. "
+        "The 71-year-old said the current was strong."
+    )
+    registry = SpeakerRegistry(doc, [], [])
+    person, _ = registry.resolve(subject(doc, "said"))
+    assert person is not None and person.name == "Julio Paz"
