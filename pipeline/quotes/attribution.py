@@ -504,8 +504,27 @@ def _without_trailing_setting(text: str, att: Attribution, spans: list[QuotedSpa
         and _ASIDE.match(rest)
     ):
         att.end = last.end
-        att.parts = [(a, min(b, att.end)) for a, b in att.parts if a < att.end]
+    else:
+        att.end = _before_later_dash(att, text, last.end)
+    att.parts = [(a, min(b, att.end)) for a, b in att.parts if a < att.end]
     return att
+
+
+def _before_later_dash(att: Attribution, text: str, after: int) -> int:
+    """`was "encouraged" by the plan - a modest boost for him`: a dash later in the clause, after
+    its last quoted fragment, hands the sentence to the writer; the report stops before it, unless
+    the dash opens an aside closed by a second one before the clause's own verb goes on."""
+    at = next(
+        (
+            k
+            for k in range(after, att.end)
+            if text[k] in "—–―" or text[k] == "-" and text[k - 1 : k] == " " and text[k + 1 : k + 2] == " "
+        ),
+        -1,
+    )
+    if at < 0 or _paired_dash_aside(att, text, at):
+        return att.end
+    return len(text[:at].rstrip(" \t\u00a0,"))
 
 
 def _paired_dash_aside(att: Attribution, text: str, at: int) -> bool:

@@ -390,3 +390,10 @@ def test_a_dash_aside_after_the_fragment_still_ends_the_report(nlp):
     body = 'Jo Linn likened the council to "a circus" - a charge that stung the members - at the meeting.'
     quotes = run(nlp, body)
     assert quotes and all(not q.text.endswith("at the meeting") for q in quotes)
+
+
+def test_a_dash_later_in_the_clause_after_the_fragment_ends_the_report(nlp):
+    body = 'Jo Linn said she was "encouraged" by the vote - a small win for the harbor workers after a long year.'
+    [q] = run(nlp, body)
+    assert q.type == "mixed" and q.speaker.name == "Jo Linn"
+    assert q.text == 'she was "encouraged" by the vote'
