@@ -249,6 +249,7 @@ def _clause_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> Attribut
     if inside:
         start = min(start, min(s.start for s in inside))
         end = max(end, max(s.end for s in inside))
+        end = _before_relative_aside(reported, max(s.end for s in inside), end)
         if cue.start < end and cue.end > start:
             return None
         return Attribution(start, end, "mixed", cue, link=_clause_link(cue))
@@ -257,6 +258,19 @@ def _clause_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> Attribut
         return None
     start, end = trimmed(without_trailing_aside(reported)) or (start, end)
     return Attribution(start, end, "indirect", cue, link=_clause_link(cue))
+
+
+def _before_relative_aside(reported: list[Token], last_quote_end: int, end: int) -> int:
+    """`said he was "sarcastic" in his comments, which raised concerns`: a non-restrictive
+    relative clause after a mixed quote's last fragment is the writer's, as after a report; one
+    that reports words of its own (`, which critics said ...`) is left to the report."""
+    kept = without_trailing_aside(reported, concessive=False)
+    cut = trimmed(kept)
+    if cut is None or not last_quote_end <= cut[1] < end:
+        return end
+    if any(_reports_speech(t) or is_speech_noun(t) for t in reported[len(kept) :]):
+        return end
+    return cut[1]
 
 
 def _that_clause(cue: Cue) -> bool:

@@ -397,3 +397,10 @@ def test_a_dash_later_in_the_clause_after_the_fragment_ends_the_report(nlp):
     [q] = run(nlp, body)
     assert q.type == "mixed" and q.speaker.name == "Jo Linn"
     assert q.text == 'she was "encouraged" by the vote'
+
+
+def test_a_relative_clause_after_the_fragment_of_a_mixed_quote_is_the_writers(nlp):
+    body = 'Jo Linn said she would "take a look" at the harbor plan, which would give the council a year to pay.'
+    [q] = run(nlp, body)
+    assert q.type == "mixed" and q.speaker.name == "Jo Linn"
+    assert q.text == 'she would "take a look" at the harbor plan'
