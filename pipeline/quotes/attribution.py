@@ -240,7 +240,7 @@ def _clause_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> Attribut
     if len(cue.content) == 1 and cue.content[0].lower_ in PRO_SENTENCES:  # `said yes`, `said so`
         word = cue.content[0]
         return Attribution(word.idx, word.idx + len(word.text), "indirect", cue, link=_clause_link(cue))
-    reported = _in_cue_paragraph(cue.content, cue)
+    reported = _before_second_cue(_in_cue_paragraph(cue.content, cue), spans, cue.source)
     bounds = trimmed(reported)
     if bounds is None:
         return None
@@ -271,6 +271,43 @@ def _before_relative_aside(reported: list[Token], last_quote_end: int, end: int)
     if any(_reports_speech(t) or is_speech_noun(t) for t in reported[len(kept) :]):
         return end
     return cut[1]
+
+
+def _before_second_cue(reported: list[Token], spans: list[QuotedSpan], source: Token | None) -> list[Token]:
+    """`said he found Jo "very charming" and called her plan "unheard of"`, `said the vote has
+    "kept us safe" before claiming that X is "Y"`: a verb of saying joined to the reported clause
+    after a quoted fragment, with a quoted fragment of its own, is the same speaker's second report
+    of words; the first report stops before it. Not when the parse gives that verb a subject of
+    its own that is not the speaker or a pronoun (`that Roe is "a faker" and questioning ...`,
+    where the parse joined the verb to the reported clause by mistake)."""
+    if not reported:
+        return reported
+    span = min((s for s in spans if reported[0].idx <= s.start < reported[-1].idx), key=lambda s: s.start, default=None)
+    if span is None:
+        return reported
+    first = span.end
+    inside = {t.i for t in reported}
+    for verb in reported:
+        anchor = verb.head if verb.dep_ == "pcomp" and verb.head.dep_ == "prep" else verb  # `before claiming`
+        if (
+            verb.idx <= first
+            or anchor.dep_ not in ("conj", "advcl", "prep")
+            or anchor.head.i not in inside
+            or not _reports_speech(verb)
+            or any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
+        ):
+            continue
+        subject = subject_of(verb)
+        if subject is not None and subject.pos_ != "PRON" and (source is None or subject.lower_ != source.lower_):
+            continue
+        own = complement_tokens(verb) or object_tokens(verb)
+        if not own or not any(own[0].idx <= s.start < own[-1].idx + len(own[-1].text) for s in spans):
+            continue
+        cut = [t for t in reported if t.i < anchor.left_edge.i]
+        while cut and (cut[-1].dep_ == "cc" or cut[-1].is_punct or cut[-1].is_space):
+            cut.pop()
+        return cut if cut and cut[-1].idx > span.start else reported
+    return reported
 
 
 def _that_clause(cue: Cue) -> bool:

@@ -404,3 +404,22 @@ def test_a_relative_clause_after_the_fragment_of_a_mixed_quote_is_the_writers(nl
     [q] = run(nlp, body)
     assert q.type == "mixed" and q.speaker.name == "Jo Linn"
     assert q.text == 'she would "take a look" at the harbor plan'
+
+
+def test_a_second_verb_of_saying_joined_to_a_mixed_report_reports_its_own_fragment(nlp):
+    body = "But he did say he found the mayor to be “very charming” and called her standing in the race “unheard of.”"
+    texts = [q.text for q in run(nlp, body)]
+    assert texts == ["he found the mayor to be “very charming”", "her standing in the race “unheard of.”"]
+
+
+def test_a_verb_of_saying_after_before_starts_a_second_report(nlp):
+    body = (
+        "Jo Linn said the vote has “kept us safe” on the radio before claiming that the tolls are "
+        "“tearing the town apart.”"
+    )
+    quotes = run(nlp, body)
+    assert [q.text for q in quotes] == [
+        "the vote has “kept us safe” on the radio",
+        "that the tolls are “tearing the town apart.”",
+    ]
+    assert all(q.speaker.name == "Jo Linn" for q in quotes)
