@@ -462,6 +462,9 @@ def _object_attribution(spans: list[QuotedSpan], cue: Cue) -> Attribution | None
     start, end = _through_adjacent_quote(cue.token.doc.text, spans, *bounds)
     inside = [s for s in spans if s.start < end and s.end > start]
     if inside:
+        end = max(end, max(s.end for s in inside))
+        end = _with_reason_given(cue, end)
+        inside = [s for s in spans if s.start < end and s.end > start]
         return Attribution(
             min(start, min(s.start for s in inside)), max(end, max(s.end for s in inside)), "mixed", cue, link="object"
         )
@@ -475,6 +478,22 @@ def _object_attribution(spans: list[QuotedSpan], cue: Cue) -> Attribution | None
     ):
         return Attribution(start, end, "indirect", cue, link="object")
     return None
+
+
+def _with_reason_given(cue: Cue, end: int) -> int:
+    """`called the plan "a mistake" because few use it`: the reason given right after what
+    something was called, a "because" clause of the verb's, is part of the report."""
+    doc = cue.token.doc
+    for child in cue.token.rights:
+        if child.dep_ != "advcl" or not any(c.dep_ == "mark" and c.lower_ == "because" for c in child.children):
+            continue
+        lo = child.left_edge
+        if not doc.text[end : lo.idx].strip(" ,"):
+            last = child.right_edge
+            while last.i > lo.i and (last.is_punct and last.text not in ("”", '"') or last.is_space):
+                last = doc[last.i - 1]
+            return last.idx + len(last.text)
+    return end
 
 
 def _about_topic(cue: Cue) -> bool:

@@ -423,3 +423,10 @@ def test_a_verb_of_saying_after_before_starts_a_second_report(nlp):
         "that the tolls are “tearing the town apart.”",
     ]
     assert all(q.speaker.name == "Jo Linn" for q in quotes)
+
+
+def test_the_reason_given_with_what_something_was_called_is_part_of_the_report(nlp):
+    body = 'Jo Linn called the new bridge "a mistake" because so few people live near it.'
+    [q] = run(nlp, body)
+    assert q.type == "mixed" and q.speaker.name == "Jo Linn"
+    assert q.text == 'the new bridge "a mistake" because so few people live near it'
