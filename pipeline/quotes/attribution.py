@@ -593,8 +593,22 @@ def _before_later_dash(att: Attribution, text: str, after: int) -> int:
         -1,
     )
     if at < 0 or _paired_dash_aside(att, text, at):
-        return att.end
+        appositive = _SENTENCE_APPOSITIVE.search(text, after, att.end)
+        if appositive is None or att.cue is None or _names_person(att.cue.token.doc, appositive.start()):
+            return att.end  # not `by Jo Roe, a professor at the college`
+        return appositive.start()
     return len(text[:at].rstrip(" \t\u00a0,"))
+
+
+# `..., a move that could split the party`: a noun phrase after a comma ending the sentence,
+# the writer's comment on what was said (not a person's appositive).
+_SENTENCE_APPOSITIVE = re.compile(r",\s+(?:a|an)\s+[a-z]+\s+(?:that|which|of|at|to|for|by|in)\b")
+
+
+def _names_person(doc: Doc, comma: int) -> bool:
+    """The word before the comma at `comma` is part of a person's name."""
+    before = doc.char_span(0, comma, alignment_mode="contract")
+    return before is not None and len(before) > 0 and before[-1].ent_type_ == "PERSON"
 
 
 def _paired_dash_aside(att: Attribution, text: str, at: int) -> bool:

@@ -430,3 +430,10 @@ def test_the_reason_given_with_what_something_was_called_is_part_of_the_report(n
     [q] = run(nlp, body)
     assert q.type == "mixed" and q.speaker.name == "Jo Linn"
     assert q.text == 'the new bridge "a mistake" because so few people live near it'
+
+
+def test_the_writers_noun_phrase_after_a_comma_ends_a_mixed_report(nlp):
+    body = 'Jo Linn said the vote had been "rigged" against her, a charge that the council denied.'
+    [q] = run(nlp, body)
+    assert q.type == "mixed" and q.speaker.name == "Jo Linn"
+    assert q.text == 'the vote had been "rigged" against her'
