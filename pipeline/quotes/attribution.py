@@ -246,6 +246,8 @@ def _clause_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> Attribut
         return None
     start, end = _through_adjacent_quote(doc.text, spans, *bounds)
     inside = [s for s in spans if s.start < end and s.end > start]
+    if inside and _told_by_noun(reported, inside):
+        return None
     if inside:
         start = min(start, min(s.start for s in inside))
         end = max(end, max(s.end for s in inside))
@@ -308,6 +310,26 @@ def _before_second_cue(reported: list[Token], spans: list[QuotedSpan], source: T
             cut.pop()
         return cut if cut and cut[-1].idx > span.start else reported
     return reported
+
+
+def _told_by_noun(reported: list[Token], inside: list[QuotedSpan]) -> bool:
+    """`criticized the paper for airing Roe's claim that the mayor "founded the gang"`: quoted
+    words inside the "that" clause of a noun of saying in the report are that noun's report (its
+    own cue), not the outer verb's."""
+    if all(s.apostrophes for s in inside):
+        return False  # `''neutral guy''`: a report, not a quote (`_typed_by_marks`)
+    for noun in reported:
+        if not is_speech_noun(noun):
+            continue
+        for clause in noun.children:
+            if clause.dep_ not in ("acl", "ccomp") or not any(
+                c.dep_ == "mark" and c.lower_ == "that" for c in clause.children
+            ):
+                continue
+            lo, hi = clause.left_edge.idx, clause.right_edge.idx + len(clause.right_edge.text)
+            if all(lo <= s.start and s.end <= hi + 2 for s in inside):
+                return True
+    return False
 
 
 def _that_clause(cue: Cue) -> bool:
@@ -461,6 +483,8 @@ def _object_attribution(spans: list[QuotedSpan], cue: Cue) -> Attribution | None
         return None
     start, end = _through_adjacent_quote(cue.token.doc.text, spans, *bounds)
     inside = [s for s in spans if s.start < end and s.end > start]
+    if inside and _told_by_noun(cue.objects, inside):
+        return None
     if inside:
         end = max(end, max(s.end for s in inside))
         end = _with_reason_given(cue, end)

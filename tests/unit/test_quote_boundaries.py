@@ -437,3 +437,10 @@ def test_the_writers_noun_phrase_after_a_comma_ends_a_mixed_report(nlp):
     [q] = run(nlp, body)
     assert q.type == "mixed" and q.speaker.name == "Jo Linn"
     assert q.text == 'the vote had been "rigged" against her'
+
+
+def test_quoted_words_in_the_that_clause_of_a_noun_of_saying_are_that_nouns_report(nlp):
+    body = "Jo Linn criticized the paper for making an issue out of Al Roe's claim that the mayor “founded the gang.”"
+    [q] = run(nlp, body)
+    assert q.type == "mixed" and q.text == "that the mayor “founded the gang.”"
+    assert q.speaker.name == "Al Roe"
