@@ -240,15 +240,18 @@ def _clause_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> Attribut
     if len(cue.content) == 1 and cue.content[0].lower_ in PRO_SENTENCES:  # `said yes`, `said so`
         word = cue.content[0]
         return Attribution(word.idx, word.idx + len(word.text), "indirect", cue, link=_clause_link(cue))
-    reported = _in_cue_paragraph(cue.content, cue)
+    reported = _before_second_cue(_in_cue_paragraph(cue.content, cue), spans, cue.source)
     bounds = trimmed(reported)
     if bounds is None:
         return None
     start, end = _through_adjacent_quote(doc.text, spans, *bounds)
     inside = [s for s in spans if s.start < end and s.end > start]
+    if inside and _told_by_noun(reported, inside):
+        return None
     if inside:
         start = min(start, min(s.start for s in inside))
         end = max(end, max(s.end for s in inside))
+        end = _before_relative_aside(reported, max(s.end for s in inside), end)
         if cue.start < end and cue.end > start:
             return None
         return Attribution(start, end, "mixed", cue, link=_clause_link(cue))
@@ -257,6 +260,76 @@ def _clause_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> Attribut
         return None
     start, end = trimmed(without_trailing_aside(reported)) or (start, end)
     return Attribution(start, end, "indirect", cue, link=_clause_link(cue))
+
+
+def _before_relative_aside(reported: list[Token], last_quote_end: int, end: int) -> int:
+    """`said he was "sarcastic" in his comments, which raised concerns`: a non-restrictive
+    relative clause after a mixed quote's last fragment is the writer's, as after a report; one
+    that reports words of its own (`, which critics said ...`) is left to the report."""
+    kept = without_trailing_aside(reported, concessive=False)
+    cut = trimmed(kept)
+    if cut is None or not last_quote_end <= cut[1] < end:
+        return end
+    if any(_reports_speech(t) or is_speech_noun(t) for t in reported[len(kept) :]):
+        return end
+    return cut[1]
+
+
+def _before_second_cue(reported: list[Token], spans: list[QuotedSpan], source: Token | None) -> list[Token]:
+    """`said he found Jo "very charming" and called her plan "unheard of"`, `said the vote has
+    "kept us safe" before claiming that X is "Y"`: a verb of saying joined to the reported clause
+    after a quoted fragment, with a quoted fragment of its own, is the same speaker's second report
+    of words; the first report stops before it. Not when the parse gives that verb a subject of
+    its own that is not the speaker or a pronoun (`that Roe is "a faker" and questioning ...`,
+    where the parse joined the verb to the reported clause by mistake)."""
+    if not reported:
+        return reported
+    span = min((s for s in spans if reported[0].idx <= s.start < reported[-1].idx), key=lambda s: s.start, default=None)
+    if span is None:
+        return reported
+    first = span.end
+    inside = {t.i for t in reported}
+    for verb in reported:
+        anchor = verb.head if verb.dep_ == "pcomp" and verb.head.dep_ == "prep" else verb  # `before claiming`
+        if (
+            verb.idx <= first
+            or anchor.dep_ not in ("conj", "advcl", "prep")
+            or anchor.head.i not in inside
+            or not _reports_speech(verb)
+            or any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
+        ):
+            continue
+        subject = subject_of(verb)
+        if subject is not None and subject.pos_ != "PRON" and (source is None or subject.lower_ != source.lower_):
+            continue
+        own = complement_tokens(verb) or object_tokens(verb)
+        if not own or not any(own[0].idx <= s.start < own[-1].idx + len(own[-1].text) for s in spans):
+            continue
+        cut = [t for t in reported if t.i < anchor.left_edge.i]
+        while cut and (cut[-1].dep_ == "cc" or cut[-1].is_punct or cut[-1].is_space):
+            cut.pop()
+        return cut if cut and cut[-1].idx > span.start else reported
+    return reported
+
+
+def _told_by_noun(reported: list[Token], inside: list[QuotedSpan]) -> bool:
+    """`criticized the paper for airing Roe's claim that the mayor "founded the gang"`: quoted
+    words inside the "that" clause of a noun of saying in the report are that noun's report (its
+    own cue), not the outer verb's."""
+    if all(s.apostrophes for s in inside):
+        return False  # `''neutral guy''`: a report, not a quote (`_typed_by_marks`)
+    for noun in reported:
+        if not is_speech_noun(noun):
+            continue
+        for clause in noun.children:
+            if clause.dep_ not in ("acl", "ccomp") or not any(
+                c.dep_ == "mark" and c.lower_ == "that" for c in clause.children
+            ):
+                continue
+            lo, hi = clause.left_edge.idx, clause.right_edge.idx + len(clause.right_edge.text)
+            if all(lo <= s.start and s.end <= hi + 2 for s in inside):
+                return True
+    return False
 
 
 def _that_clause(cue: Cue) -> bool:
@@ -410,7 +483,12 @@ def _object_attribution(spans: list[QuotedSpan], cue: Cue) -> Attribution | None
         return None
     start, end = _through_adjacent_quote(cue.token.doc.text, spans, *bounds)
     inside = [s for s in spans if s.start < end and s.end > start]
+    if inside and _told_by_noun(cue.objects, inside):
+        return None
     if inside:
+        end = max(end, max(s.end for s in inside))
+        end = _with_reason_given(cue, end)
+        inside = [s for s in spans if s.start < end and s.end > start]
         return Attribution(
             min(start, min(s.start for s in inside)), max(end, max(s.end for s in inside)), "mixed", cue, link="object"
         )
@@ -424,6 +502,22 @@ def _object_attribution(spans: list[QuotedSpan], cue: Cue) -> Attribution | None
     ):
         return Attribution(start, end, "indirect", cue, link="object")
     return None
+
+
+def _with_reason_given(cue: Cue, end: int) -> int:
+    """`called the plan "a mistake" because few use it`: the reason given right after what
+    something was called, a "because" clause of the verb's, is part of the report."""
+    doc = cue.token.doc
+    for child in cue.token.rights:
+        if child.dep_ != "advcl" or not any(c.dep_ == "mark" and c.lower_ == "because" for c in child.children):
+            continue
+        lo = child.left_edge
+        if not doc.text[end : lo.idx].strip(" ,"):
+            last = child.right_edge
+            while last.i > lo.i and (last.is_punct and last.text not in ("”", '"') or last.is_space):
+                last = doc[last.i - 1]
+            return last.idx + len(last.text)
+    return end
 
 
 def _about_topic(cue: Cue) -> bool:
@@ -504,8 +598,41 @@ def _without_trailing_setting(text: str, att: Attribution, spans: list[QuotedSpa
         and _ASIDE.match(rest)
     ):
         att.end = last.end
-        att.parts = [(a, min(b, att.end)) for a, b in att.parts if a < att.end]
+    else:
+        att.end = _before_later_dash(att, text, last.end)
+    att.parts = [(a, min(b, att.end)) for a, b in att.parts if a < att.end]
     return att
+
+
+def _before_later_dash(att: Attribution, text: str, after: int) -> int:
+    """`was "encouraged" by the plan - a modest boost for him`: a dash later in the clause, after
+    its last quoted fragment, hands the sentence to the writer; the report stops before it, unless
+    the dash opens an aside closed by a second one before the clause's own verb goes on."""
+    at = next(
+        (
+            k
+            for k in range(after, att.end)
+            if text[k] in "—–―" or text[k] == "-" and text[k - 1 : k] == " " and text[k + 1 : k + 2] == " "
+        ),
+        -1,
+    )
+    if at < 0 or _paired_dash_aside(att, text, at):
+        appositive = _SENTENCE_APPOSITIVE.search(text, after, att.end)
+        if appositive is None or att.cue is None or _names_person(att.cue.token.doc, appositive.start()):
+            return att.end  # not `by Jo Roe, a professor at the college`
+        return appositive.start()
+    return len(text[:at].rstrip(" \t\u00a0,"))
+
+
+# `..., a move that could split the party`: a noun phrase after a comma ending the sentence,
+# the writer's comment on what was said (not a person's appositive).
+_SENTENCE_APPOSITIVE = re.compile(r",\s+(?:a|an)\s+[a-z]+\s+(?:that|which|of|at|to|for|by|in)\b")
+
+
+def _names_person(doc: Doc, comma: int) -> bool:
+    """The word before the comma at `comma` is part of a person's name."""
+    before = doc.char_span(0, comma, alignment_mode="contract")
+    return before is not None and len(before) > 0 and before[-1].ent_type_ == "PERSON"
 
 
 def _paired_dash_aside(att: Attribution, text: str, at: int) -> bool:

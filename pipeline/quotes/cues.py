@@ -441,9 +441,10 @@ def cue_preposition(verb: Token) -> Token | None:
 CONCESSIVE_MARKS = frozenset({"though", "although", "while", "whereas"})
 
 
-def without_trailing_aside(tokens: list[Token]) -> list[Token]:
+def without_trailing_aside(tokens: list[Token], concessive: bool = True) -> list[Token]:
     """Cut the writer's aside that closes a report after a comma: a non-restrictive relative
-    clause (`, which ...`, `, who ...`) or a concessive clause (`, though it cost him ...`)."""
+    clause (`, which ...`, `, who ...`) or (unless `concessive` is off) a concessive clause
+    (`, though it cost him ...`)."""
     end = len(tokens)
     while end and tokens[end - 1].is_punct:
         end -= 1
@@ -453,15 +454,15 @@ def without_trailing_aside(tokens: list[Token]) -> list[Token]:
         rest = tokens[k + 1 : end]
         inside = {t.i for t in rest}
         heads = [t for t in rest if t.head.i not in inside or t.head == t]
-        if len(heads) == 1 and _is_aside(heads[0], rest[0]):
+        if len(heads) == 1 and _is_aside(heads[0], rest[0], concessive):
             return tokens[:k]
     return tokens
 
 
-def _is_aside(head: Token, first: Token) -> bool:
+def _is_aside(head: Token, first: Token, concessive: bool = True) -> bool:
     if first.lower_ in ("which", "who", "whom", "whose"):
         return head.dep_ == "relcl" or head.pos_ in ("VERB", "AUX") and first.head == head
-    if head.dep_ == "advcl":
+    if head.dep_ == "advcl" and concessive:
         return any(c.dep_ == "mark" and c.lower_ in CONCESSIVE_MARKS for c in head.children)
     return False
 

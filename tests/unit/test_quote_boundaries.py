@@ -390,3 +390,57 @@ def test_a_dash_aside_after_the_fragment_still_ends_the_report(nlp):
     body = 'Jo Linn likened the council to "a circus" - a charge that stung the members - at the meeting.'
     quotes = run(nlp, body)
     assert quotes and all(not q.text.endswith("at the meeting") for q in quotes)
+
+
+def test_a_dash_later_in_the_clause_after_the_fragment_ends_the_report(nlp):
+    body = 'Jo Linn said she was "encouraged" by the vote - a small win for the harbor workers after a long year.'
+    [q] = run(nlp, body)
+    assert q.type == "mixed" and q.speaker.name == "Jo Linn"
+    assert q.text == 'she was "encouraged" by the vote'
+
+
+def test_a_relative_clause_after_the_fragment_of_a_mixed_quote_is_the_writers(nlp):
+    body = 'Jo Linn said she would "take a look" at the harbor plan, which would give the council a year to pay.'
+    [q] = run(nlp, body)
+    assert q.type == "mixed" and q.speaker.name == "Jo Linn"
+    assert q.text == 'she would "take a look" at the harbor plan'
+
+
+def test_a_second_verb_of_saying_joined_to_a_mixed_report_reports_its_own_fragment(nlp):
+    body = "But he did say he found the mayor to be “very charming” and called her standing in the race “unheard of.”"
+    texts = [q.text for q in run(nlp, body)]
+    assert texts == ["he found the mayor to be “very charming”", "her standing in the race “unheard of.”"]
+
+
+def test_a_verb_of_saying_after_before_starts_a_second_report(nlp):
+    body = (
+        "Jo Linn said the vote has “kept us safe” on the radio before claiming that the tolls are "
+        "“tearing the town apart.”"
+    )
+    quotes = run(nlp, body)
+    assert [q.text for q in quotes] == [
+        "the vote has “kept us safe” on the radio",
+        "that the tolls are “tearing the town apart.”",
+    ]
+    assert all(q.speaker.name == "Jo Linn" for q in quotes)
+
+
+def test_the_reason_given_with_what_something_was_called_is_part_of_the_report(nlp):
+    body = 'Jo Linn called the new bridge "a mistake" because so few people live near it.'
+    [q] = run(nlp, body)
+    assert q.type == "mixed" and q.speaker.name == "Jo Linn"
+    assert q.text == 'the new bridge "a mistake" because so few people live near it'
+
+
+def test_the_writers_noun_phrase_after_a_comma_ends_a_mixed_report(nlp):
+    body = 'Jo Linn said the vote had been "rigged" against her, a charge that the council denied.'
+    [q] = run(nlp, body)
+    assert q.type == "mixed" and q.speaker.name == "Jo Linn"
+    assert q.text == 'the vote had been "rigged" against her'
+
+
+def test_quoted_words_in_the_that_clause_of_a_noun_of_saying_are_that_nouns_report(nlp):
+    body = "Jo Linn criticized the paper for making an issue out of Al Roe's claim that the mayor “founded the gang.”"
+    [q] = run(nlp, body)
+    assert q.type == "mixed" and q.text == "that the mayor “founded the gang.”"
+    assert q.speaker.name == "Al Roe"
