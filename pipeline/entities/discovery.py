@@ -413,8 +413,7 @@ def people_after_nationality(doc: Doc, covered: set[int], body: str, gazetteer: 
         run = list(doc[token.i + 1 : end])
         if not 2 <= len(run) <= 3 or (end < len(doc) and doc[end].text[:1].isupper()):
             continue
-        text = " ".join(t.text for t in run)
-        if gazetteer.resolve(text) is not None or label_from_head(text.split(), "ORG") is not None:
+        if not _plain_name(run, gazetteer):
             continue
         mention = make_mention(run, "PERSON", body, person_cue=True)
         if mention is not None:
@@ -458,6 +457,12 @@ def _given_and_family_name(tokens: Sequence[Token], gazetteer: Gazetteer) -> boo
         return False
     if given_name_gender(tokens[0].text) is None or gazetteer.resolve(tokens[0].text) is not None:
         return False  # "Kenya Red Cross", "Milan Indoor": a given name that is also a place leads a place's name
+    return _plain_name(tokens, gazetteer)
+
+
+def _plain_name(tokens: Sequence[Token], gazetteer: Gazetteer) -> bool:
+    """Words that could be a person's name: no place the gazetteer knows, no head that names
+    something else ("Harbor Mining", "Davis Cup")."""
     text = " ".join(t.text for t in tokens)
     return gazetteer.resolve(text) is None and label_from_head(text.split(), "ORG") is None
 

@@ -44,8 +44,6 @@ DESIGNATORS = frozenset(
         "sc",
     }
 )
-# Nouns of government, politics, the military and civil society strong enough to beat a
-# PERSON reading ("Labour Party", "Ministry of Health", "93rd Brigade").
 # Trades that end a company's name ("Vermeer Labs", "Harbor Mining"): as strong as a designator,
 # since no person's surname is one; plural or mass nouns, so "Margaret Court" is not touched.
 TRADE_HEADS = frozenset(
@@ -53,6 +51,8 @@ TRADE_HEADS = frozenset(
     | {"technologies", "pharmaceuticals", "pharma", "mining", "steelworks", "petroleum", "breweries"}
     | {"telecom", "telecoms", "insurance", "logistics", "chemicals", "textiles", "therapeutics", "minerals"}
 )
+# Nouns of government, politics, the military and civil society strong enough to beat a
+# PERSON reading ("Labour Party", "Ministry of Health", "93rd Brigade").
 STRONG_ORG_HEADS = frozenset(
     {
         "ministry",

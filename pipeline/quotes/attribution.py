@@ -56,6 +56,7 @@ from pipeline.quotes.cues import (
     cue_extent,
     cue_preposition,
     governing_subject,
+    has_that_mark,
     is_quote_verb,
     is_speech_noun,
     is_speech_verb,
@@ -322,9 +323,7 @@ def _told_by_noun(reported: list[Token], inside: list[QuotedSpan]) -> bool:
         if not is_speech_noun(noun):
             continue
         for clause in noun.children:
-            if clause.dep_ not in ("acl", "ccomp") or not any(
-                c.dep_ == "mark" and c.lower_ == "that" for c in clause.children
-            ):
+            if clause.dep_ not in ("acl", "ccomp") or not has_that_mark(clause):
                 continue
             lo, hi = clause.left_edge.idx, clause.right_edge.idx + len(clause.right_edge.text)
             if all(lo <= s.start and s.end <= hi + 2 for s in inside):
@@ -337,7 +336,7 @@ def _that_clause(cue: Cue) -> bool:
     clause marked by "that" reports that clause; alone (`he concluded.`) it only hands on a quote."""
     verb = cue.token
     return verb.lemma_.lower() in QUOTE_ADJACENT_VERBS and any(
-        c.dep_ == "ccomp" and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children) for c in verb.children
+        c.dep_ == "ccomp" and has_that_mark(c) for c in verb.children
     )
 
 

@@ -90,10 +90,11 @@ QUOTE_ADJACENT_VERBS = frozenset("continue go add conclude begin".split())
 # `described it as "unhinged"`).
 OBJECT_DEPS = frozenset({"dobj", "oprd", "prep", "xcomp", "acomp", "attr", "dative", "ccomp"})
 
-# Dependents of a cue verb, after its complement, that continue the report (a misparse).
 # Words that stand for a whole answer or clause after a verb of saying ("said yes", "said so").
 PRO_SENTENCES = frozenset({"yes", "no", "so"})
+# The forms of a clause's first verb that are not in the past tense (present, base form, modal, "to").
 _NON_PAST_TAGS = frozenset({"VBZ", "VBP", "VB", "MD", "TO"})
+# Dependents of a cue verb, after its complement, that continue the report (a misparse).
 CONTINUATION_DEPS = frozenset({"ccomp", "advcl", "conj"})
 # Words that belong to the cue itself ("did not say", "has said", "pointed out").
 CUE_PARTICLES = frozenset({"prt", "neg", "aux", "auxpass"})
@@ -263,6 +264,11 @@ def _continues_report(child: Token, comp: Token) -> bool:
     return child.dep_ != "conj" or quotes_in(comp.sent) or _marked_that(child)
 
 
+def has_that_mark(clause: Token) -> bool:
+    """Whether the clause is introduced by the complementiser "that" (`that the plan failed`)."""
+    return any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children)
+
+
 def _marked_that(clause: Token) -> bool:
     """`said that A, but that B`: a conjunct with a "that" of its own is a second reported clause
     of the same verb, not a new act of the source's."""
@@ -334,7 +340,7 @@ def _matrix_predicate(verb: Token) -> bool:
     without it (`said Jo didn't stay but left`) the conjunct shares the report's subject."""
     finite = verb.tag_ in _FINITE_TAGS
     contrast = any(c.lower_ == "but" for c in verb.head.children if c.dep_ == "cc" and c.i < verb.i)
-    marked = any(c.dep_ == "mark" and c.lower_ == "that" for c in verb.head.children)
+    marked = has_that_mark(verb.head)
     return finite and contrast and marked and subject_of_own(verb) is None
 
 

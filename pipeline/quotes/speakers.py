@@ -999,7 +999,8 @@ class SpeakerRegistry:
         stands for a person named earlier: the one the article gave that role or age, else the
         nearest compatible named person, as for a pronoun; anonymous roles ("the official") do not."""
         lemma = head.lemma_.lower()
-        roles = {lemma, *_AGE.findall(text)}
+        ages = set(_AGE.findall(text))
+        roles = {lemma, *ages}
         # the latest named person or organisation given the role ("world champion Ruth Chepkoech", "Sen. Ada
         # Park", "Quintero, 61,"), one whose words hold the modifiers first
         given = [p for p in self._recent_people() if p.named and (p.human or p.org) and p.roles & roles]
@@ -1013,7 +1014,7 @@ class SpeakerRegistry:
             return known  # "her sister" once "her sister Claire" is met
         if any(c.dep_ == "poss" and self._personal_possessor(c) for c in head.children):
             return None  # "Nwosu's publisher", "her coach": someone else; "the club's president" is the club's own
-        known_noun = lemma in PERSON_NOUNS or lemma in GENDERED_NOUNS or _AGE.search(text)
+        known_noun = lemma in PERSON_NOUNS or lemma in GENDERED_NOUNS or ages
         # a noun taken for a person by its ending alone ("the shortlist") only when it speaks
         if not (known_noun or head.i == self._speaking and is_person_noun(head)):
             return None
@@ -1024,16 +1025,15 @@ class SpeakerRegistry:
         if lemma in ANONYMOUS_NOUNS or is_org_noun(head) and not _only_people(head):
             return None  # "the official" is someone unnamed; "the lender" an organisation, not a person
         gender = _gender_of(toks)
-        age = set(_AGE.findall(text))
 
         def fits(m: Mention) -> bool:
             p = m.person
-            if age and {r for r in p.roles if _AGE.fullmatch(r)} - age:
+            if ages and {r for r in p.roles if _AGE.fullmatch(r)} - ages:
                 return False  # "the 71-year-old" is not the one the article gave as 58
             return p.named and p.human and not p.plural and not (gender and p.gender and p.gender != gender)
 
         # an age is an epithet for the person the story is about; a role noun points at the nearest one
-        person = self._first_mentioned(head, fits) if _AGE.search(text) else self._nearest(head, fits)
+        person = self._first_mentioned(head, fits) if ages else self._nearest(head, fits)
         if person is not None:
             person.roles |= roles
             person.gender = person.gender or gender
