@@ -13,7 +13,7 @@ import orjson
 from pipeline.records import DeadLetter
 
 CONTENT_TYPE = "application/json"
-SCHEMA_VERSIONS = {"raw": "2", "clean": "2", "parsed": "2", "enriched": "2", "deadletter": "1", "quote": "1"}
+SCHEMA_VERSIONS = {"raw": "2", "clean": "2", "parsed": "3", "enriched": "3", "deadletter": "1", "quote": "2"}
 
 
 def dumps(obj: Any) -> bytes:

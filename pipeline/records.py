@@ -210,6 +210,9 @@ class EnrichedRecord:
     people: list[dict[str, Any]] = field(default_factory=list)
     organisations: list[dict[str, Any]] = field(default_factory=list)
     places: list[dict[str, Any]] = field(default_factory=list)
+    # Who said what in the headline (`Senator Says Tax Plan Will Fail`): offsets index `headline`,
+    # speaker ids are the body's for the same person. New in schema version 3.
+    headline_quotes: list[Quote] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return to_dict(self)
@@ -240,7 +243,7 @@ _NESTED = {
     "processing": Processing,
     "story": Story,
 }
-_LISTS = {"entities": Entity, "entity_clusters": EntityCluster, "quotes": Quote}
+_LISTS = {"entities": Entity, "entity_clusters": EntityCluster, "quotes": Quote, "headline_quotes": Quote}
 
 
 def from_dict(cls: type, data: dict[str, Any]) -> Any:

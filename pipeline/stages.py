@@ -29,8 +29,8 @@ from pipeline.cleaning import clean_article
 from pipeline.config import Settings
 from pipeline.entities import extract_entities, ninjs_entities
 from pipeline.errors import RejectedInput
-from pipeline.nlp import doc_from_bytes, doc_to_bytes, model_for, model_label
-from pipeline.quotes import attribute_quotes
+from pipeline.nlp import doc_from_bytes, doc_to_bytes, model_for, model_label, parse_headlines
+from pipeline.quotes import attribute_quotes, headline_quotes
 from pipeline.records import CleanArticle, EnrichedRecord, Entity, EntityCluster, Processing, RawArticle, from_dict
 
 # One item's outputs: records for the next topic, and/or the RejectedInput of what was refused.
@@ -67,13 +67,15 @@ class CleanRecord:
 
 @dataclass(slots=True)
 class ParsedArticle:
-    """What crosses `articles.parsed`: the clean article, its entities and its spaCy parse."""
+    """What crosses `articles.parsed`: the clean article, its entities and its spaCy parses
+    (the body's, and the headline's read as a sentence: `pipeline.nlp.headlines`)."""
 
     article: CleanArticle
     entities: list[Entity]
     clusters: list[EntityCluster]
     doc_bytes: bytes
     timings: dict[str, float] = field(default_factory=dict)
+    headline_doc_bytes: bytes = b""  # none for records written before headlines were parsed
 
     def to_json(self) -> bytes:
         return orjson.dumps(
@@ -82,6 +84,7 @@ class ParsedArticle:
                 "entities": self.entities,
                 "clusters": self.clusters,
                 "doc": base64.b64encode(self.doc_bytes).decode("ascii"),
+                "headline_doc": base64.b64encode(self.headline_doc_bytes).decode("ascii"),
                 "timings_ms": self.timings,
             }
         )
@@ -95,6 +98,7 @@ class ParsedArticle:
             clusters=[from_dict(EntityCluster, c) for c in data["clusters"]],
             doc_bytes=base64.b64decode(data["doc"]),
             timings=data.get("timings_ms", {}),
+            headline_doc_bytes=base64.b64decode(data.get("headline_doc", "")),
         )
 
 
@@ -185,6 +189,7 @@ def entities_stage(messages: Sequence[Message], settings: Settings) -> Iterator[
     # the parse is the batch's time over its articles.
     start = time.perf_counter()
     docs = iter(list(nlp.pipe((_parseable(nlp, article) for article in live), batch_size=settings.batch_size)))
+    headlines = iter(list(parse_headlines(nlp, [(a.headline, a.body) for a in live], settings.batch_size)))
     parse_ms = round((time.perf_counter() - start) * 1000 / max(len(live), 1), 3)
     for item in decoded:
         if isinstance(item, RejectedInput):
@@ -194,7 +199,7 @@ def entities_stage(messages: Sequence[Message], settings: Settings) -> Iterator[
         if article.story.withdrawn:
             yield [ParsedArticle(article, [], [], b"", timings)]
             continue
-        yield [_entities_one(next(docs), article, {**timings, "parse": parse_ms})]
+        yield [_entities_one(next(docs), next(headlines), article, {**timings, "parse": parse_ms})]
 
 
 def _parseable(nlp: Language, article: CleanArticle) -> str:
@@ -209,11 +214,13 @@ def _parseable(nlp: Language, article: CleanArticle) -> str:
     return article.body
 
 
-def _entities_one(doc: Any, article: CleanArticle, timings: dict[str, float]) -> ParsedArticle | RejectedInput:
+def _entities_one(
+    doc: Any, headline: Any, article: CleanArticle, timings: dict[str, float]
+) -> ParsedArticle | RejectedInput:
     try:
         with timed(timings, "entities"):
             entities, clusters = extract_entities(doc, article)
-        return ParsedArticle(article, entities, clusters, doc_to_bytes(doc), timings)
+        return ParsedArticle(article, entities, clusters, doc_to_bytes(doc), timings, doc_to_bytes(headline))
     except Exception as exc:  # noqa: BLE001 - one bad article must not sink its batch
         return RejectedInput("entities_failed", f"{type(exc).__name__}: {exc}", article.id)
 
@@ -241,12 +248,20 @@ def quotes_one(nlp: Language, parsed: ParsedArticle) -> EnrichedRecord | Withdra
             faults.trigger("quotes", article.body)
             doc = doc_from_bytes(nlp, parsed.doc_bytes)
             quotes = attribute_quotes(doc, article, parsed.entities, parsed.clusters)
+            headline_doc = doc_from_bytes(nlp, parsed.headline_doc_bytes) if parsed.headline_doc_bytes else None
+            in_headline = headline_quotes(headline_doc, article, parsed.clusters, quotes) if headline_doc else []
     except Exception as exc:  # noqa: BLE001 - a bug in attribution dead-letters this article
         return RejectedInput("quotes_failed", f"{type(exc).__name__}: {exc}", article.id)
-    return enriched_record(parsed, quotes, timings, model_label(nlp))
+    return enriched_record(parsed, quotes, timings, model_label(nlp), in_headline)
 
 
-def enriched_record(parsed: ParsedArticle, quotes: list[Any], timings: dict[str, float], model: str) -> EnrichedRecord:
+def enriched_record(
+    parsed: ParsedArticle,
+    quotes: list[Any],
+    timings: dict[str, float],
+    model: str,
+    in_headline: list[Any] | None = None,
+) -> EnrichedRecord:
     """The record consumers read, stamped with its content hash (they dedupe on (id, content_hash))."""
     article = parsed.article
     record = EnrichedRecord(
@@ -261,6 +276,7 @@ def enriched_record(parsed: ParsedArticle, quotes: list[Any], timings: dict[str,
         entities=parsed.entities,
         entity_clusters=parsed.clusters,
         quotes=quotes,
+        headline_quotes=in_headline or [],
         source=article.source,
         url=article.url,
         published_at=article.published_at,

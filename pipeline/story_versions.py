@@ -67,6 +67,7 @@ class QuoteRecord:
     cue: str | None
     speaker: dict[str, Any]
     confidence: float | None = None
+    part: str = "body"  # or "headline": the headline's quotes follow the body's
 
 
 @dataclass(slots=True)
@@ -120,11 +121,13 @@ def _newer(version: int, version_from: str, position: tuple[int | None, int | No
 
 
 def quote_records(record: EnrichedRecord) -> list[QuoteRecord]:
-    """The story's quotes as the quote-tracking records consumers subscribe to."""
-    return [_quote_record(record, n, quote) for n, quote in enumerate(record.quotes)]
+    """The story's quotes as the quote-tracking records consumers subscribe to: the body's, then
+    the headline's (so a body quote keeps its key whether or not the headline reports anything)."""
+    parts = [*(("body", q) for q in record.quotes), *(("headline", q) for q in getattr(record, "headline_quotes", []))]
+    return [_quote_record(record, n, quote, part) for n, (part, quote) in enumerate(parts)]
 
 
-def _quote_record(record: EnrichedRecord, n: int, quote: Quote) -> QuoteRecord:
+def _quote_record(record: EnrichedRecord, n: int, quote: Quote, part: str = "body") -> QuoteRecord:
     speaker = quote.speaker
     return QuoteRecord(
         key=quote_key(record.id, n),
@@ -138,4 +141,5 @@ def _quote_record(record: EnrichedRecord, n: int, quote: Quote) -> QuoteRecord:
         cue=quote.cue,
         speaker={"id": speaker.id, "mention": speaker.mention, "name": speaker.name, "title": speaker.title},
         confidence=getattr(quote, "confidence", None),
+        part=part,
     )

@@ -493,12 +493,20 @@ def quote_content(body: str, quote: Any) -> str:
 
 
 def predictions_of(record: Any) -> list[Prediction]:
-    """An enriched record's quotes as the metric reads them (with their evidence when the
-    record carries it, as `parse_cache.QuotedArticle` does)."""
-    evidence = getattr(record, "evidence", None) or [None] * len(record.quotes)
+    """An enriched record's quotes, the headline's then the body's, as the metric reads them (with
+    their evidence when the record carries it, as `parse_cache.QuotedArticle` does)."""
+    return [
+        *_predictions(
+            record.headline, getattr(record, "headline_quotes", []), getattr(record, "headline_evidence", None)
+        ),
+        *_predictions(record.body, record.quotes, getattr(record, "evidence", None)),
+    ]
+
+
+def _predictions(text: str, quotes: Sequence[Any], evidence: Sequence[Any] | None) -> list[Prediction]:
     out = []
-    for q, e in zip(record.quotes, evidence):
-        pred = Prediction.of(quote_content(record.body, q), q.type, q.speaker.mention, q.speaker.name)
+    for q, e in zip(quotes, evidence or [None] * len(quotes)):
+        pred = Prediction.of(quote_content(text, q), q.type, q.speaker.mention, q.speaker.name)
         pred.confidence, pred.speaker_confidence, pred.evidence = q.confidence, q.speaker.confidence, e
         out.append(pred)
     return out

@@ -1,5 +1,6 @@
 """The spaCy model, its exact fast components, and the parse as bytes on the wire."""
 
+from pipeline.nlp.headlines import parse_headlines
 from pipeline.nlp.model import (
     DecodedDoc,
     ModelNotInstalled,
@@ -20,4 +21,5 @@ __all__ = [
     "model_for",
     "model_label",
     "parse",
+    "parse_headlines",
 ]

@@ -33,6 +33,7 @@ class Evidence:
     parts: str  # 1 | 2 | 3+
     speaker: str  # named | surname | pronoun | relative | description | organisation | carried | none
     gap: str  # near | far | none: distance from the speaker's mention to the quote
+    where: str = "body"  # body | headline: a headline's report is terse and often a paraphrase
 
     def quote_features(self) -> list[str]:
         """One-hot features of the quote model."""
@@ -46,6 +47,7 @@ class Evidence:
             f"parts={self.parts}",
             f"speaker={self.speaker}",
             f"type*link={self.type}*{self.link}",
+            f"where={self.where}",
         ]
 
     def speaker_features(self) -> list[str]:
@@ -58,6 +60,7 @@ class Evidence:
             f"link={self.link}",
             f"cue={self.cue}",
             f"speaker*gap={self.speaker}*{self.gap}",
+            f"where={self.where}",
         ]
 
 

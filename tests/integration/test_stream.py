@@ -101,7 +101,7 @@ def test_records_are_keyed_by_id_with_contract_headers(published):
         assert r.key == value["id"].encode()
         headers = dict(r.headers)
         assert headers["content-type"] == b"application/json"
-        assert headers["schema-version"] == b"2"
+        assert headers["schema-version"] == b"3"
 
 
 def test_seed_comes_out_with_quotes_and_entities(published):

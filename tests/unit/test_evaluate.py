@@ -354,7 +354,7 @@ def test_parse_cache_gives_the_same_predictions(corpus: Path, tmp_path: Path) ->
     fresh = ev.run_wirestream(gold, Settings.from_env(), lambda: None)
     cache = tmp_path / "cache"
     first = ev.run_wirestream(gold, Settings.from_env(), lambda: None, cache)
-    assert len(list(cache.iterdir())) == 1
+    assert len(list(cache.iterdir())) == 2  # the body's parse and the headline's
     again = ev.run_wirestream(gold, Settings.from_env(), lambda: None, cache)
     assert (
         [(p.text, p.kind, p.speaker, p.confidence) for p in fresh[0]]
