@@ -21,7 +21,7 @@ from pipeline.cleaning.clean import clean_article
 from pipeline.config import Settings
 from pipeline.entities.extract import extract_entities
 from pipeline.errors import RejectedInput
-from pipeline.nlp.headlines import parse_headlines
+from pipeline.nlp.headlines import common_words, parse_headlines, sentence_casing
 from pipeline.nlp.model import doc_from_bytes, doc_to_bytes, model_label, parse
 from pipeline.quotes.attribution import quotes_with_evidence
 from pipeline.quotes.confidence import Evidence
@@ -57,8 +57,10 @@ def parses(
 def headline_parses(
     nlp: Language, articles: Sequence[CleanArticle], cache_dir: Path | None, batch_size: int = 16
 ) -> list[bytes]:
-    """Parse bytes for each headline, read as a sentence in the light of its body (the key holds both)."""
-    keys = [f"headline\0{a.headline}\0{a.body}" for a in articles]
+    """Parse bytes for each headline; the key holds the form the parser reads (cased in the light of
+    the body), so a change to the casing rules is never answered from the cache."""
+    common = common_words(nlp)
+    keys = [f"headline\0{sentence_casing(a.headline, a.body, common)}\0{a.headline}" for a in articles]
     by_key = {k: (a.headline, a.body) for k, a in zip(keys, articles)}
     return _cached(nlp, keys, lambda ks: parse_headlines(nlp, [by_key[k] for k in ks], batch_size), cache_dir)
 

@@ -26,7 +26,7 @@ from pipeline.nlp.model import DOC_ATTRS
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _SENTENCE_END = re.compile(r"(?:^|[.!?:;\"“”‘'(\n]|--|—)\s*$")
-_MIN_TITLED_SHARE = 0.6  # of the words of four letters or more, capitalised: Title Case
+_MIN_TITLED_SHARE = 0.75  # of the words of four letters or more, capitalised: Title Case
 _LEMMA_TABLE = "lemma_index"  # the lemmatizer's lexicon: English words by part of speech
 _SUFFIXES = (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("d", ""), ("ing", ""), ("ing", "e"))
 
