@@ -114,7 +114,10 @@ ENTITIES = Counter(
     "wirestream_entities_total", "Entity mentions in enriched articles, by spaCy label.", ["label"], registry=REGISTRY
 )
 QUOTES = Counter(
-    "wirestream_quotes_total", "Quotes attributed in enriched articles, by type.", ["type"], registry=REGISTRY
+    "wirestream_quotes_total",
+    "Quotes attributed in enriched articles (body and headline), by type.",
+    ["type"],
+    registry=REGISTRY,
 )
 BATCH = Histogram(
     "wirestream_batch_size",
@@ -243,8 +246,8 @@ def page_article(record: EnrichedRecord, max_chars: int = 6000) -> dict[str, Any
             if e.end <= len(body)
         ],
         "quotes": [
-            {"text": q.text, "type": q.type, "speaker": q.speaker.name or q.speaker.mention, "cue": q.cue}
-            for q in record.quotes
+            {"text": q.text, "type": q.type, "speaker": q.speaker.name or q.speaker.mention, "cue": q.cue, "part": part}
+            for part, q in record.every_quote()
         ],
     }
 
@@ -365,7 +368,7 @@ def record_enriched(record: EnrichedRecord) -> None:
     for entity in record.entities:
         ENTITIES.labels(entity.label).inc()
         LIVE.entities[entity.label] += 1
-    for quote in record.quotes:
+    for _, quote in record.every_quote():
         QUOTES.labels(quote.type).inc()
         LIVE.quotes[quote.type] += 1
     done = parse_time(record.processing.enriched_at) or time.time()

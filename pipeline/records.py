@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
 QuoteType = Literal["direct", "indirect", "mixed"]
+QuotePart = Literal["body", "headline"]
 
 
 PubStatus = Literal["usable", "withheld", "canceled"]
@@ -216,6 +217,10 @@ class EnrichedRecord:
 
     def to_dict(self) -> dict[str, Any]:
         return to_dict(self)
+
+    def every_quote(self) -> list[tuple[QuotePart, Quote]]:
+        """The body's quotes, then the headline's, each with where it stands (`articles.quotes` order)."""
+        return [*(("body", q) for q in self.quotes), *(("headline", q) for q in self.headline_quotes)]
 
 
 @dataclass(slots=True)

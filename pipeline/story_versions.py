@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from pipeline.codec import parse_time
-from pipeline.records import EnrichedRecord, Quote
+from pipeline.records import EnrichedRecord, Quote, QuotePart
 
 Action = Literal["publish", "superseded", "hold", "withdraw"]
 
@@ -67,7 +67,7 @@ class QuoteRecord:
     cue: str | None
     speaker: dict[str, Any]
     confidence: float | None = None
-    part: str = "body"  # or "headline": the headline's quotes follow the body's
+    part: QuotePart = "body"  # or "headline": the headline's quotes follow the body's
 
 
 @dataclass(slots=True)
@@ -123,11 +123,10 @@ def _newer(version: int, version_from: str, position: tuple[int | None, int | No
 def quote_records(record: EnrichedRecord) -> list[QuoteRecord]:
     """The story's quotes as the quote-tracking records consumers subscribe to: the body's, then
     the headline's (so a body quote keeps its key whether or not the headline reports anything)."""
-    parts = [*(("body", q) for q in record.quotes), *(("headline", q) for q in getattr(record, "headline_quotes", []))]
-    return [_quote_record(record, n, quote, part) for n, (part, quote) in enumerate(parts)]
+    return [_quote_record(record, n, quote, part) for n, (part, quote) in enumerate(record.every_quote())]
 
 
-def _quote_record(record: EnrichedRecord, n: int, quote: Quote, part: str = "body") -> QuoteRecord:
+def _quote_record(record: EnrichedRecord, n: int, quote: Quote, part: QuotePart) -> QuoteRecord:
     speaker = quote.speaker
     return QuoteRecord(
         key=quote_key(record.id, n),

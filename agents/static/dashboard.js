@@ -153,7 +153,7 @@
         el("span", { class: "speaker", text: q.speaker || "unattributed" }),
         el("span", { class: "arrow", text: " → " }),
         el("q", { text: q.text }), " ",
-        el("span", { class: "qtype", text: q.type })));
+        el("span", { class: "qtype", text: q.part === "headline" ? q.type + " · headline" : q.type })));
     }
     if (!a.quotes.length) quotes.append(el("li", { class: "muted", text: "no quotes" }));
     const meta = [a.source, a.published_at ? "published " + a.published_at : null,
