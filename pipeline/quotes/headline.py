@@ -46,22 +46,27 @@ def headline_quotes_with_evidence(
 
 
 def _share_ids(quotes: list[Quote], body_quotes: list[Quote]) -> None:
-    """Body ids for the body's speakers; fresh `S` ids, after the body's, for the others."""
-    by_name = {_name_key(q.speaker.name): q.speaker.id for q in body_quotes if q.speaker.name and q.speaker.id}
-    body_ids = {q.speaker.id for q in body_quotes if q.speaker.id}
-    numbers = [int(m.group(1)) for i in body_ids if (m := _UNNAMED_ID.match(i))]
+    """Body ids (and the body's full name and title) for the body's speakers; fresh `S` ids,
+    after the body's, for the others."""
+    by_id = {q.speaker.id: q.speaker for q in body_quotes if q.speaker.id}
+    by_name = {_name_key(s.name): i for i, s in by_id.items() if s.name}
+    numbers = [int(m.group(1)) for i in by_id if (m := _UNNAMED_ID.match(i))]
     next_number = max(numbers, default=0) + 1
     renamed: dict[str, str] = {}
     for quote in quotes:
         speaker = quote.speaker
-        if speaker.id is None or speaker.entity_id is not None:
-            continue  # no speaker, or the body's entity cluster already gave the id
-        if speaker.id not in renamed:
+        if speaker.id is None:
+            continue
+        if speaker.entity_id is None and speaker.id not in renamed:
             same = _same_person(speaker.name, by_name)
             if same is None:
                 same, next_number = f"S{next_number}", next_number + 1
             renamed[speaker.id] = same
-        speaker.id = renamed[speaker.id]
+        speaker.id = renamed.get(speaker.id, speaker.id)
+        known = by_id.get(speaker.id)
+        if known is not None:  # `Ferreira` in the headline is the body's `Ana Ferreira, minister`
+            speaker.name, speaker.title = known.name, known.title or speaker.title
+            speaker.entity_id = known.entity_id
 
 
 def _same_person(name: str | None, by_name: dict[str, str]) -> str | None:

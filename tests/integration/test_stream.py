@@ -20,14 +20,23 @@ from tests.conftest import SEED, wait_until
 pytestmark = pytest.mark.broker
 
 
-def article(i: int, run: str) -> bytes:
+# One article's headline reports what its minister says, in Title Case as desks write it.
+HEADLINE_REPORT = "Minister Ferreira Says Rail Link Will Carry Freight By 2028"
+
+
+def article(i: int, run: str, headline: str | None = None) -> bytes:
     body = (
         f"Officials in Lisbon announced a new rail link on day {i}.\n\n"
         f"\u201cThis line will carry freight within two years,\u201d said Ana Ferreira, the transport minister.\n\n"
         f"She said the cost would be shared with Spain."
     )
     return orjson.dumps(
-        {"id": f"{run}-good-{i}", "headline": f"Rail link {i}", "body": body, "published_at": "2026-11-25T10:00:00Z"}
+        {
+            "id": f"{run}-good-{i}",
+            "headline": headline or f"Rail link {i}",
+            "body": body,
+            "published_at": "2026-11-25T10:00:00Z",
+        }
     )
 
 
@@ -63,7 +72,7 @@ def published(worker, settings_for):
         b"\xff\xfe\x00binary junk",
         article(1, run),
         orjson.dumps({"id": f"{run}-wrongtype", "body": 42}),
-        article(2, run),
+        article(2, run, HEADLINE_REPORT),
     ]
     publish_values(settings_for, values)
     good = {f"{run}-good-0", f"{run}-good-1", f"{run}-good-2", f"{run}-seed"}
@@ -115,6 +124,26 @@ def test_seed_comes_out_with_quotes_and_entities(published):
     for e in seed["entities"]:
         assert seed["body"][e["start"] : e["end"]] == e["text"]
     assert set(seed["processing"]["timings_ms"]) >= {"clean", "parse", "entities", "quotes"}
+
+
+def test_a_headline_report_comes_out_with_the_bodys_speaker_and_on_the_quote_topic(published, settings_for):
+    run, _, enriched, _ = published
+    [record] = [orjson.loads(r.value) for r in enriched if orjson.loads(r.value)["id"] == f"{run}-good-2"]
+    [top] = record["headline_quotes"]
+    assert top["text"] == "Rail Link Will Carry Freight By 2028"
+    assert record["headline"][top["start"] : top["end"]] == top["text"]
+    body_ids = {q["speaker"]["id"] for q in record["quotes"] if "Ferreira" in (q["speaker"]["name"] or "")}
+    assert body_ids == {top["speaker"]["id"]}
+    key = f"{run}-good-2#{len(record['quotes'])}".encode()
+
+    def on_quote_topic():
+        found = [r for r in read_topic(settings_for, settings_for.topics.quotes) if r.key == key]
+        return found or None
+
+    [quote] = wait_until(on_quote_topic, timeout=60, interval=1, what="the headline's quote record")
+    value = orjson.loads(quote.value)
+    assert value["part"] == "headline" and value["text"] == top["text"]
+    assert schema_error("quote", value) is None
 
 
 def test_bad_input_is_dead_lettered_with_a_reason_and_the_payload(published):

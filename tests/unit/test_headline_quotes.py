@@ -97,6 +97,7 @@ def test_a_headline_report_is_a_headline_quote_with_the_bodys_speaker_id() -> No
     assert quote.cue == "Says" and quote.speaker.name and "Okafor" in quote.speaker.name
     body_ids = {q.speaker.id for q in record.quotes if q.speaker.name and "Okafor" in q.speaker.name}
     assert body_ids == {quote.speaker.id}
+    assert quote.speaker.name == "Lena Okafor"  # the body's full name, though the headline says "Mayor Okafor"
     assert 0 < quote.confidence < 1 and 0 < quote.speaker.confidence < 1
 
 
