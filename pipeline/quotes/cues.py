@@ -96,6 +96,11 @@ PRO_SENTENCES = frozenset({"yes", "no", "so"})
 _NON_PAST_TAGS = frozenset({"VBZ", "VBP", "VB", "MD", "TO"})
 # Dependents of a cue verb, after its complement, that continue the report (a misparse).
 CONTINUATION_DEPS = frozenset({"ccomp", "advcl", "conj"})
+# Links and words of a phrase between a cue verb and a reported clause the parse hung on its
+# last noun (`said during a visit to Ohio that ...`); VERB for a participle used as a preposition
+# (`said following a vote that ...`).
+_STRANDING_DEPS = frozenset({"prep", "pobj", "dobj", "dative", "compound"})
+_PHRASE_POS = frozenset({"NOUN", "PROPN", "PRON", "NUM", "ADP", "VERB"})
 # Words that belong to the cue itself ("did not say", "has said", "pointed out").
 CUE_PARTICLES = frozenset({"prt", "neg", "aux", "auxpass"})
 
@@ -194,11 +199,37 @@ def complement_tokens(verb: Token) -> list[Token]:
     if not comps and verb.lemma_ == "say":  # `Aides say the more votes he wins, the more he gets`
         comps = [c for c in verb.children if c.dep_ == "dobj" and c.left_edge.i == verb.i + 1 and _holds_clause(c)]
     if not comps:
+        comps = _stranded_that_clause(verb)
+    if not comps:
         answer = _pro_sentence(verb)
         return [answer] if answer is not None else []
     comp = next((c for c in comps if len(comps) > 1 and verb.i < c.left_edge.i <= verb.i + 2), comps[0])
     tokens = _asked(verb, comp) + list(comp.subtree) + _continuation(verb, comp)
     return _without_nested_attribution(comp, tokens)
+
+
+def _stranded_that_clause(verb: Token) -> list[Token]:
+    """`said following a vote in 2001 that he had ...`, `told Jo at a debate that ...`: the parse
+    hangs the reported clause on the last noun of the phrase between it and the verb, as a
+    relative clause. A relative clause is opened by a pronoun, never by the complementiser "that"
+    (a mark), so a "relative clause" marked by it is the verb's own complement, when only nouns
+    and prepositions stand between them."""
+    for child in verb.rights:
+        if child.dep_ not in _STRANDING_DEPS:
+            continue
+        for tok in child.subtree:
+            if tok.dep_ == "relcl" and has_that_mark(tok) and _hangs_by_nouns(tok.head, verb):
+                return [tok]
+    return []
+
+
+def _hangs_by_nouns(tok: Token, verb: Token) -> bool:
+    """Whether the chain of heads from tok up to the verb runs through nouns and prepositions only."""
+    while tok != verb:
+        if tok.dep_ not in _STRANDING_DEPS or tok.pos_ not in _PHRASE_POS or tok.head == tok:
+            return False
+        tok = tok.head
+    return True
 
 
 def _pro_sentence(verb: Token) -> Token | None:

@@ -444,3 +444,11 @@ def test_quoted_words_in_the_that_clause_of_a_noun_of_saying_are_that_nouns_repo
     [q] = run(nlp, body)
     assert q.type == "mixed" and q.text == "that the mayor “founded the gang.”"
     assert q.speaker.name == "Al Roe"
+
+
+def test_a_that_clause_the_parse_hangs_on_a_noun_after_the_cue_is_the_report(nlp):
+    # the parse reads "that she had ..." as a relative clause of "meeting"; "that" marks it a complement
+    body = "The mayor said following a meeting in 2019 that she had “no confidence at all in the board.”"
+    [q] = run(nlp, body)
+    assert (q.type, q.cue, q.speaker.mention) == ("mixed", "said", "The mayor")
+    assert q.text == "that she had “no confidence at all in the board.”"
