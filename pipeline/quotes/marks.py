@@ -7,6 +7,7 @@ paired per paragraph by their context rather than by their shape.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 OPENERS = frozenset("“„«")
@@ -57,7 +58,7 @@ def _mark_len(text: str, i: int) -> int:
 def _direction(text: str, i: int, inside: bool, width: int = 1) -> str:
     """'open' or 'close' for the mark at i, judged from its neighbours, then from the state."""
     ch = text[i] if width == 1 else '"'
-    before = text[i - 1] if i > 0 else " "
+    before = _visible_before(text, i)
     after = text[i + width] if i + width < len(text) else " "
     opens_by_context = before in _OPEN_CONTEXT and not after.isspace()
     closes_by_context = not before.isspace() and (after.isspace() or not after.isalnum())
@@ -70,6 +71,16 @@ def _direction(text: str, i: int, inside: bool, width: int = 1) -> str:
     if closes_by_context and not opens_by_context:
         return "close"
     return "close" if inside else "open"
+
+
+def _visible_before(text: str, i: int) -> str:
+    """The character before i, passing over invisible format characters (a left-to-right mark
+    pasted before `”Sorry, ...` from a social-media post is no word the mark closes); a space at
+    the start of the text."""
+    k = i - 1
+    while k >= 0 and unicodedata.category(text[k]) == "Cf":
+        k -= 1
+    return text[k] if k >= 0 else " "
 
 
 def _paragraph_spans(text: str, start: int, end: int) -> tuple[list[QuotedSpan], int | None]:
@@ -95,7 +106,7 @@ def _paragraph_spans(text: str, start: int, end: int) -> tuple[list[QuotedSpan],
 def _starts_with_opener(text: str, start: int, end: int) -> int | None:
     """Offset of the opening mark that begins a paragraph, if it does."""
     i = start
-    while i < end and text[i].isspace():
+    while i < end and (text[i].isspace() or unicodedata.category(text[i]) == "Cf"):
         i += 1
     width = _mark_len(text, i) if i < end else 0
     if width and _direction(text, i, False, width) == "open":
