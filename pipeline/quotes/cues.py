@@ -256,7 +256,10 @@ def _asked(verb: Token, comp: Token) -> list[Token]:
         return []
     doc = verb.doc
     between = [doc[k] for k in range(obj.left_edge.i, comp.left_edge.i)]
-    return [] if any(t.is_punct or t.is_space for t in between) else between
+    # quote marks around the one a verb of saying asks (`asked the "reporter" to join him`) do
+    # not break the phrase
+    marks_allowed = is_quote_verb(verb)
+    return [] if any(t.is_punct and not (t.is_quote and marks_allowed) or t.is_space for t in between) else between
 
 
 def _holds_clause(tok: Token) -> bool:

@@ -318,6 +318,12 @@ def test_the_one_asked_is_part_of_an_infinitive_report(nlp, body, report):
     assert (q.type, q.text) == ("indirect", report)
 
 
+def test_the_one_asked_in_quote_marks_is_part_of_the_report(nlp):
+    body = "Ms. Ortega asked the “volunteers” to stay at the hall until the count was finished."
+    [q] = run(nlp, body)
+    assert (q.type, q.text) == ("mixed", "the “volunteers” to stay at the hall until the count was finished")
+
+
 # ── coordinated reports ──────────────────────────────────────────────────────
 
 
