@@ -319,10 +319,7 @@ def _without_nested_attribution(comp: Token, tokens: list[Token]) -> list[Token]
     """Drop clauses inside the content that start a new attribution ("..., although he said ...")."""
     drop: set[int] = set()
     for t in comp.children:
-        # `said he would X and warned against Y`: a second report by the same source
-        if t.dep_ == "conj" and (
-            _matrix_predicate(t) or _tense_breaks(t) or is_speech_verb(t) and t.i > comp.i and not _marked_that(t)
-        ):
+        if t.dep_ == "conj" and (_matrix_predicate(t) or _tense_breaks(t) or _second_report(t, comp)):
             drop.update(x.i for x in t.subtree)
             drop.update(c.i for c in comp.children if c.dep_ == "cc" and c.i < t.i)
     for t in comp.children:
@@ -340,6 +337,32 @@ def _without_nested_attribution(comp: Token, tokens: list[Token]) -> list[Token]
                     drop.add(m.i)
     kept = [t for t in tokens if t.i not in drop]
     return _contiguous_around(kept, comp)
+
+
+def _second_report(conj: Token, comp: Token) -> bool:
+    """`said he would X and warned against Y`: a verb of saying joined to the report's verb after
+    it is a second report by the same source, unless "that" opens it or its form ties it to the
+    report."""
+    return is_speech_verb(conj) and conj.i > comp.i and not _marked_that(conj) and not _parallel_to_report(conj, comp)
+
+
+def _parallel_to_report(conj: Token, comp: Token) -> bool:
+    """`arguing that it showed "intent" and indicated Jo may have ...`, `says he'd sit Jo down and
+    tell him "..."`: a subjectless verb of saying joined to the report's verb in that verb's form
+    (sharing its auxiliary, or with one of the same form), when the cue's tense is another, can
+    only be coordinated with the report (an -ing cue is not coordinated with a past tense): it
+    goes on the report."""
+    cue = comp.head
+    if cue.pos_ not in ("VERB", "AUX") or subject_of_own(conj) is not None or conj.tag_ != comp.tag_:
+        return False
+    tense = _finite(comp).tag_
+    return _finite(conj).tag_ in (conj.tag_, tense) and tense != _finite(cue).tag_
+
+
+def _finite(verb: Token) -> Token:
+    """The word that carries a verb's tense: its first auxiliary before it, else the verb."""
+    auxiliaries = [c for c in verb.children if c.dep_ in ("aux", "auxpass") and c.i < verb.i]
+    return auxiliaries[0] if auxiliaries else verb
 
 
 def quotes_in(tokens: Iterable[Token]) -> bool:
@@ -387,9 +410,7 @@ def _tense_breaks(verb: Token) -> bool:
         return False
     if quotes_in(verb.subtree):
         return False
-    auxiliaries = [c for c in report.children if c.dep_ in ("aux", "auxpass") and c.i < report.i]
-    finite = auxiliaries[0] if auxiliaries else report
-    return finite.tag_ in _NON_PAST_TAGS
+    return _finite(report).tag_ in _NON_PAST_TAGS
 
 
 def _contiguous_around(tokens: list[Token], anchor: Token) -> list[Token]:

@@ -357,6 +357,18 @@ def test_a_past_conjunct_of_a_past_report_stays_in_it(nlp):
     assert (q.type, q.text) == ("indirect", "he heard a loud bang and turned back toward the airport")
 
 
+def test_a_verb_of_saying_in_the_reports_form_not_the_cues_stays_in_the_report(nlp):
+    # "tell" shares "would" with "close"; the cue "says" is in another tense
+    body = "Jo Linn says she would close the bridge and tell the council “no more delays.”"
+    [q] = run(nlp, body)
+    assert (q.type, q.text) == ("mixed", "she would close the bridge and tell the council “no more delays.”")
+
+
+def test_a_verb_of_saying_in_the_cues_tense_is_a_second_report(nlp):
+    body = "The mayor wrote that the fund had run dry and warned the town about “hard choices.”"
+    assert [q.text for q in run(nlp, body)] == ["that the fund had run dry", "the town about “hard choices.”"]
+
+
 def test_what_an_announced_object_is_for_belongs_to_the_report(nlp):
     body = "The ministry announced $40 million in grants to help farmers replace their irrigation pumps."
     [q] = run(nlp, body)
