@@ -88,6 +88,7 @@ def _paragraph_spans(text: str, start: int, end: int) -> tuple[list[QuotedSpan],
     spans: list[QuotedSpan] = []
     open_at: int | None = None
     open_len = 1
+    unpaired: int | None = None  # a closing mark with nothing open (`He says,” there are ...”`)
     i = start
     while i < end:
         width = _mark_len(text, i)
@@ -96,9 +97,15 @@ def _paragraph_spans(text: str, start: int, end: int) -> tuple[list[QuotedSpan],
             continue
         if _direction(text, i, open_at is not None, width) == "open":
             open_at, open_len = i, width  # a second opener while open: the first one was stray
+            unpaired = None
         elif open_at is not None:
             spans.append(QuotedSpan(open_at, i + width, open_len=open_len, close_len=width))
             open_at = None
+        elif unpaired is not None:
+            spans.append(QuotedSpan(unpaired, i + width, close_len=width))
+            unpaired = None
+        elif text[i] in CLOSERS:
+            unpaired = i
         i += width
     return spans, open_at
 

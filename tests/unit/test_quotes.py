@@ -480,6 +480,17 @@ def test_an_invisible_format_mark_before_a_closing_shaped_opener_is_no_word(nlp)
     )
 
 
+def test_a_closing_mark_with_nothing_open_pairs_with_the_next_one_in_its_paragraph(nlp):
+    body = "Ana Ruiz was blunt about the delay. She says,” the council has had two years to fix this road.”"
+    assert [body[s.start : s.end] for s in find_quoted_spans(body, paragraphs(body))] == [
+        "” the council has had two years to fix this road.”"
+    ]
+    [q] = run(nlp, body)
+    assert q.type == "direct" and q.text.strip() == "the council has had two years to fix this road."
+    # a lone closing mark with no second one in its paragraph still quotes nothing
+    assert find_quoted_spans("He left.” Then the bus came.", [(0, 28)]) == []
+
+
 _WORDS = st.sampled_from(
     [
         "he",
