@@ -96,6 +96,11 @@ PRO_SENTENCES = frozenset({"yes", "no", "so"})
 _NON_PAST_TAGS = frozenset({"VBZ", "VBP", "VB", "MD", "TO"})
 # Dependents of a cue verb, after its complement, that continue the report (a misparse).
 CONTINUATION_DEPS = frozenset({"ccomp", "advcl", "conj"})
+# Links and words of a phrase between a cue verb and a reported clause the parse hung on its
+# last noun (`said during a visit to Ohio that ...`); VERB for a participle used as a preposition
+# (`said following a vote that ...`).
+_STRANDING_DEPS = frozenset({"prep", "pobj", "dobj", "dative", "compound"})
+_PHRASE_POS = frozenset({"NOUN", "PROPN", "PRON", "NUM", "ADP", "VERB"})
 # Words that belong to the cue itself ("did not say", "has said", "pointed out").
 CUE_PARTICLES = frozenset({"prt", "neg", "aux", "auxpass"})
 
@@ -194,11 +199,37 @@ def complement_tokens(verb: Token) -> list[Token]:
     if not comps and verb.lemma_ == "say":  # `Aides say the more votes he wins, the more he gets`
         comps = [c for c in verb.children if c.dep_ == "dobj" and c.left_edge.i == verb.i + 1 and _holds_clause(c)]
     if not comps:
+        comps = _stranded_that_clause(verb)
+    if not comps:
         answer = _pro_sentence(verb)
         return [answer] if answer is not None else []
     comp = next((c for c in comps if len(comps) > 1 and verb.i < c.left_edge.i <= verb.i + 2), comps[0])
     tokens = _asked(verb, comp) + list(comp.subtree) + _continuation(verb, comp)
     return _without_nested_attribution(comp, tokens)
+
+
+def _stranded_that_clause(verb: Token) -> list[Token]:
+    """`said following a vote in 2001 that he had ...`, `told Jo at a debate that ...`: the parse
+    hangs the reported clause on the last noun of the phrase between it and the verb, as a
+    relative clause. A relative clause is opened by a pronoun, never by the complementiser "that"
+    (a mark), so a "relative clause" marked by it is the verb's own complement, when only nouns
+    and prepositions stand between them."""
+    for child in verb.rights:
+        if child.dep_ not in _STRANDING_DEPS:
+            continue
+        for tok in child.subtree:
+            if tok.dep_ == "relcl" and has_that_mark(tok) and _hangs_by_nouns(tok.head, verb):
+                return [tok]
+    return []
+
+
+def _hangs_by_nouns(tok: Token, verb: Token) -> bool:
+    """Whether the chain of heads from tok up to the verb runs through nouns and prepositions only."""
+    while tok != verb:
+        if tok.dep_ not in _STRANDING_DEPS or tok.pos_ not in _PHRASE_POS or tok.head == tok:
+            return False
+        tok = tok.head
+    return True
 
 
 def _pro_sentence(verb: Token) -> Token | None:
@@ -225,7 +256,10 @@ def _asked(verb: Token, comp: Token) -> list[Token]:
         return []
     doc = verb.doc
     between = [doc[k] for k in range(obj.left_edge.i, comp.left_edge.i)]
-    return [] if any(t.is_punct or t.is_space for t in between) else between
+    # quote marks around the one a verb of saying asks (`asked the "reporter" to join him`) do
+    # not break the phrase
+    marks_allowed = is_quote_verb(verb)
+    return [] if any(t.is_punct and not (t.is_quote and marks_allowed) or t.is_space for t in between) else between
 
 
 def _holds_clause(tok: Token) -> bool:
@@ -285,10 +319,7 @@ def _without_nested_attribution(comp: Token, tokens: list[Token]) -> list[Token]
     """Drop clauses inside the content that start a new attribution ("..., although he said ...")."""
     drop: set[int] = set()
     for t in comp.children:
-        # `said he would X and warned against Y`: a second report by the same source
-        if t.dep_ == "conj" and (
-            _matrix_predicate(t) or _tense_breaks(t) or is_speech_verb(t) and t.i > comp.i and not _marked_that(t)
-        ):
+        if t.dep_ == "conj" and (_matrix_predicate(t) or _tense_breaks(t) or _second_report(t, comp)):
             drop.update(x.i for x in t.subtree)
             drop.update(c.i for c in comp.children if c.dep_ == "cc" and c.i < t.i)
     for t in comp.children:
@@ -306,6 +337,32 @@ def _without_nested_attribution(comp: Token, tokens: list[Token]) -> list[Token]
                     drop.add(m.i)
     kept = [t for t in tokens if t.i not in drop]
     return _contiguous_around(kept, comp)
+
+
+def _second_report(conj: Token, comp: Token) -> bool:
+    """`said he would X and warned against Y`: a verb of saying joined to the report's verb after
+    it is a second report by the same source, unless "that" opens it or its form ties it to the
+    report."""
+    return is_speech_verb(conj) and conj.i > comp.i and not _marked_that(conj) and not _parallel_to_report(conj, comp)
+
+
+def _parallel_to_report(conj: Token, comp: Token) -> bool:
+    """`arguing that it showed "intent" and indicated Jo may have ...`, `says he'd sit Jo down and
+    tell him "..."`: a subjectless verb of saying joined to the report's verb in that verb's form
+    (sharing its auxiliary, or with one of the same form), when the cue's tense is another, can
+    only be coordinated with the report (an -ing cue is not coordinated with a past tense): it
+    goes on the report."""
+    cue = comp.head
+    if cue.pos_ not in ("VERB", "AUX") or subject_of_own(conj) is not None or conj.tag_ != comp.tag_:
+        return False
+    tense = _finite(comp).tag_
+    return _finite(conj).tag_ in (conj.tag_, tense) and tense != _finite(cue).tag_
+
+
+def _finite(verb: Token) -> Token:
+    """The word that carries a verb's tense: its first auxiliary before it, else the verb."""
+    auxiliaries = [c for c in verb.children if c.dep_ in ("aux", "auxpass") and c.i < verb.i]
+    return auxiliaries[0] if auxiliaries else verb
 
 
 def quotes_in(tokens: Iterable[Token]) -> bool:
@@ -353,9 +410,7 @@ def _tense_breaks(verb: Token) -> bool:
         return False
     if quotes_in(verb.subtree):
         return False
-    auxiliaries = [c for c in report.children if c.dep_ in ("aux", "auxpass") and c.i < report.i]
-    finite = auxiliaries[0] if auxiliaries else report
-    return finite.tag_ in _NON_PAST_TAGS
+    return _finite(report).tag_ in _NON_PAST_TAGS
 
 
 def _contiguous_around(tokens: list[Token], anchor: Token) -> list[Token]:

@@ -7,6 +7,7 @@ paired per paragraph by their context rather than by their shape.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 OPENERS = frozenset("“„«")
@@ -57,7 +58,7 @@ def _mark_len(text: str, i: int) -> int:
 def _direction(text: str, i: int, inside: bool, width: int = 1) -> str:
     """'open' or 'close' for the mark at i, judged from its neighbours, then from the state."""
     ch = text[i] if width == 1 else '"'
-    before = text[i - 1] if i > 0 else " "
+    before = _visible_before(text, i)
     after = text[i + width] if i + width < len(text) else " "
     opens_by_context = before in _OPEN_CONTEXT and not after.isspace()
     closes_by_context = not before.isspace() and (after.isspace() or not after.isalnum())
@@ -72,11 +73,22 @@ def _direction(text: str, i: int, inside: bool, width: int = 1) -> str:
     return "close" if inside else "open"
 
 
+def _visible_before(text: str, i: int) -> str:
+    """The character before i, passing over invisible format characters (a left-to-right mark
+    pasted before `”Sorry, ...` from a social-media post is no word the mark closes); a space at
+    the start of the text."""
+    k = i - 1
+    while k >= 0 and unicodedata.category(text[k]) == "Cf":
+        k -= 1
+    return text[k] if k >= 0 else " "
+
+
 def _paragraph_spans(text: str, start: int, end: int) -> tuple[list[QuotedSpan], int | None]:
     """Closed spans inside one paragraph, and the offset of a quote left open at its end."""
     spans: list[QuotedSpan] = []
     open_at: int | None = None
     open_len = 1
+    unpaired: int | None = None  # a closing mark with nothing open (`He says,” there are ...”`)
     i = start
     while i < end:
         width = _mark_len(text, i)
@@ -85,9 +97,15 @@ def _paragraph_spans(text: str, start: int, end: int) -> tuple[list[QuotedSpan],
             continue
         if _direction(text, i, open_at is not None, width) == "open":
             open_at, open_len = i, width  # a second opener while open: the first one was stray
+            unpaired = None
         elif open_at is not None:
             spans.append(QuotedSpan(open_at, i + width, open_len=open_len, close_len=width))
             open_at = None
+        elif unpaired is not None:
+            spans.append(QuotedSpan(unpaired, i + width, close_len=width))
+            unpaired = None
+        elif text[i] in CLOSERS:
+            unpaired = i
         i += width
     return spans, open_at
 
@@ -95,7 +113,7 @@ def _paragraph_spans(text: str, start: int, end: int) -> tuple[list[QuotedSpan],
 def _starts_with_opener(text: str, start: int, end: int) -> int | None:
     """Offset of the opening mark that begins a paragraph, if it does."""
     i = start
-    while i < end and text[i].isspace():
+    while i < end and (text[i].isspace() or unicodedata.category(text[i]) == "Cf"):
         i += 1
     width = _mark_len(text, i) if i < end else 0
     if width and _direction(text, i, False, width) == "open":

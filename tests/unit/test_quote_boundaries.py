@@ -318,6 +318,12 @@ def test_the_one_asked_is_part_of_an_infinitive_report(nlp, body, report):
     assert (q.type, q.text) == ("indirect", report)
 
 
+def test_the_one_asked_in_quote_marks_is_part_of_the_report(nlp):
+    body = "Ms. Ortega asked the “volunteers” to stay at the hall until the count was finished."
+    [q] = run(nlp, body)
+    assert (q.type, q.text) == ("mixed", "the “volunteers” to stay at the hall until the count was finished")
+
+
 # ── coordinated reports ──────────────────────────────────────────────────────
 
 
@@ -349,6 +355,18 @@ def test_a_past_conjunct_of_a_past_report_stays_in_it(nlp):
     body = "The pilot said he heard a loud bang and turned back toward the airport."
     [q] = run(nlp, body)
     assert (q.type, q.text) == ("indirect", "he heard a loud bang and turned back toward the airport")
+
+
+def test_a_verb_of_saying_in_the_reports_form_not_the_cues_stays_in_the_report(nlp):
+    # "tell" shares "would" with "close"; the cue "says" is in another tense
+    body = "Jo Linn says she would close the bridge and tell the council “no more delays.”"
+    [q] = run(nlp, body)
+    assert (q.type, q.text) == ("mixed", "she would close the bridge and tell the council “no more delays.”")
+
+
+def test_a_verb_of_saying_in_the_cues_tense_is_a_second_report(nlp):
+    body = "The mayor wrote that the fund had run dry and warned the town about “hard choices.”"
+    assert [q.text for q in run(nlp, body)] == ["that the fund had run dry", "the town about “hard choices.”"]
 
 
 def test_what_an_announced_object_is_for_belongs_to_the_report(nlp):
@@ -444,3 +462,11 @@ def test_quoted_words_in_the_that_clause_of_a_noun_of_saying_are_that_nouns_repo
     [q] = run(nlp, body)
     assert q.type == "mixed" and q.text == "that the mayor “founded the gang.”"
     assert q.speaker.name == "Al Roe"
+
+
+def test_a_that_clause_the_parse_hangs_on_a_noun_after_the_cue_is_the_report(nlp):
+    # the parse reads "that she had ..." as a relative clause of "meeting"; "that" marks it a complement
+    body = "The mayor said following a meeting in 2019 that she had “no confidence at all in the board.”"
+    [q] = run(nlp, body)
+    assert (q.type, q.cue, q.speaker.mention) == ("mixed", "said", "The mayor")
+    assert q.text == "that she had “no confidence at all in the board.”"

@@ -463,6 +463,34 @@ def test_quoted_span_pairing():
     assert spans == ['"a b"', "“c d,”", "“e.\n\n“f g\n\n“h.”"]
 
 
+def test_an_invisible_format_mark_before_a_closing_shaped_opener_is_no_word(nlp):
+    # a left-to-right mark (U+202A) pasted before a ” that opens a reply copied from a post
+    body = (
+        "The mayor's post drew hundreds of replies.\n\n"
+        "\u202a”We will be there on Sunday with the whole street,” wrote Ana Ruiz."
+    )
+    assert [body[s.start : s.end] for s in find_quoted_spans(body, paragraphs(body))] == [
+        "”We will be there on Sunday with the whole street,”"
+    ]
+    [q] = run(nlp, body)
+    assert (q.type, q.text, q.speaker.mention) == (
+        "direct",
+        "We will be there on Sunday with the whole street,",
+        "Ana Ruiz",
+    )
+
+
+def test_a_closing_mark_with_nothing_open_pairs_with_the_next_one_in_its_paragraph(nlp):
+    body = "Ana Ruiz was blunt about the delay. She says,” the council has had two years to fix this road.”"
+    assert [body[s.start : s.end] for s in find_quoted_spans(body, paragraphs(body))] == [
+        "” the council has had two years to fix this road.”"
+    ]
+    [q] = run(nlp, body)
+    assert q.type == "direct" and q.text.strip() == "the council has had two years to fix this road."
+    # a lone closing mark with no second one in its paragraph still quotes nothing
+    assert find_quoted_spans("He left.” Then the bus came.", [(0, 28)]) == []
+
+
 _WORDS = st.sampled_from(
     [
         "he",
