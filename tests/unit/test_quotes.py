@@ -696,3 +696,36 @@ def test_split_quote_joined_by_a_conjunction_after_the_cue(nlp):
         "I have nothing against the mayor,",
         "when it comes to the budget, he has a long record of cutting the parks first.",
     ]
+
+
+@pytest.mark.parametrize(
+    ("body", "text", "cue"),
+    [
+        (
+            "The harbour master implied the ferry schedule was never realistic.",
+            "the ferry schedule was never realistic",
+            "implied",
+        ),
+        (
+            "Ms. Ortega speculated that the council would delay the vote.",
+            "that the council would delay the vote",
+            "speculated",
+        ),
+        (
+            "The minister clarified that the levy applies only to new homes.",
+            "that the levy applies only to new homes",
+            "clarified",
+        ),
+    ],
+)
+def test_verbs_of_saying_beyond_say_carry_reports(nlp, body, text, cue):
+    """Imply, speculate, clarify, chant ... are verbs of saying like say: their clause (or their
+    quotation) is what was said."""
+    [quote] = run(nlp, body)
+    assert (quote.text, quote.cue) == (text, cue)
+
+
+def test_a_chant_is_a_quotation_of_its_chanters(nlp):
+    [quote] = run(nlp, "Protesters chanted \u201cOpen the library\u201d outside the hall.")
+    assert quote.cue == "chanted" and quote.text.startswith("\u201cOpen the library\u201d")
+    assert quote.speaker.mention == "Protesters"
