@@ -52,6 +52,7 @@ from pipeline.quotes.cues import (
     QUOTE_ADJACENT_VERBS,
     Cue,
     according_to_cues,
+    as_one_put_it,
     complement_tokens,
     cue_extent,
     cue_preposition,
@@ -176,7 +177,9 @@ def _sentence_cues(sent: Span) -> list[Cue]:
     for tok in sent:
         if _that_said(tok) or _asks_the_reader(tok, sent):
             continue
-        if is_quote_verb(tok) or tok.lemma_.lower() in QUOTE_ADJACENT_VERBS and tok.pos_ == "VERB":
+        if as_one_put_it(tok):  # the quote next to the frame is found by the direct-quote linker
+            out.append(Cue(tok, *cue_extent(tok), subject_of(tok), [], []))
+        elif is_quote_verb(tok) or tok.lemma_.lower() in QUOTE_ADJACENT_VERBS and tok.pos_ == "VERB":
             start, end = cue_extent(tok)
             content = complement_tokens(tok)
             objects = [] if content else object_tokens(tok)

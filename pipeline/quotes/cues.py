@@ -128,6 +128,17 @@ def is_speech_verb(token: Token) -> bool:
     return token.pos_ in ("VERB", "AUX") and token.lemma_.lower() in SPEECH_VERBS
 
 
+def as_one_put_it(token: Token) -> bool:
+    """`As the mayor put it, "..."`: the frame "as X put(s) it" hands on the quotation beside it;
+    "put" reports nothing elsewhere (`put it on the table`)."""
+    kids = list(token.children)
+    return (
+        token.lemma_.lower() == "put"
+        and any(c.dep_ == "dobj" and c.lower_ == "it" for c in kids)
+        and any(c.dep_ == "mark" and c.lower_ == "as" for c in kids)
+    )
+
+
 def is_quote_verb(token: Token) -> bool:
     """A verb that may attribute a quotation (direct or mixed)."""
     lemma = token.lemma_.lower()

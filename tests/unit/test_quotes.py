@@ -729,3 +729,15 @@ def test_a_chant_is_a_quotation_of_its_chanters(nlp):
     [quote] = run(nlp, "Protesters chanted \u201cOpen the library\u201d outside the hall.")
     assert quote.cue == "chanted" and quote.text.startswith("\u201cOpen the library\u201d")
     assert quote.speaker.mention == "Protesters"
+
+
+def test_as_one_put_it_hands_on_the_quotation_beside_it(nlp):
+    body = "Jo Linn chairs the board.\n\nAs the mayor put it: \u201cWe are out of money.\u201d The vote is Monday."
+    [quote] = run(nlp, body)
+    assert (quote.type, quote.text, quote.cue, quote.speaker.mention) == (
+        "direct",
+        "We are out of money.",
+        "put",
+        "the mayor",
+    )
+    assert run(nlp, "She put it on the table and left.") == []
