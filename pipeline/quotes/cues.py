@@ -365,6 +365,12 @@ def _finite(verb: Token) -> Token:
     return auxiliaries[0] if auxiliaries else verb
 
 
+def has_tense(verb: Token) -> bool:
+    """Whether the verb heads a finite clause (`she said`, `he has said`, `they will say`), not an
+    infinitive or participle (`to counter`, `saying`)."""
+    return _finite(verb).tag_ in _FINITE_TAGS | {"MD"}
+
+
 def quotes_in(tokens: Iterable[Token]) -> bool:
     """Whether a double quote mark stands among the tokens (apostrophes do not count)."""
     return any(t.is_quote and t.text not in ("'", "’") for t in tokens)

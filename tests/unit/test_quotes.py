@@ -541,6 +541,17 @@ def test_parenthetical_cue_reports_the_clause_around_it(nlp):
     assert pieces == ["The new bridge", "will open to traffic next spring"]
 
 
+def test_cue_joined_by_a_comma_after_its_report_reports_the_clause_before_it(nlp):
+    # the parse joins "told" to "remains" as a conjunct, with no "and": a cue set off after its report
+    body = (
+        "Despite a series of costly delays last winter, the ferry service (run by the county) remains committed "
+        "to sailing every hour, its director, Ines Moreau, told the Gazette."
+    )
+    quotes = run(nlp, body)
+    assert [(q.type, q.cue, q.speaker.mention) for q in quotes] == [("indirect", "told", "its director")]
+    assert quotes[0].text.startswith("Despite a series") and quotes[0].text.endswith("sailing every hour")
+
+
 def test_report_continues_past_a_clause_the_parse_hangs_on_the_cue(nlp):
     body = (
         "Lee said there remains a “huge gap in pay and benefits,” when it comes to how many nurses work at the "
