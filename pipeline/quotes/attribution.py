@@ -221,10 +221,21 @@ def clause_attributions(
         except Exception:  # noqa: BLE001
             log.debug("clause attribution failed at %d", cue.start, exc_info=True)
             continue
-        if att is None or any(_overlaps(att, t) for t in taken + out) or _quoted(cue, spans):
+        if att is None or any(_overlaps(att, t) for t in taken) or _quoted(cue, spans):
             continue
-        out.append(att)
+        nested = [o for o in out if _overlaps(att, o)]
+        if nested and not all(_reports_around(att, o) for o in nested):
+            continue
+        out = [o for o in out if not any(o is n for n in nested)] + [att]
     return out
+
+
+def _reports_around(outer: Attribution, inner: Attribution) -> bool:
+    """`X said that Y, according to Z`, `X plans to call for Y, the campaign said`: a report whose
+    words hold another cue and all it reports is the writer's attribution; the report inside it is
+    part of what was said, not a second attribution of the article's."""
+    cue = inner.cue
+    return cue is not None and outer.start <= min(cue.start, inner.start) and max(cue.end, inner.end) <= outer.end
 
 
 def _quoted(cue: Cue, spans: list[QuotedSpan]) -> bool:

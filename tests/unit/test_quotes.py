@@ -552,6 +552,30 @@ def test_cue_joined_by_a_comma_after_its_report_reports_the_clause_before_it(nlp
     assert quotes[0].text.startswith("Despite a series") and quotes[0].text.endswith("sailing every hour")
 
 
+@pytest.mark.parametrize(
+    "body, text, cue, mention",
+    [
+        (
+            "The mayor told council members the bridge will reopen in May, according to two people who attended "
+            "the meeting.",
+            "The mayor told council members the bridge will reopen in May",
+            "according to",
+            "two people",
+        ),
+        (
+            "Next month, the governor plans to call for a sharp rise in school funding, her office told the Ledger.",
+            "Next month, the governor plans to call for a sharp rise in school funding",
+            "told",
+            "her office",
+        ),
+    ],
+)
+def test_report_holding_another_cue_is_the_attribution(nlp, body, text, cue, mention):
+    # the report inside (`told ... the bridge will reopen`, `call for a sharp rise`) is part of what was said
+    quotes = run(nlp, body)
+    assert [(q.type, q.text, q.cue, q.speaker.mention) for q in quotes] == [("indirect", text, cue, mention)]
+
+
 def test_report_continues_past_a_clause_the_parse_hangs_on_the_cue(nlp):
     body = (
         "Lee said there remains a “huge gap in pay and benefits,” when it comes to how many nurses work at the "
