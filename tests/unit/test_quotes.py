@@ -296,6 +296,13 @@ def test_mixed_quote(nlp):
             "City officials",
         ),
         ("The company told investors it expected sales to rise.", "it expected sales to rise", "told", "The company"),
+        # the parse hangs the question on "asked" as an adverbial clause
+        (
+            "The reporter asked the coach if the team would play on Sunday.",
+            "if the team would play on Sunday",
+            "asked",
+            "The reporter",
+        ),
     ],
 )
 def test_indirect_patterns(nlp, body, text, cue, mention):
