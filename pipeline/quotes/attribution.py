@@ -57,6 +57,7 @@ from pipeline.quotes.cues import (
     cue_extent,
     cue_preposition,
     governing_subject,
+    has_tense,
     has_that_mark,
     is_quote_verb,
     is_speech_noun,
@@ -68,7 +69,7 @@ from pipeline.quotes.cues import (
 )
 from pipeline.quotes.direct import Attribution, ParsedText, direct_attributions, is_name, trimmed, utters
 from pipeline.quotes.marks import QuotedSpan, find_quoted_spans
-from pipeline.quotes.speakers import Person, SpeakerRegistry, can_speak, speaker_path
+from pipeline.quotes.speakers import Person, SpeakerRegistry, can_speak, speaker_path, subject_of_own
 from pipeline.records import CleanArticle, Entity, EntityCluster, Quote, Speaker
 
 log = logging.getLogger(__name__)
@@ -223,10 +224,21 @@ def clause_attributions(
         except Exception:  # noqa: BLE001
             log.debug("clause attribution failed at %d", cue.start, exc_info=True)
             continue
-        if att is None or any(_overlaps(att, t) for t in taken + out) or _quoted(cue, spans):
+        if att is None or any(_overlaps(att, t) for t in taken) or _quoted(cue, spans):
             continue
-        out.append(att)
+        nested = [o for o in out if _overlaps(att, o)]
+        if nested and not all(_reports_around(att, o) for o in nested):
+            continue
+        out = [o for o in out if not any(o is n for n in nested)] + [att]
     return out
+
+
+def _reports_around(outer: Attribution, inner: Attribution) -> bool:
+    """`X said that Y, according to Z`, `X plans to call for Y, the campaign said`: a report whose
+    words hold another cue and all it reports is the writer's attribution; the report inside it is
+    part of what was said, not a second attribution of the article's."""
+    cue = inner.cue
+    return cue is not None and outer.start <= min(cue.start, inner.start) and max(cue.end, inner.end) <= outer.end
 
 
 def _quoted(cue: Cue, spans: list[QuotedSpan]) -> bool:
@@ -357,17 +369,20 @@ def _clause_link(cue: Cue) -> str:
 def _parenthetical_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> Attribution | None:
     """`The plan, he said, was doomed`, `As the paper noted, the plan was doomed`: a speech verb
     set off by commas inside the clause it reports, or an "as" clause of saying before or after
-    it; the report is that clause around the cue, in one or two parts."""
+    it; the report is that clause around the cue, in one or two parts. A cue joined by a comma
+    alone after its report (`_comma_spliced`) ends it: the report is the clause before the cue."""
     verb = cue.token
     head = verb.head
     if (
-        not (verb.dep_ == "parataxis" or _as_clause(verb))
+        not (verb.dep_ == "parataxis" or _as_clause(verb) or _comma_spliced(verb))
         or head == verb
         or not is_speech_verb(verb)
         or cue.source is None
     ):
         return None
     aside = {t.i for t in verb.subtree}
+    if _comma_spliced(verb):
+        aside |= {t.i for t in head.subtree if t.i > verb.i}
     pieces = _runs([t for t in _in_cue_paragraph(list(head.subtree), cue) if t.i not in aside])
     parts = [b for b in (trimmed(run) for run in pieces) if b is not None]
     words = [t for run in pieces for t in run if t.is_alpha]
@@ -380,6 +395,21 @@ def _parenthetical_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> A
         parts[-1] = (parts[-1][0], end)
     kind = "mixed" if any(s.start < end and s.end > start for s in spans) else "indirect"
     return Attribution(start, end, kind, cue, parts, "parenthetical")
+
+
+def _comma_spliced(verb: Token) -> bool:
+    """`X remains committed to Y, his aide told the Post`: a verb of saying with a subject of its
+    own, joined to the clause before it by a comma alone (no "and", no "as" or "when"), is a cue
+    set off after its report, whatever label the parse gave the join (conj, advcl)."""
+    if verb.dep_ not in ("conj", "advcl") or verb.i < verb.head.i or not has_tense(verb):
+        return False
+    if subject_of_own(verb) is None:
+        return False
+    if any(c.dep_ in ("cc", "mark", "preconj") for c in verb.children):
+        return False
+    first = next(t for t in verb.subtree if not t.is_punct)
+    before = first.i - 1
+    return before > verb.head.i and verb.doc[before].text == ","
 
 
 def _as_clause(verb: Token) -> bool:

@@ -57,6 +57,8 @@ SPEECH_NOUNS = frozenset("claim remark comment promise pledge vow call warning q
 # Prepositions after a noun of saying that introduce what it is about (`remarks about X`) or
 # asks for (`a call for X`).
 _NOUN_TOPIC_PREPS = frozenset({"about", "for"})
+# Verbs of asking: a clause opened by "if"/"whether" after them is the question asked.
+ASKING_VERBS = frozenset({"ask", "question"})
 # Verbs whose "to X" names who was addressed, not what was said (`spoke to reporters`).
 ADDRESSEE_VERBS = frozenset("speak talk write explain say complain point".split())
 # Prepositions that complete a phrasal reporting verb rather than start its report.
@@ -218,6 +220,8 @@ def complement_tokens(verb: Token) -> list[Token]:
     if not comps:
         comps = _stranded_that_clause(verb)
     if not comps:
+        comps = _asked_question(verb)
+    if not comps:
         answer = _pro_sentence(verb)
         return [answer] if answer is not None else []
     comp = next((c for c in comps if len(comps) > 1 and verb.i < c.left_edge.i <= verb.i + 2), comps[0])
@@ -238,6 +242,19 @@ def _stranded_that_clause(verb: Token) -> list[Token]:
             if tok.dep_ == "relcl" and has_that_mark(tok) and _hangs_by_nouns(tok.head, verb):
                 return [tok]
     return []
+
+
+def _asked_question(verb: Token) -> list[Token]:
+    """`asked the students if they were serious`, `Asked whether he would run, ...`: a clause
+    opened by "if" or "whether" after a verb of asking is the question asked (an embedded
+    question, its complement), though the parse hangs it on the verb as an adverbial clause."""
+    if verb.lemma_.lower() not in ASKING_VERBS:
+        return []
+    return [
+        c
+        for c in verb.rights
+        if c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in ("if", "whether") for m in c.children)
+    ][:1]
 
 
 def _hangs_by_nouns(tok: Token, verb: Token) -> bool:
@@ -380,6 +397,12 @@ def _finite(verb: Token) -> Token:
     """The word that carries a verb's tense: its first auxiliary before it, else the verb."""
     auxiliaries = [c for c in verb.children if c.dep_ in ("aux", "auxpass") and c.i < verb.i]
     return auxiliaries[0] if auxiliaries else verb
+
+
+def has_tense(verb: Token) -> bool:
+    """Whether the verb heads a finite clause (`she said`, `he has said`, `they will say`), not an
+    infinitive or participle (`to counter`, `saying`)."""
+    return _finite(verb).tag_ in _FINITE_TAGS | {"MD"}
 
 
 def quotes_in(tokens: Iterable[Token]) -> bool:

@@ -296,6 +296,13 @@ def test_mixed_quote(nlp):
             "City officials",
         ),
         ("The company told investors it expected sales to rise.", "it expected sales to rise", "told", "The company"),
+        # the parse hangs the question on "asked" as an adverbial clause
+        (
+            "The reporter asked the coach if the team would play on Sunday.",
+            "if the team would play on Sunday",
+            "asked",
+            "The reporter",
+        ),
     ],
 )
 def test_indirect_patterns(nlp, body, text, cue, mention):
@@ -539,6 +546,41 @@ def test_parenthetical_cue_reports_the_clause_around_it(nlp):
     assert [(q.type, q.cue, q.speaker.mention) for q in quotes] == [("indirect", "said", "the mayor")]
     pieces = [body[s:e] for s, e in quotes[0].parts]
     assert pieces == ["The new bridge", "will open to traffic next spring"]
+
+
+def test_cue_joined_by_a_comma_after_its_report_reports_the_clause_before_it(nlp):
+    # the parse joins "told" to "remains" as a conjunct, with no "and": a cue set off after its report
+    body = (
+        "Despite a series of costly delays last winter, the ferry service (run by the county) remains committed "
+        "to sailing every hour, its director, Ines Moreau, told the Gazette."
+    )
+    quotes = run(nlp, body)
+    assert [(q.type, q.cue, q.speaker.mention) for q in quotes] == [("indirect", "told", "its director")]
+    assert quotes[0].text.startswith("Despite a series") and quotes[0].text.endswith("sailing every hour")
+
+
+@pytest.mark.parametrize(
+    "body, text, cue, mention",
+    [
+        (
+            "The mayor told council members the bridge will reopen in May, according to two people who attended "
+            "the meeting.",
+            "The mayor told council members the bridge will reopen in May",
+            "according to",
+            "two people",
+        ),
+        (
+            "Next month, the governor plans to call for a sharp rise in school funding, her office told the Ledger.",
+            "Next month, the governor plans to call for a sharp rise in school funding",
+            "told",
+            "her office",
+        ),
+    ],
+)
+def test_report_holding_another_cue_is_the_attribution(nlp, body, text, cue, mention):
+    # the report inside (`told ... the bridge will reopen`, `call for a sharp rise`) is part of what was said
+    quotes = run(nlp, body)
+    assert [(q.type, q.text, q.cue, q.speaker.mention) for q in quotes] == [("indirect", text, cue, mention)]
 
 
 def test_report_continues_past_a_clause_the_parse_hangs_on_the_cue(nlp):
