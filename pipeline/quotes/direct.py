@@ -46,10 +46,10 @@ _MAX_NAME_WORDS = 4  # a capitalised quoted phrase this short after a word is a 
 # the second part, after the cue clause or after the cue sentence.
 _CONJUNCTION_TAIL = re.compile(r"(?:(?<=,)\s+(?:and|but)|(?<=\.)\s+(?:And|But))(?:\s+(?:still|also|then))?$")
 # `“...” ― Jane Doe` at the end of a line: a credit rather than a cue verb.
-_DASH_CREDIT = re.compile(
-    r"[ \t\u00a0]*(?P<dash>[―—–]|--)[ \t\u00a0]*"
-    r"(?P<name>[A-Z][\w.'’-]*(?:[ \u00a0][A-Z][\w.'’-]*){0,4})[ \t\u00a0]*(?=\n|$)"
-)
+_CREDIT_NAME = r"(?P<name>[A-Z][\w.'’&-]*(?:[ \u00a0][A-Z][\w.'’&-]*){0,4}?)"
+_DASH_CREDIT = re.compile(r"[ \t\u00a0]*(?P<mark>[―—–]|--)[ \t\u00a0]*" + _CREDIT_NAME + r"[ \t\u00a0]*(?=\n|$)")
+# `“...” [Daily Planet.]` closing a line: news digests credit the outlet they quote in brackets.
+_BRACKET_CREDIT = re.compile(r"[ \t\u00a0]*(?P<mark>\[)" + _CREDIT_NAME + r"\.?\][ \t\u00a0]*(?=\n|$)")
 
 
 class ParsedText:
@@ -414,7 +414,13 @@ def _cue_for_span(doc: ParsedText, span: QuotedSpan, cues: list[Cue], nxt: Quote
     after = _cue_after(doc, span, cues, nxt)
     if after is not None:
         return after
-    return _dash_credit(doc, span) or _cue_before(doc, span, cues) or _colon_cue(doc, span) or _lead_in(doc, span)
+    return (
+        _dash_credit(doc, span)
+        or _cue_before(doc, span, cues)
+        or _colon_cue(doc, span)
+        or _lead_in(doc, span)
+        or _bracket_credit(doc, span)
+    )
 
 
 def _content_inside(cue: Cue, span: QuotedSpan) -> bool:
@@ -605,17 +611,29 @@ def _source_outside(cue: Cue, span: QuotedSpan, drop: bool = False) -> None:
 def _dash_credit(doc: ParsedText, span: QuotedSpan) -> Cue | None:
     """`“...” ― Jane Doe`: a dash after the closing mark, then a capitalised name to the line end."""
     match = _DASH_CREDIT.match(doc.text, span.end)
-    if match is None:
-        return None
+    return None if match is None else _credit(doc, match, match.end("mark"))
+
+
+def _bracket_credit(doc: ParsedText, span: QuotedSpan) -> Cue | None:
+    """`“...” [Daily Planet.]`: the outlet in brackets closing the line, when nothing in the text
+    around the quote reports it (a digest item's quote)."""
+    match = _BRACKET_CREDIT.match(doc.text, span.end)
+    return None if match is None else _credit(doc, match, doc.text.index("]", match.start("mark")) + 1)
+
+
+def _credit(doc: ParsedText, match: re.Match[str], end: int) -> Cue | None:
+    """The credit's name as the source; the dash or the bracket as the cue."""
     lo = _token_at_or_after(doc, match.start("name"))
     hi = _token_at_or_after(doc, match.end("name"))
     hi = len(doc) if hi is None else hi
     if lo is None or lo >= hi:
         return None
     names = [doc[i] for i in range(lo, hi) if not doc[i].is_space]
+    while names and names[-1].is_punct:  # `[Harbour Times.]`: the period closes the credit
+        names.pop()
     if not names:
         return None
-    return Cue(names[-1], match.start("dash"), match.end("dash"), names[-1], [], mention=names)
+    return Cue(names[-1], match.start("mark"), end, names[-1], [], mention=names)
 
 
 def _colon_cue(doc: ParsedText, span: QuotedSpan) -> Cue | None:

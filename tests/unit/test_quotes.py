@@ -783,3 +783,19 @@ def test_as_one_put_it_hands_on_the_quotation_beside_it(nlp):
         "the mayor",
     )
     assert run(nlp, "She put it on the table and left.") == []
+
+
+def test_a_digest_item_credits_its_quote_to_the_outlet_in_brackets(nlp):
+    body = (
+        "TOP STORIES.\n\n"
+        "BRIDGE TALKS STALL \u201cThe council has run out of options for the old bridge.\u201d [Harbour Times.]\n\n"
+        "The mayor said \u201cwe will find the money\u201d for repairs. [NYT.]"
+    )
+    first, second = run(nlp, body)
+    assert (first.type, first.text, first.cue, first.speaker.mention) == (
+        "direct",
+        "The council has run out of options for the old bridge.",
+        "[Harbour Times.]",
+        "Harbour Times",
+    )
+    assert second.speaker.mention == "The mayor"  # a cue of its own beats the bracket credit
