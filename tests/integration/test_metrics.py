@@ -141,6 +141,15 @@ def test_record_enriched_counts_entities_quotes_and_both_latencies():
     assert metrics.LIVE.recent[-1]["id"] == "rec-2"
 
 
+def test_a_headline_quote_is_counted_and_shown_as_the_headlines():
+    indirect = sample("wirestream_quotes_total", type="indirect")
+    top = Quote("Rail Link Will Open", "indirect", 16, 35, cue="Says", speaker=Speaker(name="Ana Ferreira"))
+    rec = record(id="rec-3", headline="Ferreira Says Rail Link Will Open", headline_quotes=[top])
+    metrics.record_enriched(rec)
+    assert sample("wirestream_quotes_total", type="indirect") == indirect + 1
+    assert [q["part"] for q in metrics.page_article(rec, max_chars=400)["quotes"]] == ["body", "headline"]
+
+
 def test_batch_sizes_are_observed_per_stage():
     before = sample("wirestream_batch_size_count", stage="quotes")
     metrics.record_batch("quotes", 7)
@@ -293,7 +302,9 @@ def test_page_article_keeps_text_and_offsets_and_drops_entities_past_truncation(
     page = metrics.page_article(record(), max_chars=40)
     assert page["truncated"] and len(page["body"]) == 40
     assert [e["text"] for e in page["entities"]] == ["Ana Ferreira"]
-    assert page["quotes"] == [{"text": "We will build it,", "type": "direct", "speaker": "Ana Ferreira", "cue": "said"}]
+    assert page["quotes"] == [
+        {"text": "We will build it,", "type": "direct", "speaker": "Ana Ferreira", "cue": "said", "part": "body"}
+    ]
 
 
 # ── wirestream top ───────────────────────────────────────────────────────────
