@@ -176,11 +176,13 @@ def _per_sentence(doc: Doc, finder: Callable[[Span], list[Cue]]) -> list[Cue]:
 def _sentence_cues(sent: Span) -> list[Cue]:
     out = []
     for tok in sent:
-        if _that_said(tok) or _asks_the_reader(tok, sent):
+        framed = as_one_put_it(tok)
+        reporting = framed or is_quote_verb(tok) or tok.lemma_.lower() in QUOTE_ADJACENT_VERBS and tok.pos_ == "VERB"
+        if not reporting or _that_said(tok) or _asks_the_reader(tok, sent):  # cheap test first: most words are no cue
             continue
-        if as_one_put_it(tok):  # the quote next to the frame is found by the direct-quote linker
+        if framed:  # the quote next to the frame is found by the direct-quote linker
             out.append(Cue(tok, *cue_extent(tok), subject_of(tok), [], []))
-        elif is_quote_verb(tok) or tok.lemma_.lower() in QUOTE_ADJACENT_VERBS and tok.pos_ == "VERB":
+        else:
             start, end = cue_extent(tok)
             content = complement_tokens(tok)
             objects = [] if content else object_tokens(tok)

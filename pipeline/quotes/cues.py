@@ -133,11 +133,11 @@ def is_speech_verb(token: Token) -> bool:
 def as_one_put_it(token: Token) -> bool:
     """`As the mayor put it, "..."`: the frame "as X put(s) it" hands on the quotation beside it;
     "put" reports nothing elsewhere (`put it on the table`)."""
+    if token.lemma_.lower() != "put":
+        return False
     kids = list(token.children)
-    return (
-        token.lemma_.lower() == "put"
-        and any(c.dep_ == "dobj" and c.lower_ == "it" for c in kids)
-        and any(c.dep_ == "mark" and c.lower_ == "as" for c in kids)
+    return any(c.dep_ == "dobj" and c.lower_ == "it" for c in kids) and any(
+        c.dep_ == "mark" and c.lower_ == "as" for c in kids
     )
 
 
