@@ -172,6 +172,7 @@ ORG_NOUNS = (
     STRONG_ORG_HEADS
     | GENERIC_ORG_NOUNS
     | PUBLICATION_NOUNS
+    | DISTINCT_ORG_KINDS  # "the hospital said": every kind of organisation the article can tell apart
     | {"union", "government", "police", "court", "bank", "station", "team", "club", "charity"}
 )
 # People who speak for an organisation: their words are its words.
@@ -206,7 +207,11 @@ TITLE_ROLES: dict[str, frozenset[str]] = {
     ]
     for abbr in abbrs.split()
 }
+# Kinds of name a role is held at: "the Fenwick manager", "the Florida senator".
+AFFILIATION_KINDS = frozenset({"ORG", "GPE"})
 _COPULAS = frozenset({"be", "become", "remain"})
+# Verbs of saying that presuppose the subject spoke before ("he added", "she continued").
+CONTINUING_VERBS = frozenset({"add", "continue"})
 # What a verb makes its subject: "Amir Khan, who chairs the committee" ... "the chairman said".
 VERB_ROLES: dict[str, frozenset[str]] = {
     verb: frozenset(roles.split())
@@ -259,6 +264,8 @@ class Person:
     tokens: set[str] = field(default_factory=set)
     roles: set[str] = field(default_factory=set)  # what the article calls them: "coach", "chief", "29-year-old"
     words: set[str] = field(default_factory=set)  # every word of the phrases naming them ("of", "nebraska")
+    # where their role is held, by kind of name: ("ORG", "northgate") of "Northgate manager Ian Barker"
+    affiliation: set[tuple[str, str]] = field(default_factory=set)
 
 
 @dataclass(slots=True)
@@ -272,6 +279,7 @@ class Mention:
     subject: bool
     sent_start: int
     voice: str | None = None  # a spokesperson's gender ("x" unknown): "she" may stand for her organisation
+    owner: bool = False  # the possessor of its clause's subject ("Lisa Carter's son was sent home")
 
 
 def mention_tokens(head: Token) -> list[Token]:
@@ -539,8 +547,10 @@ class SpeakerRegistry:
         start, end = toks[0].idx, toks[-1].idx + len(toks[-1].text)
         self._mention_at.setdefault(start, person)
         voice = _voice(toks) if person.org else None
+        root = self.doc[toks[0].i : toks[-1].i + 1].root
+        owner = root.dep_ == "poss" and root.head.dep_ in SUBJECT_DEPS
         self.mentions.append(
-            Mention(start, end, self.text[start:end], person, subject, self._sent_start[toks[0].i], voice)
+            Mention(start, end, self.text[start:end], person, subject, self._sent_start[toks[0].i], voice, owner)
         )
 
     # ---- resolution -------------------------------------------------------------------
@@ -696,9 +706,19 @@ class SpeakerRegistry:
             org.roles.add(lemma)
             return org
         if head.left_edge.lower_ in _INDEFINITE:
-            return None
+            return self._org_just_named(head) if head.i == self._speaking and _bare(head) else None
         # "the spokeswoman said": the organisation a spokeswoman spoke for before
         return next((m.person for m in reversed(self.mentions) if m.person.org and lemma in m.person.roles), None)
+
+    def _org_just_named(self, head: Token) -> Person | None:
+        """ "Western Power Networks said crews had restored supply. ... "...," a spokeswoman said": a
+        spokesperson the sentence ties to no one speaks for the organisation the nearest sentences
+        made their subject (a spokesperson always speaks for someone; the story has just named whom)."""
+
+        def fits(m: Mention) -> bool:
+            return m.person.org
+
+        return self._nearest(head, fits)
 
     def _org_of_spokesperson(self, head: Token) -> Person | None:
         """The organisation named or described beside a spokesperson: compound, possessor, for/of/at."""
@@ -823,7 +843,7 @@ class SpeakerRegistry:
         return None
 
     def _named_person(self, name: Span, toks: list[Token]) -> Person:
-        while len(name) > 1 and _is_title_word(name[0]) or len(name) > 2 and self._agent_title(name[0]):
+        while len(name) > 1 and _is_title_word(name[0]) or len(name) > 2 and self._agent_title(name):
             name = name[1:]  # NER's "Chief Executive Thabo Nkosi" is Thabo Nkosi, "Striker Leo Janssen" Leo Janssen
         words = [t for t in name if t.pos_ == "PROPN" or t.is_alpha]
         surname = (words[-1].text if words else name.text).lower().removesuffix("'s").removesuffix("’s")
@@ -883,12 +903,13 @@ class SpeakerRegistry:
             at = text.find(name.text, at + 1, before)
         return None
 
-    def _agent_title(self, tok: Token) -> bool:
-        """A capitalised agent noun opening a three-word name (`Striker Leo Janssen`) that the article
-        also uses as a common noun (`the striker said`); a given name with the same ending (`Walter`,
-        `Christopher`) is never one."""
-        word = tok.lower_
-        if not _is_agent_noun(word):
+    def _agent_title(self, name: Span) -> bool:
+        """A capitalised noun opening a name of three or more words that the article also uses as a
+        common noun (`Striker Leo Janssen` ... "the striker said"; `Constable Helen Ward` of "Chief
+        Constable Helen Ward" ... "the chief constable said"): a title, when it has an agent noun's
+        ending or stands before a given name; a given name with that ending (`Walter`) is never one."""
+        word = name[0].lower_
+        if not (_is_agent_noun(word) or given_name_gender(word) is None and given_name_gender(name[1].lower_)):
             return False
         if self._common_nouns is None:
             self._common_nouns = {t.lower_ for t in self.doc if t.pos_ == "NOUN" and t.text.islower()}
@@ -940,6 +961,7 @@ class SpeakerRegistry:
         person.gender = person.gender or _gender_of([*toks, *name, *described])
         person.roles |= {t.lemma_.lower() for t in described} | _roles_by_verb(name.root)
         person.words |= {m for t in described for m in _modifiers(t)}  # "world" of "world champion Ruth Chepkoech"
+        person.affiliation |= _named_modifiers([*(t for t in toks if t.i < name.start), *described])
         if title:
             person.roles |= {w.lower() for w in title.split()}
             person.roles |= {r for w in title.split() for r in TITLE_ROLES.get(w.lower(), ())}
@@ -1003,7 +1025,12 @@ class SpeakerRegistry:
         roles = {lemma, *ages}
         # the latest named person or organisation given the role ("world champion Ruth Chepkoech", "Sen. Ada
         # Park", "Quintero, 61,"), one whose words hold the modifiers first
-        given = [p for p in self._recent_people() if p.named and (p.human or p.org) and p.roles & roles]
+        at = {(kind, word) for kind, word in _named_modifiers([head]) if word != head.lower_}
+        given = [
+            p
+            for p in self._recent_people()
+            if p.named and (p.human or p.org) and p.roles & roles and not _held_elsewhere(p, at)
+        ]
         mods = _modifiers(head)
         known = (
             next((p for p in given if mods and mods <= p.words | p.roles), None)
@@ -1030,6 +1057,8 @@ class SpeakerRegistry:
             p = m.person
             if ages and {r for r in p.roles if _AGE.fullmatch(r)} - ages:
                 return False  # "the 71-year-old" is not the one the article gave as 58
+            if _held_elsewhere(p, at):
+                return False  # "the Fenwick manager" is not "Northgate manager Ian Barker"
             return p.named and p.human and not p.plural and not (gender and p.gender and p.gender != gender)
 
         # an age is an epithet for the person the story is about; a role noun points at the nearest one
@@ -1075,11 +1104,15 @@ class SpeakerRegistry:
         if (
             person is not None
             and pron.i == self._speaking
-            and not any(m.subject for m in found)
+            and not any(m.subject or m.owner for m in found)
             and not self._taken_up(found, pron)
         ):
             # "The defeat leaves Braga fourth. ... "We will be ready," he said": a speaker goes on speaking;
-            # a name met only as an object is rarely the one who speaks next
+            # a name met only as an object is rarely the one who speaks next (the possessor of a subject,
+            # "Lisa Carter's son was sent home", is what the sentence is about, as salient as a subject)
+            person = self._speaker_subject(pron, fits) or person
+        elif person is not None and pron.i == self._speaking and person.key not in self._spoken and _goes_on(pron):
+            # "Defender Carl Hayes limped off. He added: ...": adding presupposes having spoken
             person = self._speaker_subject(pron, fits) or person
         if person is None and gender:  # nobody fits in the last sentences: the latest named of that gender
             person = next(
@@ -1131,12 +1164,13 @@ class SpeakerRegistry:
         self, tok: Token, fits: Callable[[Mention], bool], found: list[Mention] | None = None
     ) -> Person | None:
         """The person of the best-placed fitting mention in the closest sentence that has one:
-        subjects first; then the latest mention in `tok`'s own sentence, else the first."""
+        subjects first, then the possessor of a subject ("Justice Scalia's comments"); then the
+        latest mention in `tok`'s own sentence, else the first."""
         found = self._nearest_mentions(tok, fits) if found is None else found
         if not found:
             return None
         same_sentence = found[0].sent_start == self._sent_start[tok.i]
-        return min(found, key=lambda m: (not m.subject, -m.start if same_sentence else m.start)).person
+        return min(found, key=lambda m: (not m.subject, not m.owner, -m.start if same_sentence else m.start)).person
 
     def interviewee(self, offset: int) -> Person | None:
         """The one person named first in the article before `offset`: whom an interview is with."""
@@ -1414,6 +1448,50 @@ def _modifiers(head: Token) -> set[str]:
         for c in head.children
         if c.dep_ in ("amod", "compound", "nmod") and c.i < head.i and c.is_alpha and c.pos_ in ("ADJ", "NOUN", "PROPN")
     }
+
+
+def _bare(noun: Token) -> bool:
+    """A noun with nothing tying it to anyone: no possessor, compound, modifier or prepositional phrase
+    (`a spokeswoman`, not `a spokeswoman for the minister` or `a Kremlin spokesman`)."""
+    return not any(
+        c.dep_ in ("poss", "compound", "nmod", "amod", "prep", "appos", "relcl", "acl") for c in noun.children
+    )
+
+
+def _goes_on(pron: Token) -> bool:
+    """A pronoun whose verb says its subject is continuing what they said (`he added`, `she
+    continued`): whoever it is has already spoken."""
+    verb = pron.head
+    return (
+        pron.dep_ == "nsubj"
+        and verb.lemma_.lower() in CONTINUING_VERBS
+        and not any(c.dep_ == "dobj" for c in verb.children)  # "he continued his assault" says nothing
+    )
+
+
+def _named_modifiers(nouns: Iterable[Token]) -> set[tuple[str, str]]:
+    """The organisations and places a role is tied to, with their kind: names written before a
+    person's name as part of their title (`Northgate` of "Northgate manager Ian Barker") or
+    modifying or owning a describing noun (`City` of "City's head coach, Pieter de Vries",
+    `Fenwick` of "the Fenwick manager")."""
+    found = set()
+    for tok in nouns:
+        for t in (tok, *(c for c in tok.children if c.dep_ in ("compound", "amod", "nmod", "poss") and c.i < tok.i)):
+            if t.ent_type_ in AFFILIATION_KINDS and t.text[:1].isupper():
+                found.add((t.ent_type_, _strip_possessive(t.lower_)))
+    return found
+
+
+def _held_elsewhere(person: Person, at: set[tuple[str, str]]) -> bool:
+    """Whether a description naming where its role is held (`the Fenwick manager`) cannot be this
+    person, whose own title ties the role to another name of the same kind (`Northgate manager Ian
+    Barker`; "the Florida senator" is not the senator from Nevada)."""
+    return any(
+        word not in person.words
+        and any(k == kind for k, _ in person.affiliation)
+        and not any(word in held for k, held in person.affiliation if k == kind)  # scraped "PressOhio" is Ohio
+        for kind, word in at
+    )
 
 
 def _gender_by_suffix(lemma: str) -> str | None:

@@ -505,3 +505,80 @@ def test_an_age_description_skips_the_person_given_another_age(nlp):
     registry = SpeakerRegistry(doc, [], [])
     person, _ = registry.resolve(subject(doc, "said"))
     assert person is not None and person.name == "Julio Paz"
+
+
+def test_she_after_the_possessor_of_a_subject_is_that_possessor_not_the_earlier_speaker(nlp):
+    text = (
+        "Head teacher Janet Price said the rules were clear. "
+        "Lisa Carter's son was sent home on Monday. She said the shoes were black."
+    )
+    assert names(nlp, text) == ["Janet Price", "Lisa Carter"]
+
+
+def test_he_after_the_possessor_of_a_subject_outranks_a_name_in_a_modifier(nlp):
+    text = (
+        "Senator Tom Ward spoke for an hour. After a long speech by Mark Price, Tom Ward's remarks drew loud "
+        "applause. He said the program went too far."
+    )
+    assert names(nlp, text) == ["Tom Ward"]
+
+
+def test_a_description_naming_another_club_is_not_the_manager_of_this_one(nlp):
+    text = (
+        "Northgate manager Ian Barker said his side had nothing left. "
+        "His opposite number, Craig Dunne, said Fenwick Athletic had been lucky. "
+        "The Fenwick manager said the penalties were a lottery."
+    )
+    assert names(nlp, text) == ["Ian Barker", "Craig Dunne", "Craig Dunne"]
+
+
+def test_a_bare_spokeswoman_speaks_for_the_organisation_just_named(nlp):
+    text = (
+        "Western Power Networks said crews had restored supply to half the homes. "
+        "A spokeswoman said the rest would be back on Sunday."
+    )
+    assert names(nlp, text) == ["Western Power Networks", "Western Power Networks"]
+
+
+def test_a_spokesman_tied_to_someone_is_not_handed_to_the_organisation(nlp):
+    text = (
+        "Western Power Networks said crews had restored supply to half the homes. "
+        "A spokesman for the minister said the rest would be back on Sunday."
+    )
+    assert names(nlp, text)[1] != "Western Power Networks"
+
+
+def test_a_hospital_is_an_organisation_that_speaks(nlp):
+    text = "The hospital said 40 operations had been cancelled. A spokeswoman said patients had been told."
+    assert names(nlp, text) == ["The hospital", "The hospital"]
+
+
+def test_he_added_goes_to_someone_who_has_spoken(nlp):
+    doc = nlp(
+        "Manager Sean Doyle said the result was a fair one. Defender Carl Hayes limped off after twenty minutes. "
+        "He added that the club would assess Hayes in the morning."
+    )
+    registry = SpeakerRegistry(doc, [], [])
+    first, _ = registry.resolve(subject(doc, "said"))
+    second, _ = registry.resolve(subject(doc, "added"))
+    assert first is not None and second is first and first.name == "Sean Doyle"
+
+
+def test_he_continued_with_an_object_says_nothing_about_having_spoken(nlp):
+    doc = nlp(
+        "Manager Sean Doyle said the result was a fair one. Defender Carl Hayes limped off after twenty minutes. "
+        "He continued his recovery in the gym."
+    )
+    registry = SpeakerRegistry(doc, [], [])
+    registry.resolve(subject(doc, "said"))
+    person, _ = registry.resolve(subject(doc, "continued"))
+    assert person is not None and person.surname == "hayes"
+
+
+def test_a_title_ner_ran_into_the_name_is_the_role_a_description_calls_her(nlp):
+    text = (
+        "Chief Constable Helen Ward said the force would review the case. "
+        "The victim's mother, Julie Hart, said she had waited three years. "
+        "The chief constable said she would meet the family."
+    )
+    assert names(nlp, text) == ["Helen Ward", "Julie Hart", "Helen Ward"]
