@@ -21,7 +21,7 @@ from pipeline.cleaning.clean import clean_article
 from pipeline.config import Settings
 from pipeline.entities.extract import extract_entities
 from pipeline.errors import RejectedInput
-from pipeline.nlp.headlines import common_words, parse_headlines, sentence_casing
+from pipeline.nlp.headlines import parse_forms, parse_headlines
 from pipeline.nlp.model import doc_from_bytes, doc_to_bytes, model_label, parse
 from pipeline.quotes.attribution import quotes_with_evidence
 from pipeline.quotes.confidence import Evidence
@@ -59,10 +59,15 @@ def headline_parses(
 ) -> list[bytes]:
     """Parse bytes for each headline; the key holds the form the parser reads (cased in the light of
     the body), so a change to the casing rules is never answered from the cache."""
-    common = common_words(nlp)
-    keys = [f"headline\0{sentence_casing(a.headline, a.body, common)}\0{a.headline}" for a in articles]
-    by_key = {k: (a.headline, a.body) for k, a in zip(keys, articles)}
-    return _cached(nlp, keys, lambda ks: parse_headlines(nlp, [by_key[k] for k in ks], batch_size), cache_dir)
+    items = [(a.headline, a.body) for a in articles]
+    forms = parse_forms(nlp, items)
+    keys = [f"headline\0{form}\0{headline}" for form, (headline, _) in zip(forms, items)]
+    by_key = {k: (item, form) for k, item, form in zip(keys, items, forms)}
+
+    def parse_all(ks: list[str]) -> Iterable[Doc]:
+        return parse_headlines(nlp, [by_key[k][0] for k in ks], batch_size, [by_key[k][1] for k in ks])
+
+    return _cached(nlp, keys, parse_all, cache_dir)
 
 
 def _cached(

@@ -31,13 +31,21 @@ _LEMMA_TABLE = "lemma_index"  # the lemmatizer's lexicon: English words by part 
 _SUFFIXES = (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("d", ""), ("ing", ""), ("ing", "e"))
 
 
-def parse_headlines(nlp: Language, items: Sequence[tuple[str, str]], batch_size: int = 64) -> Iterator[Doc]:
-    """Each (headline, body) parsed as its sentence; the docs hold the headlines' own words."""
-    common = common_words(nlp)
-    # A "headline" longer than the model takes is no headline: it is left unparsed (an empty doc).
-    texts = [sentence_casing(h, body, common) if len(h) <= nlp.max_length else "" for h, body in items]
+def parse_headlines(
+    nlp: Language, items: Sequence[tuple[str, str]], batch_size: int = 64, forms: Sequence[str] | None = None
+) -> Iterator[Doc]:
+    """Each (headline, body) parsed as its sentence (`forms`, when the caller has them already);
+    the docs hold the headlines' own words."""
+    texts = parse_forms(nlp, items) if forms is None else forms
     for (headline, _), doc in zip(items, nlp.pipe(texts, batch_size=batch_size)):
         yield with_words_of(doc, headline) if doc.text != headline and len(doc.text) == len(headline) else doc
+
+
+def parse_forms(nlp: Language, items: Sequence[tuple[str, str]]) -> list[str]:
+    """What the parser reads for each (headline, body). A "headline" longer than the model takes
+    is no headline: it is left unparsed (an empty text)."""
+    common = common_words(nlp)
+    return [sentence_casing(h, body, common) if len(h) <= nlp.max_length else "" for h, body in items]
 
 
 def sentence_casing(headline: str, body: str, common: frozenset[str] = frozenset()) -> str:
@@ -71,9 +79,7 @@ def _cased(word: str, seen: Counter[str] | None, common: frozenset[str], first: 
     if seen:
         best = seen.most_common(1)[0][0]
         return best[0].upper() + best[1:] if first else best
-    if first or not (shouted or word[:1].isupper()):
-        return word[:1] + word[1:].lower() if shouted else word
-    if is_common_word(word, common):
+    if not first and (shouted or word[:1].isupper()) and is_common_word(word, common):
         return word.lower()
     return word[:1] + word[1:].lower() if shouted else word
 

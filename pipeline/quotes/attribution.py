@@ -375,15 +375,16 @@ def _parenthetical_attribution(doc: Doc, spans: list[QuotedSpan], cue: Cue) -> A
     alone after its report (`_comma_spliced`) ends it: the report is the clause before the cue."""
     verb = cue.token
     head = verb.head
+    spliced = _comma_spliced(verb)
     if (
-        not (verb.dep_ == "parataxis" or _as_clause(verb) or _comma_spliced(verb))
+        not (verb.dep_ == "parataxis" or _as_clause(verb) or spliced)
         or head == verb
         or not is_speech_verb(verb)
         or cue.source is None
     ):
         return None
     aside = {t.i for t in verb.subtree}
-    if _comma_spliced(verb):
+    if spliced:
         aside |= {t.i for t in head.subtree if t.i > verb.i}
     pieces = _runs([t for t in _in_cue_paragraph(list(head.subtree), cue) if t.i not in aside])
     parts = [b for b in (trimmed(run) for run in pieces) if b is not None]

@@ -88,6 +88,7 @@ _SETTING_PREPS = frozenset(
 # Setting prepositions that may as well start part of what was said (`reported a rate in June`).
 _CONTENT_PREPS = frozenset({"in", "on", "by", "from", "under", "through"})
 _FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP"})  # a verb with tense: the head of a clause of its own
+_TENSED_TAGS = _FINITE_TAGS | {"MD"}  # the same, or a modal carrying the tense for it
 # The occasions of saying that such a phrase names (`in a statement`, `on a call`).
 _OCCASIONS = frozenset("statement interview speech letter email tweet post call".split())
 
@@ -300,8 +301,7 @@ def _holds_clause(tok: Token) -> bool:
     """`said seeing so many officers there was a welcome sight`: a phrase the parse calls an
     xcomp (or the object) of "say" but that holds a finite verb with a subject of its own is a
     reported clause."""
-    finite = _FINITE_TAGS | {"MD"}
-    return any(t.tag_ in finite and any(c.dep_ in SUBJECT_DEPS for c in t.children) for t in tok.subtree)
+    return any(t.tag_ in _TENSED_TAGS and any(c.dep_ in SUBJECT_DEPS for c in t.children) for t in tok.subtree)
 
 
 def _continuation(verb: Token, comp: Token) -> list[Token]:
@@ -402,7 +402,7 @@ def _finite(verb: Token) -> Token:
 def has_tense(verb: Token) -> bool:
     """Whether the verb heads a finite clause (`she said`, `he has said`, `they will say`), not an
     infinitive or participle (`to counter`, `saying`)."""
-    return _finite(verb).tag_ in _FINITE_TAGS | {"MD"}
+    return _finite(verb).tag_ in _TENSED_TAGS
 
 
 def quotes_in(tokens: Iterable[Token]) -> bool:

@@ -49,7 +49,7 @@ _CONJUNCTION_TAIL = re.compile(r"(?:(?<=,)\s+(?:and|but)|(?<=\.)\s+(?:And|But))(
 _CREDIT_NAME = r"(?P<name>[A-Z][\w.'’&-]*(?:[ \u00a0][A-Z][\w.'’&-]*){0,4}?)"
 _DASH_CREDIT = re.compile(r"[ \t\u00a0]*(?P<mark>[―—–]|--)[ \t\u00a0]*" + _CREDIT_NAME + r"[ \t\u00a0]*(?=\n|$)")
 # `“...” [Daily Planet.]` closing a line: news digests credit the outlet they quote in brackets.
-_BRACKET_CREDIT = re.compile(r"[ \t\u00a0]*(?P<mark>\[)" + _CREDIT_NAME + r"\.?\][ \t\u00a0]*(?=\n|$)")
+_BRACKET_CREDIT = re.compile(r"[ \t\u00a0]*(?P<mark>\[)" + _CREDIT_NAME + r"\.?(?P<close>\])[ \t\u00a0]*(?=\n|$)")
 
 
 class ParsedText:
@@ -618,7 +618,7 @@ def _bracket_credit(doc: ParsedText, span: QuotedSpan) -> Cue | None:
     """`“...” [Daily Planet.]`: the outlet in brackets closing the line, when nothing in the text
     around the quote reports it (a digest item's quote)."""
     match = _BRACKET_CREDIT.match(doc.text, span.end)
-    return None if match is None else _credit(doc, match, doc.text.index("]", match.start("mark")) + 1)
+    return None if match is None else _credit(doc, match, match.end("close"))
 
 
 def _credit(doc: ParsedText, match: re.Match[str], end: int) -> Cue | None:

@@ -1104,15 +1104,17 @@ class SpeakerRegistry:
         if (
             person is not None
             and pron.i == self._speaking
-            and not any(m.subject or m.owner for m in found)
-            and not self._taken_up(found, pron)
+            and (
+                # "The defeat leaves Braga fourth. ... "We will be ready," he said": a speaker goes on
+                # speaking; a name met only as an object is rarely the one who speaks next (the possessor
+                # of a subject, "Lisa Carter's son was sent home", is as salient as a subject)
+                not any(m.subject or m.owner for m in found)
+                and not self._taken_up(found, pron)
+                # "Defender Carl Hayes limped off. He added: ...": adding presupposes having spoken
+                or person.key not in self._spoken
+                and _goes_on(pron)
+            )
         ):
-            # "The defeat leaves Braga fourth. ... "We will be ready," he said": a speaker goes on speaking;
-            # a name met only as an object is rarely the one who speaks next (the possessor of a subject,
-            # "Lisa Carter's son was sent home", is what the sentence is about, as salient as a subject)
-            person = self._speaker_subject(pron, fits) or person
-        elif person is not None and pron.i == self._speaking and person.key not in self._spoken and _goes_on(pron):
-            # "Defender Carl Hayes limped off. He added: ...": adding presupposes having spoken
             person = self._speaker_subject(pron, fits) or person
         if person is None and gender:  # nobody fits in the last sentences: the latest named of that gender
             person = next(
