@@ -22,7 +22,7 @@ from pipeline.config import Settings
 from pipeline.entities.extract import extract_entities
 from pipeline.errors import RejectedInput
 from pipeline.nlp.headlines import parse_forms, parse_headlines
-from pipeline.nlp.model import doc_from_bytes, doc_to_bytes, model_label, parse
+from pipeline.nlp.model import doc_from_bytes, doc_to_bytes, model_label, parse, tokenizer_label
 from pipeline.quotes.attribution import quotes_with_evidence
 from pipeline.quotes.confidence import Evidence
 from pipeline.quotes.headline import headline_quotes_with_evidence
@@ -44,7 +44,8 @@ class QuotedArticle:
 
 def _key(nlp: Language, text: str) -> str:
     """One file per (model, its pipes, cleaned text)."""
-    return hashlib.sha256(f"{model_label(nlp)}\0{','.join(nlp.pipe_names)}\0{text}".encode()).hexdigest()[:32]
+    label = f"{model_label(nlp)}\0{tokenizer_label(nlp)}\0{','.join(nlp.pipe_names)}"
+    return hashlib.sha256(f"{label}\0{text}".encode()).hexdigest()[:32]
 
 
 def parses(

@@ -7,10 +7,12 @@ so the quote stage reads the entity stage's parse instead of parsing again.
 from __future__ import annotations
 
 import functools
+import hashlib
+import re
 import struct
 import zlib
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy
 import orjson
@@ -41,6 +43,16 @@ class ModelNotInstalled(RuntimeError):
 
 PARAGRAPH_PIPE = "paragraph_sentences"
 
+# Quote marks glued to the words around them (`said,“Look`, `Clinton:"We`, `anger,”Jo said`),
+# common in copy that went through a web page, are split off as the spaced forms would be: the
+# model's own infixes leave `said,“Look` one token, and a quote the parse cannot see has no cue.
+_GLUED_QUOTE_INFIXES = (
+    r'[,:;](?=[“"][^\W\d_])',
+    r'(?<=[\w.,:;!?)\]])[“"](?=[^\W\d_])',
+    r'(?<=[^\W\d_])[.,!?](?=[”"][^\W\d_])',
+    r'(?<=[.,!?])[”"](?=[^\W\d_])',
+)
+
 
 @Language.component(PARAGRAPH_PIPE)
 def paragraph_sentences(doc: Doc) -> Doc:
@@ -68,12 +80,29 @@ def load_model(name: str, exclude: tuple[str, ...] = (), fast_attributes: bool =
         ) from exc
     if "parser" in nlp.pipe_names:
         nlp.add_pipe(PARAGRAPH_PIPE, before="parser")
+    _split_glued_quotes(nlp)
     if fast_attributes:
         from pipeline.nlp.fast_attributes import replace_attribute_ruler, replace_lemmatizer
 
         replace_attribute_ruler(nlp)
         replace_lemmatizer(nlp)
     return nlp
+
+
+def _split_glued_quotes(nlp: Language) -> None:
+    tokenizer: Any = nlp.tokenizer
+    patterns = [p for p in (_infix_pattern(nlp), *_GLUED_QUOTE_INFIXES) if p]
+    tokenizer.infix_finditer = re.compile("|".join(patterns)).finditer
+
+
+def _infix_pattern(nlp: Language) -> str:
+    finditer = getattr(nlp.tokenizer, "infix_finditer", None)
+    return str(getattr(getattr(finditer, "__self__", None), "pattern", ""))
+
+
+def tokenizer_label(nlp: Language) -> str:
+    """What the tokenizer splits on, for keys of cached parses (a change there changes parses)."""
+    return hashlib.sha256(_infix_pattern(nlp).encode()).hexdigest()[:12]
 
 
 def model_for(settings: Settings) -> Language:

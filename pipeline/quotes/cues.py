@@ -90,7 +90,7 @@ _CONTENT_PREPS = frozenset({"in", "on", "by", "from", "under", "through"})
 _FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP"})  # a verb with tense: the head of a clause of its own
 _TENSED_TAGS = _FINITE_TAGS | {"MD"}  # the same, or a modal carrying the tense for it
 # The occasions of saying that such a phrase names (`in a statement`, `on a call`).
-_OCCASIONS = frozenset("statement interview speech letter email tweet post call".split())
+OCCASIONS = frozenset("statement interview speech letter email tweet post call".split())
 
 # Continuation verbs that only attribute when a quote is adjacent ("he continued").
 QUOTE_ADJACENT_VERBS = frozenset("continue go add conclude begin".split())
@@ -168,11 +168,24 @@ def subject_of(verb: Token) -> Token | None:
     head = verb.head
     if verb.dep_ == "conj" and head.dep_ == "ccomp" and is_speech_verb(verb) and is_speech_verb(head.head):
         return subject_of(head.head)  # `said he would X and warned Y`: the one who said
+    controller = _object_controller(verb)
+    if controller is not None:
+        return controller
     if verb.dep_ in ("conj", "xcomp", "advcl") and verb.head != verb and verb.head.pos_ in ("VERB", "AUX"):
         if verb.dep_ == "advcl" and not any(c.dep_ == "punct" for c in verb.children) and verb.tag_ != "VBG":
             return None
         return subject_of(verb.head)
     return None
+
+
+def _object_controller(verb: Token) -> Token | None:
+    """`prompted the board to state ...`, `urged voters to tell ...`: an infinitive after its
+    head's object has that object as its subject (object control); `promise` keeps its own
+    subject (`promised voters to say ...`)."""
+    head = verb.head
+    if verb.dep_ != "xcomp" or head == verb or head.pos_ != "VERB" or head.lemma_.lower() == "promise":
+        return None
+    return next((c for c in head.children if c.dep_ == "dobj" and c.i < verb.i and can_speak(c)), None)
 
 
 def governing_subject(verb: Token, levels: int = 4) -> Token | None:
@@ -527,7 +540,7 @@ def _is_setting(child: Token) -> bool:
     if child.lower_ not in _CONTENT_PREPS:
         return True
     objs = [g for g in child.children if g.dep_ == "pobj"]
-    return bool(objs) and (objs[0].ent_type_ in ("DATE", "TIME") or objs[0].lemma_.lower() in _OCCASIONS)
+    return bool(objs) and (objs[0].ent_type_ in ("DATE", "TIME") or objs[0].lemma_.lower() in OCCASIONS)
 
 
 def cue_preposition(verb: Token) -> Token | None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
-from pipeline.quotes.cues import Cue, cue_extent, is_speech_verb, quotes_in
+from pipeline.quotes.cues import OCCASIONS, Cue, cue_extent, is_speech_verb, quotes_in
 from pipeline.quotes.marks import QuotedSpan
 from pipeline.quotes.speakers import SUBJECT_DEPS, can_speak
 
@@ -42,6 +42,7 @@ _MAX_TITLE_WORDS = 6  # a quoted name inside a cue sentence (a show, a book) is 
 _MAX_FRAGMENT_WORDS = 3  # a lowercase quoted phrase this short is not a whole quote
 _MAX_NAME_PHRASE = 10  # words of a speaker's name and appositive between a quote and its verb
 _MAX_NAME_WORDS = 4  # a capitalised quoted phrase this short after a word is a title or a nickname
+_MIN_SENTENCE_WORDS = 4  # a quote shorter than this standing on its own may be a title, not a sentence
 # `"X," he said, but "Y."`, `"X," he said. But "Y."`: a conjunction (and an adverb) leading into
 # the second part, after the cue clause or after the cue sentence.
 _CONJUNCTION_TAIL = re.compile(r"(?:(?<=,)\s+(?:and|but)|(?<=\.)\s+(?:And|But))(?:\s+(?:still|also|then))?$")
@@ -419,6 +420,7 @@ def _cue_for_span(doc: ParsedText, span: QuotedSpan, cues: list[Cue], nxt: Quote
         or _cue_before(doc, span, cues)
         or _colon_cue(doc, span)
         or _lead_in(doc, span)
+        or _clause_lead(doc, span)
         or _bracket_credit(doc, span)
     )
 
@@ -671,6 +673,41 @@ def _lead_in(doc: ParsedText, span: QuotedSpan) -> Cue | None:
     return Cue(verb, start, end, subject, [])
 
 
+# How the words between a lead clause's verb and its comma may hang on the verb: particles and
+# adverbials (`shot back`, `sang in 1985`), or the document of saying it issued (`issued a statement`).
+_LEAD_TAIL_DEPS = frozenset({"prt", "advmod", "npadvmod", "prep", "punct"})
+
+
+def _clause_lead(doc: ParsedText, span: QuotedSpan) -> Cue | None:
+    """`Jo shot back, "..."`, `As the band sang in 1985, "..."`, `Jo issued a statement, "..."`:
+    a clause whose subject can speak, ending on a comma right before a quote that opens a
+    sentence of its own, introduces it whatever its verb, as `_frame_verb` does after a quote;
+    the verb takes no object of its own but a document of saying."""
+    comma = _token_before(doc, span.start)
+    first = _token_at_or_after(doc, span.inner[0])
+    if comma is None or comma.text != "," or first is None or not doc[first].text[:1].isupper():
+        return None
+    if len(doc.text[span.inner[0] : span.inner[1]].split()) < _MIN_SENTENCE_WORDS:
+        return None  # `his concert, "Girls, Girls, Girls."`: a title
+    start = _sentence_start(doc, comma.i)
+    verb = next((doc[k] for k in range(comma.i - 1, start - 1, -1) if doc[k].pos_ == "VERB"), None)
+    if verb is None:
+        return None
+    for k in range(verb.i + 1, comma.i):
+        child = doc[k]
+        while child.head != verb and child.head != child and verb.i < child.head.i < comma.i:
+            child = child.head
+        if child.head != verb:
+            return None
+        if child.dep_ not in _LEAD_TAIL_DEPS and not (child.dep_ == "dobj" and child.lemma_.lower() in OCCASIONS):
+            return None
+    subject = next((c for c in verb.children if c.dep_ in SUBJECT_DEPS and start <= c.i < verb.i), None)
+    if subject is None or not can_speak(subject):
+        return None
+    cue_start, cue_end = cue_extent(verb)
+    return Cue(verb, cue_start, cue_end, subject, [])
+
+
 def _colon_lead(doc: ParsedText, colon: Token) -> list[Token]:
     """The words of the sentence (and line) before the colon."""
     out: list[Token] = []
@@ -840,7 +877,7 @@ def _stands_alone(doc: ParsedText, span: QuotedSpan) -> bool:
     line_start = text.rfind("\n", 0, span.start) + 1
     before = text[line_start : span.start].strip()
     inner = text[span.start + 1 : span.end].strip()
-    if len(inner.split()) < 4:
+    if len(inner.split()) < _MIN_SENTENCE_WORDS:
         return False
     return not before or before[-1] in '.?!”"'
 

@@ -185,3 +185,48 @@ def test_a_that_clause_running_up_to_a_colon_is_finished_by_the_quote_after_it(n
     [q] = run(nlp, body)
     assert q.type == "mixed"
     assert q.text.startswith("that keeping Linn in jail") and q.text.endswith("as far as I am concerned.")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'After the council vote, Mayor Jo Linn shot back, "We will build the bridge whatever the council says."',
+        'As the Linn Sisters sang in 1985, "We will build the bridge whatever the council says."',
+        'After the storm, Mayor Jo Linn issued a statement, "We will build the bridge whatever the council says."',
+    ],
+)
+def test_a_clause_ending_on_a_comma_before_a_whole_sentence_introduces_it(nlp, body):
+    [q] = run(nlp, body)
+    assert (q.type, q.text) == ("direct", "We will build the bridge whatever the council says.")
+    assert q.speaker.mention in ("Mayor Jo Linn", "the Linn Sisters")
+
+
+def test_a_short_capitalised_title_after_a_clause_is_no_quote(nlp):
+    body = 'Jo Linn came back to the harbor stage this week with her show, "Boats, Boats, Boats."'
+    assert not any(q.type == "direct" for q in run(nlp, body))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'Mayor Jo Linn said,"We will build the bridge whatever the council says."',
+        'Mayor Jo Linn:"We will build the bridge whatever the council says."',
+        '"We will build the bridge whatever the council says,"Mayor Jo Linn said.',
+    ],
+)
+def test_quote_marks_glued_to_the_words_around_them(nlp, body):
+    [q] = run(nlp, body)
+    assert (q.type, q.text.rstrip(".,"), q.speaker.name) == (
+        "direct",
+        "We will build the bridge whatever the council says",
+        "Jo Linn",
+    )
+
+
+def test_an_infinitive_of_saying_after_an_object_is_the_object_s(nlp):
+    body = 'The flood led Mayor Jo Linn to declare, "The bridge will open in May, and not a day later."'
+    [q] = run(nlp, body)
+    assert q.text == "The bridge will open in May, and not a day later."
+    assert q.speaker.name == "Jo Linn"
+    [q] = run(nlp, "The vote prompted Mayor Jo Linn to warn that the bridge would not open in May.")
+    assert (q.text, q.speaker.name) == ("that the bridge would not open in May", "Jo Linn")
