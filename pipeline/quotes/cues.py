@@ -108,7 +108,7 @@ CONTINUATION_DEPS = frozenset({"ccomp", "advcl", "conj"})
 # Links and words of a phrase between a cue verb and a reported clause the parse hung on its
 # last noun (`said during a visit to Ohio that ...`); VERB for a participle used as a preposition
 # (`said following a vote that ...`).
-_STRANDING_DEPS = frozenset({"prep", "pobj", "dobj", "dative", "compound"})
+_STRANDING_DEPS = frozenset({"prep", "pobj", "dobj", "dative", "compound", "appos"})
 _PHRASE_POS = frozenset({"NOUN", "PROPN", "PRON", "NUM", "ADP", "VERB"})
 # Words that belong to the cue itself ("did not say", "has said", "pointed out").
 CUE_PARTICLES = frozenset({"prt", "neg", "aux", "auxpass"})
@@ -222,7 +222,11 @@ def complement_tokens(verb: Token) -> list[Token]:
     own sources and trailing attributions. When the parse gives the verb two such clauses, the
     one that opens right after it is the report (`The river rises; the mayor said the town needs
     a wall`): a clause of the writer's before it was hung on the verb by mistake."""
-    comps = [c for c in verb.children if c.dep_ in ("ccomp", "parataxis") and not _across_paragraphs(c, verb)]
+    comps = [
+        c
+        for c in verb.children
+        if c.dep_ in ("ccomp", "parataxis") and not _across_paragraphs(c, verb) and not _colon_between(c, verb)
+    ]
     if not comps:
         comps = [
             c
@@ -234,6 +238,8 @@ def complement_tokens(verb: Token) -> list[Token]:
     if not comps:
         comps = _stranded_that_clause(verb)
     if not comps:
+        comps = _clause_hung_above(verb)
+    if not comps:
         comps = _asked_question(verb)
     if not comps:
         answer = _pro_sentence(verb)
@@ -241,6 +247,14 @@ def complement_tokens(verb: Token) -> list[Token]:
     comp = next((c for c in comps if len(comps) > 1 and verb.i < c.left_edge.i <= verb.i + 2), comps[0])
     tokens = _asked(verb, comp) + list(comp.subtree) + _continuation(verb, comp)
     return _without_nested_attribution(comp, tokens)
+
+
+def _colon_between(clause: Token, verb: Token) -> bool:
+    """`The plan looked weak: Jo called it "a gamble"`: a clause ending on a colon before the verb
+    is the writer's, which the sentence after the colon explains; a report before its verb is set
+    off by a comma (`The plan is weak, Jo said`)."""
+    doc = verb.doc
+    return clause.i < verb.i and any(doc[k].text == ":" for k in range(clause.right_edge.i + 1, verb.i))
 
 
 def _stranded_that_clause(verb: Token) -> list[Token]:
@@ -256,6 +270,23 @@ def _stranded_that_clause(verb: Token) -> list[Token]:
             if tok.dep_ == "relcl" and has_that_mark(tok) and _hangs_by_nouns(tok.head, verb):
                 return [tok]
     return []
+
+
+def _clause_hung_above(verb: Token) -> list[Token]:
+    """`after Jo told the Post he was "not ready" on it`: the parse hangs the reported clause, which
+    opens right after the verb's own phrase with a subject and a tensed verb, on a verb higher up;
+    a verb of saying with nothing of its own to report takes it back."""
+    if not is_speech_verb(verb):
+        return []
+    doc = verb.doc
+    k = verb.right_edge.i + 1
+    if k >= len(doc) or doc[k].dep_ not in SUBJECT_DEPS or doc[k].pos_ not in ("PRON", "PROPN", "NOUN", "DET"):
+        return []
+    clause = doc[k].head
+    if clause.i <= k or clause.tag_ not in _TENSED_TAGS and not any(c.dep_ == "aux" for c in clause.children):
+        return []
+    above = clause.head
+    return [clause] if clause.dep_ in ("ccomp", "conj", "advcl") and verb in above.subtree and above != clause else []
 
 
 def _asked_question(verb: Token) -> list[Token]:
