@@ -5,7 +5,6 @@ quote finishes (cue before it), and the writer's words opening the sentence a qu
 from __future__ import annotations
 
 import pytest
-
 from spacy.tokens import Doc
 
 from pipeline.nlp.model import load_model
