@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
-from pipeline.quotes.cues import OCCASIONS, Cue, cue_extent, is_speech_verb, quotes_in
+from pipeline.quotes.cues import OCCASIONS, Cue, cue_extent, is_speech_noun, is_speech_verb, quotes_in
 from pipeline.quotes.marks import QuotedSpan
 from pipeline.quotes.speakers import SUBJECT_DEPS, can_speak
 
@@ -48,7 +48,9 @@ _MIN_SENTENCE_WORDS = 4  # a quote shorter than this standing on its own may be 
 _CONJUNCTION_TAIL = re.compile(r"(?:(?<=,)\s+(?:and|but)|(?<=\.)\s+(?:And|But))(?:\s+(?:still|also|then))?$")
 # `“...” ― Jane Doe` at the end of a line: a credit rather than a cue verb.
 _CREDIT_NAME = r"(?P<name>[A-Z][\w.'’&-]*(?:[ \u00a0][A-Z][\w.'’&-]*){0,4}?)"
-_DASH_CREDIT = re.compile(r"[ \t\u00a0]*(?P<mark>[―—–]|--)[ \t\u00a0]*" + _CREDIT_NAME + r"[ \t\u00a0]*(?=\n|$)")
+_DASH_CREDIT = re.compile(
+    r"[ \t\u00a0]*(?:\n[ \t\u00a0]*){0,2}(?P<mark>[―—–-]|--)[ \t\u00a0]*" + _CREDIT_NAME + r"\.?[ \t\u00a0]*(?=\n|$)"
+)
 # `“...” [Daily Planet.]` closing a line: news digests credit the outlet they quote in brackets.
 _BRACKET_CREDIT = re.compile(r"[ \t\u00a0]*(?P<mark>\[)" + _CREDIT_NAME + r"\.?(?P<close>\])[ \t\u00a0]*(?=\n|$)")
 
@@ -219,6 +221,11 @@ def _direct_at(doc: ParsedText, spans: list[QuotedSpan], i: int, free: list[Cue]
     return None, i
 
 
+# What may stand between two quoted segments of one quote with no cue between them: spaces, the
+# writer's ellipsis, or a conjunction joining the two (`"A," and, "B"`).
+_RUN_JOINER = re.compile(r"[ \t\u00a0.…]*(?:,?[ \t\u00a0]*(?:and|or)[ \t\u00a0]*,?[ \t\u00a0]*)?")
+
+
 def _adjacent_run(text: str, spans: list[QuotedSpan], i: int) -> list[int]:
     """`"A," "B."`, `"A?" . . . "B?"`: quoted segments with only spaces (or the writer's ellipsis)
     between them, the first closing on punctuation, are one quote in parts (the writer dropped
@@ -229,7 +236,7 @@ def _adjacent_run(text: str, spans: list[QuotedSpan], i: int) -> list[int]:
         inner = text[cur.inner[0] : cur.inner[1]].rstrip()
         if (
             not cur.closed
-            or text[cur.end : nxt.start].strip(" \t\u00a0.…")
+            or _RUN_JOINER.fullmatch(text[cur.end : nxt.start]) is None
             or not inner.endswith((",", ".", "?", "!", "…", ";", ":", "-", "—"))
         ):
             break
@@ -730,9 +737,19 @@ def _frame_subject(lead: list[Token]) -> Token | None:
         if verb.pos_ not in ("VERB", "AUX"):
             continue
         subject = next((c for c in verb.children if c.dep_ in SUBJECT_DEPS and c.i in inside), None)
+        if subject is not None and not can_speak(subject):
+            subject = _owner_of_words(subject)
         if subject is not None and can_speak(subject):
             return subject
     return None
+
+
+def _owner_of_words(noun: Token) -> Token | None:
+    """`Jo's letter makes the case: "..."`, `the mayor's reply was: "..."`: words of someone's
+    (a statement, a letter, a remark) speak for their owner."""
+    if noun.lemma_.lower() not in OCCASIONS and not is_speech_noun(noun):
+        return None
+    return next((c for c in noun.children if c.dep_ == "poss"), None)
 
 
 def _first_name(lead: list[Token]) -> Token | None:

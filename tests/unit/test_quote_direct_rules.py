@@ -256,3 +256,31 @@ def test_a_report_the_parse_hangs_on_a_verb_higher_up(nlp):
     lemmas = ["it", "come", "after", "Jo", "tell", "the", "Post", "she", "be", "not", "ready", "."]
     doc = Doc(nlp.vocab, words=words, heads=heads, deps=deps, pos=pos, tags=tags, lemmas=lemmas)
     assert [t.text for t in complement_tokens(doc[4])] == ["she", "was", "not", "ready"]
+
+
+def test_two_quoted_segments_joined_by_a_conjunction_are_one_quote(nlp):
+    body = (
+        'Linn told the crowd, "I am a builder like you, folks," and, "Is there anyone in this room who builds nothing?"'
+    )
+    [q] = run(nlp, body)
+    assert q.speaker.name == "Linn"
+    assert [body[s:e] for s, e in q.parts] == [
+        "I am a builder like you, folks,",
+        "Is there anyone in this room who builds nothing?",
+    ]
+
+
+def test_a_dash_credit_on_the_line_after_the_quote(nlp):
+    body = (
+        '"Almost all new income is going to the top one percent of the harbor towns."\n\n'
+        "- Jo Linn.\n\n"
+        "The senator is relying on an outdated figure."
+    )
+    [q] = run(nlp, body)
+    assert (q.type, q.speaker.name) == ("direct", "Jo Linn")
+
+
+def test_someone_s_letter_before_a_colon_speaks_for_them(nlp):
+    body = "Linn’s letter makes a blunt case: “Nobody in this town wants a toll on the harbor bridge.”"
+    [q] = run(nlp, body)
+    assert (q.text, q.speaker.name) == ("Nobody in this town wants a toll on the harbor bridge.", "Linn")
