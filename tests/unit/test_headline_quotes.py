@@ -150,3 +150,31 @@ def test_a_parsed_record_from_before_headline_parses_still_gives_its_body_quotes
     assert isinstance(record, EnrichedRecord)
     assert record.quotes and record.headline_quotes == []
     assert quotes_one(model_for(Settings()), parsed).headline_quotes  # type: ignore[union-attr]
+
+
+# ── headlinese ───────────────────────────────────────────────────────────────
+
+
+def test_a_present_tense_report_the_model_reads_as_a_noun_is_read_as_the_verb(nlp) -> None:
+    """Headlines tell past events in the present; `thanks` after a subject is the verb."""
+    head = "Okafor thanks ferry crews"
+    [doc] = parse_headlines(nlp, [(head, BODY)])
+    assert doc.text == head
+    thanks = doc[1]
+    assert (thanks.text, thanks.pos_, thanks.tag_, thanks.lemma_) == ("thanks", "VERB", "VBZ", "thank")
+    [quote] = enriched(head).headline_quotes
+    assert (quote.type, quote.text, quote.cue, quote.speaker.mention) == ("indirect", "ferry crews", "thanks", "Okafor")
+
+
+def test_a_plural_subjects_present_tense_report_is_read_as_the_verb() -> None:
+    [quote] = enriched("Ferry crews mock plan to close harbour at night").headline_quotes
+    assert (quote.type, quote.text, quote.speaker.mention) == (
+        "indirect",
+        "plan to close harbour at night",
+        "Ferry crews",
+    )
+
+
+def test_a_noun_compound_or_a_closing_plural_is_no_present_tense_report() -> None:
+    assert enriched("Jobs report gives ferry crews a lift").headline_quotes == []
+    assert enriched("Bridge repairs run late in three states").headline_quotes == []
