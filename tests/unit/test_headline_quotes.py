@@ -178,3 +178,13 @@ def test_a_plural_subjects_present_tense_report_is_read_as_the_verb() -> None:
 def test_a_noun_compound_or_a_closing_plural_is_no_present_tense_report() -> None:
     assert enriched("Jobs report gives ferry crews a lift").headline_quotes == []
     assert enriched("Bridge repairs run late in three states").headline_quotes == []
+
+
+def test_a_one_word_report_is_a_report_in_a_headline_only() -> None:
+    """Headlines drop all but the report's head; the body's two-word minimum does not apply."""
+    [quote] = enriched("Okafor vows change; ").headline_quotes
+    assert (quote.type, quote.text, quote.cue, quote.speaker.mention) == ("indirect", "change", "vows", "Okafor")
+    [quote] = enriched("Okafor thanks engineers").headline_quotes
+    assert (quote.text, quote.speaker.mention) == ("engineers", "Okafor")
+    body = "Mayor Lena Okafor thanks engineers.\n\nThe bridge will reopen in May, she said."
+    assert [q.text for q in enriched("Bridge to reopen", body).quotes] == ["The bridge will reopen in May"]
