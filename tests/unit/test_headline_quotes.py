@@ -188,3 +188,13 @@ def test_a_one_word_report_is_a_report_in_a_headline_only() -> None:
     assert (quote.text, quote.speaker.mention) == ("engineers", "Okafor")
     body = "Mayor Lena Okafor thanks engineers.\n\nThe bridge will reopen in May, she said."
     assert [q.text for q in enriched("Bridge to reopen", body).quotes] == ["The bridge will reopen in May"]
+
+
+def test_a_second_present_tense_verb_after_and_or_a_comma_is_the_subjects_report() -> None:
+    """`Mayor opens bridge, thanks crews`: headlines join a subject's verbs with "and" or a comma."""
+    for head, said in (
+        ("Okafor visits bridge and thanks engineers", "engineers"),
+        ("Okafor opens bridge, thanks crews", "crews"),
+    ):
+        [quote] = enriched(head).headline_quotes
+        assert (quote.type, quote.text, quote.cue, quote.speaker.mention) == ("indirect", said, "thanks", "Okafor")
