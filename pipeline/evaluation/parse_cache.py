@@ -21,7 +21,7 @@ from pipeline.cleaning.clean import clean_article
 from pipeline.config import Settings
 from pipeline.entities.extract import extract_entities
 from pipeline.errors import RejectedInput
-from pipeline.nlp.headlines import parse_forms, parse_headlines
+from pipeline.nlp.headlines import HEADLINE_READING, parse_forms, parse_headlines
 from pipeline.nlp.model import doc_from_bytes, doc_to_bytes, model_label, parse, tokenizer_label
 from pipeline.quotes.attribution import quotes_with_evidence
 from pipeline.quotes.confidence import Evidence
@@ -62,7 +62,7 @@ def headline_parses(
     the body), so a change to the casing rules is never answered from the cache."""
     items = [(a.headline, a.body) for a in articles]
     forms = parse_forms(nlp, items)
-    keys = [f"headline\0{form}\0{headline}" for form, (headline, _) in zip(forms, items)]
+    keys = [f"headline\0{HEADLINE_READING}\0{form}\0{headline}" for form, (headline, _) in zip(forms, items)]
     by_key = {k: (item, form) for k, item, form in zip(keys, items, forms)}
 
     def parse_all(ks: list[str]) -> Iterable[Doc]:

@@ -75,6 +75,9 @@ from pipeline.records import CleanArticle, Entity, EntityCluster, Quote, Speaker
 log = logging.getLogger(__name__)
 
 _MIN_OBJECT_WORDS = 2  # a noun-phrase report shorter than this is rarely a report
+# A headline keeps only a report's head (`Mayor slams council`): there one word is a report.
+# `pipeline.quotes.headline` marks the headline's parse with this `Doc.user_data` key.
+HEADLINE_DOC = "wirestream.headline"
 _MAX_FRAGMENT_CLIMB = 6  # heads climbed from a quoted fragment to the verb reporting it
 # A non-finite verb holding a fragment has no subject of its own (`waved off the delay as
 # having "minimal" impact`): the frame that reports it is up its chain of verbs, this many.
@@ -532,11 +535,15 @@ def _object_attribution(spans: list[QuotedSpan], cue: Cue) -> Attribution | None
     if (
         cue.source is not None
         and cue.token.lemma_.lower() in OBJECT_REPORT_VERBS
-        and sum(t.is_alpha for t in cue.objects) >= _MIN_OBJECT_WORDS
+        and sum(t.is_alpha for t in cue.objects) >= _min_object_words(cue.token.doc)
         and _reports_by_object(cue.token)
     ):
         return Attribution(start, end, "indirect", cue, link="object")
     return None
+
+
+def _min_object_words(doc: Doc) -> int:
+    return 1 if doc.user_data.get(HEADLINE_DOC) else _MIN_OBJECT_WORDS
 
 
 def _with_reason_given(cue: Cue, end: int) -> int:

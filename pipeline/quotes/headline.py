@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from spacy.tokens import Doc
 
-from pipeline.quotes.attribution import quotes_with_evidence
+from pipeline.quotes.attribution import HEADLINE_DOC, quotes_with_evidence
 from pipeline.quotes.confidence import Evidence, quote_confidence, speaker_confidence
 from pipeline.records import CleanArticle, EntityCluster, Quote
 
@@ -37,6 +37,7 @@ def headline_quotes_with_evidence(
     if not article.headline.strip() or not len(doc):
         return []
     as_text = replace(article, body=article.headline, paragraphs=[(0, len(article.headline))])
+    doc.user_data[HEADLINE_DOC] = True  # headline grammar: a one-word report (`Mayor slams council`)
     pairs = [(q, replace(e, where=HEADLINE)) for q, e in quotes_with_evidence(doc, as_text, [], clusters)]
     for quote, evidence in pairs:
         quote.confidence = quote_confidence(evidence)

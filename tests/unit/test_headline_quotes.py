@@ -150,3 +150,51 @@ def test_a_parsed_record_from_before_headline_parses_still_gives_its_body_quotes
     assert isinstance(record, EnrichedRecord)
     assert record.quotes and record.headline_quotes == []
     assert quotes_one(model_for(Settings()), parsed).headline_quotes  # type: ignore[union-attr]
+
+
+# ── headlinese ───────────────────────────────────────────────────────────────
+
+
+def test_a_present_tense_report_the_model_reads_as_a_noun_is_read_as_the_verb(nlp) -> None:
+    """Headlines tell past events in the present; `thanks` after a subject is the verb."""
+    head = "Okafor thanks ferry crews"
+    [doc] = parse_headlines(nlp, [(head, BODY)])
+    assert doc.text == head
+    thanks = doc[1]
+    assert (thanks.text, thanks.pos_, thanks.tag_, thanks.lemma_) == ("thanks", "VERB", "VBZ", "thank")
+    [quote] = enriched(head).headline_quotes
+    assert (quote.type, quote.text, quote.cue, quote.speaker.mention) == ("indirect", "ferry crews", "thanks", "Okafor")
+
+
+def test_a_plural_subjects_present_tense_report_is_read_as_the_verb() -> None:
+    [quote] = enriched("Ferry crews mock plan to close harbour at night").headline_quotes
+    assert (quote.type, quote.text, quote.speaker.mention) == (
+        "indirect",
+        "plan to close harbour at night",
+        "Ferry crews",
+    )
+
+
+def test_a_noun_compound_or_a_closing_plural_is_no_present_tense_report() -> None:
+    assert enriched("Jobs report gives ferry crews a lift").headline_quotes == []
+    assert enriched("Bridge repairs run late in three states").headline_quotes == []
+
+
+def test_a_one_word_report_is_a_report_in_a_headline_only() -> None:
+    """Headlines drop all but the report's head; the body's two-word minimum does not apply."""
+    [quote] = enriched("Okafor vows change; ").headline_quotes
+    assert (quote.type, quote.text, quote.cue, quote.speaker.mention) == ("indirect", "change", "vows", "Okafor")
+    [quote] = enriched("Okafor thanks engineers").headline_quotes
+    assert (quote.text, quote.speaker.mention) == ("engineers", "Okafor")
+    body = "Mayor Lena Okafor thanks engineers.\n\nThe bridge will reopen in May, she said."
+    assert [q.text for q in enriched("Bridge to reopen", body).quotes] == ["The bridge will reopen in May"]
+
+
+def test_a_second_present_tense_verb_after_and_or_a_comma_is_the_subjects_report() -> None:
+    """`Mayor opens bridge, thanks crews`: headlines join a subject's verbs with "and" or a comma."""
+    for head, said in (
+        ("Okafor visits bridge and thanks engineers", "engineers"),
+        ("Okafor opens bridge, thanks crews", "crews"),
+    ):
+        [quote] = enriched(head).headline_quotes
+        assert (quote.type, quote.text, quote.cue, quote.speaker.mention) == ("indirect", said, "thanks", "Okafor")
