@@ -225,7 +225,10 @@ def complement_tokens(verb: Token) -> list[Token]:
     comps = [
         c
         for c in verb.children
-        if c.dep_ in ("ccomp", "parataxis") and not _across_paragraphs(c, verb) and not _colon_between(c, verb)
+        if c.dep_ in ("ccomp", "parataxis")
+        and not _across_paragraphs(c, verb)
+        and not _colon_between(c, verb)
+        and not _subjectless_past_after_phrase(c, verb)
     ]
     if not comps:
         comps = [
@@ -247,6 +250,14 @@ def complement_tokens(verb: Token) -> list[Token]:
     comp = next((c for c in comps if len(comps) > 1 and verb.i < c.left_edge.i <= verb.i + 2), comps[0])
     tokens = _asked(verb, comp) + list(comp.subtree) + _continuation(verb, comp)
     return _without_nested_attribution(comp, tokens)
+
+
+def _subjectless_past_after_phrase(clause: Token, verb: Token) -> bool:
+    """`said in an interview with Jo Roe aired Monday`: a past form with no subject of its own,
+    after a phrase of the verb's, modifies that phrase; a reported clause has its own subject."""
+    if clause.i < verb.i or clause.tag_ not in ("VBD", "VBN") or any(c.dep_ in SUBJECT_DEPS for c in clause.children):
+        return False
+    return any(not t.is_punct for t in verb.doc[verb.i + 1 : clause.left_edge.i])
 
 
 def _colon_between(clause: Token, verb: Token) -> bool:

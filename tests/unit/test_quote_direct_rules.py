@@ -284,3 +284,13 @@ def test_someone_s_letter_before_a_colon_speaks_for_them(nlp):
     body = "Linn’s letter makes a blunt case: “Nobody in this town wants a toll on the harbor bridge.”"
     [q] = run(nlp, body)
     assert (q.text, q.speaker.name) == ("Nobody in this town wants a toll on the harbor bridge.", "Linn")
+
+
+def test_a_subjectless_past_form_after_the_cue_s_phrase_is_no_report(nlp):
+    body = (
+        '"Let us go back six months and look at me being 3 percent in the polls," Linn said in an '
+        'interview with Gloria Borger aired Monday on "New Day." "No money in the campaign, no volunteers."'
+    )
+    quotes = run(nlp, body)
+    assert [(q.type, q.speaker.name) for q in quotes] == [("direct", "Linn")]
+    assert [body[s:e] for s, e in quotes[0].parts][-1] == "No money in the campaign, no volunteers."
