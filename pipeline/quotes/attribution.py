@@ -50,6 +50,7 @@ from pipeline.quotes.cues import (
     OBJECT_REPORT_VERBS,
     PRO_SENTENCES,
     QUOTE_ADJACENT_VERBS,
+    REFUSING_VERBS,
     Cue,
     according_to_cues,
     as_one_put_it,
@@ -564,8 +565,20 @@ def _about_topic(cue: Cue) -> bool:
 
 def _reports_by_object(verb: Token) -> bool:
     """Not a phrasal verb of another sense (`called off the deal`, `took up the case`); `pointed
-    out` is the phrasal verb of saying; "call" only in its senses of saying (`_calls_it`)."""
-    return not any(c.dep_ == "prt" and c.lower_ != "out" for c in verb.children) and _calls_it(verb)
+    out` is the phrasal verb of saying; "call" only in its senses of saying (`_calls_it`); a verb
+    of refusing only with what was refused (`_refuses_something`)."""
+    return (
+        not any(c.dep_ == "prt" and c.lower_ != "out" for c in verb.children)
+        and _calls_it(verb)
+        and _refuses_something(verb)
+    )
+
+
+def _refuses_something(verb: Token) -> bool:
+    """`declined the offer` (an infinitive, `declined to comment`, is its clause): a verb of refusing
+    reports the thing refused, its direct object; with no object it is the verb of falling
+    (`fees declined to $281 million`, `sales declined 4 percent in May`)."""
+    return verb.lemma_.lower() not in REFUSING_VERBS or any(c.dep_ == "dobj" for c in verb.children)
 
 
 def _calls_it(verb: Token) -> bool:

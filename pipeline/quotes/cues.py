@@ -57,6 +57,8 @@ SPEECH_NOUNS = frozenset("claim remark comment promise pledge vow call warning q
 # Prepositions after a noun of saying that introduce what it is about (`remarks about X`) or
 # asks for (`a call for X`).
 _NOUN_TOPIC_PREPS = frozenset({"about", "for"})
+# Verbs of refusing: they report what was refused, never a change in amount (`declined 4%`).
+REFUSING_VERBS = frozenset({"decline", "refuse"})
 # Verbs of asking: a clause opened by "if"/"whether" after them is the question asked.
 ASKING_VERBS = frozenset({"ask", "question"})
 # Verbs whose "to X" names who was addressed, not what was said (`spoke to reporters`).

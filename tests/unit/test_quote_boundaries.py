@@ -470,3 +470,30 @@ def test_a_that_clause_the_parse_hangs_on_a_noun_after_the_cue_is_the_report(nlp
     [q] = run(nlp, body)
     assert (q.type, q.cue, q.speaker.mention) == ("mixed", "said", "The mayor")
     assert q.text == "that she had “no confidence at all in the board.”"
+
+
+# ── verbs of refusing ────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Ticket sales at the harbour museum declined to $4 million in 2019 from $6 million in 2017.",
+        "Ferry traffic declined 12 percent in the first half of the year.",
+        "Rents on the east bank have declined sharply since the mill closed.",
+    ],
+)
+def test_decline_in_the_sense_of_falling_reports_nothing(nlp, body):
+    assert [q for q in run(nlp, body) if q.cue and q.cue.startswith("decline")] == []
+
+
+@pytest.mark.parametrize(
+    ("body", "text"),
+    [
+        ("The harbour master declined to comment on the ferry schedule.", "to comment on the ferry schedule"),
+        ("The harbour master declined the council's offer of a new office.", "the council's offer of a new office"),
+    ],
+)
+def test_decline_reports_what_was_refused(nlp, body, text):
+    [q] = run(nlp, body)
+    assert (q.type, q.text, q.speaker.mention) == ("indirect", text, "The harbour master")
