@@ -229,11 +229,27 @@ def clause_attributions(
             continue
         if att is None or any(_overlaps(att, t) for t in taken) or _quoted(cue, spans):
             continue
+        _source_outside_quotes(cue, spans, taken)
         nested = [o for o in out if _overlaps(att, o)]
         if nested and not all(_reports_around(att, o) for o in nested):
             continue
         out = [o for o in out if not any(o is n for n in nested)] + [att]
     return out
+
+
+def _source_outside_quotes(cue: Cue, spans: list[QuotedSpan], taken: list[Attribution]) -> None:
+    """`Jo stressed that "the way forward is talks," suggesting that ...`: the writer's cue takes no
+    subject from inside someone's quoted words (the parse hung the participle on the quoted verb);
+    its source is the one who speaks them, the subject of the clause the participle belongs to."""
+    source = cue.source
+    if source is None:
+        return
+    span = next((s for s in spans if s.closed and not s.apostrophes and s.inner[0] <= source.idx < s.inner[1]), None)
+    if span is None or span.inner[0] <= cue.start < span.inner[1]:
+        return
+    owner = next((a for a in taken if a.cue is not None and a.start < span.end and span.start < a.end), None)
+    if owner is not None and owner.cue is not None and owner.cue.source is not None:
+        cue.source = owner.cue.source
 
 
 def _reports_around(outer: Attribution, inner: Attribution) -> bool:

@@ -497,3 +497,13 @@ def test_decline_in_the_sense_of_falling_reports_nothing(nlp, body):
 def test_decline_reports_what_was_refused(nlp, body, text):
     [q] = run(nlp, body)
     assert (q.type, q.text, q.speaker.mention) == ("indirect", text, "The harbour master")
+
+
+def test_a_cue_takes_no_source_from_inside_the_quote_it_follows(nlp):
+    # the parse hangs "suggesting" on the quoted verb and gives it "the way" as subject
+    body = (
+        "Mayor Jo Linn stressed that “the way forward is to get both towns talking,” suggesting that "
+        "the council should meet in May."
+    )
+    found = {(q.type, q.text, q.speaker.name) for q in run(nlp, body)}
+    assert ("indirect", "that the council should meet in May", "Jo Linn") in found
