@@ -40,7 +40,9 @@ think believe describe dub label brand term characterize attack feel hope fear w
 )
 
 # Reporting verbs whose report can be a noun phrase or an infinitive rather than a clause
-# (`called for a repeal`, `urged voters to stay home`, `cited the figures`).
+# (`called for a repeal`, `urged voters to stay home`, `cited the figures`); among them the verbs
+# of saying whose direct object is the matter said, never the one spoken to (`stressed the need
+# for talks`, `recalled the night of the fire`, `explained his vote`).
 OBJECT_REPORT_VERBS = frozenset(
     """
 call cite criticize criticise urge blast slam accuse praise warn acknowledge describe discuss
@@ -49,6 +51,8 @@ blame thank challenge dispute tout refuse decline respond ask charge complain re
 disclose recommend request note talk speak point mock threaten quote suggest predict claim admit
 concede reiterate repeat confirm reply tweet write decry hail applaud protest implore plead beg
 instruct advise lament assure reassure rebut refute
+recall recount stress emphasize emphasise underscore explain allege declare proclaim reaffirm affirm
+clarify summarize summarise
 """.split()
 )
 # Nouns of saying, each the noun of a reporting verb above: `his claim that X`, `her call for X`,

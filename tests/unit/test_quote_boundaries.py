@@ -507,3 +507,27 @@ def test_a_cue_takes_no_source_from_inside_the_quote_it_follows(nlp):
     )
     found = {(q.type, q.text, q.speaker.name) for q in run(nlp, body)}
     assert ("indirect", "that the council should meet in May", "Jo Linn") in found
+
+
+# ── verbs of saying whose object is the matter said ──────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("body", "text", "mention"),
+    [
+        (
+            "The harbour master stressed the need for a second ferry.",
+            "the need for a second ferry",
+            "The harbour master",
+        ),
+        ("Mayor Jo Linn recalled the winter the mill burned down.", "the winter the mill burned down", "Mayor Jo Linn"),
+        (
+            "The council explained its decision to close the east bridge.",
+            "its decision to close the east bridge",
+            "The council",
+        ),
+    ],
+)
+def test_the_object_of_a_verb_of_stating_is_the_report(nlp, body, text, mention):
+    [q] = run(nlp, body)
+    assert (q.type, q.text, q.speaker.mention) == ("indirect", text, mention)
