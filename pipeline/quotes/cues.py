@@ -549,21 +549,36 @@ CONCESSIVE_MARKS = frozenset({"though", "although", "while", "whereas"})
 
 
 def without_trailing_aside(tokens: list[Token], concessive: bool = True) -> list[Token]:
-    """Cut the writer's aside that closes a report after a comma: a non-restrictive relative
-    clause (`, which ...`, `, who ...`) or (unless `concessive` is off) a concessive clause
-    (`, though it cost him ...`)."""
+    """Cut the writer's aside that closes a report after a comma or a dash: a non-restrictive
+    relative clause (`, which ...`, `, who ...`), (unless `concessive` is off) a concessive clause
+    (`, though it cost him ...`) or, in a report without quote marks, a sentence appositive, an
+    indefinite noun phrase commenting on what was said (`- a move that could split the party`)."""
     end = len(tokens)
     while end and tokens[end - 1].is_punct:
         end -= 1
+    quoted = quotes_in(tokens)
     for k in range(1, end - 1):
-        if tokens[k].text != ",":
+        if tokens[k].text != "," and not _is_dash(tokens[k]):
             continue
         rest = tokens[k + 1 : end]
         inside = {t.i for t in rest}
         heads = [t for t in rest if t.head.i not in inside or t.head == t]
-        if len(heads) == 1 and _is_aside(heads[0], rest[0], concessive):
+        if len(heads) == 1 and (
+            _is_aside(heads[0], rest[0], concessive) or not quoted and _sentence_appositive(heads[0], rest[0])
+        ):
             return tokens[:k]
     return tokens
+
+
+def _is_dash(tok: Token) -> bool:
+    """A dash between words (`—`, `--`, a spaced `-`), not the hyphen inside one (`anti-war`)."""
+    return tok.text in ("—", "–", "--") or tok.text == "-" and tok.i > 0 and bool(tok.doc[tok.i - 1].whitespace_)
+
+
+def _sentence_appositive(head: Token, first: Token) -> bool:
+    """`..., a move that surprised few`: an indefinite noun phrase, not one of a list (`X, a Y, and
+    a Z`), after a whole report is the writer's comment on it."""
+    return head.pos_ in ("NOUN", "PROPN") and first.lower_ in ("a", "an") and head.dep_ != "conj"
 
 
 def _is_aside(head: Token, first: Token, concessive: bool = True) -> bool:

@@ -49,6 +49,24 @@ def test_concessive_clause_after_the_report_is_the_writers(nlp):
     assert (q.type, q.text) == ("indirect", "she would vote for the harbour bill")
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The governor said the budget would pass next week, a forecast few in the capital share.",
+        "The governor said the budget would pass next week — a forecast few in the capital share.",
+        "The governor said the budget would pass next week - a forecast few in the capital share.",
+    ],
+)
+def test_a_sentence_appositive_after_the_report_is_the_writers(nlp, body):
+    [q] = run(nlp, body)
+    assert (q.type, q.text) == ("indirect", "the budget would pass next week")
+
+
+def test_a_list_of_noun_phrases_is_no_appositive(nlp):
+    [q] = run(nlp, "The minister announced a new ferry for the island, a second bridge and a bus line.")
+    assert q.text == "a new ferry for the island, a second bridge and a bus line"
+
+
 def test_relative_clause_inside_the_report_stays(nlp):
     body = "The mayor said the bridge, which opened in 1932, needs new cables."
     [q] = run(nlp, body)
