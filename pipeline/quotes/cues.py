@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
-from pipeline.quotes.speakers import SUBJECT_DEPS, can_speak, issuer, subject_of_own
+from pipeline.quotes.speakers import SUBJECT_DEPS, can_speak, is_person_noun, issuer, subject_of_own
 
 # Verbs of saying: their complement clause is a quote (direct, mixed or indirect). The class is
 # the one the evaluation's gold reads as reporting (`pipeline.evaluation.polnear.SPEECH_VERBS`)
@@ -527,12 +527,15 @@ def _second_predicates(doc: Doc, lo: int, hi: int) -> list[int]:
 
 def _is_setting(child: Token) -> bool:
     """A trailing phrase on the verb saying when, where or how it was said (`on Monday`, `during
-    a rally`, `in a statement`), not part of what was said (`in response to the tests`)."""
+    a rally`, `in a statement`, `through a spokeswoman`: the person who passed it on), not part of
+    what was said (`in response to the tests`)."""
     if child.dep_ != "prep" or child.lower_ not in _SETTING_PREPS:
         return False
     if child.lower_ not in _CONTENT_PREPS:
         return True
     objs = [g for g in child.children if g.dep_ == "pobj"]
+    if objs and child.lower_ == "through" and (is_person_noun(objs[0]) or objs[0].ent_type_ == "PERSON"):
+        return True
     return bool(objs) and (objs[0].ent_type_ in ("DATE", "TIME") or objs[0].lemma_.lower() in _OCCASIONS)
 
 

@@ -549,3 +549,15 @@ def test_a_cue_takes_no_source_from_inside_the_quote_it_follows(nlp):
 def test_the_object_of_a_verb_of_stating_is_the_report(nlp, body, text, mention):
     [q] = run(nlp, body)
     assert (q.type, q.text, q.speaker.mention) == ("indirect", text, mention)
+
+
+@pytest.mark.parametrize(
+    ("body", "text"),
+    [
+        ("The senator denied the bribery allegations through a spokeswoman.", "the bribery allegations"),
+        ("The harbour master rejected the new schedule through his lawyer, Jo Linn.", "the new schedule"),
+    ],
+)
+def test_the_person_a_report_was_passed_through_is_no_part_of_it(nlp, body, text):
+    [q] = run(nlp, body)
+    assert (q.type, q.text) == ("indirect", text)
