@@ -553,8 +553,9 @@ CONCESSIVE_MARKS = frozenset({"though", "although", "while", "whereas"})
 
 def without_trailing_aside(tokens: list[Token], concessive: bool = True) -> list[Token]:
     """Cut the writer's aside that closes a report after a comma or a dash: a non-restrictive
-    relative clause (`, which ...`, `, who ...`), (unless `concessive` is off) a concessive clause
-    (`, though it cost him ...`) or, in a report without quote marks, a sentence appositive, an
+    relative clause (`, which ...`, `, who ...`), an "as" clause with no subject before its verb
+    (`, as have her rivals`), (unless `concessive` is off) a concessive clause (`, though it cost
+    him ...`) or, in a report without quote marks, a sentence appositive, an
     indefinite noun phrase commenting on what was said (`- a move that could split the party`)."""
     end = len(tokens)
     while end and tokens[end - 1].is_punct:
@@ -585,8 +586,13 @@ def _sentence_appositive(head: Token, first: Token) -> bool:
 
 
 def _is_aside(head: Token, first: Token, concessive: bool = True) -> bool:
+    """A relative clause, an "as" clause with no subject before its verb (`, as have her rivals`,
+    `, as is customary`, `, as mentioned above`: the writer comparing, not the source speaking)
+    or a concessive clause."""
     if first.lower_ in ("which", "who", "whom", "whose"):
         return head.dep_ == "relcl" or head.pos_ in ("VERB", "AUX") and first.head == head
+    if first.lower_ == "as" and first.dep_ == "mark" and first.head == head:
+        return not any(c.dep_ in SUBJECT_DEPS and c.i < head.i for c in head.children)
     if head.dep_ == "advcl" and concessive:
         return any(c.dep_ == "mark" and c.lower_ in CONCESSIVE_MARKS for c in head.children)
     return False

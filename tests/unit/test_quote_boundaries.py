@@ -62,6 +62,24 @@ def test_a_sentence_appositive_after_the_report_is_the_writers(nlp, body):
     assert (q.type, q.text) == ("indirect", "the budget would pass next week")
 
 
+@pytest.mark.parametrize(
+    ("body", "text"),
+    [
+        (
+            "The mayor said she would not back the toll, as have most members of the council.",
+            "she would not back the toll",
+        ),
+        (
+            "The council said it would publish its accounts, as is customary before an election.",
+            "it would publish its accounts",
+        ),
+    ],
+)
+def test_an_as_clause_with_no_subject_before_its_verb_is_the_writers(nlp, body, text):
+    [q] = run(nlp, body)
+    assert (q.type, q.text) == ("indirect", text)
+
+
 def test_a_list_of_noun_phrases_is_no_appositive(nlp):
     [q] = run(nlp, "The minister announced a new ferry for the island, a second bridge and a bus line.")
     assert q.text == "a new ferry for the island, a second bridge and a bus line"
