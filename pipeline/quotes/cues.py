@@ -631,9 +631,15 @@ def _noun_report(noun: Token) -> tuple[list[Token], int]:
 
 
 def _noun_source(noun: Token) -> Token | None:
+    """Who made the claim: the noun's possessor (`Roe's claim`), the agent of the act it names
+    (`the promise by Roe to ...`) or whoever issued it (`issuer`)."""
     owner = next((c for c in noun.children if c.dep_ == "poss"), None)
     if owner is not None:
         return owner
+    by = next((c for c in noun.rights if c.dep_ == "prep" and c.lower_ == "by"), None)
+    agent = next((c for c in by.children if c.dep_ == "pobj"), None) if by is not None else None
+    if agent is not None:
+        return agent
     source = issuer(noun)
     return None if source == noun else source
 

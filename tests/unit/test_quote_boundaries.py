@@ -579,3 +579,26 @@ def test_the_object_of_a_verb_of_stating_is_the_report(nlp, body, text, mention)
 def test_the_person_a_report_was_passed_through_is_no_part_of_it(nlp, body, text):
     [q] = run(nlp, body)
     assert (q.type, q.text) == ("indirect", text)
+
+
+# ── nouns of saying ──────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("body", "text", "name"),
+    [
+        (
+            "The council welcomed the promise by Mayor Jo Linn to reopen the east bridge in May.",
+            "to reopen the east bridge in May",
+            "Jo Linn",
+        ),
+        (
+            "Nobody expected the warning by the harbour master that the ferry would stop.",
+            "that the ferry would stop",
+            "the harbour master",
+        ),
+    ],
+)
+def test_the_by_phrase_of_a_noun_of_saying_names_its_source(nlp, body, text, name):
+    [q] = run(nlp, body)
+    assert (q.type, q.text, q.speaker.name) == ("indirect", text, name)
