@@ -602,3 +602,28 @@ def test_the_person_a_report_was_passed_through_is_no_part_of_it(nlp, body, text
 def test_the_by_phrase_of_a_noun_of_saying_names_its_source(nlp, body, text, name):
     [q] = run(nlp, body)
     assert (q.type, q.text, q.speaker.name) == ("indirect", text, name)
+
+
+@pytest.mark.parametrize(
+    ("body", "text", "name"),
+    [
+        (
+            "The council rejected the assertion by Mayor Jo Linn that the bridge was “perfectly safe.”",
+            "that the bridge was “perfectly safe.”",
+            "Jo Linn",
+        ),
+        (
+            "Critics mocked the harbour master’s insistence that the ferry was “never late.”",
+            "that the ferry was “never late.”",
+            "the harbour master’s",
+        ),
+    ],
+)
+def test_a_noun_of_a_reporting_verb_reports_a_that_clause_quoting_the_words(nlp, body, text, name):
+    [q] = run(nlp, body)
+    assert (q.type, q.text, q.speaker.name) == ("mixed", text, name)
+
+
+def test_a_noun_of_a_reporting_verb_without_quoted_words_is_no_report_of_its_own(nlp):
+    [q] = run(nlp, "The council rejected the assertion that the bridge was safe.")
+    assert (q.cue, q.text) == ("rejected", "the assertion that the bridge was safe")
