@@ -50,6 +50,7 @@ from pipeline.quotes.cues import (
     OBJECT_REPORT_VERBS,
     PRO_SENTENCES,
     QUOTE_ADJACENT_VERBS,
+    REFUSING_VERBS,
     Cue,
     according_to_cues,
     as_one_put_it,
@@ -231,11 +232,27 @@ def clause_attributions(
             continue
         if att is None or any(_overlaps(att, t) for t in taken) or _quoted(cue, spans):
             continue
+        _source_outside_quotes(cue, spans, taken)
         nested = [o for o in out if _overlaps(att, o)]
         if nested and not all(_reports_around(att, o) for o in nested):
             continue
         out = [o for o in out if not any(o is n for n in nested)] + [att]
     return out
+
+
+def _source_outside_quotes(cue: Cue, spans: list[QuotedSpan], taken: list[Attribution]) -> None:
+    """`Jo stressed that "the way forward is talks," suggesting that ...`: the writer's cue takes no
+    subject from inside someone's quoted words (the parse hung the participle on the quoted verb);
+    its source is the one who speaks them, the subject of the clause the participle belongs to."""
+    source = cue.source
+    if source is None:
+        return
+    span = next((s for s in spans if s.closed and not s.apostrophes and s.inner[0] <= source.idx < s.inner[1]), None)
+    if span is None or span.inner[0] <= cue.start < span.inner[1]:
+        return
+    owner = next((a for a in taken if a.cue is not None and a.start < span.end and span.start < a.end), None)
+    if owner is not None and owner.cue is not None and owner.cue.source is not None:
+        cue.source = owner.cue.source
 
 
 def _reports_around(outer: Attribution, inner: Attribution) -> bool:
@@ -571,8 +588,20 @@ def _about_topic(cue: Cue) -> bool:
 
 def _reports_by_object(verb: Token) -> bool:
     """Not a phrasal verb of another sense (`called off the deal`, `took up the case`); `pointed
-    out` is the phrasal verb of saying; "call" only in its senses of saying (`_calls_it`)."""
-    return not any(c.dep_ == "prt" and c.lower_ != "out" for c in verb.children) and _calls_it(verb)
+    out` is the phrasal verb of saying; "call" only in its senses of saying (`_calls_it`); a verb
+    of refusing only with what was refused (`_refuses_something`)."""
+    return (
+        not any(c.dep_ == "prt" and c.lower_ != "out" for c in verb.children)
+        and _calls_it(verb)
+        and _refuses_something(verb)
+    )
+
+
+def _refuses_something(verb: Token) -> bool:
+    """`declined the offer` (an infinitive, `declined to comment`, is its clause): a verb of refusing
+    reports the thing refused, its direct object; with no object it is the verb of falling
+    (`fees declined to $281 million`, `sales declined 4 percent in May`)."""
+    return verb.lemma_.lower() not in REFUSING_VERBS or any(c.dep_ == "dobj" for c in verb.children)
 
 
 def _calls_it(verb: Token) -> bool:

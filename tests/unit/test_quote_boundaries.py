@@ -49,6 +49,42 @@ def test_concessive_clause_after_the_report_is_the_writers(nlp):
     assert (q.type, q.text) == ("indirect", "she would vote for the harbour bill")
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The governor said the budget would pass next week, a forecast few in the capital share.",
+        "The governor said the budget would pass next week — a forecast few in the capital share.",
+        "The governor said the budget would pass next week - a forecast few in the capital share.",
+    ],
+)
+def test_a_sentence_appositive_after_the_report_is_the_writers(nlp, body):
+    [q] = run(nlp, body)
+    assert (q.type, q.text) == ("indirect", "the budget would pass next week")
+
+
+@pytest.mark.parametrize(
+    ("body", "text"),
+    [
+        (
+            "The mayor said she would not back the toll, as have most members of the council.",
+            "she would not back the toll",
+        ),
+        (
+            "The council said it would publish its accounts, as is customary before an election.",
+            "it would publish its accounts",
+        ),
+    ],
+)
+def test_an_as_clause_with_no_subject_before_its_verb_is_the_writers(nlp, body, text):
+    [q] = run(nlp, body)
+    assert (q.type, q.text) == ("indirect", text)
+
+
+def test_a_list_of_noun_phrases_is_no_appositive(nlp):
+    [q] = run(nlp, "The minister announced a new ferry for the island, a second bridge and a bus line.")
+    assert q.text == "a new ferry for the island, a second bridge and a bus line"
+
+
 def test_relative_clause_inside_the_report_stays(nlp):
     body = "The mayor said the bridge, which opened in 1932, needs new cables."
     [q] = run(nlp, body)
@@ -470,3 +506,124 @@ def test_a_that_clause_the_parse_hangs_on_a_noun_after_the_cue_is_the_report(nlp
     [q] = run(nlp, body)
     assert (q.type, q.cue, q.speaker.mention) == ("mixed", "said", "The mayor")
     assert q.text == "that she had “no confidence at all in the board.”"
+
+
+# ── verbs of refusing ────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Ticket sales at the harbour museum declined to $4 million in 2019 from $6 million in 2017.",
+        "Ferry traffic declined 12 percent in the first half of the year.",
+        "Rents on the east bank have declined sharply since the mill closed.",
+    ],
+)
+def test_decline_in_the_sense_of_falling_reports_nothing(nlp, body):
+    assert [q for q in run(nlp, body) if q.cue and q.cue.startswith("decline")] == []
+
+
+@pytest.mark.parametrize(
+    ("body", "text"),
+    [
+        ("The harbour master declined to comment on the ferry schedule.", "to comment on the ferry schedule"),
+        ("The harbour master declined the council's offer of a new office.", "the council's offer of a new office"),
+    ],
+)
+def test_decline_reports_what_was_refused(nlp, body, text):
+    [q] = run(nlp, body)
+    assert (q.type, q.text, q.speaker.mention) == ("indirect", text, "The harbour master")
+
+
+def test_a_cue_takes_no_source_from_inside_the_quote_it_follows(nlp):
+    # the parse hangs "suggesting" on the quoted verb and gives it "the way" as subject
+    body = (
+        "Mayor Jo Linn stressed that “the way forward is to get both towns talking,” suggesting that "
+        "the council should meet in May."
+    )
+    found = {(q.type, q.text, q.speaker.name) for q in run(nlp, body)}
+    assert ("indirect", "that the council should meet in May", "Jo Linn") in found
+
+
+# ── verbs of saying whose object is the matter said ──────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("body", "text", "mention"),
+    [
+        (
+            "The harbour master stressed the need for a second ferry.",
+            "the need for a second ferry",
+            "The harbour master",
+        ),
+        ("Mayor Jo Linn recalled the winter the mill burned down.", "the winter the mill burned down", "Mayor Jo Linn"),
+        (
+            "The council explained its decision to close the east bridge.",
+            "its decision to close the east bridge",
+            "The council",
+        ),
+    ],
+)
+def test_the_object_of_a_verb_of_stating_is_the_report(nlp, body, text, mention):
+    [q] = run(nlp, body)
+    assert (q.type, q.text, q.speaker.mention) == ("indirect", text, mention)
+
+
+@pytest.mark.parametrize(
+    ("body", "text"),
+    [
+        ("The senator denied the bribery allegations through a spokeswoman.", "the bribery allegations"),
+        ("The harbour master rejected the new schedule through his lawyer, Jo Linn.", "the new schedule"),
+    ],
+)
+def test_the_person_a_report_was_passed_through_is_no_part_of_it(nlp, body, text):
+    [q] = run(nlp, body)
+    assert (q.type, q.text) == ("indirect", text)
+
+
+# ── nouns of saying ──────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("body", "text", "name"),
+    [
+        (
+            "The council welcomed the promise by Mayor Jo Linn to reopen the east bridge in May.",
+            "to reopen the east bridge in May",
+            "Jo Linn",
+        ),
+        (
+            "Nobody expected the warning by the harbour master that the ferry would stop.",
+            "that the ferry would stop",
+            "the harbour master",
+        ),
+    ],
+)
+def test_the_by_phrase_of_a_noun_of_saying_names_its_source(nlp, body, text, name):
+    [q] = run(nlp, body)
+    assert (q.type, q.text, q.speaker.name) == ("indirect", text, name)
+
+
+@pytest.mark.parametrize(
+    ("body", "text", "name"),
+    [
+        (
+            "The council rejected the assertion by Mayor Jo Linn that the bridge was “perfectly safe.”",
+            "that the bridge was “perfectly safe.”",
+            "Jo Linn",
+        ),
+        (
+            "Critics mocked the harbour master’s insistence that the ferry was “never late.”",
+            "that the ferry was “never late.”",
+            "the harbour master’s",
+        ),
+    ],
+)
+def test_a_noun_of_a_reporting_verb_reports_a_that_clause_quoting_the_words(nlp, body, text, name):
+    [q] = run(nlp, body)
+    assert (q.type, q.text, q.speaker.name) == ("mixed", text, name)
+
+
+def test_a_noun_of_a_reporting_verb_without_quoted_words_is_no_report_of_its_own(nlp):
+    [q] = run(nlp, "The council rejected the assertion that the bridge was safe.")
+    assert (q.cue, q.text) == ("rejected", "the assertion that the bridge was safe")
