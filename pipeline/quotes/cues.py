@@ -244,6 +244,7 @@ def complement_tokens(verb: Token) -> list[Token]:
         and not _across_paragraphs(c, verb)
         and not _colon_between(c, verb)
         and not _subjectless_past_after_phrase(c, verb)
+        and not _object_after_instead(c, verb)
     ]
     if not comps:
         comps = [
@@ -265,6 +266,13 @@ def complement_tokens(verb: Token) -> list[Token]:
     comp = next((c for c in comps if len(comps) > 1 and verb.i < c.left_edge.i <= verb.i + 2), comps[0])
     tokens = _asked(verb, comp) + list(comp.subtree) + _continuation(verb, comp)
     return _without_nested_attribution(comp, tokens)
+
+
+def _object_after_instead(clause: Token, verb: Token) -> bool:
+    """`Jo summed Bo up as "weak," denounced his record and ...`: a verb after a clause with an
+    object of its own that is no one spoken to reports that object, not the clause before it
+    (`The plan is dead, Jo told reporters` keeps its report: reporters can be told)."""
+    return clause.i < verb.i and any(c.dep_ == "dobj" and c.i > verb.i and not can_speak(c) for c in verb.children)
 
 
 def _subjectless_past_after_phrase(clause: Token, verb: Token) -> bool:

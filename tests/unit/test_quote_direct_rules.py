@@ -294,3 +294,9 @@ def test_a_subjectless_past_form_after_the_cue_s_phrase_is_no_report(nlp):
     quotes = run(nlp, body)
     assert [(q.type, q.speaker.name) for q in quotes] == [("direct", "Linn")]
     assert [body[s:e] for s, e in quotes[0].parts][-1] == "No money in the campaign, no volunteers."
+
+
+def test_a_verb_with_an_object_of_its_own_reports_no_clause_before_it(nlp):
+    body = "Linn further summed up Roe as “terrible,” denounced her record as mayor and said she should not run."
+    first = run(nlp, body)[0]
+    assert (first.text, first.speaker.name) == ("Roe as “terrible,”", "Linn")
