@@ -2,7 +2,8 @@
 
 A quote belongs to the cue whose reported clause lies inside it, else to a cue right
 after it (`"...," he said`), else to a dash credit (`"..." ― Jane Doe`), else to a cue
-right before it (`He said: "..."`). A second span is a second part of the same quote
+right before it (`He said: "..."`), else to a clause of any verb ending on a comma before it
+(`Jo shot back, "..."`). A second span is a second part of the same quote
 when only its cue clause or cue sentence stands between them (`"X," he said, "Y."`,
 `"X," he said, but "Y."`, `"X," said Jo, a farmer who ... . "Y."`); a paragraph that is all quote, with no cue, right
 after a paragraph ending in a direct quote is a further part of that quote, and so is a
@@ -745,7 +746,7 @@ def _frame_subject(lead: list[Token]) -> Token | None:
 
 
 def _owner_of_words(noun: Token) -> Token | None:
-    """`Jo's letter makes the case: "..."`, `the mayor's reply was: "..."`: words of someone's
+    """`Jo's letter makes the case: "..."`, `the mayor's statement was blunt: "..."`: words of someone's
     (a statement, a letter, a remark) speak for their owner."""
     if noun.lemma_.lower() not in OCCASIONS and not is_speech_noun(noun):
         return None
