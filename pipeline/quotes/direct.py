@@ -657,9 +657,19 @@ def _colon_cue(doc: ParsedText, span: QuotedSpan) -> Cue | None:
     if not lead:
         return None
     source = _frame_subject(lead) or _first_name(lead) or _name_at_colon(lead)
-    if source is None:
+    if source is None or _byline(lead, source):
         return None
     return Cue(colon, colon.idx, colon.idx + 1, source, [])
+
+
+def _byline(lead: list[Token], source: Token) -> bool:
+    """`"Museum to close," by Times' Jo Roe: "..."`: a quoted headline credited "by" its writer
+    leads into an excerpt of that piece, the writer's copy rather than anyone's words."""
+    by = next((t for t in lead if t.lower_ == "by" and t.i < source.i), None)
+    if by is None:
+        return False
+    before = lead[0].doc[lead[0].i - 1] if lead[0].i > 0 else None
+    return any(t.is_quote and t.i < by.i for t in lead) or before is not None and before.is_quote
 
 
 def _lead_in(doc: ParsedText, span: QuotedSpan) -> Cue | None:

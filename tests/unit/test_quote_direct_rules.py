@@ -300,3 +300,13 @@ def test_a_verb_with_an_object_of_its_own_reports_no_clause_before_it(nlp):
     body = "Linn further summed up Roe as “terrible,” denounced her record as mayor and said she should not run."
     first = run(nlp, body)[0]
     assert (first.text, first.speaker.name) == ("Roe as “terrible,”", "Linn")
+
+
+def test_an_excerpt_after_a_quoted_headline_and_its_byline_is_no_quote(nlp):
+    body = (
+        'FAREWELL—"Harbor cafe to close at the end of May," by the Dover Times\' Jo Linn: '
+        '"The cafe, a haunt of ferry crews for forty years, will serve its last breakfast on May 31."'
+    )
+    assert not any(q.type == "direct" and q.text.startswith("The cafe") for q in run(nlp, body))
+    [q] = run(nlp, 'The mayor, Jo Linn: "The cafe will serve its last breakfast on May 31."')
+    assert q.speaker.name == "Jo Linn"
