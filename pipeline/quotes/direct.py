@@ -197,7 +197,7 @@ def _direct_at(doc: ParsedText, spans: list[QuotedSpan], i: int, free: list[Cue]
         pieces += [spans[j] for j in run]
     if cue is not None and len(pieces) == 1 and _clause_runs_on(span, cue):
         return _mixed(span, cue), i
-    if cue is not None and len(pieces) == 1 and (_is_fragment(doc.text, span) or is_name(doc.text, span)):
+    if cue is not None and len(pieces) == 1 and (_is_fragment(doc.text, span) or _is_title(doc, span)):
         return None, i  # a phrase or a name within the writer's sentence, left to the mixed-quote finders
     if cue is not None:
         for piece in pieces:  # `"A," she said, "Mr. President, B."`: no word of the quote is its source
@@ -404,6 +404,22 @@ def is_name(text: str, span: QuotedSpan) -> bool:
         (2 <= len(words) <= _MAX_NAME_WORDS or len(words) == 1 and words[0].endswith(","))
         and bool(before)
         and before[-1].isalnum()
+        and all(w[:1].isupper() or not w[:1].isalpha() for w in words)
+    )
+
+
+def _is_title(doc: ParsedText, span: QuotedSpan) -> bool:
+    """A name in marks (`is_name`), or one set off by a comma after the common noun it names
+    (`its podcast, "So, That Happened."`, `a new ad, "Harbor Nights,"`)."""
+    if is_name(doc.text, span):
+        return True
+    words = doc.text[span.inner[0] : span.inner[1]].split()
+    comma = _token_before(doc, span.start)
+    noun = _token_before(doc, comma.idx) if comma is not None and comma.text == "," else None
+    return (
+        noun is not None
+        and noun.pos_ == "NOUN"
+        and 1 <= len(words) <= _MAX_NAME_WORDS
         and all(w[:1].isupper() or not w[:1].isalpha() for w in words)
     )
 

@@ -310,3 +310,14 @@ def test_an_excerpt_after_a_quoted_headline_and_its_byline_is_no_quote(nlp):
     assert not any(q.type == "direct" and q.text.startswith("The cafe") for q in run(nlp, body))
     [q] = run(nlp, 'The mayor, Jo Linn: "The cafe will serve its last breakfast on May 31."')
     assert q.speaker.name == "Jo Linn"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Linn spoke about the ferry on the latest episode of her podcast, “So, That Happened.”",
+        'Sam Roe, a contestant on the reality show, "The Harbor," said he would vote for Linn.',
+    ],
+)
+def test_a_title_set_off_by_a_comma_after_the_noun_it_names_is_no_direct_quote(nlp, body):
+    assert not any(q.type == "direct" for q in run(nlp, body))
