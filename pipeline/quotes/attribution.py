@@ -68,7 +68,7 @@ from pipeline.quotes.cues import (
     subject_of,
     without_trailing_aside,
 )
-from pipeline.quotes.direct import Attribution, ParsedText, direct_attributions, is_name, trimmed, utters
+from pipeline.quotes.direct import Attribution, ParsedText, direct_attributions, is_title, trimmed, utters
 from pipeline.quotes.marks import QuotedSpan, find_quoted_spans
 from pipeline.quotes.speakers import Person, SpeakerRegistry, can_speak, speaker_path, subject_of_own
 from pipeline.records import CleanArticle, Entity, EntityCluster, Quote, Speaker
@@ -121,11 +121,12 @@ def _attribute(
     text = doc.text  # built once: Doc.text joins every token on each call
     spans = [s for s in find_quoted_spans(text, article.paragraphs) if _has_words(text, s)]
     cues = find_cues(doc)
-    attributions = direct_attributions(ParsedText(doc, text), spans, cues)
+    parsed = ParsedText(doc, text)
+    attributions = direct_attributions(parsed, spans, cues)
     used = {id(a.cue) for a in attributions if a.cue is not None}
     free = sorted([c for c in cues if id(c) not in used] + find_noun_cues(doc), key=lambda c: c.start)
     attributions += clause_attributions(doc, spans, free, attributions)
-    attributions += fragment_attributions(doc, spans, attributions)
+    attributions += fragment_attributions(parsed, spans, attributions)
     attributions = [_typed_by_marks(_without_trailing_setting(text, a, spans), spans) for a in attributions]
     attributions = _reports_run_into_quotes(text, sorted(attributions, key=lambda a: a.start))
     quotes = with_speakers(text, attributions, SpeakerRegistry(doc, entities, clusters, text), spans)
@@ -465,7 +466,7 @@ def _in_cue_paragraph(tokens: list[Token], cue: Cue) -> list[Token]:
     return [t for t in tokens if lo < t.i < hi]
 
 
-def fragment_attributions(doc: Doc, spans: list[QuotedSpan], taken: list[Attribution]) -> list[Attribution]:
+def fragment_attributions(parsed: ParsedText, spans: list[QuotedSpan], taken: list[Attribution]) -> list[Attribution]:
     """Quoted fragments no reporting verb claimed (`chanted "What curfew?"`, `lauded him for
     "new ideas"`): mixed quotes of the nearest governing verb whose subject can be a source."""
     out: list[Attribution] = []
@@ -474,10 +475,10 @@ def fragment_attributions(doc: Doc, spans: list[QuotedSpan], taken: list[Attribu
             continue
         if span.apostrophes and not quote_marks.PAIRED_APOSTROPHES_ARE_QUOTES:
             continue  # a phrase in paired apostrophes is no quote by itself: nothing marks it as words
-        if is_name(doc.text, span):
+        if is_title(parsed, span):
             continue  # `wearing a "Vote Blue" pin`: a name in marks, under a verb that reports nothing
         try:
-            att = _fragment_attribution(doc, span)
+            att = _fragment_attribution(parsed.doc, span)
         except Exception:  # noqa: BLE001
             log.debug("fragment attribution failed at %d", span.start, exc_info=True)
             continue

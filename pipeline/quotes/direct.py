@@ -197,7 +197,7 @@ def _direct_at(doc: ParsedText, spans: list[QuotedSpan], i: int, free: list[Cue]
         pieces += [spans[j] for j in run]
     if cue is not None and len(pieces) == 1 and _clause_runs_on(span, cue):
         return _mixed(span, cue), i
-    if cue is not None and len(pieces) == 1 and (_is_fragment(doc.text, span) or _is_title(doc, span)):
+    if cue is not None and len(pieces) == 1 and (_is_fragment(doc.text, span) or is_title(doc, span)):
         return None, i  # a phrase or a name within the writer's sentence, left to the mixed-quote finders
     if cue is not None:
         for piece in pieces:  # `"A," she said, "Mr. President, B."`: no word of the quote is its source
@@ -408,7 +408,7 @@ def is_name(text: str, span: QuotedSpan) -> bool:
     )
 
 
-def _is_title(doc: ParsedText, span: QuotedSpan) -> bool:
+def is_title(doc: ParsedText, span: QuotedSpan) -> bool:
     """A name in marks (`is_name`), or one set off by a comma after the common noun it names
     (`its podcast, "So, That Happened."`, `a new ad, "Harbor Nights,"`)."""
     if is_name(doc.text, span):
