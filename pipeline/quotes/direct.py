@@ -408,6 +408,10 @@ def is_name(text: str, span: QuotedSpan) -> bool:
     )
 
 
+# Words Title Case leaves lowercase inside a title (`Generations with Jo Roe`, `Planet of the Apes`).
+_TITLE_MINOR_WORDS = frozenset("a an and at by for in of on or the to with".split())
+
+
 def is_title(doc: ParsedText, span: QuotedSpan) -> bool:
     """A name in marks (`is_name`), or one set off by a comma after the common noun it names
     (`its podcast, "So, That Happened."`, `a new ad, "Harbor Nights,"`)."""
@@ -420,7 +424,7 @@ def is_title(doc: ParsedText, span: QuotedSpan) -> bool:
         noun is not None
         and noun.pos_ == "NOUN"
         and 1 <= len(words) <= _MAX_NAME_WORDS
-        and all(w[:1].isupper() or not w[:1].isalpha() for w in words)
+        and all(w[:1].isupper() or not w[:1].isalpha() or k and w in _TITLE_MINOR_WORDS for k, w in enumerate(words))
     )
 
 

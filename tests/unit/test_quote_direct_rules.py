@@ -9,6 +9,8 @@ from spacy.tokens import Doc
 
 from pipeline.nlp.model import load_model
 from pipeline.quotes.cues import complement_tokens
+from pipeline.quotes.direct import ParsedText, is_title
+from pipeline.quotes.marks import find_quoted_spans
 from tests.unit.test_quote_classes import MODEL, run, words_of
 
 
@@ -325,3 +327,12 @@ def test_a_title_set_off_by_a_comma_after_the_noun_it_names_is_no_quote(nlp, bod
     assert not any(
         q.text.strip('“”"').startswith(("Boats", "Make Dover", "Eclipsed", "The Harbor")) for q in run(nlp, body)
     )
+
+
+def test_a_title_keeps_title_case_s_minor_words_lowercase(nlp):
+    def title(text: str) -> bool:
+        [span] = find_quoted_spans(text, [(0, len(text))])
+        return is_title(ParsedText(nlp(text), text), span)
+
+    assert title('He hosts a weekly radio show, "Mornings with Jo Linn," on Mondays.')
+    assert not title('He told the crowd, "Vote for me," on Monday.')
