@@ -47,6 +47,7 @@ from pipeline.quotes.confidence import (
     speaker_confidence,
 )
 from pipeline.quotes.cues import (
+    CUE_VERB_LEMMAS,
     OBJECT_REPORT_VERBS,
     PRO_SENTENCES,
     QUOTE_ADJACENT_VERBS,
@@ -181,6 +182,8 @@ def _per_sentence(doc: Doc, finder: Callable[[Span], list[Cue]]) -> list[Cue]:
 def _sentence_cues(sent: Span) -> list[Cue]:
     out = []
     for tok in sent:
+        if tok.lemma not in CUE_VERB_LEMMAS:
+            continue
         framed = as_one_put_it(tok)
         reporting = framed or is_quote_verb(tok) or tok.lemma_.lower() in QUOTE_ADJACENT_VERBS and tok.pos_ == "VERB"
         if not reporting or _that_said(tok) or _asks_the_reader(tok, sent):  # cheap test first: most words are no cue

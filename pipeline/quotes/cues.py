@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 
 from pipeline.quotes.speakers import SUBJECT_DEPS, can_speak, is_person_noun, issuer, subject_of_own
@@ -109,6 +110,18 @@ OCCASIONS = frozenset("statement interview speech letter email tweet post call".
 
 # Continuation verbs that only attribute when a quote is adjacent ("he continued").
 QUOTE_ADJACENT_VERBS = frozenset("continue go add conclude begin".split())
+
+
+def _string_ids(words: Iterable[str]) -> frozenset[int]:
+    """The spaCy string ids of the words in their lower, capitalised and upper case forms."""
+    return frozenset(get_string_id(f) for w in words for f in (w, w.capitalize(), w.upper()))
+
+
+# A token's lemma id outside these is no cue word: one set lookup per token before any string is
+# built (`is_quote_verb`, `as_one_put_it` and the nouns' tests read `lemma_`, which costs more).
+CUE_VERB_LEMMAS = _string_ids(SPEECH_VERBS | QUOTE_ONLY_VERBS | OBJECT_REPORT_VERBS | QUOTE_ADJACENT_VERBS | {"put"})
+SPEECH_NOUN_LEMMAS = _string_ids(SPEECH_NOUNS | QUOTING_SPEECH_NOUNS)
+_ACCORDING = get_string_id("according")
 
 # Dependents after a verb that can carry a quoted fragment (`called him "a con"`,
 # `described it as "unhinged"`).
@@ -692,7 +705,7 @@ def noun_cues(sent: Span) -> list[Cue]:
     of the verb it is the object of (`the mayor made the promise to X`)."""
     out = []
     for tok in sent:
-        if not is_speech_noun(tok):
+        if tok.lemma not in SPEECH_NOUN_LEMMAS or not is_speech_noun(tok):
             continue
         content, end = _noun_report(tok)
         if content:
@@ -732,7 +745,7 @@ def according_to_cues(sent: Span) -> list[Cue]:
     """`according to X, ...` / `..., according to X.`: content is the clause the phrase modifies."""
     out = []
     for tok in sent:
-        if tok.lower_ != "according":
+        if tok.lower != _ACCORDING:
             continue
         to = next((c for c in tok.children if c.lower_ == "to"), None)
         if to is None and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].lower_ == "to":

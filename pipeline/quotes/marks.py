@@ -7,6 +7,7 @@ paired per paragraph by their context rather than by their shape.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -44,6 +45,10 @@ class QuotedSpan:
     def inner(self) -> tuple[int, int]:
         """Offsets of the words inside the marks."""
         return self.start + self.open_len, (self.end - self.close_len if self.closed else self.end)
+
+
+# Where a quote mark may be: one of the marks, or the first of two apostrophes.
+_CANDIDATE = re.compile("[" + re.escape("".join(sorted(QUOTE_MARKS))) + "]|" + re.escape(DOUBLE_APOSTROPHE))
 
 
 def _mark_len(text: str, i: int) -> int:
@@ -91,6 +96,10 @@ def _paragraph_spans(text: str, start: int, end: int) -> tuple[list[QuotedSpan],
     unpaired: int | None = None  # a closing mark with nothing open (`He says,” there are ...”`)
     i = start
     while i < end:
+        found = _CANDIDATE.search(text, i)  # straight to the next mark: most characters are none
+        if found is None or found.start() >= end:
+            break
+        i = found.start()
         width = _mark_len(text, i)
         if not width:
             i += 1
