@@ -405,7 +405,7 @@ def is_name(text: str, span: QuotedSpan) -> bool:
         (2 <= len(words) <= _MAX_NAME_WORDS or len(words) == 1 and words[0].endswith(","))
         and bool(before)
         and before[-1].isalnum()
-        and all(w[:1].isupper() or not w[:1].isalpha() for w in words)
+        and all(w[:1].isupper() or not w[:1].isalpha() or k and w in _TITLE_MINOR_WORDS for k, w in enumerate(words))
     )
 
 

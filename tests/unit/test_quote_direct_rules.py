@@ -336,3 +336,8 @@ def test_a_title_keeps_title_case_s_minor_words_lowercase(nlp):
 
     assert title('He hosts a weekly radio show, "Mornings with Jo Linn," on Mondays.')
     assert not title('He told the crowd, "Vote for me," on Monday.')
+
+
+def test_a_name_in_marks_after_a_word_keeps_title_case_s_minor_words_lowercase(nlp):
+    body = 'Since 2013 he also hosts "Mornings with Jo Linn" on Fusion, an English-language channel.'
+    assert run(nlp, body) == []
