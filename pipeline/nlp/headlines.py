@@ -23,7 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, MorphAnalysis, Token
 
 from pipeline.nlp.model import DOC_ATTRS
-from pipeline.quotes.cues import OBJECT_REPORT_VERBS, SPEECH_VERBS
+from pipeline.nlp.reporting_verbs import OBJECT_REPORT_VERBS, SPEECH_VERBS
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _SENTENCE_END = re.compile(r"(?:^|[.!?:;\"“”‘'(\n]|--|—)\s*$")
@@ -130,7 +130,11 @@ def common_words(nlp: Language) -> frozenset[str]:
 
 def with_words_of(doc: Doc, text: str) -> Doc:
     """The parse of `doc` over `text`'s own words (same length, only the case differs)."""
-    words = [text[t.idx : t.idx + len(t.text)] for t in doc]
+    return _parse_over(doc, [text[t.idx : t.idx + len(t.text)] for t in doc])
+
+
+def _parse_over(doc: Doc, words: list[str]) -> Doc:
+    """A doc of `words`, one per token of `doc` with its spacing, carrying `doc`'s parse."""
     out = Doc(doc.vocab, words=words, spaces=[bool(t.whitespace_) for t in doc])
     attrs = [a for a in DOC_ATTRS if a not in (ORTH, SPACY)]
     if len(doc):
@@ -248,10 +252,7 @@ def _in_headline_tense(doc: Doc, text: str, subs: list[tuple[int, int, str]]) ->
         else:
             at = lo - sum(sp[1] - sp[0] - (sp[3] - sp[2]) for sp in spans if sp[1] <= lo)
             words.append(text[at : at + len(tok.text)])
-    out = Doc(doc.vocab, words=words, spaces=[bool(t.whitespace_) for t in doc])
-    attrs = [a for a in DOC_ATTRS if a not in (ORTH, SPACY)]
-    values: Any = doc.to_array(attrs)
-    out.from_array(attrs, values)
+    out = _parse_over(doc, words)
     for i in retold:
         plural = out[i].lower_ == out[i].lemma_  # `mock` after `Terrorists`, else `blasts`
         out[i].tag_, out[i].norm_ = "VBP" if plural else "VBZ", out[i].lower_

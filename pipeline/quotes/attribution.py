@@ -36,6 +36,7 @@ from dataclasses import replace
 
 from spacy.tokens import Doc, Span, Token
 
+from pipeline.nlp.reporting_verbs import OBJECT_REPORT_VERBS
 from pipeline.quotes import marks as quote_marks
 from pipeline.quotes.confidence import (
     Evidence,
@@ -48,7 +49,6 @@ from pipeline.quotes.confidence import (
 )
 from pipeline.quotes.cues import (
     CUE_VERB_LEMMAS,
-    OBJECT_REPORT_VERBS,
     PRO_SENTENCES,
     QUOTE_ADJACENT_VERBS,
     REFUSING_VERBS,
@@ -182,11 +182,11 @@ def _per_sentence(doc: Doc, finder: Callable[[Span], list[Cue]]) -> list[Cue]:
 def _sentence_cues(sent: Span) -> list[Cue]:
     out = []
     for tok in sent:
-        if tok.lemma not in CUE_VERB_LEMMAS:
+        if tok.lemma not in CUE_VERB_LEMMAS:  # cheap test first: most words are no cue
             continue
         framed = as_one_put_it(tok)
         reporting = framed or is_quote_verb(tok) or tok.lemma_.lower() in QUOTE_ADJACENT_VERBS and tok.pos_ == "VERB"
-        if not reporting or _that_said(tok) or _asks_the_reader(tok, sent):  # cheap test first: most words are no cue
+        if not reporting or _that_said(tok) or _asks_the_reader(tok, sent):
             continue
         if framed:  # the quote next to the frame is found by the direct-quote linker
             out.append(Cue(tok, *cue_extent(tok), subject_of(tok), [], []))

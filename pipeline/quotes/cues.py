@@ -13,24 +13,8 @@ from dataclasses import dataclass, field
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 
+from pipeline.nlp.reporting_verbs import OBJECT_REPORT_VERBS, SPEECH_VERBS
 from pipeline.quotes.speakers import SUBJECT_DEPS, can_speak, is_person_noun, issuer, subject_of_own
-
-# Verbs of saying: their complement clause is a quote (direct, mixed or indirect). The class is
-# the one the evaluation's gold reads as reporting (`pipeline.evaluation.polnear.SPEECH_VERBS`)
-# less the verbs whose first sense is not saying (guarantee, marvel, tease, answer, invite, object,
-# address, ...): the manner-of-speaking verbs (mutter, sneer, chant) report like `say`.
-SPEECH_VERBS = frozenset(
-    """
-say tell add warn confirm deny write argue claim insist note state announce explain report
-acknowledge admit allege assert boast brag caution comment complain concede contend counter
-declare disclose emphasize emphasise estimate exclaim indicate inform lament maintain mention
-observe predict proclaim promise pledge quip joke recall reiterate remark repeat reply respond
-retort reveal scoff shout stress suggest swear testify tweet vow whisper yell ask concur
-affirm reaffirm attest clarify elaborate forecast hint imply insinuate opine recount speculate
-underscore summarize summarise mutter scream snap sneer fume gush rant taunt interject blog
-retweet lecture chant
-""".split()
-)
 
 # Verbs that attribute a quoted fragment but whose plain complement is a belief or a
 # judgement, not speech: they yield direct/mixed quotes only.
@@ -40,24 +24,8 @@ think believe describe dub label brand term characterize attack feel hope fear w
 """.split()
 )
 
-# Reporting verbs whose report can be a noun phrase or an infinitive rather than a clause
-# (`called for a repeal`, `urged voters to stay home`, `cited the figures`); among them the verbs
-# of saying whose direct object is the matter said, never the one spoken to (`stressed the need
-# for talks`, `recalled the night of the fire`, `explained his vote`).
-OBJECT_REPORT_VERBS = frozenset(
-    """
-call cite criticize criticise urge blast slam accuse praise warn acknowledge describe discuss
-question demand propose reject deny announce promise pledge vow mention condemn denounce dismiss
-blame thank challenge dispute tout refuse decline respond ask charge complain report reveal
-disclose recommend request note talk speak point mock threaten quote suggest predict claim admit
-concede reiterate repeat confirm reply tweet write decry hail applaud protest implore plead beg
-instruct advise lament assure reassure rebut refute
-recall recount stress emphasize emphasise underscore explain allege declare proclaim reaffirm affirm
-clarify summarize summarise
-""".split()
-)
-# Nouns of saying, each the noun of a reporting verb above: `his claim that X`, `her call for X`,
-# `their pledge to X`, `remarks about X` report what was said as a verb would.
+# Nouns of saying, each the noun of a reporting verb (`pipeline.nlp.reporting_verbs`): `his claim
+# that X`, `her call for X`, `their pledge to X`, `remarks about X` report what was said as a verb would.
 SPEECH_NOUNS = frozenset("claim remark comment promise pledge vow call warning question statement".split())
 # Nouns of other reporting verbs (`his assertion that X`): they report a "that" clause only when it
 # gives the words in double quote marks; without them such a noun names a claim the writer

@@ -395,6 +395,15 @@ def _is_fragment(text: str, span: QuotedSpan) -> bool:
     return 0 < len(words) <= _MAX_FRAGMENT_WORDS and words[0][:1].islower()
 
 
+# Words Title Case leaves lowercase inside a title (`Generations with Jo Roe`, `Planet of the Apes`).
+_TITLE_MINOR_WORDS = frozenset("a an and at by for in of on or the to with".split())
+
+
+def _title_cased(words: list[str]) -> bool:
+    """Every word capitalised (or opening on no letter), Title Case's minor words after the first aside."""
+    return all(w[:1].isupper() or not w[:1].isalpha() or k and w in _TITLE_MINOR_WORDS for k, w in enumerate(words))
+
+
 def is_name(text: str, span: QuotedSpan) -> bool:
     """`on CNN's "Morning Joe,"`, `the nickname "Lyin' Ted"`: a few capitalised words in marks
     straight after a word of the writer's are a title or a nickname; so is a single one handing
@@ -405,12 +414,8 @@ def is_name(text: str, span: QuotedSpan) -> bool:
         (2 <= len(words) <= _MAX_NAME_WORDS or len(words) == 1 and words[0].endswith(","))
         and bool(before)
         and before[-1].isalnum()
-        and all(w[:1].isupper() or not w[:1].isalpha() or k and w in _TITLE_MINOR_WORDS for k, w in enumerate(words))
+        and _title_cased(words)
     )
-
-
-# Words Title Case leaves lowercase inside a title (`Generations with Jo Roe`, `Planet of the Apes`).
-_TITLE_MINOR_WORDS = frozenset("a an and at by for in of on or the to with".split())
 
 
 def is_title(doc: ParsedText, span: QuotedSpan) -> bool:
@@ -421,12 +426,7 @@ def is_title(doc: ParsedText, span: QuotedSpan) -> bool:
     words = doc.text[span.inner[0] : span.inner[1]].split()
     comma = _token_before(doc, span.start)
     noun = _token_before(doc, comma.idx) if comma is not None and comma.text == "," else None
-    return (
-        noun is not None
-        and noun.pos_ == "NOUN"
-        and 1 <= len(words) <= _MAX_NAME_WORDS
-        and all(w[:1].isupper() or not w[:1].isalpha() or k and w in _TITLE_MINOR_WORDS for k, w in enumerate(words))
-    )
+    return noun is not None and noun.pos_ == "NOUN" and 1 <= len(words) <= _MAX_NAME_WORDS and _title_cased(words)
 
 
 def _mixed(span: QuotedSpan, cue: Cue) -> Attribution:
