@@ -39,6 +39,7 @@ after "the Food and Drug Administration's tobacco office"; "the police" is not t
 from __future__ import annotations
 
 import bisect
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -446,7 +447,9 @@ class SpeakerRegistry:
         self._quoted = [(q.start, q.end) for q in find_quoted_spans(self.text, [])]
         self._quote_starts = [start for start, _ in self._quoted]
         self._speaking = -1  # the source head being resolved: a cue's subject speaks, so it is someone
-        self._mention_at: dict[int, Person] = {}  # where each mention starts: one mention, one person
+        # where each mention starts and ends: one mention, one person (a name inside a longer mention,
+        # "Wrexham" in "Wrexham manager Gareth Lloyd", is a mention of its own)
+        self._mention_at: dict[tuple[int, int], Person] = {}
         self._surnames: set[str] = set()
         self._spoken: set[int] = (
             set()
@@ -536,8 +539,8 @@ class SpeakerRegistry:
                 person.gender = PRONOUN_GENDER[pron.lower_]
 
     def _register(self, head: Token, toks: list[Token], subject: bool) -> Person | None:
-        if toks[0].idx in self._mention_at:
-            return self._mention_at[toks[0].idx]
+        if _extent(toks) in self._mention_at:
+            return self._mention_at[_extent(toks)]
         person = self._resolve_nonpronoun(head, toks)
         if person is not None:
             self._add_mention(toks, person, subject)
@@ -545,7 +548,7 @@ class SpeakerRegistry:
 
     def _add_mention(self, toks: list[Token], person: Person, subject: bool) -> None:
         start, end = toks[0].idx, toks[-1].idx + len(toks[-1].text)
-        self._mention_at.setdefault(start, person)
+        self._mention_at.setdefault((start, end), person)
         voice = _voice(toks) if person.org else None
         root = self.doc[toks[0].i : toks[-1].i + 1].root
         owner = root.dep_ == "poss" and root.head.dep_ in SUBJECT_DEPS
@@ -579,7 +582,7 @@ class SpeakerRegistry:
             person = self._register(head, toks, head.dep_ in ("nsubj", "nsubjpass"))
         if person is not None:
             self._spoken.add(person.key)
-        if person is not None and toks[0].idx not in self._mention_at:
+        if person is not None and _extent(toks) not in self._mention_at:
             self._add_mention(toks, person, True)
             self.mentions.sort(key=lambda m: m.start)
         return person, toks
@@ -588,8 +591,8 @@ class SpeakerRegistry:
         known = self._known_surname(head) or self._known_given_name(head, toks)
         if known is not None:
             return known
-        if _is_demonym(head, toks):
-            return self._by_nationality(head)
+        if _is_demonym(head, toks):  # "the Gazette" after "the Elstree Gazette" is still the paper
+            return self._org_by_its_head(head.lemma_.lower(), set(), head.idx) or self._by_nationality(head)
         name_span = self._name_in(toks)
         if name_span is not None:
             return self._named_person(name_span, toks)
@@ -624,7 +627,7 @@ class SpeakerRegistry:
         word = head.lower_
 
         def from_there(p: Person) -> bool:
-            return word in p.words or any(len(w) > 3 and word.startswith(w) for w in p.words)
+            return word in p.words or any(_same_stem(word, w) for w in p.words)
 
         known = next((p for p in self._recent_people() if p.named and p.human and from_there(p)), None)
         if known is not None:
@@ -762,6 +765,29 @@ class SpeakerRegistry:
             if ent is not None:
                 return self._organisation(ent)
         return orgs[0] if orgs else None
+
+    def _org_by_its_head(self, lemma: str, mods: set[str], before: int) -> Person | None:
+        """`the Otterbrook Wildlife Trust ... the trust said`: a name's own head noun after "the" is the
+        short form of that name, whatever the noun (no list of organisation nouns needed)."""
+        met = next(
+            (m.person for m in reversed(self.mentions) if m.person.org and m.person.named and m.person.head == lemma),
+            None,
+        )
+        if met is not None:
+            return met if mods <= met.words | met.roles else None
+        ent = next(
+            (
+                e
+                for e in reversed(self._org_ents)
+                if e.label_ == "ORG"
+                and e.end_char <= before
+                and not self._in_quote(e.start_char)
+                and e[-1].lemma_.lower() == lemma
+                and mods <= {t.lower_ for t in e}
+            ),
+            None,
+        )
+        return self._organisation(ent) if ent is not None else None
 
     def _org_named_before(self, lemma: str, mods: set[str] | frozenset[str], before: int) -> Span | None:
         """The latest organisation name before `before` (outside quotes) that the noun can stand for:
@@ -999,6 +1025,10 @@ class SpeakerRegistry:
                 return named
         if is_org_noun(head) and not plural:
             org = self._org_antecedent(lemma, mods, head.idx) if det not in _INDEFINITE else None
+            if org is not None:
+                return org
+        if det == "the" and not plural and not is_person_noun(head):
+            org = self._org_by_its_head(lemma, mods, head.idx)
             if org is not None:
                 return org
         person = Person(
@@ -1432,14 +1462,28 @@ def _is_subject(tok: Token) -> bool:
 
 
 def _is_demonym(head: Token, toks: list[Token]) -> bool:
-    """`the Brazilian`, `the Kansan`: one person named by where they are from."""
-    return (
-        head.ent_type_ == "NORP"
-        and head.tag_ == "NNP"
-        and len(toks) == 2
-        and toks[0].lower_ == "the"
-        and toks[1] == head
-    )
+    """`the Brazilian`, `the Kansan`, `the Welshman`: one person named by where they are from. A
+    lone capitalised word after "the" is no personal name, whatever NER calls it (it tags "Kansan"
+    a person, "Frenchman" an organisation); organisations ("the Guardian") keep their label."""
+    if head.tag_ != "NNP" or len(toks) != 2 or toks[0].lower_ != "the" or toks[1] != head:
+        return False
+    if head.ent_type_ in ("NORP", "PERSON"):
+        return True
+    return head.ent_type_ in ("", "ORG") and head.lower_.endswith(("man", "woman"))
+
+
+def _extent(toks: list[Token]) -> tuple[int, int]:
+    """Where a mention starts and ends in the text."""
+    return toks[0].idx, toks[-1].idx + len(toks[-1].text)
+
+
+def _same_stem(demonym: str, place: str) -> bool:
+    """ "kansan" and "kansas", "brazilian" and "brazil", "scot" and "scotland": a demonym shares all
+    but the last two letters of the shorter word with its place."""
+    if len(place) < 4:
+        return False
+    shared = len(os.path.commonprefix([demonym, place]))
+    return shared >= 4 and shared >= min(len(demonym), len(place)) - 2
 
 
 def _modifiers(head: Token) -> set[str]:

@@ -582,3 +582,34 @@ def test_a_title_ner_ran_into_the_name_is_the_role_a_description_calls_her(nlp):
         "The chief constable said she would meet the family."
     )
     assert names(nlp, text) == ["Helen Ward", "Julie Hart", "Helen Ward"]
+
+
+def test_a_name_s_own_head_after_the_is_its_short_form(nlp):
+    # "alliance" is no organisation noun the rules know: the name's head makes it one
+    text = (
+        "The Brookfield Tenants Alliance bought the boathouse in May. "
+        "Jo Brandt said the roof leaked. The alliance said repairs would start in June."
+    )
+    assert names(nlp, text) == ["Jo Brandt", "Brookfield Tenants Alliance"]
+
+
+def test_the_short_form_of_a_paper_is_not_taken_for_a_nationality(nlp):
+    text = (
+        "The Elstree Gazette, which first reported the sale, welcomed the resignation. "
+        "Peter Lorne said the council would publish every document. The Gazette said it had waited six months."
+    )
+    assert names(nlp, text) == ["Peter Lorne", "Elstree Gazette"]
+
+
+def test_a_demonym_ner_calls_a_person_points_at_whoever_is_from_there(nlp):
+    text = (
+        "Senator Dale Whitaker of Kansas wrote the amendment. Senator Curtis Vaughn of Nebraska said it "
+        "would punish efficiency. The Kansan said he expected a vote next week."
+    )
+    assert names(nlp, text) == ["Curtis Vaughn", "Dale Whitaker"]
+
+
+def test_a_name_inside_a_longer_mention_does_not_take_its_place(nlp):
+    # NER tags the club "Wrexham" a person; the mention is still the manager's
+    text = "Wrexham manager Gareth Lloyd was furious at the break. He said his side had been careless."
+    assert names(nlp, text)[-1] == "Gareth Lloyd"
