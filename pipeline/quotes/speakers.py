@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from pipeline.entities.given_names import given_name_gender
+from pipeline.entities.mentions import SURNAME_PARTICLES
 from pipeline.entities.names import STRONG_ORG_HEADS, WEAK_ORG_HEADS
 from pipeline.quotes.marks import find_quoted_spans
 from pipeline.records import Entity, EntityCluster, Speaker
@@ -124,7 +125,7 @@ man woman official officials host anchor journalist reporter correspondent edito
 executive strategist pollster consultant surrogate staffer campaign mayor congressman
 congresswoman delegate emissary negotiator mediator militant insurgent resident student agent
 assistant consultant attendant participant employee trustee appointee lieutenant sergeant immigrant
-migrant applicant claimant defendant plaintiff protester protestor nurse victim survivor
+migrant applicant claimant defendant plaintiff protester protestor nurse victim survivor coach captain
 """.split()
 )
 # Agent-noun endings (fighter, senator, analyst, politician, spokesman) and the common
@@ -1275,8 +1276,9 @@ def _person_by_grammar(ent: Span) -> bool:
     or three proper nouns with no organisation head, given in apposition to a noun only people are
     (`the state education secretary, Renata Alves`) or the subject of a clause where he/she/his/her
     can only be it (`Fernanda Lima said her children ...`)."""
-    if not 2 <= len(ent) <= 3 or any(t.pos_ != "PROPN" or t.tag_ == "NNPS" for t in ent):
-        return False
+    words = [t for t in ent if t.lower_ not in SURNAME_PARTICLES or t.i in (ent.start, ent.end - 1)]
+    if not 2 <= len(words) <= 3 or any(t.pos_ != "PROPN" or t.tag_ == "NNPS" for t in words):
+        return False  # "Pieter de Vries": a lower-case particle inside a surname is part of the name
     if ent[-1].lemma_.lower() in ORG_NOUNS or ent[-1].lower_ in ORG_NOUNS or ent[-1].lower_ in WEAK_ORG_HEADS:
         return False
     root = ent.root

@@ -613,3 +613,15 @@ def test_a_name_inside_a_longer_mention_does_not_take_its_place(nlp):
     # NER tags the club "Wrexham" a person; the mention is still the manager's
     text = "Wrexham manager Gareth Lloyd was furious at the break. He said his side had been careless."
     assert names(nlp, text)[-1] == "Gareth Lloyd"
+
+
+def test_a_surname_with_a_particle_ner_calls_an_organisation_is_the_coach_s_name(nlp):
+    # NER tags "Dirk de Vries" here an organisation; the apposition to "head coach" makes him a person
+    text = (
+        "United's manager, Tom Bexley, said his side had been unlucky. "
+        "City's head coach, Dirk de Vries, said his players had earned the point. "
+        "De Vries said the referee had been fair. He said the table did not lie."
+    )
+    doc = nlp(text)
+    assert any(e.text == "Dirk de Vries" and e.label_ == "ORG" for e in doc.ents)  # the case under test
+    assert names(nlp, text) == ["Tom Bexley", "Dirk de Vries", "Dirk de Vries", "Dirk de Vries"]
