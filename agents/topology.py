@@ -39,6 +39,7 @@ class WorkerApp(faust.App):
 
 def create_app(settings: Settings, executor: Executor | None = None) -> faust.App:
     """A Faust app wired with the three agents for the given settings."""
+    (settings.data_dir / "faust").mkdir(parents=True, exist_ok=True)  # Faust makes only the last level
     app = WorkerApp(settings.app_id, **faust_options(settings))
     delivery.harden(app)
     relay = Relay(app, settings, executor or executor_for(settings))
@@ -75,6 +76,8 @@ def faust_options(settings: Settings) -> dict[str, Any]:
         value_serializer="raw",
         key_serializer="raw",
         store="memory://",  # tables are rebuilt from their changelog topics at start
+        # Faust's own files go under the data dir, not "<app id>-data" in whatever directory it started in
+        datadir=str(settings.data_dir / "faust" / "{conf.name}"),
         topic_partitions=settings.partitions,
         topic_replication_factor=settings.replication_factor or 1,
         consumer_auto_offset_reset="earliest",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -86,6 +87,8 @@ def pipeline_env(bootstrap: str, **extra: str) -> dict[str, str]:
         "WIRESTREAM_APP_ID": f"wirestream-test-{uuid.uuid4().hex[:8]}",
         "WIRESTREAM_WEB_PORT": str(free_port()),
         "WIRESTREAM_BATCH_TIMEOUT": "0.1",
+        # the worker's files (Faust's data dir) go to a temporary directory, not the checkout
+        "WIRESTREAM_DATA_DIR": tempfile.mkdtemp(prefix="wirestream-data-"),
     }
     env.update(extra)
     return env

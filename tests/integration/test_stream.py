@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import uuid
 from collections import Counter
+from pathlib import Path
 
 import orjson
 import pytest
@@ -15,7 +16,7 @@ from agents.clients import publish_values
 from agents.security import kafka_python_options
 from pipeline.sources import read_values
 from pipeline.validation import schema_error
-from tests.conftest import SEED, wait_until
+from tests.conftest import REPO, SEED, wait_until
 
 pytestmark = pytest.mark.broker
 
@@ -197,3 +198,9 @@ def test_kcat_reads_the_enriched_topic_like_another_service(published, broker):
     headers, record = seen[f"{run}-seed"]
     assert "content-type=application/json" in headers
     assert schema_error("enriched", record) is None
+
+
+def test_the_worker_keeps_its_files_in_its_data_dir_not_where_it_was_started(published, worker):
+    app_id = worker.env["WIRESTREAM_APP_ID"]
+    assert (Path(worker.env["WIRESTREAM_DATA_DIR"]) / "faust" / app_id).is_dir()
+    assert not (REPO / f"{app_id}-data").exists()  # Faust's default: "<app id>-data" in the working directory
