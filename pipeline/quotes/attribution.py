@@ -95,6 +95,7 @@ SETTING_WORDS = frozenset("monday tuesday wednesday thursday friday saturday sun
 OCCASION_WORDS = SETTING_WORDS | {"during"}
 # First words of the writer's aside after a quoted fragment closing on a comma.
 _ASIDE = re.compile(r"(?:a|an|the|which|who|whose|where|in which|[a-z]+ing)\b")
+_BACKGROUND_MARKS = frozenset({"until", "till", "before", "after", "once", "if", "unless", "when", "whenever"})
 _NOT_REPORTING = frozenset({"be", "have", "do", "get", "become", "seem", "buy", "go"})
 
 
@@ -741,12 +742,19 @@ def _reports_run_into_quotes(text: str, attributions: list[Attribution]) -> list
             and prev.cue is not None
             and prev.end <= att.start
             and _only_sentence_break(text[prev.end : att.start])
+            and not _backgrounded(prev.cue.token)
         ):
             prev.parts = (prev.parts or [(prev.start, prev.end)]) + (att.parts or [(att.start, att.end)])
             prev.end, prev.type = att.end, "mixed"
             continue
         out.append(att)
     return out
+
+
+def _backgrounded(verb: Token) -> bool:
+    """`She urged them to wait until the fire service had declared them safe.`: a cue in a clause
+    of time or condition is background to the sentence; the quote after it is not its words."""
+    return verb.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in _BACKGROUND_MARKS for c in verb.children)
 
 
 def _only_sentence_break(between: str) -> bool:
@@ -791,7 +799,8 @@ def with_speakers(
             if person is None:
                 continue
             speaker = registry.speaker(person, None)
-        previous = (person, speaker, toks)
+        if att.cue is None or not _backgrounded(att.cue.token):  # a report in a clause of time does not take the floor
+            previous = (person, speaker, toks)
         path = "carried" if att.cue is None or att.cue.source is None and speaker.id else speaker_path(person, toks)
         evidence = _evidence(text, att, spans, speaker, path)
         speaker.confidence = speaker_confidence(evidence)

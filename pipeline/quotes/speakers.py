@@ -345,8 +345,9 @@ def _person_inside(head: Token) -> Token | None:
 
 def is_source_like(head: Token) -> bool:
     """Times and dates that the parser took for a subject are no one; an age ("the 62-year-old",
-    which NER often calls a date) is someone."""
-    return head.ent_type_ not in _NOT_SOURCES or _is_age(head)
+    which NER often calls a date) or a man or woman ("the Dutchwoman, who is in her first season":
+    NER ran the date on over her) is someone."""
+    return head.ent_type_ not in _NOT_SOURCES or _is_age(head) or head.lower_.endswith(("man", "woman"))
 
 
 def _is_age(head: Token) -> bool:
@@ -816,8 +817,19 @@ class SpeakerRegistry:
         word = _strip_possessive(head.lower_)
         if word not in self._surnames:
             return None
-        return next((p for p in self._recent_people() if p.named and p.human and p.surname == word), None) or next(
-            (p for p in reversed(self.people) if p.named and p.surname == word), None
+        # "Joseph Marchetti" once "Hélène Marchetti" is met: a given name of its own is someone else
+        given = {c.lower_ for c in head.children if c.dep_ == "compound" and c.pos_ == "PROPN" and c.i < head.i}
+
+        def bears(p: Person) -> bool:
+            return p.named and p.surname == word and given <= p.tokens
+
+        # two of one surname: a bare surname is the one who has been speaking ("Murphy said", once
+        # Anne Marie Murphy is mentioned in a speech by Chris Murphy)
+        recent = [p for p in self._recent_people() if bears(p)]
+        return (
+            next((p for p in recent if not given and p.key in self._spoken), None)
+            or next((p for p in recent if p.human), None)
+            or next((p for p in reversed(self.people) if bears(p)), None)
         )
 
     def _known_given_name(self, head: Token, toks: list[Token]) -> Person | None:
@@ -1469,9 +1481,7 @@ def _is_demonym(head: Token, toks: list[Token]) -> bool:
     a person, "Frenchman" an organisation); organisations ("the Guardian") keep their label."""
     if head.tag_ != "NNP" or len(toks) != 2 or toks[0].lower_ != "the" or toks[1] != head:
         return False
-    if head.ent_type_ in ("NORP", "PERSON"):
-        return True
-    return head.ent_type_ in ("", "ORG") and head.lower_.endswith(("man", "woman"))
+    return head.ent_type_ in ("NORP", "PERSON") or head.lower_.endswith(("man", "woman"))
 
 
 def _extent(toks: list[Token]) -> tuple[int, int]:

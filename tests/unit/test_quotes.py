@@ -799,3 +799,31 @@ def test_a_digest_item_credits_its_quote_to_the_outlet_in_brackets(nlp):
         "Harbour Times",
     )
     assert second.speaker.mention == "The mayor"  # a cue of its own beats the bracket credit
+
+
+def test_a_report_in_a_clause_of_time_does_not_take_the_floor(nlp):
+    body = (
+        'The mayor, Ines Valdera, opened two schools as shelters. "Nobody sleeps in the cold tonight," she said.\n\n'
+        "She urged residents to stay away from their homes until the fire brigade had declared them safe. "
+        '"I know people want to see their houses. Please wait."'
+    )
+    last = run(nlp, body)[-1]
+    assert last.type == "direct" and last.text.startswith("I know people")  # not run on from "them safe"
+    assert last.speaker.name == "Ines Valdera"
+
+
+def test_a_second_person_of_one_surname_with_a_given_name_of_his_own_is_someone_else(nlp):
+    body = (
+        'The mayor, Ines Valdera, opened two schools as shelters. "Nobody sleeps in the cold tonight," she said.\n\n'
+        "At the sports hall, Tomas Valdera, 74, a retired baker and no relation of the mayor, sat by the door. "
+        '"I have never seen the river this high," he said.'
+    )
+    assert [q.speaker.name for q in run(nlp, body)] == ["Ines Valdera", "Tomas Valdera"]
+
+
+def test_a_demonym_ner_runs_a_date_over_is_still_someone(nlp):
+    body = (
+        '"We showed character," said Ashbourne manager Marieke Jansen.\n\n'
+        '"Noor changes games for us. She is 19," said the Dutchwoman, who is in her first season in charge.'
+    )
+    assert [q.speaker.name for q in run(nlp, body)] == ["Marieke Jansen", "Marieke Jansen"]
