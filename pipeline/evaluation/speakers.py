@@ -77,7 +77,21 @@ from pipeline.quotes.attribution import attribute_quotes
 from pipeline.records import CleanArticle, Quote
 
 GOLD_FILE = "speakers.gold.jsonl"
-SPLITS = ("tune", "tune2", "tune3", "tune4", "tune5", "test", "fresh2", "fresh3", "fresh4", "tune6", "tune7", "fresh6", "all")
+SPLITS = (
+    "tune",
+    "tune2",
+    "tune3",
+    "tune4",
+    "tune5",
+    "test",
+    "fresh2",
+    "fresh3",
+    "fresh4",
+    "tune6",
+    "tune7",
+    "fresh6",
+    "all",
+)
 HELD_OUT = ("fresh6", "test")  # the splits `wirestream evaluate` prints, newest first
 KINDS = ("pronoun", "name", "description", "none")
 PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})
