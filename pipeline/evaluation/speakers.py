@@ -43,7 +43,7 @@ a mayoral count; 52 quotes), written after fresh4 to tune on: 0.808 (42/52) when
 match report, a newspaper backing a mayoral challenger, two librarians retiring, a round-up
 of reactions in `Name, Role: "..."` lines, a flood; 75 quotes), written blind to the rules
 on 7 December (by a helper who saw no code) and scored blind twice, 0.680 (51/75) at that
-session's start and 0.720 after its first speaker rules, then tuned on; and ``fresh6``
+session's start and 0.720 after its first speaker rules, then tuned on (0.787); and ``fresh6``
 (y01-y08: a hospital strike, a product recall, an election night with two men taking turns,
 a tennis final, a family tribute, a fraud trial, a wildfire, a budget round-up; 75 quotes),
 written blind the same night and never read: 0.747 (56/75) both at that session's start and

@@ -28,7 +28,7 @@ from spacy.tokens import Doc, Token
 
 from pipeline.quotes.cues import OCCASIONS, Cue, cue_extent, is_speech_noun, is_speech_verb, quotes_in
 from pipeline.quotes.marks import QuotedSpan
-from pipeline.quotes.speakers import SUBJECT_DEPS, can_speak
+from pipeline.quotes.speakers import SUBJECT_DEPS, can_speak, joins_name_parts
 
 log = logging.getLogger(__name__)
 
@@ -790,6 +790,18 @@ def _first_name(lead: list[Token]) -> Token | None:
     head noun of the phrase."""
     if len(lead) > _MAX_NAME_PHRASE + 4 or any(t.pos_ in ("VERB", "AUX") for t in lead):
         return None
+    # `Su-Jin Park, chair, Eastmere Chamber of Commerce:` names the speaker first, whatever NER
+    # made of the rest: the first comma-free stretch is searched before the whole lead
+    comma = next((t.i for t in lead if t.text == ","), None)
+    first = [t for t in lead if comma is None or t.i < comma]
+    return _name_in_lead(first, nouns=False) or _name_in_lead(lead)
+
+
+def _name_in_lead(lead: list[Token], nouns: bool = True) -> Token | None:
+    """The first person NER found in `lead`, else the end of its first run of proper nouns, else
+    (with `nouns`) its head noun."""
+    if not lead:
+        return None
     lo, hi = lead[0].i, lead[-1].i
     person = next((e for e in lead[0].doc.ents if e.label_ == "PERSON" and lo <= e.start and e.end - 1 <= hi), None)
     if person is not None:
@@ -797,9 +809,17 @@ def _first_name(lead: list[Token]) -> Token | None:
     names = [t for t in lead if t.pos_ == "PROPN" and _capitalised(t)]
     if names:
         end = names[0]
-        while end.i + 1 <= hi and end.doc[end.i + 1].pos_ == "PROPN":
-            end = end.doc[end.i + 1]
+        while end.i + 1 <= hi:
+            nxt = end.doc[end.i + 1]
+            if joins_name_parts(nxt) and nxt.i + 1 <= hi:
+                end = end.doc[nxt.i + 1]  # "Mei-Ling Zhou", "Amalgamated Rail Workers' Union": one name
+            elif nxt.pos_ == "PROPN":
+                end = nxt
+            else:
+                break
         return end
+    if not nouns:
+        return None
     heads = [t for t in lead if t.pos_ == "NOUN" and not lo <= t.head.i <= hi or t.head == t]
     return heads[0] if heads and heads[0].pos_ == "NOUN" else None
 

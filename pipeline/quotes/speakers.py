@@ -318,6 +318,20 @@ def _is_break(tok: Token) -> bool:
     return tok.text == "-" and bool(tok.whitespace_) and tok.i > 0 and bool(tok.doc[tok.i - 1].whitespace_)
 
 
+def joins_name_parts(tok: Token) -> bool:
+    """A mark inside one name: a hyphen written tight between two capitalised words ("Mei-Ling",
+    "Pryce-Llewellyn"), or a plural possessive before a capitalised word ("Rail Workers' Union")."""
+    doc = tok.doc
+    if not 0 < tok.i < len(doc) - 1 or not doc[tok.i + 1].text[:1].isupper():
+        return False
+    before = doc[tok.i - 1]
+    if tok.text == "-":
+        return not tok.whitespace_ and not before.whitespace_ and before.text[:1].isupper()
+    return (
+        tok.text in ("'", "’") and tok.tag_ == "POS" and before.lower_.endswith("s") and doc[tok.i + 1].pos_ == "PROPN"
+    )
+
+
 def _is_group_pronoun(tok: Token) -> bool:
     """`those`, `some`, `many`, `most`, `both`, `others`: a pronoun that describes a group of its
     own rather than pointing back at someone named."""
@@ -863,7 +877,11 @@ class SpeakerRegistry:
             if e.start >= lo and e.end <= hi and not (e.root.dep_ == "poss" and e.root.head.pos_ == "NOUN")
         ]
         if ents:
-            return max(ents, key=len)
+            name = max(ents, key=len)
+            start = name.start
+            while start - 2 >= lo and joins_name_parts(self.doc[start - 1]):
+                start -= 2  # NER's "Tsai" of "Hui-Min Tsai"
+            return self.doc[start : name.end]
         head = max(toks, key=lambda t: t.i if t.head.i < lo or t.head.i >= hi or t.head == t else -1)
         if (
             head.pos_ == "PROPN"
@@ -871,12 +889,13 @@ class SpeakerRegistry:
             and not any(e.start <= head.i < e.end for e in self._org_ents)
         ):
             start = head.i
-            while (
-                start - 1 >= lo
-                and self.doc[start - 1].pos_ == "PROPN"
-                and self.doc[start - 1].lower_ not in HONORIFIC_GENDER
-                and not _is_title_word(self.doc[start - 1])
-            ):
+            while start - 1 >= lo:
+                before = self.doc[start - 1]
+                if joins_name_parts(before) and start - 2 >= lo:
+                    start -= 2  # "Mei-Ling Zhou", "Adebayo-Reid": a hyphen inside a name
+                    continue
+                if before.pos_ != "PROPN" or before.lower_ in HONORIFIC_GENDER or _is_title_word(before):
+                    break
                 start -= 1
             return self.doc[start : head.i + 1]
         return None

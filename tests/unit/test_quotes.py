@@ -827,3 +827,13 @@ def test_a_demonym_ner_runs_a_date_over_is_still_someone(nlp):
         '"Noor changes games for us. She is 19," said the Dutchwoman, who is in her first season in charge.'
     )
     assert [q.speaker.name for q in run(nlp, body)] == ["Marieke Jansen", "Marieke Jansen"]
+
+
+def test_a_round_up_line_keeps_a_hyphenated_name_and_a_plural_possessive_whole(nlp):
+    body = (
+        "Here is how the region reacted:\n\n"
+        'Su-Jin Park, chair, Eastmere Chamber of Commerce: "This breaks a promise made to every firm here."\n\n'
+        'United Dock Workers\' Union, in a statement: "Hundreds of skilled jobs were promised on this line."'
+    )
+    # NER reads the chamber as a person here: the name that opens the line is still the speaker
+    assert [q.speaker.name for q in run(nlp, body)] == ["Su-Jin Park", "United Dock Workers' Union"]
