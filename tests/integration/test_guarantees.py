@@ -352,3 +352,35 @@ def test_the_readme_kcat_commands_read_the_current_state(own_broker, start_worke
     ).stdout.splitlines()
     ours = [line for line in said if run in line]
     assert len(ours) == 1 and ours[0].startswith(f"Marta Velasko: The {live} bath is open to everyone"), ours
+
+
+def test_a_worker_whose_broker_died_stops_within_its_grace_and_leaves_no_process(tmp_path) -> None:
+    """The broker killed under a running worker, then SIGTERM to the worker's process group (a
+    `docker stop` after the cluster went away): the stop cannot commit anything, yet it ends within
+    its grace, and no NLP process outlives it."""
+    from agents.worker import SHUTDOWN_GRACE_S
+    from wirestream.localbroker import LocalBroker
+
+    broker = LocalBroker(port=free_port(), data_dir=tmp_path / "kafka", quiet=True)
+    broker.start()
+    try:
+        worker = Worker(pipeline_env(broker.bootstrap), tmp_path / "worker.log").start()
+        wait_until(lambda: "[^Worker]: Ready" in worker.log(), 180, what="the worker ready")
+        broker.kill()
+        time.sleep(3)  # the worker has noticed: its connections are refused
+        assert worker.proc is not None
+        began = time.monotonic()
+        os.killpg(worker.proc.pid, signal.SIGTERM)
+        assert worker.proc.wait(SHUTDOWN_GRACE_S + 60) == 0
+        assert time.monotonic() - began < SHUTDOWN_GRACE_S + 20
+        wait_until(lambda: not _group_alive(worker.proc.pid), 15, what="every process of the group gone")
+    finally:
+        broker.stop()
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
