@@ -126,6 +126,7 @@ executive strategist pollster consultant surrogate staffer campaign mayor congre
 congresswoman delegate emissary negotiator mediator militant insurgent resident student agent
 assistant consultant attendant participant employee trustee appointee lieutenant sergeant immigrant
 migrant applicant claimant defendant plaintiff protester protestor nurse victim survivor coach captain
+neighbour neighbor
 """.split()
 )
 # Agent-noun endings (fighter, senator, analyst, politician, spokesman) and the common
@@ -517,6 +518,8 @@ class SpeakerRegistry:
             elif kind == 1 and isinstance(item, Span):
                 self._register(item.root, mention_tokens(item.root), True)
             elif isinstance(item, Token):
+                if self._names_follow(item):
+                    continue  # "Their neighbour Marta Hruba has shopped there": the name is the mention
                 if is_person_noun(item) or is_org_noun(item) or item.lower_ == "old":
                     self._register(item, mention_tokens(item), True)
                 elif self._known_surname(item) is not None:  # "Mendes dismissed the claim": salient, whatever NER said
@@ -530,6 +533,11 @@ class SpeakerRegistry:
             if self._seen_until <= tok.idx < offset and not self._in_quote(tok.idx):
                 self._learn_gender(tok)
         self._seen_until = offset
+
+    def _names_follow(self, noun: Token) -> bool:
+        """A role noun written right before a person's name, with no comma: a title of that name."""
+        nxt = noun.i + 1
+        return nxt < len(self.doc) and any(e.start == nxt for e in self._person_ents)
 
     def _in_quote(self, offset: int) -> bool:
         k = bisect.bisect_right(self._quote_starts, offset) - 1

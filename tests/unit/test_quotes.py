@@ -837,3 +837,12 @@ def test_a_round_up_line_keeps_a_hyphenated_name_and_a_plural_possessive_whole(n
     )
     # NER reads the chamber as a person here: the name that opens the line is still the speaker
     assert [q.speaker.name for q in run(nlp, body)] == ["Su-Jin Park", "United Dock Workers' Union"]
+
+
+def test_she_after_a_neighbour_is_introduced_is_the_neighbour(nlp):
+    body = (
+        'Rosa Delgado, 27, who rents a flat nearby, said: "Every house here goes for twice what we could borrow."\n\n'
+        "One neighbour, whose garden backs onto the pits, was less convinced. "
+        '"I have watched that pit fill up every November," she said.'
+    )
+    assert [q.speaker.name for q in run(nlp, body)] == ["Rosa Delgado", "One neighbour"]
