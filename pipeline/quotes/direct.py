@@ -450,6 +450,7 @@ def _cue_for_span(doc: ParsedText, span: QuotedSpan, cues: list[Cue], nxt: Quote
         or _colon_cue(doc, span)
         or _lead_in(doc, span)
         or _clause_lead(doc, span)
+        or _named_subject_lead(doc, span, cues)
         or _bracket_credit(doc, span)
     )
 
@@ -707,6 +708,28 @@ def _lead_in(doc: ParsedText, span: QuotedSpan) -> Cue | None:
         return None
     subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
     if subject is None or not can_speak(subject) or "\n" in doc.text[subject.idx : verb.idx]:
+        return None
+    start, end = cue_extent(verb)
+    return Cue(verb, start, end, subject, [])
+
+
+def _named_subject_lead(doc: ParsedText, span: QuotedSpan, cues: list[Cue]) -> Cue | None:
+    """`Nwachukwu does not dispute this. "I do the cataloguing."`: a paragraph that opens on a
+    sentence about a person named as its subject, with no words of anyone's in it, and goes on
+    in quote marks with no cue gives the quote to that person."""
+    stop = _token_before(doc, span.start)
+    if stop is None or stop.text not in (".", "!") or "\n" in doc.text[stop.idx : span.start]:
+        return None
+    verb = doc[stop.i].sent.root
+    if verb.pos_ not in ("VERB", "AUX") or doc.sent_of[verb.i] != doc.sent_of[stop.i]:
+        return None
+    sent = doc[stop.i].sent
+    opens_paragraph = sent.start == 0 or "\n" in doc[sent.start - 1].text or doc.text[: sent.start_char].endswith("\n")
+    reports = any(sent.start <= c.token.i < sent.end and (c.content or len(c.objects) > 1) for c in cues)
+    if not opens_paragraph or reports or any(t.is_quote for t in sent):
+        return None  # a sentence that reports goes on in the quote (a mixed quote), not this
+    subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    if subject is None or subject.pos_ != "PROPN" or not can_speak(subject):
         return None
     start, end = cue_extent(verb)
     return Cue(verb, start, end, subject, [])

@@ -846,3 +846,17 @@ def test_she_after_a_neighbour_is_introduced_is_the_neighbour(nlp):
         '"I have watched that pit fill up every November," she said.'
     )
     assert [q.speaker.name for q in run(nlp, body)] == ["Rosa Delgado", "One neighbour"]
+
+
+def test_a_quote_after_a_sentence_about_a_named_person_opening_its_paragraph_is_theirs(nlp):
+    body = (
+        'Ingrid Solberg, 71, does most of the driving. "Dot cannot reverse to save her life," said Solberg.\n\n'
+        'Okonjo does not dispute this. "I do the cataloguing and the gossip. Ingrid does the gears."'
+    )
+    assert [q.speaker.name for q in run(nlp, body)] == ["Ingrid Solberg", "Okonjo"]
+
+
+def test_a_report_before_a_quote_still_runs_on_into_it(nlp):
+    body = 'Alvarez touted her record as a co-sponsor of the bill. "We need fair elections in every workplace."'
+    (quote,) = run(nlp, body)
+    assert quote.type == "mixed" and quote.speaker.name == "Alvarez"
