@@ -1506,8 +1506,10 @@ def _is_demonym(head: Token, toks: list[Token]) -> bool:
     """`the Brazilian`, `the Kansan`, `the Welshman`: one person named by where they are from. A
     lone capitalised word after "the" is no personal name, whatever NER calls it (it tags "Kansan"
     a person, "Frenchman" an organisation); organisations ("the Guardian") keep their label."""
-    if head.tag_ != "NNP" or len(toks) != 2 or toks[0].lower_ != "the" or toks[1] != head:
+    if head.tag_ != "NNP" or not 2 <= len(toks) <= 3 or toks[0].lower_ != "the" or toks[-1] != head:
         return False
+    if len(toks) == 3 and not toks[1].ent_type_ == head.ent_type_ == "NORP":
+        return False  # "the South African": one demonym in two words
     return head.ent_type_ in ("NORP", "PERSON") or head.lower_.endswith(("man", "woman"))
 
 

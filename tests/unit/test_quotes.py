@@ -860,3 +860,11 @@ def test_a_report_before_a_quote_still_runs_on_into_it(nlp):
     body = 'Alvarez touted her record as a co-sponsor of the bill. "We need fair elections in every workplace."'
     (quote,) = run(nlp, body)
     assert quote.type == "mixed" and quote.speaker.name == "Alvarez"
+
+
+def test_a_demonym_in_two_words_is_the_person_from_there(nlp):
+    body = (
+        "Spain's Lucía Arrieta beat South Africa's Anna Botha in the final. "
+        '"I played my best tennis today," the Spaniard said. "It was not enough," the South African said.'
+    )
+    assert [q.speaker.name for q in run(nlp, body)] == ["Lucía Arrieta", "Anna Botha"]
