@@ -14,6 +14,7 @@ runs with concurrency 1 so acks stay in offset order.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import faust
@@ -39,7 +40,7 @@ class WorkerApp(faust.App):
 
 def create_app(settings: Settings, executor: Executor | None = None) -> faust.App:
     """A Faust app wired with the three agents for the given settings."""
-    (settings.data_dir / "faust").mkdir(parents=True, exist_ok=True)  # Faust makes only the last level
+    faust_data_dir(settings).mkdir(parents=True, exist_ok=True)  # Faust makes only the app's own level
     app = WorkerApp(settings.app_id, **faust_options(settings))
     delivery.harden(app)
     relay = Relay(app, settings, executor or executor_for(settings))
@@ -68,6 +69,11 @@ def create_app(settings: Settings, executor: Executor | None = None) -> faust.Ap
     return app
 
 
+def faust_data_dir(settings: Settings) -> Path:
+    """Where Faust keeps each app's files: under the data dir, not in the working directory."""
+    return settings.data_dir / "faust"
+
+
 def faust_options(settings: Settings) -> dict[str, Any]:
     """Faust's configuration for the given settings (delivery: docs/operations.md)."""
     return dict(
@@ -77,7 +83,7 @@ def faust_options(settings: Settings) -> dict[str, Any]:
         key_serializer="raw",
         store="memory://",  # tables are rebuilt from their changelog topics at start
         # Faust's own files go under the data dir, not "<app id>-data" in whatever directory it started in
-        datadir=str(settings.data_dir / "faust" / "{conf.name}"),
+        datadir=str(faust_data_dir(settings) / "{conf.name}"),
         topic_partitions=settings.partitions,
         topic_replication_factor=settings.replication_factor or 1,
         consumer_auto_offset_reset="earliest",

@@ -694,12 +694,20 @@ def _byline(lead: list[Token], source: Token) -> bool:
     return any(t.is_quote and t.i < by.i for t in lead) or before is not None and before.is_quote
 
 
+def _sentence_end_before(doc: ParsedText, span: QuotedSpan) -> Token | None:
+    """The full stop (or "!") of a sentence that ends right before the quote, on its line."""
+    stop = _token_before(doc, span.start)
+    if stop is None or stop.text not in (".", "!") or "\n" in doc.text[stop.idx : span.start]:
+        return None
+    return stop
+
+
 def _lead_in(doc: ParsedText, span: QuotedSpan) -> Cue | None:
     """`Dr. Jo Roe agreed. "..."`, `Or maybe Bush, consultant Jo Roe says. "..."`: a sentence of
     the same paragraph that ends on its verb, whose subject can speak, introduces the quote
     after it."""
-    stop = _token_before(doc, span.start)
-    if stop is None or stop.text not in (".", "!") or "\n" in doc.text[stop.idx : span.start]:
+    stop = _sentence_end_before(doc, span)
+    if stop is None:
         return None
     verb = stop.head
     if verb.pos_ != "VERB" or verb.dep_ != "ROOT" or doc.sent_of[verb.i] != doc.sent_of[stop.i]:
@@ -717,13 +725,13 @@ def _named_subject_lead(doc: ParsedText, span: QuotedSpan, cues: list[Cue]) -> C
     """`Nwachukwu does not dispute this. "I do the cataloguing."`: a paragraph that opens on a
     sentence about a person named as its subject, with no words of anyone's in it, and goes on
     in quote marks with no cue gives the quote to that person."""
-    stop = _token_before(doc, span.start)
-    if stop is None or stop.text not in (".", "!") or "\n" in doc.text[stop.idx : span.start]:
+    stop = _sentence_end_before(doc, span)
+    if stop is None:
         return None
-    verb = doc[stop.i].sent.root
-    if verb.pos_ not in ("VERB", "AUX") or doc.sent_of[verb.i] != doc.sent_of[stop.i]:
+    sent = stop.sent
+    verb = sent.root
+    if verb.pos_ not in ("VERB", "AUX"):
         return None
-    sent = doc[stop.i].sent
     opens_paragraph = sent.start == 0 or "\n" in doc[sent.start - 1].text or doc.text[: sent.start_char].endswith("\n")
     reports = any(sent.start <= c.token.i < sent.end and (c.content or len(c.objects) > 1) for c in cues)
     if not opens_paragraph or reports or any(t.is_quote for t in sent):

@@ -362,7 +362,12 @@ def is_source_like(head: Token) -> bool:
     """Times and dates that the parser took for a subject are no one; an age ("the 62-year-old",
     which NER often calls a date) or a man or woman ("the Dutchwoman, who is in her first season":
     NER ran the date on over her) is someone."""
-    return head.ent_type_ not in _NOT_SOURCES or _is_age(head) or head.lower_.endswith(("man", "woman"))
+    return head.ent_type_ not in _NOT_SOURCES or _is_age(head) or _man_or_woman(head)
+
+
+def _man_or_woman(tok: Token) -> bool:
+    """A word for a man or a woman by its ending (`Dutchwoman`, `Frenchman`, `chairman`)."""
+    return tok.lower_.endswith(("man", "woman"))
 
 
 def _is_age(head: Token) -> bool:
@@ -571,7 +576,7 @@ class SpeakerRegistry:
         return person
 
     def _add_mention(self, toks: list[Token], person: Person, subject: bool) -> None:
-        start, end = toks[0].idx, toks[-1].idx + len(toks[-1].text)
+        start, end = _extent(toks)
         self._mention_at.setdefault((start, end), person)
         voice = _voice(toks) if person.org else None
         root = self.doc[toks[0].i : toks[-1].i + 1].root
@@ -799,19 +804,19 @@ class SpeakerRegistry:
         )
         if met is not None:
             return met if mods <= met.words | met.roles else None
-        ent = next(
-            (
-                e
-                for e in reversed(self._org_ents)
-                if e.label_ == "ORG"
-                and e.end_char <= before
-                and not self._in_quote(e.start_char)
-                and e[-1].lemma_.lower() == lemma
-                and mods <= {t.lower_ for t in e}
-            ),
-            None,
-        )
+        ent = next((e for e in self._org_names_before(mods, before) if e[-1].lemma_.lower() == lemma), None)
         return self._organisation(ent) if ent is not None else None
+
+    def _org_names_before(self, mods: set[str] | frozenset[str], before: int) -> list[Span]:
+        """Organisation names before `before`, outside quotes, holding the modifiers; latest first."""
+        return [
+            e
+            for e in reversed(self._org_ents)
+            if e.label_ == "ORG"
+            and e.end_char <= before
+            and not self._in_quote(e.start_char)
+            and mods <= {t.lower_ for t in e}
+        ]
 
     def _org_named_before(self, lemma: str, mods: set[str] | frozenset[str], before: int) -> Span | None:
         """The latest organisation name before `before` (outside quotes) that the noun can stand for:
@@ -819,12 +824,8 @@ class SpeakerRegistry:
         can take (`the company`, `the agency`), one whose own head is no other kind of organisation."""
         ents = [
             e
-            for e in reversed(self._org_ents)
-            if e.label_ == "ORG"
-            and e.end_char <= before
-            and not self._in_quote(e.start_char)
-            and mods <= {t.lower_ for t in e}
-            and _kind_fits(lemma, {t.lower_ for t in e} | {e[-1].lemma_.lower()})
+            for e in self._org_names_before(mods, before)
+            if _kind_fits(lemma, {t.lower_ for t in e} | {e[-1].lemma_.lower()})
         ]
         held = next((e for e in ents if lemma in {t.lower_ for t in e} | {e[-1].lemma_.lower()}), None)
         if held is not None or lemma not in ANY_ORG_NOUNS:
@@ -1510,7 +1511,7 @@ def _is_demonym(head: Token, toks: list[Token]) -> bool:
         return False
     if len(toks) == 3 and not toks[1].ent_type_ == head.ent_type_ == "NORP":
         return False  # "the South African": one demonym in two words
-    return head.ent_type_ in ("NORP", "PERSON") or head.lower_.endswith(("man", "woman"))
+    return head.ent_type_ in ("NORP", "PERSON") or _man_or_woman(head)
 
 
 def _extent(toks: list[Token]) -> tuple[int, int]:
