@@ -175,6 +175,7 @@ def _mentions(doc: Doc, body: str, gazetteer: Gazetteer, caps: list[tuple[int, i
     discovery.relabel_framed_sources(doc, found)
     discovery.relabel_teams(doc, found, gazetteer)
     discovery.relabel_affiliations(doc, found, gazetteer)
+    discovery.relabel_aged_people(doc, found)
     found = [discovery.widened(doc, m, body, covered) for m in found]
     for mention in found:
         mention.caps = not mention.dateline and discovery.in_ranges(mention.start, caps)

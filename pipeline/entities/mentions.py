@@ -37,6 +37,7 @@ from pipeline.entities.names import (
     is_generic_body,
     is_group_word,
     label_from_head,
+    post_nominal_tail,
 )
 
 # Words that end an office title or honorific before a person's name
@@ -243,13 +244,19 @@ class Mention:
 
 def span_mentions(span: Span, body: str, gazetteer: Gazetteer) -> list[Mention]:
     """The span as zero, one or two bare-name mentions (a qualifying nationality splits off)."""
-    tokens = list(span)
-    if span.label_ == "PERSON":
+    tokens, label = list(span), span.label_
+    if label == "PERSON":
         tokens = _with_given_name(span.doc, _with_surname_particles(span.doc, tokens), gazetteer)
-    tokens, titled, the = _trim_tokens(tokens, span.label_, gazetteer)
+    tokens, titled, the = _trim_tokens(tokens, label, gazetteer)
+    before = [span.doc[tokens[0].i - 1].text] if tokens and tokens[0].i > 0 else []
+    if tokens and post_nominal_tail([*before, *(t.text for t in tokens)]) == len(tokens):
+        return []  # the "KC" of "Miriam Oduya KC", when the model ends the name before it
+    post_nominals = post_nominal_tail([t.text for t in tokens])
+    if post_nominals:  # "Edmund Hale KC": only a person carries the letters, and they are no part of the name
+        tokens, label, titled = tokens[:-post_nominals], "PERSON", True
     if not tokens:
         return []
-    person_cue = titled or (span.label_ == "PERSON" and _title_before(span.doc, tokens[0].i))
+    person_cue = titled or (label == "PERSON" and _title_before(span.doc, tokens[0].i))
     # "the Sentinel" is an organisation; "the Biden administration" only modifies one
     org_cue = (the or _lower_the_before(span.doc, tokens[0].i)) and tokens[-1].dep_ not in MODIFIER_DEPS
     split = _nationality_split(tokens, gazetteer)
@@ -263,7 +270,7 @@ def span_mentions(span: Span, body: str, gazetteer: Gazetteer) -> list[Mention]:
             )
             if m is not None
         ]
-    person = _nationality_before_person(tokens, span.label_, gazetteer)
+    person = _nationality_before_person(tokens, label, gazetteer)
     if person is not None:
         return [
             m
@@ -273,7 +280,7 @@ def span_mentions(span: Span, body: str, gazetteer: Gazetteer) -> list[Mention]:
             )
             if m is not None
         ]
-    mention = make_mention(tokens, span.label_, body, person_cue=person_cue, org_cue=org_cue)
+    mention = make_mention(tokens, label, body, person_cue=person_cue, org_cue=org_cue)
     return [mention] if mention is not None else []
 
 

@@ -438,6 +438,21 @@ GROUP_WORDS = frozenset(
     }
 )
 LINKS = frozenset({"of", "for", "on", "de", "del", "della", "des", "du"})
+# Post-nominal letters written after a person's name: the ranks of counsel (KC, QC), seats in a
+# parliament or assembly (MP, MEP, MSP, MLA), the British orders (OBE, MBE, ...) and doctorates.
+# Only people carry them, and they are not part of the name ("Edmund Hale KC" is Edmund Hale).
+POST_NOMINALS = frozenset(
+    {"KC", "QC", "MP", "MEP", "MSP", "MLA", "OBE", "MBE", "CBE", "KBE", "DBE", "GBE", "FRS", "PhD", "DPhil"}
+)
+
+
+def post_nominal_tail(words: Sequence[str]) -> int:
+    """How many of the last words are post-nominal letters after at least one capitalised name
+    word ("Edmund Hale KC", "Rosa Ng MP OBE"), written as they are written (in capitals)."""
+    n = 0
+    while n < len(words) - 1 and words[len(words) - 1 - n].replace(".", "").rstrip(",") in POST_NOMINALS:
+        n += 1
+    return n if n and words[len(words) - 1 - n][:1].isupper() else 0
 
 
 def is_group_word(text: str) -> bool:

@@ -48,7 +48,7 @@ from spacy.tokens import Doc, Span, Token
 
 from pipeline.entities.given_names import given_name_gender
 from pipeline.entities.mentions import SURNAME_PARTICLES
-from pipeline.entities.names import STRONG_ORG_HEADS, WEAK_ORG_HEADS
+from pipeline.entities.names import STRONG_ORG_HEADS, WEAK_ORG_HEADS, post_nominal_tail
 from pipeline.quotes.marks import find_quoted_spans
 from pipeline.records import Entity, EntityCluster, Speaker
 
@@ -912,6 +912,7 @@ class SpeakerRegistry:
     def _named_person(self, name: Span, toks: list[Token]) -> Person:
         while len(name) > 1 and _is_title_word(name[0]) or len(name) > 2 and self._agent_title(name):
             name = name[1:]  # NER's "Chief Executive Thabo Nkosi" is Thabo Nkosi, "Striker Leo Janssen" Leo Janssen
+        name = name[: len(name) - post_nominal_tail([t.text for t in name])]  # "Edmund Hale KC" is Edmund Hale
         words = [t for t in name if t.pos_ == "PROPN" or t.is_alpha]
         surname = (words[-1].text if words else name.text).lower().removesuffix("'s").removesuffix("’s")
         tokens = {t.lower_ for t in name if t.is_alpha}
@@ -1315,7 +1316,10 @@ def _person_by_grammar(ent: Span) -> bool:
     """A name NER took for an organisation or a place that the sentence shows is a person's: two
     or three proper nouns with no organisation head, given in apposition to a noun only people are
     (`the state education secretary, Renata Alves`) or the subject of a clause where he/she/his/her
-    can only be it (`Fernanda Lima said her children ...`)."""
+    can only be it (`Fernanda Lima said her children ...`); or a name with post-nominal letters
+    (`Edmund Hale KC`)."""
+    if post_nominal_tail([t.text for t in ent]):
+        return True
     words = [t for t in ent if t.lower_ not in SURNAME_PARTICLES or t.i in (ent.start, ent.end - 1)]
     if not 2 <= len(words) <= 3 or any(t.pos_ != "PROPN" or t.tag_ == "NNPS" for t in words):
         return False  # "Pieter de Vries": a lower-case particle inside a surname is part of the name

@@ -326,3 +326,35 @@ def test_a_language_word_on_a_noun_is_the_nationality(nlp: Language) -> None:
     entities, _ = run(nlp, body)
     labelled = [(e.text, e.label) for e in entities]
     assert ("English", "NORP") in labelled and ("Spanish", "NORP") in labelled
+
+
+@pytest.mark.parametrize(
+    ("body", "name", "model_reading"),
+    [
+        ("Opening the case for the prosecution, Nadia Fenwick KC said the builder had lied.", "Nadia Fenwick", "ORG"),
+        ("For the defence, Rupert Anstey QC told jurors the evidence was thin.", "Rupert Anstey", "PERSON"),
+    ],
+)
+def test_post_nominal_letters_make_a_person_and_leave_the_name(
+    nlp: Language, body: str, name: str, model_reading: str
+) -> None:
+    assert (f"{name} " + body.split(name)[1].split()[0], model_reading) in {(e.text, e.label_) for e in nlp(body).ents}
+    entities, _ = run(nlp, body)
+    assert [(e.text, e.label) for e in entities if name in e.text] == [(name, "PERSON")]
+
+
+def test_post_nominal_letters_split_off_by_the_model_are_no_organisation(nlp: Language) -> None:
+    body = "Opening for the Crown, Miriam Oduya KC said the defendant had lied to everyone."
+    assert ("KC", "ORG") in {(e.text, e.label_) for e in nlp(body).ents}, "model agrees now; pick another text"
+    entities, _ = run(nlp, body)
+    assert [(e.text, e.label) for e in entities if e.text != "Crown"] == [("Miriam Oduya", "PERSON")]
+
+
+def test_an_age_between_commas_makes_every_form_of_the_name_a_person(nlp: Language) -> None:
+    body = (
+        "Nomvula Mabuza beat Kagiso Rabada to win the Lisbon Open. "
+        "Rabada, 21, had been bidding for a first title."
+    )
+    assert {(e.text, e.label_) for e in nlp(body).ents} >= {("Kagiso Rabada", "ORG"), ("Rabada", "GPE")}
+    entities, _ = run(nlp, body)
+    assert {(e.text, e.label) for e in entities if "Rabada" in e.text} == {("Kagiso Rabada", "PERSON"), ("Rabada", "PERSON")}

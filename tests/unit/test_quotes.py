@@ -852,6 +852,13 @@ SPEAKER_CASES = {
         '"I played my best tennis today," the Spaniard said. "It was not enough," the South African said.',
         ["Lucía Arrieta", "Anna Botha"],
     ),
+    # post-nominal letters: the model takes "Nadia Fenwick KC" for an organisation; she is a person
+    "post_nominal_letters": (
+        "Property developer Omar Haddad denies fraud.\n\n"
+        "Opening the case for the prosecution, Nadia Fenwick KC said the builder had lied. "
+        '"These were not forecasts," she told the jury.\n\n"He knew," Fenwick KC said.',
+        ["Nadia Fenwick", "Nadia Fenwick", "Nadia Fenwick"],
+    ),
 }
 
 

@@ -9,11 +9,15 @@ import pytest
 from pipeline.config import Settings
 from pipeline.evaluation.speakers import (
     SPLITS,
+    GoldSpeakerArticle,
+    GoldSpeakerQuote,
     evaluate_speakers,
     format_speaker_table,
     holding_quote,
     load_speaker_gold,
     name_matches,
+    predicted_quotes,
+    score_quotes,
 )
 from pipeline.records import Quote, Speaker
 
@@ -31,9 +35,11 @@ FRESH3_ACCURACY_FLOOR = 0.75
 # Split "fresh4" (everyday copy rich in pronouns, held out): 0.895 (51/57) when written, before the
 # rules of the third session of 6 December, and 0.895 (51/57) after them; floor a little under.
 FRESH4_ACCURACY_FLOOR = 0.87
-# Split "fresh6" (written blind, never read, held out): 0.747 (56/75) on 7 December; "tune7" (written
-# blind, then tuned on): 0.680 blind, 0.787 (59/75) after the rules; floors a little under.
-FRESH6_ACCURACY_FLOOR = 0.72
+# Split "fresh6" (written blind): 0.747 (56/75) until its errors were read on 7 December, then tuned
+# on; "tune7" (written blind, then tuned on): 0.680 blind, 0.787 (59/75) after the rules; "fresh8"
+# (written blind, never read, held out): 0.802 (65/81 found) when written. Floors a little under.
+FRESH6_ACCURACY_FLOOR = 0.84
+FRESH8_ACCURACY_FLOOR = 0.77
 TUNE7_ACCURACY_FLOOR = 0.73
 
 
@@ -90,6 +96,17 @@ def test_a_gold_quote_is_found_in_a_part_before_the_whole_text() -> None:
     assert holding_quote(body, "Then", [split, later]) is None
 
 
+def test_the_gold_is_scored_on_what_the_stream_carries() -> None:
+    # the cleaning stage lifts the dateline, as it does for every record; the parse then reads
+    # "Rafael de la Cruz" whole (with the dateline before it, the name came out as "la Cruz")
+    body = 'PORT ELLEN, May 2 — Rafael de la Cruz won the mayoral race. "We did it," de la Cruz said.'
+    article = GoldSpeakerArticle("d1", "test", body, (GoldSpeakerQuote("We did it", "Rafael de la Cruz", "de la Cruz"),))
+    (quoted,), _ = predicted_quotes(Settings(), [article])
+    assert quoted is not None and quoted.body.startswith("Rafael de la Cruz won")
+    (outcome,) = score_quotes(article, quoted)
+    assert outcome.correct and outcome.predicted == "Rafael de la Cruz"
+
+
 def test_speaker_accuracy_on_the_held_out_half_stays_above_its_floor(report: dict) -> None:
     test = report["splits"]["test"]
     assert report["articles"]["test"] == report["articles"]["tune"] == 15
@@ -125,6 +142,8 @@ def test_blind_written_sets_keep_their_accuracy(report: dict) -> None:
     assert splits["fresh6"]["overall"]["gold"] == splits["tune7"]["overall"]["gold"] == 75
     assert splits["fresh6"]["overall"]["accuracy"] >= FRESH6_ACCURACY_FLOOR
     assert splits["tune7"]["overall"]["accuracy"] >= TUNE7_ACCURACY_FLOOR
+    assert report["articles"]["fresh8"] == 8 and splits["fresh8"]["overall"]["gold"] == 82
+    assert splits["fresh8"]["overall"]["accuracy"] >= FRESH8_ACCURACY_FLOOR
 
 
 def test_format_renders_every_kind_and_the_total(report: dict) -> None:
