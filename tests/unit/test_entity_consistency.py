@@ -351,10 +351,10 @@ def test_post_nominal_letters_split_off_by_the_model_are_no_organisation(nlp: La
 
 
 def test_an_age_between_commas_makes_every_form_of_the_name_a_person(nlp: Language) -> None:
-    body = (
-        "Nomvula Mabuza beat Kagiso Rabada to win the Lisbon Open. "
-        "Rabada, 21, had been bidding for a first title."
-    )
+    body = "Nomvula Mabuza beat Kagiso Rabada to win the Lisbon Open. Rabada, 21, had been bidding for a first title."
     assert {(e.text, e.label_) for e in nlp(body).ents} >= {("Kagiso Rabada", "ORG"), ("Rabada", "GPE")}
     entities, _ = run(nlp, body)
-    assert {(e.text, e.label) for e in entities if "Rabada" in e.text} == {("Kagiso Rabada", "PERSON"), ("Rabada", "PERSON")}
+    assert {(e.text, e.label) for e in entities if "Rabada" in e.text} == {
+        ("Kagiso Rabada", "PERSON"),
+        ("Rabada", "PERSON"),
+    }

@@ -100,7 +100,9 @@ def test_the_gold_is_scored_on_what_the_stream_carries() -> None:
     # the cleaning stage lifts the dateline, as it does for every record; the parse then reads
     # "Rafael de la Cruz" whole (with the dateline before it, the name came out as "la Cruz")
     body = 'PORT ELLEN, May 2 — Rafael de la Cruz won the mayoral race. "We did it," de la Cruz said.'
-    article = GoldSpeakerArticle("d1", "test", body, (GoldSpeakerQuote("We did it", "Rafael de la Cruz", "de la Cruz"),))
+    article = GoldSpeakerArticle(
+        "d1", "test", body, (GoldSpeakerQuote("We did it", "Rafael de la Cruz", "de la Cruz"),)
+    )
     (quoted,), _ = predicted_quotes(Settings(), [article])
     assert quoted is not None and quoted.body.startswith("Rafael de la Cruz won")
     (outcome,) = score_quotes(article, quoted)
