@@ -885,6 +885,8 @@ def _cue_before(doc: ParsedText, span: QuotedSpan, cues: list[Cue]) -> Cue | Non
             return None
         if len(between) > _MAX_CUE_GAP or any(t.pos_ == "VERB" and t.dep_ != "xcomp" for t in between):
             return None
+        if any(t.text == ":" for t in between):
+            return None  # `Here is what they said:\n\nJo Roe, Daily Planet: "..."`: the nearer colon's lead speaks
         if "\n" in doc.text[cue.end : span.start] and prev[-1] != ":":
             return None
         return cue

@@ -789,10 +789,11 @@ class SpeakerRegistry:
             named = next((p for p in orgs if p.tokens & PRESS_WORDS or p.roles & PUBLICATION_NOUNS), None)
         if named is not None:
             return named
-        if before is not None and not (orgs and orgs[0].named):
-            ent = self._org_named_before(lemma, mods, before)
-            if ent is not None:
-                return self._organisation(ent)
+        ent = self._org_named_before(lemma, mods, before) if before is not None else None
+        # a name holding the noun, in any role ("general secretary of the Allied Care Workers' Union ...
+        # the union said"), beats an organisation met later that merely does not contradict it
+        if ent is not None and (not (orgs and orgs[0].named) or lemma in {t.lower_ for t in ent}):
+            return self._organisation(ent)
         return orgs[0] if orgs else None
 
     def _org_by_its_head(self, lemma: str, mods: set[str], before: int) -> Person | None:

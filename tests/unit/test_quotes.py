@@ -852,6 +852,21 @@ SPEAKER_CASES = {
         '"I played my best tennis today," the Spaniard said. "It was not enough," the South African said.',
         ["Lucía Arrieta", "Anna Botha"],
     ),
+    # "the union": the organisation named with that noun, though only as a possessor's, not the
+    # organisation (a nurse NER took for one) met since
+    "union_by_its_name": (
+        '"Nobody wants this," said Ruth Obi, general secretary of the Hospital Porters\' Union.\n\n'
+        '"I have worked here for 22 years," said Ama Owusu-Boateng, a theatre nurse.\n\n'
+        '"A serious offer is a written one," the union said later.',
+        ["Ruth Obi", "Ama Owusu-Boateng", "Hospital Porters' Union"],
+    ),
+    # a round-up line's own colon, not the "said:" that announces the list, introduces its quote
+    "round_up_after_an_announcing_colon": (
+        "Reaction was swift. Here is what politicians, economists and unions said:\n\n"
+        'Rasmus Høgh, opposition leader, Liberal Union: "The minister has found a way to tax ambition."\n\n'
+        'Adaeze Okonjo, chief economist, Baltica Bank: "The fuel duty cut will cost three billion."',
+        ["Rasmus Høgh", "Adaeze Okonjo"],
+    ),
     # post-nominal letters: the model takes "Nadia Fenwick KC" for an organisation; she is a person
     "post_nominal_letters": (
         "Property developer Omar Haddad denies fraud.\n\n"
