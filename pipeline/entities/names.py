@@ -330,7 +330,10 @@ COMPASS = frozenset(
 )
 # Club words that follow a city to name a sports club ("Leeds United").
 # ("Town" and "County" are left out: "Vigo County" is a county far more often than a club.)
-CLUB_WORDS = frozenset({"united", "city", "athletic", "rovers", "wanderers", "albion", "hotspur", "rangers"})
+# The club words that are no one's surname either ("Fenwick Athletic", "Bolton Wanderers"): an
+# organisation whatever the model said; "United" and "City" only on a known place.
+CLUB_ONLY_WORDS = frozenset({"athletic", "rovers", "wanderers", "hotspur", "rangers"})
+CLUB_WORDS = CLUB_ONLY_WORDS | {"united", "city", "albion"}
 # Club words that precede the city instead ("Real Madrid", "Dynamo Kyiv").
 CLUB_PREFIXES = frozenset({"real", "dynamo", "dinamo", "olympique", "sporting", "atletico", "inter", "racing"})
 # Generic public bodies that a nationality adjective qualifies rather than names
@@ -489,7 +492,7 @@ def label_from_head(words: Sequence[str], model_label: str) -> str | None:
     for nouns, label in HEADED_LABELS:
         if any(h in nouns for h in heads):
             return label
-    if any(h in TRADE_HEADS for h in heads):
+    if any(h in TRADE_HEADS or h in CLUB_ONLY_WORDS for h in heads):
         return "ORG"  # "Vermeer Labs", "Western Deep Mining": no one's surname is a trade
     if model_label == "PERSON":
         return None
