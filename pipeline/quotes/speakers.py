@@ -1417,7 +1417,16 @@ def _kind_by_role(name: Span, toks: list[Token]) -> str | None:
         return "person"
     if any(is_org_noun(d) for d in described):
         return "org"
+    if _is_publication_name(name):
+        return "org"
     return None
+
+
+def _is_publication_name(name: Span) -> bool:
+    """ "The Northport Herald", "the Valley Gazette": a press word closing a name written with its
+    article, as newspapers are (a person's name takes no "the": Emily Post is no paper)."""
+    the = name[0] if name[0].lower_ == "the" else name.doc[name.start - 1] if name.start > 0 else None
+    return the is not None and the.lower_ == "the" and name[-1].lower_ in PRESS_WORDS
 
 
 def _only_people(noun: Token) -> bool:

@@ -867,6 +867,15 @@ SPEAKER_CASES = {
         'Adaeze Okonjo, chief economist, Baltica Bank: "The fuel duty cut will cost three billion."',
         ["Rasmus Høgh", "Adaeze Okonjo"],
     ),
+    # a name written with "the" and closed by a press word is a paper, which "the paper" stands for
+    "paper_by_its_name": (
+        "Reaction was swift and divided.\n\n"
+        'Ilse Marr, chair, Dock Traders: "Nobody asked us about any of this and we are the ones who pay."\n\n'
+        'The Eastmere Herald, editorial: "A budget that pleases everyone will end up pleasing no one at all."\n\n'
+        "The Herald, which backed the party at the last election, also reported a row in cabinet. "
+        '"At least two ministers objected to the cut," the paper reported.',
+        ["Ilse Marr", "Eastmere Herald", "Eastmere Herald", "Eastmere Herald"],
+    ),
     # post-nominal letters: the model takes "Nadia Fenwick KC" for an organisation; she is a person
     "post_nominal_letters": (
         "Property developer Omar Haddad denies fraud.\n\n"
