@@ -48,7 +48,7 @@ from spacy.tokens import Doc, Span, Token
 
 from pipeline.entities.given_names import given_name_gender
 from pipeline.entities.mentions import SURNAME_PARTICLES
-from pipeline.entities.names import STRONG_ORG_HEADS, WEAK_ORG_HEADS, post_nominal_tail
+from pipeline.entities.names import STRONG_ORG_HEADS, WEAK_ORG_HEADS, label_from_head, post_nominal_tail
 from pipeline.quotes.marks import find_quoted_spans
 from pipeline.records import Entity, EntityCluster, Speaker
 
@@ -385,8 +385,9 @@ def is_person_noun(token: Token) -> bool:
 
 
 def is_org_noun(token: Token) -> bool:
-    """A common noun that stands for an organisation ("the ministry", "the company")."""
-    return token.pos_ == "NOUN" and token.lemma_.lower() in ORG_NOUNS
+    """A common noun that stands for an organisation ("the ministry", "the company"); written in
+    lower case, it is a common noun whatever the tagger said ("a council spokesman")."""
+    return (token.pos_ == "NOUN" or token.pos_ == "PROPN" and token.is_lower) and token.lemma_.lower() in ORG_NOUNS
 
 
 def _gender_of(toks: Iterable[Token]) -> str | None:
@@ -759,13 +760,14 @@ class SpeakerRegistry:
                 child = next((c for c in child.children if c.dep_ == "pobj"), child)
             elif child.dep_ not in ("compound", "poss", "nmod"):
                 continue
-            if self._known_surname(child) is not None:
-                return None  # "Marsh's spokeswoman": a person's, whatever the tagger called Marsh
+            known = self._known_surname(child)
+            if known is not None:  # "Marsh's spokeswoman": a person's, whatever the tagger called Marsh
+                return known if known.org else None
             org = self._org_entity(child)
             if org is not None:
                 return self._organisation(org)
             if is_org_noun(child):
-                return self._org_antecedent(child.lemma_.lower())
+                return self._org_antecedent(child.lemma_.lower(), before=head.idx)
         return None
 
     def _org_antecedent(
@@ -1417,8 +1419,8 @@ def _kind_by_role(name: Span, toks: list[Token]) -> str | None:
         return "person"
     if any(is_org_noun(d) for d in described):
         return "org"
-    if _is_publication_name(name):
-        return "org"
+    if _is_publication_name(name) or label_from_head([t.text for t in name], "PERSON") == "ORG":
+        return "org"  # "The Eastmere Herald"; "Harlow District Council", "Norrland Paper AB" by their heads
     return None
 
 

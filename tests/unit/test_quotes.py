@@ -876,6 +876,13 @@ SPEAKER_CASES = {
         '"At least two ministers objected to the cut," the paper reported.',
         ["Ilse Marr", "Eastmere Herald", "Eastmere Herald", "Eastmere Herald"],
     ),
+    # a name closed by an organisation's head is an organisation, which its spokesman speaks for
+    # (the tagger reads the lower-case "council" as a proper noun)
+    "council_spokesman": (
+        "Harlow District Council said it would review road safety on the street. "
+        '"Our thoughts are with the injured woman and her family," a council spokesman said.',
+        ["Harlow District Council", "Harlow District Council"],
+    ),
     # post-nominal letters: the model takes "Nadia Fenwick KC" for an organisation; she is a person
     "post_nominal_letters": (
         "Property developer Omar Haddad denies fraud.\n\n"
