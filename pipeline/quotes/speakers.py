@@ -1247,7 +1247,17 @@ class SpeakerRegistry:
         if not found:
             return None
         same_sentence = found[0].sent_start == self._sent_start[tok.i]
-        return min(found, key=lambda m: (not m.subject, not m.owner, -m.start if same_sentence else m.start)).person
+
+        def main_conjunct(m: Mention) -> int:
+            """A named person subject of a later main clause comes first ("Nwachukwu will volunteer, and
+            Pettigrew intends to read the books. ... ," she said": the clause the story ends on)."""
+            if not (m.subject and m.person.named and m.person.human):
+                return 0
+            span = self.doc.char_span(m.start, m.end, alignment_mode="expand")
+            verb = span.root.head if span is not None else None
+            return -m.start if verb is not None and verb.dep_ == "conj" and verb.head.dep_ == "ROOT" else 0
+
+        return min(found, key=lambda m: (not m.subject, not m.owner, -m.start if same_sentence else main_conjunct(m), m.start)).person
 
     def interviewee(self, offset: int) -> Person | None:
         """The one person named first in the article before `offset`: whom an interview is with."""

@@ -883,6 +883,14 @@ SPEAKER_CASES = {
         '"Our thoughts are with the injured woman and her family," a council spokesman said.',
         ["Harlow District Council", "Harlow District Council"],
     ),
+    # "she" after a sentence of two main clauses goes to the subject of the later one
+    "later_main_clause": (
+        "Marta Lind and Ruth Kerr have run the ferry kiosk since 1990.\n\n"
+        '"It was never about the money," said Lind, 66. "It was about the people."\n\n'
+        "Lind will volunteer at the town library, and Kerr intends, finally, to travel.\n\n"
+        '"Thirty years of watching the boats leave," she said, "and I have been on one twice."',
+        ["Marta Lind", "Ruth Kerr"],
+    ),
     # post-nominal letters: the model takes "Nadia Fenwick KC" for an organisation; she is a person
     "post_nominal_letters": (
         "Property developer Omar Haddad denies fraud.\n\n"
