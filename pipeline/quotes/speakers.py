@@ -1257,7 +1257,10 @@ class SpeakerRegistry:
             verb = span.root.head if span is not None else None
             return -m.start if verb is not None and verb.dep_ == "conj" and verb.head.dep_ == "ROOT" else 0
 
-        return min(found, key=lambda m: (not m.subject, not m.owner, -m.start if same_sentence else main_conjunct(m), m.start)).person
+        def place(m: Mention) -> tuple[bool, bool, int, int]:
+            return (not m.subject, not m.owner, -m.start if same_sentence else main_conjunct(m), m.start)
+
+        return min(found, key=place).person
 
     def interviewee(self, offset: int) -> Person | None:
         """The one person named first in the article before `offset`: whom an interview is with."""
