@@ -2,8 +2,9 @@
 
 Agencies send one story as plain text, HTML/XHTML and sometimes NITF side by
 side. Markup keeps the paragraphs (plain text bodies are often one long line),
-so HTML is preferred, then NITF, then plain text; renditions we cannot read
-(an agency's private XML) are passed over. Wire HTML is often a page rather
+so HTML is preferred, then NITF, then plain text, among the renditions that
+hold the whole story (a teaser sent beside it is much shorter); renditions we
+cannot read (an agency's private XML) are passed over. Wire HTML is often a page rather
 than a story: figures (captions, photo credits) and a heading repeating the
 headline are taken out, so they are not enriched as story prose.
 """
@@ -19,6 +20,8 @@ from pipeline.formats import documents, markup
 
 BodyKind = Literal["html", "nitf", "text"]
 PREFERENCE: tuple[BodyKind, ...] = ("html", "nitf", "text")
+#: A rendition with less text than this share of the longest one is not the full story.
+FULL_SHARE = 0.5
 
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _NITF_TYPES = frozenset({"application/nitf+xml", "text/vnd.iptc.nitf+xml"})
@@ -47,13 +50,31 @@ def kind_of(content_type: str | None, role: str | None) -> BodyKind | None:
 
 
 def best(renditions: list[Rendition]) -> Rendition | None:
-    """The rendition to enrich: the most structured kind that has text."""
-    usable = [r for r in renditions if r.value.strip()]
+    """The rendition to enrich: the most structured kind among the full ones (not a teaser)."""
+    full = _full_length([r for r in renditions if r.value.strip()])
     for kind in PREFERENCE:
-        for rendition in usable:
+        for rendition in full:
             if rendition.kind == kind:
                 return rendition
     return None
+
+
+def _full_length(renditions: list[Rendition]) -> list[Rendition]:
+    """The renditions that carry the whole story: none has under FULL_SHARE of the longest one's text.
+
+    Alternatives of one story are about as long in any markup; one much shorter is a
+    teaser or summary the agency sent beside it (in XHTML as often as in plain text).
+    """
+    if len(renditions) < 2:
+        return renditions
+    lengths = [_text_length(r) for r in renditions]
+    return [r for r, n in zip(renditions, lengths, strict=True) if n >= FULL_SHARE * max(lengths)]
+
+
+def _text_length(rendition: Rendition) -> int:
+    """How much text a rendition holds, markup aside."""
+    value = rendition.value if rendition.kind == "text" else LexborHTMLParser(rendition.value).text()
+    return len("".join(value.split()))
 
 
 def as_body(rendition: Rendition, headline: str | None) -> str:
@@ -62,7 +83,7 @@ def as_body(rendition: Rendition, headline: str | None) -> str:
         return rendition.value
     html = rendition.value
     if rendition.kind == "nitf":
-        html = markup.to_html(documents.read_xml(html.encode("utf-8")))
+        html = markup.to_html(documents.read_xml(html))
     return without_furniture(html, headline)
 
 

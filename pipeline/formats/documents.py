@@ -21,24 +21,38 @@ from pipeline.formats import reasons
 
 Syntax = Literal["json", "xml"]
 _BOM = b"\xef\xbb\xbf"
+# XML 1.0 (4.3.3) has every processor read UTF-16, which starts with its byte-order mark.
+_UTF16_TAG_OPENINGS = (b"\xff\xfe<\x00", b"\xfe\xff\x00<")
 
 
 def syntax_of(value: bytes) -> Syntax:
-    """XML when the first non-blank byte opens a tag, else JSON (so non-JSON stays `invalid_json`)."""
-    return "xml" if value.lstrip().removeprefix(_BOM).lstrip().startswith(b"<") else "json"
+    """XML when the first non-blank byte opens a tag (in UTF-8, or UTF-16 after its BOM), else JSON.
+
+    Anything else stays JSON, so non-JSON is still `invalid_json`.
+    """
+    opening = value.lstrip().removeprefix(_BOM).lstrip()
+    return "xml" if opening.startswith((b"<", *_UTF16_TAG_OPENINGS)) else "json"
 
 
 def read_json(value: bytes) -> Any:
-    """The JSON value of a message, or the reason it has none."""
+    """The JSON value of a message, or the reason it has none.
+
+    A leading UTF-8 byte-order mark is skipped: RFC 8259 (8.1) lets parsers
+    ignore it, and feeds written on Windows send it; the text is still UTF-8.
+    """
     try:
-        return orjson.loads(value)
+        return orjson.loads(value.removeprefix(_BOM))
     except orjson.JSONDecodeError as exc:
         reason = reasons.NOT_UTF8 if "UTF-8" in str(exc) else reasons.INVALID_JSON
         raise RejectedInput(reason, f"cannot decode JSON: {exc}") from None
 
 
-def read_xml(value: bytes) -> Element:
-    """The root element of an XML message; DTDs and entities are refused, never expanded."""
+def read_xml(value: bytes | str) -> Element:
+    """The root element of an XML message; DTDs and entities are refused, never expanded.
+
+    Bytes are decoded as their XML declaration (or BOM) says; text, such as an NITF body
+    carried in a JSON string, is already decoded, so its declared encoding is ignored.
+    """
     try:
         root: Element = fromstring(value.lstrip(), forbid_dtd=True, forbid_entities=True, forbid_external=True)
         return root

@@ -35,7 +35,8 @@ OTHER_ITEMS = frozenset({"packageItem", "conceptItem", "knowledgeItem", "plannin
 
 
 def is_item(root: Element) -> bool:
-    return local(root.tag) == ITEM
+    """A G2 item of any kind: a packageItem sent alone is recognised, then refused as not text."""
+    return local(root.tag) == ITEM or local(root.tag) in OTHER_ITEMS
 
 
 def is_message(root: Element) -> bool:
@@ -43,10 +44,10 @@ def is_message(root: Element) -> bool:
 
 
 def parse_item(root: Element) -> list[RawArticle]:
-    """The article of one newsItem; a non-text item is `not_text_item`."""
-    item_class = _item_class(root)
-    if item_class != TEXT_CLASS:
-        raise RejectedInput(reasons.NOT_TEXT_ITEM, f"newsItem of class {item_class!r}, not text", root.get("guid"))
+    """The article of one newsItem; any other item (picture, video, package ...) is `not_text_item`."""
+    kind = _kind(root)
+    if kind != TEXT_CLASS:
+        raise RejectedInput(reasons.NOT_TEXT_ITEM, f"G2 item of class {kind!r}, not text", root.get("guid"))
     return [_article(root)]
 
 
@@ -55,9 +56,9 @@ def parse_message(root: Element) -> list[RawArticle]:
     items = [el for el in _item_set(root) if local(el.tag) == ITEM or local(el.tag) in OTHER_ITEMS]
     if not items:
         raise RejectedInput(reasons.NO_ITEMS, "newsMessage without items")
-    texts = [el for el in items if local(el.tag) == ITEM and _item_class(el) == TEXT_CLASS]
+    texts = [el for el in items if _kind(el) == TEXT_CLASS]
     if not texts:
-        kinds = sorted({_item_class(el) if local(el.tag) == ITEM else local(el.tag) for el in items})
+        kinds = sorted({_kind(el) for el in items})
         raise RejectedInput(reasons.NOT_TEXT_ITEM, f"newsMessage has no text item, only {', '.join(kinds)}")
     return [_article(el) for el in texts]
 
@@ -65,6 +66,11 @@ def parse_message(root: Element) -> list[RawArticle]:
 def _item_set(root: Element) -> list[Element]:
     sets = list(children(root, "itemSet"))
     return [el for item_set in sets for el in item_set if isinstance(el.tag, str)]
+
+
+def _kind(item: Element) -> str:
+    """A newsItem's class (`text`, `picture` ...); for any other item, its element name (`packageItem`)."""
+    return _item_class(item) if local(item.tag) == ITEM else local(item.tag)
 
 
 def _item_class(item: Element) -> str:
@@ -121,11 +127,16 @@ def _nitf(item: Element) -> Element | None:
 
 
 def _renditions(item: Element) -> list[Rendition]:
-    """inlineXML (NITF, XHTML: rendered to HTML here) and inlineData bodies of the contentSet."""
+    """inlineXML (NITF, XHTML: rendered to HTML here) and inlineData bodies of the contentSet.
+
+    inlineData is text (plain, HTML, or NITF escaped or in CDATA) unless it has an
+    `encoding` (base64 ...): encoded data is passed over, never enriched as it stands.
+    """
     found = [Rendition("html", markup.to_html(el)) for el in _inline_xml(item)]
     for data in children(child(item, "contentSet"), "inlineData"):
         kind = bodies.kind_of(data.get("contenttype"), None)
-        if kind in ("html", "text") and data.text:
+        encoded = data.get("encoding") or data.get("encodinguri")
+        if kind and data.text and not encoded:
             found.append(Rendition(kind, data.text))
     return [r for r in found if _has_text(r)]
 
@@ -178,8 +189,13 @@ def _story(
 
 
 def _creators(content: Element | None) -> str | None:
-    names = [t for t in (text(child(el, "name")) for el in children(content, "creator")) if t]
+    """The creators' names: each one's `name`, else its `literal` (a name from no vocabulary)."""
+    names = [t for t in map(_party_name, children(content, "creator")) if t]
     return ", ".join(names) or None
+
+
+def _party_name(party: Element) -> str | None:
+    return text(child(party, "name")) or story_fields.string(party.get("literal"))
 
 
 def _subject(element: Element) -> dict[str, str]:

@@ -19,6 +19,7 @@ from pipeline.records import RawArticle
 
 NEWSITEM_TYPE = "application/vnd.iptc.g2.newsitem+xml"  # registered with IANA by IPTC
 NEWSMESSAGE_TYPE = "application/vnd.iptc.g2.newsmessage+xml"  # registered with IANA by IPTC
+PACKAGEITEM_TYPE = "application/vnd.iptc.g2.packageitem+xml"  # registered with IANA; read to be refused as not text
 NINJS_TYPE = "application/ninjs+json"  # not registered; ninjs is usually sent as application/json
 JSON_TYPE = "application/json"
 XML_TYPES = frozenset({"application/xml", "text/xml"})
@@ -49,7 +50,14 @@ def _always(_: Any) -> bool:
 REGISTRY: tuple[Format, ...] = (
     Format("ninjs", "json", frozenset({NINJS_TYPE}), JSON_TYPE, ninjs.sniff, ninjs.parse),
     Format("json", "json", frozenset({JSON_TYPE}), JSON_TYPE, _always, plain_json.parse),
-    Format("newsml-g2-item", "xml", frozenset({NEWSITEM_TYPE}), NEWSITEM_TYPE, newsml_g2.is_item, newsml_g2.parse_item),
+    Format(
+        "newsml-g2-item",
+        "xml",
+        frozenset({NEWSITEM_TYPE, PACKAGEITEM_TYPE}),
+        NEWSITEM_TYPE,
+        newsml_g2.is_item,
+        newsml_g2.parse_item,
+    ),
     Format(
         "newsml-g2-message",
         "xml",
