@@ -1337,17 +1337,20 @@ def _person_by_grammar(ent: Span) -> bool:
     if post_nominal_tail([t.text for t in ent]):
         return True
     words = [t for t in ent if t.lower_ not in SURNAME_PARTICLES or t.i in (ent.start, ent.end - 1)]
-    if not 2 <= len(words) <= 3 or any(t.pos_ != "PROPN" or t.tag_ == "NNPS" for t in words):
+    if not 1 <= len(words) <= 3 or any(t.pos_ != "PROPN" or t.tag_ == "NNPS" for t in words):
         return False  # "Pieter de Vries": a lower-case particle inside a surname is part of the name
     if ent[-1].lemma_.lower() in ORG_NOUNS or ent[-1].lower_ in ORG_NOUNS or ent[-1].lower_ in WEAK_ORG_HEADS:
         return False
     root = ent.root
     head = root.head
-    if root.dep_ == "appos" and head.pos_ == "NOUN" and _only_people(head):
+    if len(words) > 1 and root.dep_ == "appos" and head.pos_ == "NOUN" and _only_people(head):
         return True
-    if any(c.dep_ == "appos" and c.pos_ == "NOUN" and _only_people(c) for c in root.children):
+    # a surname alone too, when NER called it an organisation: "Diallo, Ashbourne's captain, then rose"
+    if (len(words) > 1 or ent.label_ == "ORG") and any(
+        c.dep_ == "appos" and c.pos_ == "NOUN" and _only_people(c) for c in root.children
+    ):
         return True
-    if root.dep_ not in ("nsubj", "nsubjpass") or head == root:
+    if len(words) < 2 or root.dep_ not in ("nsubj", "nsubjpass") or head == root:
         return False
     sent_end = head.sent.end
     for tok in head.doc[ent.end : min(sent_end, ent.end + 12)]:

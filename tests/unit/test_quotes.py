@@ -891,6 +891,16 @@ SPEAKER_CASES = {
         '"Thirty years of watching the boats leave," she said, "and I have been on one twice."',
         ["Marta Lind", "Ruth Kerr"],
     ),
+    # a lone surname NER calls an organisation is a person when given a role only people have,
+    # and that role is how the story names them later
+    "surname_given_a_role": (
+        "A late header from Jo Reyes gave Ashbourne Rovers a 2-1 win over Fenwick City on Sunday. "
+        "Ashbourne substitute Lena Voss equalised on 71 minutes. Diallo, Ashbourne's captain, then rose "
+        "highest to meet the corner in added time.\n\n"
+        '"We showed a lot of character today," said Ashbourne manager Marieke de Groot.\n\n'
+        "\"It's the best feeling there is, scoring in the last minute,\" the club's captain said.",
+        ["Marieke de Groot", "Diallo"],
+    ),
     # post-nominal letters: the model takes "Nadia Fenwick KC" for an organisation; she is a person
     "post_nominal_letters": (
         "Property developer Omar Haddad denies fraud.\n\n"
