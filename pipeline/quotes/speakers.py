@@ -635,6 +635,7 @@ class SpeakerRegistry:
         named = self._appositive_name(head)
         if named is not None:  # "Sandhu's husband, Harjit Sandhu, said": the name the description is given
             person = self._named_person(named, list(named))
+            person.human = person.human or is_person_noun(head)  # "a father of two who gave his name, Karim"
             person.gender = person.gender or _gender_of(toks)
             person.roles.add(head.lemma_.lower())
             return person
@@ -683,11 +684,16 @@ class SpeakerRegistry:
             for pobj in prep.children
             if pobj.dep_ == "pobj" and pobj.ent_type_ in ("GPE", "LOC", "FAC")
         ]
-        for child in [c for noun in (head, *places) for c in noun.children]:
-            if child.dep_ == "appos":
+        given = _names_given(head)
+        for child in [c for noun in (head, *places, *given) for c in noun.children]:
+            if child.dep_ in ("appos", "oprd"):
                 found = next((e for e in self._person_ents if e.start <= child.i < e.end), None)
                 if found is not None:
                     return found
+                if child.head in given and child.pos_ == "PROPN" and is_person_noun(head):
+                    return self.doc[
+                        child.left_edge.i : child.i + 1
+                    ]  # a person's name by the grammar, whatever NER said
         return None
 
     def _appositive_org(self, head: Token) -> Span | None:
@@ -1359,6 +1365,19 @@ def _person_by_grammar(ent: Span) -> bool:
         if tok.text in ('"', "“", "”"):
             return False
     return False
+
+
+def _names_given(noun: Token) -> list[Token]:
+    """Where a description gives its own name: `a woman named X` (the verb, whose complement is X;
+    not "called", which also names things and calls people names),
+    `a mother who gave only her first name, X` (the noun "name", whose apposition is X)."""
+    found = []
+    for clause in noun.children:
+        if clause.dep_ == "acl" and clause.lemma_ == "name":
+            found.append(clause)
+        elif clause.dep_ == "relcl" and clause.lemma_ == "give":
+            found += [c for c in clause.children if c.dep_ == "dobj" and c.lemma_ == "name"]
+    return found
 
 
 def _is_title_word(tok: Token) -> bool:

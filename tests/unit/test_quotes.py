@@ -901,6 +901,14 @@ SPEAKER_CASES = {
         "\"It's the best feeling there is, scoring in the last minute,\" the club's captain said.",
         ["Marieke de Groot", "Diallo"],
     ),
+    # a description that gives its own name: the speaker is that name
+    "description_giving_its_name": (
+        "Hundreds of residents were evacuated on Monday as the river burst its banks.\n\n"
+        "A father of two who gave only his first name, Karim, said his family had left with nothing. "
+        '"The children keep asking about the dog," he said.\n\n'
+        'A woman named Ines Duarte was waiting outside. "We lost everything downstairs," she said.',
+        ["Karim", "Karim", "Ines Duarte"],
+    ),
     # post-nominal letters: the model takes "Nadia Fenwick KC" for an organisation; she is a person
     "post_nominal_letters": (
         "Property developer Omar Haddad denies fraud.\n\n"
