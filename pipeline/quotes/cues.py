@@ -157,6 +157,9 @@ def subject_of(verb: Token) -> Token | None:
     for child in verb.children:
         if child.dep_ in SUBJECT_DEPS and not _across_paragraphs(child, verb):
             return child
+    inverted = _inverted_subject(verb)
+    if inverted is not None:
+        return inverted
     if verb.dep_ == "relcl" and verb.head.pos_ in ("NOUN", "PROPN", "PRON"):
         return verb.head
     if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN"):
@@ -172,6 +175,24 @@ def subject_of(verb: Token) -> Token | None:
             return None
         return subject_of(verb.head)
     return None
+
+
+def _inverted_subject(verb: Token) -> Token | None:
+    """`"...," said Reilly.`: after a closing quote the name right after a verb of saying is its
+    subject, also when the parse hung it on the verb as something else (an adverb, an object)."""
+    doc = verb.doc
+    if verb.i == 0 or verb.i + 1 >= len(doc) or not is_speech_verb(verb):
+        return None
+    before = doc[verb.i - 1]
+    if not (before.is_quote or before.text == "," and verb.i > 1 and doc[verb.i - 2].is_quote):
+        return None
+    name = doc[verb.i + 1]
+    if name.pos_ != "PROPN" or name.head != verb or name.dep_ in ("dobj", "dative", "iobj"):
+        return None  # `"...," told Fox 35`: whom it was told to
+    end = name
+    while end.i + 1 < len(doc) and doc[end.i + 1].pos_ == "PROPN" and doc[end.i + 1].head in (name, verb, end):
+        end = doc[end.i + 1]
+    return end
 
 
 def _object_controller(verb: Token) -> Token | None:

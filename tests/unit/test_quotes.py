@@ -909,6 +909,13 @@ SPEAKER_CASES = {
         'A woman named Ines Duarte was waiting outside. "We lost everything downstairs," she said.',
         ["Karim", "Karim", "Ines Duarte"],
     ),
+    # `"...," said Reilly.`: the parse hangs the name on the verb as an adverb; it is still the subject
+    "inverted_cue_with_a_misread_name": (
+        "In the village of Carrowmore, an oak tree fell across the roof of a house shortly after midnight. "
+        "Liam Doherty and his partner, Siobhan Reilly, were asleep upstairs with their two children.\n\n"
+        '"It sounded like a train coming through the house," said Reilly. "The children were screaming."',
+        ["Siobhan Reilly"],
+    ),
     # post-nominal letters: the model takes "Nadia Fenwick KC" for an organisation; she is a person
     "post_nominal_letters": (
         "Property developer Omar Haddad denies fraud.\n\n"
