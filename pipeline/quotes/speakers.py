@@ -483,14 +483,17 @@ class SpeakerRegistry:
     def _people_by_entities(self, entities: list[Entity]) -> list[Span]:
         """People the entity stage found by full name where the model saw none ("Marta Hruba",
         which the model cut into two places): one reading of a name for the whole record. A lone
-        word stays the model's: the stage's cluster vote may make a place a person."""
+        word stays the model's unless an age follows it: the stage's cluster vote may make a place a
+        person."""
         taken = {i for e in self._person_ents for i in range(e.start, e.end)}
         out = []
         for entity in entities or []:
             if entity.label != "PERSON":
                 continue
             span = self.doc.char_span(entity.start, entity.end)
-            if span is not None and len(span) > 1 and not any(t.i in taken for t in span):
+            # a lone word only with an age beside it ("Achterberg, 61,", which the model took for a place)
+            aged = span is not None and _AGE_AFTER_NAME.match(self.text, span.end_char) is not None
+            if span is not None and (len(span) > 1 or aged) and not any(t.i in taken for t in span):
                 out.append(span)
                 taken.update(t.i for t in span)
         return out

@@ -916,6 +916,15 @@ SPEAKER_CASES = {
         '"It sounded like a train coming through the house," said Reilly. "The children were screaming."',
         ["Siobhan Reilly"],
     ),
+    # an age beside a lone surname the model took for a place makes it the person's mention, which
+    # the description in the next sentence then finds
+    "age_beside_a_lone_surname": (
+        "Rafael Ortiz claimed victory in the mayoral race late on Tuesday, unseating two-term incumbent "
+        "Samuel Achterberg by fewer than 2,000 votes.\n\n"
+        "Across town, Achterberg, 61, had not conceded. "
+        '"There are still ballots out there," the veteran mayor told campaign staff.',
+        ["Rafael Ortiz", "Samuel Achterberg"],
+    ),
     # post-nominal letters: the model takes "Nadia Fenwick KC" for an organisation; she is a person
     "post_nominal_letters": (
         "Property developer Omar Haddad denies fraud.\n\n"
