@@ -694,9 +694,8 @@ class SpeakerRegistry:
                 if found is not None:
                     return found
                 if child.head in given and child.pos_ == "PROPN" and is_person_noun(head):
-                    return self.doc[
-                        child.left_edge.i : child.i + 1
-                    ]  # a person's name by the grammar, whatever NER said
+                    # a person's name by the grammar, whatever NER said
+                    return self.doc[child.left_edge.i : child.i + 1]
         return None
 
     def _appositive_org(self, head: Token) -> Span | None:
