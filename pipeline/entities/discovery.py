@@ -35,7 +35,15 @@ from spacy.tokens import Doc, Token
 from pipeline.entities.gazetteer import NAME_PARTICLES, STRENGTH_CITY, Gazetteer
 from pipeline.entities.given_names import given_name_gender
 from pipeline.entities.mentions import TITLE_HEADS, Mention, make_mention
-from pipeline.entities.names import CLUB_WORDS, HEADED_LABELS, bare, is_group_word, label_from_head
+from pipeline.entities.names import (
+    CLUB_WORDS,
+    HEADED_LABELS,
+    PARTY_MEMBERS,
+    WEAK_ORG_HEADS,
+    bare,
+    is_group_word,
+    label_from_head,
+)
 
 # Reporting verbs by lemma: the frames whose subject is the source of a statement.
 REPORTING_LEMMAS = frozenset(
@@ -356,6 +364,41 @@ def with_index_number(doc: Doc, mention: Mention, body: str) -> Mention:
         return mention
     extended = make_mention(list(doc[mention.token_start : end + 1]), mention.label, body, fixed=mention.fixed)
     return extended if extended is not None else mention
+
+
+def party_member_names(doc: Doc, mentions: list[Mention], body: str, gazetteer: Gazetteer) -> list[Mention]:
+    """A party-member noun with the capitalised adjectives before it is one name ("Free Democrats",
+    "the Christian Democrats"): the model leaves the adjective out or tags it alone as a group word.
+    A place, a nationality or an institution before the noun is its own name ("Delaware
+    Republican", "French Socialists", "Senate Democrats"). Mentions inside the grown name go."""
+    grown = []
+    for mention in mentions:
+        start = mention.token_start
+        if bare(doc[mention.token_end - 1].text) not in PARTY_MEMBERS:
+            continue
+        while (
+            start > 0 and start > mention.token_start - _MAX_HEAD_REACH and _party_qualifier(doc[start - 1], gazetteer)
+        ):
+            start -= 1
+        extended = make_mention(list(doc[start : mention.token_end]), "NORP", body, fixed=True)
+        if start < mention.token_start and extended is not None:
+            grown.append(extended)
+    if not grown:
+        return mentions
+    inside = {i for m in grown for i in range(m.token_start, m.token_end)}
+    kept = [m for m in mentions if not set(range(m.token_start, m.token_end)) <= inside]
+    return kept + grown
+
+
+def _party_qualifier(token: Token, gazetteer: Gazetteer) -> bool:
+    """A capitalised adjective that can open a party's name: not a place, a nationality or an
+    institution's noun, and not the first word of a sentence ("Later Democrats ...")."""
+    if not token.is_title or token.tag_ not in ("JJ", "NNP") or token.is_sent_start:
+        return False
+    word = bare(token.text)
+    if any(word in nouns for nouns, _ in HEADED_LABELS) or word in WEAK_ORG_HEADS:
+        return False
+    return gazetteer.resolve(token.text) is None and gazetteer.demonym_country(token.text) is None
 
 
 def _name_part(token: Token) -> bool:

@@ -177,6 +177,7 @@ def _mentions(doc: Doc, body: str, gazetteer: Gazetteer, caps: list[tuple[int, i
     discovery.relabel_affiliations(doc, found, gazetteer)
     discovery.relabel_aged_people(doc, found)
     found = [discovery.widened(doc, m, body, covered) for m in found]
+    found = discovery.party_member_names(doc, found, body, gazetteer)
     for mention in found:
         mention.caps = not mention.dateline and discovery.in_ranges(mention.start, caps)
         label = None if id(mention) in formatted else grammar_label(mention, doc, gazetteer)

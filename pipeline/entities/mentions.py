@@ -37,6 +37,7 @@ from pipeline.entities.names import (
     is_generic_body,
     is_group_word,
     label_from_head,
+    names_party_members,
     post_nominal_tail,
 )
 
@@ -345,6 +346,8 @@ def grammar_label(mention: Mention, doc: Doc, gazetteer: Gazetteer) -> str | Non
     if _reads_as_nationality(mention, doc) and (
         is_group_word(text) or (len(words) == 1 and gazetteer.demonym_country(text))
     ):
+        return NORP_LABEL
+    if names_party_members(words):
         return NORP_LABEL
     place = club_place(words)
     if place is not None and whole is None and _is_settlement(place, gazetteer):

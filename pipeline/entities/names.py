@@ -440,6 +440,13 @@ GROUP_WORDS = frozenset(
         "east asian",
     }
 )
+# Nouns for a party's members, singular and plural (OntoNotes NORP): with the capitalised words
+# before them they name the members of one party ("Free Democrats", "Christian Democrat").
+PARTY_MEMBERS = frozenset(
+    {"democrat", "democrats", "republican", "republicans", "socialist", "socialists", "communist", "communists"}
+    | {"conservative", "conservatives", "liberal", "liberals", "nationalist", "nationalists"}
+    | {"unionist", "unionists"}
+)
 LINKS = frozenset({"of", "for", "on", "de", "del", "della", "des", "du"})
 # Post-nominal letters written after a person's name: the ranks of counsel (KC, QC), seats in a
 # parliament or assembly (MP, MEP, MSP, MLA), the British orders (OBE, MBE, ...) and doctorates.
@@ -456,6 +463,12 @@ def post_nominal_tail(words: Sequence[str]) -> int:
     while n < len(words) - 1 and words[len(words) - 1 - n].replace(".", "").rstrip(",") in POST_NOMINALS:
         n += 1
     return n if n and words[len(words) - 1 - n][:1].isupper() else 0
+
+
+def names_party_members(words: Sequence[str]) -> bool:
+    """A capitalised name ending in a party-member noun ("Social Democrats", "Free Democrat"):
+    the members, NORP, whatever organisation noun the name sits beside ("the opposition ...")."""
+    return bool(words) and bare(words[-1]) in PARTY_MEMBERS and all(w[:1].isupper() for w in words)
 
 
 def is_group_word(text: str) -> bool:

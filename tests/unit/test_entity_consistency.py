@@ -360,3 +360,35 @@ def test_an_age_between_commas_makes_every_form_of_the_name_a_person(nlp: Langua
         ("Kagiso Rabada", "PERSON"),
         ("Rabada", "PERSON"),
     }
+
+
+# ── agency copy: parties, teams, indices, places of business ───────────────────
+
+
+def test_party_members_named_with_an_adjective_are_nationality_like(nlp: Language) -> None:
+    body = "The opposition Social Democrats (SPD) said they would block the bill in the upper house."
+    assert ("Social Democrats", "ORG") in {(e.text, e.label_) for e in nlp(body).ents}, "model agrees now"
+    entities, _ = run(nlp, body)
+    assert ("Social Democrats", "NORP") in {(e.text, e.label) for e in entities}
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "Talks stalled after the Christian Democrats rejected a tax proposed by their Free Democrat allies.",
+            {("Christian Democrats", "NORP"), ("Free Democrat", "NORP")},
+        ),
+        ("Leaders of the Free Democrats met in Hamburg on Sunday.", {("Free Democrats", "NORP"), ("Hamburg", "GPE")}),
+        ("Delaware Republican senators backed the bill.", {("Delaware", "GPE"), ("Republican", "NORP")}),
+        (
+            "Senate Democrats and French Socialists objected.",
+            {("Senate", "ORG"), ("Democrats", "NORP"), ("French", "NORP"), ("Socialists", "NORP")},
+        ),
+    ],
+)
+def test_a_party_adjective_joins_the_members_noun_but_a_place_or_body_does_not(
+    nlp: Language, body: str, expected: set[tuple[str, str]]
+) -> None:
+    entities, _ = run(nlp, body)
+    assert {(e.text, e.label) for e in entities} == expected
