@@ -39,6 +39,7 @@ from pipeline.entities.names import (
     CLUB_WORDS,
     HEADED_LABELS,
     PARTY_MEMBERS,
+    SPORTS_ROLES,
     WEAK_ORG_HEADS,
     bare,
     is_group_word,
@@ -83,11 +84,6 @@ _LOWER_WORD = re.compile(r"\b[a-z][a-z]+\b")
 _TEAM_RELABELLED = frozenset({"GPE", "LOC", "FAC"})
 # Labels the model gives an unfamiliar organisation after `Person of`.
 _AFFILIATION_RELABELLED = frozenset({"GPE", "LOC", "PERSON", "NORP", "PRODUCT"})
-# Nouns of a club's staff and players: a town before one of them is the club ("Ajax coach").
-SPORTS_ROLES = frozenset(
-    {"coach", "manager", "striker", "midfielder", "defender", "goalkeeper", "keeper", "forward", "winger", "captain"}
-    | {"skipper", "quarterback", "pitcher", "batsman", "bowler", "fullback", "playmaker", "midfield", "defence"}
-)
 # Verbs whose subject and object are the sides of a match, and the nouns and prepositions of a result.
 RESULT_LEMMAS = frozenset(
     {"beat", "defeat", "draw", "lose", "win", "hold", "thrash", "edge", "rout", "overcome", "tie", "victory"}
@@ -174,10 +170,12 @@ def relabel_teams(doc: Doc, mentions: Iterable[Mention], gazetteer: Gazetteer) -
 
     Once the article has a club so found, the sides of a fixture need no score: "Chicago play
     Houston on Tuesday", "Cardiff will meet Toulouse or Brive"."""
+    mentions = list(mentions)
     candidates = [m for m in mentions if _may_be_team(doc, m, gazetteer)]
     clubs = [m for m in candidates if _compound_of_role(doc[m.token_end - 1]) or _plays(doc[m.token_end - 1])]
     if clubs:
         clubs += [m for m in candidates if _plays(doc[m.token_end - 1], scored=False)]
+    clubs += [m for m in mentions if _club_read_as_person(doc, m)]
     for mention in clubs:
         mention.label, mention.fixed = "ORG", True
 
@@ -191,6 +189,23 @@ def _may_be_team(doc: Doc, mention: Mention, gazetteer: Gazetteer) -> bool:
     if (place is not None and place.kind == "country") or label_from_head(mention.text.split(), "ORG"):
         return False
     return not (mention.label == "FAC" and doc[mention.token_end - 1].head.lower_ == "at")  # "won at Ellis Park"
+
+
+def _club_read_as_person(doc: Doc, mention: Mention) -> bool:
+    """One word the model called a person on a player's noun that a person's name follows
+    ("Benfica midfielder Rui Pinto"): a person is not named by another person's role, so the
+    word is the team. A given name is left alone ("Jordan")."""
+    if mention.label != "PERSON" or mention.fixed or mention.person_cue or len(mention.words) != 1:
+        return False
+    last = doc[mention.token_end - 1]
+    role = last.head
+    return (
+        _compound_of_role(last)
+        and role.i == last.i + 1
+        and role.i + 1 < len(doc)
+        and doc[role.i + 1].is_title
+        and given_name_gender(last.text) is None
+    )
 
 
 def _compound_of_role(token: Token) -> bool:

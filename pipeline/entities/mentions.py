@@ -28,6 +28,7 @@ from pipeline.entities.names import (
     COMPASS,
     EVENT_TYPE_NOUNS,
     HOLDING_NOUNS,
+    ISSUED_NOUNS,
     LINKS,
     LOC_FEATURES,
     ORG_TYPE_NOUNS,
@@ -360,7 +361,7 @@ def grammar_label(mention: Mention, doc: Doc, gazetteer: Gazetteer) -> str | Non
     if _may_be_feature(mention) and _modifies_feature_noun(doc[mention.token_end - 1], LOC_FEATURES):
         return "LOC"
     if mention.label != "PERSON" and _modifies_feature_noun(doc[mention.token_end - 1], _ISSUER_NOUNS):
-        return ORG_LABEL  # "the Sultan Murad brigade", "Wendt shares"
+        return ORG_LABEL  # "the Sultan Murad brigade", "Wendt shares", "the Topix average"
     if mention.label != "PERSON" and _modifies_feature_noun(doc[mention.token_end - 1], EVENT_TYPE_NOUNS):
         return "EVENT"
     if not mention.person_cue and len(words) <= 3 and _typed_or_held(doc, mention.token_start):
@@ -457,7 +458,7 @@ def _trim_tokens(tokens: list[Token], label: str, gazetteer: Gazetteer) -> tuple
     return tokens, titled, the
 
 
-_ISSUER_NOUNS = ORG_TYPE_NOUNS | {"shares", "stock"}
+_ISSUER_NOUNS = ORG_TYPE_NOUNS | ISSUED_NOUNS
 _UNCASED_TAIL_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"})
 _SCORE = re.compile(r"^\(?\d+(?:-\d+)+\)?$")
 

@@ -304,6 +304,9 @@ ORG_TYPE_NOUNS = frozenset(
     }
 )
 # Nouns whose prepositional object is a company: "shares in Norvale", "a stake in Halcrow".
+# Lower-case nouns only an organisation stands before: what issues shares, and a share index
+# ("Adler shares", "the DAX index", "the Nikkei average").
+ISSUED_NOUNS = frozenset({"shares", "stock", "index", "average"})
 HOLDING_NOUNS = frozenset({"shares", "share", "stake", "stakes", "stock", "holding", "holdings"})
 # Words that turn a continent into a region ("East Africa") and sit before natural names.
 COMPASS = frozenset(
@@ -439,6 +442,12 @@ GROUP_WORDS = frozenset(
         "south asian",
         "east asian",
     }
+)
+# Nouns of a club's staff and players: a town before one of them is the club ("Ajax coach").
+SPORTS_ROLES = frozenset(
+    {"coach", "manager", "striker", "midfielder", "defender", "goalkeeper", "keeper", "forward", "winger", "captain"}
+    | {"skipper", "quarterback", "pitcher", "batsman", "bowler", "fullback", "playmaker", "midfield", "defence"}
+    | {"goaltender"}
 )
 # Nouns for a party's members, singular and plural (OntoNotes NORP): with the capitalised words
 # before them they name the members of one party ("Free Democrats", "Christian Democrat").

@@ -392,3 +392,47 @@ def test_a_party_adjective_joins_the_members_noun_but_a_place_or_body_does_not(
 ) -> None:
     entities, _ = run(nlp, body)
     assert {(e.text, e.label) for e in entities} == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "name"),
+    [
+        ("The 40-share Ibex index closed 1.2 percent lower on Thursday.", "Ibex"),
+        ("The visitors scored twice late on. Hornets coach Dale Pruitt said his side had been lucky.", "Hornets"),
+        ("Detroit won in overtime. Mustangs goaltender Sam Keddy made 41 saves.", "Mustangs"),
+    ],
+)
+def test_an_untagged_name_on_an_index_or_a_team_role_noun_is_an_organisation(
+    nlp: Language, body: str, name: str
+) -> None:
+    assert name not in model_labels(nlp, body), "model finds it now; pick another text"
+    entities, _ = run(nlp, body)
+    assert (name, "ORG") in {(e.text, e.label) for e in entities}
+
+
+def test_a_name_the_model_called_a_nationality_on_an_index_noun_is_the_index(nlp: Language) -> None:
+    body = "Brokers said the Topix average fell 12 points on Friday, and the German index fell too."
+    assert ("Topix", "NORP") in {(e.text, e.label_) for e in nlp(body).ents}, "model agrees now; pick another text"
+    entities, _ = run(nlp, body)
+    assert {("Topix", "ORG"), ("German", "NORP")} <= {(e.text, e.label) for e in entities}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Head coach Tom Miller said the team was tired after the trip.",
+        "Oil shares fell on Monday as crude prices slid.",
+        "All Whites coach Rick Evans said the draw was fair.",
+    ],
+)
+def test_a_common_noun_or_an_unclear_start_before_a_role_noun_makes_no_organisation(nlp: Language, body: str) -> None:
+    entities, _ = run(nlp, body)
+    assert all(e.label != "ORG" for e in entities)
+
+
+def test_one_word_the_model_read_as_a_person_on_a_players_noun_is_the_team(nlp: Language) -> None:
+    body = "Porto were held at home. Boavista midfielder Rui Tavares was sent off for a second booking."
+    assert ("Boavista", "PERSON") in {(e.text, e.label_) for e in nlp(body).ents}, "model agrees now"
+    entities, _ = run(nlp, body)
+    found = {(e.text, e.label) for e in entities}
+    assert {("Boavista", "ORG"), ("Rui Tavares", "PERSON")} <= found
