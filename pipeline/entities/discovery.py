@@ -433,12 +433,13 @@ PLACE_PREPOSITIONS = frozenset(
 def prepositional_places(
     doc: Doc, titled: Sequence[Token], covered: set[int], body: str, gazetteer: Gazetteer
 ) -> list[Mention]:
-    """GPE mentions for uncovered gazetteer places governed by a locative preposition ("flew to Aleppo")."""
+    """GPE mentions for uncovered gazetteer places governed by a locative preposition ("flew to Aleppo")
+    or naming where an organisation is based ("the Stavanger-based company")."""
     found = []
     for token in titled:
         if token.i in covered or token.tag_ not in PROPER_TAGS:
             continue
-        if token.dep_ != "pobj" or token.head.lower_ not in PLACE_PREPOSITIONS:
+        if not (token.dep_ == "pobj" and token.head.lower_ in PLACE_PREPOSITIONS) and not _based_in(doc, token):
             continue
         tokens = _proper_compound(doc, token)
         if any(t.i in covered for t in tokens):
@@ -452,6 +453,23 @@ def prepositional_places(
             found.append(mention)
             covered.update(range(mention.token_start, mention.token_end))
     return found
+
+
+def relabel_bases(doc: Doc, mentions: Iterable[Mention], gazetteer: Gazetteer) -> None:
+    """A known town the model gave another label where it says where something is based: "the
+    Tromso-based group" names the town (GPE), not the group."""
+    for mention in mentions:
+        if mention.label in ("GPE", "LOC") or mention.fixed or not _based_in(doc, doc[mention.token_end - 1]):
+            continue
+        place = gazetteer.resolve(mention.text)
+        if place is not None and not place.alias and place.strength >= STRENGTH_CITY:
+            mention.label, mention.fixed = "GPE", True
+
+
+def _based_in(doc: Doc, token: Token) -> bool:
+    """ "Stavanger-based": the word before a hyphenated "based" says where something is."""
+    i = token.i
+    return i + 2 < len(doc) and doc[i + 1].text == "-" and doc[i + 2].lower_ == "based" and not doc[i].whitespace_
 
 
 # ── nationalities ────────────────────────────────────────────────────────────

@@ -174,6 +174,7 @@ def _mentions(doc: Doc, body: str, gazetteer: Gazetteer, caps: list[tuple[int, i
     found += wire.held_names(doc, covered, body)
     discovery.relabel_framed_sources(doc, found)
     discovery.relabel_teams(doc, found, gazetteer)
+    discovery.relabel_bases(doc, found, gazetteer)
     discovery.relabel_affiliations(doc, found, gazetteer)
     discovery.relabel_aged_people(doc, found)
     found = [discovery.widened(doc, m, body, covered) for m in found]

@@ -436,3 +436,17 @@ def test_one_word_the_model_read_as_a_person_on_a_players_noun_is_the_team(nlp: 
     entities, _ = run(nlp, body)
     found = {(e.text, e.label) for e in entities}
     assert {("Boavista", "ORG"), ("Rui Tavares", "PERSON")} <= found
+
+
+def test_a_known_town_before_a_hyphenated_based_is_a_place(nlp: Language) -> None:
+    body = "Profits at the Stavanger-based shipping line rose 12 percent in the first half."
+    assert "Stavanger" not in model_labels(nlp, body), "model finds it now; pick another text"
+    entities, _ = run(nlp, body)
+    assert [(e.text, e.label) for e in entities] == [("Stavanger", "GPE")]
+
+
+def test_a_known_town_the_model_mislabelled_before_based_is_a_place(nlp: Language) -> None:
+    body = "The Bergen-based group said profits rose, and the Tampere-based maker of paper machines cut jobs."
+    assert {(e.text, e.label_) for e in nlp(body).ents} == {("Bergen", "ORG"), ("Tampere", "PERSON")}
+    entities, _ = run(nlp, body)
+    assert {(e.text, e.label) for e in entities} == {("Bergen", "GPE"), ("Tampere", "GPE")}
