@@ -627,6 +627,45 @@ def caps_ranges(body: str) -> list[tuple[int, int]]:
     return ranges
 
 
+_MAX_COUNTRY_WORDS = 3  # "UNITED ARAB EMIRATES"
+
+
+def caps_countries(
+    doc: Doc, caps: Sequence[tuple[int, int]], mentions: Sequence[Mention], body: str, gazetteer: Gazetteer
+) -> list[Mention]:
+    """GPE for a country named in an all-caps line that the model missed ("GERMANY: BONN COALITION
+    SPLIT", "... CHINA IN SURPRISE DEFEAT"): capitals hide a name from the model, not from the
+    gazetteer. Not before a head noun ("US OPEN" is an event) nor when a person of the article
+    carries the word ("JORDAN SCORES 40" after "Michael Jordan")."""
+    covered = covered_tokens(mentions)
+    people = {w for m in mentions if m.label == "PERSON" for w in m.words}
+    found = []
+    for lo, hi in caps:
+        span = doc.char_span(lo, hi, alignment_mode="expand")
+        i = span.start if span is not None else hi
+        while span is not None and i < span.end:
+            n = _caps_country_length(doc, i, span.end, covered, people, gazetteer)
+            mention = make_mention(list(doc[i : i + n]), "GPE", body) if n else None
+            if mention is not None:
+                found.append(mention)
+            i += max(n, 1)
+    return found
+
+
+def _caps_country_length(doc: Doc, i: int, end: int, covered: set[int], people: set[str], gazetteer: Gazetteer) -> int:
+    """How many tokens from `i` name a country (longest first), or 0."""
+    for n in range(min(_MAX_COUNTRY_WORDS, end - i), 0, -1):
+        tokens = doc[i : i + n]
+        if any(t.i in covered or not t.is_alpha for t in tokens) or (i + n < end and _names_by_head(doc[i + n].text)):
+            continue
+        if n == 1 and tokens[0].lower_ in people:
+            continue
+        place = gazetteer.country(tokens.text)
+        if place is not None and not place.alias:
+            return n
+    return 0
+
+
 def in_ranges(position: int, ranges: Sequence[tuple[int, int]]) -> bool:
     return any(lo <= position < hi for lo, hi in ranges)
 

@@ -172,6 +172,7 @@ def _mentions(doc: Doc, body: str, gazetteer: Gazetteer, caps: list[tuple[int, i
     found += discovery.people_after_nationality(doc, covered, body, gazetteer)
     found += discovery.affiliated_organisations(doc, found, covered, body, gazetteer)
     found += wire.held_names(doc, covered, body)
+    found += discovery.caps_countries(doc, caps, found, body, gazetteer)
     discovery.relabel_framed_sources(doc, found)
     discovery.relabel_teams(doc, found, gazetteer)
     discovery.relabel_bases(doc, found, gazetteer)

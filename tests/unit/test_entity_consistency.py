@@ -450,3 +450,17 @@ def test_a_known_town_the_model_mislabelled_before_based_is_a_place(nlp: Languag
     assert {(e.text, e.label_) for e in nlp(body).ents} == {("Bergen", "ORG"), ("Tampere", "PERSON")}
     entities, _ = run(nlp, body)
     assert {(e.text, e.label) for e in entities} == {("Bergen", "GPE"), ("Tampere", "GPE")}
+
+
+def test_a_country_in_an_all_caps_line_is_a_place_even_without_a_mixed_case_twin(nlp: Language) -> None:
+    body = "RUGBY - FIJI STUN SAMOA IN SEVENS FINAL.\n\nSUVA 1997-03-02\n\nThe hosts scored three tries late on."
+    entities, _ = run(nlp, body)
+    assert {("FIJI", "GPE"), ("SAMOA", "GPE")} <= {(e.text, e.label) for e in entities}
+    assert not {("FIJI", "GPE"), ("SAMOA", "GPE")} <= {(e.text, e.label_) for e in nlp(body).ents}
+
+
+def test_a_caps_word_before_a_head_noun_or_carried_by_a_person_is_no_country(nlp: Language) -> None:
+    body = "GOLF - JORDAN LEADS AT CHILE OPEN.\n\nSANTIAGO 1997-03-02\n\nPeter Jordan shot a 66 on Thursday."
+    entities, _ = run(nlp, body)
+    found = {(e.text, e.label) for e in entities}
+    assert ("JORDAN", "GPE") not in found and ("CHILE", "GPE") not in found
