@@ -464,3 +464,25 @@ def test_a_caps_word_before_a_head_noun_or_carried_by_a_person_is_no_country(nlp
     entities, _ = run(nlp, body)
     found = {(e.text, e.label) for e in entities}
     assert ("JORDAN", "GPE") not in found and ("CHILE", "GPE") not in found
+
+
+def test_a_headline_short_form_of_an_organisation_is_that_organisation(nlp: Language) -> None:
+    body = (
+        "LONDON STOCKS - KELVANO FIRM, BANK SHARES SLIP.\n\nLONDON 1997-02-04\n\n"
+        "Engineer Kelvano Systems Plc rose 8 pence after a large order. Bank of Japan comments weighed on banks."
+    )
+    entities, _ = run(nlp, body)
+    found = {(e.text, e.label) for e in entities}
+    assert ("KELVANO", "ORG") in found and ("BANK", "ORG") not in found
+    kelvano = {e.id for e in entities if e.text in ("KELVANO", "Kelvano Systems Plc")}
+    assert len(kelvano) == 1
+
+
+@pytest.mark.parametrize(("other", "tagged"), [("Vestra Papir ASA", False), ("Norsk Papir ASA", True)])
+def test_a_headline_word_two_organisations_begin_with_names_neither(nlp: Language, other: str, tagged: bool) -> None:
+    body = (
+        "OSLO STOCKS - VESTRA LEADS GAINS.\n\nOSLO 1997-04-12\n\n"
+        f"Shares in Vestra Kalk ASA rose 3 percent and {other} gained 2 percent."
+    )
+    entities, _ = run(nlp, body)
+    assert any(e.text == "VESTRA" for e in entities) is tagged
