@@ -37,6 +37,7 @@ from pipeline.entities.given_names import given_name_gender
 from pipeline.entities.mentions import TITLE_HEADS, Mention, make_mention
 from pipeline.entities.names import (
     CLUB_WORDS,
+    FAC_HEADS,
     HEADED_LABELS,
     PARTY_MEMBERS,
     SPORTS_ROLES,
@@ -94,6 +95,8 @@ _SCORE = re.compile(r"\b\d{1,3}-\d{1,3}\b")
 # Events named after the place they happen in, before "of"/"de" ("Tour de France", "Siege of Sarajevo").
 EVENT_OF_PLACE = frozenset({"tour", "rally", "battle", "siege", "giro"})
 _EVENT_LINKS = frozenset({"of", "de", "du", "d'"})
+# Heads that end a name the model missed: the strong ones, and those of buildings and streets.
+_DISCOVERED_HEADS = (*HEADED_LABELS, (FAC_HEADS, "FAC"))
 _MAX_HEAD_REACH = 2  # capitalised words a name may run on to reach its head ("Asian Winter Games")
 
 
@@ -294,12 +297,13 @@ def _proper_compound(doc: Doc, token: Token) -> list[Token]:
 
 def headed_names(doc: Doc, titled: Sequence[Token], covered: set[int], body: str) -> list[Mention]:
     """Mentions for uncovered names ending in a strong head noun: ORG for "12th Brigade", EVENT for
-    "Heineken Cup" (`names.HEADED_LABELS`)."""
+    "Heineken Cup" (`names.HEADED_LABELS`), FAC for a street, road or building ("Wall Street",
+    "Lansdowne Road"), which the model tends to leave untagged."""
     found = []
     for token in titled:
         if token.i in covered or token.tag_ not in PROPER_TAGS:
             continue
-        label = next((lab for nouns, lab in HEADED_LABELS if bare(token.text) in nouns), None)
+        label = next((lab for nouns, lab in _DISCOVERED_HEADS if bare(token.text) in nouns), None)
         if label is None:
             continue
         start = token.i
