@@ -179,6 +179,7 @@ def relabel_teams(doc: Doc, mentions: Iterable[Mention], gazetteer: Gazetteer) -
     if clubs:
         clubs += [m for m in candidates if _plays(doc[m.token_end - 1], scored=False)]
     clubs += [m for m in mentions if _club_read_as_person(doc, m)]
+    clubs += [m for m in candidates if _town_takes_plural_verb(doc, m, gazetteer)]
     for mention in clubs:
         mention.label, mention.fixed = "ORG", True
 
@@ -192,6 +193,21 @@ def _may_be_team(doc: Doc, mention: Mention, gazetteer: Gazetteer) -> bool:
     if (place is not None and place.kind == "country") or label_from_head(mention.text.split(), "ORG"):
         return False
     return not (mention.label == "FAC" and doc[mention.token_end - 1].head.lower_ == "at")  # "won at Ellis Park"
+
+
+_PLURAL_VERBS = frozenset({"are", "were", "have"})
+
+
+def _town_takes_plural_verb(doc: Doc, mention: Mention, gazetteer: Gazetteer) -> bool:
+    """A town that is the subject of a plural verb is its team: British English makes a club plural
+    ("Liverpool are top", "Leeds were beaten"), never a town; two towns joined by "and" are not."""
+    last = doc[mention.token_end - 1]
+    if last.dep_ not in ("nsubj", "nsubjpass") or any(c.dep_ in ("conj", "cc") for c in last.children):
+        return False
+    if gazetteer.resolve(mention.text) is None:
+        return False
+    verb = last.head
+    return any(t.lower_ in _PLURAL_VERBS and t.i > last.i for t in (verb, *verb.children))
 
 
 def _club_read_as_person(doc: Doc, mention: Mention) -> bool:

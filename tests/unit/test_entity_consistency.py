@@ -493,3 +493,16 @@ def test_an_untagged_name_ending_in_a_street_or_building_noun_is_a_facility(nlp:
     assert "Wall Street" not in model_labels(nlp, body), "model finds it now; pick another text"
     entities, _ = run(nlp, body)
     assert {(e.text, e.label) for e in entities} == {("Fleet Street", "FAC"), ("Wall Street", "FAC")}
+
+
+def test_a_town_with_a_plural_verb_is_its_team(nlp: Language) -> None:
+    body = "Newcastle are second on 12 points, two behind the leaders."
+    assert ("Newcastle", "GPE") in {(e.text, e.label_) for e in nlp(body).ents}, "model agrees now; pick another text"
+    entities, _ = run(nlp, body)
+    assert [(e.text, e.label) for e in entities] == [("Newcastle", "ORG")]
+
+
+def test_towns_joined_by_and_keep_their_plural_verb_and_stay_places(nlp: Language) -> None:
+    body = "Paris and London are both expensive, and Madrid was cheaper."
+    entities, _ = run(nlp, body)
+    assert {e.label for e in entities} == {"GPE"}
