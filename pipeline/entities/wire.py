@@ -12,6 +12,7 @@ Agency copy puts names in fixed formats that carry their type better than the wo
   competitor's team (ORG).
 * **Standings rows.** A line holding one name and then only numbers (``Leeds 28 13 9 6 38 27
   48``) is a team's row: ORG, or GPE for a country.
+* **Tickers.** ``<NVK.OL>`` after a company names it on the exchange (ORG).
 * **Scoreboards.** In a cricket card ``c Campbell b Streak`` names a fielder and a bowler.
 
 Each rule reads the line's shape, not the words in it; the gazetteer only says whether a name
@@ -37,6 +38,9 @@ _DATELINE = re.compile(
 )
 # A line opening with a rank ("2.", "4 -") or a score ("67"): a results or leaderboard line.
 _RANKED = re.compile(r"^\s*(?:\d{1,3}\.|\d{1,3}(?: -)?|=\d{1,3}\.?)\s+[A-Z]")
+# A stock code in angle brackets after a company's name ("Norvik Steel ASA <NVK.OL>"): the
+# company's own short name on the exchange.
+_TICKER = re.compile(r"<([A-Z][A-Z0-9&]{0,7}(?:\.[A-Z]{1,3})?)>")
 _NUMBER = re.compile(r"^\d+(?:[.:,]\d+)*$")
 # Scoreboard words before a fielder or a bowler: caught, bowled, stumped, run out.
 _CARD_WORDS = frozenset({"c", "b", "st"})
@@ -58,6 +62,8 @@ def layout_mentions(doc: Doc, body: str, gazetteer: Gazetteer) -> list[Mention]:
                     _add_span(found, doc, body, lo + dateline.start(group), lo + dateline.end(group), "GPE")
                     found[-1].dateline = True
             continue
+        for ticker in _TICKER.finditer(line):
+            _add_span(found, doc, body, lo + ticker.start(1), lo + ticker.end(1), "ORG")
         found += _bracketed(doc, body, tokens, gazetteer, ranked=bool(_RANKED.match(line)))
         found += _standings_row(body, tokens, gazetteer)
         found += _card_names(body, tokens)

@@ -506,3 +506,12 @@ def test_towns_joined_by_and_keep_their_plural_verb_and_stay_places(nlp: Languag
     body = "Paris and London are both expensive, and Madrid was cheaper."
     entities, _ = run(nlp, body)
     assert {e.label for e in entities} == {"GPE"}
+
+
+def test_a_stock_code_in_angle_brackets_is_an_organisation(nlp: Language) -> None:
+    body = "Dutch insurer Ravelo Groep NV <RVG.AS> said on Tuesday profit rose, while Ovant Inc <OVNT> fell. Use x < y."
+    assert ("RVG.AS", "ORG") not in {(e.text, e.label_) for e in nlp(body).ents}, "model agrees now"
+    entities, _ = run(nlp, body)
+    found = {(e.text, e.label) for e in entities}
+    assert {("RVG.AS", "ORG"), ("OVNT", "ORG")} <= found
+    assert not any("<" in e.text or ">" in e.text for e in entities)
