@@ -32,6 +32,7 @@ from pipeline.entities.names import (
     LINKS,
     LOC_FEATURES,
     ORG_TYPE_NOUNS,
+    TRADE_NOUNS,
     WATER_AND_RELIEF,
     bare,
     club_place,
@@ -371,12 +372,15 @@ def grammar_label(mention: Mention, doc: Doc, gazetteer: Gazetteer) -> str | Non
 
 def _typed_or_held(doc: Doc, i: int) -> bool:
     """The name comes straight after a lower-case organisation noun ("oil firm Petrobras", "miner
-    Norvale") or is what shares are held in ("shares in Corvane", "a stake in Halcrow")."""
+    Norvale"), or a trade noun opening the sentence ("Brewer Halsey Ward"), or is what shares are
+    held in ("shares in Corvane", "a stake in Halcrow")."""
     if i == 0:
         return False
     before = doc[i - 1]
     if before.is_lower and bare(before.text) in ORG_TYPE_NOUNS and before.tag_ in ("NN", "NNS"):
         return True
+    if _is_positional(before) and bare(before.text) in TRADE_NOUNS:
+        return True  # "Brewer Halsey Ward fell 9p"
     return i > 1 and before.lower_ in ("in", "of") and doc[i - 2].lower_ in HOLDING_NOUNS
 
 
@@ -439,6 +443,8 @@ def _trim_tokens(tokens: list[Token], label: str, gazetteer: Gazetteer) -> tuple
     if len(tokens) > 1 and _is_droppable_the(tokens, label, gazetteer):
         the = tokens[0].text == "the"
         tokens = _strip_edges(tokens[1:])
+    if len(tokens) > 1 and _is_positional(tokens[0]) and bare(tokens[0].text) in TRADE_NOUNS:
+        tokens = tokens[1:]  # "Steelmaker Norvik Steel ASA" at a sentence start
     if label == "PERSON":
         n = _title_length(tokens)
         titled = n > 0

@@ -257,51 +257,51 @@ LOC_FEATURES = frozenset(
 WATER_AND_RELIEF = frozenset(
     {"river", "rivers", "lake", "lakes", "sea", "ocean", "mountains", "strait", "straits", "glacier", "canyon", "delta"}
 )
+# Agent nouns of a business (a company "that brews", "that mines"): never the first word of a name,
+# so one written with a capital at a sentence start is still the noun ("Brewer Halsey Ward fell").
+TRADE_NOUNS = frozenset(
+    {"insurer", "lender", "automaker", "carmaker", "manufacturer", "retailer", "miner", "drugmaker", "chipmaker"}
+    | {"brewer", "steelmaker", "refiner", "shipbuilder", "publisher"}
+)
 # Lower-case nouns of organisation types: a name that modifies one names the organisation
 # ("the Sultan Murad brigade", "the Reuters news agency", "the Labour party").
-ORG_TYPE_NOUNS = frozenset(
-    {
-        "brigade",
-        "battalion",
-        "regiment",
-        "militia",
-        "party",
-        "faction",
-        "movement",
-        "network",
-        "newspaper",
-        "daily",
-        "broadcaster",
-        "agency",
-        "firm",
-        "company",
-        "airline",
-        "carrier",
-        "bank",
-        "club",
-        "union",
-        "alliance",
-        "coalition",
-        "front",
-        "council",
-        "committee",
-        "ministry",
-        "group",
-        "conglomerate",
-        "insurer",
-        "lender",
-        "automaker",
-        "carmaker",
-        "manufacturer",
-        "retailer",
-        "charity",
-        "watchdog",
-        "miner",
-        "drugmaker",
-        "chipmaker",
-        "lobby",
-        "index",
-    }
+ORG_TYPE_NOUNS = (
+    frozenset(
+        {
+            "brigade",
+            "battalion",
+            "regiment",
+            "militia",
+            "party",
+            "faction",
+            "movement",
+            "network",
+            "newspaper",
+            "daily",
+            "broadcaster",
+            "agency",
+            "firm",
+            "company",
+            "airline",
+            "carrier",
+            "bank",
+            "club",
+            "union",
+            "alliance",
+            "coalition",
+            "front",
+            "council",
+            "committee",
+            "ministry",
+            "group",
+            "conglomerate",
+            "charity",
+            "watchdog",
+            "lobby",
+            "index",
+        }
+    )
+    | TRADE_NOUNS
 )
 # Nouns whose prepositional object is a company: "shares in Norvale", "a stake in Halcrow".
 # Lower-case nouns only an organisation stands before: what issues shares, and a share index

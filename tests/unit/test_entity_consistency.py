@@ -515,3 +515,17 @@ def test_a_stock_code_in_angle_brackets_is_an_organisation(nlp: Language) -> Non
     found = {(e.text, e.label) for e in entities}
     assert {("RVG.AS", "ORG"), ("OVNT", "ORG")} <= found
     assert not any("<" in e.text or ">" in e.text for e in entities)
+
+
+def test_a_trade_noun_opening_the_sentence_is_not_part_of_the_company_name(nlp: Language) -> None:
+    body = "Refiner Castlemead Oil fell 4p after a fire. Steelmaker Kalvik Steel ASA said on Thursday profit rose."
+    assert ("Refiner Castlemead Oil", "ORG") in {(e.text, e.label_) for e in nlp(body).ents}, "model agrees now"
+    entities, _ = run(nlp, body)
+    assert {(e.text, e.label) for e in entities} == {("Castlemead Oil", "ORG"), ("Kalvik Steel ASA", "ORG")}
+
+
+def test_a_name_after_a_trade_noun_opening_the_sentence_is_a_company(nlp: Language) -> None:
+    body = "Publisher Marlow Reid rose 3p after results."
+    assert ("Marlow Reid", "PERSON") in {(e.text, e.label_) for e in nlp(body).ents}, "model agrees now"
+    entities, _ = run(nlp, body)
+    assert [(e.text, e.label) for e in entities] == [("Marlow Reid", "ORG")]
