@@ -37,6 +37,8 @@ from pipeline.entities.given_names import given_name_gender
 from pipeline.entities.mentions import TITLE_HEADS, Mention, make_mention
 from pipeline.entities.names import (
     CLUB_WORDS,
+    EVENT_LINKS,
+    EVENT_OF_PLACE,
     FAC_HEADS,
     HEADED_LABELS,
     PARTY_MEMBERS,
@@ -92,9 +94,6 @@ RESULT_LEMMAS = frozenset(
 FIXTURE_LEMMAS = frozenset({"play", "meet", "face", "host", "visit", "entertain"})
 _SIDE_PREPOSITIONS = frozenset({"to", "at", "against", "over", "with", "by"})
 _SCORE = re.compile(r"\b\d{1,3}-\d{1,3}\b")
-# Events named after the place they happen in, before "of"/"de" ("Tour de France", "Siege of Sarajevo").
-EVENT_OF_PLACE = frozenset({"tour", "rally", "battle", "siege", "giro"})
-_EVENT_LINKS = frozenset({"of", "de", "du", "d'"})
 # Heads that end a name the model missed: the strong ones, and those of buildings and streets.
 _DISCOVERED_HEADS = (*HEADED_LABELS, (FAC_HEADS, "FAC"))
 _MAX_HEAD_REACH = 2  # capitalised words a name may run on to reach its head ("Asian Winter Games")
@@ -378,7 +377,7 @@ def with_head_after(doc: Doc, mention: Mention, body: str, covered: set[int]) ->
 def with_event_before(doc: Doc, mention: Mention, body: str) -> Mention:
     """A place named by an event of it is the event: "Tour of Spain", "Battle of Britain" (EVENT)."""
     start = mention.token_start
-    if start < 2 or doc[start - 1].lower_ not in _EVENT_LINKS:
+    if start < 2 or doc[start - 1].lower_ not in EVENT_LINKS:
         return mention
     noun = doc[start - 2]
     if not noun.text[:1].isupper() or noun.lower_ not in EVENT_OF_PLACE:

@@ -39,6 +39,7 @@ from pipeline.entities.names import (
     is_generic_body,
     is_group_word,
     label_from_head,
+    names_event_of_place,
     names_party_members,
     post_nominal_tail,
 )
@@ -351,6 +352,8 @@ def grammar_label(mention: Mention, doc: Doc, gazetteer: Gazetteer) -> str | Non
         return NORP_LABEL
     if names_party_members(words):
         return NORP_LABEL
+    if names_event_of_place(words) and words[0][:1].isupper():
+        return "EVENT"
     place = club_place(words)
     if place is not None and whole is None and _is_settlement(place, gazetteer):
         return ORG_LABEL

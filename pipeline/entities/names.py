@@ -456,6 +456,9 @@ PARTY_MEMBERS = frozenset(
     | {"conservative", "conservatives", "liberal", "liberals", "nationalist", "nationalists"}
     | {"unionist", "unionists"}
 )
+# Events named after the place they happen in, before "of"/"de" ("Tour de France", "Siege of Sarajevo").
+EVENT_OF_PLACE = frozenset({"tour", "rally", "battle", "siege", "giro"})
+EVENT_LINKS = frozenset({"of", "de", "du", "d'"})
 LINKS = frozenset({"of", "for", "on", "de", "del", "della", "des", "du"})
 # Post-nominal letters written after a person's name: the ranks of counsel (KC, QC), seats in a
 # parliament or assembly (MP, MEP, MSP, MLA), the British orders (OBE, MBE, ...) and doctorates.
@@ -472,6 +475,12 @@ def post_nominal_tail(words: Sequence[str]) -> int:
     while n < len(words) - 1 and words[len(words) - 1 - n].replace(".", "").rstrip(",") in POST_NOMINALS:
         n += 1
     return n if n and words[len(words) - 1 - n][:1].isupper() else 0
+
+
+def names_event_of_place(words: Sequence[str]) -> bool:
+    """An event noun, a link and a name: "Tour de France", "Battle of Britain" are events whatever
+    organisation or place the model read in them."""
+    return len(words) >= 3 and bare(words[0]) in EVENT_OF_PLACE and bare(words[1]) in EVENT_LINKS
 
 
 def names_party_members(words: Sequence[str]) -> bool:

@@ -529,3 +529,11 @@ def test_a_name_after_a_trade_noun_opening_the_sentence_is_a_company(nlp: Langua
     assert ("Marlow Reid", "PERSON") in {(e.text, e.label_) for e in nlp(body).ents}, "model agrees now"
     entities, _ = run(nlp, body)
     assert [(e.text, e.label) for e in entities] == [("Marlow Reid", "ORG")]
+
+
+def test_an_event_noun_a_link_and_a_name_are_an_event_whatever_the_model_read(nlp: Language) -> None:
+    body = "Zulle won the Tour de Romandie last month and crashed out of the Rally of Portugal on Saturday."
+    model = {(e.text, e.label_) for e in nlp(body).ents}
+    assert {("the Tour de Romandie", "ORG"), ("the Rally of Portugal", "ORG")} <= model, "model agrees now"
+    entities, _ = run(nlp, body)
+    assert {("Tour de Romandie", "EVENT"), ("Rally of Portugal", "EVENT")} <= {(e.text, e.label) for e in entities}
