@@ -35,7 +35,19 @@ from spacy.tokens import Doc, Token
 from pipeline.entities.gazetteer import NAME_PARTICLES, STRENGTH_CITY, Gazetteer
 from pipeline.entities.given_names import given_name_gender
 from pipeline.entities.mentions import TITLE_HEADS, Mention, make_mention
-from pipeline.entities.names import CLUB_WORDS, HEADED_LABELS, bare, is_group_word, label_from_head
+from pipeline.entities.names import (
+    CLUB_WORDS,
+    EVENT_LINKS,
+    EVENT_OF_PLACE,
+    FAC_HEADS,
+    HEADED_LABELS,
+    PARTY_MEMBERS,
+    SPORTS_ROLES,
+    WEAK_ORG_HEADS,
+    bare,
+    is_group_word,
+    label_from_head,
+)
 
 # Reporting verbs by lemma: the frames whose subject is the source of a statement.
 REPORTING_LEMMAS = frozenset(
@@ -75,11 +87,6 @@ _LOWER_WORD = re.compile(r"\b[a-z][a-z]+\b")
 _TEAM_RELABELLED = frozenset({"GPE", "LOC", "FAC"})
 # Labels the model gives an unfamiliar organisation after `Person of`.
 _AFFILIATION_RELABELLED = frozenset({"GPE", "LOC", "PERSON", "NORP", "PRODUCT"})
-# Nouns of a club's staff and players: a town before one of them is the club ("Ajax coach").
-SPORTS_ROLES = frozenset(
-    {"coach", "manager", "striker", "midfielder", "defender", "goalkeeper", "keeper", "forward", "winger", "captain"}
-    | {"skipper", "quarterback", "pitcher", "batsman", "bowler", "fullback", "playmaker", "midfield", "defence"}
-)
 # Verbs whose subject and object are the sides of a match, and the nouns and prepositions of a result.
 RESULT_LEMMAS = frozenset(
     {"beat", "defeat", "draw", "lose", "win", "hold", "thrash", "edge", "rout", "overcome", "tie", "victory"}
@@ -87,9 +94,8 @@ RESULT_LEMMAS = frozenset(
 FIXTURE_LEMMAS = frozenset({"play", "meet", "face", "host", "visit", "entertain"})
 _SIDE_PREPOSITIONS = frozenset({"to", "at", "against", "over", "with", "by"})
 _SCORE = re.compile(r"\b\d{1,3}-\d{1,3}\b")
-# Events named after the place they happen in, before "of"/"de" ("Tour de France", "Siege of Sarajevo").
-EVENT_OF_PLACE = frozenset({"tour", "rally", "battle", "siege", "giro"})
-_EVENT_LINKS = frozenset({"of", "de", "du", "d'"})
+# Heads that end a name the model missed: the strong ones, and those of buildings and streets.
+_DISCOVERED_HEADS = (*HEADED_LABELS, (FAC_HEADS, "FAC"))
 _MAX_HEAD_REACH = 2  # capitalised words a name may run on to reach its head ("Asian Winter Games")
 
 
@@ -166,10 +172,13 @@ def relabel_teams(doc: Doc, mentions: Iterable[Mention], gazetteer: Gazetteer) -
 
     Once the article has a club so found, the sides of a fixture need no score: "Chicago play
     Houston on Tuesday", "Cardiff will meet Toulouse or Brive"."""
+    mentions = list(mentions)
     candidates = [m for m in mentions if _may_be_team(doc, m, gazetteer)]
     clubs = [m for m in candidates if _compound_of_role(doc[m.token_end - 1]) or _plays(doc[m.token_end - 1])]
     if clubs:
         clubs += [m for m in candidates if _plays(doc[m.token_end - 1], scored=False)]
+    clubs += [m for m in mentions if _club_read_as_person(doc, m)]
+    clubs += [m for m in candidates if _town_takes_plural_verb(doc, m, gazetteer)]
     for mention in clubs:
         mention.label, mention.fixed = "ORG", True
 
@@ -183,6 +192,38 @@ def _may_be_team(doc: Doc, mention: Mention, gazetteer: Gazetteer) -> bool:
     if (place is not None and place.kind == "country") or label_from_head(mention.text.split(), "ORG"):
         return False
     return not (mention.label == "FAC" and doc[mention.token_end - 1].head.lower_ == "at")  # "won at Ellis Park"
+
+
+_PLURAL_VERBS = frozenset({"are", "were", "have"})
+
+
+def _town_takes_plural_verb(doc: Doc, mention: Mention, gazetteer: Gazetteer) -> bool:
+    """A town that is the subject of a plural verb is its team: British English makes a club plural
+    ("Liverpool are top", "Leeds were beaten"), never a town; two towns joined by "and" are not."""
+    last = doc[mention.token_end - 1]
+    if last.dep_ not in ("nsubj", "nsubjpass") or any(c.dep_ in ("conj", "cc") for c in last.children):
+        return False
+    if gazetteer.resolve(mention.text) is None:
+        return False
+    verb = last.head
+    return any(t.lower_ in _PLURAL_VERBS and t.i > last.i for t in (verb, *verb.children))
+
+
+def _club_read_as_person(doc: Doc, mention: Mention) -> bool:
+    """One word the model called a person on a player's noun that a person's name follows
+    ("Benfica midfielder Rui Pinto"): a person is not named by another person's role, so the
+    word is the team. A given name is left alone ("Jordan")."""
+    if mention.label != "PERSON" or mention.fixed or mention.person_cue or len(mention.words) != 1:
+        return False
+    last = doc[mention.token_end - 1]
+    role = last.head
+    return (
+        _compound_of_role(last)
+        and role.i == last.i + 1
+        and role.i + 1 < len(doc)
+        and doc[role.i + 1].is_title
+        and given_name_gender(last.text) is None
+    )
 
 
 def _compound_of_role(token: Token) -> bool:
@@ -271,12 +312,13 @@ def _proper_compound(doc: Doc, token: Token) -> list[Token]:
 
 def headed_names(doc: Doc, titled: Sequence[Token], covered: set[int], body: str) -> list[Mention]:
     """Mentions for uncovered names ending in a strong head noun: ORG for "12th Brigade", EVENT for
-    "Heineken Cup" (`names.HEADED_LABELS`)."""
+    "Heineken Cup" (`names.HEADED_LABELS`), FAC for a street, road or building ("Wall Street",
+    "Lansdowne Road"), which the model tends to leave untagged."""
     found = []
     for token in titled:
         if token.i in covered or token.tag_ not in PROPER_TAGS:
             continue
-        label = next((lab for nouns, lab in HEADED_LABELS if bare(token.text) in nouns), None)
+        label = next((lab for nouns, lab in _DISCOVERED_HEADS if bare(token.text) in nouns), None)
         if label is None:
             continue
         start = token.i
@@ -335,7 +377,7 @@ def with_head_after(doc: Doc, mention: Mention, body: str, covered: set[int]) ->
 def with_event_before(doc: Doc, mention: Mention, body: str) -> Mention:
     """A place named by an event of it is the event: "Tour of Spain", "Battle of Britain" (EVENT)."""
     start = mention.token_start
-    if start < 2 or doc[start - 1].lower_ not in _EVENT_LINKS:
+    if start < 2 or doc[start - 1].lower_ not in EVENT_LINKS:
         return mention
     noun = doc[start - 2]
     if not noun.text[:1].isupper() or noun.lower_ not in EVENT_OF_PLACE:
@@ -358,6 +400,41 @@ def with_index_number(doc: Doc, mention: Mention, body: str) -> Mention:
     return extended if extended is not None else mention
 
 
+def party_member_names(doc: Doc, mentions: list[Mention], body: str, gazetteer: Gazetteer) -> list[Mention]:
+    """A party-member noun with the capitalised adjectives before it is one name ("Free Democrats",
+    "the Christian Democrats"): the model leaves the adjective out or tags it alone as a group word.
+    A place, a nationality or an institution before the noun is its own name ("Delaware
+    Republican", "French Socialists", "Senate Democrats"). Mentions inside the grown name go."""
+    grown = []
+    for mention in mentions:
+        start = mention.token_start
+        if bare(doc[mention.token_end - 1].text) not in PARTY_MEMBERS:
+            continue
+        while (
+            start > 0 and start > mention.token_start - _MAX_HEAD_REACH and _party_qualifier(doc[start - 1], gazetteer)
+        ):
+            start -= 1
+        extended = make_mention(list(doc[start : mention.token_end]), "NORP", body, fixed=True)
+        if start < mention.token_start and extended is not None:
+            grown.append(extended)
+    if not grown:
+        return mentions
+    inside = {i for m in grown for i in range(m.token_start, m.token_end)}
+    kept = [m for m in mentions if not set(range(m.token_start, m.token_end)) <= inside]
+    return kept + grown
+
+
+def _party_qualifier(token: Token, gazetteer: Gazetteer) -> bool:
+    """A capitalised adjective that can open a party's name: not a place, a nationality or an
+    institution's noun, and not the first word of a sentence ("Later Democrats ...")."""
+    if not token.is_title or token.tag_ not in ("JJ", "NNP") or token.is_sent_start:
+        return False
+    word = bare(token.text)
+    if any(word in nouns for nouns, _ in HEADED_LABELS) or word in WEAK_ORG_HEADS:
+        return False
+    return gazetteer.resolve(token.text) is None and gazetteer.demonym_country(token.text) is None
+
+
 def _name_part(token: Token) -> bool:
     """A word that can open or continue an organisation's name: a capitalised proper noun or an ordinal."""
     return (token.is_title and token.tag_ in PROPER_TAGS) or (
@@ -375,12 +452,13 @@ PLACE_PREPOSITIONS = frozenset(
 def prepositional_places(
     doc: Doc, titled: Sequence[Token], covered: set[int], body: str, gazetteer: Gazetteer
 ) -> list[Mention]:
-    """GPE mentions for uncovered gazetteer places governed by a locative preposition ("flew to Aleppo")."""
+    """GPE mentions for uncovered gazetteer places governed by a locative preposition ("flew to Aleppo")
+    or naming where an organisation is based ("the Stavanger-based company")."""
     found = []
     for token in titled:
         if token.i in covered or token.tag_ not in PROPER_TAGS:
             continue
-        if token.dep_ != "pobj" or token.head.lower_ not in PLACE_PREPOSITIONS:
+        if not (token.dep_ == "pobj" and token.head.lower_ in PLACE_PREPOSITIONS) and not _based_in(doc, token):
             continue
         tokens = _proper_compound(doc, token)
         if any(t.i in covered for t in tokens):
@@ -394,6 +472,23 @@ def prepositional_places(
             found.append(mention)
             covered.update(range(mention.token_start, mention.token_end))
     return found
+
+
+def relabel_bases(doc: Doc, mentions: Iterable[Mention], gazetteer: Gazetteer) -> None:
+    """A known town the model gave another label where it says where something is based: "the
+    Tromso-based group" names the town (GPE), not the group."""
+    for mention in mentions:
+        if mention.label in ("GPE", "LOC") or mention.fixed or not _based_in(doc, doc[mention.token_end - 1]):
+            continue
+        place = gazetteer.resolve(mention.text)
+        if place is not None and not place.alias and place.strength >= STRENGTH_CITY:
+            mention.label, mention.fixed = "GPE", True
+
+
+def _based_in(doc: Doc, token: Token) -> bool:
+    """ "Stavanger-based": the word before a hyphenated "based" says where something is."""
+    i = token.i
+    return i + 2 < len(doc) and doc[i + 1].text == "-" and doc[i + 2].lower_ == "based" and not doc[i].whitespace_
 
 
 # ── nationalities ────────────────────────────────────────────────────────────
@@ -549,6 +644,45 @@ def caps_ranges(body: str) -> list[tuple[int, int]]:
         if not _LOWER_WORD.search(line) and letters >= _CAPS_MIN_LETTERS and lower * 10 < letters:
             ranges.append(match.span())
     return ranges
+
+
+_MAX_COUNTRY_WORDS = 3  # "UNITED ARAB EMIRATES"
+
+
+def caps_countries(
+    doc: Doc, caps: Sequence[tuple[int, int]], mentions: Sequence[Mention], body: str, gazetteer: Gazetteer
+) -> list[Mention]:
+    """GPE for a country named in an all-caps line that the model missed ("GERMANY: BONN COALITION
+    SPLIT", "... CHINA IN SURPRISE DEFEAT"): capitals hide a name from the model, not from the
+    gazetteer. Not before a head noun ("US OPEN" is an event) nor when a person of the article
+    carries the word ("JORDAN SCORES 40" after "Michael Jordan")."""
+    covered = covered_tokens(mentions)
+    people = {w for m in mentions if m.label == "PERSON" for w in m.words}
+    found = []
+    for lo, hi in caps:
+        span = doc.char_span(lo, hi, alignment_mode="expand")
+        i = span.start if span is not None else hi
+        while span is not None and i < span.end:
+            n = _caps_country_length(doc, i, span.end, covered, people, gazetteer)
+            mention = make_mention(list(doc[i : i + n]), "GPE", body) if n else None
+            if mention is not None:
+                found.append(mention)
+            i += max(n, 1)
+    return found
+
+
+def _caps_country_length(doc: Doc, i: int, end: int, covered: set[int], people: set[str], gazetteer: Gazetteer) -> int:
+    """How many tokens from `i` name a country (longest first), or 0."""
+    for n in range(min(_MAX_COUNTRY_WORDS, end - i), 0, -1):
+        tokens = doc[i : i + n]
+        if any(t.i in covered or not t.is_alpha for t in tokens) or (i + n < end and _names_by_head(doc[i + n].text)):
+            continue
+        if n == 1 and tokens[0].lower_ in people:
+            continue
+        place = gazetteer.country(tokens.text)
+        if place is not None and not place.alias:
+            return n
+    return 0
 
 
 def in_ranges(position: int, ranges: Sequence[tuple[int, int]]) -> bool:

@@ -57,7 +57,7 @@ from pipeline.entities.mentions import (
     make_mention,
     span_mentions,
 )
-from pipeline.entities.names import DESIGNATORS, STRONG_ORG_HEADS, WEAK_ORG_HEADS
+from pipeline.entities.names import DESIGNATORS, LINKS, STRONG_ORG_HEADS, WEAK_ORG_HEADS
 from pipeline.records import CleanArticle, Credits, Entity, EntityCluster
 
 NAME_LABELS = frozenset(
@@ -172,11 +172,14 @@ def _mentions(doc: Doc, body: str, gazetteer: Gazetteer, caps: list[tuple[int, i
     found += discovery.people_after_nationality(doc, covered, body, gazetteer)
     found += discovery.affiliated_organisations(doc, found, covered, body, gazetteer)
     found += wire.held_names(doc, covered, body)
+    found += discovery.caps_countries(doc, caps, found, body, gazetteer)
     discovery.relabel_framed_sources(doc, found)
     discovery.relabel_teams(doc, found, gazetteer)
+    discovery.relabel_bases(doc, found, gazetteer)
     discovery.relabel_affiliations(doc, found, gazetteer)
     discovery.relabel_aged_people(doc, found)
     found = [discovery.widened(doc, m, body, covered) for m in found]
+    found = discovery.party_member_names(doc, found, body, gazetteer)
     for mention in found:
         mention.caps = not mention.dateline and discovery.in_ranges(mention.start, caps)
         label = None if id(mention) in formatted else grammar_label(mention, doc, gazetteer)
@@ -319,9 +322,15 @@ def _organisation_parts(groups: dict[str, list[Mention]]) -> dict[tuple[str, ...
             continue
         for k in range(1, len(words)):
             for run in (words[:k], words[k:]):
-                if not all(w.rstrip(".") in _ORG_TAIL_WORDS or w in NAME_PARTICLES for w in run):
+                if not _names_no_one(run):
                     parts.setdefault(run, []).append(words)
     return parts
+
+
+def _names_no_one(run: Sequence[str]) -> bool:
+    """Designators, heads and particles alone ("Corp.", "Party", "van"): on their own they name no
+    one in particular."""
+    return all(w.rstrip(".") in _ORG_TAIL_WORDS or w in NAME_PARTICLES for w in run)
 
 
 def _distinct(clusters: Iterable[Cluster]) -> list[Cluster]:
@@ -491,6 +500,8 @@ def _add_caps_occurrences(
             forms[folded] = cluster if forms.get(folded, cluster) is cluster else None  # ambiguous: neither
     for words, cluster in datelines.items():
         forms.setdefault(words, cluster)  # a headline place is the dateline's unless a team has the name
+    for words, owner in _headline_short_forms(doc, clusters).items():
+        forms.setdefault(words, owner)  # a name the article writes in full comes first
     longest = max((len(f) for f in forms), default=0)
     for lo, hi in caps:
         span = doc.char_span(lo, hi, alignment_mode="expand")
@@ -508,6 +519,24 @@ def _add_caps_occurrences(
                 owner.mentions.append(mention)
                 covered.update(range(i, i + n))
             i += n
+
+
+def _headline_short_forms(doc: Doc, clusters: Iterable[Cluster]) -> dict[tuple[str, ...], Cluster | None]:
+    """Leading word runs of multi-word organisation names, case folded: a headline calls "Glaxo
+    Wellcome" GLAXO and "Bayern Munich" BAYERN. Runs of designators and heads alone ("BANK") and a
+    run two organisations share name neither."""
+    parts: dict[tuple[str, ...], Cluster | None] = {}
+    for cluster in clusters:
+        if cluster.label != "ORG":
+            continue
+        for mention in cluster.mentions:
+            tokens = [t.text.casefold() for t in doc[mention.token_start : mention.token_end]]
+            for k in range(1, len(tokens)):
+                run = tuple(tokens[:k])
+                if _names_no_one(run) or run[-1] in LINKS:
+                    continue
+                parts[run] = cluster if parts.get(run, cluster) is cluster else None
+    return parts
 
 
 def _caps_match(

@@ -28,15 +28,19 @@ from pipeline.entities.names import (
     COMPASS,
     EVENT_TYPE_NOUNS,
     HOLDING_NOUNS,
+    ISSUED_NOUNS,
     LINKS,
     LOC_FEATURES,
     ORG_TYPE_NOUNS,
+    TRADE_NOUNS,
     WATER_AND_RELIEF,
     bare,
     club_place,
     is_generic_body,
     is_group_word,
     label_from_head,
+    names_event_of_place,
+    names_party_members,
     post_nominal_tail,
 )
 
@@ -346,6 +350,10 @@ def grammar_label(mention: Mention, doc: Doc, gazetteer: Gazetteer) -> str | Non
         is_group_word(text) or (len(words) == 1 and gazetteer.demonym_country(text))
     ):
         return NORP_LABEL
+    if names_party_members(words):
+        return NORP_LABEL
+    if names_event_of_place(words) and words[0][:1].isupper():
+        return "EVENT"
     place = club_place(words)
     if place is not None and whole is None and _is_settlement(place, gazetteer):
         return ORG_LABEL
@@ -357,7 +365,7 @@ def grammar_label(mention: Mention, doc: Doc, gazetteer: Gazetteer) -> str | Non
     if _may_be_feature(mention) and _modifies_feature_noun(doc[mention.token_end - 1], LOC_FEATURES):
         return "LOC"
     if mention.label != "PERSON" and _modifies_feature_noun(doc[mention.token_end - 1], _ISSUER_NOUNS):
-        return ORG_LABEL  # "the Sultan Murad brigade", "Wendt shares"
+        return ORG_LABEL  # "the Sultan Murad brigade", "Wendt shares", "the Topix average"
     if mention.label != "PERSON" and _modifies_feature_noun(doc[mention.token_end - 1], EVENT_TYPE_NOUNS):
         return "EVENT"
     if not mention.person_cue and len(words) <= 3 and _typed_or_held(doc, mention.token_start):
@@ -367,12 +375,15 @@ def grammar_label(mention: Mention, doc: Doc, gazetteer: Gazetteer) -> str | Non
 
 def _typed_or_held(doc: Doc, i: int) -> bool:
     """The name comes straight after a lower-case organisation noun ("oil firm Petrobras", "miner
-    Norvale") or is what shares are held in ("shares in Corvane", "a stake in Halcrow")."""
+    Norvale"), or a trade noun opening the sentence ("Brewer Halsey Ward"), or is what shares are
+    held in ("shares in Corvane", "a stake in Halcrow")."""
     if i == 0:
         return False
     before = doc[i - 1]
     if before.is_lower and bare(before.text) in ORG_TYPE_NOUNS and before.tag_ in ("NN", "NNS"):
         return True
+    if _is_positional(before) and bare(before.text) in TRADE_NOUNS:
+        return True  # "Brewer Halsey Ward fell 9p"
     return i > 1 and before.lower_ in ("in", "of") and doc[i - 2].lower_ in HOLDING_NOUNS
 
 
@@ -435,6 +446,8 @@ def _trim_tokens(tokens: list[Token], label: str, gazetteer: Gazetteer) -> tuple
     if len(tokens) > 1 and _is_droppable_the(tokens, label, gazetteer):
         the = tokens[0].text == "the"
         tokens = _strip_edges(tokens[1:])
+    if len(tokens) > 1 and _is_positional(tokens[0]) and bare(tokens[0].text) in TRADE_NOUNS:
+        tokens = tokens[1:]  # "Steelmaker Norvik Steel ASA" at a sentence start
     if label == "PERSON":
         n = _title_length(tokens)
         titled = n > 0
@@ -454,7 +467,7 @@ def _trim_tokens(tokens: list[Token], label: str, gazetteer: Gazetteer) -> tuple
     return tokens, titled, the
 
 
-_ISSUER_NOUNS = ORG_TYPE_NOUNS | {"shares", "stock"}
+_ISSUER_NOUNS = ORG_TYPE_NOUNS | ISSUED_NOUNS
 _UNCASED_TAIL_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"})
 _SCORE = re.compile(r"^\(?\d+(?:-\d+)+\)?$")
 

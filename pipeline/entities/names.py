@@ -257,53 +257,56 @@ LOC_FEATURES = frozenset(
 WATER_AND_RELIEF = frozenset(
     {"river", "rivers", "lake", "lakes", "sea", "ocean", "mountains", "strait", "straits", "glacier", "canyon", "delta"}
 )
+# Agent nouns of a business (a company "that brews", "that mines"): never the first word of a name,
+# so one written with a capital at a sentence start is still the noun ("Brewer Halsey Ward fell").
+TRADE_NOUNS = frozenset(
+    {"insurer", "lender", "automaker", "carmaker", "manufacturer", "retailer", "miner", "drugmaker", "chipmaker"}
+    | {"brewer", "steelmaker", "refiner", "shipbuilder", "publisher"}
+)
 # Lower-case nouns of organisation types: a name that modifies one names the organisation
 # ("the Sultan Murad brigade", "the Reuters news agency", "the Labour party").
-ORG_TYPE_NOUNS = frozenset(
-    {
-        "brigade",
-        "battalion",
-        "regiment",
-        "militia",
-        "party",
-        "faction",
-        "movement",
-        "network",
-        "newspaper",
-        "daily",
-        "broadcaster",
-        "agency",
-        "firm",
-        "company",
-        "airline",
-        "carrier",
-        "bank",
-        "club",
-        "union",
-        "alliance",
-        "coalition",
-        "front",
-        "council",
-        "committee",
-        "ministry",
-        "group",
-        "conglomerate",
-        "insurer",
-        "lender",
-        "automaker",
-        "carmaker",
-        "manufacturer",
-        "retailer",
-        "charity",
-        "watchdog",
-        "miner",
-        "drugmaker",
-        "chipmaker",
-        "lobby",
-        "index",
-    }
+ORG_TYPE_NOUNS = (
+    frozenset(
+        {
+            "brigade",
+            "battalion",
+            "regiment",
+            "militia",
+            "party",
+            "faction",
+            "movement",
+            "network",
+            "newspaper",
+            "daily",
+            "broadcaster",
+            "agency",
+            "firm",
+            "company",
+            "airline",
+            "carrier",
+            "bank",
+            "club",
+            "union",
+            "alliance",
+            "coalition",
+            "front",
+            "council",
+            "committee",
+            "ministry",
+            "group",
+            "conglomerate",
+            "charity",
+            "watchdog",
+            "lobby",
+            "index",
+        }
+    )
+    | TRADE_NOUNS
 )
 # Nouns whose prepositional object is a company: "shares in Norvale", "a stake in Halcrow".
+# Lower-case nouns only an organisation stands before: what issues shares, and a share index
+# ("Adler shares", "the DAX index", "the Nikkei average").
+ISSUED_NOUNS = frozenset({"shares", "stock", "index", "average"})
 HOLDING_NOUNS = frozenset({"shares", "share", "stake", "stakes", "stock", "holding", "holdings"})
 # Words that turn a continent into a region ("East Africa") and sit before natural names.
 COMPASS = frozenset(
@@ -440,6 +443,22 @@ GROUP_WORDS = frozenset(
         "east asian",
     }
 )
+# Nouns of a club's staff and players: a town before one of them is the club ("Ajax coach").
+SPORTS_ROLES = frozenset(
+    {"coach", "manager", "striker", "midfielder", "defender", "goalkeeper", "keeper", "forward", "winger", "captain"}
+    | {"skipper", "quarterback", "pitcher", "batsman", "bowler", "fullback", "playmaker", "midfield", "defence"}
+    | {"goaltender"}
+)
+# Nouns for a party's members, singular and plural (OntoNotes NORP): with the capitalised words
+# before them they name the members of one party ("Free Democrats", "Christian Democrat").
+PARTY_MEMBERS = frozenset(
+    {"democrat", "democrats", "republican", "republicans", "socialist", "socialists", "communist", "communists"}
+    | {"conservative", "conservatives", "liberal", "liberals", "nationalist", "nationalists"}
+    | {"unionist", "unionists"}
+)
+# Events named after the place they happen in, before "of"/"de" ("Tour de France", "Siege of Sarajevo").
+EVENT_OF_PLACE = frozenset({"tour", "rally", "battle", "siege", "giro"})
+EVENT_LINKS = frozenset({"of", "de", "du", "d'"})
 LINKS = frozenset({"of", "for", "on", "de", "del", "della", "des", "du"})
 # Post-nominal letters written after a person's name: the ranks of counsel (KC, QC), seats in a
 # parliament or assembly (MP, MEP, MSP, MLA), the British orders (OBE, MBE, ...) and doctorates.
@@ -456,6 +475,18 @@ def post_nominal_tail(words: Sequence[str]) -> int:
     while n < len(words) - 1 and words[len(words) - 1 - n].replace(".", "").rstrip(",") in POST_NOMINALS:
         n += 1
     return n if n and words[len(words) - 1 - n][:1].isupper() else 0
+
+
+def names_event_of_place(words: Sequence[str]) -> bool:
+    """An event noun, a link and a name: "Tour de France", "Battle of Britain" are events whatever
+    organisation or place the model read in them."""
+    return len(words) >= 3 and bare(words[0]) in EVENT_OF_PLACE and bare(words[1]) in EVENT_LINKS
+
+
+def names_party_members(words: Sequence[str]) -> bool:
+    """A capitalised name ending in a party-member noun ("Social Democrats", "Free Democrat"):
+    the members, NORP, whatever organisation noun the name sits beside ("the opposition ...")."""
+    return bool(words) and bare(words[-1]) in PARTY_MEMBERS and all(w[:1].isupper() for w in words)
 
 
 def is_group_word(text: str) -> bool:

@@ -12,6 +12,7 @@ Agency copy puts names in fixed formats that carry their type better than the wo
   competitor's team (ORG).
 * **Standings rows.** A line holding one name and then only numbers (``Leeds 28 13 9 6 38 27
   48``) is a team's row: ORG, or GPE for a country.
+* **Tickers.** ``<NVK.OL>`` after a company names it on the exchange (ORG).
 * **Scoreboards.** In a cricket card ``c Campbell b Streak`` names a fielder and a bowler.
 
 Each rule reads the line's shape, not the words in it; the gazetteer only says whether a name
@@ -27,7 +28,7 @@ from spacy.tokens import Doc, Token
 
 from pipeline.entities.gazetteer import NAME_PARTICLES, STRENGTH_COUNTRY, Gazetteer
 from pipeline.entities.mentions import Mention, make_mention
-from pipeline.entities.names import DESIGNATORS, STRONG_ORG_HEADS, bare
+from pipeline.entities.names import DESIGNATORS, ISSUED_NOUNS, SPORTS_ROLES, STRONG_ORG_HEADS, bare
 
 _LINE = re.compile(r"[^\n]+")
 _DATE = r"\d{4}-\d{2}-\d{2}|\d{1,2} [A-Z][a-z]+ \d{4}|[A-Z][a-z]+ \d{1,2}(?:, \d{4})?"
@@ -37,6 +38,9 @@ _DATELINE = re.compile(
 )
 # A line opening with a rank ("2.", "4 -") or a score ("67"): a results or leaderboard line.
 _RANKED = re.compile(r"^\s*(?:\d{1,3}\.|\d{1,3}(?: -)?|=\d{1,3}\.?)\s+[A-Z]")
+# A stock code in angle brackets after a company's name ("Norvik Steel ASA <NVK.OL>"): the
+# company's own short name on the exchange.
+_TICKER = re.compile(r"<([A-Z][A-Z0-9&]{0,7}(?:\.[A-Z]{1,3})?)>")
 _NUMBER = re.compile(r"^\d+(?:[.:,]\d+)*$")
 # Scoreboard words before a fielder or a bowler: caught, bowled, stumped, run out.
 _CARD_WORDS = frozenset({"c", "b", "st"})
@@ -58,6 +62,8 @@ def layout_mentions(doc: Doc, body: str, gazetteer: Gazetteer) -> list[Mention]:
                     _add_span(found, doc, body, lo + dateline.start(group), lo + dateline.end(group), "GPE")
                     found[-1].dateline = True
             continue
+        for ticker in _TICKER.finditer(line):
+            _add_span(found, doc, body, lo + ticker.start(1), lo + ticker.end(1), "ORG")
         found += _bracketed(doc, body, tokens, gazetteer, ranked=bool(_RANKED.match(line)))
         found += _standings_row(body, tokens, gazetteer)
         found += _card_names(body, tokens)
@@ -205,20 +211,43 @@ def _initial(token: Token) -> bool:
 
 
 def held_names(doc: Doc, covered: set[int], body: str) -> list[Mention]:
-    """Uncovered capitalised proper nouns on a lower-case "shares" or "stock" ("Adler shares rose"):
-    what shares are issued by is a company."""
+    """Uncovered capitalised proper nouns on a lower-case noun that only an organisation has:
+    shares or stock ("Adler shares rose"), a share index ("the DAX index", "the Nikkei average"),
+    a team's staff or players ("Bulls coach Phil Jackson", "Red Wings goaltender")."""
     found = []
     for token in doc:
-        if token.lower_ not in ("shares", "stock") or not token.is_lower or token.i == 0:
+        if token.i == 0 or not token.is_lower or not (token.lower_ in ISSUED_NOUNS or _team_role(token)):
             continue
-        end = token.i
-        start = end
-        while start > 0 and start - 1 not in covered and doc[start - 1].tag_ in ("NNP", "NNPS"):
+        end = start = token.i
+        while start > 0 and start - 1 not in covered and _organisation_word(doc[start - 1], token):
             start -= 1
-        if start == end or not doc[start].text[:1].isupper() or doc[start].is_sent_start and start == end - 1:
+        if start == end or not doc[start].text[:1].isupper() or not _may_open_name(doc, start, end):
             continue
         mention = make_mention(list(doc[start:end]), "ORG", body, fixed=True)
         if mention is not None:
             found.append(mention)
             covered.update(range(start, end))
     return found
+
+
+def _team_role(token: Token) -> bool:
+    """A player's or staff member's noun followed by a name: "coach Phil Jackson"."""
+    return bare(token.text) in SPORTS_ROLES and token.i + 1 < len(token.doc) and token.doc[token.i + 1].is_title
+
+
+def _organisation_word(token: Token, noun: Token) -> bool:
+    """A proper noun, or for a team a capitalised plural too: nicknames are tagged as common
+    plurals ("Bulls", "Flyers")."""
+    if token.tag_ in ("NNP", "NNPS"):
+        return True
+    return token.tag_ == "NNS" and token.is_title and noun.lower_ not in ISSUED_NOUNS
+
+
+def _may_open_name(doc: Doc, start: int, end: int) -> bool:
+    """A lone capitalised word opening a sentence may be a common noun ("Oil shares", "Head
+    coach"), though a plural one is a team's nickname ("Bulls coach"); after another capitalised
+    word but "The" the name's start is unclear ("All Blacks coach"), so none is made."""
+    first = doc[start]
+    if start > 0 and doc[start - 1].is_title and doc[start - 1].lower_ != "the":
+        return False
+    return not (first.is_sent_start and end - start == 1) or first.tag_ in ("NNS", "NNPS")

@@ -21,7 +21,8 @@ that day were written against; ``fresh3`` (w01-w06), sports, politics and
 markets copy written after those rules and scored once, held out (its total
 watched since, its errors never read); ``rtune3`` (x01-x06), a further tuning
 set of sports and world copy; ``rtune4`` (y01-y06), company, market and
-politics copy, tuning.
+politics copy, tuning; ``rtune5`` (q01-q05, tuning) and ``rfresh`` (k01-k05,
+held out), agency copy written together on 7 December before that day's rules.
 
 Scoring is exact: a predicted mention counts only when its start, end and
 label all equal a gold mention's. Precision, recall and F1 are micro-averaged
@@ -50,8 +51,21 @@ from pipeline.nlp.model import model_for
 from pipeline.records import CleanArticle
 
 GOLD_FILE = "entities.gold.jsonl"
-SPLITS = ("tune", "test", "fresh", "reuters", "rtune", "rtune2", "fresh3", "rtune3", "rtune4", "all")
-HELD_OUT = ("fresh3", "fresh", "test", "reuters")  # the splits `wirestream evaluate` prints, newest first
+SPLITS = (
+    "tune",
+    "test",
+    "fresh",
+    "reuters",
+    "rtune",
+    "rtune2",
+    "fresh3",
+    "rtune3",
+    "rtune4",
+    "rtune5",
+    "rfresh",
+    "all",
+)
+HELD_OUT = ("rfresh", "fresh3", "fresh", "test", "reuters")  # the splits `wirestream evaluate` prints, newest first
 SYSTEMS = ("wirestream", "spacy", "spacy_trimmed")
 
 Span3 = tuple[int, int, str]
