@@ -12,8 +12,9 @@ at while writing the rules; ``test`` (g19-g36), written with them before any
 rule changed, whose totals were watched but whose errors were never looked at;
 ``fresh`` (g37-g48), written after the rules were done and scored once; and two
 in the style of agency copy (all-caps headlines, datelines, results lines and
-tables, market reports, political briefs): ``reuters`` (r01-r15), held out,
-written and scored before the layout rules, and ``rtune`` (u01-u20), whose
+tables, market reports, political briefs): ``reuters`` (r01-r15), held out
+until 7 December (written and scored before the layout rules; its errors were
+read for that day's rules, so it tunes now), and ``rtune`` (u01-u20), whose
 errors the layout rules were written against; ``rtune2`` (v01-v08), sports
 and world copy written on 6 December (club names on towns, nationalities
 before names, riders' teams, events "of" a place), whose errors the rules of
@@ -65,7 +66,7 @@ SPLITS = (
     "rfresh",
     "all",
 )
-HELD_OUT = ("rfresh", "fresh3", "fresh", "test", "reuters")  # the splits `wirestream evaluate` prints, newest first
+HELD_OUT = ("rfresh", "fresh3", "fresh", "test")  # the splits `wirestream evaluate` prints, newest first
 SYSTEMS = ("wirestream", "spacy", "spacy_trimmed")
 
 Span3 = tuple[int, int, str]
