@@ -55,11 +55,17 @@ def by_canonical(clusters: list[EntityCluster]) -> dict[str, EntityCluster]:
     return {c.canonical: c for c in clusters}
 
 
+def model_reading(nlp: Language, body: str) -> set[tuple[str, str]]:
+    """What the model alone says, as (text, label) pairs: to check a test still exercises the
+    correction it targets."""
+    return {(ent.text, ent.label_) for ent in nlp(body).ents}
+
+
 def model_labels(nlp: Language, body: str) -> dict[str, set[str]]:
-    """What the model alone says, to check a test still exercises the correction it targets."""
+    """The model's reading by name: the labels it gave each text."""
     labels: dict[str, set[str]] = {}
-    for ent in nlp(body).ents:
-        labels.setdefault(ent.text, set()).add(ent.label_)
+    for text, label in model_reading(nlp, body):
+        labels.setdefault(text, set()).add(label)
     return labels
 
 

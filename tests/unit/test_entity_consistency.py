@@ -14,7 +14,7 @@ from spacy.language import Language
 
 from pipeline.entities import extract_entities
 from pipeline.records import CleanArticle, Credits, Entity, EntityCluster
-from tests.unit.test_entities import MODEL, assert_well_formed, model_labels
+from tests.unit.test_entities import MODEL, assert_well_formed, model_labels, model_reading
 
 
 @pytest.fixture(scope="module")
@@ -331,30 +331,38 @@ def test_a_language_word_on_a_noun_is_the_nationality(nlp: Language) -> None:
 
 
 @pytest.mark.parametrize(
-    ("body", "name", "model_reading"),
+    ("body", "name", "model_span"),
     [
-        ("Opening the case for the prosecution, Nadia Fenwick KC said the builder had lied.", "Nadia Fenwick", "ORG"),
-        ("For the defence, Rupert Anstey QC told jurors the evidence was thin.", "Rupert Anstey", "PERSON"),
+        (
+            "Opening the case for the prosecution, Nadia Fenwick KC said the builder had lied.",
+            "Nadia Fenwick",
+            ("Nadia Fenwick KC", "ORG"),
+        ),
+        (
+            "For the defence, Rupert Anstey QC told jurors the evidence was thin.",
+            "Rupert Anstey",
+            ("Rupert Anstey QC", "PERSON"),
+        ),
     ],
 )
 def test_post_nominal_letters_make_a_person_and_leave_the_name(
-    nlp: Language, body: str, name: str, model_reading: str
+    nlp: Language, body: str, name: str, model_span: tuple[str, str]
 ) -> None:
-    assert (f"{name} " + body.split(name)[1].split()[0], model_reading) in {(e.text, e.label_) for e in nlp(body).ents}
+    assert model_span in model_reading(nlp, body)
     entities, _ = run(nlp, body)
     assert [(e.text, e.label) for e in entities if name in e.text] == [(name, "PERSON")]
 
 
 def test_post_nominal_letters_split_off_by_the_model_are_no_organisation(nlp: Language) -> None:
     body = "Opening for the Crown, Miriam Oduya KC said the defendant had lied to everyone."
-    assert ("KC", "ORG") in {(e.text, e.label_) for e in nlp(body).ents}, "model agrees now; pick another text"
+    assert ("KC", "ORG") in model_reading(nlp, body), "model agrees now; pick another text"
     entities, _ = run(nlp, body)
     assert [(e.text, e.label) for e in entities if e.text != "Crown"] == [("Miriam Oduya", "PERSON")]
 
 
 def test_an_age_between_commas_makes_every_form_of_the_name_a_person(nlp: Language) -> None:
     body = "Nomvula Mabuza beat Kagiso Rabada to win the Lisbon Open. Rabada, 21, had been bidding for a first title."
-    assert {(e.text, e.label_) for e in nlp(body).ents} >= {("Kagiso Rabada", "ORG"), ("Rabada", "GPE")}
+    assert model_reading(nlp, body) >= {("Kagiso Rabada", "ORG"), ("Rabada", "GPE")}
     entities, _ = run(nlp, body)
     assert {(e.text, e.label) for e in entities if "Rabada" in e.text} == {
         ("Kagiso Rabada", "PERSON"),
@@ -367,7 +375,7 @@ def test_an_age_between_commas_makes_every_form_of_the_name_a_person(nlp: Langua
 
 def test_party_members_named_with_an_adjective_are_nationality_like(nlp: Language) -> None:
     body = "The opposition Social Democrats (SPD) said they would block the bill in the upper house."
-    assert ("Social Democrats", "ORG") in {(e.text, e.label_) for e in nlp(body).ents}, "model agrees now"
+    assert ("Social Democrats", "ORG") in model_reading(nlp, body), "model agrees now"
     entities, _ = run(nlp, body)
     assert ("Social Democrats", "NORP") in {(e.text, e.label) for e in entities}
 
@@ -412,7 +420,7 @@ def test_an_untagged_name_on_an_index_or_a_team_role_noun_is_an_organisation(
 
 def test_a_name_the_model_called_a_nationality_on_an_index_noun_is_the_index(nlp: Language) -> None:
     body = "Brokers said the Topix average fell 12 points on Friday, and the German index fell too."
-    assert ("Topix", "NORP") in {(e.text, e.label_) for e in nlp(body).ents}, "model agrees now; pick another text"
+    assert ("Topix", "NORP") in model_reading(nlp, body), "model agrees now; pick another text"
     entities, _ = run(nlp, body)
     assert {("Topix", "ORG"), ("German", "NORP")} <= {(e.text, e.label) for e in entities}
 
@@ -432,7 +440,7 @@ def test_a_common_noun_or_an_unclear_start_before_a_role_noun_makes_no_organisat
 
 def test_one_word_the_model_read_as_a_person_on_a_players_noun_is_the_team(nlp: Language) -> None:
     body = "Porto were held at home. Boavista midfielder Rui Tavares was sent off for a second booking."
-    assert ("Boavista", "PERSON") in {(e.text, e.label_) for e in nlp(body).ents}, "model agrees now"
+    assert ("Boavista", "PERSON") in model_reading(nlp, body), "model agrees now"
     entities, _ = run(nlp, body)
     found = {(e.text, e.label) for e in entities}
     assert {("Boavista", "ORG"), ("Rui Tavares", "PERSON")} <= found
@@ -447,7 +455,7 @@ def test_a_known_town_before_a_hyphenated_based_is_a_place(nlp: Language) -> Non
 
 def test_a_known_town_the_model_mislabelled_before_based_is_a_place(nlp: Language) -> None:
     body = "The Bergen-based group said profits rose, and the Tampere-based maker of paper machines cut jobs."
-    assert {(e.text, e.label_) for e in nlp(body).ents} == {("Bergen", "ORG"), ("Tampere", "PERSON")}
+    assert model_reading(nlp, body) == {("Bergen", "ORG"), ("Tampere", "PERSON")}
     entities, _ = run(nlp, body)
     assert {(e.text, e.label) for e in entities} == {("Bergen", "GPE"), ("Tampere", "GPE")}
 
@@ -456,7 +464,7 @@ def test_a_country_in_an_all_caps_line_is_a_place_even_without_a_mixed_case_twin
     body = "RUGBY - FIJI STUN SAMOA IN SEVENS FINAL.\n\nSUVA 1997-03-02\n\nThe hosts scored three tries late on."
     entities, _ = run(nlp, body)
     assert {("FIJI", "GPE"), ("SAMOA", "GPE")} <= {(e.text, e.label) for e in entities}
-    assert not {("FIJI", "GPE"), ("SAMOA", "GPE")} <= {(e.text, e.label_) for e in nlp(body).ents}
+    assert not {("FIJI", "GPE"), ("SAMOA", "GPE")} <= model_reading(nlp, body)
 
 
 def test_a_caps_word_before_a_head_noun_or_carried_by_a_person_is_no_country(nlp: Language) -> None:
@@ -497,7 +505,7 @@ def test_an_untagged_name_ending_in_a_street_or_building_noun_is_a_facility(nlp:
 
 def test_a_town_with_a_plural_verb_is_its_team(nlp: Language) -> None:
     body = "Newcastle are second on 12 points, two behind the leaders."
-    assert ("Newcastle", "GPE") in {(e.text, e.label_) for e in nlp(body).ents}, "model agrees now; pick another text"
+    assert ("Newcastle", "GPE") in model_reading(nlp, body), "model agrees now; pick another text"
     entities, _ = run(nlp, body)
     assert [(e.text, e.label) for e in entities] == [("Newcastle", "ORG")]
 
@@ -510,7 +518,7 @@ def test_towns_joined_by_and_keep_their_plural_verb_and_stay_places(nlp: Languag
 
 def test_a_stock_code_in_angle_brackets_is_an_organisation(nlp: Language) -> None:
     body = "Dutch insurer Ravelo Groep NV <RVG.AS> said on Tuesday profit rose, while Ovant Inc <OVNT> fell. Use x < y."
-    assert ("RVG.AS", "ORG") not in {(e.text, e.label_) for e in nlp(body).ents}, "model agrees now"
+    assert ("RVG.AS", "ORG") not in model_reading(nlp, body), "model agrees now"
     entities, _ = run(nlp, body)
     found = {(e.text, e.label) for e in entities}
     assert {("RVG.AS", "ORG"), ("OVNT", "ORG")} <= found
@@ -519,21 +527,21 @@ def test_a_stock_code_in_angle_brackets_is_an_organisation(nlp: Language) -> Non
 
 def test_a_trade_noun_opening_the_sentence_is_not_part_of_the_company_name(nlp: Language) -> None:
     body = "Refiner Castlemead Oil fell 4p after a fire. Steelmaker Kalvik Steel ASA said on Thursday profit rose."
-    assert ("Refiner Castlemead Oil", "ORG") in {(e.text, e.label_) for e in nlp(body).ents}, "model agrees now"
+    assert ("Refiner Castlemead Oil", "ORG") in model_reading(nlp, body), "model agrees now"
     entities, _ = run(nlp, body)
     assert {(e.text, e.label) for e in entities} == {("Castlemead Oil", "ORG"), ("Kalvik Steel ASA", "ORG")}
 
 
 def test_a_name_after_a_trade_noun_opening_the_sentence_is_a_company(nlp: Language) -> None:
     body = "Publisher Marlow Reid rose 3p after results."
-    assert ("Marlow Reid", "PERSON") in {(e.text, e.label_) for e in nlp(body).ents}, "model agrees now"
+    assert ("Marlow Reid", "PERSON") in model_reading(nlp, body), "model agrees now"
     entities, _ = run(nlp, body)
     assert [(e.text, e.label) for e in entities] == [("Marlow Reid", "ORG")]
 
 
 def test_an_event_noun_a_link_and_a_name_are_an_event_whatever_the_model_read(nlp: Language) -> None:
     body = "Zulle won the Tour de Romandie last month and crashed out of the Rally of Portugal on Saturday."
-    model = {(e.text, e.label_) for e in nlp(body).ents}
+    model = model_reading(nlp, body)
     assert {("the Tour de Romandie", "ORG"), ("the Rally of Portugal", "ORG")} <= model, "model agrees now"
     entities, _ = run(nlp, body)
     assert {("Tour de Romandie", "EVENT"), ("Rally of Portugal", "EVENT")} <= {(e.text, e.label) for e in entities}
