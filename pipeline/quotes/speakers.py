@@ -1340,7 +1340,8 @@ def _person_by_grammar(ent: Span) -> bool:
     """A name NER took for an organisation or a place that the sentence shows is a person's: two
     or three proper nouns with no organisation head, given in apposition to a noun only people are
     (`the state education secretary, Renata Alves`) or the subject of a clause where he/she/his/her
-    can only be it (`Fernanda Lima said her children ...`); or a name with post-nominal letters
+    can only be it (`Fernanda Lima said her children ...`); a lone surname NER called an
+    organisation, given such a noun in apposition; or a name with post-nominal letters
     (`Edmund Hale KC`)."""
     if post_nominal_tail([t.text for t in ent]):
         return True
@@ -1351,14 +1352,12 @@ def _person_by_grammar(ent: Span) -> bool:
         return False
     root = ent.root
     head = root.head
-    if len(words) > 1 and root.dep_ == "appos" and head.pos_ == "NOUN" and _only_people(head):
+    given_a_role = any(c.dep_ == "appos" and c.pos_ == "NOUN" and _only_people(c) for c in root.children)
+    if len(words) == 1:  # a surname alone, only when NER called it an organisation: "Diallo, Ashbourne's captain,"
+        return ent.label_ == "ORG" and given_a_role
+    if root.dep_ == "appos" and head.pos_ == "NOUN" and _only_people(head) or given_a_role:
         return True
-    # a surname alone too, when NER called it an organisation: "Diallo, Ashbourne's captain, then rose"
-    if (len(words) > 1 or ent.label_ == "ORG") and any(
-        c.dep_ == "appos" and c.pos_ == "NOUN" and _only_people(c) for c in root.children
-    ):
-        return True
-    if len(words) < 2 or root.dep_ not in ("nsubj", "nsubjpass") or head == root:
+    if root.dep_ not in ("nsubj", "nsubjpass") or head == root:
         return False
     sent_end = head.sent.end
     for tok in head.doc[ent.end : min(sent_end, ent.end + 12)]:
