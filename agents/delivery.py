@@ -37,6 +37,19 @@ that was never acked. This module closes the known holes of faust-streaming
   (every 2.5 commit intervals) fetches a partition again from the first
   offset below its fetch position that is neither acked nor held anywhere,
   once two checks in a row agree (`stranded_from`).
+* Faust hands aiokafka its live set of active partitions for each fetch, and
+  aiokafka reads an *empty* set as "every partition". A rebalance pauses every
+  partition, so a fetch begun before it and still waiting when it empties the
+  set drained every partition's buffered records, the table changelogs'
+  included, and Faust then threw them away (flow stopped, or partition
+  paused). When that happened just after table recovery had sought a
+  changelog to where it starts reading, recovery waited for records that
+  aiokafka had already handed over: a CI run's survivor recovered nothing for
+  three minutes after its peer was SIGKILLed, until the next rebalance.
+  `HardenedConsumer` fetches through `LivePartitions`, never empty to
+  aiokafka, and seeks a changelog partition back to the first record Faust
+  dropped after fetching it (`_rewind_dropped`; never forward past a newer
+  seek). A changelog record read twice is skipped by recovery's offset check.
 * A stream acks messages it skips because they belong to an older consumer
   generation or arrive while a rebalance suspends the flow; such an ack could
   let the commit move past an offset that is fetched again but not yet
@@ -73,9 +86,10 @@ import sys
 import time
 import weakref
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable, Container, Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Container, Iterable, Iterator, Mapping, Sequence, Set
+from typing import Any, cast
 
+from faust.transport.consumer import RecordMap
 from faust.transport.drivers.aiokafka import Consumer as AIOKafkaConsumer
 from faust.transport.drivers.aiokafka import Producer as AIOKafkaProducer
 from faust.types import TP, EventT, Message, StreamT
@@ -111,6 +125,29 @@ class DeliverEverything(dict[Any, Any]):
         return None
 
 
+class LivePartitions(Set[TP]):
+    """Faust's live set of active partitions, as the filter of one fetch, never read as "all".
+
+    aiokafka's `fetched_records` skips a partition not in its filter only when the
+    filter is non-empty; Faust's set empties while a rebalance pauses everything.
+    """
+
+    def __init__(self, live: Set[TP]) -> None:
+        self._live = live
+
+    def __contains__(self, tp: object) -> bool:
+        return tp in self._live
+
+    def __iter__(self) -> Iterator[TP]:
+        return iter(set(self._live))
+
+    def __len__(self) -> int:
+        return len(self._live)
+
+    def __bool__(self) -> bool:
+        return True
+
+
 class HardenedConsumer(AIOKafkaConsumer):
     """The aiokafka consumer with the commit-safety fixes described above."""
 
@@ -128,6 +165,7 @@ class HardenedConsumer(AIOKafkaConsumer):
         self._stranded: dict[TP, tuple[int, int | None]] = {}  # last check's (resume, stranded) per partition
         self._refetches: set[asyncio.Future[None]] = set()
         self._faked_drops: set[tuple[TP, int]] = set()  # records a test's `drop:fetch` hook threw away
+        self._fetched: RecordMap = {}  # the records of the batch being handed out
         self._processed: weakref.WeakSet[Message] = weakref.WeakSet()  # finished, outputs confirmed
         self._revoking = False  # inside on_partitions_revoked
         self._revoke_resume: dict[TP, int | None] = {}  # resume offsets of the partitions being revoked
@@ -215,12 +253,21 @@ class HardenedConsumer(AIOKafkaConsumer):
             committed = self._revoke_resume.get(tp)
         return committed if committed is not None else self._origins.get(tp)
 
+    async def _getmany(self, active_partitions: set[TP] | None, timeout: float) -> RecordMap:
+        # aiokafka only asks the filter for `in` and for its truth
+        live = None if active_partitions is None else cast(set[TP], LivePartitions(active_partitions))
+        self._fetched = await super()._getmany(live, timeout)
+        return self._fetched
+
     async def getmany(self, timeout: float) -> AsyncIterator[tuple[TP, Message]]:
         """Faust's fetch loop, remembering (weakly) each message it hands out, and that a batch is
         being handed out: until it is done, records fetched but not yet handed out are not lost."""
+        self._fetched = {}
+        handed: defaultdict[TP, set[int]] = defaultdict(set)
         try:
             async for tp, message in super().getmany(timeout):
                 self._handing_out = True  # set once records arrived: no await lies between
+                handed[tp].add(message.offset)
                 if faults.dropped_on_fetch(message.value) and (tp, message.offset) not in self._faked_drops:
                     self._faked_drops.add((tp, message.offset))  # a test's fault hook: dropped once
                     continue
@@ -228,6 +275,43 @@ class HardenedConsumer(AIOKafkaConsumer):
                 yield tp, message
         finally:
             self._handing_out = False
+            self._rewind_dropped(self._fetched, handed)
+
+    def _rewind_dropped(self, fetched: RecordMap, handed: Mapping[TP, Container[int]]) -> None:
+        """Fetch again the changelog records Faust dropped after fetching them.
+
+        Table recovery seeks a changelog only when it starts; records dropped after that seek
+        would never reach it. Input topics need no rewind: the commit and `refetch_stranded`
+        bring theirs back.
+        """
+        for tp, records in fetched.items():
+            if not self._is_changelog_tp(tp):
+                continue
+            dropped = [record.offset for record in records if record.offset not in handed.get(tp, ())]
+            if dropped:
+                log.warning(
+                    "%s: Faust dropped changelog offsets %d-%d after fetching them; fetching them again",
+                    tp,
+                    min(dropped),
+                    max(dropped),
+                )
+                task = asyncio.ensure_future(self._seek_back(TP(tp.topic, tp.partition), min(dropped)))
+                self._refetches.add(task)
+                task.add_done_callback(self._refetches.discard)
+
+    async def _seek_back(self, tp: TP, offset: int) -> None:
+        """Seek `tp` to `offset` if its position is past it: never forward over a newer seek
+        (recovery's own, made meanwhile, may have put it lower)."""
+
+        async def back(consumer: Any) -> None:  # on the consumer thread: the look and the seek are one step
+            position = partition_position(consumer, tp)
+            if position is not None and position > offset:
+                consumer.seek(tp, offset)
+
+        try:
+            await self._thread.call_thread(back, self._thread._ensure_consumer())
+        except Exception as exc:  # noqa: BLE001 - a rebalance took the partition: recovery seeks it again
+            log.warning("could not seek %s back to %d (%s: %s)", tp, offset, type(exc).__name__, exc)
 
     async def verify_all_partitions_active(self) -> None:
         """Faust's livelock check (every 2.5 commit intervals), plus fetching stranded records again."""
@@ -267,17 +351,12 @@ class HardenedConsumer(AIOKafkaConsumer):
 
     def _fetch_position(self, tp: TP) -> int | None:
         """aiokafka's position for `tp`: one past the last record it handed to Faust."""
-        from aiokafka import TopicPartition
         from faust.exceptions import ConsumerNotStarted
 
         try:
-            subscription = self._thread._ensure_consumer()._fetcher._subscriptions.subscription
-            state = subscription.assignment.state_value(TopicPartition(tp.topic, tp.partition))
-        except (AttributeError, ConsumerNotStarted):
-            return None  # no subscription or assignment (yet)
-        if state is None or not state.has_valid_position:
-            return None  # not assigned any more, or its position is being reset
-        return int(state.position)
+            return partition_position(self._thread._ensure_consumer(), tp)
+        except ConsumerNotStarted:
+            return None
 
     def _fetch_again(self, tp: TP, offset: int, position: int) -> None:
         """Seek `tp` back to `offset`, in the consumer thread."""
@@ -296,6 +375,19 @@ class HardenedConsumer(AIOKafkaConsumer):
             await self.seek_wait({tp: offset})
         except Exception as exc:  # noqa: BLE001 - a rebalance took the partition: its new owner starts from the commit
             log.warning("could not seek %s back to %d (%s: %s)", tp, offset, type(exc).__name__, exc)
+
+
+def partition_position(consumer: Any, tp: TP) -> int | None:
+    """An aiokafka consumer's fetch position for `tp`, or None while it has none."""
+    from aiokafka import TopicPartition
+
+    try:
+        state = consumer._fetcher._subscriptions.subscription.assignment.state_value(TopicPartition(*tp))
+    except AttributeError:
+        return None  # no subscription or assignment (yet)
+    if state is None or not state.has_valid_position:
+        return None  # not assigned any more, or its position is being reset
+    return int(state.position)
 
 
 def stranded_from(resume: int, position: int, acked: Container[int], held: Container[int]) -> int | None:
