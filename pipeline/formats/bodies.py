@@ -4,7 +4,8 @@ Agencies send one story as plain text, HTML/XHTML and sometimes NITF side by
 side. Markup keeps the paragraphs (plain text bodies are often one long line),
 so HTML is preferred, then NITF, then plain text, among the renditions that
 hold the whole story (a teaser sent beside it is much shorter); renditions we
-cannot read (an agency's private XML) are passed over. Wire HTML is often a page rather
+cannot read (an agency's private XML, NITF that is not well-formed) are passed
+over, and an item is refused only when none is left. Wire HTML is often a page rather
 than a story: figures (captions, photo credits) and a heading repeating the
 headline are taken out, so they are not enriched as story prose.
 """
@@ -16,6 +17,7 @@ from typing import Literal
 
 from selectolax.lexbor import LexborHTMLParser
 
+from pipeline.errors import RejectedInput
 from pipeline.formats import documents, markup
 
 BodyKind = Literal["html", "nitf", "text"]
@@ -49,9 +51,38 @@ def kind_of(content_type: str | None, role: str | None) -> BodyKind | None:
     return None
 
 
-def best(renditions: list[Rendition]) -> Rendition | None:
+def choose(renditions: list[Rendition], headline: str | None, article_id: str | None) -> str | None:
+    """The body to enrich, from the best rendition that can be read; None when the item carries none.
+
+    One broken rendition (NITF a feed did not escape) must not cost a story sent in
+    other markups too; when every rendition is broken the item is refused for the first fault.
+    """
+    readable: list[Rendition] = []
+    faults: list[tuple[BodyKind, RejectedInput]] = []
+    for rendition in (r for r in renditions if r.value.strip()):
+        try:
+            readable.append(_rendered(rendition))
+        except RejectedInput as unreadable:
+            faults.append((rendition.kind, unreadable))
+    chosen = _best(readable)
+    if chosen is not None:
+        return _as_body(chosen, headline)
+    if faults:
+        kind, first = faults[0]
+        raise RejectedInput(first.reason, f"no readable body: {kind} rendition: {first}", article_id)
+    return None
+
+
+def _rendered(rendition: Rendition) -> Rendition:
+    """NITF parsed safely and rendered as HTML, once, so a broken one is known before choosing; others as sent."""
+    if rendition.kind != "nitf":
+        return rendition
+    return Rendition("nitf", markup.to_html(documents.read_xml(rendition.value)))
+
+
+def _best(renditions: list[Rendition]) -> Rendition | None:
     """The rendition to enrich: the most structured kind among the full ones (not a teaser)."""
-    full = _full_length([r for r in renditions if r.value.strip()])
+    full = _full_length(renditions)
     for kind in PREFERENCE:
         for rendition in full:
             if rendition.kind == kind:
@@ -77,14 +108,11 @@ def _text_length(rendition: Rendition) -> int:
     return len("".join(value.split()))
 
 
-def as_body(rendition: Rendition, headline: str | None) -> str:
-    """The rendition as a body cleaning reads (plain text or HTML); NITF is parsed safely first."""
+def _as_body(rendition: Rendition, headline: str | None) -> str:
+    """A rendered rendition as a body cleaning reads: plain text, or HTML without its furniture."""
     if rendition.kind == "text":
         return rendition.value
-    html = rendition.value
-    if rendition.kind == "nitf":
-        html = markup.to_html(documents.read_xml(html))
-    return without_furniture(html, headline)
+    return without_furniture(rendition.value, headline)
 
 
 def without_furniture(html: str, headline: str | None) -> str:

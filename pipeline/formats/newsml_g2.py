@@ -149,9 +149,9 @@ def _body(
     item: Element, content: Element | None, headline: str | None, story: Story, guid: str
 ) -> tuple[str, BodySource]:
     """The body, else the description, else (a headline-only alert) the headline; a withdrawn story may have none."""
-    chosen = bodies.best(_renditions(item))
-    if chosen is not None:
-        return bodies.as_body(chosen, headline), "body"
+    body = bodies.choose(_renditions(item), headline, guid)
+    if body is not None:
+        return body, "body"
     description = next((t for t in map(text, children(content, "description")) if t), None)
     if description:
         return description, "description"

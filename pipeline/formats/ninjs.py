@@ -139,9 +139,9 @@ def _body(doc: dict[str, Any], headline: str | None, story: Story, uri: str | No
         ("description", "descriptions", "description_"),
     )
     for source, listed, prefix in kinds:
-        chosen = bodies.best(_renditions(doc, listed, prefix))
-        if chosen is not None:
-            return bodies.as_body(chosen, headline), source
+        body = bodies.choose(_renditions(doc, listed, prefix), headline, uri)
+        if body is not None:
+            return body, source
     if story.withdrawn:
         return "", "none"
     if headline:

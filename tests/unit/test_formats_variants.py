@@ -225,3 +225,37 @@ def test_ninjs_associations_do_not_leak_into_the_story() -> None:
 def test_ninjs_times_with_offsets_and_fractions(written: str, utc: str) -> None:
     article = only(ninjs(versionCreated=written, firstCreated=written, body_text="x"))
     assert (article.story.version_created, article.story.first_created) == (utc, utc)
+
+
+# ── renditions that cannot be read ───────────────────────────────────────────
+
+BROKEN_NITF = f"<nitf><body><body.content><p>{FULL_STORY}</body.content></body></nitf>"  # <p> never closed
+
+
+def test_a_malformed_nitf_rendition_is_passed_over_for_a_readable_one() -> None:
+    """A broken NITF rendition beside a usable plain text (G2) or HTML (ninjs) body must not refuse the item."""
+    escaped = BROKEN_NITF.replace("<", "&lt;").replace(">", "&gt;")
+    content_set = (
+        f'<inlineData contenttype="application/nitf+xml">{escaped}</inlineData>'
+        f'<inlineData contenttype="text/plain">{FULL_STORY}</inlineData>'
+    )
+    assert only(news_item(content_set).encode()).body == FULL_STORY
+    html = f"<p>{FULL_STORY}</p>"
+    article = only(
+        ninjs(
+            bodies=[
+                {"contentType": "application/nitf+xml", "value": BROKEN_NITF},
+                {"contentType": "text/html", "value": html},
+            ]
+        )
+    )
+    assert (article.body, article.story.body_source) == (html, "body")
+
+
+def test_an_item_whose_only_body_is_malformed_is_refused_naming_it() -> None:
+    """With no readable body left, the item is refused for the broken rendition, not enriched from its headline."""
+    caught = rejected(
+        ninjs(headlines=[{"value": "Ferry"}], bodies=[{"contentType": "application/nitf+xml", "value": BROKEN_NITF}])
+    )
+    assert (caught.reason, caught.article_id) == ("malformed_xml", "urn:test:variant:n1")
+    assert "no readable body" in str(caught) and "nitf" in str(caught)
