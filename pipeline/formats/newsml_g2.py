@@ -102,14 +102,8 @@ def _article(item: Element) -> RawArticle:
 def _headline(content: Element | None) -> str | None:
     """The main headline: one without a role or with role `hdl:main`, else the first."""
     headlines = list(children(content, "headline"))
-    main = [h for h in headlines if _role(h) in (None, "main")] or headlines
+    main = [h for h in headlines if code_value(h, "role") in (None, "main")] or headlines
     return next((t for t in map(text, main) if t), None)
-
-
-def _role(element: Element) -> str | None:
-    """`hdl:main` -> `main`."""
-    role = element.get("role")
-    return role.rpartition(":")[2] if role else None
 
 
 def _language(item: Element, content: Element | None) -> str | None:

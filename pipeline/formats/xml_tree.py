@@ -53,9 +53,25 @@ def code(element: Element | None) -> str | None:
     return element.get("qcode") or element.get("uri")
 
 
-def code_value(element: Element | None) -> str | None:
-    """The part of a qcode (`stat:usable`) or uri (`.../pubstatus/usable`) after its scheme."""
-    value = code(element)
-    if not value:
+def code_value(element: Element | None, attribute: str = "qcode") -> str | None:
+    """The code of the concept an attribute names, its scheme aside: `stat:usable` -> `usable`.
+
+    NewsML-G2's QCodeType is alias ":" code, the alias without a colon and the code
+    possibly with one, so the alias ends at the first colon; a value without one is
+    taken whole. Without the attribute, its URI sibling (`uri` for `qcode`, `roleuri`
+    for `role` ...) gives the code as its last path segment (`.../pubstatusg2/usable`).
+    Codes are compared as written: QCodes and URIs are identifiers.
+    """
+    if element is None:
         return None
-    return value.rstrip("/").rpartition("/")[2].rpartition(":")[2] or None
+    qcode = element.get(attribute)
+    if qcode:
+        _alias, colon, value = qcode.partition(":")
+        return (value if colon else qcode) or None
+    uri = element.get(_uri_sibling(attribute))
+    return (uri.rstrip("/").rpartition("/")[2] or None) if uri else None
+
+
+def _uri_sibling(attribute: str) -> str:
+    """The attribute naming the same concept by URI (NewsML-G2 2.10, CR00147): `qcode` -> `uri`, `role` -> `roleuri`."""
+    return "uri" if attribute == "qcode" else attribute + "uri"

@@ -259,3 +259,22 @@ def test_an_item_whose_only_body_is_malformed_is_refused_naming_it() -> None:
     )
     assert (caught.reason, caught.article_id) == ("malformed_xml", "urn:test:variant:n1")
     assert "no readable body" in str(caught) and "nitf" in str(caught)
+
+
+# ── QCodes: alias and code as the NewsML-G2 QCodeType defines them ──────────
+
+
+def test_a_headline_role_given_by_its_uri_sibling_is_read() -> None:
+    """Since CR00147 a property may name its concept by URI (`roleuri` beside `role`); a sub-headline so named
+    must not count as a headline without a role."""
+    content_meta = (
+        '<headline roleuri="http://cv.example.com/headlinerole/sub">Sub</headline>'
+        '<headline roleuri="http://cv.example.com/headlinerole/main">Main</headline>'
+    )
+    assert only(news_item("<inlineData>Text.</inlineData>", content_meta).encode()).headline == "Main"
+
+
+def test_a_qcode_alias_ends_at_its_first_colon() -> None:
+    """QCodeType: the scheme alias holds no colon, the code may; `hdl:sub:main` is code `sub:main`, not `main`."""
+    content_meta = '<headline role="hdl:sub:main">Kicker</headline><headline role="hdl:main">Main</headline>'
+    assert only(news_item("<inlineData>Text.</inlineData>", content_meta).encode()).headline == "Main"
