@@ -28,6 +28,7 @@ FULL_SHARE = 0.5
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _NITF_TYPES = frozenset({"application/nitf+xml", "text/vnd.iptc.nitf+xml"})
 _TEXT_TYPES = frozenset({"text/plain", ""})
+_GENERIC_XML_TYPES = frozenset({"application/xml", "text/xml", ""})
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +41,7 @@ class Rendition:
 
 def kind_of(content_type: str | None, role: str | None) -> BodyKind | None:
     """What a rendition is, from its media type, else its role name (`body_xhtml`, role "html")."""
-    media = (content_type or "").split(";")[0].strip().lower()
+    media = _media(content_type)
     name = (role or "").lower()
     if media in _HTML_TYPES or (not media and "html" in name):
         return "html"
@@ -49,6 +50,20 @@ def kind_of(content_type: str | None, role: str | None) -> BodyKind | None:
     if media in _TEXT_TYPES:
         return "text"
     return None
+
+
+def is_story_xml(content_type: str | None) -> bool:
+    """Whether XML with this media type may be the story: XHTML, NITF, or a type that names no vocabulary.
+
+    XML beside the story can be any vocabulary (SportsML, XBRL, an agency's own); its text is not prose.
+    """
+    media = _media(content_type)
+    return media in _GENERIC_XML_TYPES or kind_of(media, None) in ("html", "nitf")
+
+
+def _media(content_type: str | None) -> str:
+    """`Text/HTML; charset=utf-8` -> `text/html`."""
+    return (content_type or "").split(";")[0].strip().lower()
 
 
 def choose(renditions: list[Rendition], headline: str | None, article_id: str | None) -> str | None:

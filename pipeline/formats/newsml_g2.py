@@ -112,8 +112,11 @@ def _language(item: Element, content: Element | None) -> str | None:
 
 
 def _inline_xml(item: Element) -> list[Element]:
-    """The root elements inside the item's inlineXML content."""
-    return [el for box in children(child(item, "contentSet"), "inlineXML") for el in box if isinstance(el.tag, str)]
+    """The root elements inside the item's inlineXML content in story markup (XHTML, NITF, or untyped XML)."""
+    boxes = [
+        box for box in children(child(item, "contentSet"), "inlineXML") if bodies.is_story_xml(box.get("contenttype"))
+    ]
+    return [el for box in boxes for el in box if isinstance(el.tag, str)]
 
 
 def _nitf(item: Element) -> Element | None:

@@ -278,3 +278,14 @@ def test_a_qcode_alias_ends_at_its_first_colon() -> None:
     """QCodeType: the scheme alias holds no colon, the code may; `hdl:sub:main` is code `sub:main`, not `main`."""
     content_meta = '<headline role="hdl:sub:main">Kicker</headline><headline role="hdl:main">Main</headline>'
     assert only(news_item("<inlineData>Text.</inlineData>", content_meta).encode()).headline == "Main"
+
+
+def test_inline_xml_of_another_vocabulary_is_not_the_body() -> None:
+    """inlineXML may carry any XML (SportsML, XBRL, an agency's own); only XHTML and NITF are story markup."""
+    notes = "Desk notes for editors only: check the fares table with the operator before any later version goes out."
+    content_set = (
+        f'<inlineXML contenttype="application/vnd.example.desk+xml"><desk xmlns="urn:example:desk">'
+        f"<note>{notes}</note></desk></inlineXML>"
+        f'<inlineData contenttype="text/plain">{FULL_STORY}</inlineData>'
+    )
+    assert only(news_item(content_set).encode()).body == FULL_STORY
