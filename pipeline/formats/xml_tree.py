@@ -65,10 +65,10 @@ def code_value(element: Element | None, attribute: str = "qcode") -> str | None:
     if element is None:
         return None
     qcode = element.get(attribute)
-    if qcode:
+    if qcode and "://" not in qcode:
         _alias, colon, value = qcode.partition(":")
         return (value if colon else qcode) or None
-    uri = element.get(_uri_sibling(attribute))
+    uri = qcode or element.get(_uri_sibling(attribute))  # a URI where a QCode belongs is read as one
     return (uri.rstrip("/").rpartition("/")[2] or None) if uri else None
 
 

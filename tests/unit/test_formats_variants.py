@@ -280,6 +280,15 @@ def test_a_qcode_alias_ends_at_its_first_colon() -> None:
     assert only(news_item("<inlineData>Text.</inlineData>", content_meta).encode()).headline == "Main"
 
 
+def test_a_uri_sent_where_a_qcode_belongs_is_read_as_a_uri() -> None:
+    """Not the spec's form, but a URI is unambiguous: `role="http://.../headlinerole/sub"` names `sub`, not `//cv...`."""
+    content_meta = (
+        '<headline role="http://cv.example.com/headlinerole/sub">Sub</headline>'
+        '<headline role="http://cv.example.com/headlinerole/main">Main</headline>'
+    )
+    assert only(news_item("<inlineData>Text.</inlineData>", content_meta).encode()).headline == "Main"
+
+
 def test_inline_xml_of_another_vocabulary_is_not_the_body() -> None:
     """inlineXML may carry any XML (SportsML, XBRL, an agency's own); only XHTML and NITF are story markup."""
     notes = "Desk notes for editors only: check the fares table with the operator before any later version goes out."
