@@ -162,6 +162,7 @@ def _mentions(doc: Doc, body: str, gazetteer: Gazetteer, caps: list[tuple[int, i
         if span.label_ in NAME_LABELS and not any(span.start <= i < span.end for i in sides)
         for m in span_mentions(span, body, gazetteer)
     ]
+    found = _outermost(found)
     found = discovery.given_name_people(doc, found, body, gazetteer)
     covered = discovery.covered_tokens(found)
     titled = discovery.title_tokens(doc)
@@ -187,6 +188,18 @@ def _mentions(doc: Doc, body: str, gazetteer: Gazetteer, caps: list[tuple[int, i
             mention.label, mention.fixed = label, True
     mixed = {m.key for m in found if not m.caps}
     return [m for m in found if not m.caps or _caps_name_kept(m, mixed, gazetteer)]
+
+
+def _outermost(mentions: list[Mention]) -> list[Mention]:
+    """Without mentions inside a longer one: a name grown over a word the model tagged apart
+    ("Hui-Min Tsai" over "Hui") holds that word."""
+    return [
+        m
+        for m in mentions
+        if not any(
+            o is not m and o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start for o in mentions
+        )
+    ]
 
 
 def _caps_name_kept(mention: Mention, mixed_case_keys: set[str], gazetteer: Gazetteer) -> bool:

@@ -460,7 +460,12 @@ def _trim_tokens(tokens: list[Token], label: str, gazetteer: Gazetteer) -> tuple
             tokens = _strip_edges(tokens[:-1])
         elif len(tokens) > 3 and tokens[-1].is_digit and tokens[-2].text == "-" and tokens[-3].is_digit:
             tokens = _strip_edges(tokens[:-3])  # "6-3" split into three tokens
-        elif label in _UNCASED_TAIL_LABELS and tokens[-1].is_lower and tokens[-1].is_alpha:
+        elif (
+            label in _UNCASED_TAIL_LABELS
+            and tokens[-1].is_lower
+            and tokens[-1].is_alpha
+            and not _hyphened_name_part(tokens[-1])
+        ):
             tokens = _strip_edges(tokens[:-1])  # "Communist Refoundation party": names end capitalised
         else:
             break
@@ -572,7 +577,8 @@ def _with_surname_particles(doc: Doc, tokens: list[Token]) -> list[Token]:
 
 
 def _with_given_name(doc: Doc, tokens: list[Token], gazetteer: Gazetteer) -> list[Token]:
-    """A one-word person span grown over the untagged given name before it ("Beatriz" + "Molina").
+    """A one-word person span grown over the untagged given name before it ("Beatriz" + "Molina"),
+    hyphened ones whole ("Hui-Min" + "Tsai", whatever the model made of "Hui").
 
     The word before must be a capitalised proper noun the model left out of every
     entity, and no title, nationality or known place.
@@ -590,7 +596,24 @@ def _with_given_name(doc: Doc, tokens: list[Token], gazetteer: Gazetteer) -> lis
         or gazetteer.demonym_country(before.text)
     ):
         return tokens
-    return [before, *tokens]
+    first = before.i
+    while first >= 2 and _hyphened_name_part(doc[first]) and doc[first - 2].is_title:
+        first -= 2
+    return [*doc[first : before.i + 1], *tokens]
+
+
+def _hyphened_name_part(token: Token) -> bool:
+    """A proper noun written onto the word before it with a hyphen, as one word: the "un" of
+    "Jong-un", the "Min" of "Hui-Min". Not "Trump-backed" or "Obama-era" (no proper nouns)."""
+    doc, i = token.doc, token.i
+    return (
+        i >= 2
+        and token.tag_ in _PROPER_TAGS
+        and doc[i - 1].text == "-"
+        and not doc[i - 1].whitespace_
+        and not doc[i - 2].whitespace_
+        and doc[i - 2].tag_ in _PROPER_TAGS
+    )
 
 
 _PROPER_TAGS = frozenset({"NNP", "NNPS"})

@@ -213,6 +213,33 @@ def test_untagged_given_name_joins_the_surname(nlp: Language) -> None:
     assert found.get("Beatriz Molina") == "PERSON" and found.get("Christian Democratic Union") == "ORG"
 
 
+@pytest.mark.parametrize(
+    ("body", "name"),
+    [
+        ("Envoy Lin Chia-lung arrived in Tokyo on Monday.", "Lin Chia-lung"),
+        ("Former president Park Geun-hye was pardoned, officials said.", "Park Geun-hye"),
+        ("Mayor Ko Wen-je said the budget was balanced.", "Ko Wen-je"),
+    ],
+)
+def test_a_hyphened_given_name_ends_the_name_whatever_its_case(nlp: Language, body: str, name: str) -> None:
+    """Romanised given names are one word written with a hyphen, often lower case after it."""
+    assert labels_of(run(nlp, body)[1]).get(name) == "PERSON"
+
+
+def test_a_participle_hyphened_onto_a_name_is_no_part_of_it(nlp: Language) -> None:
+    body = "A Donald Trump-backed candidate won the primary."
+    assert "Donald Trump-backed" in model_labels(nlp, body), "model no longer runs into the participle"
+    assert labels_of(run(nlp, body)[1]).get("Donald Trump") == "PERSON"
+
+
+def test_a_hyphened_given_name_the_model_split_is_one_person(nlp: Language) -> None:
+    body = "China's ambassador Hui-Min Tsai met officials on Tuesday."
+    assert model_labels(nlp, body).get("Hui") == {"NORP"}, "model reads the given name whole now; pick another text"
+    entities, clusters = run(nlp, body)
+    assert labels_of(clusters).get("Hui-Min Tsai") == "PERSON"
+    assert "Hui" not in {e.text for e in entities}
+
+
 # ── all-caps lines and datelines ───────────────────────────────────────────────
 
 

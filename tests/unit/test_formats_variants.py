@@ -281,7 +281,7 @@ def test_a_qcode_alias_ends_at_its_first_colon() -> None:
 
 
 def test_a_uri_sent_where_a_qcode_belongs_is_read_as_a_uri() -> None:
-    """Not the spec's form, but a URI is unambiguous: `role="http://.../headlinerole/sub"` names `sub`, not `//cv...`."""
+    """Not the spec's form, but a URI is unambiguous: `role="http://.../headlinerole/sub"` is `sub`, not `//cv...`."""
     content_meta = (
         '<headline role="http://cv.example.com/headlinerole/sub">Sub</headline>'
         '<headline role="http://cv.example.com/headlinerole/main">Main</headline>'
