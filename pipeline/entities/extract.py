@@ -193,13 +193,14 @@ def _mentions(doc: Doc, body: str, gazetteer: Gazetteer, caps: list[tuple[int, i
 def _outermost(mentions: list[Mention]) -> list[Mention]:
     """Without mentions inside a longer one: a name grown over a word the model tagged apart
     ("Hui-Min Tsai" over "Hui") holds that word."""
-    return [
-        m
-        for m in mentions
-        if not any(
-            o is not m and o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start for o in mentions
-        )
-    ]
+    inner: set[int] = set()
+    outer = (-1, -1)
+    for m in sorted(mentions, key=lambda m: (m.start, -m.end)):  # each outer name before the ones inside it
+        if m.end <= outer[1] and (m.start, m.end) != outer:
+            inner.add(id(m))
+        elif m.end > outer[1]:
+            outer = (m.start, m.end)
+    return [m for m in mentions if id(m) not in inner]
 
 
 def _caps_name_kept(mention: Mention, mixed_case_keys: set[str], gazetteer: Gazetteer) -> bool:
