@@ -86,7 +86,8 @@ def _article(item: Element) -> RawArticle:
     guid = guid.strip()
     meta, content = child(item, "itemMeta"), child(item, "contentMeta")
     nitf = _nitf(item)
-    headline = _headline(content) or text(path(nitf, "body", "body.head", "hedline", "hl1"))
+    language = _language(item, content)
+    headline = _headline(item, content, language) or text(path(nitf, "body", "body.head", "hedline", "hl1"))
     story = _story(item, meta, content, nitf, guid, headline)
     body, story.body_source = _body(item, content, headline, story, guid)
     return RawArticle(
@@ -94,16 +95,25 @@ def _article(item: Element) -> RawArticle:
         id=guid,
         headline=headline,
         source=text(path(item, "rightsInfo", "copyrightHolder", "name")),
-        language=_language(item, content),
+        language=language,
         story=story,
     )
 
 
-def _headline(content: Element | None) -> str | None:
-    """The main headline: one without a role or with role `hdl:main`, else the first."""
+def _headline(item: Element, content: Element | None, language: str | None) -> str | None:
+    """The main headline: one without a role or with role `hdl:main`, else the first; in the item's
+    language when headlines in several are sent (a headline's xml:lang is inherited from its parents)."""
     headlines = list(children(content, "headline"))
     main = [h for h in headlines if code_value(h, "role") in (None, "main")] or headlines
+    if language:
+        inherited = (content.get(XML_LANG) if content is not None else None) or item.get(XML_LANG)
+        main = [h for h in main if _same_language(h.get(XML_LANG) or inherited, language)] or main
     return next((t for t in map(text, main) if t), None)
+
+
+def _same_language(tag: str | None, language: str) -> bool:
+    """BCP 47 tags name the same language when their primary subtags agree, case aside (`en-GB`, `EN`)."""
+    return tag is None or tag.split("-")[0].lower() == language.split("-")[0].lower()
 
 
 def _language(item: Element, content: Element | None) -> str | None:

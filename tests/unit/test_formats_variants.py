@@ -289,6 +289,37 @@ def test_a_uri_sent_where_a_qcode_belongs_is_read_as_a_uri() -> None:
     assert only(news_item("<inlineData>Text.</inlineData>", content_meta).encode()).headline == "Main"
 
 
+@pytest.mark.parametrize(
+    ("lang", "content_meta", "headline"),
+    [
+        # a translation listed first: the item's language decides
+        (
+            "de",
+            '<headline xml:lang="en">Ferry back</headline><headline xml:lang="de">Fähre zurück</headline>',
+            "Fähre zurück",
+        ),
+        # a headline without xml:lang of its own is in the item's language; tags compare by primary subtag, any case
+        ("en-GB", '<headline xml:lang="FR">Le ferry</headline><headline>Ferry back</headline>', "Ferry back"),
+        (
+            "en",
+            '<headline xml:lang="fr">Le ferry</headline><headline xml:lang="EN-us">Ferry back</headline>',
+            "Ferry back",
+        ),
+        # nothing in the item's language: the first main headline, as before
+        (
+            "it",
+            '<headline xml:lang="en">Ferry back</headline><headline xml:lang="de">Fähre zurück</headline>',
+            "Ferry back",
+        ),
+    ],
+)
+def test_among_headlines_in_several_languages_the_items_own_is_taken(
+    lang: str, content_meta: str, headline: str
+) -> None:
+    item = news_item("<inlineData>Text.</inlineData>", content_meta, lang=lang)
+    assert only(item.encode()).headline == headline
+
+
 def test_inline_xml_of_another_vocabulary_is_not_the_body() -> None:
     """inlineXML may carry any XML (SportsML, XBRL, an agency's own); only XHTML and NITF are story markup."""
     notes = "Desk notes for editors only: check the fares table with the operator before any later version goes out."
