@@ -44,6 +44,7 @@ from pipeline.entities.names import (
     PARTY_MEMBERS,
     SPORTS_ROLES,
     WEAK_ORG_HEADS,
+    age_after,
     bare,
     is_group_word,
     label_from_head,
@@ -150,19 +151,11 @@ def relabel_aged_people(doc: Doc, mentions: Iterable[Mention]) -> None:
     """A name followed by an age between commas is a person's, whatever the model called it
     ("Mokoena, 21, had been bidding"), and so is every name of the article ending in it
     ("Thandiwe Mokoena", which the model took for a product): one reading per name."""
-    mentions = list(mentions)
-    aged = {m.words[-1] for m in mentions if m.words and _age_follows(doc, m.token_end)}
+    mentions, text = list(mentions), doc.text
+    aged = {m.words[-1] for m in mentions if m.words and age_after(text, m.end) is not None}
     for mention in mentions:
         if mention.words and mention.words[-1] in aged and mention.label != "PERSON":
             mention.label, mention.fixed, mention.person_cue = "PERSON", True, True
-
-
-def _age_follows(doc: Doc, i: int) -> bool:
-    """ ", 21," right after token `i - 1`: the age wire style gives a person on first mention."""
-    if i + 2 >= len(doc) or doc[i].text != "," or doc[i + 2].text != ",":
-        return False
-    age = doc[i + 1].text
-    return age.isdigit() and 0 < int(age) < 120
 
 
 def relabel_teams(doc: Doc, mentions: Iterable[Mention], gazetteer: Gazetteer) -> None:

@@ -10,6 +10,7 @@ feature nouns of geography), not words gathered from any corpus.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 # Company-law and sports-club designators: a name ending in one is an organisation.
@@ -475,6 +476,17 @@ def post_nominal_tail(words: Sequence[str]) -> int:
     while n < len(words) - 1 and words[len(words) - 1 - n].replace(".", "").rstrip(",") in POST_NOMINALS:
         n += 1
     return n if n and words[len(words) - 1 - n][:1].isupper() else 0
+
+
+_AGE_AFTER = re.compile(r"\s*[,(]\s*(\d{1,3})\s*[,)]")
+
+
+def age_after(text: str, end: int) -> int | None:
+    """The age wire style gives a person right after their name, ", 21," or " (21)", read from
+    `text` at `end`; None when there is none."""
+    found = _AGE_AFTER.match(text, end)
+    age = int(found.group(1)) if found else 0
+    return age if 0 < age < 120 else None
 
 
 def names_event_of_place(words: Sequence[str]) -> bool:

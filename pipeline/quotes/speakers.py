@@ -48,7 +48,7 @@ from spacy.tokens import Doc, Span, Token
 
 from pipeline.entities.given_names import given_name_gender
 from pipeline.entities.mentions import SURNAME_PARTICLES
-from pipeline.entities.names import STRONG_ORG_HEADS, WEAK_ORG_HEADS, label_from_head, post_nominal_tail
+from pipeline.entities.names import STRONG_ORG_HEADS, WEAK_ORG_HEADS, age_after, label_from_head, post_nominal_tail
 from pipeline.quotes.marks import find_quoted_spans
 from pipeline.records import Entity, EntityCluster, Speaker
 
@@ -184,7 +184,6 @@ SPOKES_NOUNS = frozenset({"spokesman", "spokeswoman", "spokesperson"})
 ANONYMOUS_NOUNS = SPOKES_NOUNS | {"official", "source", "person", "people", "aide"}
 _AGE = re.compile(r"\b\d+-year-old\b")
 # An age given beside a name: "Rosa Quintero, 61," or "Thabo Nkosi (58)" makes her "the 61-year-old".
-_AGE_AFTER_NAME = re.compile(r"\s*[,(]\s*(\d{1,3})\s*[,)]")
 # Titles written short before a name, and the role nouns a later description calls the person by
 # ("Sen. Ada Park ... the senator said", "Dr. Leah Brandt ... the doctor said").
 TITLE_ROLES: dict[str, frozenset[str]] = {
@@ -492,7 +491,7 @@ class SpeakerRegistry:
                 continue
             span = self.doc.char_span(entity.start, entity.end)
             # a lone word only with an age beside it ("Achterberg, 61,", which the model took for a place)
-            aged = span is not None and _AGE_AFTER_NAME.match(self.text, span.end_char) is not None
+            aged = span is not None and age_after(self.text, span.end_char) is not None
             if span is not None and (len(span) > 1 or aged) and not any(t.i in taken for t in span):
                 out.append(span)
                 taken.update(t.i for t in span)
@@ -1044,9 +1043,9 @@ class SpeakerRegistry:
         if title:
             person.roles |= {w.lower() for w in title.split()}
             person.roles |= {r for w in title.split() for r in TITLE_ROLES.get(w.lower(), ())}
-        age = _AGE_AFTER_NAME.match(self.text, name.end_char)
-        if age and person.human:
-            person.roles.add(f"{age.group(1)}-year-old")
+        age = age_after(self.text, name.end_char)
+        if age is not None and person.human:
+            person.roles.add(f"{age}-year-old")
         # a first name: of a full name, or a person the story calls by it alone ("Tomas said")
         first = name[0].lower_ if len(name) > 1 or len(person.name.split()) == 1 else None
         if first and person.gender is None:

@@ -13,6 +13,7 @@ import spacy
 from spacy.language import Language
 
 from pipeline.entities import extract_entities
+from pipeline.entities.names import age_after
 from pipeline.records import CleanArticle, Credits, Entity, EntityCluster
 from tests.unit.test_entities import MODEL, assert_well_formed, model_labels, model_reading
 
@@ -395,6 +396,15 @@ def test_an_age_between_commas_makes_every_form_of_the_name_a_person(nlp: Langua
         ("Kagiso Rabada", "PERSON"),
         ("Rabada", "PERSON"),
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [("Rabada, 21, had", 21), ("Rabada (21) had", 21), ("Rabada , 34 , had", 34), ("Rabada, 2021, had", None)],
+)
+def test_the_age_after_a_name_in_either_wire_style(text: str, age: int | None) -> None:
+    assert age_after(text, len("Rabada")) == age
+    assert age_after("Unit 0, 4, 5", len("Unit")) is None  # no one is 0
 
 
 # ── agency copy: parties, teams, indices, places of business ───────────────────
