@@ -125,6 +125,16 @@ def test_she_with_no_one_near_goes_to_the_latest_woman_named(nlp):
     assert names(nlp, text) == ["Sarah Quinn"]
 
 
+def test_she_finds_a_woman_known_only_by_a_gendered_noun(nlp):
+    # "widow" is feminine as "wife" is: the coroner, nearer but of no known gender, is passed over
+    text = (
+        "The widow of the late harbourmaster met the coroner on Friday. "
+        "The coroner said the inquest would resume in March. "
+        '"Nobody has told us what happened that night," she said.'
+    )
+    assert names(nlp, text)[-1] == "The widow of the late harbourmaster"
+
+
 def test_two_people_of_one_surname_do_not_share_an_id(nlp):
     from pipeline.records import EntityCluster
 
