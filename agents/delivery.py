@@ -238,6 +238,19 @@ class HardenedConsumer(AIOKafkaConsumer):
             self._origins.update(starts)
         return committed
 
+    async def seek_wait(self, partitions: Mapping[TP, int]) -> None:
+        """Seek, passing over partitions Faust has no offset for.
+
+        Faust's recovery swallows the signal of a rebalance that interrupts it while it reads the
+        changelogs, then seeks the new generation's standby partitions before it has read their
+        offsets: None, which aiokafka refuses with a ValueError that crashes the worker. Passed
+        over, the seek returns and recovery's next wait sees the rebalance and starts again.
+        """
+        known = {tp: offset for tp, offset in partitions.items() if offset is not None}
+        if len(known) < len(partitions):
+            log.warning("no offset to seek to yet for %s: passed over", sorted(set(partitions) - set(known)))
+        await super().seek_wait(known)
+
     def _new_offset(self, tp: TP) -> int | None:
         acked = self._acked[tp]
         resume = self._resume_offset(tp)

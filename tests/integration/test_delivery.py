@@ -133,6 +133,17 @@ def test_a_fetch_filter_is_never_read_as_every_partition():
     assert view and TP0 not in view and len(view) == 0  # still true: "none", not "all"
 
 
+def test_a_partition_faust_has_no_offset_for_is_passed_over_not_crashed_on():
+    """A rebalance during table recovery: Faust seeks the new standby partitions with offset None
+    (aiokafka raises ValueError, which crashed a CI run's worker); the others are still sought."""
+    log0, log1 = TP("app-stories-changelog", 0), TP("app-stories-changelog", 1)
+    c = object.__new__(HardenedConsumer)
+    c._init_delivery_state()
+    c._thread = FakeThread({})
+    asyncio.run(c.seek_wait({log0: None, log1: 4}))
+    assert c._thread.seeks == [{log1: 4}]
+
+
 @pytest.mark.parametrize(
     ("resume", "position", "acked", "held", "start"),
     [
