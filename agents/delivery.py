@@ -308,9 +308,7 @@ class HardenedConsumer(AIOKafkaConsumer):
                     min(dropped),
                     max(dropped),
                 )
-                task = asyncio.ensure_future(self._seek_back(TP(tp.topic, tp.partition), min(dropped)))
-                self._refetches.add(task)
-                task.add_done_callback(self._refetches.discard)
+                self._in_background(self._seek_back(TP(tp.topic, tp.partition), min(dropped)))
 
     async def _seek_back(self, tp: TP, offset: int) -> None:
         """Seek `tp` to `offset` if its position is past it: never forward over a newer seek
@@ -379,7 +377,11 @@ class HardenedConsumer(AIOKafkaConsumer):
             offset,
             position - 1,
         )
-        task = asyncio.ensure_future(self._seek_logged(tp, offset))
+        self._in_background(self._seek_logged(tp, offset))
+
+    def _in_background(self, seek: Awaitable[None]) -> None:
+        """Run a seek without waiting for it, keeping a reference until it is done."""
+        task = asyncio.ensure_future(seek)
         self._refetches.add(task)
         task.add_done_callback(self._refetches.discard)
 
