@@ -34,7 +34,7 @@ from spacy.tokens import Doc, Token
 
 from pipeline.entities.gazetteer import NAME_PARTICLES, STRENGTH_CITY, Gazetteer
 from pipeline.entities.given_names import given_name_gender
-from pipeline.entities.mentions import TITLE_HEADS, Mention, make_mention
+from pipeline.entities.mentions import TITLE_HEADS, Mention, make_mention, title_length
 from pipeline.entities.names import (
     CLUB_WORDS,
     EVENT_LINKS,
@@ -506,13 +506,18 @@ def nationalities(
     return found
 
 
-def people_after_nationality(doc: Doc, covered: set[int], body: str, gazetteer: Gazetteer) -> list[Mention]:
-    """PERSON for two or three uncovered capitalised proper nouns right after a nationality the
-    stage found ("German Kurt Hollander of ..."): a nationality before a bare name is a
-    title of a person, as in "Dane Per Olsen". Not when the run is a place or has a name's head."""
+def people_after_titles(
+    doc: Doc, titled: Sequence[Token], covered: set[int], body: str, gazetteer: Gazetteer
+) -> list[Mention]:
+    """PERSON for two or three uncovered capitalised proper nouns right after a person's title:
+    a nationality the stage found ("German Kurt Hollander", "Dane Per Olsen") or an office or a
+    role the model left untagged with the name ("Striker Jamal Osei"). Not when the run is a place
+    or has a name's head; after an office, only with a given name first ("General Assembly")."""
     found = []
-    for token in doc:
-        if token.i not in covered or not token.is_title or not gazetteer.demonym_country(token.text):
+    for token in titled:
+        nationality = token.i in covered and gazetteer.demonym_country(token.text) is not None
+        office = token.i not in covered and token.lower_.rstrip(".") in TITLE_HEADS
+        if not (nationality or office):
             continue
         end = token.i + 1
         while end < len(doc) and end not in covered and doc[end].is_title and doc[end].tag_ in PROPER_TAGS:
@@ -520,7 +525,7 @@ def people_after_nationality(doc: Doc, covered: set[int], body: str, gazetteer: 
         run = list(doc[token.i + 1 : end])
         if not 2 <= len(run) <= 3 or (end < len(doc) and doc[end].text[:1].isupper()):
             continue
-        if not _plain_name(run, gazetteer):
+        if not (_plain_name(run, gazetteer) if nationality else _given_and_family_name(run, gazetteer)):
             continue
         mention = make_mention(run, "PERSON", body, person_cue=True)
         if mention is not None:
@@ -531,7 +536,8 @@ def people_after_nationality(doc: Doc, covered: set[int], body: str, gazetteer: 
 
 def given_name_people(doc: Doc, mentions: list[Mention], body: str, gazetteer: Gazetteer) -> list[Mention]:
     """The mentions with a person the model took for a place or an organisation put right: a
-    given name and a surname ("Marta Hruba", which it may even cut into two GPEs) is a person,
+    given name and a surname ("Marta Hruba", which it may even cut into two GPEs; "Striker Jamal
+    Osei", after an office or a role) is a person,
     unless the whole is a known place or ends in a head that names something else ("Virginia
     Beach", "Georgia Power Co")."""
     by_start = {m.token_start: m for m in mentions}
@@ -546,6 +552,8 @@ def given_name_people(doc: Doc, mentions: list[Mention], body: str, gazetteer: G
             if nxt is not None and nxt.token_end - nxt.token_start == 1 and nxt.label != "PERSON":
                 end = nxt.token_end  # the model's two one-word names, side by side
         tokens = list(doc[mention.token_start : end])
+        if mention.label != "PERSON" and not mention.fixed:
+            tokens = tokens[title_length(tokens) :]  # "Striker Jamal Osei", an organisation to the model
         if mention.label == "PERSON" or mention.fixed or not _given_and_family_name(tokens, gazetteer):
             out.append(mention)
             continue

@@ -170,7 +170,7 @@ def _mentions(doc: Doc, body: str, gazetteer: Gazetteer, caps: list[tuple[int, i
     found += discovery.headed_names(doc, titled, covered, body)
     found += discovery.prepositional_places(doc, titled, covered, body, gazetteer)
     found += discovery.nationalities(doc, titled, covered, body, gazetteer)
-    found += discovery.people_after_nationality(doc, covered, body, gazetteer)
+    found += discovery.people_after_titles(doc, titled, covered, body, gazetteer)
     found += discovery.affiliated_organisations(doc, found, covered, body, gazetteer)
     found += wire.held_names(doc, covered, body)
     found += discovery.caps_countries(doc, caps, found, body, gazetteer)

@@ -449,7 +449,7 @@ def _trim_tokens(tokens: list[Token], label: str, gazetteer: Gazetteer) -> tuple
     if len(tokens) > 1 and _is_positional(tokens[0]) and bare(tokens[0].text) in TRADE_NOUNS:
         tokens = tokens[1:]  # "Steelmaker Norvik Steel ASA" at a sentence start
     if label == "PERSON":
-        n = _title_length(tokens)
+        n = title_length(tokens)
         titled = n > 0
         tokens = _strip_edges(tokens[n:])
     while tokens and tokens[-1].text in POSSESSIVE_TOKENS:
@@ -514,7 +514,7 @@ def _is_positional(token: Token) -> bool:
     return previous.text in OPENING_PUNCT or "\n" in previous.text
 
 
-def _title_length(tokens: Sequence[Token]) -> int:
+def title_length(tokens: Sequence[Token]) -> int:
     """How many leading tokens form an office title ("Turkish Foreign Minister"), 0 if none.
 
     The title ends at the last title head that leaves at least one token; every
