@@ -603,17 +603,26 @@ def _with_given_name(doc: Doc, tokens: list[Token], gazetteer: Gazetteer) -> lis
 
 
 def _hyphened_name_part(token: Token) -> bool:
-    """A proper noun written onto the word before it with a hyphen, as one word: the "un" of
-    "Jong-un", the "Min" of "Hui-Min". Not "Trump-backed" or "Obama-era" (no proper nouns)."""
-    doc, i = token.doc, token.i
+    """A name part written onto the one before it with a hyphen: the "un" of "Jong-un"."""
+    return token.i >= 2 and hyphen_joins_name(token.doc[token.i - 1])
+
+
+def hyphen_joins_name(hyphen: Token) -> bool:
+    """A hyphen written tight between two parts of one name ("Hui-Min", "Jong-un", "Pryce-Llewellyn"),
+    proper nouns or capitalised words, not a name and a participle ("Trump-backed", "Obama-era")."""
+    doc, i = hyphen.doc, hyphen.i
     return (
-        i >= 2
-        and token.tag_ in _PROPER_TAGS
-        and doc[i - 1].text == "-"
+        hyphen.text == "-"
+        and 0 < i < len(doc) - 1
+        and not hyphen.whitespace_
         and not doc[i - 1].whitespace_
-        and not doc[i - 2].whitespace_
-        and doc[i - 2].tag_ in _PROPER_TAGS
+        and _name_part(doc[i - 1])
+        and _name_part(doc[i + 1])
     )
+
+
+def _name_part(token: Token) -> bool:
+    return token.tag_ in _PROPER_TAGS or (token.is_alpha and token.text[:1].isupper())
 
 
 _PROPER_TAGS = frozenset({"NNP", "NNPS"})

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from pipeline.entities.given_names import given_name_gender
-from pipeline.entities.mentions import SURNAME_PARTICLES
+from pipeline.entities.mentions import SURNAME_PARTICLES, hyphen_joins_name
 from pipeline.entities.names import STRONG_ORG_HEADS, WEAK_ORG_HEADS, age_after, label_from_head, post_nominal_tail
 from pipeline.quotes.marks import find_quoted_spans
 from pipeline.records import Entity, EntityCluster, Speaker
@@ -345,16 +345,18 @@ def _is_break(tok: Token) -> bool:
 
 
 def joins_name_parts(tok: Token) -> bool:
-    """A mark inside one name: a hyphen written tight between two capitalised words ("Mei-Ling",
+    """A mark inside one name: a hyphen written tight between two of its parts ("Mei-Ling",
     "Pryce-Llewellyn"), or a plural possessive before a capitalised word ("Rail Workers' Union")."""
+    if tok.text == "-":
+        return hyphen_joins_name(tok)
     doc = tok.doc
     if not 0 < tok.i < len(doc) - 1 or not doc[tok.i + 1].text[:1].isupper():
         return False
-    before = doc[tok.i - 1]
-    if tok.text == "-":
-        return not tok.whitespace_ and not before.whitespace_ and before.text[:1].isupper()
     return (
-        tok.text in ("'", "’") and tok.tag_ == "POS" and before.lower_.endswith("s") and doc[tok.i + 1].pos_ == "PROPN"
+        tok.text in ("'", "’")
+        and tok.tag_ == "POS"
+        and doc[tok.i - 1].lower_.endswith("s")
+        and doc[tok.i + 1].pos_ == "PROPN"
     )
 
 
