@@ -856,11 +856,21 @@ def _speaker_for(
             return previous[0], replace(previous[1]), previous[2]
         return None, Speaker(), []
     try:
-        person, toks = registry.resolve(att.cue.source, att.cue.mention)
+        one_voice = att.type == "direct" and speaks_as_one(registry.text[att.start : att.end])
+        person, toks = registry.resolve(att.cue.source, att.cue.mention, one_voice)
         return person, registry.speaker(person, toks), toks
     except Exception:  # noqa: BLE001
         log.debug("speaker resolution failed at %d", att.start, exc_info=True)
         return None, Speaker(), []
+
+
+_FIRST_SINGULAR = re.compile(r"\b(?:I|[Mm]e|[Mm]y|[Mm]ine|[Mm]yself)\b")
+_FIRST_PLURAL = re.compile(r"\b(?:we|us|our|ours|ourselves)\b", re.IGNORECASE)
+
+
+def speaks_as_one(words: str) -> bool:
+    """Words in the first person singular and never the plural: one person's."""
+    return bool(_FIRST_SINGULAR.search(words)) and not _FIRST_PLURAL.search(words)
 
 
 def _person_before(verb: Token) -> Token | None:

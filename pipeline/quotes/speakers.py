@@ -617,8 +617,11 @@ class SpeakerRegistry:
         )
 
     # ---- resolution -------------------------------------------------------------------
-    def resolve(self, head: Token, toks: list[Token] | None = None) -> tuple[Person | None, list[Token]]:
-        """The person a source head refers to, and the tokens of its mention."""
+    def resolve(
+        self, head: Token, toks: list[Token] | None = None, one_voice: bool = False
+    ) -> tuple[Person | None, list[Token]]:
+        """The person a source head refers to, and the tokens of its mention; `one_voice` when the
+        words attributed speak as one person ("I"), so that a "they" is someone's singular they."""
         if not is_source_like(head):
             inner = _person_inside(head)
             if inner is None:
@@ -637,7 +640,7 @@ class SpeakerRegistry:
         self.observe_until(toks[0].idx)
         self._speaking = head.i
         if head.lower_ in SPEAKER_PRONOUNS or head.pos_ == "PRON" and not _is_group_pronoun(head):
-            person = self._resolve_pronoun(head)
+            person = self._resolve_pronoun(head, one_voice)
         else:
             person = self._register(head, toks, head.dep_ in ("nsubj", "nsubjpass"))
         if person is not None:
@@ -1195,11 +1198,11 @@ class SpeakerRegistry:
             return True
         return tok.pos_ == "PROPN" and self._org_entity(tok) is None or self._known_surname(tok) is not None
 
-    def _resolve_pronoun(self, pron: Token) -> Person | None:
+    def _resolve_pronoun(self, pron: Token, one_voice: bool = False) -> Person | None:
         """Nearest compatible person, preferring the subject of the closest sentence that has one."""
         word = pron.lower_
         gender = PRONOUN_GENDER.get(word)
-        plural = word in PLURAL_PRONOUNS
+        plural = word in PLURAL_PRONOUNS and not (one_voice and word == "they")  # "'I had an hour,' they said"
 
         def loosely(m: Mention) -> bool:
             return _compatible(m.person, word, gender, plural) or bool(gender) and m.voice in (gender, "x")

