@@ -34,7 +34,7 @@ from spacy.tokens import Doc, Token
 
 from pipeline.entities.gazetteer import NAME_PARTICLES, STRENGTH_CITY, Gazetteer
 from pipeline.entities.given_names import given_name_gender
-from pipeline.entities.mentions import TITLE_HEADS, Mention, make_mention, title_length
+from pipeline.entities.mentions import Mention, is_title_head, make_mention, title_length
 from pipeline.entities.names import (
     CLUB_WORDS,
     EVENT_LINKS,
@@ -516,7 +516,7 @@ def people_after_titles(
     found = []
     for token in titled:
         nationality = token.i in covered and gazetteer.demonym_country(token.text) is not None
-        office = token.i not in covered and token.lower_.rstrip(".") in TITLE_HEADS
+        office = token.i not in covered and is_title_head(token)
         if not (nationality or office):
             continue
         end = token.i + 1
@@ -741,7 +741,7 @@ def _matches(doc: Doc, i: int, form: tuple[str, ...], covered: set[int]) -> bool
         return False
     if not all(_name_like(t) for t in tokens):
         return False
-    return not (_glued(doc, i - 1) and doc[i - 1].lower_.rstrip(".") not in TITLE_HEADS) and not _glued(doc, end)
+    return not (_glued(doc, i - 1) and not is_title_head(doc[i - 1])) and not _glued(doc, end)
 
 
 def _name_like(token: Token) -> bool:

@@ -521,7 +521,7 @@ def title_length(tokens: Sequence[Token]) -> int:
     word before it must look like part of a title, so names that merely contain
     such a word ("Martin Luther King Jr.") are left whole.
     """
-    heads = [i for i, t in enumerate(tokens[:-1]) if _bare(t) in TITLE_HEADS]
+    heads = [i for i, t in enumerate(tokens[:-1]) if is_title_head(t)]
     if not heads:
         return 0
     last = heads[-1]
@@ -532,6 +532,11 @@ def title_length(tokens: Sequence[Token]) -> int:
 
 def _bare(token: Token) -> str:
     return token.lower_.rstrip(".")
+
+
+def is_title_head(token: Token) -> bool:
+    """A word that ends an office title or honorific before a name ("Minister", "Sen.", "Striker")."""
+    return _bare(token) in TITLE_HEADS
 
 
 def _is_title_word(token: Token) -> bool:
@@ -548,7 +553,7 @@ def _is_title_word(token: Token) -> bool:
 
 def _title_before(doc: Doc, i: int) -> bool:
     """An office title or honorific right before token `i` ("President Biden", "Mr. Ness")."""
-    return i > 0 and _bare(doc[i - 1]) in TITLE_HEADS
+    return i > 0 and is_title_head(doc[i - 1])
 
 
 def _lower_the_before(doc: Doc, i: int) -> bool:
@@ -616,12 +621,12 @@ def hyphen_joins_name(hyphen: Token) -> bool:
         and 0 < i < len(doc) - 1
         and not hyphen.whitespace_
         and not doc[i - 1].whitespace_
-        and _name_part(doc[i - 1])
-        and _name_part(doc[i + 1])
+        and _proper_word(doc[i - 1])
+        and _proper_word(doc[i + 1])
     )
 
 
-def _name_part(token: Token) -> bool:
+def _proper_word(token: Token) -> bool:
     return token.tag_ in _PROPER_TAGS or (token.is_alpha and token.text[:1].isupper())
 
 

@@ -208,8 +208,8 @@ ORG_NOUNS = (
 SPOKES_NOUNS = frozenset({"spokesman", "spokeswoman", "spokesperson"})
 # Descriptions that stand for someone unnamed by nature, not for a person named earlier.
 ANONYMOUS_NOUNS = SPOKES_NOUNS | {"official", "source", "person", "people", "aide"}
+# An age given beside a name ("Rosa Quintero, 61,", `names.age_after`) makes her "the 61-year-old".
 _AGE = re.compile(r"\b\d+-year-old\b")
-# An age given beside a name: "Rosa Quintero, 61," or "Thabo Nkosi (58)" makes her "the 61-year-old".
 # Titles written short before a name, and the role nouns a later description calls the person by
 # ("Sen. Ada Park ... the senator said", "Dr. Leah Brandt ... the doctor said").
 TITLE_ROLES: dict[str, frozenset[str]] = {
