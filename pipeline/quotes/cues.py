@@ -97,6 +97,8 @@ OBJECT_DEPS = frozenset({"dobj", "oprd", "prep", "xcomp", "acomp", "attr", "dati
 
 # Words that stand for a whole answer or clause after a verb of saying ("said yes", "said so").
 PRO_SENTENCES = frozenset({"yes", "no", "so"})
+# Heads of noun phrases that stand for words already reported (`said the same`, `the opposite`).
+PRO_FORMS = frozenset({"same", "opposite"})
 # The forms of a clause's first verb that are not in the past tense (present, base form, modal, "to").
 _NON_PAST_TAGS = frozenset({"VBZ", "VBP", "VB", "MD", "TO"})
 # Dependents of a cue verb, after its complement, that continue the report (a misparse).
@@ -239,6 +241,9 @@ def complement_tokens(verb: Token) -> list[Token]:
     own sources and trailing attributions. When the parse gives the verb two such clauses, the
     one that opens right after it is the report (`The river rises; the mayor said the town needs
     a wall`): a clause of the writer's before it was hung on the verb by mistake."""
+    same = _pro_form_object(verb)
+    if same:
+        return same
     comps = [
         c
         for c in verb.children
@@ -345,6 +350,29 @@ def _hangs_by_nouns(tok: Token, verb: Token) -> bool:
             return False
         tok = tok.head
     return True
+
+
+def _pro_form_object(verb: Token) -> list[Token]:
+    """`said the same of Sanders`, `says the opposite about the plan`, `said much the same thing`:
+    a noun phrase standing for words already reported is the report, with what it is said of. A
+    clause the parse hangs on the verb after it (`said the same, the poll found`) is a cue of its
+    own, not the report. Before a colon it points ahead to the words after it (`said the same
+    thing at every stop: "..."`), and those are the report."""
+    if any(t.text == ":" for t in verb.doc[verb.i + 1 : verb.sent.end]):
+        return []
+    for child in verb.rights:
+        if child.dep_ in ("dobj", "npadvmod") and _is_pro_form(child):
+            return list(child.subtree)
+    return []
+
+
+def _is_pro_form(noun: Token) -> bool:
+    """`the same`, `the opposite`, `the same thing` (never `the same day`: a time, not words)."""
+    kids = list(noun.children)
+    if not any(c.dep_ == "det" and c.lower_ == "the" for c in kids):
+        return False
+    word = noun.lower_
+    return word in PRO_FORMS or word == "thing" and any(c.dep_ == "amod" and c.lower_ in PRO_FORMS for c in kids)
 
 
 def _pro_sentence(verb: Token) -> Token | None:

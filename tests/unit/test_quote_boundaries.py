@@ -310,7 +310,7 @@ def test_a_clause_the_parse_mislabels_under_say_is_still_the_report(nlp, body, r
     assert (q.type, q.text) == ("indirect", report)
 
 
-@pytest.mark.parametrize("body", ["Jo Roe said the same of the mayor.", "He is said to be ill."])
+@pytest.mark.parametrize("body", ["Jo Roe said a prayer for the mayor.", "He is said to be ill."])
 def test_say_with_a_plain_object_or_a_passive_reports_no_clause(nlp, body):
     assert run(nlp, body) == []
 
@@ -422,6 +422,37 @@ def test_what_an_announced_object_is_for_belongs_to_the_report(nlp):
 def test_a_word_standing_for_the_answer_is_the_report(nlp, body, text, mention):
     found = {(q.type, q.text, q.speaker.mention) for q in run(nlp, body)}
     assert ("indirect", text, mention) in found
+
+
+@pytest.mark.parametrize(
+    ("body", "text", "mention"),
+    [
+        (
+            "Most farmers said the levy was fair. Three in ten fishermen said the same of the harbour dues.",
+            "the same of the harbour dues",
+            "Three in ten fishermen",
+        ),
+        ("The mayor backed the toll. Her deputy said the opposite about it.", "the opposite about it", "Her deputy"),
+        ("The pilots said much the same thing.", "much the same thing", "The pilots"),
+        # the clause after the comma is a cue of its own, not what was said
+        ("Only 26 percent said the same, the survey found.", "the same", "Only 26 percent"),
+    ],
+)
+def test_a_noun_phrase_standing_for_words_already_reported_is_the_report(nlp, body, text, mention):
+    found = {(q.type, q.text, q.speaker.mention) for q in run(nlp, body)}
+    assert ("indirect", text, mention) in found
+    assert all(q.text != "the survey found" for q in run(nlp, body))
+
+
+def test_the_same_day_is_a_time_not_words(nlp):
+    body = "The mayor said the same day that the bridge would close."
+    assert all("same" not in q.text for q in run(nlp, body))
+
+
+def test_the_same_before_a_colon_points_to_the_words_after_it(nlp):
+    body = 'The mayor said the same thing at every stop: "The bridge will open in May."'
+    quotes = run(nlp, body)
+    assert [q.text for q in quotes] == ["The bridge will open in May."]
 
 
 def test_a_report_runs_on_through_a_plural_possessive_into_its_quoted_fragment(nlp):
