@@ -121,7 +121,9 @@ def _attribute(
     doc: Doc, article: CleanArticle, entities: list[Entity], clusters: list[EntityCluster]
 ) -> list[tuple[Quote, Evidence]]:
     text = doc.text  # built once: Doc.text joins every token on each call
-    spans = [s for s in find_quoted_spans(text, article.paragraphs) if _has_words(text, s)]
+    # a headline's single marks are headline style for any words, never a body's speech marks
+    single = False if doc.user_data.get(HEADLINE_DOC) else None
+    spans = [s for s in find_quoted_spans(text, article.paragraphs, single) if _has_words(text, s)]
     cues = find_cues(doc)
     parsed = ParsedText(doc, text)
     attributions = direct_attributions(parsed, spans, cues)

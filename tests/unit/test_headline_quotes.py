@@ -198,3 +198,10 @@ def test_a_second_present_tense_verb_after_and_or_a_comma_is_the_subjects_report
     ):
         [quote] = enriched(head).headline_quotes
         assert (quote.type, quote.text, quote.cue, quote.speaker.mention) == ("indirect", said, "thanks", "Okafor")
+
+
+def test_a_headlines_single_marks_stay_headline_style_over_a_single_quoted_body() -> None:
+    body = "Mayor Lena Okafor said the bridge would reopen in May. 'We owe the crews our thanks,' she said."
+    record = enriched("Okafor says 'bridge will reopen in May'", body)
+    assert [q.type for q in record.quotes] == ["indirect", "direct"]  # the body's marks are speech marks
+    assert record.headline_quotes and all(q.type == "indirect" for q in record.headline_quotes)

@@ -945,3 +945,54 @@ def test_a_report_before_a_quote_still_runs_on_into_it(nlp):
     body = 'Alvarez touted her record as a co-sponsor of the bill. "We need fair elections in every workplace."'
     (quote,) = run(nlp, body)
     assert quote.type == "mixed" and quote.speaker.name == "Alvarez"
+
+
+# ---- single-quote house style ---------------------------------------------------------------
+
+SINGLE_STYLE = (
+    "The minister said the levy was fair. 'We will not back down on this,' she told the Herald. "
+    "'It is the right thing for the town.'\n\n"
+    "Opposition leader Tom Hale said: 'This is a disgrace. The public deserve better.'\n\n"
+    "‘I don’t think anyone expected it,’ said Ms Jones, 54, a teacher from Leeds. "
+    "‘The dockers’ union backed the levy in the ’90s.’\n\n"
+    "Mr Hale called the levy 'a tax on working people' and said it would fail."
+)
+
+
+def test_single_marks_are_speech_marks_in_copy_with_no_double_mark(nlp):
+    quotes = run(nlp, SINGLE_STYLE)
+    direct = [(q.type, q.speaker.mention) for q in quotes if q.type != "indirect"]
+    assert direct == [
+        ("direct", "she"),
+        ("direct", "Opposition leader Tom Hale"),
+        ("direct", "Ms Jones"),
+        ("mixed", "Mr Hale"),
+    ]
+    # a quote split by its cue keeps both sentences, and the apostrophes inside words stay words
+    first = [SINGLE_STYLE[s:e] for s, e in quotes[1].parts]
+    assert first == ["We will not back down on this,", "It is the right thing for the town."]
+    jones = next(q for q in quotes if q.speaker.mention == "Ms Jones")
+    assert [SINGLE_STYLE[s:e] for s, e in jones.parts][-1] == "The dockers’ union backed the levy in the ’90s."
+
+
+def test_single_marks_pair_around_apostrophes():
+    text = "'The dockers' union and O'Neill's crew won't sign,' she said. He's from the '80s."
+    assert single_quote_style_of(text)
+    spans = find_quoted_spans(text, [(0, len(text))])
+    assert [text[s.start : s.end] for s in spans] == ["'The dockers' union and O'Neill's crew won't sign,'"]
+
+
+def test_a_possessive_closes_a_quote_when_no_other_mark_follows():
+    text = "He called them 'the workers' and left."
+    assert [text[s.start : s.end] for s in find_quoted_spans(text, [(0, len(text))])] == ["'the workers'"]
+
+
+def test_single_marks_inside_double_quoted_copy_are_no_quote_of_their_own(nlp):
+    body = "\"He told me, 'Leave now,' and I left,\" said Ana Ruiz. The river's level fell."
+    quotes = run(nlp, body)
+    assert [(q.type, q.speaker.mention) for q in quotes] == [("direct", "Ana Ruiz")]
+    assert not single_quote_style_of(body)
+
+
+def single_quote_style_of(text: str) -> bool:
+    return quote_marks.single_quote_style(text)
