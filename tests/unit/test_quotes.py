@@ -996,3 +996,19 @@ def test_single_marks_inside_double_quoted_copy_are_no_quote_of_their_own(nlp):
 
 def single_quote_style_of(text: str) -> bool:
     return quote_marks.single_quote_style(text)
+
+
+_SINGLE_STYLE_PIECES = st.sampled_from(["'", "‘", "’", "s'", "don't", "'90s", "she said", "Yes", ",", ".", " ", "\n\n"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(_SINGLE_STYLE_PIECES, st.text(alphabet="ab '’‘", max_size=4)), max_size=30))
+def test_fuzz_single_marks_pair_into_ordered_spans_that_open_and_close_on_marks(parts):
+    text = "".join(parts)
+    spans = find_quoted_spans(text, [])
+    for a, b in zip(spans, spans[1:]):
+        assert a.end <= b.start
+    for s in spans:
+        assert 0 <= s.start < s.end <= len(text)
+        assert text[s.start] in quote_marks.SINGLE_MARKS
+        assert not s.closed or text[s.end - 1] in quote_marks.SINGLE_MARKS
