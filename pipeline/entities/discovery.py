@@ -567,6 +567,53 @@ def given_name_people(doc: Doc, mentions: list[Mention], body: str, gazetteer: G
     return out
 
 
+def people_before_who(doc: Doc, mentions: list[Mention], body: str, gazetteer: Gazetteer) -> list[Mention]:
+    """PERSON for two or three capitalised proper nouns that a relative "who" with a singular verb
+    follows ("Aled Pritchard, who milks 180 cows", "Magnus Thorsen, who became ..."), whatever the
+    model made of them: "who" is said of people, and a person takes a singular verb where a team
+    or a band, which British copy also calls "who", takes a plural one ("Villa, who were"). Not
+    when the words are a place or end in a head that names something else, nor when a longer
+    name runs through them."""
+    out = list(mentions)
+    for who in doc:
+        if who.lower_ != "who" or who.dep_ not in ("nsubj", "nsubjpass") or who.i < 3 or doc[who.i - 1].text != ",":
+            continue
+        run = _name_run_before(doc, who.i - 1)
+        run = run[title_length(run) :] if run else run  # "Striker Jamal Nwosu, who ..."
+        if not run or len(run) < 2 or not _singular(who.head) or not _plain_name(run, gazetteer):
+            continue
+        if gazetteer.resolve(run[0].text) is not None:
+            continue  # "Aston Villa": a place leads it
+        lo, hi = run[0].i, run[-1].i + 1
+        inside = [m for m in out if m.token_start < hi and lo < m.token_end]
+        if any(m.label == "PERSON" or m.fixed or m.token_start < lo or m.token_end > hi for m in inside):
+            continue
+        person = make_mention(run, "PERSON", body, person_cue=True)
+        if person is not None:
+            out = [m for m in out if not any(m is n for n in inside)] + [person]
+    return sorted(out, key=lambda m: m.token_start)
+
+
+def _name_run_before(doc: Doc, end: int) -> list[Token] | None:
+    """The two or three capitalised proper nouns right before token `end` (a title before them
+    included), begun at a word that is no proper noun ("the Rolling Stones, who" has its article:
+    a group)."""
+    start = end
+    while start > 0 and end - start < 4 and doc[start - 1].is_title and doc[start - 1].tag_ in PROPER_TAGS:
+        start -= 1
+    if not 2 <= end - start <= 3 or start > 0 and doc[start - 1].lower_ == "the":
+        return None
+    if start > 0 and doc[start - 1].is_title and doc[start - 1].tag_ in PROPER_TAGS:
+        return None
+    return list(doc[start:end])
+
+
+def _singular(verb: Token) -> bool:
+    """A verb (or its auxiliary) not in a plural form: `who milks`, `who became`, not `who were`."""
+    words = [verb, *(c for c in verb.children if c.dep_ in ("aux", "auxpass"))]
+    return not any(w.tag_ == "VBP" or w.lower_ == "were" for w in words)
+
+
 def _given_and_family_name(tokens: Sequence[Token], gazetteer: Gazetteer) -> bool:
     if not 2 <= len(tokens) <= 3 or not all(t.is_title and t.tag_ == "NNP" for t in tokens):
         return False

@@ -9,6 +9,7 @@ else with none.
 
 from __future__ import annotations
 
+import unicodedata
 from functools import cache
 from importlib import resources
 
@@ -32,9 +33,11 @@ def _shares() -> dict[str, dict[str, float]]:
 
 
 def given_name_gender(word: str) -> str | None:
-    """ "f", "m" or None (not a listed given name, or one both genders carry)."""
-    shares = _shares().get(word.lower())
-    if not shares or word.lower() in _BY_LANGUAGE:
+    """ "f", "m" or None (not a listed given name, or one both genders carry). The lists are
+    written without accents, so "Siobhán", "José" and "Zoë" are read as Siobhan, Jose and Zoe."""
+    key = _unaccented(word.lower())
+    shares = _shares().get(key)
+    if not shares or key in _BY_LANGUAGE:
         return None
     f, m = shares.get("f", 0.0), shares.get("m", 0.0)
     if f >= _CLEAR_MAJORITY * m:
@@ -42,3 +45,7 @@ def given_name_gender(word: str) -> str | None:
     if m >= _CLEAR_MAJORITY * f:
         return "m"
     return None
+
+
+def _unaccented(word: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))

@@ -220,6 +220,12 @@ FAC_HEADS = frozenset(
         "ground",
     }
 )
+# The facility heads that are no one's surname ("Market Square", "Harlow Airport"): a facility
+# whatever the model said; "Street", "Temple", "Bridge" or "Tower" may end a person's name.
+FAC_ONLY_WORDS = frozenset(
+    {"square", "avenue", "boulevard", "plaza", "highway", "motorway", "tunnel", "airport", "stadium", "arena"}
+    | {"cathedral", "mosque", "basilica", "terminal", "pier", "prison", "jail"}
+)
 # Natural features and regions (OntoNotes LOC).
 LOC_FEATURES = frozenset(
     {
@@ -537,6 +543,8 @@ def label_from_head(words: Sequence[str], model_label: str) -> str | None:
             return label
     if any(h in TRADE_HEADS or h in CLUB_ONLY_WORDS for h in heads):
         return "ORG"  # "Vermeer Labs", "Western Deep Mining": no one's surname is a trade
+    if any(h in FAC_ONLY_WORDS for h in heads):
+        return "FAC"
     if model_label == "PERSON":
         return None
     if any(h in WEAK_ORG_HEADS for h in heads):

@@ -40,3 +40,7 @@ recall recount stress emphasize emphasise underscore explain allege declare proc
 clarify summarize summarise
 """.split()
 )
+
+# Verbs of asking: a clause opened by "if"/"whether" after them is the question asked, and
+# whoever replies next is the one asked.
+ASKING_VERBS = frozenset({"ask", "question"})

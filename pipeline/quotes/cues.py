@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 
-from pipeline.nlp.reporting_verbs import OBJECT_REPORT_VERBS, SPEECH_VERBS
+from pipeline.nlp.reporting_verbs import ASKING_VERBS, OBJECT_REPORT_VERBS, SPEECH_VERBS
 from pipeline.quotes.speakers import SUBJECT_DEPS, can_speak, is_person_noun, issuer, subject_of_own
 
 # Verbs that attribute a quoted fragment but whose plain complement is a belief or a
@@ -41,8 +41,6 @@ insistence assurance declaration explanation
 _NOUN_TOPIC_PREPS = frozenset({"about", "for"})
 # Verbs of refusing: they report what was refused, never a change in amount (`declined 4%`).
 REFUSING_VERBS = frozenset({"decline", "refuse"})
-# Verbs of asking: a clause opened by "if"/"whether" after them is the question asked.
-ASKING_VERBS = frozenset({"ask", "question"})
 # Verbs whose "to X" names who was addressed, not what was said (`spoke to reporters`).
 ADDRESSEE_VERBS = frozenset("speak talk write explain say complain point".split())
 # Prepositions that complete a phrasal reporting verb rather than start its report.

@@ -49,6 +49,7 @@ from spacy.tokens import Doc, Span, Token
 from pipeline.entities.given_names import given_name_gender
 from pipeline.entities.mentions import SURNAME_PARTICLES, hyphen_joins_name
 from pipeline.entities.names import STRONG_ORG_HEADS, WEAK_ORG_HEADS, age_after, label_from_head, post_nominal_tail
+from pipeline.nlp.reporting_verbs import ASKING_VERBS
 from pipeline.quotes.marks import find_quoted_spans
 from pipeline.records import Entity, EntityCluster, Speaker
 
@@ -240,6 +241,8 @@ AFFILIATION_KINDS = frozenset({"ORG", "GPE"})
 _COPULAS = frozenset({"be", "become", "remain"})
 # Verbs of saying that presuppose the subject spoke before ("he added", "she continued").
 CONTINUING_VERBS = frozenset({"add", "continue"})
+# Verbs that take a turn in an exchange: their speaker answers whoever spoke last.
+REPLYING_VERBS = frozenset({"reply", "retort", "counter", "respond", "answer", "rejoin"})
 # What a verb makes its subject: "Amir Khan, who chairs the committee" ... "the chairman said".
 VERB_ROLES: dict[str, frozenset[str]] = {
     verb: frozenset(roles.split())
@@ -482,7 +485,9 @@ class SpeakerRegistry:
         self.people: list[Person] = []
         self.mentions: list[Mention] = []
         ents = doc.ents
-        self._person_ents = [e for e in ents if e.label_ == "PERSON"]
+        # a place by its own head ("Market Square", which the model called a person) is no one
+        places = {(e.start, e.end) for e in entities or [] if e.label == "FAC"}
+        self._person_ents = [e for e in ents if e.label_ == "PERSON" and (e.start_char, e.end_char) not in places]
         self._org_ents = [e for e in ents if e.label_ in ("ORG", "NORP", "GPE")]
         # "Fernanda Lima said her children ...": a person, whatever NER said
         self._person_ents += [e for e in self._org_ents if _person_by_grammar(e)]
@@ -505,6 +510,8 @@ class SpeakerRegistry:
             set()
         )  # the people who have been a cue's speaker  # of the named people met: most proper nouns are no one's
         self._ids_taken: set[str] = set()  # one id, one person: two Walshes do not share a cluster
+        self._last_speaker: Person | None = None  # who the latest cue's source was
+        self._last_asked = False  # and whether that cue asked something
         self._common_nouns: set[str] | None = None  # lowercase nouns of the article, read when first needed
 
     def _people_by_entities(self, entities: list[Entity]) -> list[Span]:
@@ -645,6 +652,7 @@ class SpeakerRegistry:
             person = self._register(head, toks, head.dep_ in ("nsubj", "nsubjpass"))
         if person is not None:
             self._spoken.add(person.key)
+        self._last_speaker, self._last_asked = person, head.head.lemma_.lower() in ASKING_VERBS
         if person is not None and _extent(toks) not in self._mention_at:
             self._add_mention(toks, person, True)
             self.mentions.sort(key=lambda m: m.start)
@@ -1229,6 +1237,11 @@ class SpeakerRegistry:
             )
         ):
             person = self._speaker_subject(pron, fits) or person
+        last = self._last_speaker
+        if person is not None and person is last and pron.i == self._speaking and _replies(pron):
+            # "'It is a car park,' Roe said. ... 'Nobody is taking it away,' she replied": a reply is
+            # the other one's turn
+            person = self._other_voice(pron, fits, last) or person
         if person is None and gender:  # nobody fits in the last sentences: the latest named of that gender
             person = next(
                 (
@@ -1246,6 +1259,17 @@ class SpeakerRegistry:
         if person is not None and gender and person.gender is None and person.named:
             person.gender = gender
         return person
+
+    def _other_voice(self, pron: Token, fits: Callable[[Mention], bool], last: Person) -> Person | None:
+        """The latest other person who fits and has spoken in the last six sentences: whom a reply
+        answers; after a question, the nearest other person, the one asked (`A reporter asked Jo
+        how she felt. She replied: ...`). No one else otherwise: the reply may answer the writer."""
+
+        def other(m: Mention) -> bool:
+            return m.person is not last and m.person.human and fits(m)
+
+        found = self._speaker_subject(pron, other)
+        return found or (self._nearest(pron, other) if self._last_asked else None)
 
     def _taken_up(self, found: list[Mention], pron: Token) -> bool:
         """Whether a sentence opening on he/she of the pronoun's gender as its main subject, outside
@@ -1560,11 +1584,20 @@ def _descriptions(root: Token) -> list[Token]:
     or as the predicate of its clause: `Maria Costa is the director`, `Chen Wei, who became coach`."""
     nouns = [c for c in root.children if c.dep_ == "appos" and c.pos_ == "NOUN"]
     if root.dep_ == "appos" and root.head.pos_ == "NOUN":
-        nouns.append(root.head)
+        nouns.append(_member_of(root.head))
     for verb in _clauses_of(root):
         if verb.lemma_ in _COPULAS:
             nouns += [c for c in verb.children if c.dep_ in ("attr", "oprd") and c.pos_ == "NOUN"]
     return nouns
+
+
+def _member_of(noun: Token) -> Token:
+    """`two members of the independent group, Jo Roe and Bo Lee`: a name set after "N of the group"
+    describes N, the people, though the parse hangs it on the group beside it."""
+    prep = noun.head
+    if noun.dep_ == "pobj" and prep.lower_ == "of" and prep.head.pos_ == "NOUN" and _only_people(prep.head):
+        return prep.head
+    return noun
 
 
 def _clauses_of(root: Token) -> list[Token]:
@@ -1625,6 +1658,17 @@ def _bare(noun: Token) -> bool:
     (`a spokeswoman`, not `a spokeswoman for the minister` or `a Kremlin spokesman`)."""
     return not any(
         c.dep_ in ("poss", "compound", "nmod", "amod", "prep", "appos", "relcl", "acl") for c in noun.children
+    )
+
+
+def _replies(pron: Token) -> bool:
+    """A pronoun whose verb takes a turn in an exchange (`she replied`, `he shot back`)."""
+    verb = pron.head
+    lemma = verb.lemma_.lower()
+    return pron.dep_ == "nsubj" and (
+        lemma in REPLYING_VERBS
+        or lemma in ("shoot", "hit", "fire")
+        and any(c.dep_ in ("prt", "advmod") and c.lower_ == "back" for c in verb.children)
     )
 
 

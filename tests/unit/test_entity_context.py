@@ -134,3 +134,31 @@ def test_a_given_name_and_a_family_name_are_a_person_whatever_the_model_said(nlp
 )
 def test_a_given_name_that_is_also_a_place_leads_no_person(nlp: Language, body: str, name: str) -> None:
     assert (name, "PERSON") not in labels(nlp, body)
+
+
+@pytest.mark.parametrize(
+    ("body", "name"),
+    [
+        ("Aled Pritchard, who milks 180 cows near the village, said he had done the sums twice.", "Aled Pritchard"),
+        # the model's reading of the first name as a place gives way
+        ("Magnus Thorsen, who became the dairy's chief executive last year, wrote to its suppliers.", "Magnus Thorsen"),
+    ],
+)
+def test_a_name_a_singular_who_follows_is_a_person(nlp: Language, body: str, name: str) -> None:
+    assert (name, "PERSON") in labels(nlp, body)
+
+
+@pytest.mark.parametrize(
+    ("body", "name"),
+    [
+        ("Fellside Dairies, who buy milk from 640 farms, cut the price again.", "Fellside Dairies"),
+        ("Kendal Rovers, who were relegated in May, drew 1-1 at home.", "Kendal Rovers"),
+    ],
+)
+def test_an_organisation_or_a_team_before_who_stays_what_it_is(nlp: Language, body: str, name: str) -> None:
+    assert (name, "PERSON") not in labels(nlp, body)
+
+
+def test_a_facility_head_no_one_bears_as_a_surname_beats_a_person_reading(nlp: Language) -> None:
+    found = labels(nlp, "The council voted to pedestrianise Market Square, ending a two-year row.")
+    assert ("Market Square", "PERSON") not in found

@@ -1012,3 +1012,17 @@ def test_fuzz_single_marks_pair_into_ordered_spans_that_open_and_close_on_marks(
         assert 0 <= s.start < s.end <= len(text)
         assert text[s.start] in quote_marks.SINGLE_MARKS
         assert not s.closed or text[s.end - 1] in quote_marks.SINGLE_MARKS
+
+
+def test_a_reply_is_the_other_speakers_turn(nlp):
+    body = (
+        '"The dock must stay open," Marta Vidal said.\n\n'
+        '"It must close before winter," Ana Ruiz said.\n\n'
+        '"Nobody is closing the dock," she replied.'
+    )
+    assert [q.speaker.name for q in run(nlp, body)] == ["Marta Vidal", "Ana Ruiz", "Marta Vidal"]
+
+
+def test_a_reply_with_no_one_else_who_spoke_stays_with_the_nearest(nlp):
+    body = 'A reporter asked Ana Ruiz how she felt. She replied: "The bigger the crowd, the better."'
+    assert [q.speaker.name for q in run(nlp, body) if q.type == "direct"] == ["Ana Ruiz"]

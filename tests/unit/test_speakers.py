@@ -635,3 +635,12 @@ def test_a_surname_with_a_particle_ner_calls_an_organisation_is_the_coach_s_name
     doc = nlp(text)
     assert any(e.text == "Dirk de Vries" and e.label_ == "ORG" for e in doc.ents)  # the case under test
     assert names(nlp, text) == ["Tom Bexley", "Dirk de Vries", "Dirk de Vries", "Dirk de Vries"]
+
+
+def test_a_name_set_after_members_of_a_group_is_a_person_not_the_group(nlp):
+    # the parse hangs the names on "group"; they describe the members
+    text = (
+        "The debate was led by two members of the independent group, Siobhán Ní Bhriain and Tom Hale. "
+        "She said the square must close."
+    )
+    assert names(nlp, text) == ["Siobhán Ní Bhriain"]
