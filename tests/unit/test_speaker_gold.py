@@ -40,6 +40,10 @@ FRESH4_ACCURACY_FLOOR = 0.87
 # (written blind, never read, held out): 0.802 (65/81 found) when written. Floors a little under.
 FRESH6_ACCURACY_FLOOR = 0.84
 FRESH8_ACCURACY_FLOOR = 0.77
+# "tune9" (written blind in hard copy, then tuned on): 0.726 (61/84 found) blind, 0.774 (65/84)
+# after the rules; "fresh9" (written beside it, never read, held out): 0.747 (62/83) when scored.
+TUNE9_ACCURACY_FLOOR = 0.74
+FRESH9_ACCURACY_FLOOR = 0.72
 TUNE7_ACCURACY_FLOOR = 0.73
 
 
@@ -58,7 +62,7 @@ def test_gold_is_well_formed_and_balanced() -> None:
     assert len(quotes) >= 120
     assert sum(q.kind == "pronoun" for q in quotes) >= 40
     for article in gold:
-        assert 150 <= len(article.body.split()) <= 450, article.id
+        assert 150 <= len(article.body.split()) <= 750, article.id  # wire length, features up to 750
         assert all(article.body.count(q.quote) == 1 for q in article.quotes)
         assert all(q.mention is None or q.mention in article.body for q in article.quotes), article.id
 
@@ -146,6 +150,10 @@ def test_blind_written_sets_keep_their_accuracy(report: dict) -> None:
     assert splits["tune7"]["overall"]["accuracy"] >= TUNE7_ACCURACY_FLOOR
     assert report["articles"]["fresh8"] == 8 and splits["fresh8"]["overall"]["gold"] == 82
     assert splits["fresh8"]["overall"]["accuracy"] >= FRESH8_ACCURACY_FLOOR
+    assert report["articles"]["tune9"] == report["articles"]["fresh9"] == 8
+    assert (splits["tune9"]["overall"]["gold"], splits["fresh9"]["overall"]["gold"]) == (86, 83)
+    assert splits["tune9"]["overall"]["accuracy"] >= TUNE9_ACCURACY_FLOOR
+    assert splits["fresh9"]["overall"]["accuracy"] >= FRESH9_ACCURACY_FLOOR
 
 
 def test_format_renders_every_kind_and_the_total(report: dict) -> None:
