@@ -796,7 +796,10 @@ def with_speakers(
     previous: tuple[Person | None, Speaker, list[Token]] | None = None
     for att in attributions:
         person, speaker, toks = _speaker_for(att, registry, previous)
-        if att.cue is None and previous is None:
+        narrated = registry.narrated(att.start) if att.cue is None and _whole_paragraph(text, att) else None
+        if narrated is not None and narrated is not person:  # "De la Vega laughs. || "Best science is us."": hers
+            person, speaker, toks = narrated, registry.speaker(narrated, None), []
+        elif att.cue is None and previous is None:
             person = registry.interviewee(att.start) if _answers_question(text, att) else None
             if person is None:
                 continue
@@ -810,6 +813,16 @@ def with_speakers(
         quote.confidence = quote_confidence(evidence)
         quotes.append((quote, evidence))
     return quotes
+
+
+def _whole_paragraph(text: str, att: Attribution) -> bool:
+    """The quote is its paragraph: nothing but marks before or after it (no cue the rules missed,
+    as in `"...". Trump said.`)."""
+    line_start = text.rfind("\n", 0, att.start) + 1
+    line_end = text.find("\n", att.end)
+    after = text[att.end : len(text) if line_end == -1 else line_end]
+    marks = " \t\"“”‘’'«».,!?"
+    return line_start > 0 and not text[line_start : att.start].strip(marks) and not after.strip(marks)
 
 
 def _answers_question(text: str, att: Attribution) -> bool:

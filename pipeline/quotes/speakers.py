@@ -690,6 +690,11 @@ class SpeakerRegistry:
             described = self._organisation(name)
             described.roles.add(head.lemma_.lower())
             return described
+        role = _organisation_role(head)
+        if role is not None:  # "El Centinela, the city's largest newspaper, wrote", a place to the model
+            described = self._organisation(_proper_name(head))
+            described.roles.add(role.lemma_.lower())
+            return described
         return self._described_person(head, toks)
 
     def _by_nationality(self, head: Token) -> Person | None:
@@ -1324,6 +1329,33 @@ class SpeakerRegistry:
 
         return min(found, key=place).person
 
+    def narrated(self, offset: int) -> Person | None:
+        """The person the paragraph before `offset` tells of, when it quotes no one: the subject of
+        its last sentence (`De la Vega laughs when the statement is read to her.`), whose words a
+        paragraph of quotation with no cue of its own then gives."""
+        end = self.text.rfind("\n", 0, offset)
+        while end > 0 and self.text[end - 1].isspace():
+            end -= 1
+        start = self.text.rfind("\n", 0, end) + 1
+        paragraph = self.text[start:end]
+        if end <= 0 or not paragraph or paragraph.endswith(":") or any(m in paragraph for m in '"“”‘’«»'):
+            return None
+        last = self.doc.char_span(start, end, alignment_mode="contract")
+        if last is None or not len(last):
+            return None
+        sentence = last[-1].sent
+        subject = next((c for c in sentence.root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subject is None or sentence.start_char < start or not is_source_like(subject):
+            return None
+        self.observe_until(subject.idx)
+        if subject.lower_ in PRONOUN_GENDER:
+            person = self._resolve_pronoun(subject)
+        elif subject.pos_ == "PRON":
+            return None
+        else:
+            person = self._register(subject, mention_tokens(subject), True)
+        return person if person is not None and person.human else None
+
     def interviewee(self, offset: int) -> Person | None:
         """The one person named first in the article before `offset`: whom an interview is with."""
         self.observe_until(offset)
@@ -1478,10 +1510,26 @@ def _name_described_by(noun: Token) -> Span | None:
         return None
     if name.ent_type_ in ("PERSON", "ORG", "GPE", "NORP"):
         return None
-    start = name.i
-    while start > 0 and name.doc[start - 1].pos_ == "PROPN" and name.doc[start - 1].dep_ == "compound":
+    return _proper_name(name)
+
+
+def _organisation_role(tok: Token) -> Token | None:
+    """The organisation noun a proper-noun subject that no person or organisation entity covers is
+    given in apposition (`El Centinela, the city's largest newspaper, wrote`), or None."""
+    if tok.pos_ != "PROPN" or not tok.text[:1].isupper() or tok.ent_type_ in ("PERSON", "ORG"):
+        return None
+    return next(
+        (c for c in tok.children if c.dep_ == "appos" and c.pos_ == "NOUN" and is_org_noun(c) and not _only_people(c)),
+        None,
+    )
+
+
+def _proper_name(tok: Token) -> Span:
+    """The proper noun with the proper nouns compounded before it (`El Centinela`)."""
+    start = tok.i
+    while start > 0 and tok.doc[start - 1].pos_ == "PROPN" and tok.doc[start - 1].dep_ == "compound":
         start -= 1
-    return name.doc[start : name.i + 1]
+    return tok.doc[start : tok.i + 1]
 
 
 def _described_as_person(tok: Token) -> bool:

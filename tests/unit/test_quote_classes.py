@@ -385,6 +385,11 @@ def test_answers_standing_after_questions_are_the_interviewees(nlp):
     assert quotes[0].text.startswith("My grandfather") and quotes[1].text.startswith("Start with two hives")
 
 
-def test_a_quote_with_no_cue_and_no_question_before_it_is_left_out(nlp):
-    body = 'Lena Sorel keeps bees on the roof.\n\n"My grandfather kept them, and I missed the sound of a hive."'
+def test_a_quote_with_no_cue_after_a_paragraph_about_no_one_is_left_out(nlp):
+    body = 'The hives sit on the roof of the old mill.\n\n"My grandfather kept them, and I missed the sound of a hive."'
     assert run(nlp, body) == []
+
+
+def test_a_quote_with_no_cue_after_a_paragraph_about_someone_is_theirs(nlp):
+    body = 'Lena Sorel keeps bees on the roof.\n\n"My grandfather kept them, and I missed the sound of a hive."'
+    assert [q.speaker.name for q in run(nlp, body)] == ["Lena Sorel"]

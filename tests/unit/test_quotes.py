@@ -1026,3 +1026,20 @@ def test_a_reply_is_the_other_speakers_turn(nlp):
 def test_a_reply_with_no_one_else_who_spoke_stays_with_the_nearest(nlp):
     body = 'A reporter asked Ana Ruiz how she felt. She replied: "The bigger the crowd, the better."'
     assert [q.speaker.name for q in run(nlp, body) if q.type == "direct"] == ["Ana Ruiz"]
+
+
+def test_a_paragraph_of_quotation_alone_is_the_words_of_whom_the_paragraph_before_tells_of(nlp):
+    body = (
+        'The fisheries office said quotas would follow "the best available science".\n\n'
+        "Marta Vidal laughs when the statement is read to her.\n\n"
+        '"Best available science is us. Nobody else is out there with a net."'
+    )
+    assert [q.speaker.name for q in run(nlp, body)][-1] == "Marta Vidal"
+
+
+def test_a_quote_with_its_cue_after_it_in_the_paragraph_keeps_its_own_speaker(nlp):
+    body = (
+        "Marta Vidal laughs when the statement is read to her.\n\n"
+        '"Nobody else is out there with a net," said Ana Ruiz, who runs the survey.'
+    )
+    assert [q.speaker.name for q in run(nlp, body)] == ["Ana Ruiz"]

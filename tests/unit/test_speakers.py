@@ -644,3 +644,13 @@ def test_a_name_set_after_members_of_a_group_is_a_person_not_the_group(nlp):
         "She said the square must close."
     )
     assert names(nlp, text) == ["Siobhán Ní Bhriain"]
+
+
+def test_a_name_given_an_organisation_noun_in_apposition_is_that_organisation(nlp):
+    # the model calls "El Centinela" a place; the appositive says it is a newspaper, which "the
+    # newspaper" then finds
+    text = (
+        "In an editorial, El Centinela, the city's largest newspaper, said the mayor was weak. "
+        "The newspaper also said the vote was close."
+    )
+    assert names(nlp, text) == ["El Centinela", "El Centinela"]
