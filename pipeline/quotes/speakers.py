@@ -1220,9 +1220,13 @@ class SpeakerRegistry:
         def loosely(m: Mention) -> bool:
             return _compatible(m.person, word, gender, plural) or bool(gender) and m.voice in (gender, "x")
 
+        kin = self._kin_of(pron)
+
         def fits(m: Mention) -> bool:  # and no first name that usually goes with the other gender
-            return loosely(m) and not (
-                gender and m.person.gender is None and m.person.name_gender not in (None, gender)
+            return (
+                loosely(m)
+                and not (gender and m.person.gender is None and m.person.name_gender not in (None, gender))
+                and not (kin and m.person.roles & kin)
             )
 
         found = self._nearest_mentions(pron, fits)
@@ -1275,6 +1279,21 @@ class SpeakerRegistry:
 
         found = self._speaker_subject(pron, other)
         return found or (self._nearest(pron, other) if self._last_asked else None)
+
+    def _kin_of(self, pron: Token) -> set[str]:
+        """The kin the pronoun's own clause gives it (`She recalled telling her mother`, `his wife`):
+        the one who speaks is not her own mother, so whoever the story made "her mother" is someone
+        else."""
+        possessive = {"he": "his", "she": "her"}.get(pron.lower_)
+        verb = pron.head
+        if possessive is None or pron.dep_ not in ("nsubj", "nsubjpass"):
+            return set()
+        return {
+            t.lemma_.lower()
+            for t in verb.subtree
+            if t.lemma_.lower() in GENDERED_NOUNS
+            and any(c.dep_ == "poss" and c.lower_ == possessive for c in t.children)
+        }
 
     def _taken_up(self, found: list[Mention], pron: Token) -> bool:
         """Whether a sentence opening on he/she of the pronoun's gender as its main subject, outside

@@ -654,3 +654,11 @@ def test_a_name_given_an_organisation_noun_in_apposition_is_that_organisation(nl
         "The newspaper also said the vote was close."
     )
     assert names(nlp, text) == ["El Centinela", "El Centinela"]
+
+
+def test_she_is_not_the_one_her_own_clause_calls_her_mother(nlp):
+    text = (
+        "Ines Duarte counts squid for a living. Her mother, Rosa Lima, wanted her to study medicine. "
+        "She said her mother had never forgiven the switch."
+    )
+    assert names(nlp, text)[-1] == "Ines Duarte"
