@@ -141,6 +141,8 @@ GIVEN_NAME_GENDER = {
     ),
 }
 # Nouns that describe people (beyond the suffix rule in `is_person_noun`).
+# The person nouns that name a team of people speaking as one.
+COLLECTIVE_SPEAKERS = frozenset({"campaign", "people", "officials"})
 PERSON_NOUNS = frozenset(
     """
 official source spokesman spokeswoman spokesperson aide adviser advisor minister president senator
@@ -1220,13 +1222,13 @@ class SpeakerRegistry:
         def loosely(m: Mention) -> bool:
             return _compatible(m.person, word, gender, plural) or bool(gender) and m.voice in (gender, "x")
 
-        kin = self._kin_of(pron)
+        others = self._others_in_clause(pron)
 
         def fits(m: Mention) -> bool:  # and no first name that usually goes with the other gender
             return (
                 loosely(m)
                 and not (gender and m.person.gender is None and m.person.name_gender not in (None, gender))
-                and not (kin and m.person.roles & kin)
+                and not m.person.roles & others
             )
 
         found = self._nearest_mentions(pron, fits)
@@ -1260,11 +1262,12 @@ class SpeakerRegistry:
                     and m.person.named
                     and m.person.human
                     and (m.person.gender or m.person.name_gender) == gender
+                    and not m.person.roles & others
                 ),
                 None,
             )
         if person is None and gender:  # only a first name's usual gender stood in the way ("Jo ... he said")
-            person = self._nearest(pron, loosely)
+            person = self._nearest(pron, lambda m: loosely(m) and not m.person.roles & others)
         if person is not None and gender and person.gender is None and person.named:
             person.gender = gender
         return person
@@ -1280,20 +1283,26 @@ class SpeakerRegistry:
         found = self._speaker_subject(pron, other)
         return found or (self._nearest(pron, other) if self._last_asked else None)
 
-    def _kin_of(self, pron: Token) -> set[str]:
-        """The kin the pronoun's own clause gives it (`She recalled telling her mother`, `his wife`):
-        the one who speaks is not her own mother, so whoever the story made "her mother" is someone
-        else."""
+    def _others_in_clause(self, pron: Token) -> set[str]:
+        """The roles of the people the pronoun's own clause names by description, who are therefore
+        someone else (a description is never bound by the subject over it): its kin (`She recalled
+        telling her mother`) and people it calls "the" role (`He said he would have let the striker
+        stay`), outside quoted words."""
         possessive = {"he": "his", "she": "her"}.get(pron.lower_)
         verb = pron.head
         if possessive is None or pron.dep_ not in ("nsubj", "nsubjpass"):
             return set()
-        return {
-            t.lemma_.lower()
-            for t in verb.subtree
-            if t.lemma_.lower() in GENDERED_NOUNS
-            and any(c.dep_ == "poss" and c.lower_ == possessive for c in t.children)
-        }
+        roles = set()
+        for t in verb.subtree:
+            if self._in_quote(t.idx) or t.pos_ != "NOUN":
+                continue
+            lemma = t.lemma_.lower()
+            kids = list(t.children)
+            if lemma in GENDERED_NOUNS and any(c.dep_ == "poss" and c.lower_ == possessive for c in kids):
+                roles.add(lemma)
+            elif t.i > pron.i and _one_persons_role(t) and [c.lower_ for c in kids] == ["the"]:
+                roles.add(lemma)
+        return roles
 
     def _taken_up(self, found: list[Mention], pron: Token) -> bool:
         """Whether a sentence opening on he/she of the pronoun's gender as its main subject, outside
@@ -1586,6 +1595,12 @@ def _is_publication_name(name: Span) -> bool:
     article, as newspapers are (a person's name takes no "the": Emily Post is no paper)."""
     the = name[0] if name[0].lower_ == "the" else name.doc[name.start - 1] if name.start > 0 else None
     return the is not None and the.lower_ == "the" and name[-1].lower_ in PRESS_WORDS
+
+
+def _one_persons_role(noun: Token) -> bool:
+    """A noun only one person can be called (`the striker`, `the mayor`), not a team of them (`the
+    campaign`, which speaks like a person)."""
+    return is_person_noun(noun) and not is_org_noun(noun) and noun.lemma_.lower() not in COLLECTIVE_SPEAKERS
 
 
 def _only_people(noun: Token) -> bool:

@@ -662,3 +662,14 @@ def test_she_is_not_the_one_her_own_clause_calls_her_mother(nlp):
         "She said her mother had never forgiven the switch."
     )
     assert names(nlp, text)[-1] == "Ines Duarte"
+
+
+def test_he_is_not_the_one_his_own_clause_calls_by_a_role(nlp):
+    # "the striker" in his clause is someone else: the coach, met further back, is who insisted
+    text = (
+        "Coach Lars Berg said the striker would miss the trip. "
+        "The striker, Kofi Mensah, said his daughter was ill. "
+        "The club doctor, Ruth Hale, was told early. "
+        "He said he would have let the striker stay had anyone asked."
+    )
+    assert names(nlp, text)[-1] == "Lars Berg"
