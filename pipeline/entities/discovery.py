@@ -34,7 +34,7 @@ from spacy.tokens import Doc, Token
 
 from pipeline.entities.gazetteer import NAME_PARTICLES, STRENGTH_CITY, Gazetteer
 from pipeline.entities.given_names import given_name_gender
-from pipeline.entities.mentions import Mention, is_title_head, make_mention, title_length
+from pipeline.entities.mentions import HONORIFICS, Mention, is_title_head, make_mention, title_length
 from pipeline.entities.names import (
     CLUB_WORDS,
     EVENT_LINKS,
@@ -582,16 +582,41 @@ def people_before_who(doc: Doc, mentions: list[Mention], body: str, gazetteer: G
         run = run[title_length(run) :] if run else run  # "Striker Jamal Nwosu, who ..."
         if not run or len(run) < 2 or not _singular(who.head) or not _plain_name(run, gazetteer):
             continue
-        if gazetteer.resolve(run[0].text) is not None:
-            continue  # "Aston Villa": a place leads it
-        lo, hi = run[0].i, run[-1].i + 1
-        inside = [m for m in out if m.token_start < hi and lo < m.token_end]
-        if any(m.label == "PERSON" or m.fixed or m.token_start < lo or m.token_end > hi for m in inside):
+        if gazetteer.resolve(run[0].text) is None:  # "Aston Villa": a place leads it
+            out = _person_over(run, out, body)
+    return out
+
+
+def people_after_honorifics(doc: Doc, mentions: list[Mention], body: str, gazetteer: Gazetteer) -> list[Mention]:
+    """PERSON for one to three capitalised proper nouns after an honorific (`Dr Anjali
+    Raghunathan`, `Mrs Lindahl`), whatever the model made of them: an honorific stands only before
+    a person's name. Not when the words are a place or end in a head that names something else."""
+    out = list(mentions)
+    for token in doc:
+        if bare(token.text) not in HONORIFICS or not token.is_title:
             continue
-        person = make_mention(run, "PERSON", body, person_cue=True)
-        if person is not None:
-            out = [m for m in out if not any(m is n for n in inside)] + [person]
-    return sorted(out, key=lambda m: m.token_start)
+        start = token.i + 1 + (token.i + 1 < len(doc) and doc[token.i + 1].text == ".")
+        end = start
+        while end < len(doc) and end - start < 3 and doc[end].is_title and doc[end].tag_ in PROPER_TAGS:
+            end += 1
+        run = list(doc[start:end])
+        if run and (end >= len(doc) or not doc[end].is_title) and _plain_name(run, gazetteer):
+            out = _person_over(run, out, body)
+    return out
+
+
+def _person_over(run: list[Token], mentions: list[Mention], body: str) -> list[Mention]:
+    """The mentions with a PERSON over `run` in place of the model's other readings inside it; as
+    they were when a person, a fixed label or a longer name already covers any of it."""
+    lo, hi = run[0].i, run[-1].i + 1
+    inside = [m for m in mentions if m.token_start < hi and lo < m.token_end]
+    if any(m.label == "PERSON" or m.fixed or m.token_start < lo or m.token_end > hi for m in inside):
+        return mentions
+    person = make_mention(run, "PERSON", body, person_cue=True)
+    if person is None:
+        return mentions
+    kept = [m for m in mentions if not any(m is n for n in inside)]
+    return sorted([*kept, person], key=lambda m: m.token_start)
 
 
 def _name_run_before(doc: Doc, end: int) -> list[Token] | None:

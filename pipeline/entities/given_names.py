@@ -35,7 +35,7 @@ def _shares() -> dict[str, dict[str, float]]:
 def given_name_gender(word: str) -> str | None:
     """ "f", "m" or None (not a listed given name, or one both genders carry). The lists are
     written without accents, so "Siobhán", "José" and "Zoë" are read as Siobhan, Jose and Zoe."""
-    key = _unaccented(word.lower())
+    key = unaccented(word.lower())
     shares = _shares().get(key)
     if not shares or key in _BY_LANGUAGE:
         return None
@@ -47,5 +47,26 @@ def given_name_gender(word: str) -> str | None:
     return None
 
 
-def _unaccented(word: str) -> str:
+def name_gender(word: str) -> str | None:
+    """The gender a word already known to be someone's first name usually goes with: the census
+    lists' answer when they hold the name (a name they give to both stays without one), else the
+    world list in `data/given_names.tsv` (Anjali, Declan, Mikael, Kwame: names of many countries,
+    kept when at least nine in ten of the people counted with it are of one gender). Recognising
+    a word as a given name at all stays with the census lists (`given_name_gender`): a word that is
+    a first name somewhere is often a place or a brand in English copy."""
+    key = unaccented(word.lower())
+    if key in _shares() or key in _BY_LANGUAGE:
+        return given_name_gender(word)
+    return _world().get(key)
+
+
+@cache
+def _world() -> dict[str, str]:
+    """name (lower case, unaccented) -> "f" or "m", from the packaged table."""
+    text = (resources.files("pipeline.entities") / "data" / "given_names.tsv").read_text(encoding="ascii")
+    return dict(line.split("\t") for line in text.splitlines())
+
+
+def unaccented(word: str) -> str:
+    """The word without its accents (NFKD, combining marks dropped): "siobhán" -> "siobhan"."""
     return "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))

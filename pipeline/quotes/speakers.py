@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
-from pipeline.entities.given_names import given_name_gender
+from pipeline.entities.given_names import given_name_gender, name_gender
 from pipeline.entities.mentions import SURNAME_PARTICLES, hyphen_joins_name
 from pipeline.entities.names import STRONG_ORG_HEADS, WEAK_ORG_HEADS, age_after, label_from_head, post_nominal_tail
 from pipeline.nlp.reporting_verbs import ASKING_VERBS
@@ -1096,7 +1096,7 @@ class SpeakerRegistry:
         first = name[0].lower_ if len(name) > 1 or len(person.name.split()) == 1 else None
         if first and person.gender is None:
             person.gender = GIVEN_NAME_GENDER.get(first)
-            person.name_gender = person.name_gender or given_name_gender(first)
+            person.name_gender = person.name_gender or name_gender(first)
 
     def _described_person(self, head: Token, toks: list[Token]) -> Person | None:
         lemma = head.lemma_.lower()

@@ -106,6 +106,7 @@ def test_the_wheel_holds_the_packages_and_their_data_and_no_developer_tools(inst
     for schema in ("article.raw", "article.enriched", "deadletter"):
         assert f"schemas/{schema}.schema.json" in names
     assert "wirestream/kafka/pom.xml" in names and "agents/static/dashboard.html" in names
+    assert {"pipeline/entities/data/given_names.tsv", "pipeline/entities/data/given_names.LICENSE"} <= set(names)
 
 
 def test_the_installed_package_is_the_one_imported(installed):

@@ -162,3 +162,13 @@ def test_an_organisation_or_a_team_before_who_stays_what_it_is(nlp: Language, bo
 def test_a_facility_head_no_one_bears_as_a_surname_beats_a_person_reading(nlp: Language) -> None:
     found = labels(nlp, "The council voted to pedestrianise Market Square, ending a two-year row.")
     assert ("Market Square", "PERSON") not in found
+
+
+def test_the_names_after_an_honorific_are_a_person(nlp: Language) -> None:
+    body = (
+        "An inquest has concluded that a deckhand died by accident.\n\n"
+        "Dr Anjali Raghunathan, the senior coroner for the district, who heard four days of evidence, "
+        "said the company had failed its crew."
+    )
+    assert ("Raghunathan", "GPE") in model_reading(nlp, body), "model reads the name now; pick another text"
+    assert ("Anjali Raghunathan", "PERSON") in labels(nlp, body)
