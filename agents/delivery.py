@@ -266,6 +266,19 @@ class HardenedConsumer(AIOKafkaConsumer):
             committed = self._revoke_resume.get(tp)
         return committed if committed is not None else self._origins.get(tp)
 
+    def flow(self) -> dict[str, list[str]]:
+        """The partitions the fetch loop reads now, those Faust paused, and those waiting on a full
+        stream buffer: what `/api/state` shows, so a partition that stalls can be told apart."""
+
+        def names(tps: Iterable[TP] | None) -> list[str]:
+            return sorted(f"{tp.topic}-{tp.partition}" for tp in tps or ())
+
+        return {
+            "active": names(self._active_partitions),
+            "paused": names(self._paused_partitions),
+            "buffer_full": names(self._buffered_partitions),
+        }
+
     async def _getmany(self, active_partitions: set[TP] | None, timeout: float) -> RecordMap:
         # aiokafka only asks the filter for `in` and for its truth
         live = None if active_partitions is None else cast(set[TP], LivePartitions(active_partitions))

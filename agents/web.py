@@ -149,6 +149,8 @@ def register(app: faust.App, settings: Settings) -> None:
     async def api_state(self: faust.web.View, request: faust.web.Request) -> faust.web.Response:
         state = metrics.LIVE.snapshot()
         state["worker"] = worker
+        flow = getattr(app.consumer, "flow", None)
+        state["flow"] = flow() if flow is not None else None
         return self.json(state, headers={"Cache-Control": "no-store"})
 
     @app.page("/dashboard")
