@@ -190,9 +190,9 @@ POSSESSIVE_SUFFIXES: tuple[str, ...] = ("'s", "’s")
 LOCATIVE_PREPOSITIONS = frozenset(
     {"in", "near", "into", "inside", "outside", "across", "throughout", "toward", "towards", "via", "from"}
 )
-# Lower-case particles inside surnames ("Erik ten Hag", "Ursula von der Leyen").
 # The title heads that only ever stand before a person's name (`Dr Anjali Rao`, `Mrs Lindahl`).
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "dame", "rev"})
+# Lower-case particles inside surnames ("Erik ten Hag", "Ursula von der Leyen").
 SURNAME_PARTICLES = frozenset(
     {
         "ten",

@@ -70,7 +70,7 @@ from pipeline.quotes.cues import (
     without_trailing_aside,
 )
 from pipeline.quotes.direct import Attribution, ParsedText, direct_attributions, is_title, trimmed, utters
-from pipeline.quotes.marks import QuotedSpan, find_quoted_spans
+from pipeline.quotes.marks import QuotedSpan, find_quoted_spans, paragraph_before
 from pipeline.quotes.speakers import Person, SpeakerRegistry, can_speak, speaker_path, subject_of_own
 from pipeline.records import CleanArticle, Entity, EntityCluster, Quote, Speaker
 
@@ -828,8 +828,8 @@ def _whole_paragraph(text: str, att: Attribution) -> bool:
 def _answers_question(text: str, att: Attribution) -> bool:
     """A paragraph of quote right after a paragraph that asks, unquoted (`What made you start?`):
     interview copy, where the answers are the interviewee's."""
-    before = text[: text.rfind("\n", 0, att.start) + 1].rstrip()
-    question = before[before.rfind("\n") + 1 :].strip()
+    start, end = paragraph_before(text, att.start)
+    question = text[start:end].strip()
     return question.endswith("?") and not any(mark in question for mark in '"“”')
 
 

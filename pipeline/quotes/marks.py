@@ -27,7 +27,6 @@ DOUBLE_APOSTROPHE = "''"
 # all (`single_quote_style`).
 SINGLE_OPENERS = frozenset("‘")
 SINGLE_MARKS = frozenset("‘’'")
-_DOUBLE_IN_TEXT = re.compile("[" + re.escape("".join(sorted(QUOTE_MARKS))) + "]|" + re.escape(DOUBLE_APOSTROPHE))
 # Characters after which a mark is an opener ("said: “...", "(“...").
 _OPEN_CONTEXT = frozenset(" \t\n([{—–-:/\u00a0")
 
@@ -62,7 +61,7 @@ def single_quote_style(text: str) -> bool:
     """Copy whose speech marks are single (`'We will not back down,' she said`): no double mark
     anywhere in it, and a single mark that opens by its context. American and agency copy quote in
     double marks and keep single ones for a quote inside a quote, which then never counts alone."""
-    if _DOUBLE_IN_TEXT.search(text):
+    if _CANDIDATE.search(text):  # a double mark, or two apostrophes standing for one
         return False
     return any(_single_width(text, m.start()) and _opens(text, m.start()) for m in _SINGLE_CANDIDATE.finditer(text))
 
@@ -230,6 +229,17 @@ def _with_mark_widths(text: str, span: QuotedSpan, single: bool = False) -> Quot
     if span.inner[0] > span.inner[1]:
         span.open_len, span.close_len = 1, 0
     return span
+
+
+def paragraph_before(text: str, offset: int) -> tuple[int, int]:
+    """(start, end) of the last line with words before the line holding `offset`, without its
+    trailing blanks; (0, 0) when there is none."""
+    end = text.rfind("\n", 0, offset)
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    if end <= 0:
+        return 0, 0
+    return text.rfind("\n", 0, end) + 1, end
 
 
 def _rstrip(text: str, end: int) -> int:

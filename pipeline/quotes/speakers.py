@@ -50,7 +50,7 @@ from pipeline.entities.given_names import given_name_gender, name_gender
 from pipeline.entities.mentions import SURNAME_PARTICLES, hyphen_joins_name
 from pipeline.entities.names import STRONG_ORG_HEADS, WEAK_ORG_HEADS, age_after, label_from_head, post_nominal_tail
 from pipeline.nlp.reporting_verbs import ASKING_VERBS
-from pipeline.quotes.marks import find_quoted_spans
+from pipeline.quotes.marks import find_quoted_spans, paragraph_before
 from pipeline.records import Entity, EntityCluster, Speaker
 
 PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f"}
@@ -140,9 +140,9 @@ GIVEN_NAME_GENDER = {
         "m",
     ),
 }
-# Nouns that describe people (beyond the suffix rule in `is_person_noun`).
 # The person nouns that name a team of people speaking as one.
 COLLECTIVE_SPEAKERS = frozenset({"campaign", "people", "officials"})
+# Nouns that describe people (beyond the suffix rule in `is_person_noun`).
 PERSON_NOUNS = frozenset(
     """
 official source spokesman spokeswoman spokesperson aide adviser advisor minister president senator
@@ -1219,16 +1219,15 @@ class SpeakerRegistry:
         gender = PRONOUN_GENDER.get(word)
         plural = word in PLURAL_PRONOUNS and not (one_voice and word == "they")  # "'I had an hour,' they said"
 
-        def loosely(m: Mention) -> bool:
-            return _compatible(m.person, word, gender, plural) or bool(gender) and m.voice in (gender, "x")
-
         others = self._others_in_clause(pron)
 
+        def loosely(m: Mention) -> bool:  # and not someone the pronoun's own clause names as another
+            compatible = _compatible(m.person, word, gender, plural) or bool(gender) and m.voice in (gender, "x")
+            return compatible and not m.person.roles & others
+
         def fits(m: Mention) -> bool:  # and no first name that usually goes with the other gender
-            return (
-                loosely(m)
-                and not (gender and m.person.gender is None and m.person.name_gender not in (None, gender))
-                and not m.person.roles & others
+            return loosely(m) and not (
+                gender and m.person.gender is None and m.person.name_gender not in (None, gender)
             )
 
         found = self._nearest_mentions(pron, fits)
@@ -1267,7 +1266,7 @@ class SpeakerRegistry:
                 None,
             )
         if person is None and gender:  # only a first name's usual gender stood in the way ("Jo ... he said")
-            person = self._nearest(pron, lambda m: loosely(m) and not m.person.roles & others)
+            person = self._nearest(pron, loosely)
         if person is not None and gender and person.gender is None and person.named:
             person.gender = gender
         return person
@@ -1361,12 +1360,9 @@ class SpeakerRegistry:
         """The person the paragraph before `offset` tells of, when it quotes no one: the subject of
         its last sentence (`De la Vega laughs when the statement is read to her.`), whose words a
         paragraph of quotation with no cue of its own then gives."""
-        end = self.text.rfind("\n", 0, offset)
-        while end > 0 and self.text[end - 1].isspace():
-            end -= 1
-        start = self.text.rfind("\n", 0, end) + 1
+        start, end = paragraph_before(self.text, offset)
         paragraph = self.text[start:end]
-        if end <= 0 or not paragraph or paragraph.endswith(":") or any(m in paragraph for m in '"“”‘’«»'):
+        if not paragraph or paragraph.endswith(":") or any(m in paragraph for m in '"“”‘’«»'):
             return None
         last = self.doc.char_span(start, end, alignment_mode="contract")
         if last is None or not len(last):
