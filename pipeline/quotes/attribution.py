@@ -58,6 +58,8 @@ from pipeline.quotes.cues import (
     complement_tokens,
     cue_extent,
     cue_preposition,
+    cue_source,
+    for_to_clause,
     governing_subject,
     has_tense,
     has_that_mark,
@@ -192,7 +194,7 @@ def _sentence_cues(sent: Span) -> list[Cue]:
         if not reporting or _that_said(tok) or _asks_the_reader(tok, sent):
             continue
         if framed:  # the quote next to the frame is found by the direct-quote linker
-            out.append(Cue(tok, *cue_extent(tok), subject_of(tok), [], []))
+            out.append(Cue(tok, *cue_extent(tok), cue_source(tok), [], []))
         else:
             start, end = cue_extent(tok)
             content = complement_tokens(tok)
@@ -200,7 +202,7 @@ def _sentence_cues(sent: Span) -> list[Cue]:
             prep = cue_preposition(tok) if objects else None
             if prep is not None and prep.i > tok.i:
                 end = prep.idx + len(prep.text)
-            out.append(Cue(tok, start, end, subject_of(tok), content, objects))
+            out.append(Cue(tok, start, end, cue_source(tok), content, objects))
     out.extend(according_to_cues(sent))
     return out
 
@@ -601,7 +603,23 @@ def _reports_by_object(verb: Token) -> bool:
         not any(c.dep_ == "prt" and c.lower_ != "out" for c in verb.children)
         and _calls_it(verb)
         and _refuses_something(verb)
+        and not _gives_or_lets_in(verb)
     )
+
+
+def _gives_or_lets_in(verb: Token) -> bool:
+    """`denied the couple a licence`, `denied licences to couples` (withholding something from
+    someone: a recipient beside the object) and `admitted more students` (letting people in: an
+    object that can speak) are not words denied or admitted."""
+    lemma, kids = verb.lemma_.lower(), list(verb.children)
+    if lemma in ("deny", "refuse"):
+        objects = [c for c in kids if c.dep_ == "dobj"]
+        return bool(objects) and any(
+            c.dep_ == "dative" or c.dep_ == "prep" and c.lower_ == "to" and c.i > objects[0].i for c in kids
+        )
+    if lemma == "admit":
+        return any(c.dep_ == "dobj" and can_speak(c) for c in kids)
+    return False
 
 
 def _refuses_something(verb: Token) -> bool:
@@ -620,6 +638,8 @@ def _calls_it(verb: Token) -> bool:
     kids = list(verb.children)
     if any(c.dep_ in ("prep", "prt") and c.lower_ in ("for", "on", "out") and c.i == verb.i + 1 for c in kids):
         return True  # `called for X`, `called on X to`, `called out X`
+    if any(for_to_clause(c) for c in kids):
+        return True  # `called for the chief to resign`
     if verb.dep_ == "acl" or any(c.dep_ in ("auxpass", "nsubjpass") for c in kids):
         return False
     objects = [c for c in kids if c.dep_ in ("dobj", "dative")]

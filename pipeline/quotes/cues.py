@@ -177,6 +177,18 @@ def subject_of(verb: Token) -> Token | None:
     return None
 
 
+def cue_source(verb: Token) -> Token | None:
+    """The source of a verb cue: its subject, or for a gerund after a preposition (`won the vote
+    by calling for X`, `angered donors after saying that Y`) the subject of the verb the phrase
+    belongs to. Only for cues: a quoted fragment's frame climbs past such a gerund instead."""
+    own = subject_of(verb)
+    if own is not None or verb.dep_ != "pcomp" or verb.tag_ != "VBG" or verb.head.dep_ != "prep":
+        return own
+    head = verb.head.head
+    subject = subject_of(head) if head.pos_ in ("VERB", "AUX") else None
+    return subject if subject is not None and can_speak(subject) else None  # not `the vote has X before claiming`
+
+
 def _inverted_subject(verb: Token) -> Token | None:
     """`"...," said Reilly.`: after a closing quote the name right after a verb of saying is its
     subject, also when the parse hung it on the verb as something else (an adverb, an object)."""
@@ -582,7 +594,11 @@ def object_tokens(verb: Token) -> list[Token]:
     rights = [
         c
         for c in verb.rights
-        if c.dep_ in OBJECT_DEPS or c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN", "PRON") or _purpose_of_object(c)
+        if c.dep_ in OBJECT_DEPS
+        or c.dep_ == "conj"
+        and c.pos_ in ("NOUN", "PROPN", "PRON")
+        or _purpose_of_object(c)
+        or for_to_clause(c)
     ]
     if verb.lemma_.lower() in ADDRESSEE_VERBS:
         rights = [c for c in rights if c.dep_ != "prep" or c.lower_ in _TOPIC_PREPS]
@@ -595,10 +611,29 @@ def object_tokens(verb: Token) -> list[Token]:
     doc = verb.doc
     lo = rights[0].left_edge.i
     hi = max(c.right_edge.i for c in rights)
-    if rights[0].dep_ == "prep" and rights[0].lower_ in CUE_PREPOSITIONS and rights[0].i == lo:
-        lo += 1  # `called for a repeal`: "for" belongs to the cue
+    if (rights[0].dep_ == "prep" and rights[0].lower_ in CUE_PREPOSITIONS or for_to_clause(rights[0])) and (
+        rights[0].i == lo or verb.doc[lo].dep_ == "mark"
+    ):
+        lo += 1  # `called for a repeal`, `called for the chief to resign`: "for" belongs to the cue
     hi = min([hi] + [k - 1 for k in _second_predicates(doc, lo, hi)])
+    if for_to_clause(rights[0]):  # `called for the files to be public — even the ones ...`: an aside
+        hi = min([hi] + [k - 1 for k in range(lo, hi + 1) if _is_dash(doc[k])])
     return without_trailing_aside([doc[i] for i in range(lo, hi + 1)])
+
+
+def for_to_clause(child: Token) -> bool:
+    """`called for the chief to resign`: a "for ... to" clause right after the verb is what was
+    called for (the parse makes it an adverbial clause with "for" as its mark)."""
+    if child.dep_ != "advcl" or child.i < child.head.i:
+        return False
+    first = child.left_edge
+    return (
+        first.dep_ == "mark"
+        and first.lower_ == "for"
+        and first.head == child
+        and first.i == child.head.i + 1
+        and any(c.dep_ == "aux" and c.tag_ == "TO" for c in child.children)
+    )
 
 
 def _purpose_of_object(child: Token) -> bool:
@@ -641,9 +676,11 @@ def _is_setting(child: Token) -> bool:
 
 def cue_preposition(verb: Token) -> Token | None:
     """The preposition that completes a phrasal cue (`called for`, `spoke of`, `warned against`)."""
-    rights = [c for c in verb.rights if c.dep_ in OBJECT_DEPS]
+    rights = [c for c in verb.rights if c.dep_ in OBJECT_DEPS or for_to_clause(c)]
     if rights and rights[0].dep_ == "prep" and rights[0].lower_ in CUE_PREPOSITIONS:
         return rights[0]
+    if rights and for_to_clause(rights[0]):
+        return rights[0].left_edge
     return None
 
 

@@ -658,3 +658,58 @@ def test_a_noun_of_a_reporting_verb_reports_a_that_clause_quoting_the_words(nlp,
 def test_a_noun_of_a_reporting_verb_without_quoted_words_is_no_report_of_its_own(nlp):
     [q] = run(nlp, "The council rejected the assertion that the bridge was safe.")
     assert (q.cue, q.text) == ("rejected", "the assertion that the bridge was safe")
+
+
+@pytest.mark.parametrize(
+    ("body", "text"),
+    [
+        ("The mayor called for the police chief to resign.", "the police chief to resign"),
+        ("Senator Ana Ruiz has called for the toll to be cut to $2 by 2028.", "the toll to be cut to $2 by 2028"),
+    ],
+)
+def test_a_for_to_clause_after_call_is_what_was_called_for(nlp, body, text):
+    quotes = run(nlp, body)
+    assert [(q.text, q.type) for q in quotes] == [(text, "indirect")]
+    assert quotes[0].cue.endswith("for")
+
+
+def test_a_for_to_clause_report_ends_before_a_dash_aside(nlp):
+    body = "Ruiz has called for the files to be made public — even the ones the agency says are “secret.”"
+    texts = [q.text for q in run(nlp, body)]
+    assert texts[0] == "the files to be made public"
+
+
+@pytest.mark.parametrize(
+    ("body", "text", "mention"),
+    [
+        ("Ana Ruiz won the seat by calling for a second bridge.", "a second bridge", "Ana Ruiz"),
+        (
+            "The senator angered donors after saying that the budget was a sham.",
+            "that the budget was a sham",
+            "The senator",
+        ),
+    ],
+)
+def test_a_gerund_after_a_preposition_reports_for_the_subject_of_its_verb(nlp, body, text, mention):
+    quotes = run(nlp, body)
+    assert [(q.text, q.speaker.mention) for q in quotes] == [(text, mention)]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The clerk denied the couple a licence.",
+        "The clerk denied licences to two couples.",
+        "The college is admitting more students this year.",
+    ],
+)
+def test_deny_and_admit_in_their_senses_of_giving_and_letting_in_report_nothing(nlp, body):
+    assert run(nlp, body) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "text"),
+    [("The clerk denied the report.", "the report"), ("Ana Ruiz admitted her mistake.", "her mistake")],
+)
+def test_deny_and_admit_with_words_as_their_object_report_them(nlp, body, text):
+    assert [q.text for q in run(nlp, body)] == [text]
