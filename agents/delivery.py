@@ -266,7 +266,7 @@ class HardenedConsumer(AIOKafkaConsumer):
             committed = self._revoke_resume.get(tp)
         return committed if committed is not None else self._origins.get(tp)
 
-    def flow(self) -> dict[str, list[str]]:
+    def flow(self) -> dict[str, Any]:
         """The partitions the fetch loop reads now, those Faust paused, and those waiting on a full
         stream buffer: what `/api/state` shows, so a partition that stalls can be told apart."""
 
@@ -277,7 +277,22 @@ class HardenedConsumer(AIOKafkaConsumer):
             "active": names(self._active_partitions),
             "paused": names(self._paused_partitions),
             "buffer_full": names(self._buffered_partitions),
+            "positions": {f"{tp.topic}-{tp.partition}": self._fetch_position(tp) for tp in sorted(self.assignment())},
+            "fetcher": str(cast(Any, self.app)._fetcher.state),
+            "waiting_on": self._refetch_blocked(),
         }
+
+    def _refetch_blocked(self) -> list[str]:
+        """What keeps `refetch_stranded` from looking now: each is legitimate for a moment, never for long."""
+        app = self.app
+        reasons = {
+            "rebalancing": app.rebalancing,
+            "recovery": app.in_recovery,
+            "flow_suspended": not app.flow_control.is_active(),
+            "handing_out": self._handing_out,
+            "committing": self._commit_fut is not None,
+        }
+        return [name for name, on in reasons.items() if on]
 
     async def _getmany(self, active_partitions: set[TP] | None, timeout: float) -> RecordMap:
         # aiokafka only asks the filter for `in` and for its truth
@@ -351,13 +366,7 @@ class HardenedConsumer(AIOKafkaConsumer):
         acked list before the committed offset moves).
         """
         app = self.app
-        if (
-            app.rebalancing
-            or app.in_recovery
-            or not app.flow_control.is_active()
-            or self._handing_out
-            or self._commit_fut is not None
-        ):
+        if self._refetch_blocked():
             return
         suspects = self._stranded
         for tp in self.assignment():
