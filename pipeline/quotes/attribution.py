@@ -48,6 +48,7 @@ from pipeline.quotes.confidence import (
     speaker_confidence,
 )
 from pipeline.quotes.cues import (
+    CUE_PREPOSITIONS,
     CUE_VERB_LEMMAS,
     PRO_SENTENCES,
     QUOTE_ADJACENT_VERBS,
@@ -78,6 +79,9 @@ from pipeline.records import CleanArticle, Entity, EntityCluster, Quote, Speaker
 
 log = logging.getLogger(__name__)
 
+# What a verb of saying says it was about (`talked about`, `commented on`, `spoke of`, `warned
+# against`); not "for" (`spoke for the party`: on its behalf) nor "over" (`over the weekend`).
+_SPOKEN_OF = CUE_PREPOSITIONS - {"for", "over"}
 _MIN_OBJECT_WORDS = 2  # a noun-phrase report shorter than this is rarely a report
 # A headline keeps only a report's head (`Mayor slams council`): there one word is a report.
 # `pipeline.quotes.headline` marks the headline's parse with this `Doc.user_data` key.
@@ -589,10 +593,18 @@ def _with_reason_given(cue: Cue, end: int) -> int:
 
 
 def _about_topic(cue: Cue) -> bool:
-    """`talked about the wall`, `was asked about it`: what a verb of saying says it was about is
-    its report, however short, whether or not the parse gives the one who spoke."""
+    """`talked about the wall`, `was asked about it`, `commented on the verdict`, `warned against
+    it`: what a verb of saying says it was about is its report, however short, whether or not
+    the parse gives the one who spoke."""
     k = cue.objects[0].i - 1 if cue.objects else -1
-    return k >= 0 and cue.token.doc[k].lower_ == "about" and cue.token.doc[k].head == cue.token
+    if k < 0:
+        return False
+    prep = cue.token.doc[k]
+    return (
+        prep.lower_ in _SPOKEN_OF
+        and prep.head == cue.token
+        and not (prep.lower_ == "on" and cue.token.lemma_.lower() == "say")  # `said on Monday`, `said on TV`
+    )
 
 
 def _reports_by_object(verb: Token) -> bool:

@@ -416,10 +416,13 @@ def _asked(verb: Token, comp: Token) -> list[Token]:
 
 
 def _holds_clause(tok: Token) -> bool:
-    """`said seeing so many officers there was a welcome sight`: a phrase the parse calls an
-    xcomp (or the object) of "say" but that holds a finite verb with a subject of its own is a
-    reported clause."""
-    return any(t.tag_ in _TENSED_TAGS and any(c.dep_ in SUBJECT_DEPS for c in t.children) for t in tok.subtree)
+    """`said seeing so many officers there was a welcome sight`, `said legalizing it could create
+    jobs`: a phrase the parse calls an xcomp (or the object) of "say" but that holds a finite verb
+    (a tense, or a modal carrying it) with a subject of its own is a reported clause."""
+    return any(
+        t.pos_ in ("VERB", "AUX") and has_tense(t) and any(c.dep_ in SUBJECT_DEPS for c in t.children)
+        for t in tok.subtree
+    )
 
 
 def _continuation(verb: Token, comp: Token) -> list[Token]:

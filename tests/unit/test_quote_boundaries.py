@@ -713,3 +713,34 @@ def test_deny_and_admit_in_their_senses_of_giving_and_letting_in_report_nothing(
 )
 def test_deny_and_admit_with_words_as_their_object_report_them(nlp, body, text):
     assert [q.text for q in run(nlp, body)] == [text]
+
+
+@pytest.mark.parametrize(
+    ("body", "text", "cue"),
+    [
+        ("Ana Ruiz boasted of her record on jobs.", "her record on jobs", "boasted of"),
+        (
+            "Ana Ruiz cautioned against reading too much into the vote.",
+            "reading too much into the vote",
+            "cautioned against",
+        ),
+        ("Ana Ruiz argued against a second runway at the airport.", "a second runway at the airport", "argued against"),
+    ],
+)
+def test_what_a_verb_of_saying_says_it_was_about_is_its_report(nlp, body, text, cue):
+    assert [(q.text, q.cue) for q in run(nlp, body)] == [(text, cue)]
+
+
+@pytest.mark.parametrize("body", ["Ana Ruiz spoke for the party.", "Ana Ruiz spoke on Monday."])
+def test_speaking_for_someone_or_at_a_time_reports_nothing(nlp, body):
+    assert run(nlp, body) == []
+
+
+def test_said_on_a_day_reports_the_clause_not_the_day(nlp):
+    body = "Ana Ruiz said on Monday that the bridge would open in May."
+    assert [q.text for q in run(nlp, body)] == ["that the bridge would open in May"]
+
+
+def test_a_gerund_subject_the_parse_hangs_on_said_is_the_report(nlp):
+    body = "Ana Ruiz said widening the road could put hundreds of people to work."
+    assert [q.text for q in run(nlp, body)] == ["widening the road could put hundreds of people to work"]
