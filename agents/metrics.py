@@ -270,6 +270,7 @@ class LiveState:
         self.lag_error: str | None = None
         self.started = time.time()
         self.held = 0  # embargoed copies waiting on this worker
+        self.busy: dict[str, float] = {}  # stage -> monotonic time its batch in hand was taken
 
     def snapshot(self) -> dict[str, Any]:
         """A JSON-ready picture of this worker (the body of `/api/state`)."""
@@ -280,6 +281,8 @@ class LiveState:
                     "stage": stage,
                     "ok": self.counts[(stage, "ok")],
                     "dead_letter": self.counts[(stage, "dead_letter")],
+                    # seconds spent on the batch in hand (None: waiting for one): a stuck stage shows here
+                    "busy_s": round(time.monotonic() - self.busy[stage], 1) if stage in self.busy else None,
                     "rate_10s": round(self.rates[stage].rate(10), 3),
                     "rate_60s": round(self.rates[stage].rate(60), 3),
                     "history": self.rates[stage].series(),  # 2 minutes in 5 s bins, for the sparklines
@@ -360,7 +363,13 @@ def set_held(count: int) -> None:
 
 
 def record_batch(stage: str, size: int) -> None:
+    """A batch was taken: counted, and the stage is busy with it until `batch_done`."""
     BATCH.labels(stage).observe(size)
+    LIVE.busy[stage] = time.monotonic()
+
+
+def batch_done(stage: str) -> None:
+    LIVE.busy.pop(stage, None)
 
 
 def record_enriched(record: EnrichedRecord) -> None:

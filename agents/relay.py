@@ -95,6 +95,7 @@ class Relay:
                 sends += await self.guarded(stage, emit, outcome)
             await self.deliver(sends)
             await delivery.ack_in_order(stream, events)
+            metrics.batch_done(stage)
 
     async def guarded(self, stage: str, emit: Emit, outcome: Outcome) -> list[KeyedSend]:
         """The outcome's sends; a bug on this side (a record that will not serialise, a metric) makes
