@@ -15,7 +15,7 @@ SPEECH_VERBS = frozenset(
     """
 say tell add warn confirm deny write argue claim insist note state announce explain report
 acknowledge admit allege assert boast brag caution comment complain concede contend counter
-declare disclose emphasize emphasise estimate exclaim indicate inform lament maintain mention
+declare disclose emphasize emphasise exclaim indicate inform lament maintain mention
 observe predict proclaim promise pledge quip joke recall reiterate remark repeat reply respond
 retort reveal scoff shout stress suggest swear testify tweet vow whisper yell ask concur
 affirm reaffirm attest clarify elaborate forecast hint imply insinuate opine recount speculate

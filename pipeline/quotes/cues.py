@@ -20,7 +20,7 @@ from pipeline.quotes.speakers import SUBJECT_DEPS, can_speak, is_person_noun, is
 # judgement, not speech: they yield direct/mixed quotes only.
 QUOTE_ONLY_VERBS = frozenset(
     """
-think believe describe dub label brand term characterize attack feel hope fear worry
+think believe describe dub label brand term characterize attack feel hope fear worry estimate
 """.split()
 )
 

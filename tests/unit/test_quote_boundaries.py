@@ -744,3 +744,9 @@ def test_said_on_a_day_reports_the_clause_not_the_day(nlp):
 def test_a_gerund_subject_the_parse_hangs_on_said_is_the_report(nlp):
     body = "Ana Ruiz said widening the road could put hundreds of people to work."
     assert [q.text for q in run(nlp, body)] == ["widening the road could put hundreds of people to work"]
+
+
+def test_an_estimate_is_a_judgement_not_words_unless_quoted(nlp):
+    assert run(nlp, "Analysts estimated that the bridge would cost $2 billion.") == []
+    body = "The agency estimated that the bridge would be “a bargain at $2 billion.”"
+    assert [(q.type, q.speaker.mention) for q in run(nlp, body)] == [("mixed", "The agency")]
