@@ -280,6 +280,9 @@ class HardenedConsumer(AIOKafkaConsumer):
             "positions": {f"{tp.topic}-{tp.partition}": self._fetch_position(tp) for tp in sorted(self.assignment())},
             "fetcher": str(cast(Any, self.app)._fetcher.state),
             "waiting_on": self._refetch_blocked(),
+            "committed": {f"{tp.topic}-{tp.partition}": self._committed_offset.get(tp) for tp in sorted(self.assignment())},
+            "held": {f"{tp.topic}-{tp.partition}": sorted(held.keys()) for tp, held in self._held.items() if len(held)},
+            "streams": [stream_state(actor.stream) for agent in self.app.agents.values() for actor in agent._actors],
         }
 
     def _refetch_blocked(self) -> list[str]:
@@ -412,6 +415,18 @@ class HardenedConsumer(AIOKafkaConsumer):
             await self.seek_wait({tp: offset})
         except Exception as exc:  # noqa: BLE001 - a rebalance took the partition: its new owner starts from the commit
             log.warning("could not seek %s back to %d (%s: %s)", tp, offset, type(exc).__name__, exc)
+
+
+def stream_state(stream: Any) -> dict[str, Any]:
+    """An agent's stream as the fetch loop sees it: whether its drainer pulls from the channel,
+    and how many events wait in the channel's queue."""
+    queue = getattr(stream.channel, "queue", None)
+    return {
+        "channel": str(getattr(stream.channel, "topics", stream.channel)),
+        "draining": bool(getattr(stream, "_passive", False)),
+        "queued": queue.qsize() if queue is not None else None,
+        "state": str(stream.state),
+    }
 
 
 def partition_position(consumer: Any, tp: TP) -> int | None:
