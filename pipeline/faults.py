@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import os
 import signal
+import sys
 import time
 
 from pipeline.errors import InjectedFault
@@ -48,6 +49,9 @@ def trigger(stage: str, text: str) -> None:
         if action == "raise":
             raise InjectedFault(f"fault hook: {stage} raises on marker {marker!r}")
         if action == "hang":
+            # said on stderr (the worker's log, also from an NLP process), so a test knows the
+            # article is now stuck in its stage rather than guessing it from time
+            print(f"fault hook: {stage} hangs on marker {marker!r}", file=sys.stderr, flush=True)
             time.sleep(HANG_S)
         if action == "crash":
             os.kill(os.getpid(), signal.SIGKILL)

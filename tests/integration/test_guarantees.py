@@ -163,10 +163,9 @@ def sigterm_mid_batch(broker, start_worker, prefix: str, budget_s: int) -> tuple
     worker = start_worker(env)
     publish_values(s, [orjson.dumps({"id": aid, "body": f"OSLO (NTB) - The {marker} ferry left late."})])
     wait_until(lambda: keyed(read_topic(s, s.topics.clean), aid), 120, what="the article cleaned")
-    # its entities batch is taken (and, past the relay's thread, in the NLP process running out its
-    # budget): a fixed sleep here was too short on a loaded machine, the stop then found no batch
-    wait_for(worker, lambda: _busy(worker, "entities"), 60, what="the entities batch in flight")
-    time.sleep(0.5)
+    # its entities batch is in the NLP process, running out its budget (the hook says so in the log):
+    # a fixed sleep here was too short on a loaded machine, the stop then found no batch in flight
+    wait_for(worker, lambda: f"entities hangs on marker {marker!r}" in worker.log(), 60, what="the batch stuck")
     assert worker.proc is not None
     began = time.monotonic()
     os.killpg(worker.proc.pid, signal.SIGTERM)
@@ -301,11 +300,6 @@ def wait_for(worker: Worker, predicate, timeout: float, what: str):
     except AssertionError as exc:
         state = _state(worker)
         raise AssertionError(f"{exc}; flow {state.get('flow')}; stages {state.get('stages')}") from None
-
-
-def _busy(worker: Worker, stage: str) -> bool:
-    """Whether `stage` holds a batch it has not finished (`busy_s` in /api/state)."""
-    return any(st["stage"] == stage and st.get("busy_s") is not None for st in _state(worker).get("stages", []))
 
 
 def _state(worker: Worker) -> dict:
