@@ -270,19 +270,27 @@ class HardenedConsumer(AIOKafkaConsumer):
         """The partitions the fetch loop reads now, those Faust paused, and those waiting on a full
         stream buffer: what `/api/state` shows, so a partition that stalls can be told apart."""
 
+        def key(tp: TP) -> str:
+            return f"{tp.topic}-{tp.partition}"
+
         def names(tps: Iterable[TP] | None) -> list[str]:
-            return sorted(f"{tp.topic}-{tp.partition}" for tp in tps or ())
+            return sorted(key(tp) for tp in tps or ())
 
         return {
             "active": names(self._active_partitions),
             "paused": names(self._paused_partitions),
             "buffer_full": names(self._buffered_partitions),
-            "positions": {f"{tp.topic}-{tp.partition}": self._fetch_position(tp) for tp in sorted(self.assignment())},
+            "positions": {key(tp): self._fetch_position(tp) for tp in sorted(self.assignment())},
             "fetcher": str(cast(Any, self.app)._fetcher.state),
             "waiting_on": self._refetch_blocked(),
-            "committed": {f"{tp.topic}-{tp.partition}": self._committed_offset.get(tp) for tp in sorted(self.assignment())},
-            "held": {f"{tp.topic}-{tp.partition}": sorted(held.keys()) for tp, held in self._held.items() if len(held)},
+            "committed": {key(tp): self._committed_offset.get(tp) for tp in sorted(self.assignment())},
+            "held": {key(tp): sorted(held.keys()) for tp, held in self._held.items() if len(held)},
             "streams": [stream_state(actor.stream) for agent in self.app.agents.values() for actor in agent._actors],
+            "delivers_to": {
+                key(tp): [channel_id(c) for c in channels]
+                for tp, channels in cast(Any, self.app.topics)._tp_index.items()
+                if self.app.topics.acks_enabled_for(tp.topic)
+            },
         }
 
     def _refetch_blocked(self) -> list[str]:
@@ -422,11 +430,18 @@ def stream_state(stream: Any) -> dict[str, Any]:
     and how many events wait in the channel's queue."""
     queue = getattr(stream.channel, "queue", None)
     return {
-        "channel": str(getattr(stream.channel, "topics", stream.channel)),
+        "channel": channel_id(stream.channel),
         "draining": bool(getattr(stream, "_passive", False)),
         "queued": queue.qsize() if queue is not None else None,
         "state": str(stream.state),
     }
+
+
+def channel_id(channel: Any) -> str:
+    """A channel's topics and identity, and how many events wait in its queue: the conductor
+    delivers each record to the channels it indexed at the last assignment."""
+    queue = getattr(channel, "queue", None)
+    return f"{','.join(getattr(channel, 'topics', ()))}@{id(channel):x} queued={queue.qsize() if queue else None}"
 
 
 def partition_position(consumer: Any, tp: TP) -> int | None:
