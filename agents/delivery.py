@@ -286,11 +286,30 @@ class HardenedConsumer(AIOKafkaConsumer):
             "committed": {key(tp): self._committed_offset.get(tp) for tp in sorted(self.assignment())},
             "held": {key(tp): sorted(held.keys()) for tp, held in self._held.items() if len(held)},
             "streams": [stream_state(actor.stream) for agent in self.app.agents.values() for actor in agent._actors],
+            "aiokafka": self._aiokafka_state(),
             "delivers_to": {
                 key(tp): [channel_id(c) for c in channels]
                 for tp, channels in cast(Any, self.app.topics)._tp_index.items()
                 if self.app.topics.acks_enabled_for(tp.topic)
             },
+        }
+
+    def _aiokafka_state(self) -> dict[str, Any]:
+        """The client's side of the fetch: a reassignment it waits out before handing anything over,
+        the partitions whose fetched records wait to be drained, the nodes with a fetch in flight."""
+        from faust.exceptions import ConsumerNotStarted
+
+        try:
+            consumer = self._thread._ensure_consumer()
+        except ConsumerNotStarted:
+            return {}
+        fetcher = consumer._fetcher
+        task = getattr(fetcher, "_fetch_task", None)
+        return {
+            "reassigning": bool(consumer._subscription.reassignment_in_progress),
+            "buffered": sorted(f"{tp.topic}-{tp.partition}" for tp in list(fetcher._records)),
+            "in_flight": sorted(fetcher._in_flight),
+            "fetch_routine": "done" if task is not None and task.done() else "running",
         }
 
     def _refetch_blocked(self) -> list[str]:
