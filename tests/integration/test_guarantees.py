@@ -184,7 +184,6 @@ def test_a_stop_with_a_batch_stuck_in_flight_ends_within_its_grace(own_broker, s
 
 
 def test_a_batch_finished_during_a_graceful_stop_is_not_run_again(own_broker, start_worker) -> None:
-    from agents.metrics import LagProbe
 
     first, env, aid, _ = sigterm_mid_batch(own_broker, start_worker, "gs", budget_s=8)
     assert first.proc is not None
@@ -196,10 +195,7 @@ def test_a_batch_finished_during_a_graceful_stop_is_not_run_again(own_broker, st
 
     assert letters() == ["processing_timeout"]  # finished during the stop: sent, confirmed, acked
     start_worker(env)  # the same group: it resumes from what the stop committed
-    probe = LagProbe(s, env["WIRESTREAM_APP_ID"])
-    inputs = [(t, p) for t in (s.topics.raw, s.topics.clean, s.topics.parsed) for p in range(s.partitions)]
-    wait_until(lambda: sum(probe.measure(inputs).values()) == 0, 120, what="the group caught up")
-    probe.close()
+    wait_caught_up(own_broker, env)
     assert letters() == ["processing_timeout"]  # not run again: before, its acks were refused at the stop
 
 
@@ -279,8 +275,11 @@ def test_embargoed_story_waits_for_its_time_across_a_restart(own_broker, start_w
     env = pipeline_env(own_broker.bootstrap)
     s = settings_of(own_broker)
     aid = f"emb-{uuid.uuid4().hex[:8]}"
-    lift = datetime.now(UTC) + timedelta(seconds=25)
     worker = start_worker(env)
+    # a new group starts at the topics' first offsets: the module's earlier articles come first, and
+    # on a loaded machine they took longer than the embargo (the copy came in after it, never held)
+    wait_caught_up(own_broker, env)
+    lift = datetime.now(UTC) + timedelta(seconds=30)
     publish_values(s, [story(aid, 1, embargoed=lift.isoformat().replace("+00:00", "Z"))])
     wait_for(worker, lambda: _state(worker).get("stories", {}).get("held", 0) >= 1, 90, what="the copy held")
     assert not keyed(read_topic(s, s.topics.enriched), aid)
@@ -289,6 +288,19 @@ def test_embargoed_story_waits_for_its_time_across_a_restart(own_broker, start_w
     records = wait_for(worker, lambda: keyed(read_topic(s, s.topics.enriched), aid), 90, what="the embargo lifted")
     assert time.time() >= lift.timestamp() - 1.5  # the timer ticks once a second
     assert revision(records[0][1]) == 1
+
+
+def wait_caught_up(broker, env: dict[str, str], timeout: float = 120) -> None:
+    """Until the worker group of `env` has committed every input record (no lag on raw, clean, parsed)."""
+    from agents.metrics import LagProbe
+
+    s = settings_of(broker)
+    probe = LagProbe(s, env["WIRESTREAM_APP_ID"])
+    inputs = [(t, p) for t in (s.topics.raw, s.topics.clean, s.topics.parsed) for p in range(s.partitions)]
+    try:
+        wait_until(lambda: sum(probe.measure(inputs).values()) == 0, timeout, what="the group caught up")
+    finally:
+        probe.close()
 
 
 def wait_for(worker: Worker, predicate, timeout: float, what: str):
