@@ -79,6 +79,7 @@ by article id and carries `processing.content_hash`.
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import os
 import random
@@ -287,12 +288,24 @@ class HardenedConsumer(AIOKafkaConsumer):
             "held": {key(tp): sorted(held.keys()) for tp, held in self._held.items() if len(held)},
             "streams": [stream_state(actor.stream) for agent in self.app.agents.values() for actor in agent._actors],
             "aiokafka": self._aiokafka_state(),
+            "held_by": self._holders_of_uncommitted(),
             "delivers_to": {
                 key(tp): [channel_id(c) for c in channels]
                 for tp, channels in cast(Any, self.app.topics)._tp_index.items()
                 if self.app.topics.acks_enabled_for(tp.topic)
             },
         }
+
+    def _holders_of_uncommitted(self) -> dict[str, list[str]]:
+        """For each message handed out and not yet committed, what still refers to it (a queue, a
+        take buffer, a coroutine's frame): where a record that is neither processed nor refetched sits."""
+        out: dict[str, list[str]] = {}
+        for tp, held in list(self._held.items()):
+            committed = self._committed_offset.get(tp)
+            for offset, message in sorted(held.items()):
+                if committed is None or offset >= committed:
+                    out[f"{tp.topic}-{tp.partition}@{offset}"] = referrers(message)
+        return out
 
     def _aiokafka_state(self) -> dict[str, Any]:
         """The client's side of the fetch: a reassignment it waits out before handing anything over,
@@ -454,6 +467,29 @@ def stream_state(stream: Any) -> dict[str, Any]:
         "queued": queue.qsize() if queue is not None else None,
         "state": str(stream.state),
     }
+
+
+def referrers(obj: Any, depth: int = 2) -> list[str]:
+    """Names of what refers to `obj`: frames by function, containers by what holds them in turn."""
+    import gc
+    import types
+
+    out = []
+    here = sys._getframe()
+    for ref in gc.get_referrers(obj):
+        if (
+            ref is here
+            or isinstance(ref, types.FrameType)
+            and ref.f_code.co_name in ("referrers", "_holders_of_uncommitted")
+        ):
+            continue
+        if isinstance(ref, types.FrameType):
+            out.append(f"frame {ref.f_code.co_name}")
+        elif isinstance(ref, (list, dict, set, tuple, collections.deque)) and depth > 1:
+            out.append(f"{type(ref).__name__} <- {referrers(ref, depth - 1)[:4]}")
+        elif not isinstance(ref, (list, dict, set, tuple, collections.deque)):
+            out.append(type(ref).__name__)
+    return out[:8]
 
 
 def channel_id(channel: Any) -> str:
