@@ -268,32 +268,35 @@ class HardenedConsumer(AIOKafkaConsumer):
         return committed if committed is not None else self._origins.get(tp)
 
     def flow(self) -> dict[str, Any]:
-        """The partitions the fetch loop reads now, those Faust paused, and those waiting on a full
-        stream buffer: what `/api/state` shows, so a partition that stalls can be told apart."""
-
-        def key(tp: TP) -> str:
-            return f"{tp.topic}-{tp.partition}"
-
-        def names(tps: Iterable[TP] | None) -> list[str]:
-            return sorted(key(tp) for tp in tps or ())
-
+        """The partitions the fetch loop reads now, those Faust paused, those waiting on a full
+        stream buffer, where each one's fetch and commit stand, and what holds the stranded check
+        back: cheap enough for `/api/state`, which the dashboard polls."""
         return {
-            "active": names(self._active_partitions),
-            "paused": names(self._paused_partitions),
-            "buffer_full": names(self._buffered_partitions),
-            "positions": {key(tp): self._fetch_position(tp) for tp in sorted(self.assignment())},
+            "active": _names(self._active_partitions),
+            "paused": _names(self._paused_partitions),
+            "buffer_full": _names(self._buffered_partitions),
+            "positions": {_key(tp): self._fetch_position(tp) for tp in sorted(self.assignment())},
+            "committed": {_key(tp): self._committed_offset.get(tp) for tp in sorted(self.assignment())},
             "fetcher": str(cast(Any, self.app)._fetcher.state),
             "waiting_on": self._refetch_blocked(),
-            "committed": {key(tp): self._committed_offset.get(tp) for tp in sorted(self.assignment())},
-            "held": {key(tp): sorted(held.keys()) for tp, held in self._held.items() if len(held)},
-            "streams": [stream_state(actor.stream) for agent in self.app.agents.values() for actor in agent._actors],
-            "aiokafka": self._aiokafka_state(),
+        }
+
+    def flow_detail(self) -> dict[str, Any]:
+        """`flow`, and where each record handed out sits: the offsets still held, what refers to
+        those not yet committed, each agent stream's drainer and queue, the channels the conductor
+        delivers each input partition to, aiokafka's side of the fetch. `/api/flow`, for
+        chasing a stall: it walks the garbage collector's referrers, too slow to poll."""
+        return {
+            **self.flow(),
+            "held": {_key(tp): sorted(held.keys()) for tp, held in self._held.items() if len(held)},
             "held_by": self._holders_of_uncommitted(),
+            "streams": [stream_state(actor.stream) for agent in self.app.agents.values() for actor in agent._actors],
             "delivers_to": {
-                key(tp): [channel_id(c) for c in channels]
+                _key(tp): [channel_id(c) for c in channels]
                 for tp, channels in cast(Any, self.app.topics)._tp_index.items()
                 if self.app.topics.acks_enabled_for(tp.topic)
             },
+            "aiokafka": self._aiokafka_state(),
         }
 
     def _holders_of_uncommitted(self) -> dict[str, list[str]]:
@@ -304,7 +307,7 @@ class HardenedConsumer(AIOKafkaConsumer):
             committed = self._committed_offset.get(tp)
             for offset, message in sorted(held.items()):
                 if committed is None or offset >= committed:
-                    out[f"{tp.topic}-{tp.partition}@{offset}"] = referrers(message)
+                    out[f"{_key(tp)}@{offset}"] = referrers(message)
         return out
 
     def _aiokafka_state(self) -> dict[str, Any]:
@@ -320,7 +323,7 @@ class HardenedConsumer(AIOKafkaConsumer):
         task = getattr(fetcher, "_fetch_task", None)
         return {
             "reassigning": bool(consumer._subscription.reassignment_in_progress),
-            "buffered": sorted(f"{tp.topic}-{tp.partition}" for tp in list(fetcher._records)),
+            "buffered": _names(list(fetcher._records)),
             "in_flight": sorted(fetcher._in_flight),
             "fetch_routine": "done" if task is not None and task.done() else "running",
         }
@@ -467,6 +470,14 @@ def stream_state(stream: Any) -> dict[str, Any]:
         "queued": queue.qsize() if queue is not None else None,
         "state": str(stream.state),
     }
+
+
+def _key(tp: TP) -> str:
+    return f"{tp.topic}-{tp.partition}"
+
+
+def _names(tps: Iterable[TP] | None) -> list[str]:
+    return sorted(_key(tp) for tp in tps or ())
 
 
 def referrers(obj: Any, depth: int = 2) -> list[str]:

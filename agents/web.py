@@ -1,9 +1,10 @@
-"""The worker's web port: `/metrics`, `/dashboard`, `/api/state`, `/healthz`, `/readyz`, and the lag refresher.
+"""The worker's web port: `/metrics`, `/dashboard`, `/api/state`, `/api/flow`, `/healthz`, `/readyz`, the lag refresher.
 
 * `/metrics` — Prometheus text format: the `wirestream_*` metrics of
   `agents.metrics`, Faust's own sensors (`faust_*`) and the process
   collectors (`process_*`, `python_*`), all from one registry per app.
 * `/api/state` — JSON snapshot of this worker for the page and `wirestream top`.
+* `/api/flow` — where each record the consumer handed out sits, for chasing a stall (slow).
 * `/dashboard` — a static page (HTML, JS and CSS from `agents/static/`) that
   polls `/api/state`; it is served with a Content-Security-Policy that allows
   only those same-origin files, so no inline script can ever run in it.
@@ -152,6 +153,12 @@ def register(app: faust.App, settings: Settings) -> None:
         flow = getattr(app.consumer, "flow", None)
         state["flow"] = flow() if flow is not None else None
         return self.json(state, headers={"Cache-Control": "no-store"})
+
+    @app.page("/api/flow")
+    async def api_flow(self: faust.web.View, request: faust.web.Request) -> faust.web.Response:
+        """Where every record handed out sits (slow: it walks the collector's referrers; not to poll)."""
+        detail = getattr(app.consumer, "flow_detail", None)
+        return self.json(detail() if detail is not None else {}, headers={"Cache-Control": "no-store"})
 
     @app.page("/dashboard")
     async def dashboard(self: faust.web.View, request: faust.web.Request) -> faust.web.Response:

@@ -248,8 +248,12 @@ def test_a_storys_life_survives_worker_kills(own_broker, start_worker) -> None:
             return distinct if distinct == want else None
 
         wait_for(worker, progressed, 90, what=f"step {i}: enriched revisions {want}")
-        if i == 0:  # /api/state shows which partitions the fetch loop reads
+        if i == 0:  # /api/state shows which partitions the fetch loop reads; /api/flow where records go
             assert any(name.startswith("articles.raw-") for name in _state(worker)["flow"]["active"])
+            flow = _state(worker, "flow")
+            drained = {st["channel"].split(" ")[0] for st in flow["streams"] if st["draining"]}
+            raw = {tp: chans for tp, chans in flow["delivers_to"].items() if tp.startswith("articles.raw-")}
+            assert raw and all({c.split(" ")[0] for c in chans} <= drained for chans in raw.values())
         if i == 2:  # the stale v2 must have been seen and superseded, not just not yet read
             wait_for(
                 worker,
@@ -304,22 +308,22 @@ def wait_caught_up(broker, env: dict[str, str], timeout: float = 120) -> None:
 
 
 def wait_for(worker: Worker, predicate, timeout: float, what: str):
-    """`wait_until`, saying on a timeout where the worker's copy stopped: the consumer's flow
-    (partitions read, paused, their fetch positions, what holds the stranded check) and the
-    stages' counts. A stall seen about once in ten clean-clone runs is being chased with it."""
+    """`wait_until`, saying on a timeout where the worker's copy stopped: the consumer's detailed
+    flow (/api/flow: positions, commits, what holds each uncommitted record, the streams and the
+    channels records are delivered to) and the stages' counts."""
     try:
         return wait_until(predicate, timeout, what=what)
     except AssertionError as exc:
-        state = _state(worker)
-        raise AssertionError(f"{exc}; flow {state.get('flow')}; stages {state.get('stages')}") from None
+        stages = _state(worker).get("stages")
+        raise AssertionError(f"{exc}; flow {_state(worker, 'flow')}; stages {stages}") from None
 
 
-def _state(worker: Worker) -> dict:
-    """The worker's /api/state, or {} while it is not up."""
+def _state(worker: Worker, page: str = "state") -> dict:
+    """The worker's /api/state (or another /api page: `flow`), or {} while it is not up."""
     import urllib.request
 
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{worker.web_port}/api/state", timeout=2) as r:
+        with urllib.request.urlopen(f"http://127.0.0.1:{worker.web_port}/api/{page}", timeout=10) as r:
             return orjson.loads(r.read())
     except (OSError, ValueError):
         return {}
