@@ -271,12 +271,13 @@ class HardenedConsumer(AIOKafkaConsumer):
         """The partitions the fetch loop reads now, those Faust paused, those waiting on a full
         stream buffer, where each one's fetch and commit stand, and what holds the stranded check
         back: cheap enough for `/api/state`, which the dashboard polls."""
+        assigned = sorted(self.assignment())
         return {
             "active": _names(self._active_partitions),
             "paused": _names(self._paused_partitions),
             "buffer_full": _names(self._buffered_partitions),
-            "positions": {_key(tp): self._fetch_position(tp) for tp in sorted(self.assignment())},
-            "committed": {_key(tp): self._committed_offset.get(tp) for tp in sorted(self.assignment())},
+            "positions": {_key(tp): self._fetch_position(tp) for tp in assigned},
+            "committed": {_key(tp): self._committed_offset.get(tp) for tp in assigned},
             "fetcher": str(cast(Any, self.app)._fetcher.state),
             "waiting_on": self._refetch_blocked(),
         }
@@ -292,7 +293,7 @@ class HardenedConsumer(AIOKafkaConsumer):
             "held_by": self._holders_of_uncommitted(),
             "streams": [stream_state(actor.stream) for agent in self.app.agents.values() for actor in agent._actors],
             "delivers_to": {
-                _key(tp): [channel_id(c) for c in channels]
+                _key(tp): [channel_state(c) for c in channels]
                 for tp, channels in cast(Any, self.app.topics)._tp_index.items()
                 if self.app.topics.acks_enabled_for(tp.topic)
             },
@@ -461,13 +462,10 @@ class HardenedConsumer(AIOKafkaConsumer):
 
 
 def stream_state(stream: Any) -> dict[str, Any]:
-    """An agent's stream as the fetch loop sees it: whether its drainer pulls from the channel,
-    and how many events wait in the channel's queue."""
-    queue = getattr(stream.channel, "queue", None)
+    """An agent's stream as the fetch loop sees it: its channel, and whether its drainer pulls from it."""
     return {
-        "channel": channel_id(stream.channel),
+        **channel_state(stream.channel),
         "draining": bool(getattr(stream, "_passive", False)),
-        "queued": queue.qsize() if queue is not None else None,
         "state": str(stream.state),
     }
 
@@ -486,13 +484,8 @@ def referrers(obj: Any, depth: int = 2) -> list[str]:
     import types
 
     out = []
-    here = sys._getframe()
     for ref in gc.get_referrers(obj):
-        if (
-            ref is here
-            or isinstance(ref, types.FrameType)
-            and ref.f_code.co_name in ("referrers", "_holders_of_uncommitted")
-        ):
+        if isinstance(ref, types.FrameType) and ref.f_code.co_name in ("referrers", "_holders_of_uncommitted"):
             continue
         if isinstance(ref, types.FrameType):
             out.append(f"frame {ref.f_code.co_name}")
@@ -503,11 +496,14 @@ def referrers(obj: Any, depth: int = 2) -> list[str]:
     return out[:8]
 
 
-def channel_id(channel: Any) -> str:
+def channel_state(channel: Any) -> dict[str, Any]:
     """A channel's topics and identity, and how many events wait in its queue: the conductor
     delivers each record to the channels it indexed at the last assignment."""
     queue = getattr(channel, "queue", None)
-    return f"{','.join(getattr(channel, 'topics', ()))}@{id(channel):x} queued={queue.qsize() if queue else None}"
+    return {
+        "channel": f"{','.join(getattr(channel, 'topics', ()))}@{id(channel):x}",
+        "queued": queue.qsize() if queue is not None else None,
+    }
 
 
 def partition_position(consumer: Any, tp: TP) -> int | None:

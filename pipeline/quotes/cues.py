@@ -614,12 +614,11 @@ def object_tokens(verb: Token) -> list[Token]:
     doc = verb.doc
     lo = rights[0].left_edge.i
     hi = max(c.right_edge.i for c in rights)
-    if (rights[0].dep_ == "prep" and rights[0].lower_ in CUE_PREPOSITIONS or for_to_clause(rights[0])) and (
-        rights[0].i == lo or verb.doc[lo].dep_ == "mark"
-    ):
+    word = _cue_word(rights[0])
+    if word is not None and word.i == lo:
         lo += 1  # `called for a repeal`, `called for the chief to resign`: "for" belongs to the cue
     hi = min([hi] + [k - 1 for k in _second_predicates(doc, lo, hi)])
-    if for_to_clause(rights[0]):  # `called for the files to be public — even the ones ...`: an aside
+    if word is not None and word.dep_ == "mark":  # `called for the files to be public — even ...`: an aside
         hi = min([hi] + [k - 1 for k in range(lo, hi + 1) if _is_dash(doc[k])])
     return without_trailing_aside([doc[i] for i in range(lo, hi + 1)])
 
@@ -680,11 +679,15 @@ def _is_setting(child: Token) -> bool:
 def cue_preposition(verb: Token) -> Token | None:
     """The preposition that completes a phrasal cue (`called for`, `spoke of`, `warned against`)."""
     rights = [c for c in verb.rights if c.dep_ in OBJECT_DEPS or for_to_clause(c)]
-    if rights and rights[0].dep_ == "prep" and rights[0].lower_ in CUE_PREPOSITIONS:
-        return rights[0]
-    if rights and for_to_clause(rights[0]):
-        return rights[0].left_edge
-    return None
+    return _cue_word(rights[0]) if rights else None
+
+
+def _cue_word(first: Token) -> Token | None:
+    """The word a verb's first dependent to its right lends the cue: a cue preposition itself, or
+    the "for" that marks a for-to clause; None when it lends none."""
+    if first.dep_ == "prep" and first.lower_ in CUE_PREPOSITIONS:
+        return first
+    return first.left_edge if for_to_clause(first) else None
 
 
 # Conjunctions that open a concessive clause: the writer's comment, not part of the report.
