@@ -145,7 +145,8 @@ class DecodedDoc(Doc):
 
     spaCy's `Doc.text` joins every token's text on each access (~2 ms for a
     1,500-token article) and quote attribution asks for it per cue; the text of
-    a decoded doc never changes, so it is kept after the first access.
+    a decoded doc never changes, so it is kept: built from the words at decoding
+    (one join of plain strings), else at the first access.
     """
 
     @property
@@ -179,7 +180,9 @@ def doc_from_bytes(nlp: Language, data: bytes) -> Doc:
     out = numpy.frombuffer(payload, dtype=numpy.uint32, offset=_HEADER.size + size).reshape(n, k)
     vocab = nlp.vocab
     words = [table[i] for i in out[:, 0].tolist()]
-    doc = DecodedDoc(vocab, words=words, spaces=out[:, 1].astype(bool).tolist())
+    spaces = out[:, 1].astype(bool).tolist()
+    doc = DecodedDoc(vocab, words=words, spaces=spaces)
+    doc.__dict__["_text"] = "".join([w + " " if s else w for w, s in zip(words, spaces)])
     if n == 0:
         return doc
     add = vocab.strings.add

@@ -139,7 +139,7 @@ def _attribute(
     attributions += fragment_attributions(parsed, spans, attributions)
     attributions = [_typed_by_marks(_without_trailing_setting(text, a, spans), spans) for a in attributions]
     attributions = _reports_run_into_quotes(text, sorted(attributions, key=lambda a: a.start))
-    quotes = with_speakers(text, attributions, SpeakerRegistry(doc, entities, clusters, text), spans)
+    quotes = with_speakers(text, attributions, SpeakerRegistry(doc, entities, clusters, text, spans), spans)
     body = article.body if isinstance(article.body, str) else text
     return [(q, e) for q, e in quotes if _offsets_hold(body, q)]
 

@@ -121,6 +121,12 @@ class Cue:
     content: list[Token]  # content tokens (may be empty when the content is a separate quote)
     objects: list[Token] = field(default_factory=list)  # noun-phrase report: `called for a repeal`
     mention: list[Token] | None = None  # the source's words when the parse cannot give them
+    # where the report's words (letters or numbers) start, in order: a quote is tested against
+    # every cue, so this is read once
+    word_offsets: list[int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.word_offsets = sorted(t.idx for t in self.content if t.is_alpha or t.like_num)
 
 
 def is_speech_verb(token: Token) -> bool:
@@ -368,11 +374,10 @@ def _pro_form_object(verb: Token) -> list[Token]:
     clause the parse hangs on the verb after it (`said the same, the poll found`) is a cue of its
     own, not the report. Before a colon it points ahead to the words after it (`said the same
     thing at every stop: "..."`), and those are the report."""
-    if any(t.text == ":" for t in verb.doc[verb.i + 1 : verb.sent.end]):
-        return []
     for child in verb.rights:
         if child.dep_ in ("dobj", "npadvmod") and _is_pro_form(child):
-            return list(child.subtree)
+            colon_after = any(t.text == ":" for t in verb.doc[verb.i + 1 : verb.sent.end])
+            return [] if colon_after else list(child.subtree)
     return []
 
 

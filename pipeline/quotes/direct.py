@@ -456,10 +456,10 @@ def _cue_for_span(doc: ParsedText, span: QuotedSpan, cues: list[Cue], nxt: Quote
 
 
 def _content_inside(cue: Cue, span: QuotedSpan) -> bool:
-    words = [t for t in cue.content if t.is_alpha or t.like_num]
+    words = cue.word_offsets
     if not words:
         return False
-    inside = sum(span.start <= t.idx < span.end for t in words)
+    inside = bisect.bisect_left(words, span.end) - bisect.bisect_left(words, span.start)
     return inside >= max(1, len(words) - 1) and inside / len(words) >= 0.8
 
 

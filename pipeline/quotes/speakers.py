@@ -39,18 +39,22 @@ after "the Food and Drug Administration's tobacco office"; "the police" is not t
 from __future__ import annotations
 
 import bisect
+import functools
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+import numpy
+from spacy.attrs import DEP, ENT_TYPE, LOWER, POS
+from spacy.symbols import NOUN, PROPN
 from spacy.tokens import Doc, Span, Token
 
 from pipeline.entities.given_names import given_name_gender, name_gender
 from pipeline.entities.mentions import SURNAME_PARTICLES, hyphen_joins_name
 from pipeline.entities.names import STRONG_ORG_HEADS, WEAK_ORG_HEADS, age_after, label_from_head, post_nominal_tail
 from pipeline.nlp.reporting_verbs import ASKING_VERBS
-from pipeline.quotes.marks import find_quoted_spans, paragraph_before
+from pipeline.quotes.marks import QuotedSpan, find_quoted_spans, paragraph_before
 from pipeline.records import Entity, EntityCluster, Speaker
 
 PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f"}
@@ -465,25 +469,20 @@ class SpeakerRegistry:
     """Resolves mentions to persons for one article; every public method is total."""
 
     def __init__(
-        self, doc: Doc, entities: list[Entity], clusters: list[EntityCluster], text: str | None = None
+        self,
+        doc: Doc,
+        entities: list[Entity],
+        clusters: list[EntityCluster],
+        text: str | None = None,
+        quoted: Sequence[QuotedSpan] | None = None,
     ) -> None:
+        """`quoted`: the article's quoted spans when the caller has read them already."""
         self.doc = doc
         self.text = doc.text if text is None else text
-        self._sent_start = [0] * len(doc)
-        self._sent_starts: list[int] = []  # character offsets of the sentences
-        for sent in doc.sents:
-            self._sent_starts.append(sent.start_char)
-            for i in range(sent.start, sent.end):
-                self._sent_start[i] = sent.start_char
-        self._subjects: list[Token] = []  # noun subjects ("the 29-year-old broke away": the parse makes "old" one)
-        self._pronouns: list[Token] = []  # he, she, his, her: evidence of a gender
-        for t in doc:  # one pass: reading tokens is the registry's main cost on long articles
-            if t.dep_ in ("nsubj", "nsubjpass") and (
-                t.pos_ == "NOUN" or t.lower_ == "old" or t.pos_ == "PROPN" and t.ent_type_ != "PERSON"
-            ):
-                self._subjects.append(t)
-            elif t.lower_ in PRONOUN_GENDER:
-                self._pronouns.append(t)
+        self._sent_starts, self._sent_start = _sentence_offsets(doc)
+        # noun subjects ("the 29-year-old broke away": the parse makes "old" one), and the
+        # he, she, his, her that are evidence of a gender
+        self._subjects, self._pronouns = _subjects_and_pronouns(doc)
         self.people: list[Person] = []
         self.mentions: list[Mention] = []
         ents = doc.ents
@@ -496,12 +495,14 @@ class SpeakerRegistry:
         self._person_ents = sorted([*self._person_ents, *self._people_by_entities(entities)], key=lambda e: e.start)
         people = {i for e in self._person_ents for i in range(e.start, e.end)}
         self._org_ents = [e for e in self._org_ents if not any(i in people for i in range(e.start, e.end))]
-        self._clusters = clusters or []
+        # each entity cluster with the lowercased words of its names, for matching surnames
+        self._clusters = [(c, _cluster_words(c)) for c in clusters or []]
         self._entities = entities or []
         self._next_id = 1
         self._seen_until = 0
         # Quoted words: a person named or a pronoun inside a quote is the speaker's subject, not the speaker.
-        self._quoted = [(q.start, q.end) for q in find_quoted_spans(self.text, [])]
+        spans = find_quoted_spans(self.text, []) if quoted is None else quoted
+        self._quoted = [(q.start, q.end) for q in spans]
         self._quote_starts = [start for start, _ in self._quoted]
         self._speaking = -1  # the source head being resolved: a cue's subject speaks, so it is someone
         # where each mention starts and ends: one mention, one person (a name inside a longer mention,
@@ -1433,11 +1434,9 @@ class SpeakerRegistry:
         """The entity cluster for a named person, matched on the surname, robust to how
         the entity stage clusters."""
         best = None
-        for cluster in self._clusters:
+        for cluster, words in self._clusters:
             if cluster.id in self._ids_taken:
                 continue  # another person of the article has it (Kieran Walsh beside Bernadette Walsh)
-            names = [cluster.canonical, *cluster.mentions]
-            words = {w.lower().removesuffix("'s").removesuffix("’s") for n in names if n for w in n.split()}
             if person.surname and person.surname in words:
                 full = person.tokens <= words  # the cluster holds the whole name, not the surname only
                 score = (full, cluster.label == "PERSON", cluster.count, len(cluster.canonical or ""))
@@ -1705,6 +1704,36 @@ def _is_demonym(head: Token, toks: list[Token]) -> bool:
     if len(toks) == 3 and not toks[1].ent_type_ == head.ent_type_ == "NORP":
         return False  # "the South African": one demonym in two words
     return head.ent_type_ in ("NORP", "PERSON") or _man_or_woman(head)
+
+
+def _cluster_words(cluster: EntityCluster) -> set[str]:
+    names = [cluster.canonical, *cluster.mentions]
+    return {w.lower().removesuffix("'s").removesuffix("’s") for n in names if n for w in n.split()}
+
+
+def _sentence_offsets(doc: Doc) -> tuple[list[int], list[int]]:
+    """The character offset of each sentence, and of each token's sentence."""
+    starts: list[int] = []
+    per_token = [0] * len(doc)
+    for sent in doc.sents:
+        starts.append(sent.start_char)
+        per_token[sent.start : sent.end] = [sent.start_char] * (sent.end - sent.start)
+    return starts, per_token
+
+
+def _subjects_and_pronouns(doc: Doc) -> tuple[list[Token], list[Token]]:
+    """Noun subjects (with "old", which the parse makes the head of "the 29-year-old") and the
+    gendered pronouns, read from the doc's arrays: a loop over every token costs more than the
+    few it keeps."""
+    if not len(doc):
+        return [], []
+    dep, pos, lower, ent = doc.to_array([DEP, POS, LOWER, ENT_TYPE]).T
+    ids = doc.vocab.strings
+    subject = ((dep == ids["nsubj"]) | (dep == ids["nsubjpass"])) & (
+        (pos == NOUN) | (lower == ids["old"]) | (pos == PROPN) & (ent != ids["PERSON"])
+    )
+    pronoun = ~subject & functools.reduce(numpy.logical_or, [lower == ids[w] for w in PRONOUN_GENDER])
+    return [doc[i] for i in numpy.flatnonzero(subject).tolist()], [doc[i] for i in numpy.flatnonzero(pronoun).tolist()]
 
 
 def _extent(toks: list[Token]) -> tuple[int, int]:
