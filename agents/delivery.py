@@ -35,8 +35,12 @@ that was never acked. This module closes the known holes of faust-streaming
   after a worker joined, freed by a broker restart). `HardenedConsumer` keeps a
   weak reference to every message it hands out, and its livelock check
   (every 2.5 commit intervals) fetches a partition again from the first
-  offset below its fetch position that is neither acked nor held anywhere,
-  once two checks in a row agree (`stranded_from`).
+  offset below its fetch position that is neither acked nor waiting anywhere,
+  once two checks in a row agree (`stranded_from`). A message a stream
+  skipped (stale, or during a rebalance) counts as gone although Faust's
+  stream iterator keeps referring to the last message it took until the next
+  one comes: counted as held, a partition whose last record was skipped stood
+  still after a restart (`_waiting`).
 * Faust hands aiokafka its live set of active partitions for each fetch, and
   aiokafka reads an *empty* set as "every partition". A rebalance pauses every
   partition, so a fetch begun before it and still waiting when it empties the
@@ -165,7 +169,7 @@ class HardenedConsumer(AIOKafkaConsumer):
         self._handing_out = False  # a fetched batch is being handed out
         self._stranded: dict[TP, tuple[int, int | None]] = {}  # last check's (resume, stranded) per partition
         self._refetches: set[asyncio.Future[None]] = set()
-        self._faked_drops: set[tuple[TP, int]] = set()  # records a test's `drop:fetch` hook threw away
+        self._faked: set[tuple[TP, int]] = set()  # records a test's `drop:fetch` or `stale:fetch` hook took
         self._fetched: RecordMap = {}  # the records of the batch being handed out
         self._processed: weakref.WeakSet[Message] = weakref.WeakSet()  # finished, outputs confirmed
         self._revoking = False  # inside on_partitions_revoked
@@ -308,7 +312,10 @@ class HardenedConsumer(AIOKafkaConsumer):
             committed = self._committed_offset.get(tp)
             for offset, message in sorted(held.items()):
                 if committed is None or offset >= committed:
-                    out[f"{_key(tp)}@{offset}"] = referrers(message)
+                    out[f"{_key(tp)}@{offset}"] = [
+                        f"acked={message.acked} generation={message.generation_id}",
+                        *referrers(message),
+                    ]
         return out
 
     def _aiokafka_state(self) -> dict[str, Any]:
@@ -356,9 +363,12 @@ class HardenedConsumer(AIOKafkaConsumer):
             async for tp, message in super().getmany(timeout):
                 self._handing_out = True  # set once records arrived: no await lies between
                 handed[tp].add(message.offset)
-                if faults.dropped_on_fetch(message.value) and (tp, message.offset) not in self._faked_drops:
-                    self._faked_drops.add((tp, message.offset))  # a test's fault hook: dropped once
-                    continue
+                fault = faults.on_fetch(message.value) if (tp, message.offset) not in self._faked else None
+                if fault is not None:  # a test's fault hook, once per record
+                    self._faked.add((tp, message.offset))
+                    if fault == "drop":
+                        continue
+                    message.generation_id -= 1  # "stale": as if fetched before the last rebalance
                 self._held[tp][message.offset] = message
                 yield tp, message
         finally:
@@ -423,11 +433,25 @@ class HardenedConsumer(AIOKafkaConsumer):
             if resume is None or position is None:
                 suspects.pop(tp, None)
                 continue
-            start = stranded_from(resume, position, self._acked_index[tp], self._held[tp])
+            start = stranded_from(resume, position, self._acked_index[tp], self._waiting(tp))
             seen, suspects[tp] = suspects.get(tp), (resume, start)
             if start is not None and seen == (resume, start):
                 del suspects[tp]
                 self._fetch_again(tp, start, position)
+
+    def _waiting(self, tp: TP) -> set[int]:
+        """Offsets of `tp` handed out in this generation, still referred to and not acked: what a
+        stream will still process.
+
+        A message of an older generation is skipped by every stream, and so is one taken while a
+        rebalance suspends the flow (the rebalance then moves the generation on). Faust's
+        accelerated stream iterator drops a skipped message without acking it, and its fetch loop
+        keeps referring to the last message it handed over until the next one comes: counted as
+        held, a partition whose last record was skipped stood still after a restart.
+        """
+        generation = self.app.consumer_generation_id
+        held = list(self._held[tp].items())
+        return {offset for offset, message in held if message.generation_id == generation and not message.acked}
 
     def _fetch_position(self, tp: TP) -> int | None:
         """aiokafka's position for `tp`: one past the last record it handed to Faust."""
@@ -441,7 +465,7 @@ class HardenedConsumer(AIOKafkaConsumer):
     def _fetch_again(self, tp: TP, offset: int, position: int) -> None:
         """Seek `tp` back to `offset`, in the consumer thread."""
         log.warning(
-            "%s: offsets %d-%d were fetched but are neither acked nor held by any stream; fetching again",
+            "%s: offsets %d-%d were fetched but are neither acked nor waiting in any stream; fetching again",
             tp,
             offset,
             position - 1,
@@ -491,6 +515,10 @@ def referrers(obj: Any, depth: int = 2) -> list[str]:
             out.append(f"frame {ref.f_code.co_name}")
         elif isinstance(ref, (list, dict, set, tuple, collections.deque)) and depth > 1:
             out.append(f"{type(ref).__name__} <- {referrers(ref, depth - 1)[:4]}")
+        elif isinstance(ref, (types.CoroutineType, types.AsyncGeneratorType)):
+            frame = getattr(ref, "cr_frame", None) or getattr(ref, "ag_frame", None)
+            where = f" line {frame.f_lineno}" if frame is not None else ""
+            out.append(f"{type(ref).__name__} {ref.__qualname__}{where}")
         elif not isinstance(ref, (list, dict, set, tuple, collections.deque)):
             out.append(type(ref).__name__)
     return out[:8]
@@ -519,16 +547,16 @@ def partition_position(consumer: Any, tp: TP) -> int | None:
     return int(state.position)
 
 
-def stranded_from(resume: int, position: int, acked: Container[int], held: Container[int]) -> int | None:
-    """The first offset from `resume` below the fetch `position` that is neither acked nor held.
+def stranded_from(resume: int, position: int, acked: Container[int], waiting: Container[int]) -> int | None:
+    """The first offset from `resume` below the fetch `position` that is neither acked nor waiting.
 
     Every record below the fetch position was handed to Faust; one that is not
-    acked and that no queue, buffer or batch holds any more was dropped after
-    fetching, and only a seek brings it back (later records are redone too: a
-    duplicate, never a loss).
+    acked and that no queue, buffer or batch holds for processing any more was
+    dropped after fetching, and only a seek brings it back (later records are
+    redone too: a duplicate, never a loss).
     """
     for offset in range(resume, position):
-        if offset not in acked and offset not in held:
+        if offset not in acked and offset not in waiting:
             return offset
     return None
 

@@ -9,7 +9,11 @@
   would (-> `nlp_process_crashed`);
 * `drop` (stage `fetch`): the worker's consumer throws the record away once after
   fetching it, as faust-streaming does around rebalances; the delivery code must
-  notice and fetch it again (agents/delivery.py).
+  notice and fetch it again (agents/delivery.py);
+* `stale` (stage `fetch`): the consumer hands the record over once as if fetched
+  before the last rebalance, so the agent's stream skips it, as it skips a record
+  of an old generation; the delivery code must fetch it again although the
+  stream still refers to it.
 
 Unset (the default, and in production), `trigger` is one dict lookup.
 """
@@ -24,7 +28,7 @@ import time
 
 from pipeline.errors import InjectedFault
 
-ACTIONS = frozenset({"raise", "hang", "crash", "drop"})
+ACTIONS = frozenset({"raise", "hang", "crash", "drop", "stale"})
 HANG_S = 3600.0
 
 
@@ -57,8 +61,12 @@ def trigger(stage: str, text: str) -> None:
             os.kill(os.getpid(), signal.SIGKILL)
 
 
-def dropped_on_fetch(value: bytes | None) -> bool:
-    """A fetched record that a `drop:fetch:marker` hook throws away (its value carries the marker)."""
-    return value is not None and any(
-        action == "drop" and stage == "fetch" and marker.encode() in value for action, stage, marker in hooks()
+def on_fetch(value: bytes | None) -> str | None:
+    """What a `drop:fetch:marker` or `stale:fetch:marker` hook does to a fetched record whose
+    value carries the marker: "drop", "stale", or None."""
+    if value is None:
+        return None
+    return next(
+        (action for action, stage, marker in hooks() if stage == "fetch" and marker.encode() in value),
+        None,
     )

@@ -163,14 +163,17 @@ def test_stranded_from_finds_records_dropped_after_fetching(resume, position, ac
 class Held:
     """A stand-in message: the consumer holds messages only weakly."""
 
-    def __init__(self, offset: int) -> None:
+    def __init__(self, offset: int, generation_id: int = 1) -> None:
         self.offset = offset
+        self.generation_id = generation_id
+        self.acked = False
 
 
 def watched(committed: int, position: int, acked: list[int]) -> HardenedConsumer:
     """A consumer whose livelock check can run: one assigned input partition at `position`."""
     c = consumer(committed, acked)
     c.app = SimpleNamespace(
+        consumer_generation_id=1,
         rebalancing=False,
         in_recovery=False,
         flow_control=SimpleNamespace(is_active=lambda: True),
@@ -238,6 +241,26 @@ def test_a_message_let_go_unacked_counts_as_stranded():
         c.refetch_stranded()
         c.refetch_stranded()
         await asyncio.sleep(0)
+        return c._thread.seeks
+
+    assert asyncio.run(scenario()) == [{TP0: 9}]
+
+
+@pytest.mark.parametrize("skipped", ["older generation", "ack refused"])
+def test_a_message_still_referred_to_but_skipped_counts_as_stranded(skipped):
+    """The stall after restarts: Faust's fetch loop keeps the last message it handed over until the
+    next one comes, and its accelerated stream iterator drops a message of an older generation
+    without an ack: referred to, never processed."""
+
+    async def scenario() -> list:
+        c = watched(9, 10, [])
+        kept = Held(9, generation_id=0) if skipped == "older generation" else Held(9)
+        kept.acked = skipped == "ack refused"
+        c._held[TP0][9] = kept
+        c.refetch_stranded()
+        c.refetch_stranded()
+        await asyncio.sleep(0)
+        del kept
         return c._thread.seeks
 
     assert asyncio.run(scenario()) == [{TP0: 9}]
