@@ -368,7 +368,9 @@ class HardenedConsumer(AIOKafkaConsumer):
                     self._faked.add((tp, message.offset))
                     if fault == "drop":
                         continue
-                    message.generation_id -= 1  # "stale": as if fetched before the last rebalance
+                    message.generation_id = (
+                        message.generation_id or 0
+                    ) - 1  # "stale": as if fetched before the last rebalance
                 self._held[tp][message.offset] = message
                 yield tp, message
         finally:
