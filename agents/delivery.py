@@ -465,12 +465,20 @@ class HardenedConsumer(AIOKafkaConsumer):
             return None
 
     def _fetch_again(self, tp: TP, offset: int, position: int) -> None:
-        """Seek `tp` back to `offset`, in the consumer thread."""
+        """Seek `tp` back to `offset`, in the consumer thread, saying how many of the records from
+        there on nothing holds any more and how many a stream skipped (still referred to)."""
+        held = set(self._held[tp].keys())
+        waiting = self._waiting(tp)
+        let_go = sum(o not in held for o in range(offset, position))
+        skipped = sum(o in held and o not in waiting for o in range(offset, position))
         log.warning(
-            "%s: offsets %d-%d were fetched but are neither acked nor waiting in any stream; fetching again",
+            "%s: offsets %d-%d were fetched but are neither acked nor waiting in any stream "
+            "(%d let go, %d skipped); fetching again",
             tp,
             offset,
             position - 1,
+            let_go,
+            skipped,
         )
         self._in_background(self._seek_logged(tp, offset))
 
