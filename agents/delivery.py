@@ -368,9 +368,8 @@ class HardenedConsumer(AIOKafkaConsumer):
                     self._faked.add((tp, message.offset))
                     if fault == "drop":
                         continue
-                    message.generation_id = (
-                        message.generation_id or 0
-                    ) - 1  # "stale": as if fetched before the last rebalance
+                    # "stale": as if fetched before the last rebalance
+                    message.generation_id = (message.generation_id or 0) - 1
                 self._held[tp][message.offset] = message
                 yield tp, message
         finally:
