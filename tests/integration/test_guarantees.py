@@ -82,6 +82,16 @@ def revision(value: bytes | None) -> int | None:
     return next(n for n in range(1, 10) if f"revision number {n}." in body)
 
 
+def enriched_exactly(s: Settings, prefix: str, ids: list[str]) -> Callable[[], set[str] | None]:
+    """A wait: the enriched keys starting with `prefix`, once they are exactly `ids`."""
+
+    def check() -> set[str] | None:
+        got = {k for k, _ in keyed(read_topic(s, s.topics.enriched), prefix)}
+        return got if got == set(ids) else None
+
+    return check
+
+
 def story(aid: str, n: int, **extra) -> bytes:
     body = (
         "LISBON (Reuters) - The port authority approved a new ferry route on Tuesday.\n\n"
@@ -143,11 +153,7 @@ def test_a_record_dropped_after_fetching_is_fetched_again(own_broker, start_work
     s = settings_of(own_broker)
     publish_values(s, values)
 
-    def enriched() -> set[str] | None:
-        got = {k for k, _ in keyed(read_topic(s, s.topics.enriched), f"fd-{run}-")}
-        return got if got == set(ids) else None
-
-    wait_until(enriched, 120, what="every article enriched, the dropped one too")
+    wait_until(enriched_exactly(s, f"fd-{run}-", ids), 120, what="every article enriched, the dropped one too")
     assert "neither acked nor waiting in any stream (1 let go, 0 skipped); fetching again" in w.log()
 
 
@@ -162,13 +168,6 @@ def test_a_record_its_stream_skipped_as_stale_is_fetched_again(own_broker, start
     s = settings_of(own_broker)
     ids = [f"fs-{run}-{i}" for i in range(3)]
 
-    def enriched(want: list[str]) -> Callable[[], set[str] | None]:
-        def check() -> set[str] | None:
-            got = {k for k, _ in keyed(read_topic(s, s.topics.enriched), f"fs-{run}-")}
-            return got if got == set(want) else None
-
-        return check
-
     publish_values(
         s,
         [
@@ -176,10 +175,10 @@ def test_a_record_its_stream_skipped_as_stale_is_fetched_again(own_broker, start
             for i, aid in enumerate(ids[:2])
         ],
     )
-    wait_for(w, enriched(ids[:2]), 120, what="the unmarked articles enriched")
+    wait_for(w, enriched_exactly(s, f"fs-{run}-", ids[:2]), 120, what="the unmarked articles enriched")
     # the marked one alone and last: no later record on any partition makes the stream let go of it
     publish_values(s, [orjson.dumps({"id": ids[2], "body": "OSLO (NTB) - FETCHSTALE was seen."})])
-    wait_for(w, enriched(ids), 120, what="the skipped article fetched again and enriched")
+    wait_for(w, enriched_exactly(s, f"fs-{run}-", ids), 120, what="the skipped article fetched again and enriched")
     assert "neither acked nor waiting in any stream (0 let go, 1 skipped); fetching again" in w.log()
 
 
