@@ -114,8 +114,11 @@ def model_for(settings: Settings) -> Language:
     return nlp
 
 
+@functools.lru_cache(maxsize=8)
 def model_label(nlp: Language) -> str:
-    return f"{nlp.meta.get('lang', 'en')}_{nlp.meta.get('name', '?')}-{nlp.meta.get('version', '?')}"
+    """Kept per model: spaCy builds `nlp.meta` anew (with every pipe's labels) on each access."""
+    meta = nlp.meta
+    return f"{meta.get('lang', 'en')}_{meta.get('name', '?')}-{meta.get('version', '?')}"
 
 
 def parse(nlp: Language, texts: Iterable[str], batch_size: int = 16) -> Iterator[Doc]:

@@ -29,9 +29,10 @@ spans to cues, `speakers` resolves who is speaking. The parse is read, never red
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from spacy.tokens import Doc, Span, Token
@@ -60,6 +61,7 @@ from pipeline.quotes.cues import (
     cue_extent,
     cue_preposition,
     cue_source,
+    cue_words,
     for_to_clause,
     governing_subject,
     has_tense,
@@ -67,6 +69,7 @@ from pipeline.quotes.cues import (
     is_quote_verb,
     is_speech_noun,
     is_speech_verb,
+    noun_cue_words,
     noun_cues,
     object_tokens,
     subject_of,
@@ -170,28 +173,35 @@ def _has_words(text: str, span: QuotedSpan) -> bool:
 
 def find_cues(doc: Doc) -> list[Cue]:
     """Every reporting cue in the document, sentence by sentence (a bad parse loses one sentence)."""
-    return sorted(_per_sentence(doc, _sentence_cues), key=lambda c: c.start)
+    return sorted(_per_sentence(doc, _sentence_cues, cue_words(doc)), key=lambda c: c.start)
 
 
 def find_noun_cues(doc: Doc) -> list[Cue]:
     """Nouns of saying with the report they carry (`his claim that X`), for the clause reader."""
-    return _per_sentence(doc, noun_cues)
+    return _per_sentence(doc, noun_cues, noun_cue_words(doc))
 
 
-def _per_sentence(doc: Doc, finder: Callable[[Span], list[Cue]]) -> list[Cue]:
+def _per_sentence(doc: Doc, finder: Callable[[Span, Sequence[Token]], list[Cue]], words: list[int]) -> list[Cue]:
+    """The finder's cues in each sentence holding any of `words` (sorted token indices where a cue
+    may be), given those words."""
     out: list[Cue] = []
+    if not words:
+        return out
     for sent in doc.sents:
+        lo, hi = bisect.bisect_left(words, sent.start), bisect.bisect_left(words, sent.end)
+        if lo == hi:
+            continue
         try:
-            out.extend(finder(sent))
+            out.extend(finder(sent, [doc[i] for i in words[lo:hi]]))
         except Exception:  # noqa: BLE001
             log.debug("%s failed in sentence at %d", finder.__name__, sent.start_char, exc_info=True)
     return out
 
 
-def _sentence_cues(sent: Span) -> list[Cue]:
+def _sentence_cues(sent: Span, words: Sequence[Token]) -> list[Cue]:
     out = []
-    for tok in sent:
-        if tok.lemma not in CUE_VERB_LEMMAS:  # cheap test first: most words are no cue
+    for tok in words:
+        if tok.lemma not in CUE_VERB_LEMMAS:  # "according" (below)
             continue
         framed = as_one_put_it(tok)
         reporting = framed or is_quote_verb(tok) or tok.lemma_.lower() in QUOTE_ADJACENT_VERBS and tok.pos_ == "VERB"
@@ -207,7 +217,7 @@ def _sentence_cues(sent: Span) -> list[Cue]:
             if prep is not None and prep.i > tok.i:
                 end = prep.idx + len(prep.text)
             out.append(Cue(tok, start, end, cue_source(tok), content, objects))
-    out.extend(according_to_cues(sent))
+    out.extend(according_to_cues(sent, words))
     return out
 
 

@@ -7,9 +7,11 @@ all come out as (cue, source head, content tokens).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+import numpy
+from spacy.attrs import LEMMA, LOWER
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 
@@ -88,6 +90,33 @@ def _string_ids(words: Iterable[str]) -> frozenset[int]:
 CUE_VERB_LEMMAS = _string_ids(SPEECH_VERBS | QUOTE_ONLY_VERBS | OBJECT_REPORT_VERBS | QUOTE_ADJACENT_VERBS | {"put"})
 SPEECH_NOUN_LEMMAS = _string_ids(SPEECH_NOUNS | QUOTING_SPEECH_NOUNS)
 _ACCORDING = get_string_id("according")
+_VERB_CANDIDATES = numpy.array(sorted(CUE_VERB_LEMMAS), dtype=numpy.uint64)
+_NOUN_CANDIDATES = numpy.array(sorted(SPEECH_NOUN_LEMMAS), dtype=numpy.uint64)
+
+
+def cue_words(doc: Doc) -> list[int]:
+    """Where a verb cue or "according to" may be: the tokens whose lemma is a cue verb's, or that
+    read "according". Read from the doc's arrays: most words are no cue, and a Token object for
+    every word costs more than the few kept."""
+    if not len(doc):
+        return []
+    lemma, lower = doc.to_array([LEMMA, LOWER]).T
+    return numpy.flatnonzero(_among(lemma, _VERB_CANDIDATES) | (lower == _ACCORDING)).tolist()
+
+
+def noun_cue_words(doc: Doc) -> list[int]:
+    """Where a noun of saying may be (`noun_cues`), as `cue_words` reads it."""
+    if not len(doc):
+        return []
+    return numpy.flatnonzero(_among(doc.to_array(LEMMA), _NOUN_CANDIDATES)).tolist()
+
+
+def _among(values: numpy.ndarray, ids: numpy.ndarray) -> numpy.ndarray:
+    """Which of `values` are in the sorted array `ids` (`numpy.isin` sorts both on every call)."""
+    at = numpy.searchsorted(ids, values)
+    at[at == len(ids)] = 0
+    return numpy.asarray(ids[at] == values)
+
 
 # Dependents after a verb that can carry a quoted fragment (`called him "a con"`,
 # `described it as "unhinged"`).
@@ -762,12 +791,13 @@ def _quoting_that_clause(noun: Token) -> bool:
     )
 
 
-def noun_cues(sent: Span) -> list[Cue]:
+def noun_cues(sent: Span, words: Sequence[Token]) -> list[Cue]:
     """`Trump's claim that X`, `his call to X`, `her remarks about X`: a noun of saying with a
     "that" clause, a "to" clause or a topic phrase; the source is its possessor, or the subject
-    of the verb it is the object of (`the mayor made the promise to X`)."""
+    of the verb it is the object of (`the mayor made the promise to X`). `words`: the sentence's
+    tokens that may be one (`noun_cue_words`)."""
     out = []
-    for tok in sent:
+    for tok in words:
         if tok.lemma not in SPEECH_NOUN_LEMMAS or not is_speech_noun(tok):
             continue
         content, end = _noun_report(tok)
@@ -804,10 +834,11 @@ def _noun_source(noun: Token) -> Token | None:
     return None if source == noun else source
 
 
-def according_to_cues(sent: Span) -> list[Cue]:
-    """`according to X, ...` / `..., according to X.`: content is the clause the phrase modifies."""
+def according_to_cues(sent: Span, words: Sequence[Token]) -> list[Cue]:
+    """`according to X, ...` / `..., according to X.`: content is the clause the phrase modifies.
+    `words`: the sentence's tokens that may open one (`cue_words`)."""
     out = []
-    for tok in sent:
+    for tok in words:
         if tok.lower != _ACCORDING:
             continue
         to = next((c for c in tok.children if c.lower_ == "to"), None)

@@ -44,6 +44,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy
 from spacy.attrs import DEP, ENT_TYPE, LOWER, POS
@@ -56,6 +57,8 @@ from pipeline.entities.names import STRONG_ORG_HEADS, WEAK_ORG_HEADS, age_after,
 from pipeline.nlp.reporting_verbs import ASKING_VERBS
 from pipeline.quotes.marks import QuotedSpan, find_quoted_spans, paragraph_before
 from pipeline.records import Entity, EntityCluster, Speaker
+
+T = TypeVar("T")
 
 PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f"}
 PLURAL_PRONOUNS = frozenset({"they", "them", "their", "we", "us"})
@@ -495,6 +498,14 @@ class SpeakerRegistry:
         self._person_ents = sorted([*self._person_ents, *self._people_by_entities(entities)], key=lambda e: e.start)
         people = {i for e in self._person_ents for i in range(e.start, e.end)}
         self._org_ents = [e for e in self._org_ents if not any(i in people for i in range(e.start, e.end))]
+        # each name by the tokens it covers (the names do not overlap)
+        self._person_at = {i: e for e in self._person_ents for i in range(e.start, e.end)}
+        self._org_at = {i: e for e in self._org_ents for i in range(e.start, e.end)}
+        # where each of them starts, for `observe_until` to take the next stretch by bisection
+        self._person_starts = [e.start_char for e in self._person_ents]
+        self._org_starts = [e.start_char for e in self._org_ents]
+        self._subject_starts = [t.idx for t in self._subjects]
+        self._pronoun_starts = [t.idx for t in self._pronouns]
         # each entity cluster with the lowercased words of its names, for matching surnames
         self._clusters = [(c, _cluster_words(c)) for c in clusters or []]
         self._entities = entities or []
@@ -541,20 +552,16 @@ class SpeakerRegistry:
         if offset <= self._seen_until:
             return
         # in the order of the text, so that a name can meet the description before it
+        seen = self._seen_until
         found: list[tuple[int, int, Span | Token]] = []
-        for ent in self._person_ents:
-            if self._seen_until <= ent.start_char < offset and not self._in_quote(ent.start_char):
+        for ent in _starting_between(self._person_ents, self._person_starts, seen, offset):
+            if not self._in_quote(ent.start_char):
                 found.append((ent.start_char, 0, ent))
-        for ent in self._org_ents:
-            if (
-                self._seen_until <= ent.start_char < offset
-                and ent.label_ == "ORG"
-                and ent.root.dep_ in SUBJECT_DEPS
-                and not self._in_quote(ent.start_char)
-            ):
+        for ent in _starting_between(self._org_ents, self._org_starts, seen, offset):
+            if ent.label_ == "ORG" and ent.root.dep_ in SUBJECT_DEPS and not self._in_quote(ent.start_char):
                 found.append((ent.start_char, 1, ent))
-        for tok in self._subjects:
-            if self._seen_until <= tok.idx < offset and not self._in_quote(tok.idx):
+        for tok in _starting_between(self._subjects, self._subject_starts, seen, offset):
+            if not self._in_quote(tok.idx):
                 found.append((tok.idx, 2, tok))
         for _, kind, item in sorted(found, key=lambda f: (f[0], f[1])):
             if kind == 0 and isinstance(item, Span):
@@ -575,15 +582,16 @@ class SpeakerRegistry:
                 continue
             self.mentions.sort(key=lambda m: m.start)
         self.mentions.sort(key=lambda m: m.start)
-        for tok in self._pronouns:
-            if self._seen_until <= tok.idx < offset and not self._in_quote(tok.idx):
+        for tok in _starting_between(self._pronouns, self._pronoun_starts, seen, offset):
+            if not self._in_quote(tok.idx):
                 self._learn_gender(tok)
         self._seen_until = offset
 
     def _names_follow(self, noun: Token) -> bool:
         """A role noun written right before a person's name, with no comma: a title of that name."""
         nxt = noun.i + 1
-        return nxt < len(self.doc) and any(e.start == nxt for e in self._person_ents)
+        name = self._person_at.get(nxt)
+        return name is not None and name.start == nxt
 
     def _in_quote(self, offset: int) -> bool:
         k = bisect.bisect_right(self._quote_starts, offset) - 1
@@ -720,7 +728,8 @@ class SpeakerRegistry:
 
     def _org_entity(self, tok: Token) -> Span | None:
         """The ORG name `tok` is part of."""
-        return next((e for e in self._org_ents if e.label_ == "ORG" and e.start <= tok.i < e.end), None)
+        org = self._org_at.get(tok.i)
+        return org if org is not None and org.label_ == "ORG" else None
 
     def _appositive_name(self, head: Token) -> Span | None:
         """The person's name given beside a description (`her coach, Daniel Otieno,`), also when the
@@ -736,7 +745,7 @@ class SpeakerRegistry:
         given = _names_given(head)
         for child in [c for noun in (head, *places, *given) for c in noun.children]:
             if child.dep_ in ("appos", "oprd"):
-                found = next((e for e in self._person_ents if e.start <= child.i < e.end), None)
+                found = self._person_at.get(child.i)
                 if found is not None:
                     return found
                 if child.head in given and child.pos_ == "PROPN" and is_person_noun(head):
@@ -750,9 +759,9 @@ class SpeakerRegistry:
             return None
         for child in head.children:
             if child.dep_ == "appos":
-                found = next((e for e in self._org_ents if e.start <= child.i < e.end and e.label_ != "NORP"), None)
+                found = self._org_at.get(child.i)
                 # a name ends on its head: "Tunde Okonkwo of Lagos" is a person NER ran on into a place
-                if found is not None and found.end - 1 == child.i:
+                if found is not None and found.label_ != "NORP" and found.end - 1 == child.i:
                     return found
         return None
 
@@ -952,7 +961,7 @@ class SpeakerRegistry:
         if (
             head.pos_ == "PROPN"
             and head.text[:1].isupper()  # "the former prime minister", tagged PROPN, names no one
-            and not any(e.start <= head.i < e.end for e in self._org_ents)
+            and head.i not in self._org_at
         ):
             start = head.i
             while start - 1 >= lo:
@@ -984,7 +993,7 @@ class SpeakerRegistry:
                 self._enrich(person, name, toks)
                 return person
         kind = _kind_by_role(name, toks) or self._introduced_as(name)  # "Chief Executive X", "the utility X"
-        human = kind != "org" and (kind == "person" or any(e.start <= name.start < e.end for e in self._person_ents))
+        human = kind != "org" and (kind == "person" or name.start in self._person_at)
         lede = self._lede_description(name, toks, human=human)
         if lede is not None:  # "A 62-year-old grandmother ... . Bernadette Walsh set off ...": the same woman;
             # "Kenya's biggest mobile operator said ... . Safaricom said ...": the same company
@@ -1043,7 +1052,8 @@ class SpeakerRegistry:
     def _personal_name(self, person: Person, name: Span) -> bool:
         """An organisation of the article that is a person's name after all: NER calls a later
         mention a person, and the name is two or three words with no organisation noun or title."""
-        if not any(e.start == name.start and e.end == name.end for e in self._person_ents):
+        known = self._person_at.get(name.start)
+        if known is None or (known.start, known.end) != (name.start, name.end):
             return False
         if person.title or not 2 <= len(person.tokens) <= 3 or person.roles & ORG_NOUNS:
             return False
@@ -1734,6 +1744,11 @@ def _subjects_and_pronouns(doc: Doc) -> tuple[list[Token], list[Token]]:
     )
     pronoun = ~subject & functools.reduce(numpy.logical_or, [lower == ids[w] for w in PRONOUN_GENDER])
     return [doc[i] for i in numpy.flatnonzero(subject).tolist()], [doc[i] for i in numpy.flatnonzero(pronoun).tolist()]
+
+
+def _starting_between(items: list[T], starts: list[int], lo: int, hi: int) -> list[T]:
+    """The items (in text order, `starts` their offsets) that start at `lo` or after, before `hi`."""
+    return items[bisect.bisect_left(starts, lo) : bisect.bisect_left(starts, hi)]
 
 
 def _extent(toks: list[Token]) -> tuple[int, int]:
