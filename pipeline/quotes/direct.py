@@ -979,9 +979,21 @@ def _stands_alone(doc: ParsedText, span: QuotedSpan) -> bool:
     line_start = text.rfind("\n", 0, span.start) + 1
     before = text[line_start : span.start].strip()
     inner = text[span.start + 1 : span.end].strip()
-    if len(inner.split()) < _MIN_SENTENCE_WORDS:
+    if len(inner.split()) < _MIN_SENTENCE_WORDS and not _paragraph_sentence(text, span):
         return False
     return not before or before[-1] in '.?!”"'
+
+
+def _paragraph_sentence(text: str, span: QuotedSpan) -> bool:
+    """`"Patients deserve better."` as a paragraph of its own: a short quote that is a whole
+    paragraph and a sentence (capital first, full stop, question or exclamation mark last inside
+    the marks) is someone's words, not a title; a title does not end on a full stop."""
+    start, end = span.inner
+    inner = text[start:end].strip()
+    line_start = text.rfind("\n", 0, span.start) + 1
+    line_end = text.find("\n", span.end)
+    alone = not text[line_start : span.start].strip() and not text[span.end : len(text) if line_end < 0 else line_end].strip()
+    return alone and span.closed and len(inner.split()) >= 2 and inner[:1].isupper() and inner.endswith((".", "?", "!"))
 
 
 def _token_at_or_after(doc: ParsedText, offset: int) -> int | None:

@@ -359,6 +359,17 @@ def test_cueless_quote_paragraph_continues_previous_speaker(nlp):
     assert q.text == body[q.start : q.end] and q.text.startswith("Prices") and q.text.endswith("spring.")
 
 
+def test_a_short_sentence_quoted_as_its_own_paragraph_continues_the_quote_before(nlp):
+    body = (
+        "Harbour master Lena Vogt was unimpressed. “It is far too late,” she said.\n\n"
+        "“Fishermen deserve better.”\n\n"
+        "“Silent Waters” opened at the town cinema on Friday."
+    )
+    quotes = run(nlp, body)
+    assert [(q.cue, q.speaker.name) for q in quotes] == [("said", "Lena Vogt")]
+    assert [body[s:e] for s, e in quotes[0].parts] == ["It is far too late,", "Fishermen deserve better."]
+
+
 def test_quote_chain_over_paragraphs_is_one_quote(nlp):
     body = (
         "“The bridge has to close for a year,” said Ivo Brandt, the city engineer.\n\n"
