@@ -408,7 +408,7 @@ def _cluster_label(cluster: Cluster) -> str:
     if labels & {"PERSON", "ORG"}:
         person = any(m.person_cue for m in cluster.mentions)
         organisation = any(m.org_cue for m in cluster.mentions)
-        if person != organisation and ("PERSON" in labels if person else "ORG" in labels or voted == "PERSON"):
+        if person != organisation:
             return "PERSON" if person else "ORG"
     return voted
 

@@ -262,7 +262,8 @@ def span_mentions(span: Span, body: str, gazetteer: Gazetteer) -> list[Mention]:
         tokens, label, titled = tokens[:-post_nominals], "PERSON", True
     if not tokens:
         return []
-    person_cue = titled or (label == "PERSON" and _title_before(span.doc, tokens[0].i))
+    # "Chancellor Olaf Scholz", which the model calls an organisation: a title before a name is a person's
+    person_cue = titled or (label in ("PERSON", "ORG") and _title_before(span.doc, tokens[0].i))
     # "the Sentinel" is an organisation; "the Biden administration" only modifies one
     org_cue = (the or _lower_the_before(span.doc, tokens[0].i)) and tokens[-1].dep_ not in MODIFIER_DEPS
     split = _nationality_split(tokens, gazetteer)

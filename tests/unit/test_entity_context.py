@@ -125,6 +125,17 @@ def test_a_given_name_and_a_family_name_are_a_person_whatever_the_model_said(nlp
     assert ("Marta Hruba", "PERSON") in found
 
 
+def test_a_name_after_an_office_title_is_a_person_where_the_model_saw_an_organisation(nlp: Language) -> None:
+    body = "Chancellor Olaf Scholz met the union leaders in Berlin on Monday."
+    assert ("Olaf Scholz", "ORG") in model_reading(nlp, body)  # the correction this test is about
+    assert ("Olaf Scholz", "PERSON") in labels(nlp, body)
+
+
+def test_an_organisation_whose_name_opens_with_a_title_word_stays_one(nlp: Language) -> None:
+    found = labels(nlp, "General Motors and the Premier League signed a sponsorship deal.")
+    assert {("General Motors", "ORG"), ("Premier League", "ORG")} <= found
+
+
 @pytest.mark.parametrize(
     ("body", "name"),
     [
