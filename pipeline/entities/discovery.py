@@ -693,8 +693,10 @@ def _named_scores(doc: Doc) -> list[tuple[int, int, int]]:
     start: int | None = None
     for token in doc:
         # capitalised words or acronyms ("PSV Eindhoven", "Roda JC"), but not "May 23";
-        # a side in capitals is the home team ("DETROIT 4 Colorado 2")
-        if (token.is_title or token.is_upper) and token.is_alpha and token.ent_type_ not in _TIME_LABELS:
+        # a side in capitals is the home team ("DETROIT 4 Colorado 2"); a day or month goes on a
+        # name it does not start ("Sheffield Wednesday 2")
+        timely = token.ent_type_ in _TIME_LABELS and start is None
+        if (token.is_title or token.is_upper) and token.is_alpha and not timely:
             start = token.i if start is None else start
             continue
         if start is not None and token.text.isdigit() and len(token.text) <= 3:

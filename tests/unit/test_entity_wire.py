@@ -77,6 +77,13 @@ def test_standings_rows_are_teams_and_beat_the_head_noun(nlp: Language) -> None:
     assert {("Nottingham Forest", "ORG"), ("Crystal Palace", "ORG"), ("Ipswich", "ORG")} <= found
 
 
+def test_a_club_named_with_a_weekday_is_one_side_of_its_results_line(nlp: Language) -> None:
+    body = "Results on Saturday:\n\nSheffield Wednesday 2 Aston Villa 1\nBlackburn 1 Leeds 0"
+    found = labels(nlp, body)
+    assert {("Sheffield Wednesday", "ORG"), ("Aston Villa", "ORG"), ("Leeds", "ORG")} <= found
+    assert ("Saturday", "ORG") not in found and ("Wednesday", "DATE") not in found
+
+
 def test_scoreboard_names_fielder_and_bowler(nlp: Language) -> None:
     body = "Scoreboard:\n\nR. Dravid c Healy b Warne 44\nS. Tendulkar lbw b McGrath 12"
     found = labels(nlp, body)
