@@ -44,6 +44,7 @@ _TICKER = re.compile(r"<([A-Z][A-Z0-9&]{0,7}(?:\.[A-Z]{1,3})?)>")
 _NUMBER = re.compile(r"^\d+(?:[.:,]\d+)*$")
 # Scoreboard words before a fielder or a bowler: caught, bowled, stumped, run out.
 _CARD_WORDS = frozenset({"c", "b", "st"})
+_MAX_CARD_NAME = 3  # words of a fielder's or bowler's name
 
 
 def layout_mentions(doc: Doc, body: str, gazetteer: Gazetteer) -> list[Mention]:
@@ -181,7 +182,7 @@ def _standings_row(body: str, tokens: Sequence[Token], gazetteer: Gazetteer) -> 
 
 def _card_names(body: str, tokens: Sequence[Token]) -> list[Mention]:
     """A scoreboard line (``R. Dravid c Healy b Warne 44``): the batsman who opens it, and the
-    capitalised word after "c", "b" or "st" (fielder, bowler)."""
+    capitalised words after "c", "b" or "st" (fielder, bowler)."""
     marks = [k for k, t in enumerate(tokens[:-1]) if t.text in _CARD_WORDS and _surname(tokens[k + 1])]
     if not marks:
         return []
@@ -193,8 +194,11 @@ def _card_names(body: str, tokens: Sequence[Token]) -> list[Mention]:
         mention = make_mention(batsman, "PERSON", body, fixed=True)
         if mention is not None:
             found.append(mention)
-    for k in marks:
-        mention = make_mention([tokens[k + 1]], "PERSON", body, fixed=True)
+    for k in marks:  # the whole name: "b Waqar Younis 31", up to the next card word or the runs
+        end = k + 1
+        while end < len(tokens) and end - k <= _MAX_CARD_NAME and _surname(tokens[end]):
+            end += 1
+        mention = make_mention(tokens[k + 1 : end], "PERSON", body, fixed=True)
         if mention is not None:
             found.append(mention)
     return found

@@ -91,6 +91,16 @@ def test_scoreboard_names_fielder_and_bowler(nlp: Language) -> None:
     assert not any(label == "NORP" for _, label in found)
 
 
+def test_scoreboard_fielder_and_bowler_of_two_words(nlp: Language) -> None:
+    body = (
+        "Scoreboard:\n\nM. Atherton b Waqar Younis 31\nA. Stewart b Mushtaq Ahmed 44\n"
+        "N. Hussain c Saeed Anwar b Waqar Younis 12"
+    )
+    found = labels(nlp, body)
+    assert {("Waqar Younis", "PERSON"), ("Mushtaq Ahmed", "PERSON"), ("Saeed Anwar", "PERSON")} <= found
+    assert not {("Waqar", "PERSON"), ("Saeed", "PERSON")} & found
+
+
 def test_scores_run_into_a_name_are_trimmed(nlp: Language) -> None:
     body = "Sri Lanka 240 for seven in 50 overs (Roshan Mahanama 71, Asanka Gurusinha 40; Shane Warne two for 33)"
     found = labels(nlp, body)
