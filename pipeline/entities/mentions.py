@@ -182,6 +182,8 @@ TITLE_MODIFIERS = frozenset(
         "transport",
     }
 )
+# Title heads that take a portfolio before them ("Finance Minister", "Home Secretary").
+_PORTFOLIO_HEADS = frozenset({"minister", "secretary"})
 # Labels whose names may really begin with "The" ("The New York Times").
 TITLED_LABELS = frozenset({"ORG", "WORK_OF_ART", "FAC", "PRODUCT", "EVENT", "LAW"})
 POSSESSIVE_TOKENS = frozenset({"'s", "’s", "'", "’"})
@@ -260,7 +262,7 @@ def span_mentions(span: Span, body: str, gazetteer: Gazetteer) -> list[Mention]:
     post_nominals = post_nominal_tail([t.text for t in tokens])
     if post_nominals:  # "Edmund Hale KC": only a person carries the letters, and they are no part of the name
         tokens, label, titled = tokens[:-post_nominals], "PERSON", True
-    if not tokens:
+    if not tokens or _opens_title(tokens):
         return []
     # "Chancellor Olaf Scholz", which the model calls an organisation: a title before a name is a person's
     person_cue = titled or (label in ("PERSON", "ORG") and _title_before(span.doc, tokens[0].i))
@@ -552,6 +554,16 @@ def _is_title_word(token: Token) -> bool:
         or token.is_punct
         or token.tag_ == "JJ"
     )
+
+
+def _opens_title(tokens: Sequence[Token]) -> bool:
+    """`Finance` in "Finance Minister Theo Waigel", which the model tags as an organisation: the
+    portfolio before "Minister" or "Secretary" is the office's, not a name. A party or a country
+    there names one ("Labour leader", "U.S. Secretary of State")."""
+    doc, after = tokens[0].doc, tokens[-1].i + 1
+    if after >= len(doc) or _bare(doc[after]) not in _PORTFOLIO_HEADS:
+        return False
+    return all(_bare(t) in TITLE_MODIFIERS and not t.is_upper for t in tokens)
 
 
 def _title_before(doc: Doc, i: int) -> bool:

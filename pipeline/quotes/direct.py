@@ -992,7 +992,10 @@ def _paragraph_sentence(text: str, span: QuotedSpan) -> bool:
     inner = text[start:end].strip()
     line_start = text.rfind("\n", 0, span.start) + 1
     line_end = text.find("\n", span.end)
-    alone = not text[line_start : span.start].strip() and not text[span.end : len(text) if line_end < 0 else line_end].strip()
+    alone = (
+        not text[line_start : span.start].strip()
+        and not text[span.end : len(text) if line_end < 0 else line_end].strip()
+    )
     return alone and span.closed and len(inner.split()) >= 2 and inner[:1].isupper() and inner.endswith((".", "?", "!"))
 
 

@@ -131,6 +131,16 @@ def test_a_name_after_an_office_title_is_a_person_where_the_model_saw_an_organis
     assert ("Olaf Scholz", "PERSON") in labels(nlp, body)
 
 
+def test_the_portfolio_of_a_minister_or_secretary_is_no_organisation(nlp: Language) -> None:
+    body = "Defence Secretary Ann Hale met the Labour leader Tony Blair in London."
+    assert ("Defence", "ORG") in model_reading(nlp, body)  # the correction this test is about
+    found = labels(nlp, body)
+    assert ("Defence", "ORG") not in found and ("Ann Hale", "PERSON") in found
+    assert ("Labour", "ORG") in found  # a party before "leader" names one
+    found = labels(nlp, "U.S. Secretary of State Warren Christopher flew to Cairo.")
+    assert ("U.S.", "GPE") in found  # so does a country before "Secretary"
+
+
 def test_an_organisation_whose_name_opens_with_a_title_word_stays_one(nlp: Language) -> None:
     found = labels(nlp, "General Motors and the Premier League signed a sponsorship deal.")
     assert {("General Motors", "ORG"), ("Premier League", "ORG")} <= found
