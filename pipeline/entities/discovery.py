@@ -171,9 +171,27 @@ def relabel_teams(doc: Doc, mentions: Iterable[Mention], gazetteer: Gazetteer) -
     if clubs:
         clubs += [m for m in candidates if _plays(doc[m.token_end - 1], scored=False)]
     clubs += [m for m in mentions if _club_read_as_person(doc, m)]
+    clubs += _opponents_of_clubs(doc, mentions, clubs)
     clubs += [m for m in candidates if _town_takes_plural_verb(doc, m, gazetteer)]
     for mention in clubs:
         mention.label, mention.fixed = "ORG", True
+
+
+def _opponents_of_clubs(doc: Doc, mentions: Sequence[Mention], clubs: Sequence[Mention]) -> list[Mention]:
+    """One word the model called a person, on the other side of a scored result from a club
+    ("Chelsea beat Middlesbrough 3-1"): a club plays clubs. Two people stay people ("Hendry beat
+    Davis 5-3"), as does a full name."""
+    sides = [m for m in mentions if m.label == "ORG" and _plays(doc[m.token_end - 1])]
+    verbs = {verb.i for m in [*clubs, *sides] if (verb := _opponent_verb(doc[m.token_end - 1])) is not None}
+    return [
+        m
+        for m in mentions
+        if m.label == "PERSON"
+        and not m.fixed
+        and m.token_end - m.token_start == 1
+        and _plays(doc[m.token_start])
+        and getattr(_opponent_verb(doc[m.token_start]), "i", None) in verbs
+    ]
 
 
 def _may_be_team(doc: Doc, mention: Mention, gazetteer: Gazetteer) -> bool:
@@ -265,16 +283,27 @@ def affiliated_organisations(
     return found
 
 
+def _side_verb(token: Token) -> Token | None:
+    """The verb a side of a match would hang on: its own, or its preposition's ("lost to Leeds")."""
+    if token.dep_ == "conj":
+        token = token.head  # "Toulouse or Brive"
+    if token.dep_ == "pobj" and token.head.lower_ in _SIDE_PREPOSITIONS:
+        return token.head.head
+    # the score after an object makes the parse call it "npadvmod" ("beat Parma 2-0")
+    return token.head if token.dep_ in ("nsubj", "dobj", "npadvmod") else None
+
+
+def _opponent_verb(token: Token) -> Token | None:
+    """`_side_verb` for a side that is surely an opponent: "at Sheffield" may be the venue."""
+    return None if token.dep_ == "pobj" and token.head.lower_ == "at" else _side_verb(token)
+
+
 def _plays(token: Token, scored: bool = True) -> bool:
     """A side of a match: subject or object of a result verb, or the object of its preposition
     ("lost 2-0 to Leeds", "a 3-0 win over Roda"), in a sentence that gives the score; with
     `scored` off, also of a fixture verb ("play", "meet") and with no score needed."""
-    if token.dep_ == "conj":
-        token = token.head  # "Toulouse or Brive"
-    head = token.head
-    if token.dep_ == "pobj" and head.lower_ in _SIDE_PREPOSITIONS:
-        head = head.head
-    elif token.dep_ not in ("nsubj", "dobj"):
+    head = _side_verb(token)
+    if head is None:
         return False
     if not scored:
         return head.lemma_ in RESULT_LEMMAS or head.lemma_ in FIXTURE_LEMMAS
@@ -462,6 +491,40 @@ def prepositional_places(
         mention = make_mention(tokens, "GPE", body)
         if mention is not None:
             mention.locative = True
+            found.append(mention)
+            covered.update(range(mention.token_start, mention.token_end))
+    return found
+
+
+def result_sides(
+    doc: Doc, titled: Sequence[Token], covered: set[int], body: str, gazetteer: Gazetteer
+) -> list[Mention]:
+    """Sides of a scored result that the model left untagged ("Arsenal beat Leeds 2-0") when the
+    gazetteer knows them as towns: a club (ORG), or a country's side (GPE); then their opponents,
+    as clubs. A name no gazetteer knows may be a player's as well as a club's ("Hendry beat Davis
+    5-3"), so a result with no town in it is left alone."""
+    found: list[Mention] = []
+    sides = [t for t in titled if t.i not in covered and t.is_alpha and _plays(t)]
+    for token in (t for t in sides if t.tag_ in PROPER_TAGS):
+        tokens = _proper_compound(doc, token)
+        if any(t.i in covered for t in tokens):
+            continue
+        place = gazetteer.resolve("".join(t.text_with_ws for t in tokens).strip())
+        if place is None or place.alias or place.strength < STRENGTH_CITY:
+            continue
+        mention = make_mention(tokens, "GPE" if place.kind == "country" else "ORG", body, fixed=True)
+        if mention is not None:
+            found.append(mention)
+            covered.update(range(mention.token_start, mention.token_end))
+    # the other side of a club's result is a club too, known to the gazetteer or not, whatever
+    # the tagger made of its word ("Arsenal" as an adjective)
+    verbs = {verb.i for m in found if m.label == "ORG" and (verb := _opponent_verb(doc[m.token_end - 1])) is not None}
+    for token in sides:
+        tokens = _proper_compound(doc, token)
+        if any(t.i in covered for t in tokens) or getattr(_opponent_verb(token), "i", None) not in verbs:
+            continue
+        mention = make_mention(tokens, "ORG", body, fixed=True)
+        if mention is not None:
             found.append(mention)
             covered.update(range(mention.token_start, mention.token_end))
     return found

@@ -171,6 +171,7 @@ def _mentions(doc: Doc, body: str, gazetteer: Gazetteer, caps: list[tuple[int, i
     found += discovery.frame_organisations(doc, titled, covered, body)
     found += discovery.headed_names(doc, titled, covered, body)
     found += discovery.prepositional_places(doc, titled, covered, body, gazetteer)
+    found += discovery.result_sides(doc, titled, covered, body, gazetteer)
     found += discovery.nationalities(doc, titled, covered, body, gazetteer)
     found += discovery.people_after_titles(doc, titled, covered, body, gazetteer)
     found += discovery.affiliated_organisations(doc, found, covered, body, gazetteer)

@@ -28,6 +28,17 @@ def test_a_town_that_plays_is_its_club(nlp: Language, body: str, club: str) -> N
     assert (club, "ORG") in labels(nlp, body)
 
 
+def test_the_sides_of_a_scored_result_the_model_missed_or_took_for_people_are_clubs(nlp: Language) -> None:
+    body = "Arsenal beat Leeds 2-0 on Saturday. Chelsea beat Middlesbrough 3-1 at home."
+    assert ("Chelsea", "PERSON") in model_reading(nlp, body) and "Leeds" not in dict(model_reading(nlp, body))
+    found = labels(nlp, body)
+    assert {("Arsenal", "ORG"), ("Leeds", "ORG"), ("Chelsea", "ORG"), ("Middlesbrough", "ORG")} <= found
+
+
+def test_a_result_between_two_players_keeps_them_people(nlp: Language) -> None:
+    assert ("Davis", "PERSON") in labels(nlp, "Hendry beat Davis 5-3 in the final at Sheffield.")
+
+
 def test_a_town_in_a_sentence_without_a_result_stays_a_place(nlp: Language) -> None:
     assert ("Leeds", "GPE") in labels(nlp, "The council moved its offices to Leeds last year.")
 
