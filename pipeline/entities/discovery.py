@@ -32,7 +32,7 @@ from spacy.attrs import IS_TITLE, ORTH
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
 
-from pipeline.entities.gazetteer import NAME_PARTICLES, STRENGTH_CITY, Gazetteer
+from pipeline.entities.gazetteer import NAME_PARTICLES, STRENGTH_CITY, Gazetteer, Place
 from pipeline.entities.given_names import given_name_gender
 from pipeline.entities.mentions import HONORIFICS, Mention, is_title_head, make_mention, title_length
 from pipeline.entities.names import (
@@ -117,19 +117,13 @@ def title_tokens(doc: Doc) -> list[Token]:
 
 def frame_organisations(doc: Doc, titled: Sequence[Token], covered: set[int], body: str) -> list[Mention]:
     """ORG mentions for ``the X said`` and ``according to the X`` where the model found no name."""
-    found = []
+    found: list[Mention] = []
     for token in titled:
-        if token.i in covered or token.tag_ not in PROPER_TAGS:
+        if token.i in covered or token.tag_ not in PROPER_TAGS or not is_source_with_article(token):
             continue
-        if not is_source_with_article(token):
-            continue
-        tokens = _proper_compound(doc, token)
-        if any(t.i in covered for t in tokens):
-            continue
-        mention = make_mention(tokens, "ORG", body, org_cue=True)
-        if mention is not None:
-            found.append(mention)
-            covered.update(range(mention.token_start, mention.token_end))
+        tokens = _uncovered_name(doc, token, covered)
+        if tokens:
+            _claim(found, covered, make_mention(tokens, "ORG", body, org_cue=True))
     return found
 
 
@@ -476,23 +470,18 @@ def prepositional_places(
 ) -> list[Mention]:
     """GPE mentions for uncovered gazetteer places governed by a locative preposition ("flew to Aleppo")
     or naming where an organisation is based ("the Stavanger-based company")."""
-    found = []
+    found: list[Mention] = []
     for token in titled:
         if token.i in covered or token.tag_ not in PROPER_TAGS:
             continue
         if not (token.dep_ == "pobj" and token.head.lower_ in PLACE_PREPOSITIONS) and not _based_in(doc, token):
             continue
-        tokens = _proper_compound(doc, token)
-        if any(t.i in covered for t in tokens):
-            continue
-        place = gazetteer.resolve("".join(t.text_with_ws for t in tokens).strip())
-        if place is None or place.alias or place.strength < STRENGTH_CITY:
-            continue
-        mention = make_mention(tokens, "GPE", body)
-        if mention is not None:
-            mention.locative = True
-            found.append(mention)
-            covered.update(range(mention.token_start, mention.token_end))
+        tokens = _uncovered_name(doc, token, covered)
+        if tokens and _known_town(tokens, gazetteer) is not None:
+            mention = make_mention(tokens, "GPE", body)
+            if mention is not None:
+                mention.locative = True
+            _claim(found, covered, mention)
     return found
 
 
@@ -506,28 +495,37 @@ def result_sides(
     found: list[Mention] = []
     sides = [t for t in titled if t.i not in covered and t.is_alpha and _plays(t)]
     for token in (t for t in sides if t.tag_ in PROPER_TAGS):
-        tokens = _proper_compound(doc, token)
-        if any(t.i in covered for t in tokens):
-            continue
-        place = gazetteer.resolve("".join(t.text_with_ws for t in tokens).strip())
-        if place is None or place.alias or place.strength < STRENGTH_CITY:
-            continue
-        mention = make_mention(tokens, "GPE" if place.kind == "country" else "ORG", body, fixed=True)
-        if mention is not None:
-            found.append(mention)
-            covered.update(range(mention.token_start, mention.token_end))
+        tokens = _uncovered_name(doc, token, covered)
+        place = _known_town(tokens, gazetteer) if tokens else None
+        if place is not None:
+            _claim(found, covered, make_mention(tokens, "GPE" if place.kind == "country" else "ORG", body, fixed=True))
     # the other side of a club's result is a club too, known to the gazetteer or not, whatever
     # the tagger made of its word ("Arsenal" as an adjective)
     verbs = {verb.i for m in found if m.label == "ORG" and (verb := _opponent_verb(doc[m.token_end - 1])) is not None}
     for token in sides:
-        tokens = _proper_compound(doc, token)
-        if any(t.i in covered for t in tokens) or getattr(_opponent_verb(token), "i", None) not in verbs:
-            continue
-        mention = make_mention(tokens, "ORG", body, fixed=True)
-        if mention is not None:
-            found.append(mention)
-            covered.update(range(mention.token_start, mention.token_end))
+        tokens = _uncovered_name(doc, token, covered)
+        if tokens and getattr(_opponent_verb(token), "i", None) in verbs:
+            _claim(found, covered, make_mention(tokens, "ORG", body, fixed=True))
     return found
+
+
+def _uncovered_name(doc: Doc, token: Token, covered: set[int]) -> list[Token]:
+    """The token with its proper-noun compounds, when no mention holds any of them yet."""
+    tokens = _proper_compound(doc, token)
+    return [] if any(t.i in covered for t in tokens) else tokens
+
+
+def _known_town(tokens: Sequence[Token], gazetteer: Gazetteer) -> Place | None:
+    """The place the words name, when the gazetteer knows it by that name and it is a city or bigger."""
+    place = gazetteer.resolve("".join(t.text_with_ws for t in tokens).strip())
+    return None if place is None or place.alias or place.strength < STRENGTH_CITY else place
+
+
+def _claim(found: list[Mention], covered: set[int], mention: Mention | None) -> None:
+    """Keep a found mention and mark its tokens taken, so that no later finder claims them."""
+    if mention is not None:
+        found.append(mention)
+        covered.update(range(mention.token_start, mention.token_end))
 
 
 def relabel_bases(doc: Doc, mentions: Iterable[Mention], gazetteer: Gazetteer) -> None:
