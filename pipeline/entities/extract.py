@@ -409,7 +409,8 @@ def _cluster_label(cluster: Cluster) -> str:
     if labels & {"PERSON", "ORG"}:
         person = any(m.person_cue for m in cluster.mentions)
         organisation = any(m.org_cue for m in cluster.mentions)
-        if person != organisation:
+        # a title says person whatever the model said ("Chancellor Olaf Scholz", ORG to it)
+        if person != organisation and (person or "ORG" in labels or voted == "PERSON"):
             return "PERSON" if person else "ORG"
     return voted
 

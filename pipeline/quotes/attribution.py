@@ -201,7 +201,7 @@ def _per_sentence(doc: Doc, finder: Callable[[Span, Sequence[Token]], list[Cue]]
 def _sentence_cues(sent: Span, words: Sequence[Token]) -> list[Cue]:
     out = []
     for tok in words:
-        if tok.lemma not in CUE_VERB_LEMMAS:  # "according" (below)
+        if tok.lemma not in CUE_VERB_LEMMAS:  # the other words are "according" (`according_to_cues`)
             continue
         framed = as_one_put_it(tok)
         reporting = framed or is_quote_verb(tok) or tok.lemma_.lower() in QUOTE_ADJACENT_VERBS and tok.pos_ == "VERB"
