@@ -76,7 +76,7 @@ from pipeline.quotes.cues import (
     without_trailing_aside,
 )
 from pipeline.quotes.direct import Attribution, ParsedText, direct_attributions, is_title, trimmed, utters
-from pipeline.quotes.marks import QuotedSpan, find_quoted_spans, paragraph_before
+from pipeline.quotes.marks import QuotedSpan, find_quoted_spans, line_after, line_before, paragraph_before
 from pipeline.quotes.speakers import Person, SpeakerRegistry, can_speak, speaker_path, subject_of_own
 from pipeline.records import CleanArticle, Entity, EntityCluster, Quote, Speaker
 
@@ -860,11 +860,10 @@ def with_speakers(
 def _whole_paragraph(text: str, att: Attribution) -> bool:
     """The quote is its paragraph: nothing but marks before or after it (no cue the rules missed,
     as in `"...". Trump said.`)."""
-    line_start = text.rfind("\n", 0, att.start) + 1
-    line_end = text.find("\n", att.end)
-    after = text[att.end : len(text) if line_end == -1 else line_end]
+    before = line_before(text, att.start)
     marks = " \t\"“”‘’'«».,!?"
-    return line_start > 0 and not text[line_start : att.start].strip(marks) and not after.strip(marks)
+    not_first_line = len(before) < att.start
+    return not_first_line and not before.strip(marks) and not line_after(text, att.end).strip(marks)
 
 
 def _answers_question(text: str, att: Attribution) -> bool:

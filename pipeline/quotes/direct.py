@@ -27,7 +27,7 @@ from spacy.attrs import IDX
 from spacy.tokens import Doc, Token
 
 from pipeline.quotes.cues import OCCASIONS, Cue, cue_extent, is_speech_noun, is_speech_verb, quotes_in
-from pipeline.quotes.marks import QuotedSpan
+from pipeline.quotes.marks import QuotedSpan, line_after, line_before
 from pipeline.quotes.speakers import SUBJECT_DEPS, can_speak, joins_name_parts
 
 log = logging.getLogger(__name__)
@@ -125,8 +125,7 @@ def _continues(text: str, prev: Attribution, att: Attribution, cues: list[Cue]) 
         return False
     if prev.cue is not None and prev.cue.mention:
         return False  # `"..." ― Jane Doe`: each credited paragraph has its own speaker
-    line_end = text.find("\n", att.end)
-    if text[att.end : len(text) if line_end < 0 else line_end].strip(" \t\u00a0\"”»'.,"):
+    if line_after(text, att.end).strip(" \t\u00a0\"”»'.,"):
         return False  # the next paragraph goes on past the quote: not all quote
     if any(c is not prev.cue and prev.end <= c.start < att.start and not _describes_source(prev, c) for c in cues):
         return False  # `"X," he said. He added that Y.`: a report of its own stands between
@@ -409,7 +408,7 @@ def is_name(text: str, span: QuotedSpan) -> bool:
     straight after a word of the writer's are a title or a nickname; so is a single one handing
     the sentence on with a comma (`star of the show "Harbor," thanked ...`)."""
     words = text[span.inner[0] : span.inner[1]].split()
-    before = text[text.rfind("\n", 0, span.start) + 1 : span.start].rstrip()
+    before = line_before(text, span.start).rstrip()
     return (
         (2 <= len(words) <= _MAX_NAME_WORDS or len(words) == 1 and words[0].endswith(","))
         and bool(before)
@@ -908,7 +907,7 @@ def _next_part(doc: ParsedText, spans: list[QuotedSpan], i: int, cue: Cue, cues:
 
 def _is_inline_title(text: str, span: QuotedSpan) -> bool:
     """A short quoted name inside a sentence of the writer's (`the show "Shark Tank."`)."""
-    before = text[text.rfind("\n", 0, span.start) + 1 : span.start].rstrip()
+    before = line_before(text, span.start).rstrip()
     inner = text[span.inner[0] : span.inner[1]].split()
     return bool(before) and before[-1].isalnum() and len(inner) <= _MAX_TITLE_WORDS
 
@@ -976,27 +975,27 @@ def _ends_sentence(text: str, span: QuotedSpan) -> bool:
 def _stands_alone(doc: ParsedText, span: QuotedSpan) -> bool:
     """A quote making up whole sentences of its paragraph (a cue-less continuation)."""
     text = doc.text
-    line_start = text.rfind("\n", 0, span.start) + 1
-    before = text[line_start : span.start].strip()
+    before = line_before(text, span.start).strip()
     inner = text[span.start + 1 : span.end].strip()
-    if len(inner.split()) < _MIN_SENTENCE_WORDS and not _paragraph_sentence(text, span):
+    # a short one only as a whole paragraph that is a sentence
+    if len(inner.split()) < _MIN_SENTENCE_WORDS and (before or not _sentence_ending_its_paragraph(text, span)):
         return False
     return not before or before[-1] in '.?!”"'
 
 
-def _paragraph_sentence(text: str, span: QuotedSpan) -> bool:
-    """`"Patients deserve better."` as a paragraph of its own: a short quote that is a whole
-    paragraph and a sentence (capital first, full stop, question or exclamation mark last inside
-    the marks) is someone's words, not a title; a title does not end on a full stop."""
+def _sentence_ending_its_paragraph(text: str, span: QuotedSpan) -> bool:
+    """`"Patients deserve better."` with nothing after it in its paragraph: a sentence (capital
+    first, full stop, question or exclamation mark last inside the marks) is someone's words, not
+    a title; a title does not end on a full stop."""
     start, end = span.inner
     inner = text[start:end].strip()
-    line_start = text.rfind("\n", 0, span.start) + 1
-    line_end = text.find("\n", span.end)
-    alone = (
-        not text[line_start : span.start].strip()
-        and not text[span.end : len(text) if line_end < 0 else line_end].strip()
+    return (
+        span.closed
+        and not line_after(text, span.end).strip()
+        and len(inner.split()) >= 2
+        and inner[:1].isupper()
+        and inner.endswith((".", "?", "!"))
     )
-    return alone and span.closed and len(inner.split()) >= 2 and inner[:1].isupper() and inner.endswith((".", "?", "!"))
 
 
 def _token_at_or_after(doc: ParsedText, offset: int) -> int | None:

@@ -231,6 +231,17 @@ def _with_mark_widths(text: str, span: QuotedSpan, single: bool = False) -> Quot
     return span
 
 
+def line_before(text: str, offset: int) -> str:
+    """The text from the start of the line holding `offset` up to it."""
+    return text[text.rfind("\n", 0, offset) + 1 : offset]
+
+
+def line_after(text: str, offset: int) -> str:
+    """The text from `offset` to the end of its line."""
+    end = text.find("\n", offset)
+    return text[offset : len(text) if end < 0 else end]
+
+
 def paragraph_before(text: str, offset: int) -> tuple[int, int]:
     """(start, end) of the last line with words before the line holding `offset`, without its
     trailing blanks; (0, 0) when there is none."""
