@@ -176,7 +176,7 @@ def _opponents_of_clubs(doc: Doc, mentions: Sequence[Mention], clubs: Sequence[M
     ("Chelsea beat Middlesbrough 3-1"): a club plays clubs. Two people stay people ("Hendry beat
     Davis 5-3"), as does a full name."""
     sides = [m for m in mentions if m.label == "ORG" and _plays(doc[m.token_end - 1])]
-    verbs = {verb.i for m in [*clubs, *sides] if (verb := _opponent_verb(doc[m.token_end - 1])) is not None}
+    results = _results_of(doc, [*clubs, *sides])
     return [
         m
         for m in mentions
@@ -184,8 +184,19 @@ def _opponents_of_clubs(doc: Doc, mentions: Sequence[Mention], clubs: Sequence[M
         and not m.fixed
         and m.token_end - m.token_start == 1
         and _plays(doc[m.token_start])
-        and getattr(_opponent_verb(doc[m.token_start]), "i", None) in verbs
+        and _faces(doc[m.token_start], results)
     ]
+
+
+def _results_of(doc: Doc, clubs: Iterable[Mention]) -> set[int]:
+    """The result verbs (token indices) that these clubs are surely a side of."""
+    return {verb.i for m in clubs if (verb := _opponent_verb(doc[m.token_end - 1])) is not None}
+
+
+def _faces(token: Token, results: set[int]) -> bool:
+    """The token is the other side of one of these results."""
+    verb = _opponent_verb(token)
+    return verb is not None and verb.i in results
 
 
 def _may_be_team(doc: Doc, mention: Mention, gazetteer: Gazetteer) -> bool:
@@ -501,10 +512,10 @@ def result_sides(
             _claim(found, covered, make_mention(tokens, "GPE" if place.kind == "country" else "ORG", body, fixed=True))
     # the other side of a club's result is a club too, known to the gazetteer or not, whatever
     # the tagger made of its word ("Arsenal" as an adjective)
-    verbs = {verb.i for m in found if m.label == "ORG" and (verb := _opponent_verb(doc[m.token_end - 1])) is not None}
+    results = _results_of(doc, [m for m in found if m.label == "ORG"])
     for token in sides:
         tokens = _uncovered_name(doc, token, covered)
-        if tokens and getattr(_opponent_verb(token), "i", None) in verbs:
+        if tokens and _faces(token, results):
             _claim(found, covered, make_mention(tokens, "ORG", body, fixed=True))
     return found
 
