@@ -246,9 +246,11 @@ def quotes_one(nlp: Language, parsed: ParsedArticle) -> EnrichedRecord | Withdra
     try:
         with timed(timings, "quotes"):
             faults.trigger("quotes", article.body)
-            doc = doc_from_bytes(nlp, parsed.doc_bytes)
+            doc = doc_from_bytes(nlp, parsed.doc_bytes, morph=False)  # quotes read no morphology
             quotes = attribute_quotes(doc, article, parsed.entities, parsed.clusters)
-            headline_doc = doc_from_bytes(nlp, parsed.headline_doc_bytes) if parsed.headline_doc_bytes else None
+            headline_doc = (
+                doc_from_bytes(nlp, parsed.headline_doc_bytes, morph=False) if parsed.headline_doc_bytes else None
+            )
             in_headline = headline_quotes(headline_doc, article, parsed.clusters, quotes) if headline_doc else []
     except Exception as exc:  # noqa: BLE001 - a bug in attribution dead-letters this article
         return RejectedInput("quotes_failed", f"{type(exc).__name__}: {exc}", article.id)

@@ -112,9 +112,9 @@ def enriched_quotes(
             payload, headline = next(data), next(headlines)
             entities, clusters = extract_entities(doc_from_bytes(nlp, payload), article)
             start = time.thread_time()  # the quote stage's CPU time (robust to a busy machine)
-            pairs = quotes_with_evidence(doc_from_bytes(nlp, payload), article, entities, clusters)
+            pairs = quotes_with_evidence(doc_from_bytes(nlp, payload, morph=False), article, entities, clusters)
             quotes = [q for q, _ in pairs]
-            tops = headline_quotes_with_evidence(doc_from_bytes(nlp, headline), article, clusters, quotes)
+            tops = headline_quotes_with_evidence(doc_from_bytes(nlp, headline, morph=False), article, clusters, quotes)
             ms = (time.thread_time() - start) * 1000
             yield QuotedArticle(
                 article.body,

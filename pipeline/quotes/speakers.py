@@ -520,9 +520,8 @@ class SpeakerRegistry:
         # "Wrexham" in "Wrexham manager Gareth Lloyd", is a mention of its own)
         self._mention_at: dict[tuple[int, int], Person] = {}
         self._surnames: set[str] = set()
-        self._spoken: set[int] = (
-            set()
-        )  # the people who have been a cue's speaker  # of the named people met: most proper nouns are no one's
+        # the people who have been a cue's speaker, of the named people met: most proper nouns are no one's
+        self._spoken: set[int] = set()
         self._ids_taken: set[str] = set()  # one id, one person: two Walshes do not share a cluster
         self._last_speaker: Person | None = None  # who the latest cue's source was
         self._last_asked = False  # and whether that cue asked something

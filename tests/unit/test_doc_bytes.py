@@ -90,3 +90,18 @@ def test_decoded_doc_builds_its_text_once(models) -> None:
     first = doc.text
     assert doc.text is first  # kept, not joined again from the tokens
     assert doc[2:5].doc.text is first and first == TEXTS[-1]
+
+
+MORPH_FIELD = 6  # where `signature` puts str(t.morph) in each token's tuple
+
+
+def test_decoding_without_morphology_keeps_everything_else(models) -> None:
+    sender, receiver = models
+
+    def apart_from_morph(sig: list) -> list:
+        return [sig[0], [t[:MORPH_FIELD] + t[MORPH_FIELD + 1 :] for t in sig[1]], *sig[2:]]
+
+    for doc in sender.pipe(corpus()):
+        lean = signature(doc_from_bytes(receiver, doc_to_bytes(doc), morph=False))
+        assert apart_from_morph(lean) == apart_from_morph(signature(doc))
+        assert all(t[MORPH_FIELD] == "" for t in lean[1])
