@@ -155,7 +155,7 @@ def _mentions(doc: Doc, body: str, gazetteer: Gazetteer, caps: list[tuple[int, i
     laid_out = discovery.covered_tokens(found)
     found += [m for m in discovery.scoreline_sides(doc, body, gazetteer) if m.token_start not in laid_out]
     formatted = {id(m) for m in found}  # the line's format beats the name's head ("Nottingham Forest 0")
-    sides = discovery.covered_tokens(found)
+    sides = discovery.covered_tokens(found) | wire.tally_labels(doc, body)
     found += [
         m
         for span in doc.ents

@@ -20,6 +20,7 @@ from spacy.tokens import Doc, Span, Token
 from pipeline.entities.gazetteer import (
     NAME_PARTICLES,
     STRENGTH_CITY,
+    STRENGTH_COUNTRY,
     Gazetteer,
     fold,
     is_capitalised_name,
@@ -351,6 +352,8 @@ def grammar_label(mention: Mention, doc: Doc, gazetteer: Gazetteer) -> str | Non
     if whole is not None and (not whole.alias or whole.strength > STRENGTH_CITY):
         return None  # "Green Bay", "West Bank": places whatever their last word
     words = text.split()
+    if _initials_and_surname(words, gazetteer) and not _opens_line(doc, mention.token_start):
+        return "PERSON"  # a line may open on a numbered heading (`I. Survey design`)
     if _reads_as_nationality(mention, doc) and (
         is_group_word(text) or (len(words) == 1 and gazetteer.demonym_country(text))
     ):
@@ -376,6 +379,26 @@ def grammar_label(mention: Mention, doc: Doc, gazetteer: Gazetteer) -> str | Non
     if not mention.person_cue and len(words) <= 3 and _typed_or_held(doc, mention.token_start):
         return ORG_LABEL
     return None
+
+
+_INITIAL = re.compile(r"[A-Z]\.")
+
+
+def _initials_and_surname(words: Sequence[str], gazetteer: Gazetteer) -> bool:
+    """`D. Cork`, `J. R. Hartley`: initials then a surname write a person's name, whatever the
+    surname also names. A compass point shortened before a place (`N. Korea`, `S. Africa`) or a
+    country after an initial (`N. Ireland`) is the place."""
+    *initials, last = words
+    if not (1 <= len(initials) <= 2 and all(_INITIAL.fullmatch(w) for w in initials)):
+        return False
+    if not (last.isalpha() and last[:1].isupper() and last[1:].islower()):
+        return False
+    places = [last] + [f"{c} {last}" for c in COMPASS if c[0] == initials[-1][0].lower()]
+    return not any((p := gazetteer.resolve(n)) is not None and p.strength >= STRENGTH_COUNTRY for n in places)
+
+
+def _opens_line(doc: Doc, i: int) -> bool:
+    return i == 0 or "\n" in doc[i - 1].text_with_ws
 
 
 def _typed_or_held(doc: Doc, i: int) -> bool:

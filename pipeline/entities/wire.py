@@ -13,7 +13,10 @@ Agency copy puts names in fixed formats that carry their type better than the wo
 * **Standings rows.** A line holding one name and then only numbers (``Leeds 28 13 9 6 38 27
   48``) is a team's row: ORG, or GPE for a country.
 * **Tickers.** ``<NVK.OL>`` after a company names it on the exchange (ORG).
-* **Scoreboards.** In a cricket card ``c Campbell b Streak`` names a fielder and a bowler.
+* **Scoreboards.** In a cricket card ``c Campbell b Streak`` names a fielder and a bowler,
+  the line's opening name (``R. Dravid``, before how he was out) the batsman, a name before
+  figures (``Wasim Akram 12-1-54-0``) a bowler; ``Extras (lb-4) 4`` and ``Total (...) 278``
+  are tally lines whose label names no one.
 
 Each rule reads the line's shape, not the words in it; the gazetteer only says whether a name
 is a country.
@@ -45,6 +48,12 @@ _NUMBER = re.compile(r"^\d+(?:[.:,]\d+)*$")
 # Scoreboard words before a fielder or a bowler: caught, bowled, stumped, run out.
 _CARD_WORDS = frozenset({"c", "b", "st"})
 _MAX_CARD_NAME = 3  # words of a fielder's or bowler's name
+# How a batsman was out, or that he was not, when no fielder or bowler opens the rest of his line.
+_DISMISSALS = (("not", "out"), ("run", "out"), ("retired",), ("lbw",), ("hit", "wicket"))
+# A bowler's overs-maidens-runs-wickets (`12-1-54-0`, `20.3-4-52-1`).
+_FIGURES = re.compile(r"[ \t]*\d+(?:\.\d)?-\d+-\d+-\d+\b")
+# `Extras (lb-4 nb-6) 10`, `Total (for 4 wickets) 278`: a tally line, whose first word labels it.
+_TALLY = re.compile(r"[ \t]*[A-Z][a-z]+[ \t]+\((?=[^()]*[a-z])(?=[^()]*\d)[^()A-Z]*\)[ \t]*\d+[ \t]*$")
 
 
 def layout_mentions(doc: Doc, body: str, gazetteer: Gazetteer) -> list[Mention]:
@@ -68,7 +77,20 @@ def layout_mentions(doc: Doc, body: str, gazetteer: Gazetteer) -> list[Mention]:
         found += _bracketed(doc, body, tokens, gazetteer, ranked=bool(_RANKED.match(line)))
         found += _standings_row(body, tokens, gazetteer)
         found += _card_names(body, tokens)
+        found += _bowlers(body, tokens)
     return found
+
+
+def tally_labels(doc: Doc, body: str) -> set[int]:
+    """The tokens that label a scoreboard's tally lines (`Extras`, `Total`): no one's name, though
+    the model may read one there."""
+    out: set[int] = set()
+    for match in _LINE.finditer(body):
+        if _TALLY.match(match.group()):
+            tokens = [t for t in _line_tokens(doc, *match.span()) if not t.is_space]
+            if tokens:
+                out.add(tokens[0].i)
+    return out
 
 
 def _line_tokens(doc: Doc, lo: int, hi: int) -> list[Token]:
@@ -184,12 +206,11 @@ def _card_names(body: str, tokens: Sequence[Token]) -> list[Mention]:
     """A scoreboard line (``R. Dravid c Healy b Warne 44``): the batsman who opens it, and the
     capitalised words after "c", "b" or "st" (fielder, bowler)."""
     marks = [k for k, t in enumerate(tokens[:-1]) if t.text in _CARD_WORDS and _surname(tokens[k + 1])]
-    if not marks:
+    out = _dismissal_at(tokens)
+    if not marks and out is None:
         return []
     found = []
-    batsman = list(tokens[: marks[0]])
-    if batsman and batsman[-1].lower_ == "lbw":
-        batsman.pop()
+    batsman = list(tokens[: min(k for k in [out, *marks] if k is not None)])
     if 1 < len(batsman) <= 4 and _surname(batsman[-1]) and all(_initial(t) for t in batsman[:-1]):
         mention = make_mention(batsman, "PERSON", body, fixed=True)
         if mention is not None:
@@ -200,6 +221,25 @@ def _card_names(body: str, tokens: Sequence[Token]) -> list[Mention]:
             end += 1
         mention = make_mention(tokens[k + 1 : end], "PERSON", body, fixed=True)
         if mention is not None:
+            found.append(mention)
+    return found
+
+
+def _dismissal_at(tokens: Sequence[Token]) -> int | None:
+    """Where the words saying how the batsman was out start (`not out`, `run out`, `lbw`)."""
+    words = [t.lower_ for t in tokens]
+    for k in range(1, len(words)):
+        if any(tuple(words[k : k + len(d)]) == d for d in _DISMISSALS):
+            return k
+    return None
+
+
+def _bowlers(body: str, tokens: Sequence[Token]) -> list[Mention]:
+    """The names on a bowling line, each right before its figures (`Wasim Akram 12-1-54-0`)."""
+    found = []
+    for run in _runs(tokens):
+        end = run[-1].idx + len(run[-1].text)
+        if _FIGURES.match(body, end) and (mention := make_mention(run, "PERSON", body, fixed=True)) is not None:
             found.append(mention)
     return found
 

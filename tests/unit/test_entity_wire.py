@@ -101,6 +101,40 @@ def test_scoreboard_fielder_and_bowler_of_two_words(nlp: Language) -> None:
     assert not {("Waqar", "PERSON"), ("Saeed", "PERSON")} & found
 
 
+def model_labels(nlp: Language, body: str) -> set[tuple[str, str]]:
+    return {(e.text, e.label_) for e in nlp(body).ents}
+
+
+def test_batsman_still_in_or_run_out_is_a_person(nlp: Language) -> None:
+    body = "Scoreboard:\n\nP. Kerrigan not out 54\nD. Walcott run out 7\nT. Harrow lbw b Aldine 3"
+    assert ("P. Kerrigan", "PERSON") not in model_labels(nlp, body)
+    found = labels(nlp, body)
+    assert {("P. Kerrigan", "PERSON"), ("D. Walcott", "PERSON"), ("T. Harrow", "PERSON")} <= found
+
+
+def test_a_scoreboards_tally_lines_name_no_one(nlp: Language) -> None:
+    body = "Scoreboard:\n\nR. Dravid c Healy b Warne 44\nExtras (lb-4 nb-6) 10\nTotal (for 4 wickets) 278"
+    assert ("Extras", "PERSON") in model_labels(nlp, body)
+    found = {text for text, _ in labels(nlp, body)}
+    assert "R. Dravid" in found and not {"Extras", "Total"} & found
+
+
+def test_bowlers_named_before_their_figures(nlp: Language) -> None:
+    body = "Scoreboard:\n\nBowling: Wasim Akram 12-1-54-0, Waqar Younis 14-3-60-2, Aravinda de Silva 20.3-4-52-1"
+    assert not any(text.startswith("Wasim") for text, _ in model_labels(nlp, body))
+    found = labels(nlp, body)
+    assert {("Wasim Akram", "PERSON"), ("Waqar Younis", "PERSON"), ("Aravinda de Silva", "PERSON")} <= found
+
+
+def test_an_initial_and_a_surname_make_a_person(nlp: Language) -> None:
+    body = "To bat: D. Cork, R. Croft, I. Salisbury.\n\nThe vote in N. Ireland was close."
+    model = model_labels(nlp, body)
+    assert ("D. Cork", "GPE") in model and ("I. Salisbury", "ORG") in model
+    found = labels(nlp, body)
+    assert {("D. Cork", "PERSON"), ("R. Croft", "PERSON"), ("I. Salisbury", "PERSON")} <= found
+    assert not any(text.endswith("Ireland") and label == "PERSON" for text, label in found)
+
+
 def test_scores_run_into_a_name_are_trimmed(nlp: Language) -> None:
     body = "Sri Lanka 240 for seven in 50 overs (Roshan Mahanama 71, Asanka Gurusinha 40; Shane Warne two for 33)"
     found = labels(nlp, body)
