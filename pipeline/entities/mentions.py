@@ -307,7 +307,7 @@ def make_mention(
     if not tokens:
         return None
     start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
-    end = _without_possessive_suffix(body, start, end)
+    end = _without_full_stop(body, start, _without_possessive_suffix(body, start, end))
     text = body[start:end]
     words = tuple(fold(text).split())
     if not words or not any(ch.isupper() for ch in text):
@@ -596,6 +596,18 @@ def _title_before(doc: Doc, i: int) -> bool:
 
 def _lower_the_before(doc: Doc, i: int) -> bool:
     return i > 0 and doc[i - 1].text == "the"
+
+
+_LETTER_AND_STOP = re.compile(r"(?<=\s)[A-Z]\.$")
+_NEXT_SENTENCE = re.compile(r"\s*(?:$|\n|[A-Z\"“‘'])")
+
+
+def _without_full_stop(text: str, start: int, end: int) -> int:
+    """End offset before the sentence's full stop that the tokenizer joined to a last letter
+    (`top of Serie A.`, `in Group B. Then`): a name does not end on an initial."""
+    if _LETTER_AND_STOP.search(text, start, end) and _NEXT_SENTENCE.match(text, end):
+        return end - 1
+    return end
 
 
 def _without_possessive_suffix(text: str, start: int, end: int) -> int:

@@ -274,6 +274,17 @@ def test_unsplit_possessive_suffix_stripped(nlp: Language) -> None:
     assert (clusters[0].label, clusters[0].country_code) == ("GPE", "SY")
 
 
+def test_the_full_stop_joined_to_a_last_letter_ends_the_sentence_not_the_name(nlp: Language) -> None:
+    body = "Lazio went top of Serie A. Their coach, George W. Bush, and J. R. Hartley met in Group C."
+    doc = nlp(body)
+    assert "A." in [t.text for t in doc]  # the tokenizer joins the stop to the letter
+    spans = [("Serie A.", "ORG"), ("George W. Bush", "PERSON"), ("J. R. Hartley", "PERSON"), ("Group C.", "ORG")]
+    doc.ents = [doc.char_span(body.index(text), body.index(text) + len(text), label=label) for text, label in spans]
+    entities, _ = extract_entities(doc, article(body))
+    assert [e.text for e in entities] == ["Serie A", "George W. Bush", "J. R. Hartley", "Group C"]
+    assert all(body[e.start : e.end] == e.text for e in entities)
+
+
 def test_model_possessives_keep_offsets_on_the_name(nlp: Language) -> None:
     body = "Gaziantep's governor said Aleppo's residents fled to Idlib."
     entities, clusters = run(nlp, body)
