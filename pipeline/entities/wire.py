@@ -77,7 +77,8 @@ def layout_mentions(doc: Doc, body: str, gazetteer: Gazetteer) -> list[Mention]:
         found += _bracketed(doc, body, tokens, gazetteer, ranked=bool(_RANKED.match(line)))
         found += _standings_row(body, tokens, gazetteer)
         found += _card_names(body, tokens)
-        found += _bowlers(body, tokens)
+        if _FIGURES.search(line):
+            found += _bowlers(body, tokens)
     return found
 
 
@@ -206,11 +207,11 @@ def _card_names(body: str, tokens: Sequence[Token]) -> list[Mention]:
     """A scoreboard line (``R. Dravid c Healy b Warne 44``): the batsman who opens it, and the
     capitalised words after "c", "b" or "st" (fielder, bowler)."""
     marks = [k for k, t in enumerate(tokens[:-1]) if t.text in _CARD_WORDS and _surname(tokens[k + 1])]
-    out = _dismissal_at(tokens)
-    if not marks and out is None:
+    dismissal = _dismissal_at(tokens)
+    if not marks and dismissal is None:
         return []
     found = []
-    batsman = list(tokens[: min(k for k in [out, *marks] if k is not None)])
+    batsman = list(tokens[: min(k for k in [dismissal, *marks] if k is not None)])
     if 1 < len(batsman) <= 4 and _surname(batsman[-1]) and all(_initial(t) for t in batsman[:-1]):
         mention = make_mention(batsman, "PERSON", body, fixed=True)
         if mention is not None:
