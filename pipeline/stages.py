@@ -29,8 +29,8 @@ from pipeline.cleaning import clean_article
 from pipeline.config import Settings
 from pipeline.entities import extract_entities, ninjs_entities
 from pipeline.errors import RejectedInput
-from pipeline.nlp import doc_from_bytes, doc_to_bytes, model_for, model_label, parse_headlines
-from pipeline.quotes import attribute_quotes, headline_quotes
+from pipeline.nlp import doc_to_bytes, model_for, model_label, parse_headlines
+from pipeline.quotes import attribute_quotes, headline_quotes, parse_for_quotes
 from pipeline.records import CleanArticle, EnrichedRecord, Entity, EntityCluster, Processing, RawArticle, from_dict
 
 # One item's outputs: records for the next topic, and/or the RejectedInput of what was refused.
@@ -246,11 +246,9 @@ def quotes_one(nlp: Language, parsed: ParsedArticle) -> EnrichedRecord | Withdra
     try:
         with timed(timings, "quotes"):
             faults.trigger("quotes", article.body)
-            doc = doc_from_bytes(nlp, parsed.doc_bytes, morph=False)  # quotes read no morphology
+            doc = parse_for_quotes(nlp, parsed.doc_bytes)
             quotes = attribute_quotes(doc, article, parsed.entities, parsed.clusters)
-            headline_doc = (
-                doc_from_bytes(nlp, parsed.headline_doc_bytes, morph=False) if parsed.headline_doc_bytes else None
-            )
+            headline_doc = parse_for_quotes(nlp, parsed.headline_doc_bytes) if parsed.headline_doc_bytes else None
             in_headline = headline_quotes(headline_doc, article, parsed.clusters, quotes) if headline_doc else []
     except Exception as exc:  # noqa: BLE001 - a bug in attribution dead-letters this article
         return RejectedInput("quotes_failed", f"{type(exc).__name__}: {exc}", article.id)

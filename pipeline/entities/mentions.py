@@ -398,7 +398,7 @@ def _initials_and_surname(words: Sequence[str], gazetteer: Gazetteer) -> bool:
 
 
 def _opens_line(doc: Doc, i: int) -> bool:
-    return i == 0 or "\n" in doc[i - 1].text_with_ws
+    return i == 0 or "\n" in doc[i - 1].text
 
 
 def _typed_or_held(doc: Doc, i: int) -> bool:
@@ -536,10 +536,9 @@ def _is_droppable_the(tokens: Sequence[Token], label: str, gazetteer: Gazetteer)
 
 def _is_positional(token: Token) -> bool:
     """Capitalised because of where it stands: sentence start, after a dash, colon or quote."""
-    if token.is_sent_start or token.i == 0:
+    if token.is_sent_start or _opens_line(token.doc, token.i):
         return True
-    previous = token.doc[token.i - 1]
-    return previous.text in OPENING_PUNCT or "\n" in previous.text
+    return token.doc[token.i - 1].text in OPENING_PUNCT
 
 
 def title_length(tokens: Sequence[Token]) -> int:

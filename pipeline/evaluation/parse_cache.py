@@ -23,7 +23,7 @@ from pipeline.entities.extract import extract_entities
 from pipeline.errors import RejectedInput
 from pipeline.nlp.headlines import HEADLINE_READING, parse_forms, parse_headlines
 from pipeline.nlp.model import doc_from_bytes, doc_to_bytes, model_label, parse, tokenizer_label
-from pipeline.quotes.attribution import quotes_with_evidence
+from pipeline.quotes.attribution import parse_for_quotes, quotes_with_evidence
 from pipeline.quotes.confidence import Evidence
 from pipeline.quotes.headline import headline_quotes_with_evidence
 from pipeline.records import CleanArticle, Quote, RawArticle
@@ -112,9 +112,9 @@ def enriched_quotes(
             payload, headline = next(data), next(headlines)
             entities, clusters = extract_entities(doc_from_bytes(nlp, payload), article)
             start = time.thread_time()  # the quote stage's CPU time (robust to a busy machine)
-            pairs = quotes_with_evidence(doc_from_bytes(nlp, payload, morph=False), article, entities, clusters)
+            pairs = quotes_with_evidence(parse_for_quotes(nlp, payload), article, entities, clusters)
             quotes = [q for q, _ in pairs]
-            tops = headline_quotes_with_evidence(doc_from_bytes(nlp, headline, morph=False), article, clusters, quotes)
+            tops = headline_quotes_with_evidence(parse_for_quotes(nlp, headline), article, clusters, quotes)
             ms = (time.thread_time() - start) * 1000
             yield QuotedArticle(
                 article.body,

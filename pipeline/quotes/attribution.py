@@ -35,8 +35,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from pipeline.nlp.model import doc_from_bytes
 from pipeline.nlp.reporting_verbs import OBJECT_REPORT_VERBS
 from pipeline.quotes import marks as quote_marks
 from pipeline.quotes.confidence import (
@@ -106,6 +108,12 @@ OCCASION_WORDS = SETTING_WORDS | {"during"}
 _ASIDE = re.compile(r"(?:a|an|the|which|who|whose|where|in which|[a-z]+ing)\b")
 _BACKGROUND_MARKS = frozenset({"until", "till", "before", "after", "once", "if", "unless", "when", "whenever"})
 _NOT_REPORTING = frozenset({"be", "have", "do", "get", "become", "seem", "buy", "go"})
+
+
+def parse_for_quotes(nlp: Language, data: bytes) -> Doc:
+    """A parse off the wire as the quote rules read it: without the morphology, which none of them
+    looks at (setting it is a quarter of the decoding)."""
+    return doc_from_bytes(nlp, data, morph=False)
 
 
 def attribute_quotes(
