@@ -25,6 +25,7 @@ from pipeline.entities.gazetteer import (
     fold,
     is_capitalised_name,
 )
+from pipeline.entities.given_names import name_gender
 from pipeline.entities.names import (
     COMPASS,
     EVENT_TYPE_NOUNS,
@@ -256,6 +257,14 @@ def span_mentions(span: Span, body: str, gazetteer: Gazetteer) -> list[Mention]:
     tokens, label = list(span), span.label_
     if label == "PERSON":
         tokens = _with_given_name(span.doc, _with_surname_particles(span.doc, tokens), gazetteer)
+        tokens = _with_hyphened_syllable(span.doc, tokens)
+    person_and_org = _person_of_organisation(tokens, label)
+    if person_and_org is not None:
+        named, organisation = person_and_org
+        found = [make_mention(named, "PERSON", body, fixed=True)]
+        if gazetteer.resolve(" ".join(t.text for t in organisation)) is None:  # "of Leeds" stays the model's
+            found.append(make_mention(organisation, ORG_LABEL, body, fixed=True))
+        return [m for m in found if m is not None]
     tokens, titled, the = _trim_tokens(tokens, label, gazetteer)
     before = [span.doc[tokens[0].i - 1].text] if tokens and tokens[0].i > 0 else []
     if tokens and post_nominal_tail([*before, *(t.text for t in tokens)]) == len(tokens):
@@ -656,9 +665,63 @@ def _with_given_name(doc: Doc, tokens: list[Token], gazetteer: Gazetteer) -> lis
     return [*doc[first : before.i + 1], *tokens]
 
 
+# One romanised syllable of a Korean or Chinese given name, written after a hyphen ("hyun" of "Do-hyun",
+# "in" of "Jae-in"); English words after a name and a hyphen ("era", "led", "style") do not fit it.
+_SYLLABLE = re.compile(r"[bcdfghjklmnprstwxz]{0,2}[aeiouy]{1,3}(?:ng|[nklmpt])?")
+
+
+def _with_hyphened_syllable(doc: Doc, tokens: list[Token]) -> list[Token]:
+    """A person's span grown over the given name's last syllable that the model left out ("Moon Jae"
+    + "-in"), or over a whole hyphened given name after a family name ("Kim" + "Do-hyun")."""
+    if not tokens:
+        return tokens
+    i = tokens[-1].i + 1
+    if i + 2 < len(doc) and tokens[-1].whitespace_ and doc[i].is_alpha and _syllable_after(doc, i):
+        return [*tokens, *doc[i : i + 3]]
+    if _syllable_after(doc, i - 1):
+        return [*tokens, *doc[i : i + 2]]
+    return tokens
+
+
+def _syllable_after(doc: Doc, i: int) -> bool:
+    """Whether a tight hyphen and a lower-case syllable follow the capitalised word at `i`."""
+    if i + 2 >= len(doc) or not 2 <= len(doc[i].text) <= 6 or not doc[i].is_title:
+        return False
+    hyphen, syllable = doc[i + 1], doc[i + 2]
+    return (
+        hyphen.text == "-"
+        and not doc[i].whitespace_
+        and not hyphen.whitespace_
+        and syllable.is_lower
+        and _SYLLABLE.fullmatch(syllable.text) is not None
+        and len(syllable.text) > 1
+        and not (i + 3 < len(doc) and doc[i + 3].text == "-" and not syllable.whitespace_)  # "Mar-a-Lago"
+    )
+
+
+def _person_of_organisation(tokens: Sequence[Token], label: str) -> tuple[list[Token], list[Token]] | None:
+    """("Rahul Deshpande", "Meridian Straits Securities") of a span the model ran together over
+    "of": a given name and a surname before it, and no organisation's head ("Bank of England",
+    "Royal Bank of Scotland" and "Duke of York" stay whole)."""
+    if label not in (ORG_LABEL, "PERSON"):
+        return None
+    of = next((k for k, t in enumerate(tokens) if t.lower_ == "of"), None)
+    if of is None or not 2 <= of <= 3 or of + 1 >= len(tokens):
+        return None
+    person, organisation = list(tokens[:of]), list(tokens[of + 1 :])
+    if not all(t.is_title and t.tag_ in _PROPER_TAGS for t in [*person, organisation[0]]):
+        return None
+    words = [t.text for t in person]
+    if name_gender(words[0].lower()) is None or any(_is_title_word(t) for t in person):
+        return None
+    if label_from_head(words, ORG_LABEL) is not None:
+        return None
+    return person, organisation
+
+
 def _hyphened_name_part(token: Token) -> bool:
     """A name part written onto the one before it with a hyphen: the "un" of "Jong-un"."""
-    return token.i >= 2 and hyphen_joins_name(token.doc[token.i - 1])
+    return token.i >= 2 and (hyphen_joins_name(token.doc[token.i - 1]) or _syllable_after(token.doc, token.i - 2))
 
 
 def hyphen_joins_name(hyphen: Token) -> bool:

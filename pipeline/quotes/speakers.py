@@ -358,7 +358,8 @@ def _is_break(tok: Token) -> bool:
 
 def joins_name_parts(tok: Token) -> bool:
     """A mark inside one name: a hyphen written tight between two of its parts ("Mei-Ling",
-    "Pryce-Llewellyn"), or a plural possessive before a capitalised word ("Rail Workers' Union")."""
+    "Pryce-Llewellyn"), or a plural possessive before a capitalised word ("Rail Workers' Union"),
+    which the tagger may take for a closing quote when it is curly ("Rail Workers’ Union")."""
     if tok.text == "-":
         return hyphen_joins_name(tok)
     doc = tok.doc
@@ -366,7 +367,7 @@ def joins_name_parts(tok: Token) -> bool:
         return False
     return (
         tok.text in ("'", "’")
-        and tok.tag_ == "POS"
+        and (tok.tag_ == "POS" or not doc[tok.i - 1].whitespace_ and bool(tok.whitespace_))
         and doc[tok.i - 1].lower_.endswith("s")
         and doc[tok.i + 1].pos_ == "PROPN"
     )
@@ -495,7 +496,8 @@ class SpeakerRegistry:
         self._org_ents = [e for e in ents if e.label_ in ("ORG", "NORP", "GPE")]
         # "Fernanda Lima said her children ...": a person, whatever NER said
         self._person_ents += [e for e in self._org_ents if _person_by_grammar(e)]
-        self._person_ents = sorted([*self._person_ents, *self._people_by_entities(entities)], key=lambda e: e.start)
+        self._grown_at: dict[int, Span] = {}  # the model's names the entity stage read longer, by token
+        self._person_ents = self._people_by_entities(entities)
         people = {i for e in self._person_ents for i in range(e.start, e.end)}
         self._org_ents = [e for e in self._org_ents if not any(i in people for i in range(e.start, e.end))]
         # each name by the tokens it covers (the names do not overlap)
@@ -528,22 +530,29 @@ class SpeakerRegistry:
         self._common_nouns: set[str] | None = None  # lowercase nouns of the article, read when first needed
 
     def _people_by_entities(self, entities: list[Entity]) -> list[Span]:
-        """People the entity stage found by full name where the model saw none ("Marta Hruba",
-        which the model cut into two places): one reading of a name for the whole record. A lone
-        word stays the model's unless an age follows it: the stage's cluster vote may make a place a
-        person."""
-        taken = {i for e in self._person_ents for i in range(e.start, e.end)}
-        out = []
+        """The model's people with those the entity stage found by full name where the model saw
+        none ("Marta Hruba", which the model cut into two places) or only part of one ("Kim" of "Kim
+        Do-hyun"): one reading of a name for the whole record. A lone word stays the model's unless
+        an age follows it: the stage's cluster vote may make a place a person."""
+        people = {(e.start, e.end): e for e in self._person_ents}
+        taken = {i: e for e in self._person_ents for i in range(e.start, e.end)}
         for entity in entities or []:
             if entity.label != "PERSON":
                 continue
             span = self.doc.char_span(entity.start, entity.end)
+            if span is None:
+                continue
             # a lone word only with an age beside it ("Achterberg, 61,", which the model took for a place)
-            aged = span is not None and age_after(self.text, span.end_char) is not None
-            if span is not None and (len(span) > 1 or aged) and not any(t.i in taken for t in span):
-                out.append(span)
-                taken.update(t.i for t in span)
-        return out
+            aged = age_after(self.text, span.end_char) is not None
+            inside = {(e.start, e.end) for t in span if (e := taken.get(t.i)) is not None}
+            if (len(span) > 1 or aged) and all(span.start <= a and b <= span.end for a, b in inside):
+                for key in inside:
+                    del people[key]
+                    if key[1] < span.end:  # cut short at its end
+                        self._grown_at.update((i, span) for i in range(*key))
+                people[(span.start, span.end)] = span
+                taken.update((t.i, span) for t in span)
+        return sorted(people.values(), key=lambda e: e.start)
 
     # ---- building the candidate list -------------------------------------------------
     def observe_until(self, offset: int) -> None:
@@ -651,8 +660,13 @@ class SpeakerRegistry:
             and head.head.head != head
             and not head.is_sent_start
         ):
-            person, _ = self.resolve(_antecedent(head.head.head))  # "an aide who said": the aide, written "who"
+            # "an aide who said": the aide, written "who"
+            noun = _named_example(head.head.head, head) or head.head.head
+            person, _ = self.resolve(_antecedent(noun, personal=head.lower_ == "who"))
             return person, [head]
+        grown = self._grown_at.get(head.i)
+        if toks is None and grown is not None:
+            head = grown.root  # "Kim" of "Kim Do-hyun", a name the model cut short: the whole name speaks
         toks = toks or mention_tokens(head)
         self.observe_until(toks[0].idx)
         self._speaking = head.i
@@ -777,6 +791,8 @@ class SpeakerRegistry:
                 person.named, person.name, person.tokens = True, text, tokens
                 return person
             if person.named and (tokens <= person.tokens or person.tokens <= tokens):
+                if tokens < person.tokens and person.head in DISTINCT_ORG_KINDS and head != person.head:
+                    continue  # "Seorim" is the company, not the Seorim General Workers' Union named for it
                 if len(text) > len(person.name):
                     person.name, person.tokens = text, person.tokens | tokens
                 return person
@@ -849,6 +865,10 @@ class SpeakerRegistry:
             and _kind_fits(lemma, m.person.tokens | m.person.words | {m.person.head})
         ]
         named = next((p for p in orgs if lemma in p.tokens or p.head == lemma), None)
+        if named is not None and not named.named and lemma in ANY_ORG_NOUNS and orgs[0].named:
+            # "... said the company had failed its crew. Caldmoor Ferries issued a statement ... a
+            # spokesman for the company": a noun any company takes goes to the company named since
+            named = orgs[0]
         if named is None and lemma in PUBLICATION_NOUNS:  # a publication by its name or a role it was given
             named = next((p for p in orgs if p.tokens & PRESS_WORDS or p.roles & PUBLICATION_NOUNS), None)
         if named is not None:
@@ -991,7 +1011,8 @@ class SpeakerRegistry:
                     self._surnames.add(surname)
                 self._enrich(person, name, toks)
                 return person
-        kind = _kind_by_role(name, toks) or self._introduced_as(name)  # "Chief Executive X", "the utility X"
+        # "Chief Executive X", "the utility X"; else what the entity stage made of the whole article
+        kind = _kind_by_role(name, toks) or self._introduced_as(name) or self._organisation_by_entities(name)
         human = kind != "org" and (kind == "person" or name.start in self._person_at)
         lede = self._lede_description(name, toks, human=human)
         if lede is not None:  # "A 62-year-old grandmother ... . Bernadette Walsh set off ...": the same woman;
@@ -1021,6 +1042,13 @@ class SpeakerRegistry:
         self._surnames.add(surname)
         self._enrich(person, name, toks)
         return person
+
+    def _organisation_by_entities(self, name: Span) -> str | None:
+        """ "org" when the entity stage, which weighs every mention of a name in the record, labels
+        this one an organisation ("Caldmoor Ferries", which the model alone left unlabelled)."""
+        start, end = name.start_char, name.end_char
+        labels = {e.label for e in self._entities if e.start <= start and end <= e.end}
+        return "org" if labels == {"ORG"} and name.start not in self._person_at else None
 
     def _introduced_as(self, name: Span) -> str | None:
         """Whether the article introduced this name as a person or an organisation where it first
@@ -1062,22 +1090,26 @@ class SpeakerRegistry:
         """Delayed identification: a story that opens on someone described, not named ("A 62-year-old
         grandmother from Cork has become ...", "Kenya's biggest mobile operator said ..."), names them
         as the subject of one of the next two sentences, before naming anyone else of their kind. The
-        name must come bare (no title or appositive of its own, which would make it someone new)."""
+        name must come bare (no title or appositive of its own, which would make it someone new),
+        unless its appositive repeats the description's noun ("The coroner found ... . Dr Ann Roy,
+        the senior coroner, said ...")."""
         head = name.root
-        if head.dep_ not in ("nsubj", "nsubjpass") or any(c.dep_ == "appos" for c in head.children):
+        repeated = {c.lemma_.lower() for c in head.children if c.dep_ == "appos"}
+        if head.dep_ not in ("nsubj", "nsubjpass"):
             return None
         sents = self._sent_starts
         k = bisect.bisect_right(sents, head.idx) - 1
         if not 1 <= k <= 2 or any(p.named and p.human == human and p.org != human for p in self.people):
             return None
-        if human and _title_before(name, toks):
+        if human and not repeated and _title_before(name, toks):
             return None
         lede_end = sents[1]
         for m in self.mentions:
             p = m.person
             if m.start >= lede_end:
                 break
-            if m.subject and not p.named and not p.plural and (p.human if human else p.org):
+            fitting = p.head in repeated if repeated else True
+            if m.subject and not p.named and not p.plural and (p.human if human else p.org) and fitting:
                 return p
         return None
 
@@ -1613,18 +1645,37 @@ def _only_people(noun: Token) -> bool:
     return lemma in PERSON_NOUNS and lemma not in ORG_NOUNS or lemma in GENDERED_NOUNS
 
 
-def _antecedent(noun: Token, levels: int = 4) -> Token:
+def _antecedent(noun: Token, levels: int = 4, personal: bool = False) -> Token:
     """What a relative pronoun of saying stands for: the noun its clause hangs on, or, when that
     cannot speak (`Jo Roe, a farmer from the valley, who said`), the nearest noun up the chain
-    that can, an appositive giving way to the name it describes."""
+    that can, an appositive giving way to the name it describes. A `personal` "who" also passes
+    the object of a preposition inside an appositive: in `Jo Roe, a nurse from Leeds, who said` the
+    apposition is an aside and the clause goes on about Jo Roe, whatever the model made of Leeds."""
     tok = noun
     for _ in range(levels):
-        if can_speak(tok) and tok.dep_ != "appos":
+        if can_speak(tok) and tok.dep_ != "appos" and not (personal and _inside_apposition(tok)):
             return tok
         if tok.head == tok:
             break
         tok = tok.head
     return tok if can_speak(tok) else issuer(noun)
+
+
+def _named_example(noun: Token, pronoun: Token) -> Token | None:
+    """`some investors, including Ann Roy of Acme, who said`: the relative clause the parse hung on a
+    plural goes on about the one name given as its example just before it."""
+    if noun.tag_ not in ("NNS", "NNPS"):
+        return None
+    for prep in noun.children:
+        if prep.dep_ == "prep" and prep.lower_ in ("including", "like") and prep.i < pronoun.i:
+            names = [c for c in prep.children if c.dep_ == "pobj" and c.pos_ == "PROPN" and can_speak(c)]
+            if len(names) == 1 and not any(c.dep_ == "conj" for c in names[0].children):
+                return names[0]
+    return None
+
+
+def _inside_apposition(tok: Token) -> bool:
+    return tok.dep_ == "pobj" and tok.head.dep_ == "prep" and tok.head.head.dep_ == "appos"
 
 
 def speaker_path(person: Person | None, toks: list[Token]) -> str:

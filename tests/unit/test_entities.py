@@ -285,6 +285,38 @@ def test_the_full_stop_joined_to_a_last_letter_ends_the_sentence_not_the_name(nl
     assert all(body[e.start : e.end] == e.text for e in entities)
 
 
+def test_a_hyphened_given_name_stays_whole(nlp: Language) -> None:
+    body = "Kim Do-hyun met Moon Jae-in at Mar-a-Lago, and Obama-era rules came up."
+    doc = nlp(body)
+    spans = [("Kim", "PERSON"), ("Moon Jae-in", "PERSON"), ("Mar", "PERSON"), ("Obama", "PERSON")]
+    doc.ents = [doc.char_span(body.index(text), body.index(text) + len(text), label=label) for text, label in spans]
+    entities, _ = extract_entities(doc, article(body))
+    people = [e.text for e in entities if e.label == "PERSON"]
+    # the model's "Kim" grows over the given name; "-in" is kept though it is an English word;
+    # "Mar-a-Lago" and "Obama-era" are no given names
+    assert people == ["Kim Do-hyun", "Moon Jae-in", "Mar", "Obama"]
+
+
+def test_a_person_of_an_organisation_run_together_is_split(nlp: Language) -> None:
+    body = "Rahul Deshpande of Meridian Straits Securities and the Bank of England disagreed with John Lee of Leeds."
+    doc = nlp(body)
+    spans = [
+        ("Rahul Deshpande of Meridian Straits Securities", "ORG"),
+        ("Bank of England", "ORG"),
+        ("John Lee of Leeds", "PERSON"),
+    ]
+    doc.ents = [doc.char_span(body.index(text), body.index(text) + len(text), label=label) for text, label in spans]
+    entities, _ = extract_entities(doc, article(body))
+    found = [(e.text, e.label) for e in entities]
+    assert found[:4] == [
+        ("Rahul Deshpande", "PERSON"),
+        ("Meridian Straits Securities", "ORG"),
+        ("Bank of England", "ORG"),
+        ("John Lee", "PERSON"),
+    ]
+    assert ("Leeds", "ORG") not in found
+
+
 def test_model_possessives_keep_offsets_on_the_name(nlp: Language) -> None:
     body = "Gaziantep's governor said Aleppo's residents fled to Idlib."
     entities, clusters = run(nlp, body)

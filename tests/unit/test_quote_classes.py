@@ -393,3 +393,71 @@ def test_a_quote_with_no_cue_after_a_paragraph_about_no_one_is_left_out(nlp):
 def test_a_quote_with_no_cue_after_a_paragraph_about_someone_is_theirs(nlp):
     body = 'Lena Sorel keeps bees on the roof.\n\n"My grandfather kept them, and I missed the sound of a hive."'
     assert [q.speaker.name for q in run(nlp, body)] == ["Lena Sorel"]
+
+
+# ── speakers the model names or places wrongly ─────────────────────────────────
+
+
+def test_who_after_an_appositive_ending_on_a_place_is_the_person(nlp):
+    # the parse hangs "who said" on the town; a place is never "who"
+    body = 'Among those waiting was Grace Mensah, a 58-year-old nurse from Kumasi, who said: "I was told three months."'
+    assert [q.speaker.name for q in run(nlp, body)] == ["Grace Mensah"]
+
+
+def test_who_after_a_named_example_of_a_plural_is_the_one_named(nlp):
+    body = (
+        "The delay worried some investors, including Rahul Deshpande of Meridian Straits Securities, "
+        'who said: "Demand in Europe is not coming back this year."'
+    )
+    assert [q.speaker.name for q in run(nlp, body)] == ["Rahul Deshpande"]
+
+
+def test_a_lede_description_is_the_person_whose_appositive_repeats_it(nlp):
+    body = (
+        "An inquest found that a quarry driver died by accident, and the coroner said the firm's "
+        'training was "wholly inadequate".\n\n'
+        "Dr Helen Okafor, the senior coroner for the district, heard three days of evidence.\n\n"
+        "Mr Pike's brother, Owen Pike, wept as the finding was read.\n\n"
+        "The coroner said she would write to the regulator about night shifts."
+    )
+    quotes = run(nlp, body)
+    assert quotes[-1].text.startswith("she would write") and quotes[-1].speaker.name == "Helen Okafor"
+
+
+def test_the_company_is_the_company_named_since_a_lede_spoke_of_it(nlp):
+    # "the company" of the first paragraph was not yet named; a spokeswoman for it speaks for the
+    # company named since, not for an unnamed company of its own
+    body = (
+        'A coroner said the company had "ignored every warning" about the depot\'s brakes.\n\n'
+        "Ana Reis, 41, a driver for eleven years, died when her bus left the road in March.\n\n"
+        "Her husband, Paulo Reis, sat through all four days of evidence.\n\n"
+        'Kestrel Buses issued a statement saying it "accepted the findings in full". '
+        '"We have already changed how our drivers are trained," a spokeswoman for the company said.'
+    )
+    quotes = run(nlp, body)
+    assert quotes[-1].text.startswith("We have already") and quotes[-1].speaker.name == "Kestrel Buses"
+
+
+def test_a_union_named_with_a_curly_plural_possessive_keeps_its_whole_name(nlp):
+    body = (
+        "The Rail Signallers’ Federation, which represents the family, said it would push for “a legal limit on hours”."
+    )
+    assert [q.speaker.name for q in run(nlp, body)] == ["Rail Signallers’ Federation"]
+
+
+def test_a_bare_company_name_is_not_the_union_named_after_it(nlp):
+    body = (
+        "Seorim Energy, the battery maker, delayed its Hungarian plant on Thursday. "
+        'The Seorim General Workers\' Union issued a statement saying it would "hold management to its promise". '
+        'A spokeswoman for Seorim said the government "remains a valued partner".'
+    )
+    quotes = run(nlp, body)
+    assert [q.speaker.name for q in quotes] == ["Seorim General Workers' Union", "Seorim Energy"]
+
+
+def test_a_round_up_line_gives_the_whole_of_a_hyphened_given_name(nlp):
+    body = (
+        "Analysts were divided.\n\n"
+        'Kim Do-hyun, head of research at Namsan Asset Management: "This is a cyclical trough."'
+    )
+    assert [q.speaker.name for q in run(nlp, body)] == ["Kim Do-hyun"]
