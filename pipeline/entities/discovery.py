@@ -368,13 +368,21 @@ def widened(doc: Doc, mention: Mention, body: str, covered: set[int]) -> Mention
 
 def with_name_before_head(doc: Doc, mention: Mention, body: str, covered: set[int]) -> Mention:
     """A lone head noun the model tagged ("Classic", "Masters") with the capitalised proper nouns
-    before it that no other name holds: "Emerald Coast Classic" is one name, not a place and a head."""
-    if mention.token_end - mention.token_start != 1:
-        return mention
-    if not any(bare(doc[mention.token_start].text) in nouns for nouns, _ in HEADED_LABELS):
+    before it that no other name holds: "Emerald Coast Classic" is one name, not a place and a head.
+    An organisation's longer name grows only over words the parse compounds into it ("Ostrander" +
+    "Falls District School Board")."""
+    lone = mention.token_end - mention.token_start == 1
+    headed = any(bare(doc[mention.token_end - 1].text) in nouns for nouns, _ in HEADED_LABELS)
+    if not (headed if lone else mention.label == "ORG"):
         return mention
     start = mention.token_start
-    while start > 0 and start - 1 not in covered and _name_part(doc[start - 1]) and not doc[start - 1].is_sent_start:
+    while (
+        start > 0
+        and start - 1 not in covered
+        and _name_part(doc[start - 1])
+        and not doc[start - 1].is_sent_start
+        and (lone or doc[start - 1].dep_ == "compound" and start <= doc[start - 1].head.i < mention.token_end)
+    ):
         start -= 1
     if start == mention.token_start:
         return mention

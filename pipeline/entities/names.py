@@ -85,6 +85,8 @@ STRONG_ORG_HEADS = frozenset(
         "observatory",
         "fund",
         "secretariat",
+        "board",
+        "municipality",
         "directorate",
         "inspectorate",
         "tribunal",

@@ -197,7 +197,7 @@ ANY_ORG_NOUNS = GENERIC_ORG_NOUNS | {"agency", "organisation", "organization", "
 # Kinds of organisation that are not one another, nor a company ("the police said" is not the court).
 DISTINCT_ORG_KINDS = frozenset(
     """police court tribunal ministry government parliament senate congress union party university
-    hospital church army navy embassy council""".split()
+    hospital church army navy embassy council municipality""".split()
 )
 # Words that mark an organisation's name as a publication's ("the newspaper": the Financial Times, not the
 # carmaker it reported on).
@@ -212,8 +212,10 @@ ORG_NOUNS = (
     | GENERIC_ORG_NOUNS
     | PUBLICATION_NOUNS
     | DISTINCT_ORG_KINDS  # "the hospital said": every kind of organisation the article can tell apart
-    | {"union", "government", "police", "court", "bank", "station", "team", "club", "charity"}
+    | {"union", "government", "police", "court", "bank", "station", "team", "club", "charity", "force"}
 )
+# Another word for a kind of organisation: "the force said" of Avon and Somerset Police.
+_KIND_NAMES = {"force": "police", "constabulary": "police"}
 # People who speak for an organisation: their words are its words.
 SPOKES_NOUNS = frozenset({"spokesman", "spokeswoman", "spokesperson"})
 # Descriptions that stand for someone unnamed by nature, not for a person named earlier.
@@ -500,6 +502,7 @@ class SpeakerRegistry:
         self._person_ents = self._people_by_entities(entities)
         people = {i for e in self._person_ents for i in range(e.start, e.end)}
         self._org_ents = [e for e in self._org_ents if not any(i in people for i in range(e.start, e.end))]
+        self._org_ents = self._organisations_by_entities(entities, people)
         # each name by the tokens it covers (the names do not overlap)
         self._person_at = {i: e for e in self._person_ents for i in range(e.start, e.end)}
         self._org_at = {i: e for e in self._org_ents for i in range(e.start, e.end)}
@@ -553,6 +556,21 @@ class SpeakerRegistry:
                 people[(span.start, span.end)] = span
                 taken.update((t.i, span) for t in span)
         return sorted(people.values(), key=lambda e: e.start)
+
+    def _organisations_by_entities(self, entities: list[Entity], people: set[int]) -> list[Span]:
+        """The model's organisations, places and groups, with the entity stage's organisations in
+        place of what the model made of the same words ("Kramfors Municipality", by its head)."""
+        by_extent = {(e.start, e.end): e for e in self._org_ents}
+        for entity in entities or []:
+            span = self.doc.char_span(entity.start, entity.end, label="ORG") if entity.label == "ORG" else None
+            if span is None or any(t.i in people for t in span):
+                continue
+            # the stage's reading replaces the model's names it overlaps: "Vestby Municipality", a place
+            # to the model; "Elm Ridge District School Board", which the model began at "Ridge"
+            for key in [k for k in by_extent if k[0] < span.end and span.start < k[1]]:
+                del by_extent[key]
+            by_extent[(span.start, span.end)] = span
+        return sorted(by_extent.values(), key=lambda e: e.start)
 
     # ---- building the candidate list -------------------------------------------------
     def observe_until(self, offset: int) -> None:
@@ -893,9 +911,10 @@ class SpeakerRegistry:
         return self._organisation(ent) if ent is not None else None
 
     def _org_names_before(self, mods: set[str] | frozenset[str], before: int) -> list[Span]:
-        """Organisation names before `before`, outside quotes, holding the modifiers; latest first."""
+        """Organisation names before `before`, outside quotes, holding the modifiers; latest first;
+        without a possessive ending the model took into the name ("School Board's")."""
         return [
-            e
+            e[:-1] if len(e) > 1 and e[-1].tag_ == "POS" else e
             for e in reversed(self._org_ents)
             if e.label_ == "ORG"
             and e.end_char <= before
@@ -1541,6 +1560,7 @@ def _kind_fits(lemma: str, words: set[str]) -> bool:
     not the court, "the company" not the union; a noun of no distinct kind ("the station", "the
     group") fits any."""
     kinds = words & DISTINCT_ORG_KINDS
+    lemma = _KIND_NAMES.get(lemma, lemma)
     if lemma in DISTINCT_ORG_KINDS:
         return not kinds or lemma in kinds
     if lemma in GENERIC_ORG_NOUNS and lemma != "group":

@@ -317,6 +317,15 @@ def test_a_person_of_an_organisation_run_together_is_split(nlp: Language) -> Non
     assert ("Leeds", "ORG") not in found
 
 
+def test_an_organisation_grows_over_the_names_the_parse_compounds_into_it(nlp: Language) -> None:
+    body = "The Elm Ridge District School Board met on Monday."
+    doc = nlp(body)
+    assert [t.dep_ for t in doc[1:3]] == ["compound", "compound"]
+    doc.ents = [doc.char_span(body.index("District"), body.index(" met"), label="ORG")]
+    entities, _ = extract_entities(doc, article(body))
+    assert [(e.text, e.label) for e in entities] == [("Elm Ridge District School Board", "ORG")]
+
+
 def test_model_possessives_keep_offsets_on_the_name(nlp: Language) -> None:
     body = "Gaziantep's governor said Aleppo's residents fled to Idlib."
     entities, clusters = run(nlp, body)

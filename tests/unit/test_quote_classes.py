@@ -461,3 +461,27 @@ def test_a_round_up_line_gives_the_whole_of_a_hyphened_given_name(nlp):
         'Kim Do-hyun, head of research at Namsan Asset Management: "This is a cyclical trough."'
     )
     assert [q.speaker.name for q in run(nlp, body)] == ["Kim Do-hyun"]
+
+
+def test_an_organisation_only_the_entity_stage_names_is_what_its_head_noun_stands_for(nlp):
+    body = (
+        "Vestby Municipality estimated that the closure would cost the town a sixth of its jobs. "
+        '"This is the worst blow to the valley in fifty years," the municipality said.'
+    )
+    assert [q.speaker.name for q in run(nlp, body)][-1] == "Vestby Municipality"
+
+
+def test_the_force_is_the_police_named_before(nlp):
+    body = (
+        "Thames Valley Police said the car did not stop after the crash. "
+        '"We want to hear from anyone with dashcam footage," the force said in a statement.'
+    )
+    assert [q.speaker.name for q in run(nlp, body)][-1] == "Thames Valley Police"
+
+
+def test_the_board_is_the_board_named_in_a_possessive(nlp):
+    body = (
+        "The Elm Ridge District School Board's decision means 140 pupils will move to a new building. "
+        'In a statement after the vote, the board said: "No decision of this kind is taken lightly."'
+    )
+    assert [q.speaker.name for q in run(nlp, body)] == ["Elm Ridge District School Board"]
