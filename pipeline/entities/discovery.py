@@ -34,7 +34,7 @@ from spacy.tokens import Doc, Token
 
 from pipeline.entities.gazetteer import NAME_PARTICLES, STRENGTH_CITY, Gazetteer, Place
 from pipeline.entities.given_names import given_name_gender
-from pipeline.entities.mentions import HONORIFICS, Mention, is_title_head, make_mention, title_length
+from pipeline.entities.mentions import HONORIFICS, Mention, is_positional, is_title_head, make_mention, title_length
 from pipeline.entities.names import (
     CLUB_WORDS,
     EVENT_LINKS,
@@ -381,7 +381,7 @@ def with_name_before_head(doc: Doc, mention: Mention, body: str, covered: set[in
         and start - 1 not in covered
         and _name_part(doc[start - 1])
         and not doc[start - 1].is_sent_start
-        and (lone or doc[start - 1].dep_ == "compound" and start <= doc[start - 1].head.i < mention.token_end)
+        and (lone or _compounded_into(doc[start - 1], start, mention.token_end))
     ):
         start -= 1
     if start == mention.token_start:
@@ -391,6 +391,12 @@ def with_name_before_head(doc: Doc, mention: Mention, body: str, covered: set[in
         return mention
     covered.update(range(start, mention.token_end))
     return extended
+
+
+def _compounded_into(token: Token, start: int, end: int) -> bool:
+    """A word the parse compounds into the name between `start` and `end`, and not capitalised
+    for where it stands ("Engineer Kelvano Systems Plc" opening a line)."""
+    return token.dep_ == "compound" and start <= token.head.i < end and not is_positional(token)
 
 
 def with_head_after(doc: Doc, mention: Mention, body: str, covered: set[int]) -> Mention:

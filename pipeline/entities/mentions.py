@@ -419,7 +419,7 @@ def _typed_or_held(doc: Doc, i: int) -> bool:
     before = doc[i - 1]
     if before.is_lower and bare(before.text) in ORG_TYPE_NOUNS and before.tag_ in ("NN", "NNS"):
         return True
-    if _is_positional(before) and bare(before.text) in TRADE_NOUNS:
+    if is_positional(before) and bare(before.text) in TRADE_NOUNS:
         return True  # "Brewer Halsey Ward fell 9p"
     return i > 1 and before.lower_ in ("in", "of") and doc[i - 2].lower_ in HOLDING_NOUNS
 
@@ -483,7 +483,7 @@ def _trim_tokens(tokens: list[Token], label: str, gazetteer: Gazetteer) -> tuple
     if len(tokens) > 1 and _is_droppable_the(tokens, label, gazetteer):
         the = tokens[0].text == "the"
         tokens = _strip_edges(tokens[1:])
-    if len(tokens) > 1 and _is_positional(tokens[0]) and bare(tokens[0].text) in TRADE_NOUNS:
+    if len(tokens) > 1 and is_positional(tokens[0]) and bare(tokens[0].text) in TRADE_NOUNS:
         tokens = tokens[1:]  # "Steelmaker Norvik Steel ASA" at a sentence start
     if label == "PERSON":
         n = title_length(tokens)
@@ -540,10 +540,10 @@ def _is_droppable_the(tokens: Sequence[Token], label: str, gazetteer: Gazetteer)
     name = "".join(t.text_with_ws for t in tokens)
     if is_capitalised_name(name) and gazetteer.lookup(name):
         return False  # "The Hague", "The Gambia"
-    return _is_positional(first) or label not in TITLED_LABELS
+    return is_positional(first) or label not in TITLED_LABELS
 
 
-def _is_positional(token: Token) -> bool:
+def is_positional(token: Token) -> bool:
     """Capitalised because of where it stands: sentence start, after a dash, colon or quote."""
     if token.is_sent_start or _opens_line(token.doc, token.i):
         return True
