@@ -1341,7 +1341,26 @@ class SpeakerRegistry:
             return m.person is not last and m.person.human and fits(m)
 
         found = self._speaker_subject(pron, other)
-        return found or (self._nearest(pron, other) if self._last_asked else None)
+        if found is not None or self._last_asked:
+            return found or self._nearest(pron, other)
+        if any(t.lemma_.lower() in ASKING_VERBS for t in pron.sent if t.i < pron.i):
+            return None  # "Asked about the road, he replied": the reply answers the writer's question
+        # "'We are bringing excavators,' he said. / 'The road will not hold,' he replied": a reply to
+        # the last speaker's words is the turn of the other named person the story set beside them
+        return self._named_other(pron, other)
+
+    def _named_other(self, tok: Token, other: Callable[[Mention], bool]) -> Person | None:
+        """The latest named person of the last six sentences who passes `other`."""
+        sentences = sorted({m.sent_start for m in self.mentions if m.end <= tok.idx}, reverse=True)[:6]
+        oldest = sentences[-1] if sentences else tok.idx
+        return next(
+            (
+                m.person
+                for m in reversed(self.mentions)
+                if m.end <= tok.idx and m.sent_start >= oldest and m.person.named and other(m)
+            ),
+            None,
+        )
 
     def _others_in_clause(self, pron: Token) -> set[str]:
         """The roles of the people the pronoun's own clause names by description, who are therefore

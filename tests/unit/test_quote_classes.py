@@ -485,3 +485,16 @@ def test_the_board_is_the_board_named_in_a_possessive(nlp):
         'In a statement after the vote, the board said: "No decision of this kind is taken lightly."'
     )
     assert [q.speaker.name for q in run(nlp, body)] == ["Elm Ridge District School Board"]
+
+
+def test_a_reply_straight_after_a_speakers_words_is_the_other_ones_turn(nlp):
+    body = (
+        "Two women lead the search: Mara Lind, the district officer, and Ines Kroll, who runs a volunteer team.\n\n"
+        '"We have found nine people alive," Lind said on Friday.\n\n'
+        '"We will bring two more diggers in tonight," she said.\n\n'
+        '"The road will not take them. It has not held all week," she replied.\n\n'
+        'Asked about the weather, she replied: "The rain is meant to stop by Sunday."'
+    )
+    names = [q.speaker.name for q in run(nlp, body) if q.type == "direct"]
+    # a reply to the writer's question answers no speaker: the one last speaking goes on
+    assert names == ["Mara Lind", "Mara Lind", "Ines Kroll", "Ines Kroll"]
