@@ -1777,10 +1777,14 @@ def _member_of(noun: Token) -> Token:
 
 
 def _clauses_of(root: Token) -> list[Token]:
-    """The verbs whose subject the name is: its own clause (`Khan chairs ...`) and a relative clause
-    on it (`Khan, who chairs ...`)."""
+    """The verbs whose subject the name is: its own clause (`Khan chairs ...`), a relative clause
+    on it (`Khan, who chairs ...`), and a passive whose agent it is (`is coached by her uncle, Bengt
+    Hallqvist`)."""
     verbs = [root.head] if root.dep_ in ("nsubj", "nsubjpass") and root.head != root else []
     verbs += [c for c in root.children if c.dep_ == "relcl" and any(s.dep_ == "nsubj" for s in c.children)]
+    noun = root.head if root.dep_ == "appos" else root
+    if noun.dep_ == "pobj" and noun.head.dep_ == "agent":
+        verbs.append(noun.head.head)
     return verbs
 
 

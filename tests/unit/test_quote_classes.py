@@ -498,3 +498,11 @@ def test_a_reply_straight_after_a_speakers_words_is_the_other_ones_turn(nlp):
     names = [q.speaker.name for q in run(nlp, body) if q.type == "direct"]
     # a reply to the writer's question answers no speaker: the one last speaking goes on
     assert names == ["Mara Lind", "Mara Lind", "Ines Kroll", "Ines Kroll"]
+
+
+def test_the_agent_of_a_passive_takes_the_role_its_verb_gives(nlp):
+    body = (
+        "Mara Lind broke the national record on Thursday. Lind is coached by her uncle, Olaf Berg, "
+        'a former steeplechaser. "She trains in the snow for five months a year," the coach said.'
+    )
+    assert [q.speaker.name for q in run(nlp, body)] == ["Olaf Berg"]
