@@ -529,6 +529,8 @@ class SpeakerRegistry:
         self._spoken: set[int] = set()
         self._ids_taken: set[str] = set()  # one id, one person: two Walshes do not share a cluster
         self._last_speaker: Person | None = None  # who the latest cue's source was
+        # a reply just resolved: (who replied, whom they answered, where the reply's pronoun stands)
+        self._exchange: tuple[Person, Person, int] | None = None
         self._last_asked = False  # and whether that cue asked something
         self._common_nouns: set[str] | None = None  # lowercase nouns of the article, read when first needed
 
@@ -688,7 +690,9 @@ class SpeakerRegistry:
         toks = toks or mention_tokens(head)
         self.observe_until(toks[0].idx)
         self._speaking = head.i
-        if head.lower_ in SPEAKER_PRONOUNS or head.pos_ == "PRON" and not _is_group_pronoun(head):
+        if _extent(toks) in self._mention_at:
+            person = self._mention_at[_extent(toks)]  # the source of a second cue: "she said when told of"
+        elif head.lower_ in SPEAKER_PRONOUNS or head.pos_ == "PRON" and not _is_group_pronoun(head):
             person = self._resolve_pronoun(head, one_voice)
         else:
             person = self._register(head, toks, head.dep_ in ("nsubj", "nsubjpass"))
@@ -1309,10 +1313,19 @@ class SpeakerRegistry:
         ):
             person = self._speaker_subject(pron, fits) or person
         last = self._last_speaker
+        exchange, self._exchange = self._exchange, None
         if person is not None and person is last and pron.i == self._speaking and _replies(pron):
             # "'It is a car park,' Roe said. ... 'Nobody is taking it away,' she replied": a reply is
             # the other one's turn
-            person = self._other_voice(pron, fits, last) or person
+            answered, person = last, self._other_voice(pron, fits, last) or person
+            if person is not answered:
+                self._exchange = (person, answered, pron.idx)
+        elif exchange is not None and person is exchange[0] is last and pron.i == self._speaking:
+            # "... ,' she replied. / 'Then put it in the plan,' she said": the next turn of the
+            # exchange, when nobody else is named between, is the answered one's again
+            replier, answered, at = exchange
+            if not any(at < m.start < pron.idx and m.person is not replier for m in self.mentions):
+                person = answered
         if person is None and gender:  # nobody fits in the last sentences: the latest named of that gender
             person = next(
                 (
@@ -1335,16 +1348,17 @@ class SpeakerRegistry:
     def _other_voice(self, pron: Token, fits: Callable[[Mention], bool], last: Person) -> Person | None:
         """The latest other person who fits and has spoken in the last six sentences: whom a reply
         answers; after a question, the nearest other person, the one asked (`A reporter asked Jo
-        how she felt. She replied: ...`). No one else otherwise: the reply may answer the writer."""
+        how she felt. She replied: ...`); else the latest other named person. No one else when the
+        reply's own sentence puts the question: it answers the writer."""
 
         def other(m: Mention) -> bool:
             return m.person is not last and m.person.human and fits(m)
 
+        if any(t.lemma_.lower() in ASKING_VERBS for t in pron.sent if t.i < pron.i):
+            return None  # "Asked about the road, he replied": the reply answers the writer's question
         found = self._speaker_subject(pron, other)
         if found is not None or self._last_asked:
             return found or self._nearest(pron, other)
-        if any(t.lemma_.lower() in ASKING_VERBS for t in pron.sent if t.i < pron.i):
-            return None  # "Asked about the road, he replied": the reply answers the writer's question
         # "'We are bringing excavators,' he said. / 'The road will not hold,' he replied": a reply to
         # the last speaker's words is the turn of the other named person the story set beside them
         return self._named_other(pron, other)
@@ -1877,14 +1891,33 @@ def _bare(noun: Token) -> bool:
 
 
 def _replies(pron: Token) -> bool:
-    """A pronoun whose verb takes a turn in an exchange (`she replied`, `he shot back`)."""
+    """A pronoun whose verb takes a turn in an exchange (`she replied`, `he shot back`, `she said
+    when told of her rival's remarks`)."""
     verb = pron.head
     lemma = verb.lemma_.lower()
     return pron.dep_ == "nsubj" and (
         lemma in REPLYING_VERBS
         or lemma in ("shoot", "hit", "fire")
         and any(c.dep_ in ("prt", "advmod") and c.lower_ == "back" for c in verb.children)
+        or any(_answers_words(c) for c in verb.children)
     )
+
+
+# What someone said, as another answers it ("told of her rival's remarks", "in response to the claims").
+_WORDS_SAID = frozenset({"remark", "comment", "word", "claim", "criticism", "accusation", "statement"})
+
+
+def _answers_words(clause: Token) -> bool:
+    """A clause or phrase on a cue that hears or answers someone's words: `when told of her rival's
+    remarks`, `responding to his comments`, `in response to the claims`."""
+    if not (
+        clause.dep_ == "advcl"
+        and clause.lemma_.lower() in ("tell", "respond", "react", "reply")
+        or clause.dep_ == "prep"
+        and any(c.lemma_.lower() == "response" for c in clause.children)
+    ):
+        return False
+    return any(t.lemma_.lower() in _WORDS_SAID for t in clause.subtree)
 
 
 def _goes_on(pron: Token) -> bool:

@@ -506,3 +506,27 @@ def test_the_agent_of_a_passive_takes_the_role_its_verb_gives(nlp):
         'a former steeplechaser. "She trains in the snow for five months a year," the coach said.'
     )
     assert [q.speaker.name for q in run(nlp, body)] == ["Olaf Berg"]
+
+
+def test_an_exchange_goes_back_to_the_one_answered(nlp):
+    body = (
+        "The debate was dominated by two councillors, Nora Quinn and Aoife Walsh, who sit side by side.\n\n"
+        '"A square full of cars is not a square," Quinn said.\n\n'
+        'Walsh was unmoved. "Tell that to the butcher who loses his deliveries," she said.\n\n'
+        '"Nobody is taking his deliveries away," she replied.\n\n'
+        '"Then put it in the plan, in writing, tonight," she said.'
+    )
+    names = [q.speaker.name for q in run(nlp, body)]
+    assert names == ["Nora Quinn", "Aoife Walsh", "Nora Quinn", "Aoife Walsh"]
+
+
+def test_words_said_when_told_of_a_rivals_remarks_answer_the_rival(nlp):
+    body = (
+        "Both women spoke within an hour of each other.\n\n"
+        '"Tonight this city chose hope," Marta Ruiz said to cheers.\n\n'
+        'Across town, Lucia Soto stopped short of conceding. "We will check every single table," she said.\n\n'
+        '"Everyone is entitled to check. The numbers will still be the numbers," she said when told '
+        "of her rival's remarks."
+    )
+    names = [q.speaker.name for q in run(nlp, body) if q.type == "direct"]
+    assert names == ["Marta Ruiz", "Lucia Soto", "Marta Ruiz"]
