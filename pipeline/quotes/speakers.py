@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 import numpy
-from spacy.attrs import DEP, ENT_TYPE, LOWER, POS
+from spacy.attrs import DEP, ENT_TYPE, LOWER, ORTH, POS
 from spacy.symbols import NOUN, PROPN
 from spacy.tokens import Doc, Span, Token
 
@@ -1096,7 +1096,7 @@ class SpeakerRegistry:
         if not (_is_agent_noun(word) or given_name_gender(word) is None and given_name_gender(name[1].lower_)):
             return False
         if self._common_nouns is None:
-            self._common_nouns = {t.lower_ for t in self.doc if t.pos_ == "NOUN" and t.text.islower()}
+            self._common_nouns = _common_nouns(self.doc)
         return word in self._common_nouns
 
     def _personal_name(self, person: Person, name: Span) -> bool:
@@ -1851,6 +1851,15 @@ def _subjects_and_pronouns(doc: Doc) -> tuple[list[Token], list[Token]]:
     )
     pronoun = ~subject & functools.reduce(numpy.logical_or, [lower == ids[w] for w in PRONOUN_GENDER])
     return [doc[i] for i in numpy.flatnonzero(subject).tolist()], [doc[i] for i in numpy.flatnonzero(pronoun).tolist()]
+
+
+def _common_nouns(doc: Doc) -> set[str]:
+    """The nouns the article writes in lower case, read from the doc's arrays (no Token objects)."""
+    if not len(doc):
+        return set()
+    pos, orth, lower = doc.to_array([POS, ORTH, LOWER]).T
+    ids = doc.vocab.strings
+    return {ids[int(k)] for k in set(lower[(pos == NOUN) & (orth == lower)].tolist()) if ids[int(k)].islower()}
 
 
 def _starting_between(items: list[T], starts: list[int], lo: int, hi: int) -> list[T]:
