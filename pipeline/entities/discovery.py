@@ -33,10 +33,11 @@ from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
 
 from pipeline.entities.gazetteer import NAME_PARTICLES, STRENGTH_CITY, Gazetteer, Place
-from pipeline.entities.given_names import given_name_gender
+from pipeline.entities.given_names import given_name_gender, name_gender
 from pipeline.entities.mentions import HONORIFICS, Mention, is_positional, is_title_head, make_mention, title_length
 from pipeline.entities.names import (
     CLUB_WORDS,
+    COMPASS,
     EVENT_LINKS,
     EVENT_OF_PLACE,
     FAC_HEADS,
@@ -49,6 +50,7 @@ from pipeline.entities.names import (
     is_group_word,
     label_from_head,
 )
+from pipeline.nlp.reporting_verbs import SPEECH_VERBS
 
 # Reporting verbs by lemma: the frames whose subject is the source of a statement.
 REPORTING_LEMMAS = frozenset(
@@ -670,6 +672,27 @@ def people_before_who(doc: Doc, mentions: list[Mention], body: str, gazetteer: G
             continue
         if gazetteer.resolve(run[0].text) is None:  # "Aston Villa": a place leads it
             out = _person_over(run, out, body)
+    return out
+
+
+def people_who_speak(doc: Doc, mentions: list[Mention], body: str, gazetteer: Gazetteer) -> list[Mention]:
+    """PERSON for two or three capitalised proper nouns that open on a given name of any language
+    and are the subject of a verb of saying ("Nkechi Obi, defending, said", "said Ama Owusu"),
+    whatever the model made of them: what speaks under a given name is a person. Not when the
+    words are a place or end in a head that names something else."""
+    out = list(mentions)
+    for verb in doc:
+        if verb.lemma_.lower() not in SPEECH_VERBS or verb.pos_ != "VERB":
+            continue
+        for subject in (c for c in verb.children if c.dep_ == "nsubj" and c.tag_ == "NNP"):
+            run = _name_run_before(doc, subject.i + 1)
+            run = run[title_length(run) :] if run else run  # "General Electric": a title, not a name
+            if not run or len(run) < 2 or run[0].i < subject.left_edge.i or bare(run[0].text) in COMPASS:
+                continue  # "Western Journalism"
+            if name_gender(run[0].lower_) is None:
+                continue
+            if gazetteer.resolve(run[0].text) is None and _plain_name(run, gazetteer):
+                out = _person_over(run, out, body)
     return out
 
 

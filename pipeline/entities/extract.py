@@ -166,6 +166,7 @@ def _mentions(doc: Doc, body: str, gazetteer: Gazetteer, caps: list[tuple[int, i
     found = discovery.given_name_people(doc, found, body, gazetteer)
     found = discovery.people_before_who(doc, found, body, gazetteer)
     found = discovery.people_after_honorifics(doc, found, body, gazetteer)
+    found = discovery.people_who_speak(doc, found, body, gazetteer)
     covered = discovery.covered_tokens(found)
     titled = discovery.title_tokens(doc)
     found += discovery.frame_organisations(doc, titled, covered, body)

@@ -326,6 +326,24 @@ def test_an_organisation_grows_over_the_names_the_parse_compounds_into_it(nlp: L
     assert [(e.text, e.label) for e in entities] == [("Elm Ridge District School Board", "ORG")]
 
 
+def test_a_name_on_a_given_name_of_any_language_that_speaks_is_a_person(nlp: Language) -> None:
+    body = (
+        "Nkechi Obi, defending, said the thefts had stopped. General Electric said it would appeal, "
+        "and Western Journalism said the ruling was wrong."
+    )
+    doc = nlp(body)
+    spans = [("Nkechi Obi", "ORG"), ("General Electric", "ORG"), ("Western Journalism", "ORG")]
+    doc.ents = [doc.char_span(body.index(text), body.index(text) + len(text), label=label) for text, label in spans]
+    entities, _ = extract_entities(doc, article(body))
+    # "Nkechi" is in no census list of given names, only in the world list; a title or a compass
+    # word is no given name, whichever list holds it
+    assert [(e.text, e.label) for e in entities] == [
+        ("Nkechi Obi", "PERSON"),
+        ("General Electric", "ORG"),
+        ("Western Journalism", "ORG"),
+    ]
+
+
 def test_model_possessives_keep_offsets_on_the_name(nlp: Language) -> None:
     body = "Gaziantep's governor said Aleppo's residents fled to Idlib."
     entities, clusters = run(nlp, body)
