@@ -641,8 +641,10 @@ class SpeakerRegistry:
         people = {id(m.person): m.person for m in candidates}
         if len(people) == 1:
             person = next(iter(people.values()))
-            if person.named and person.gender is None:
-                person.gender = PRONOUN_GENDER[pron.lower_]
+            gender = PRONOUN_GENDER[pron.lower_]
+            # a "his" whose one candidate has a woman's first name is about someone the parse left out
+            if person.named and person.gender is None and person.name_gender in (None, gender):
+                person.gender = gender
 
     def _register(self, head: Token, toks: list[Token], subject: bool) -> Person | None:
         if _extent(toks) in self._mention_at:

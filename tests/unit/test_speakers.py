@@ -673,3 +673,12 @@ def test_he_is_not_the_one_his_own_clause_calls_by_a_role(nlp):
         "He said he would have let the striker stay had anyone asked."
     )
     assert names(nlp, text)[-1] == "Lars Berg"
+
+
+def test_his_with_a_woman_as_its_one_candidate_does_not_make_her_a_man(nlp):
+    # "his" is about the defendant, whom no name here stands for; Farah stays a woman's name
+    text = (
+        "Judge Farah Siddiqui heard the case on Friday. The thefts began after his father died. "
+        '"It was deliberate and repeated," she said.'
+    )
+    assert names(nlp, text) == ["Farah Siddiqui"]
