@@ -36,6 +36,13 @@ def run(nlp, body: str) -> list[Quote]:
     return quotes
 
 
+def last_speaker(nlp, body: str, opening: str) -> str | None:
+    """The speaker's name of the body's last quote, which must open with `opening`."""
+    last = run(nlp, body)[-1]
+    assert last.text.startswith(opening), last.text
+    return last.speaker.name
+
+
 def words_of(body: str, q: Quote) -> str:
     """The quoted words, parts joined, as consumers read them."""
     return " ".join(body[s:e] for s, e in q.parts)
@@ -420,8 +427,7 @@ def test_a_lede_description_is_the_person_whose_appositive_repeats_it(nlp):
         "Mr Pike's brother, Owen Pike, wept as the finding was read.\n\n"
         "The coroner said she would write to the regulator about night shifts."
     )
-    quotes = run(nlp, body)
-    assert quotes[-1].text.startswith("she would write") and quotes[-1].speaker.name == "Helen Okafor"
+    assert last_speaker(nlp, body, "she would write") == "Helen Okafor"
 
 
 def test_the_company_is_the_company_named_since_a_lede_spoke_of_it(nlp):
@@ -434,8 +440,7 @@ def test_the_company_is_the_company_named_since_a_lede_spoke_of_it(nlp):
         'Kestrel Buses issued a statement saying it "accepted the findings in full". '
         '"We have already changed how our drivers are trained," a spokeswoman for the company said.'
     )
-    quotes = run(nlp, body)
-    assert quotes[-1].text.startswith("We have already") and quotes[-1].speaker.name == "Kestrel Buses"
+    assert last_speaker(nlp, body, "We have already") == "Kestrel Buses"
 
 
 def test_a_union_named_with_a_curly_plural_possessive_keeps_its_whole_name(nlp):
