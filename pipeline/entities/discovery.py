@@ -526,6 +526,8 @@ def result_sides(
         place = _known_town(tokens, gazetteer) if tokens else None
         if place is not None:
             _claim(found, covered, make_mention(tokens, "GPE" if place.kind == "country" else "ORG", body, fixed=True))
+        elif len(tokens) > 1 and any(_known_town(end, gazetteer) for end in (tokens[:1], tokens[-1:])):
+            _claim(found, covered, make_mention(tokens, "ORG", body, fixed=True))  # "PSV Eindhoven", "Bayern Munich"
     # the other side of a club's result is a club too, known to the gazetteer or not, whatever
     # the tagger made of its word ("Arsenal" as an adjective)
     results = _results_of(doc, [m for m in found if m.label == "ORG"])

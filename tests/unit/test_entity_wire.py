@@ -210,3 +210,10 @@ def test_home_side_in_capitals_and_state_sides_are_clubs(nlp: Language) -> None:
 def test_names_on_shares_are_companies(nlp: Language) -> None:
     body = "Profit rose 10 percent, the group said, and Wendt shares rose 2.30 marks."
     assert ("Wendt", "ORG") in labels(nlp, body)
+
+
+def test_a_side_named_with_its_town_in_a_result_is_a_club(nlp: Language) -> None:
+    body = "Ajax beat PSV Eindhoven 2-1 on Sunday, and Bayern Munich drew 1-1 with Borussia Dortmund."
+    assert not {("PSV Eindhoven", "ORG"), ("Ajax", "ORG")} & model_labels(nlp, body)
+    found = labels(nlp, body)
+    assert {("Ajax", "ORG"), ("PSV Eindhoven", "ORG"), ("Bayern Munich", "ORG"), ("Borussia Dortmund", "ORG")} <= found
