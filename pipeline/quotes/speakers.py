@@ -1730,6 +1730,7 @@ def _named_example(noun: Token, pronoun: Token) -> Token | None:
 
 
 def _inside_apposition(tok: Token) -> bool:
+    """The object of a preposition inside an appositive: "Leeds" of `Jo Roe, a nurse from Leeds,`."""
     return tok.dep_ == "pobj" and tok.head.dep_ == "prep" and tok.head.head.dep_ == "appos"
 
 
