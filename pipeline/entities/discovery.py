@@ -668,11 +668,8 @@ def people_before_who(doc: Doc, mentions: list[Mention], body: str, gazetteer: G
     for who in doc:
         if who.lower_ != "who" or who.dep_ not in ("nsubj", "nsubjpass") or who.i < 3 or doc[who.i - 1].text != ",":
             continue
-        run = _name_run_before(doc, who.i - 1)
-        run = run[title_length(run) :] if run else run  # "Striker Jamal Nwosu, who ..."
-        if not run or len(run) < 2 or not _singular(who.head) or not _plain_name(run, gazetteer):
-            continue
-        if gazetteer.resolve(run[0].text) is None:  # "Aston Villa": a place leads it
+        run = _untitled_run_before(doc, who.i - 1)  # "Striker Jamal Nwosu, who ..."
+        if run and _singular(who.head) and _personal_name(run, gazetteer):
             out = _person_over(run, out, body)
     return out
 
@@ -687,13 +684,10 @@ def people_who_speak(doc: Doc, mentions: list[Mention], body: str, gazetteer: Ga
         if verb.lemma_.lower() not in SPEECH_VERBS or verb.pos_ != "VERB":
             continue
         for subject in (c for c in verb.children if c.dep_ == "nsubj" and c.tag_ == "NNP"):
-            run = _name_run_before(doc, subject.i + 1)
-            run = run[title_length(run) :] if run else run  # "General Electric": a title, not a name
-            if not run or len(run) < 2 or run[0].i < subject.left_edge.i or bare(run[0].text) in COMPASS:
+            run = _untitled_run_before(doc, subject.i + 1)  # "General Electric": a title, not a name
+            if not run or run[0].i < subject.left_edge.i or bare(run[0].text) in COMPASS:
                 continue  # "Western Journalism"
-            if name_gender(run[0].lower_) is None:
-                continue
-            if gazetteer.resolve(run[0].text) is None and _plain_name(run, gazetteer):
+            if name_gender(run[0].lower_) is not None and _personal_name(run, gazetteer):
                 out = _person_over(run, out, body)
     return out
 
@@ -744,6 +738,13 @@ def _name_run_before(doc: Doc, end: int) -> list[Token] | None:
     return list(doc[start:end])
 
 
+def _untitled_run_before(doc: Doc, end: int) -> list[Token] | None:
+    """The name run before token `end` without a title that opens it, when two or three words are left."""
+    run = _name_run_before(doc, end)
+    run = run[title_length(run) :] if run else run
+    return run if run and len(run) >= 2 else None
+
+
 def _singular(verb: Token) -> bool:
     """A verb (or its auxiliary) not in a plural form: `who milks`, `who became`, not `who were`."""
     words = [verb, *(c for c in verb.children if c.dep_ in ("aux", "auxpass"))]
@@ -753,9 +754,13 @@ def _singular(verb: Token) -> bool:
 def _given_and_family_name(tokens: Sequence[Token], gazetteer: Gazetteer) -> bool:
     if not 2 <= len(tokens) <= 3 or not all(t.is_title and t.tag_ == "NNP" for t in tokens):
         return False
-    if given_name_gender(tokens[0].text) is None or gazetteer.resolve(tokens[0].text) is not None:
-        return False  # "Kenya Red Cross", "Milan Indoor": a given name that is also a place leads a place's name
-    return _plain_name(tokens, gazetteer)
+    # "Kenya Red Cross", "Milan Indoor": a given name that is also a place leads a place's name
+    return given_name_gender(tokens[0].text) is not None and _personal_name(tokens, gazetteer)
+
+
+def _personal_name(tokens: Sequence[Token], gazetteer: Gazetteer) -> bool:
+    """Words that could be a person's name and do not open on a place ("Aston Villa")."""
+    return gazetteer.resolve(tokens[0].text) is None and _plain_name(tokens, gazetteer)
 
 
 def _plain_name(tokens: Sequence[Token], gazetteer: Gazetteer) -> bool:

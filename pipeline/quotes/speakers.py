@@ -1133,7 +1133,7 @@ class SpeakerRegistry:
             p = m.person
             if m.start >= lede_end:
                 break
-            fitting = p.head in repeated if repeated else True
+            fitting = not repeated or p.head in repeated
             if m.subject and not p.named and not p.plural and (p.human if human else p.org) and fitting:
                 return p
         return None
@@ -1359,24 +1359,13 @@ class SpeakerRegistry:
         if any(t.lemma_.lower() in ASKING_VERBS for t in pron.sent if t.i < pron.i):
             return None  # "Asked about the road, he replied": the reply answers the writer's question
         found = self._speaker_subject(pron, other)
-        if found is not None or self._last_asked:
-            return found or self._nearest(pron, other)
+        if found is not None:
+            return found
+        if self._last_asked:
+            return self._nearest(pron, other)
         # "'We are bringing excavators,' he said. / 'The road will not hold,' he replied": a reply to
         # the last speaker's words is the turn of the other named person the story set beside them
-        return self._named_other(pron, other)
-
-    def _named_other(self, tok: Token, other: Callable[[Mention], bool]) -> Person | None:
-        """The latest named person of the last six sentences who passes `other`."""
-        sentences = sorted({m.sent_start for m in self.mentions if m.end <= tok.idx}, reverse=True)[:6]
-        oldest = sentences[-1] if sentences else tok.idx
-        return next(
-            (
-                m.person
-                for m in reversed(self.mentions)
-                if m.end <= tok.idx and m.sent_start >= oldest and m.person.named and other(m)
-            ),
-            None,
-        )
+        return self._latest_recent(pron, lambda m: m.person.named and other(m))
 
     def _others_in_clause(self, pron: Token) -> set[str]:
         """The roles of the people the pronoun's own clause names by description, who are therefore
@@ -1420,10 +1409,14 @@ class SpeakerRegistry:
 
     def _speaker_subject(self, tok: Token, fits: Callable[[Mention], bool]) -> Person | None:
         """The latest fitting subject in the last six sentences that has spoken before."""
+        return self._latest_recent(tok, lambda m: m.subject and m.person.key in self._spoken and fits(m))
+
+    def _latest_recent(self, tok: Token, keep: Callable[[Mention], bool]) -> Person | None:
+        """The person of the latest mention before `tok`, in the last six sentences with one, that `keep` keeps."""
         sentences = sorted({m.sent_start for m in self.mentions if m.end <= tok.idx}, reverse=True)[:6]
         oldest = sentences[-1] if sentences else tok.idx
         for m in reversed(self.mentions):
-            if m.end <= tok.idx and m.sent_start >= oldest and m.subject and m.person.key in self._spoken and fits(m):
+            if m.end <= tok.idx and m.sent_start >= oldest and keep(m):
                 return m.person
         return None
 
